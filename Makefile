@@ -1,0 +1,49 @@
+# cmdb — build, test and run. Every target installs what it needs on a fresh Debian machine.
+SHELL := /bin/bash
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DB ?= ./cmdb-data
+RELEASE_BIN := .build/release/cmdb
+DEBUG_BIN := .build/debug/cmdb
+
+.PHONY: deps build release test run bench clean
+
+# System libraries: LMDB (storage), libedit (REPL line editing), GNU time (benchmark RSS).
+deps:
+	@missing=""; \
+	pkg-config --exists lmdb 2>/dev/null || missing="$$missing liblmdb-dev"; \
+	[ -e /usr/include/histedit.h ] || missing="$$missing libedit-dev"; \
+	command -v mdb_stat >/dev/null || missing="$$missing lmdb-utils"; \
+	[ -x /usr/bin/time ] || missing="$$missing time"; \
+	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing" >&2; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Every test: unit tests per module and end-to-end tests that run the built binary.
+test: deps
+	$(SWIFT) build
+	CMDB_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test
+
+# Build, load the sample CMDB into $(DB) when it is empty, and show it.
+run: release
+	@if [ ! -e "$(DB)/data.mdb" ]; then \
+	  $(RELEASE_BIN) --db "$(DB)" init && \
+	  $(RELEASE_BIN) --db "$(DB)" import fixtures/schoolbestuur.jsonl --actor "make run" --change SAMPLE-LOAD; \
+	fi
+	$(RELEASE_BIN) --db "$(DB)" status
+
+# Our side of ../shared/bench next to the peers: make bench SIZE=1m
+SIZE ?= 100k
+bench: release
+	bench/run.sh $(SIZE)
+
+clean:
+	rm -rf .build

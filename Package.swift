@@ -1,0 +1,65 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "cmdb",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cmdb", targets: ["cmdb"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // LMDB from the system (Debian: liblmdb-dev). Only GraphStorage imports it.
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        // Byte-level JSON Lines reading and writing; no dependencies.
+        .target(name: "JSONLines", swiftSettings: strictSettings),
+        // The LMDB graph store: nodes, relations, adjacency, indexes, history.
+        .target(
+            name: "GraphStorage",
+            dependencies: ["CLMDB"],
+            swiftSettings: strictSettings
+        ),
+        // The CMDB schema: YAML format, built-in ITIL schema, validation of writes.
+        .target(
+            name: "ConfigurationSchema",
+            dependencies: ["GraphStorage", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        // The CMDB domain: import, export, generator.
+        .target(
+            name: "CMDB",
+            dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
+            swiftSettings: strictSettings
+        ),
+        // The command line.
+        .target(
+            name: "CMDBCommands",
+            dependencies: [
+                "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "cmdb", dependencies: ["CMDBCommands"], swiftSettings: strictSettings),
+
+        .testTarget(name: "JSONLinesTests", dependencies: ["JSONLines"]),
+        .testTarget(name: "GraphStorageTests", dependencies: ["GraphStorage"]),
+        .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
+        .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
