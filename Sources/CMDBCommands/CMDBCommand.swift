@@ -1,0 +1,1 @@
+public enum CMDBCommand { public static func main() {} }

@@ -1,0 +1,140 @@
+/// The compact binary encoding of node and relation records.
+///
+/// ```
+/// node      [fmt u8 = 1][version varint][created varint][label id + 1 varint, 0 = none]
+///           [external id: len varint, utf8][property count varint] { [key id varint][value] }
+/// relation  [fmt u8 = 1][version varint][created varint][property count varint] { [key id varint][value] }
+/// value     [tag u8] then: 1 false | 2 true | 3 int: zigzag varint | 4 float: 8 bytes LE bits
+///           | 5 string: len varint, utf8 | 6 datetime: zigzag varint µs | 7 list: count varint, values
+/// ```
+enum RecordCodec {
+    static let format: UInt8 = 1
+
+    static func encodeNode(
+        _ w: inout ByteWriter, version: TransactionNumber, created: TransactionNumber, labelID: UInt32?,
+        externalID: String, properties: Properties, keyID: (String) throws -> UInt32
+    ) throws {
+        w.u8(format)
+        w.varint(version)
+        w.varint(created)
+        w.varint(labelID.map { UInt64($0) + 1 } ?? 0)
+        w.string(externalID)
+        try encodeProperties(&w, properties, keyID: keyID)
+    }
+
+    static func encodeRelation(
+        _ w: inout ByteWriter, version: TransactionNumber, created: TransactionNumber, properties: Properties,
+        keyID: (String) throws -> UInt32
+    ) throws {
+        w.u8(format)
+        w.varint(version)
+        w.varint(created)
+        try encodeProperties(&w, properties, keyID: keyID)
+    }
+
+    private static func encodeProperties(
+        _ w: inout ByteWriter, _ properties: Properties, keyID: (String) throws -> UInt32
+    ) throws {
+        w.varint(UInt64(properties.count))
+        for (key, value) in properties {
+            w.varint(UInt64(try keyID(key)))
+            encodeValue(&w, value)
+        }
+    }
+
+    static func encodeValue(_ w: inout ByteWriter, _ value: PropertyValue) {
+        switch value {
+        case .bool(let b): w.u8(b ? 2 : 1)
+        case .int(let i): w.u8(3); w.signedVarint(i)
+        case .float(let d):
+            w.u8(4)
+            let bits = d.bitPattern
+            for i in 0..<8 { w.u8(UInt8(truncatingIfNeeded: bits >> UInt64(8 * i))) }
+        case .string(let s): w.u8(5); w.string(s)
+        case .datetime(let t): w.u8(6); w.signedVarint(t)
+        case .list(let items):
+            w.u8(7)
+            w.varint(UInt64(items.count))
+            for item in items { encodeValue(&w, item) }
+        }
+    }
+
+    /// The header of a node record, without decoding its properties.
+    struct NodeHeader {
+        var version: TransactionNumber
+        var created: TransactionNumber
+        var labelID: UInt32?
+    }
+
+    static func decodeNodeHeader(_ r: inout ByteReader) throws -> NodeHeader {
+        guard try r.u8() == format else { throw unknownFormat }
+        let version = try r.varint()
+        let created = try r.varint()
+        let label = try r.varint()
+        return NodeHeader(
+            version: version, created: created, labelID: label == 0 ? nil : UInt32(truncatingIfNeeded: label - 1))
+    }
+
+    static func decodeNode(_ bytes: UnsafeRawBufferPointer, nid: NodeID, names: borrowing NameTable)
+        throws -> StoredNode
+    {
+        var r = ByteReader(bytes)
+        let header = try decodeNodeHeader(&r)
+        let externalID = try r.string()
+        let label = try header.labelID.map { (id) in try names.name(id, .label) }
+        let properties = try decodeProperties(&r, names: names)
+        return StoredNode(
+            nid: nid, externalID: externalID, label: label, properties: properties, version: header.version,
+            created: header.created)
+    }
+
+    static func decodeRelation(
+        _ bytes: UnsafeRawBufferPointer, from: NodeID, type: String, to: NodeID, names: borrowing NameTable
+    ) throws -> StoredRelation {
+        var r = ByteReader(bytes)
+        guard try r.u8() == format else { throw unknownFormat }
+        let version = try r.varint()
+        let created = try r.varint()
+        let properties = try decodeProperties(&r, names: names)
+        return StoredRelation(
+            from: from, type: type, to: to, properties: properties, version: version, created: created)
+    }
+
+    static func decodeProperties(_ r: inout ByteReader, names: borrowing NameTable) throws
+        -> Properties
+    {
+        let count = try r.varint()
+        guard count <= UInt64(r.base.count) else { throw unknownFormat }
+        var properties = Properties()
+        properties.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            let key = try names.name(UInt32(truncatingIfNeeded: try r.varint()), .propertyKey)
+            properties.appendUnchecked(key, try decodeValue(&r, depth: 0))
+        }
+        return properties
+    }
+
+    static func decodeValue(_ r: inout ByteReader, depth: Int) throws -> PropertyValue {
+        switch try r.u8() {
+        case 1: return .bool(false)
+        case 2: return .bool(true)
+        case 3: return .int(try r.signedVarint())
+        case 4: return .float(Double(bitPattern: try r.u64LE()))
+        case 5: return .string(try r.string())
+        case 6: return .datetime(try r.signedVarint())
+        case 7:
+            guard depth < 64 else { throw unknownFormat }
+            let n = try r.varint()
+            guard n <= UInt64(r.base.count) else { throw unknownFormat }
+            var items: [PropertyValue] = []
+            items.reserveCapacity(Int(n))
+            for _ in 0..<n { items.append(try decodeValue(&r, depth: depth + 1)) }
+            return .list(items)
+        default: throw unknownFormat
+        }
+    }
+
+    static var unknownFormat: StorageError {
+        StorageError(.corrupted, "a database record has an unknown layout; the file is damaged or newer")
+    }
+}

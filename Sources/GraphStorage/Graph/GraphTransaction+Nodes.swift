@@ -1,0 +1,159 @@
+import CLMDB
+
+extension GraphTransaction {
+    /// The node id for a CI id, if the id was ever used (the node may have been deleted since).
+    public func nodeID(forExternalID id: String) throws -> NodeID? {
+        try lookupNodeID(id)
+    }
+
+    func lookupNodeID(_ id: String) throws -> NodeID? {
+        var id = id
+        return try id.withUTF8 { (utf8) throws -> NodeID? in
+            guard utf8.count > 0, utf8.count <= 511 else { return nil }
+            guard let raw = try self.raw.get(dbs.ids, UnsafeRawBufferPointer(utf8)), raw.count == 8 else { return nil }
+            return raw.loadBE64(at: 0)
+        }
+    }
+
+    /// The current version of a node, or nil when it does not exist (or was deleted).
+    public func node(_ nid: NodeID) throws -> StoredNode? {
+        try storedNode(nid)
+    }
+
+    func storedNode(_ nid: NodeID) throws -> StoredNode? {
+        guard let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
+        return try RecordCodec.decodeNode(bytes, nid: nid, names: names)
+    }
+
+    /// The current version of the node with this CI id.
+    public func node(externalID: String) throws -> StoredNode? {
+        guard let nid = try lookupNodeID(externalID) else { return nil }
+        return try storedNode(nid)
+    }
+
+    /// The CI id of a live node, decoding nothing else.
+    public func externalID(of nid: NodeID) throws -> String? {
+        guard let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
+        var r = ByteReader(bytes)
+        _ = try RecordCodec.decodeNodeHeader(&r)
+        return try r.string()
+    }
+
+    /// The class of a live node, decoding nothing else; `.some(nil)` for a node without a class.
+    public func label(of nid: NodeID) throws -> String?? {
+        guard let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
+        var r = ByteReader(bytes)
+        let header = try RecordCodec.decodeNodeHeader(&r)
+        guard let id = header.labelID else { return .some(nil) }
+        return .some(try names.name(id, .label))
+    }
+
+    /// Calls `body` with every live node in creation order until it returns false.
+    public func forEachNode(_ body: (StoredNode) throws -> Bool) throws {
+        let cursor = try raw.openCursor(dbs.nodes)
+        defer { cursor.close() }
+        var entry = try cursor.get(MDB_FIRST)
+        while let (key, value) = entry {
+            guard key.count == 8 else { throw StorageError(.corrupted, "a node key is damaged") }
+            let node = try RecordCodec.decodeNode(value, nid: key.loadBE64(at: 0), names: names)
+            if try !body(node) { return }
+            entry = try cursor.get(MDB_NEXT)
+        }
+    }
+
+    /// Calls `body` with the id of every live node of exactly class `label`, in id order, until it returns false.
+    public func forEachNodeID(label: String, _ body: (NodeID) throws -> Bool) throws {
+        guard let labelID = names.id(label, .label) else { return }
+        let cursor = try raw.openCursor(dbs.labels)
+        defer { cursor.close() }
+        var key = labelID.bigEndian
+        var entry = try withUnsafeBytes(of: &key) { (k) in try cursor.get(MDB_SET_KEY, key: k) }
+        guard entry != nil else { return }
+        entry = try cursor.get(MDB_GET_MULTIPLE)
+        while let (_, page) = entry {
+            let count = page.count / 8
+            for i in 0..<count where try !body(page.loadBE64(at: i * 8)) { return }
+            entry = try cursor.get(MDB_NEXT_MULTIPLE)
+        }
+    }
+
+    /// The number of live nodes of exactly class `label`.
+    public func nodeCount(label: String) throws -> Int {
+        guard let labelID = names.id(label, .label) else { return 0 }
+        let cursor = try raw.openCursor(dbs.labels)
+        defer { cursor.close() }
+        var key = labelID.bigEndian
+        let entry = try withUnsafeBytes(of: &key) { (k) in try cursor.get(MDB_SET_KEY, key: k) }
+        return entry == nil ? 0 : try cursor.duplicateCount()
+    }
+
+    /// The number of live nodes.
+    public func nodeCount() throws -> Int { try raw.entryCount(dbs.nodes) }
+
+    /// The number of live relations.
+    public func relationCount() throws -> Int { try raw.entryCount(dbs.rels) }
+
+    /// Live node counts per (class, status), kept up to date by every write.
+    public func countsByLabelAndStatus() throws -> [(label: String?, status: String, count: Int)] {
+        let cursor = try raw.openCursor(dbs.counts)
+        defer { cursor.close() }
+        var result: [(label: String?, status: String, count: Int)] = []
+        var entry = try cursor.get(MDB_FIRST)
+        while let (key, value) = entry {
+            guard key.count >= 4, value.count == 8 else { throw StorageError(.corrupted, "the counts table is damaged") }
+            let labelID = key.loadBE32(at: 0)
+            let label = labelID == UInt32.max ? nil : try names.name(labelID, .label)
+            let status = String(decoding: UnsafeRawBufferPointer(rebasing: key[4...]), as: UTF8.self)
+            result.append((label, status, Int(value.loadBE64(at: 0))))
+            entry = try cursor.get(MDB_NEXT)
+        }
+        return result
+    }
+
+    /// Ids of live nodes whose indexed property `key` equals `value`; nil when `key` is not indexed.
+    public func nodeIDs(withProperty key: String, equalTo value: PropertyValue) throws -> [NodeID]? {
+        guard let keyID = names.id(key, .propertyKey) else { return try isIndexed(key) ? [] : nil }
+        guard try indexedKeyIDs().contains(keyID) else { return nil }
+        var w = ByteWriter()
+        w.u32BE(keyID)
+        guard KeyLayout.indexedValue(&w, value) else { return nil }
+        let cursor = try raw.openCursor(dbs.propidx)
+        defer { cursor.close() }
+        var candidates: [NodeID] = []
+        var entry = try w.bytes.withUnsafeBytes { (k) in try cursor.get(MDB_SET_KEY, key: k) }
+        guard entry != nil else { return [] }
+        entry = try cursor.get(MDB_GET_MULTIPLE)
+        while let (_, page) = entry {
+            for i in 0..<(page.count / 8) { candidates.append(page.loadBE64(at: i * 8)) }
+            entry = try cursor.get(MDB_NEXT_MULTIPLE)
+        }
+        // Long strings are indexed by a prefix: confirm against the record.
+        if case .string(let s) = value, s.utf8.count >= KeyLayout.maxIndexedValueBytes {
+            return try candidates.filter { try storedNode($0)?.properties[key] == value }
+        }
+        return candidates
+    }
+
+    func isIndexed(_ key: String) throws -> Bool {
+        try indexedPropertyNames().contains(key)
+    }
+
+    /// The property keys that have an index.
+    public func indexedProperties() throws -> [String] { try indexedPropertyNames() }
+
+    func indexedPropertyNames() throws -> [String] {
+        guard let raw = try raw.get(dbs.meta, Array("indexed_properties".utf8)) else { return [] }
+        return String(decoding: raw, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    func indexedKeyIDs() throws -> Set<UInt32> {
+        if let indexedKeys { return indexedKeys }
+        var ids = Set<UInt32>()
+        for name in try indexedPropertyNames() {
+            if isWritable { ids.insert(try internedID(name, .propertyKey)) }
+            else if let id = names.id(name, .propertyKey) { ids.insert(id) }
+        }
+        indexedKeys = ids
+        return ids
+    }
+}

@@ -1,0 +1,114 @@
+import CLMDB
+
+extension GraphTransaction {
+    /// The relation (from, type, to), or nil.
+    public func relation(from: NodeID, type: String, to: NodeID) throws -> StoredRelation? {
+        guard let typeID = names.id(type, .relationType) else { return nil }
+        var key = ByteWriter(capacity: KeyLayout.relationKeySize)
+        KeyLayout.relationKey(&key, from: from, type: UInt16(typeID), to: to)
+        guard let bytes = try raw.get(dbs.rels, key.bytes) else { return nil }
+        return try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
+    }
+
+    /// Calls `body` with every relation of `nid` in `direction`: its type and the node at the other end.
+    ///
+    /// Entries arrive sorted by type, then other node id.
+    /// - Complexity: O(degree), reading adjacency a page at a time.
+    public func forEachNeighbor(
+        of nid: NodeID, direction: Direction, _ body: (_ type: String, _ other: NodeID) throws -> Void
+    ) throws {
+        try forEachAdjacency(of: nid, direction: direction) { typeID, other in
+            try body(try names.name(UInt32(typeID), .relationType), other)
+        }
+    }
+
+    /// The relations of `nid` in `direction`, optionally only those of the given types.
+    public func neighbors(of nid: NodeID, direction: Direction, types: Set<String>? = nil) throws
+        -> [(type: String, other: NodeID)]
+    {
+        var typeIDs: Set<UInt16>?
+        if let types {
+            typeIDs = Set(types.compactMap { names.id($0, .relationType).map { UInt16($0) } })
+            if typeIDs?.isEmpty == true { return [] }
+        }
+        var result: [(type: String, other: NodeID)] = []
+        try forEachAdjacency(of: nid, direction: direction) { typeID, other in
+            if let typeIDs, !typeIDs.contains(typeID) { return }
+            result.append((try names.name(UInt32(typeID), .relationType), other))
+        }
+        return result
+    }
+
+    /// The id a relation type is stored under, for callers that compare types in tight loops.
+    public func relationTypeID(_ type: String) -> UInt16? {
+        names.id(type, .relationType).map { UInt16($0) }
+    }
+
+    /// The relation type stored under `id`.
+    public func relationTypeName(_ id: UInt16) throws -> String {
+        try names.name(UInt32(id), .relationType)
+    }
+
+    /// The raw adjacency scan: relation type ids and neighbour node ids, a page at a time.
+    public func forEachAdjacency(
+        of nid: NodeID, direction: Direction, _ body: (_ typeID: UInt16, _ other: NodeID) throws -> Void
+    ) throws {
+        if !pendingAdjacency.isEmpty { try flushAdjacency() }
+        let cursor = try raw.openCursor(dbs.adj)
+        defer { cursor.close() }
+        var key = ByteWriter(capacity: 9)
+        key.u64BE(nid)
+        key.u8(direction.rawValue)
+        var entry = try key.bytes.withUnsafeBytes { (k) in try cursor.get(MDB_SET_KEY, key: k) }
+        guard entry != nil else { return }
+        entry = try cursor.get(MDB_GET_MULTIPLE)
+        while let (_, page) = entry {
+            let count = page.count / 8
+            for i in 0..<count {
+                let v = page.loadBE64(at: i * 8)
+                try body(UInt16(truncatingIfNeeded: v >> 48), v & KeyLayout.maxNodeID)
+            }
+            entry = try cursor.get(MDB_NEXT_MULTIPLE)
+        }
+    }
+
+    /// Whether `nid` has any relation in either direction.
+    public func hasRelations(_ nid: NodeID) throws -> Bool {
+        var found = false
+        for direction in Direction.allCases where !found {
+            try forEachAdjacency(of: nid, direction: direction) { _, _ in found = true }
+        }
+        return found
+    }
+
+    /// Calls `body` with every live relation, ordered by (from, type, to), until it returns false.
+    public func forEachRelation(_ body: (StoredRelation) throws -> Bool) throws {
+        let cursor = try raw.openCursor(dbs.rels)
+        defer { cursor.close() }
+        var entry = try cursor.get(MDB_FIRST)
+        while let (key, value) = entry {
+            guard key.count == KeyLayout.relationKeySize else { throw StorageError(.corrupted, "a relation key is damaged") }
+            let from = key.loadBE64(at: 0)
+            let type = try names.name(UInt32(key.loadBE16(at: 8)), .relationType)
+            let to = key.loadBE64(at: 10)
+            if try !body(try RecordCodec.decodeRelation(value, from: from, type: type, to: to, names: names)) { return }
+            entry = try cursor.get(MDB_NEXT)
+        }
+    }
+
+    /// Live relation counts per type.
+    public func relationCountsByType() throws -> [String: Int] {
+        var counts: [UInt16: Int] = [:]
+        let cursor = try raw.openCursor(dbs.rels)
+        defer { cursor.close() }
+        var entry = try cursor.get(MDB_FIRST)
+        while let (key, _) = entry {
+            guard key.count == KeyLayout.relationKeySize else { throw StorageError(.corrupted, "a relation key is damaged") }
+            counts[key.loadBE16(at: 8), default: 0] += 1
+            entry = try cursor.get(MDB_NEXT)
+        }
+        var result: [String: Int] = [:]
+        for (id, n) in counts { result[try names.name(UInt32(id), .relationType)] = n }
+        return result
+    }
+}

@@ -1,0 +1,315 @@
+import CLMDB
+import Glibc
+
+extension GraphTransaction {
+    // MARK: - Nodes
+
+    /// Creates the node with CI id `externalID`, or replaces its class and properties when it exists.
+    ///
+    /// The previous version is kept in the history. Writing what is already there changes nothing.
+    @discardableResult
+    public func upsertNode(externalID: String, label: String?, properties: Properties) throws
+        -> (nid: NodeID, outcome: WriteOutcome)
+    {
+        precondition(isWritable, "upsertNode on a read transaction")
+        let idBytes = Array(externalID.utf8)
+        guard !idBytes.isEmpty else { throw StorageError(.keyTooLong, "a CI id must not be empty") }
+        guard idBytes.count <= 511 else {
+            throw StorageError(.keyTooLong, "the CI id '\(externalID.prefix(40))…' is longer than 511 bytes")
+        }
+        let labelID = try label.map { (l) in try internedID(l, .label) }
+        let existingNID = try lookupNodeID(externalID)
+        var previous: (bytes: [UInt8], node: StoredNode)?
+        if let nid = existingNID, let bytes = try raw.get(dbs.nodes, u64: nid) {
+            let old = try RecordCodec.decodeNode(bytes, nid: nid, names: names)
+            if old.label == label && old.properties == properties { return (nid, .unchanged) }
+            previous = (Array(bytes), old)
+        }
+        let nid: NodeID
+        let isFresh: Bool
+        if let existingNID {
+            nid = existingNID
+            isFresh = false
+        } else {
+            nid = try allocateNodeID()
+            isFresh = true
+            try idBytes.withUnsafeBytes { (k) in
+                var be = nid.bigEndian
+                try withUnsafeBytes(of: &be) { (v) in _ = try raw.put(dbs.ids, k, v) }
+            }
+        }
+        scratch.removeAll()
+        try RecordCodec.encodeNode(
+            &scratch, version: number, created: previous?.node.created ?? number, labelID: labelID,
+            externalID: externalID, properties: properties, keyID: { (k) in try internedID(k, .propertyKey) })
+        var key = nid.bigEndian
+        try withUnsafeBytes(of: &key) { (k) in
+            try scratch.bytes.withUnsafeBytes { (v) in
+                _ = try raw.put(dbs.nodes, k, v, flags: isFresh ? MDB_APPEND : 0)
+            }
+        }
+        if let previous {
+            try putHistory(nid: nid, version: previous.node.version, bytes: previous.bytes)
+            if previous.node.label != label {
+                try removeFromLabelIndex(nid, label: previous.node.label)
+                try addToLabelIndex(nid, labelID: labelID, append: false)
+            }
+            adjustCount(label: previous.node.label, properties: previous.node.properties, by: -1)
+            try updatePropertyIndex(nid, old: previous.node.properties, new: properties)
+            record.nodesUpdated += 1
+            try log(.update, .node, nodeKey: nid)
+        } else {
+            try addToLabelIndex(nid, labelID: labelID, append: isFresh)
+            try updatePropertyIndex(nid, old: nil, new: properties)
+            record.nodesCreated += 1
+            try log(.create, .node, nodeKey: nid)
+        }
+        adjustCount(label: label, properties: properties, by: 1)
+        return (nid, previous == nil ? .created : .updated)
+    }
+
+    /// Deletes a node that has no relations; returns false when it does not exist.
+    ///
+    /// - Throws: when the node still has relations (delete them first).
+    @discardableResult
+    public func deleteNode(_ nid: NodeID) throws -> Bool {
+        precondition(isWritable, "deleteNode on a read transaction")
+        guard let bytes = try raw.get(dbs.nodes, u64: nid) else { return false }
+        let old = try RecordCodec.decodeNode(bytes, nid: nid, names: names)
+        let oldBytes = Array(bytes)
+        if try hasRelations(nid) {
+            throw StorageError(.lmdb, "the CI '\(old.externalID)' still has relations; delete them first")
+        }
+        try putHistory(nid: nid, version: old.version, bytes: oldBytes)
+        try putHistory(nid: nid, version: number, bytes: [])
+        var key = nid.bigEndian
+        _ = try withUnsafeBytes(of: &key) { (k) in try raw.delete(dbs.nodes, k) }
+        try removeFromLabelIndex(nid, label: old.label)
+        try updatePropertyIndex(nid, old: old.properties, new: nil)
+        adjustCount(label: old.label, properties: old.properties, by: -1)
+        record.nodesDeleted += 1
+        try log(.delete, .node, nodeKey: nid)
+        return true
+    }
+
+    private func allocateNodeID() throws -> NodeID {
+        let next = try nextNodeID ?? (metaUInt64("next_nid") ?? 1)
+        guard next <= KeyLayout.maxNodeID else { throw StorageError(.lmdb, "the database is full: too many CIs") }
+        nextNodeID = next + 1
+        return next
+    }
+
+    private func putHistory(nid: NodeID, version: TransactionNumber, bytes: [UInt8]) throws {
+        var key = ByteWriter(capacity: 16)
+        key.u64BE(nid)
+        key.u64BE(version)
+        try raw.put(dbs.hist, key.bytes, bytes)
+    }
+
+    private func addToLabelIndex(_ nid: NodeID, labelID: UInt32?, append: Bool) throws {
+        guard let labelID else { return }
+        var k = labelID.bigEndian
+        var v = nid.bigEndian
+        try withUnsafeBytes(of: &k) { (kb) in
+            try withUnsafeBytes(of: &v) { (vb) in
+                _ = try raw.put(dbs.labels, kb, vb, flags: append ? MDB_APPENDDUP : 0)
+            }
+        }
+    }
+
+    private func removeFromLabelIndex(_ nid: NodeID, label: String?) throws {
+        guard let label, let labelID = names.id(label, .label) else { return }
+        var k = labelID.bigEndian
+        var v = nid.bigEndian
+        try withUnsafeBytes(of: &k) { (kb) in
+            try withUnsafeBytes(of: &v) { (vb) in _ = try raw.delete(dbs.labels, kb, value: vb) }
+        }
+    }
+
+    private func adjustCount(label: String?, properties: Properties, by delta: Int) {
+        let labelID = label.flatMap { names.id($0, .label) } ?? UInt32.max
+        var status = ""
+        if case .string(let s)? = properties["status"] { status = s }
+        countDeltas[CountKey(label: labelID, status: status), default: 0] += delta
+    }
+
+    private func updatePropertyIndex(_ nid: NodeID, old: Properties?, new: Properties?) throws {
+        let indexed = try indexedKeyIDs()
+        guard !indexed.isEmpty else { return }
+        for name in try indexedPropertyNames() {
+            let before = old?[name]
+            let after = new?[name]
+            guard before != after, let keyID = names.id(name, .propertyKey) else { continue }
+            if let before { try indexEntry(nid, keyID: keyID, value: before, add: false) }
+            if let after { try indexEntry(nid, keyID: keyID, value: after, add: true) }
+        }
+    }
+
+    func indexEntry(_ nid: NodeID, keyID: UInt32, value: PropertyValue, add: Bool) throws {
+        var w = ByteWriter()
+        w.u32BE(keyID)
+        guard KeyLayout.indexedValue(&w, value) else { return }
+        var v = nid.bigEndian
+        try w.bytes.withUnsafeBytes { (kb) in
+            try withUnsafeBytes(of: &v) { (vb) in
+                if add { _ = try raw.put(dbs.propidx, kb, vb) } else { _ = try raw.delete(dbs.propidx, kb, value: vb) }
+            }
+        }
+    }
+
+    /// Declares which property keys are indexed, and rebuilds the property index to match.
+    public func setIndexedProperties(_ keys: [String]) throws {
+        precondition(isWritable, "setIndexedProperties on a read transaction")
+        let sorted = Array(Set(keys)).sorted()
+        guard sorted != (try indexedPropertyNames()) else { return }
+        try setMetadata("indexed_properties", Array(sorted.joined(separator: "\n").utf8))
+        indexedKeys = nil
+        try check(mdb_drop(raw.handle, dbs.propidx, 0), "mdb_drop")
+        let keyIDs = try sorted.map { (k) in (k, try internedID(k, .propertyKey)) }
+        try forEachNode { node in
+            for (name, keyID) in keyIDs {
+                if let value = node.properties[name] { try indexEntry(node.nid, keyID: keyID, value: value, add: true) }
+            }
+            return true
+        }
+    }
+
+    // MARK: - Relations
+
+    /// Creates the relation (from, type, to), or replaces its properties when it exists.
+    @discardableResult
+    public func upsertRelation(from: NodeID, type: String, to: NodeID, properties: Properties = Properties()) throws
+        -> WriteOutcome
+    {
+        precondition(isWritable, "upsertRelation on a read transaction")
+        let typeID = UInt16(try internedID(type, .relationType))
+        var key = ByteWriter(capacity: KeyLayout.relationKeySize)
+        KeyLayout.relationKey(&key, from: from, type: typeID, to: to)
+        var previous: (bytes: [UInt8], relation: StoredRelation)?
+        if let bytes = try raw.get(dbs.rels, key.bytes) {
+            let old = try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
+            if old.properties == properties { return .unchanged }
+            previous = (Array(bytes), old)
+        }
+        scratch.removeAll()
+        try RecordCodec.encodeRelation(
+            &scratch, version: number, created: previous?.relation.created ?? number, properties: properties,
+            keyID: { (k) in try internedID(k, .propertyKey) })
+        try raw.put(dbs.rels, key.bytes, scratch.bytes)
+        if let previous {
+            try putRelationHistory(key.bytes, version: previous.relation.version, bytes: previous.bytes)
+            record.relationsUpdated += 1
+            try log(.update, .relation, key: key.bytes)
+            return .updated
+        }
+        pendingAdjacency.append(AdjacencyEntry(key: from << 1, value: KeyLayout.adjacencyValue(type: typeID, other: to)))
+        pendingAdjacency.append(AdjacencyEntry(key: to << 1 | 1, value: KeyLayout.adjacencyValue(type: typeID, other: from)))
+        if pendingAdjacency.count >= 1 << 22 { try flushAdjacency() }
+        record.relationsCreated += 1
+        try log(.create, .relation, key: key.bytes)
+        return .created
+    }
+
+    /// Deletes the relation (from, type, to); returns false when it does not exist.
+    @discardableResult
+    public func deleteRelation(from: NodeID, type: String, to: NodeID) throws -> Bool {
+        precondition(isWritable, "deleteRelation on a read transaction")
+        guard let typeID32 = names.id(type, .relationType) else { return false }
+        let typeID = UInt16(typeID32)
+        var key = ByteWriter(capacity: KeyLayout.relationKeySize)
+        KeyLayout.relationKey(&key, from: from, type: typeID, to: to)
+        guard let bytes = try raw.get(dbs.rels, key.bytes) else { return false }
+        let old = try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
+        let oldBytes = Array(bytes)
+        try flushAdjacency()
+        try putRelationHistory(key.bytes, version: old.version, bytes: oldBytes)
+        try putRelationHistory(key.bytes, version: number, bytes: [])
+        try raw.delete(dbs.rels, key.bytes)
+        try deleteAdjacency(nid: from, direction: .outgoing, value: KeyLayout.adjacencyValue(type: typeID, other: to))
+        try deleteAdjacency(nid: to, direction: .incoming, value: KeyLayout.adjacencyValue(type: typeID, other: from))
+        record.relationsDeleted += 1
+        try log(.delete, .relation, key: key.bytes)
+        return true
+    }
+
+    private func deleteAdjacency(nid: NodeID, direction: Direction, value: UInt64) throws {
+        var k = ByteWriter(capacity: 9)
+        k.u64BE(nid)
+        k.u8(direction.rawValue)
+        var v = value
+        try k.bytes.withUnsafeBytes { (kb) in
+            try withUnsafeBytes(of: &v) { (vb) in _ = try raw.delete(dbs.adj, kb, value: vb) }
+        }
+    }
+
+    private func putRelationHistory(_ relationKey: [UInt8], version: TransactionNumber, bytes: [UInt8])
+        throws
+    {
+        var key = ByteWriter(capacity: 26)
+        key.bytes.append(contentsOf: relationKey)
+        key.u64BE(version)
+        try raw.put(dbs.relhist, key.bytes, bytes)
+    }
+
+    /// Applies buffered adjacency entries in key order.
+    func flushAdjacency() throws {
+        guard !pendingAdjacency.isEmpty else { return }
+        pendingAdjacency.sort()
+        let cursor = try raw.openCursor(dbs.adj)
+        defer { cursor.close() }
+        var keyBytes = [UInt8](repeating: 0, count: 9)
+        for entry in pendingAdjacency {
+            let nid = entry.key >> 1
+            for i in 0..<8 { keyBytes[i] = UInt8(truncatingIfNeeded: nid >> UInt64(56 - 8 * i)) }
+            keyBytes[8] = UInt8(entry.key & 1)
+            var v = entry.value
+            _ = try keyBytes.withUnsafeBytes { (kb) in
+                try withUnsafeBytes(of: &v) { (vb) in try cursor.put(kb, vb) }
+            }
+        }
+        pendingAdjacency.removeAll(keepingCapacity: false)
+    }
+
+    // MARK: - Log and commit
+
+    private func log(_ op: LogOperation, _ entity: LogEntity, nodeKey: NodeID) throws {
+        var key = ByteWriter(capacity: 8)
+        key.u64BE(nodeKey)
+        try log(op, entity, key: key.bytes)
+    }
+
+    private func log(_ op: LogOperation, _ entity: LogEntity, key entityKey: [UInt8]) throws {
+        var key = ByteWriter(capacity: 12)
+        key.u64BE(number)
+        key.u32BE(logSequence)
+        logSequence &+= 1
+        var value = ByteWriter(capacity: 2 + entityKey.count)
+        value.u8(op.rawValue)
+        value.u8(entity.rawValue)
+        value.bytes.append(contentsOf: entityKey)
+        try raw.put(dbs.txlog, key.bytes, value.bytes, flags: MDB_APPEND)
+    }
+
+    /// Writes what was buffered, the counts, the change record and the counters; called just before commit.
+    func finish(_ info: ChangeInfo) throws {
+        try flushAdjacency()
+        for (key, delta) in countDeltas where delta != 0 {
+            var k = ByteWriter()
+            k.u32BE(key.label)
+            k.raw(key.status)
+            let current = try raw.get(dbs.counts, k.bytes).map { $0.count == 8 ? Int64(bitPattern: $0.loadBE64(at: 0)) : 0 } ?? 0
+            let updated = current + Int64(delta)
+            if updated <= 0 { try raw.delete(dbs.counts, k.bytes) }
+            else { try raw.put(dbs.counts, k.bytes, withUnsafeBytes(of: UInt64(updated).bigEndian) { Array($0) }) }
+        }
+        if let nextNodeID { try setMetaUInt64("next_nid", nextNodeID) }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        record.time = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
+        record.info = info
+        var key = ByteWriter(capacity: 8)
+        key.u64BE(number)
+        try raw.put(dbs.changes, key.bytes, ChangeRecordCodec.encode(record), flags: MDB_APPEND)
+        try setMetaUInt64("last_txn", number)
+    }
+}

@@ -1,0 +1,177 @@
+import CLMDB
+import Glibc
+
+/// One transaction on the graph store, valid only inside the `read` or `write` closure that received it.
+///
+/// Not `Sendable`: LMDB transactions must not be shared between threads.
+public final class GraphTransaction {
+    let store: GraphStore
+    let raw: LMDBTransaction
+    var names: NameTable
+    /// The number this transaction commits as (0 for reads).
+    public let number: TransactionNumber
+    public let isWritable: Bool
+    private(set) var isValid = true
+    var isDiscarded = false
+
+    /// What the write has done so far.
+    public internal(set) var record: ChangeRecord
+    var logSequence: UInt32 = 0
+    var pendingAdjacency: [AdjacencyEntry] = []
+    var countDeltas: [CountKey: Int] = [:]
+    var indexedKeys: Set<UInt32>?
+    var nextNodeID: NodeID?
+    var scratch = ByteWriter()
+
+    var dbs: GraphStore.Databases { store.dbs }
+
+    init(store: GraphStore, handle: OpaquePointer, names: NameTable, number: TransactionNumber, isWritable: Bool) {
+        self.store = store
+        self.raw = LMDBTransaction(handle: handle)
+        self.names = names
+        self.number = number
+        self.isWritable = isWritable
+        self.record = ChangeRecord(transaction: number, time: 0, info: ChangeInfo(actor: "", changeReference: nil,
+            origin: ""))
+    }
+
+    func invalidate() { isValid = false }
+
+    /// Rolls the write back when the closure returns (for dry runs).
+    public func discard() {
+        precondition(isWritable, "discard() on a read transaction")
+        isDiscarded = true
+    }
+
+    /// Reloads interned names when another process added some since this process last looked.
+    func refreshNamesIfStale() throws {
+        if try raw.entryCount(dbs.namesByID) != names.totalCount {
+            names = try GraphStore.loadNames(raw, dbs)
+            if !isWritable { store.publish(names) }
+        }
+    }
+
+    // MARK: - Names
+
+    /// All class names in use, in the order they were first written.
+    public var labelNames: [String] { names.names(.label) }
+    /// All relation type names in use.
+    public var relationTypeNames: [String] { names.names(.relationType) }
+    /// All property keys in use.
+    public var propertyKeyNames: [String] { names.names(.propertyKey) }
+
+    func nameID(_ name: String, _ kind: NameKind) -> UInt32? { names.id(name, kind) }
+
+    /// The id of `name`, interning it when this is a write transaction.
+    func internedID(_ name: String, _ kind: NameKind) throws -> UInt32 {
+        if let id = names.id(name, kind) { return id }
+        precondition(isWritable, "interning a name in a read transaction")
+        if kind == .relationType && names.count(kind) >= Int(UInt16.max) {
+            throw StorageError(.lmdb, "too many relation types (65535 at most)")
+        }
+        var key = ByteWriter()
+        key.u8(kind.rawValue)
+        key.raw(name)
+        if key.bytes.count > 511 { throw StorageError(.keyTooLong, "a name is longer than 510 bytes") }
+        if let existing = try raw.get(dbs.names, key.bytes), existing.count == 4 {
+            let id = existing.loadBE32(at: 0)
+            names.insert(name, id: id, kind)
+            return id
+        }
+        let id = UInt32(names.count(kind))
+        try raw.put(dbs.names, key.bytes, withUnsafeBytes(of: id.bigEndian) { Array($0) })
+        var byID = ByteWriter()
+        byID.u8(kind.rawValue)
+        byID.u32BE(id)
+        try raw.put(dbs.namesByID, byID.bytes, Array(name.utf8))
+        names.insert(name, id: id, kind)
+        return id
+    }
+
+    // MARK: - Metadata
+
+    /// A metadata value stored by an upper layer (schema text, settings).
+    public func metadata(_ key: String) throws -> [UInt8]? {
+        try raw.get(dbs.meta, Array(key.utf8)).map { Array($0) }
+    }
+
+    public func setMetadata(_ key: String, _ value: [UInt8]?) throws {
+        precondition(isWritable, "setMetadata on a read transaction")
+        if let value { try raw.put(dbs.meta, Array(key.utf8), value) } else { try raw.delete(dbs.meta, Array(key.utf8)) }
+        metadataChanged = true
+    }
+
+    /// Set when metadata or an auxiliary collection changed: such a write is committed and recorded too.
+    var metadataChanged = false
+
+    /// Whether this write changed anything.
+    public var hasChanges: Bool { metadataChanged || !record.isEmpty }
+
+    func metaUInt64(_ key: String) throws -> UInt64? {
+        guard let v = try raw.get(dbs.meta, Array(key.utf8)), v.count == 8 else { return nil }
+        return v.loadBE64(at: 0)
+    }
+
+    func setMetaUInt64(_ key: String, _ value: UInt64) throws {
+        try raw.put(dbs.meta, Array(key.utf8), withUnsafeBytes(of: value.bigEndian) { Array($0) })
+    }
+
+    /// The number of the last committed write transaction visible to this one.
+    public var lastCommittedTransaction: TransactionNumber {
+        get throws { try metaUInt64("last_txn") ?? 0 }
+    }
+
+    // MARK: - Auxiliary collections
+
+    private func auxKey(_ collection: String, _ key: [UInt8]) -> [UInt8] {
+        var w = ByteWriter()
+        let name = Array(collection.utf8.prefix(255))
+        w.u8(UInt8(name.count))
+        w.bytes.append(contentsOf: name)
+        w.bytes.append(contentsOf: key)
+        return w.bytes
+    }
+
+    /// A value in a named collection kept for an upper layer (baselines, planned changes, audit runs).
+    public func auxValue(_ collection: String, key: [UInt8]) throws -> [UInt8]? {
+        try raw.get(dbs.aux, auxKey(collection, key)).map { Array($0) }
+    }
+
+    public func setAuxValue(_ collection: String, key: [UInt8], value: [UInt8]?) throws {
+        precondition(isWritable, "setAuxValue on a read transaction")
+        let k = auxKey(collection, key)
+        if let value { try raw.put(dbs.aux, k, value) } else { try raw.delete(dbs.aux, k) }
+        metadataChanged = true
+    }
+
+    /// Every (key, value) of a collection, in key order.
+    public func auxEntries(_ collection: String) throws -> [(key: [UInt8], value: [UInt8])] {
+        let prefix = auxKey(collection, [])
+        let cursor = try raw.openCursor(dbs.aux)
+        defer { cursor.close() }
+        var result: [(key: [UInt8], value: [UInt8])] = []
+        var entry = try prefix.withUnsafeBytes { (p) in try cursor.get(MDB_SET_RANGE, key: p) }
+        while let (k, v) = entry, k.count >= prefix.count, k.prefix(prefix.count).elementsEqual(prefix) {
+            result.append((Array(k.dropFirst(prefix.count)), Array(v)))
+            entry = try cursor.get(MDB_NEXT)
+        }
+        return result
+    }
+}
+
+/// A buffered adjacency write: sorted before it is applied so LMDB mostly stays on the cursor's page.
+struct AdjacencyEntry: Comparable {
+    /// `nid << 1 | direction`
+    var key: UInt64
+    var value: UInt64
+
+    static func < (a: AdjacencyEntry, b: AdjacencyEntry) -> Bool {
+        a.key != b.key ? a.key < b.key : UInt64(bigEndian: a.value) < UInt64(bigEndian: b.value)
+    }
+}
+
+/// A (class, status) pair whose count a transaction changes.
+struct CountKey: Hashable {
+    var label: UInt32
+    var status: String
+}

@@ -1,0 +1,131 @@
+import CLMDB
+
+/// A raw LMDB transaction handle with typed get/put/delete; used only inside GraphStorage.
+///
+/// Buffers returned by `get` and cursors point into the memory map and are valid only until the transaction
+/// ends or the next write in it.
+struct LMDBTransaction {
+    let handle: OpaquePointer
+
+    func get(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(handle, dbi, &k, &v)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_get")
+        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+    }
+
+    func get(_ dbi: MDB_dbi, _ key: [UInt8]) throws -> UnsafeRawBufferPointer? {
+        try key.withUnsafeBytes { (k) in try get(dbi, k) }
+    }
+
+    func get(_ dbi: MDB_dbi, u64 key: UInt64) throws -> UnsafeRawBufferPointer? {
+        var be = key.bigEndian
+        return try withUnsafeBytes(of: &be) { (k) in try get(dbi, k) }
+    }
+
+    /// Puts; returns false when `MDB_NOOVERWRITE`/`MDB_NODUPDATA` found the key or pair already there.
+    @discardableResult
+    func put(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: Int32 = 0)
+        throws -> Bool
+    {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let rc = mdb_put(handle, dbi, &k, &v, UInt32(flags))
+        if rc == MDB_KEYEXIST { return false }
+        try check(rc, "mdb_put")
+        return true
+    }
+
+    @discardableResult
+    func put(_ dbi: MDB_dbi, _ key: [UInt8], _ value: [UInt8], flags: Int32 = 0) throws -> Bool {
+        try key.withUnsafeBytes { (k) in
+            try value.withUnsafeBytes { (v) in try put(dbi, k, v, flags: flags) }
+        }
+    }
+
+    /// Deletes a key (or one duplicate when `value` is given); returns false when it was not there.
+    @discardableResult
+    func delete(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer? = nil)
+        throws -> Bool
+    {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        let rc: Int32
+        if let value {
+            var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+            rc = mdb_del(handle, dbi, &k, &v)
+        } else {
+            rc = mdb_del(handle, dbi, &k, nil)
+        }
+        if rc == MDB_NOTFOUND { return false }
+        try check(rc, "mdb_del")
+        return true
+    }
+
+    @discardableResult
+    func delete(_ dbi: MDB_dbi, _ key: [UInt8], value: [UInt8]? = nil) throws -> Bool {
+        try key.withUnsafeBytes { (k) in
+            if let value {
+                return try value.withUnsafeBytes { (v) in try delete(dbi, k, value: v) }
+            }
+            return try delete(dbi, k)
+        }
+    }
+
+    func openCursor(_ dbi: MDB_dbi) throws -> LMDBCursor {
+        var cursor: OpaquePointer?
+        try check(mdb_cursor_open(handle, dbi, &cursor), "mdb_cursor_open")
+        guard let cursor else { throw StorageError(.lmdb, "mdb_cursor_open returned no cursor") }
+        return LMDBCursor(handle: cursor)
+    }
+
+    func entryCount(_ dbi: MDB_dbi) throws -> Int {
+        var st = MDB_stat()
+        try check(mdb_stat(handle, dbi, &st), "mdb_stat")
+        return st.ms_entries
+    }
+}
+
+/// A raw LMDB cursor; close it before its transaction ends.
+struct LMDBCursor {
+    let handle: OpaquePointer
+
+    func close() { mdb_cursor_close(handle) }
+
+    /// Positions the cursor; returns the key and value there, or nil for `MDB_NOTFOUND`.
+    func get(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil, value: UnsafeRawBufferPointer? = nil)
+        throws -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)?
+    {
+        var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
+        var v = MDB_val(
+            mv_size: value?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: value?.baseAddress))
+        let rc = mdb_cursor_get(handle, &k, &v, op)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_cursor_get")
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+                UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: Int32 = 0)
+        throws -> Bool
+    {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let rc = mdb_cursor_put(handle, &k, &v, UInt32(flags))
+        if rc == MDB_KEYEXIST { return false }
+        try check(rc, "mdb_cursor_put")
+        return true
+    }
+
+    func deleteCurrent(flags: Int32 = 0) throws {
+        try check(mdb_cursor_del(handle, UInt32(flags)), "mdb_cursor_del")
+    }
+
+    /// Number of duplicates at the current key (DUPSORT databases).
+    func duplicateCount() throws -> Int {
+        var n: Int = 0
+        try check(mdb_cursor_count(handle, &n), "mdb_cursor_count")
+        return n
+    }
+}

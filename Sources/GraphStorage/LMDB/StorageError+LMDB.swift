@@ -1,0 +1,46 @@
+import CLMDB
+import Glibc
+
+extension StorageError {
+    /// Turns an LMDB return code into an error, naming the call that failed.
+    static func lmdb(_ rc: Int32, _ operation: StaticString) -> StorageError {
+        let op = "\(operation)"
+        switch rc {
+        case MDB_MAP_FULL:
+            return StorageError(.mapFull, "the database map is full", lmdbCode: rc, operation: op)
+        case MDB_READERS_FULL:
+            return StorageError(
+                .readersFull, "too many processes are reading the database at once; try again", lmdbCode: rc,
+                operation: op)
+        case MDB_BAD_VALSIZE:
+            return StorageError(.keyTooLong, "a key is too long for the database (511 bytes at most)", lmdbCode: rc,
+                operation: op)
+        case MDB_CORRUPTED, MDB_PAGE_NOTFOUND, MDB_INVALID:
+            return StorageError(
+                .corrupted, "the database file is damaged (\(describe(rc))); restore it from a backup",
+                lmdbCode: rc, operation: op)
+        case MDB_VERSION_MISMATCH:
+            return StorageError(.newerFormat, "the database was written by a different LMDB version", lmdbCode: rc,
+                operation: op)
+        case EACCES, EPERM:
+            return StorageError(.permissionDenied, "permission denied: \(describe(rc))", lmdbCode: rc, operation: op)
+        case EAGAIN, EBUSY:
+            return StorageError(.locked, "the database is locked by another process", lmdbCode: rc, operation: op)
+        case ENOSPC:
+            return StorageError(.io, "no space left on the device holding the database", lmdbCode: rc, operation: op)
+        default:
+            return StorageError(.lmdb, "\(op) failed: \(describe(rc))", lmdbCode: rc, operation: op)
+        }
+    }
+
+    static func describe(_ rc: Int32) -> String {
+        guard let text = mdb_strerror(rc) else { return "error \(rc)" }
+        return String(cString: text)
+    }
+}
+
+/// Checks an LMDB return code; every `mdb_*` call goes through here.
+@inline(__always)
+func check(_ rc: Int32, _ operation: StaticString) throws {
+    if rc != MDB_SUCCESS { throw StorageError.lmdb(rc, operation) }
+}

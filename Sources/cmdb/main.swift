@@ -1,0 +1,3 @@
+import CMDBCommands
+
+CMDBCommand.main()

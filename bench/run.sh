@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Our side of the peer benchmark (../shared/bench): load the same data into cmdb, run the
+# same queries, and print the tables with our row ("swift") next to the peers.
+#
+#   bench/run.sh SIZE [--peers "lmdb sqlite kuzu networkx"|all] [--bin PATH]
+#
+#   SIZE     10k | 100k | 1m | a plain number of CIs (same names as run_peers.sh)
+#   --peers  also (re)run these peers via run_peers.sh first; without it, peer results already
+#            in the work dir are shown next to ours
+#   --bin    the cmdb binary (default: .build/release/cmdb of this repo)
+#
+# Env: BENCH_WORK (/tmp/cmdb-bench) work dir; SHARED_BENCH (<repo>/../shared/bench);
+#      SEED (42); LOAD_TIMEOUT (900 s); QUERY_TIMEOUT (1800 s); COLDSTART_RUNS (3); DB_ROOT (db/ in
+#      the work dir); CMDB_INIT_ARGS / CMDB_IMPORT_ARGS (extra words for `init` / `import`, e.g.
+#      CMDB_INIT_ARGS="--schema none"); SWIFT_COLDSTART (auto|yes|no).
+# Everything large (data, databases, results, venv) goes to the work dir, never into the repo.
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'bench/run.sh: error: %s\n' "$*" >&2; exit 1; }
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+
+# ---- arguments
+SIZE="" PEERS="" BIN=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --peers) [ $# -ge 2 ] || usage; PEERS=$2; shift 2 ;;
+    --peers=*) PEERS=${1#--peers=}; shift ;;
+    --bin) [ $# -ge 2 ] || usage; BIN=$2; shift 2 ;;
+    --bin=*) BIN=${1#--bin=}; shift ;;
+    -h|--help) usage ;;
+    -*) echo "unknown option $1" >&2; usage ;;
+    *) [ -z "$SIZE" ] || { echo "more than one SIZE given" >&2; usage; }; SIZE=$1; shift ;;
+  esac
+done
+[ -n "$SIZE" ] || usage
+[[ $SIZE =~ ^[0-9]+[kKmM]?$ ]] || die "SIZE must be 10k, 100k, 1m or a number of CIs, not '$SIZE'"
+case "$SIZE" in
+  *[kK]) N=$(( ${SIZE%[kK]} * 1000 )) ;;
+  *[mM]) N=$(( ${SIZE%[mM]} * 1000000 )) ;;
+  *) N=$SIZE ;;
+esac
+[ "$N" -gt 0 ] || die "SIZE must be positive"
+[ "$PEERS" = all ] && PEERS="lmdb sqlite kuzu networkx"
+for p in $PEERS; do
+  case $p in lmdb|sqlite|kuzu|networkx) ;; *) die "unknown peer '$p' (peers: lmdb sqlite kuzu networkx, or all)" ;; esac
+done
+
+SEED=${SEED:-42}; export SEED
+LOAD_TIMEOUT=${LOAD_TIMEOUT:-900}
+QUERY_TIMEOUT=${QUERY_TIMEOUT:-1800}
+COLDSTART_RUNS=${COLDSTART_RUNS:-3}
+SWIFT_COLDSTART=${SWIFT_COLDSTART:-auto}
+CMDB_INIT_ARGS=${CMDB_INIT_ARGS:-}
+CMDB_IMPORT_ARGS=${CMDB_IMPORT_ARGS:-}
+
+SHARED_BENCH=${SHARED_BENCH:-$HERE/../../shared/bench}
+[ -f "$SHARED_BENCH/run_peers.sh" ] && [ -f "$SHARED_BENCH/summarize.py" ] ||
+  die "shared peer benchmark not found at $SHARED_BENCH (expected shared/ beside the repo; set SHARED_BENCH)"
+SHARED_BENCH=$(cd "$SHARED_BENCH" && pwd)
+
+BIN=${BIN:-$REPO/.build/release/cmdb}
+[ -x "$BIN" ] && [ -f "$BIN" ] ||
+  die "no executable cmdb at $BIN: build it with 'swift build -c release' (or 'make release'), or pass --bin PATH"
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+
+[ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing: apt-get install time (or run 'make deps')"
+command -v timeout >/dev/null || die "timeout (coreutils) is missing"
+command -v python3 >/dev/null || die "python3 is missing"
+
+W=${BENCH_WORK:-/tmp/cmdb-bench}
+mkdir -p "$W" || die "cannot create work dir $W"
+W=$(cd "$W" && pwd)
+[ "$W" != "$SHARED_BENCH" ] || die "BENCH_WORK must not be the shared folder itself (it is read-only)"
+
+# ---- 1. peers (optional) and the work dir
+STARTED=$(date +%s)
+rm -f "$W/results/$SIZE/swift".*   # our old results: run_peers.sh's own summary must not show a stale row
+if [ -n "$PEERS" ]; then
+  log "running peers ($PEERS) for $SIZE via $SHARED_BENCH/run_peers.sh in $W"
+  # its own summary (without our row) goes to stderr; ours follows on stdout
+  # shellcheck disable=SC2086
+  BENCH_WORK=$W "$SHARED_BENCH/run_peers.sh" "$SIZE" $PEERS >&2 || die "run_peers.sh failed (see above)"
+fi
+
+# the same layout run_peers.sh makes for BENCH_WORK (scripts refreshed every run, notes kept)
+for f in run_peers.sh gen_cmdb.py lmdb_peer.c sqlite_peer.py kuzu_peer.py nx_peer.py bench_common.py summarize.py; do
+  cp "$SHARED_BENCH/$f" "$W/$f"
+done
+[ -f "$W/results-peers.md" ] || cp "$SHARED_BENCH/results-peers.md" "$W/"
+chmod u+w "$W"/*.py "$W"/*.sh "$W"/*.c "$W/results-peers.md"   # the shared copies are read-only
+
+cd "$W"
+DATA=$W/data/$SIZE
+RES=$W/results/$SIZE
+DBS=${DB_ROOT:-$W/db}/$SIZE
+if [ ! -f "$DATA/stats.json" ] || ! grep -q "\"seed\": $SEED," "$DATA/stats.json" || ! grep -q "\"cis\": $N," "$DATA/stats.json"; then
+  log "generating $N CIs (seed $SEED) into $DATA"
+  python3 gen_cmdb.py --cis "$N" --seed "$SEED" --out "$DATA" || die "data generation failed"
+fi
+for f in cmdb.jsonl params.json params.tsv; do [ -s "$DATA/$f" ] || die "missing $DATA/$f"; done
+FIRST_ID=$(head -1 "$DATA/params.tsv" | cut -f2)
+mkdir -p "$RES" "$DBS"
+DBS=$(cd "$DBS" && pwd)
+
+# ---- 2. our side: peer "swift"
+PEER=swift
+DB=$DBS/$PEER
+OUT=$RES/$PEER.jsonl
+rm -f "$RES/$PEER".*.time "$RES/$PEER".*.err "$RES/$PEER".*.out "$RES/$PEER".*.rejected "$RES/$PEER".load.stamps
+: > "$OUT"
+rm -rf "$DB"
+
+FAILED=""   # set by a failed query/cold-start run or rejected output: reported, tables still printed, exit 1
+rss_mb() { awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$1" 2>/dev/null || true; }
+meta() { # key value [key value...] -> one JSON line in results/SIZE/swift.jsonl (values are JSON)
+  local out="{\"peer\":\"$PEER\""
+  while [ $# -ge 2 ]; do out="$out,\"$1\":$2"; shift 2; done
+  echo "$out}" >> "$OUT"
+}
+show_err() { # name: print the tail of a phase's stderr
+  if [ -s "$RES/$PEER.$1.err" ]; then echo "--- tail of $RES/$PEER.$1.err:" >&2; tail -20 "$RES/$PEER.$1.err" >&2; fi
+}
+# keep only JSON lines that summarize.py can digest; the rest go to swift.<phase>.rejected
+accept_lines() { # phase-name file
+  python3 - "$2" "$RES/$PEER.$1.rejected" >> "$OUT" <<'EOF'
+import json, numbers, sys
+src, rej = sys.argv[1], sys.argv[2]
+num = lambda r, k: isinstance(r.get(k), numbers.Real) and not isinstance(r.get(k), bool)
+PER_OP = {"Q1", "Q2", "Q3", "Q5"}
+bad, kept = [], 0
+for line in open(src, errors="replace"):
+    s = line.strip()
+    if not s.startswith("{"):
+        continue                     # progress text: summarize.py skips it anyway
+    try:
+        r = json.loads(s)
+    except ValueError:
+        bad.append((s, "not valid JSON")); continue
+    q, why = r.get("query"), None
+    if not isinstance(r, dict) or "phase" in r:
+        why = "not a result object (or has a 'phase' key, which is reserved for the RSS rows)"
+    elif q == "coldstart":
+        why = None if num(r, "seconds") else "coldstart needs numeric 'seconds'"
+    elif isinstance(q, str) and q.startswith("Q"):
+        c = r.get("check")
+        if not all(num(r, k) for k in ("cold_ms", "median_ms", "ops")):
+            why = "needs numeric cold_ms, median_ms, ops"
+        elif r["ops"] <= 0:
+            why = "ops must be > 0"
+        elif q in PER_OP and not num(r, "per_op_us"):
+            why = "needs numeric per_op_us"
+        elif "check" not in r:
+            why = "needs check"
+        elif q == "Q1" and not (isinstance(c, list) and len(c) == 2 and all(isinstance(x, numbers.Real) for x in c)):
+            why = "Q1 check must be [found, criticality sum]"
+        elif q in ("Q2", "Q3", "Q4", "Q5", "Q6") and not (isinstance(c, numbers.Real) and not isinstance(c, bool)):
+            why = q + " check must be a number"
+        elif q == "Q7" and not (isinstance(c, list) and c and isinstance(c[0], numbers.Real)):
+            why = "Q7 check must be [groups, total]"
+        elif q == "Q7" and not (isinstance(r.get("groups"), list) and all(isinstance(g, list) and len(g) == 3 for g in r["groups"])):
+            why = "Q7 needs groups: [[class, status, count], ...]"
+        elif "max_ms" in r and not all(num(r, k) for k in ("max_ms", "min_ms", "reps")):
+            why = "max_ms given, so min_ms and reps must be numeric too"
+    if why:
+        bad.append((s, why))
+    else:
+        print(s); kept += 1
+with open(rej, "w") as f:
+    for s, why in bad:
+        f.write("%s\t%s\n" % (why, s))
+for s, why in bad:
+    print("rejected (%s): %s" % (why, s[:200]), file=sys.stderr)
+print("%d result line(s) kept, %d rejected" % (kept, len(bad)), file=sys.stderr)
+EOF
+  if [ -s "$RES/$PEER.$1.rejected" ]; then
+    FAILED="${FAILED:+$FAILED; }$1 output has lines summarize.py cannot use (see $RES/$PEER.$1.rejected)"
+  else
+    rm -f "$RES/$PEER.$1.rejected"
+  fi
+}
+
+log "swift: load $DATA/cmdb.jsonl into $DB (init + import, under /usr/bin/time -v)"
+# One measured process (a shell running `init` then `import`): /usr/bin/time's max RSS is then that of
+# the largest of them, and the stamps taken inside give the seconds from empty directory to closed DB.
+rc=0
+/usr/bin/time -v -o "$RES/$PEER.load.time" timeout "$LOAD_TIMEOUT" bash -c '
+  set -e
+  bin=$1 db=$2 data=$3 stamps=$4
+  s=$(date +%s%N)
+  "$bin" --db "$db" init $5
+  m=$(date +%s%N)
+  "$bin" --db "$db" import "$data" $6
+  e=$(date +%s%N)
+  echo "$s $m $e" > "$stamps"
+' bench-load "$BIN" "$DB" "$DATA/cmdb.jsonl" "$RES/$PEER.load.stamps" "$CMDB_INIT_ARGS" "$CMDB_IMPORT_ARGS" \
+  > "$RES/$PEER.load.out" 2> "$RES/$PEER.load.err" || rc=$?
+if [ $rc -eq 0 ] && [ ! -d "$DB" ]; then
+  echo "init + import exited 0 but left no database directory at $DB" >> "$RES/$PEER.load.err"; rc=99
+fi
+if [ $rc -ne 0 ]; then
+  [ $rc -eq 124 ] && log "swift: load timed out after $LOAD_TIMEOUT s (LOAD_TIMEOUT)"
+  meta phase '"load"' failed_rc $rc
+  meta phase '"load"' rss_mb "$(r=$(rss_mb "$RES/$PEER.load.time"); echo "${r:-null}")"
+  show_err load
+  die "swift load failed (exit $rc); details in $RES/$PEER.load.{err,out,time}"
+fi
+read -r t0 t1 t2 < "$RES/$PEER.load.stamps"
+meta query '"load"' \
+  seconds "$(awk -v a="$t0" -v b="$t2" 'BEGIN {printf "%.3f", (b - a) / 1e9}')" \
+  init_seconds "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')" \
+  import_seconds "$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.3f", (b - a) / 1e9}')" \
+  measured '"wall time of init + import processes"'
+rss=$(rss_mb "$RES/$PEER.load.time")
+meta phase '"load"' rss_mb "${rss:-null}"
+meta query '"dbsize"' bytes "$(du -sb "$DB" | cut -f1)"
+log "swift: loaded in $(awk -v a="$t0" -v b="$t2" 'BEGIN {printf "%.3f", (b - a) / 1e9}') s, peak RSS ${rss:-?} MiB, DB $(du -sh "$DB" | cut -f1)"
+
+# ---- 3. queries and cold start (hidden subcommand `bench-queries`, skipped while it is missing)
+HELP="" BQ_OK=0
+if HELP=$(timeout 60 "$BIN" --db "$DB" bench-queries --help 2>&1); then
+  BQ_OK=1
+  log "swift: query run (bench-queries --params $DATA/params.json)"
+  rc=0
+  /usr/bin/time -v -o "$RES/$PEER.query.time" timeout "$QUERY_TIMEOUT" \
+    "$BIN" --db "$DB" bench-queries --params "$DATA/params.json" \
+    > "$RES/$PEER.query.out" 2> "$RES/$PEER.query.err" || rc=$?
+  accept_lines query "$RES/$PEER.query.out"
+  if [ $rc -ne 0 ]; then
+    [ $rc -eq 124 ] && log "swift: query run timed out after $QUERY_TIMEOUT s (QUERY_TIMEOUT)"
+    meta phase '"query"' failed_rc $rc
+    show_err query
+    FAILED="${FAILED:+$FAILED; }query run exited $rc"
+  fi
+  rss=$(rss_mb "$RES/$PEER.query.time")
+  meta phase '"query"' rss_mb "${rss:-null}"
+  grep -q '"query": *"Q' "$OUT" || log "swift: warning: bench-queries printed no Q1-Q7 result line"
+else
+  log "swift: 'cmdb bench-queries' is not available yet: query columns stay empty (—)"
+fi
+
+# Cold start contract (same as the peers' `coldstart`): `cmdb --db DIR bench-queries --coldstart ID`
+# opens the DB, answers one Q1 for ID, prints {"peer":"swift","query":"coldstart","seconds":<open+Q1 in-process>}
+# and exits; this script times the whole fresh process COLDSTART_RUNS times (median in the table).
+coldstart_cmd() { "$BIN" --db "$DB" bench-queries --coldstart "$1"; }
+case $SWIFT_COLDSTART in
+  yes) do_cold=1 ;;
+  no) do_cold=0 ;;
+  *) if [ $BQ_OK = 1 ] && grep -q -- '--coldstart' <<<"$HELP"; then do_cold=1; else do_cold=0; fi ;;
+esac
+if [ $do_cold = 1 ]; then
+  log "swift: cold start ($COLDSTART_RUNS fresh processes: open + one Q1 for $FIRST_ID)"
+  : > "$RES/$PEER.coldstart.out"
+  for _ in $(seq "$COLDSTART_RUNS"); do
+    s=$(date +%s%N)
+    if coldstart_cmd "$FIRST_ID" >> "$RES/$PEER.coldstart.out" 2>> "$RES/$PEER.coldstart.err"; then
+      e=$(date +%s%N)
+      meta query '"coldstart_wall"' us "$(( (e - s) / 1000 ))"
+    else
+      log "swift: cold start run failed"; show_err coldstart; FAILED="${FAILED:+$FAILED; }cold start failed"; break
+    fi
+  done
+  accept_lines coldstart "$RES/$PEER.coldstart.out"
+else
+  log "swift: 'cmdb bench-queries --coldstart' is not available yet: cold start columns stay empty (—)"
+fi
+
+# ---- 4. the tables
+others=() earlier=()
+for f in "$RES"/*.jsonl; do
+  p=$(basename "$f" .jsonl); [ "$p" != "$PEER" ] || continue
+  others+=("$p")
+  [ "$(stat -c %Y "$f")" -ge "$STARTED" ] || earlier+=("$p")
+  if [ "$f" -ot "$DATA/stats.json" ]; then
+    log "warning: the $p results are older than the data in $DATA (regenerated since?): rerun with --peers"
+  fi
+done
+if [ ${#others[@]} -eq 0 ]; then
+  log "no peer results in $RES: only our row is shown; pass --peers \"lmdb sqlite kuzu\" (or all) to compare"
+elif [ ${#earlier[@]} -gt 0 ]; then
+  log "${PEERS:+besides the peers run now, }including earlier peer results from $RES: ${earlier[*]} (not rerun now)"
+fi
+log "summarize.py $SIZE (writes $RES/table.md and $W/results-peers.md)"
+TABLE=$(python3 summarize.py "$SIZE") || die "summarize.py failed"
+printf '## %s CIs\n\n%s\n\n' "$SIZE" "$TABLE"
+printf 'Row "swift" = cmdb (%s). Its load s is the wall time of the `init` + `import` processes (start to exit,\n' "$BIN"
+printf 'durable); the peers report in-process load time. DB on disk = du -b of the whole DB directory.\n'
+
+mismatch=$(grep '^Results (all peers compared)' <<<"$TABLE" | tr ';' '\n' | grep 'MISMATCH' | grep "\"$PEER\":" | sed -E 's/^ *(Q[0-9]+) .*MISMATCH /\1 /; s/\.$//' || true)
+if [ -n "$mismatch" ]; then
+  FAILED="${FAILED:+$FAILED; }check values differ from the peers: $(echo $mismatch)"
+fi
+if [ -n "$FAILED" ]; then die "$FAILED (details in $RES/$PEER.*)"; fi
+log "done: results in $RES/$PEER.jsonl"
