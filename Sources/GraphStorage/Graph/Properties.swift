@@ -38,7 +38,7 @@ public struct Properties: Hashable, Sendable, RandomAccessCollection, Expressibl
         }
     }
 
-    mutating func reserveCapacity(_ n: Int) { entries.reserveCapacity(n) }
+    public mutating func reserveCapacity(_ n: Int) { entries.reserveCapacity(n) }
 
     /// Appends without checking for an existing key; the caller guarantees uniqueness.
     mutating func appendUnchecked(_ key: String, _ value: PropertyValue) {

@@ -1,0 +1,113 @@
+public import GraphStorage
+
+extension Schema {
+    /// Properties every CI may carry, whatever its class declares.
+    public static let reservedProperties: Set<String> = ["name", "status"]
+
+    /// Checks a CI write against the schema and returns the properties as they are stored
+    /// (ISO-8601 strings of `datetime` attributes become date-times, integers of `float` attributes floats).
+    ///
+    /// - Throws: `SchemaError` for an unknown or abstract class, an unknown status, a value of the wrong type or
+    ///   out of range, a missing required attribute, or an undeclared attribute on a closed class.
+    public func validatedNode(label: String?, properties: Properties) throws(SchemaError) -> Properties {
+        if isOpen { return properties }
+        guard let label else { throw SchemaError("a CI needs a class") }
+        guard let definition = classDefinition(label) else {
+            throw SchemaError("unknown class '\(label)'\(suggestion(label, classes.map(\.name)))")
+        }
+        if definition.isAbstract {
+            let concrete = subclasses(of: label).filter { classDefinition($0)?.isAbstract == false }
+            throw SchemaError("class '\(label)' is abstract; use one of \(concrete.prefix(8).joined(separator: ", "))")
+        }
+        let declared = attributes(of: label)
+        let closed = isClosed(label)
+        var result = Properties()
+        result.reserveCapacity(properties.count)
+        for (key, value) in properties {
+            if Self.reservedProperties.contains(key) {
+                guard case .string(let s) = value else {
+                    throw SchemaError("'\(key)' must be a string, not \(value.typeName)")
+                }
+                if key == "status", !statuses.isEmpty, !statuses.contains(s) {
+                    throw SchemaError("unknown status '\(s)'\(suggestion(s, statuses)); the schema allows "
+                        + statuses.joined(separator: ", "))
+                }
+                result[key] = value
+                continue
+            }
+            guard let attribute = declared.first(where: { $0.name == key }) else {
+                if closed {
+                    throw SchemaError("attribute '\(key)' is not declared by closed class '\(label)'"
+                        + suggestion(key, declared.map(\.name)))
+                }
+                result[key] = value
+                continue
+            }
+            result[key] = try attribute.checked(value, className: label)
+        }
+        for attribute in declared where attribute.isRequired && result[attribute.name] == nil {
+            throw SchemaError("required attribute '\(attribute.name)' of class '\(label)' is missing")
+        }
+        return result
+    }
+
+    /// Checks that a relation of `type` may connect a CI of class `fromLabel` to one of class `toLabel`.
+    public func validateRelation(type: String, fromLabel: String?, toLabel: String?) throws(SchemaError) {
+        if isOpen { return }
+        guard let definition = relationDefinition(type) else {
+            throw SchemaError("unknown relation type '\(type)'\(suggestion(type, relations.map(\.name)))")
+        }
+        let from = fromLabel ?? ""
+        let to = toLabel ?? ""
+        for rule in definition.connects
+        where rule.from.contains(where: { isClass(from, a: $0) }) && rule.to.contains(where: { isClass(to, a: $0) }) {
+            return
+        }
+        let allowed = definition.connects.map { "\($0.from.joined(separator: "|")) → \($0.to.joined(separator: "|"))" }
+        throw SchemaError("relation \(type) may not connect \(from) to \(to); it connects "
+            + allowed.joined(separator: "; "))
+    }
+}
+
+extension AttributeDefinition {
+    /// The value as stored, or an error saying what the attribute expects.
+    func checked(_ value: PropertyValue, className: String) throws(SchemaError) -> PropertyValue {
+        let what = "attribute '\(name)' of class '\(className)'"
+        var stored: PropertyValue
+        switch (type, value) {
+        case (.string, .string), (.int, .int), (.float, .float), (.bool, .bool), (.datetime, .datetime),
+            (.list, .list):
+            stored = value
+        case (.float, .int(let i)):
+            stored = .float(Double(i))
+        case (.datetime, .string(let s)):
+            guard let t = ISODateTime.parse(s) else {
+                throw SchemaError("\(what) must be an ISO-8601 date-time like 2026-11-22T02:00:00Z, not '\(s)'")
+            }
+            stored = .datetime(t)
+        default:
+            throw SchemaError("\(what) must be \(type == .int ? "an" : "a") \(type.rawValue), not \(value.typeName)")
+        }
+        var number: Double?
+        switch stored {
+        case .int(let i): number = Double(i)
+        case .float(let d): number = d
+        default: number = nil
+        }
+        if let number, let minimum, number < minimum {
+            throw SchemaError("\(what) must be at least \(format(minimum)), not \(format(number))")
+        }
+        if let number, let maximum, number > maximum {
+            throw SchemaError("\(what) must be at most \(format(maximum)), not \(format(number))")
+        }
+        if let allowedValues, case .string(let s) = stored, !allowedValues.contains(s) {
+            throw SchemaError("\(what) must be one of \(allowedValues.joined(separator: ", ")), not '\(s)'"
+                + suggestion(s, allowedValues))
+        }
+        return stored
+    }
+
+    private func format(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+    }
+}

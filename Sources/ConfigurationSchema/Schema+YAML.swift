@@ -1,0 +1,261 @@
+import GraphStorage
+import Yams
+
+extension Schema {
+    /// Reads a schema file.
+    ///
+    /// - Throws: `SchemaError` naming the line and what is wrong: unknown keys (with the closest known one),
+    ///   wrong types, unknown parents or classes in relation rules, inheritance cycles.
+    public static func parse(yaml text: String) throws(SchemaError) -> Schema {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw SchemaError("the schema file is empty") }
+            root = node
+        } catch let error as SchemaError {
+            throw error
+        } catch let YamlError.scanner(_, problem, mark, _) {
+            throw SchemaError("invalid YAML: \(problem)", line: mark.line, column: mark.column)
+        } catch let YamlError.parser(_, problem, mark, _) {
+            throw SchemaError("invalid YAML: \(problem)", line: mark.line, column: mark.column)
+        } catch {
+            throw SchemaError("invalid YAML: \(error)")
+        }
+        var reader = SchemaReader()
+        return try reader.read(root, text: text)
+    }
+}
+
+/// Walks the YAML tree of a schema file, checking every key.
+private struct SchemaReader {
+    func fail(_ message: String, _ node: Node?) -> SchemaError {
+        SchemaError(message, line: node?.mark?.line, column: node?.mark?.column)
+    }
+
+    func mapping(_ node: Node, _ what: String) throws(SchemaError) -> [(key: String, keyNode: Node, value: Node)] {
+        guard case .mapping(let m) = node else { throw fail("\(what) must be a mapping", node) }
+        var result: [(key: String, keyNode: Node, value: Node)] = []
+        for (k, v) in m {
+            guard let key = k.string else { throw fail("keys in \(what) must be strings", k) }
+            result.append((key, k, v))
+        }
+        return result
+    }
+
+    func checkKeys(_ entries: [(key: String, keyNode: Node, value: Node)], _ allowed: [String], _ what: String)
+        throws(SchemaError)
+    {
+        for e in entries where !allowed.contains(e.key) {
+            throw fail("unknown key '\(e.key)' in \(what)\(suggestion(e.key, allowed))", e.keyNode)
+        }
+    }
+
+    func strings(_ node: Node, _ what: String) throws(SchemaError) -> [String] {
+        if case .scalar = node, let s = node.string { return [s] }
+        guard case .sequence(let seq) = node else { throw fail("\(what) must be a list", node) }
+        var result: [String] = []
+        for item in seq {
+            guard case .scalar = item, let s = item.string else { throw fail("\(what) must list names", item) }
+            result.append(s)
+        }
+        return result
+    }
+
+    func bool(_ node: Node, _ what: String) throws(SchemaError) -> Bool {
+        guard let b = node.bool else { throw fail("\(what) must be true or false", node) }
+        return b
+    }
+
+    func number(_ node: Node, _ what: String) throws(SchemaError) -> Double {
+        guard let d = node.float else { throw fail("\(what) must be a number", node) }
+        return d
+    }
+
+    mutating func read(_ root: Node, text: String) throws(SchemaError) -> Schema {
+        let top = try mapping(root, "the schema")
+        try checkKeys(top, ["version", "statuses", "transitions", "classes", "relations"], "the schema")
+        var version = 1
+        var statuses: [String] = []
+        var transitions: [String: [String]] = [:]
+        var classes: [ClassDefinition] = []
+        var relations: [RelationDefinition] = []
+        var classNodes: [String: Node] = [:]
+        var relationNodes: [(RelationDefinition, Node)] = []
+        for entry in top {
+            switch entry.key {
+            case "version":
+                guard let v = entry.value.int else { throw fail("'version' must be an integer", entry.value) }
+                guard v == 1 else { throw fail("schema version \(v) is not supported (this cmdb reads version 1)", entry.value) }
+                version = v
+            case "statuses":
+                statuses = try strings(entry.value, "'statuses'")
+            case "transitions":
+                for t in try mapping(entry.value, "'transitions'") {
+                    transitions[t.key] = try strings(t.value, "the transitions of '\(t.key)'")
+                }
+            case "classes":
+                for c in try mapping(entry.value, "'classes'") {
+                    if classNodes[c.key] != nil { throw fail("class '\(c.key)' is declared twice", c.keyNode) }
+                    classes.append(try classDefinition(c.key, c.value))
+                    classNodes[c.key] = c.keyNode
+                }
+            case "relations":
+                for r in try mapping(entry.value, "'relations'") {
+                    relationNodes.append((try relationDefinition(r.key, r.value), r.keyNode))
+                }
+            default: break
+            }
+        }
+        for (status, targets) in transitions {
+            for s in [status] + targets where !statuses.contains(s) {
+                throw fail("transition names unknown status '\(s)'\(suggestion(s, statuses))", nil)
+            }
+        }
+        let names = Set(classes.map(\.name))
+        for c in classes {
+            if let p = c.parent, !names.contains(p) {
+                throw fail("class '\(c.name)' has unknown parent '\(p)'\(suggestion(p, names))", classNodes[c.name])
+            }
+            var seen: Set<String> = [c.name]
+            var parent = c.parent
+            while let p = parent {
+                if !seen.insert(p).inserted {
+                    throw fail("class '\(c.name)' inherits from itself through '\(p)'", classNodes[c.name])
+                }
+                parent = classes.first { $0.name == p }?.parent
+            }
+        }
+        for (r, node) in relationNodes {
+            for rule in r.connects {
+                for name in rule.from + rule.to where !names.contains(name) {
+                    throw fail("relation '\(r.name)' names unknown class '\(name)'\(suggestion(name, names))", node)
+                }
+            }
+            relations.append(r)
+        }
+        return Schema(
+            isOpen: false, version: version, statuses: statuses, transitions: transitions, classes: classes,
+            relations: relations, sourceText: text)
+    }
+
+    func classDefinition(_ name: String, _ node: Node) throws(SchemaError) -> ClassDefinition {
+        var c = ClassDefinition(name: name)
+        let entries = try mapping(node, "class '\(name)'")
+        try checkKeys(entries, ["parent", "abstract", "closed", "id_pattern", "identify", "expects", "attributes"],
+            "class '\(name)'")
+        for e in entries {
+            switch e.key {
+            case "parent": c.parent = e.value.string
+            case "abstract": c.isAbstract = try bool(e.value, "'abstract'")
+            case "closed": c.isClosed = try bool(e.value, "'closed'")
+            case "id_pattern":
+                guard let p = e.value.string else { throw fail("'id_pattern' must be a string", e.value) }
+                c.idPattern = p
+            case "identify":
+                guard case .sequence(let sets) = e.value else {
+                    throw fail("'identify' must be a list of attribute lists, like [[serial], [hostname]]", e.value)
+                }
+                for set in sets { c.identify.append(try strings(set, "an identifier set")) }
+            case "expects":
+                guard case .sequence(let items) = e.value else { throw fail("'expects' must be a list", e.value) }
+                for item in items {
+                    let fields = try mapping(item, "an expected relation")
+                    try checkKeys(fields, ["relation", "direction"], "an expected relation")
+                    guard let rel = fields.first(where: { $0.key == "relation" })?.value.string else {
+                        throw fail("an expected relation needs 'relation'", item)
+                    }
+                    let dir = fields.first { $0.key == "direction" }?.value.string ?? "out"
+                    guard dir == "out" || dir == "in" else { throw fail("'direction' must be 'out' or 'in'", item) }
+                    c.expects.append(ExpectedRelation(relation: rel, direction: dir == "out" ? .outgoing : .incoming))
+                }
+            case "attributes":
+                for a in try mapping(e.value, "the attributes of '\(name)'") {
+                    c.attributes.append(try attributeDefinition(a.key, a.value, className: name))
+                }
+            default: break
+            }
+        }
+        return c
+    }
+
+    func attributeDefinition(_ name: String, _ node: Node, className: String) throws(SchemaError)
+        -> AttributeDefinition
+    {
+        let what = "attribute '\(name)' of '\(className)'"
+        let entries = try mapping(node, what)
+        try checkKeys(entries, ["type", "required", "recommended", "indexed", "unique", "discoverable", "min", "max",
+            "default", "values"], what)
+        guard let typeNode = entries.first(where: { $0.key == "type" })?.value else {
+            throw fail("\(what) needs a 'type'", node)
+        }
+        guard let typeName = typeNode.string, let type = AttributeType(rawValue: typeName) else {
+            let given = typeNode.string ?? ""
+            throw fail("unknown type '\(given)' for \(what)\(suggestion(given, AttributeType.allCases.map(\.rawValue)))"
+                + "; use string, int, float, bool, datetime or list", typeNode)
+        }
+        var a = AttributeDefinition(name: name, type: type)
+        for e in entries {
+            switch e.key {
+            case "required": a.isRequired = try bool(e.value, "'required'")
+            case "recommended": a.isRecommended = try bool(e.value, "'recommended'")
+            case "indexed": a.isIndexed = try bool(e.value, "'indexed'")
+            case "unique": a.isUnique = try bool(e.value, "'unique'")
+            case "discoverable": a.isDiscoverable = try bool(e.value, "'discoverable'")
+            case "min": a.minimum = try number(e.value, "'min'")
+            case "max": a.maximum = try number(e.value, "'max'")
+            case "values": a.allowedValues = try strings(e.value, "'values'")
+            case "default":
+                switch type {
+                case .int: a.defaultValue = e.value.int.map { .int(Int64($0)) }
+                case .float: a.defaultValue = e.value.float.map { .float($0) }
+                case .bool: a.defaultValue = e.value.bool.map { .bool($0) }
+                case .string: a.defaultValue = e.value.string.map { .string($0) }
+                case .datetime: a.defaultValue = e.value.string.flatMap(ISODateTime.parse).map { .datetime($0) }
+                case .list: a.defaultValue = nil
+                }
+                if a.defaultValue == nil { throw fail("the default of \(what) is not a \(type.rawValue)", e.value) }
+            default: break
+            }
+        }
+        return a
+    }
+
+    func relationDefinition(_ name: String, _ node: Node) throws(SchemaError) -> RelationDefinition {
+        var r = RelationDefinition(name: name, connects: [])
+        let entries = try mapping(node, "relation '\(name)'")
+        try checkKeys(entries, ["from", "to", "connects", "impact", "redundancy"], "relation '\(name)'")
+        var from: [String]?
+        var to: [String]?
+        for e in entries {
+            switch e.key {
+            case "from": from = try strings(e.value, "'from'")
+            case "to": to = try strings(e.value, "'to'")
+            case "connects":
+                guard case .sequence(let rules) = e.value else { throw fail("'connects' must be a list", e.value) }
+                for rule in rules {
+                    let fields = try mapping(rule, "a 'connects' rule")
+                    try checkKeys(fields, ["from", "to"], "a 'connects' rule")
+                    guard let f = fields.first(where: { $0.key == "from" }), let t = fields.first(where: { $0.key == "to" })
+                    else { throw fail("a 'connects' rule needs 'from' and 'to'", rule) }
+                    r.connects.append((try strings(f.value, "'from'"), try strings(t.value, "'to'")))
+                }
+            case "impact":
+                guard let v = e.value.string, let i = ImpactDirection(rawValue: v) else {
+                    throw fail("'impact' must be forward, reverse or none", e.value)
+                }
+                r.impact = i
+            case "redundancy":
+                guard let v = e.value.string, let red = Redundancy(rawValue: v) else {
+                    throw fail("'redundancy' must be none, group or quorum", e.value)
+                }
+                r.redundancy = red
+            default: break
+            }
+        }
+        if from != nil || to != nil {
+            guard let from, let to else { throw fail("relation '\(name)' needs both 'from' and 'to'", node) }
+            r.connects.insert((from, to), at: 0)
+        }
+        if r.connects.isEmpty { throw fail("relation '\(name)' needs 'from' and 'to' (or 'connects')", node) }
+        return r
+    }
+}

@@ -1,0 +1,49 @@
+/// A problem with a schema file, or a write that the schema does not allow.
+public struct SchemaError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    /// 1-based line in the schema file, for errors in the file itself.
+    public var line: Int?
+    public var column: Int?
+
+    public init(_ message: String, line: Int? = nil, column: Int? = nil) {
+        self.message = message
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String {
+        if let line { return "\(line):\(column ?? 1): \(message)" }
+        return message
+    }
+}
+
+/// The closest spelling among `candidates`, for "did you mean" hints.
+public func closestSpelling(to word: String, in candidates: some Sequence<String>) -> String? {
+    var best: (String, Int)?
+    let lower = Array(word.lowercased().unicodeScalars)
+    for c in candidates {
+        let d = editDistance(lower, Array(c.lowercased().unicodeScalars))
+        if d <= max(2, lower.count / 3), best == nil || d < best!.1 { best = (c, d) }
+    }
+    return best?.0
+}
+
+private func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}
+
+/// ` (did you mean 'X'?)` or nothing.
+func suggestion(_ word: String, _ candidates: some Sequence<String>) -> String {
+    closestSpelling(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+}
