@@ -1,1 +1,60 @@
-public enum CMDBCommand { public static func main() {} }
+import ArgumentParser
+import Glibc
+
+/// The entry point of the `cmdb` executable.
+public enum CMDBMain {
+    /// Runs the command line and exits with the product's exit codes.
+    public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        // Writing to a closed pipe reports EPIPE instead of killing the process silently mid-write.
+        signal(SIGPIPE, SIG_IGN)
+        Glibc.exit(CommandRunner.run(arguments))
+    }
+}
+
+/// `cmdb`: the root command.
+struct CMDBCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cmdb",
+        abstract: "An embedded configuration management database: CIs, relations, history and impact.",
+        discussion: """
+            The database directory is --db, else $CMDB_DB, else ./cmdb-data.
+
+            Start here:
+              cmdb init                                  create a database with the built-in ITIL schema
+              cmdb import servers.jsonl --change CHG42   load CIs and relations (JSON Lines)
+              cmdb status                                what is in it
+              cmdb export > backup.jsonl                 write it out again
+
+            Exit codes: 0 success, 1 findings at or above --fail-on, 2 bad input (usage, import line,
+            schema violation), 3 storage or environment error.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            InitCommand.self, ImportCommand.self, ExportCommand.self, SchemaCommand.self, StatusCommand.self,
+            GenerateCommand.self,
+        ]
+    )
+
+    init() {}
+}
+
+/// The `--db` option every command that touches a database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database directory.", valueName: "dir"))
+    var db: String?
+
+    var path: String {
+        if let db { return db }
+        if let env = getenv("CMDB_DB"), env.pointee != 0 { return String(cString: env) }
+        return "./cmdb-data"
+    }
+}
+
+/// Who is recorded as making a change: --actor, else $CMDB_ACTOR, else the login name.
+func defaultActor(_ given: String?) -> String {
+    if let given, !given.isEmpty { return given }
+    for name in ["CMDB_ACTOR", "USER", "LOGNAME"] {
+        if let v = getenv(name), v.pointee != 0 { return String(cString: v) }
+    }
+    return "unknown"
+}

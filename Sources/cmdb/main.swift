@@ -1,3 +1,3 @@
 import CMDBCommands
 
-CMDBCommand.main()
+CMDBMain.run()

@@ -1,0 +1,96 @@
+public import ConfigurationSchema
+public import GraphStorage
+
+/// A CMDB: the graph store together with the schema that governs it.
+public final class ConfigurationDatabase: Sendable {
+    public let store: GraphStore
+    /// The schema in force when the database was opened.
+    public let schema: Schema
+
+    private static let schemaKey = "schema"
+    private static let openSchemaText = "open"
+
+    private init(store: GraphStore, schema: Schema) {
+        self.store = store
+        self.schema = schema
+    }
+
+    /// Creates a database at `path` governed by `schema` (`Schema.open` for a schemaless graph).
+    public static func create(at path: String, schema: Schema, actor: String) throws -> ConfigurationDatabase {
+        let store = try GraphStore.create(at: path)
+        try store.write(ChangeInfo(actor: actor, changeReference: nil, origin: "init")) { tx in
+            try tx.setMetadata(schemaKey, Array((schema.isOpen ? openSchemaText : schema.sourceText).utf8))
+            try tx.setIndexedProperties(schema.indexedPropertyKeys)
+        }
+        return ConfigurationDatabase(store: store, schema: schema)
+    }
+
+    /// Opens the database at `path` with the schema stored in it.
+    public static func open(at path: String) throws -> ConfigurationDatabase {
+        let store = try GraphStore.open(at: path)
+        let text = try store.read { tx in try tx.metadata(schemaKey) }.map { String(decoding: $0, as: UTF8.self) }
+        guard let text else {
+            throw StorageError(.corrupted, "the database at '\(path)' has no schema; it is damaged")
+        }
+        if text == openSchemaText { return ConfigurationDatabase(store: store, schema: .open) }
+        do {
+            return ConfigurationDatabase(store: store, schema: try Schema.parse(yaml: text))
+        } catch {
+            throw StorageError(.corrupted, "the schema stored in '\(path)' cannot be read: \(error)")
+        }
+    }
+
+    /// Replaces the schema, after checking every CI and relation against it.
+    ///
+    /// - Throws: `SchemaViolations` naming the CIs the new schema would not allow; nothing is changed then.
+    public func applySchema(_ newSchema: Schema, change: ChangeInfo) throws {
+        try store.write(change) { tx in
+            var violations = SchemaViolations()
+            try tx.forEachNode { node in
+                do {
+                    _ = try newSchema.validatedNode(label: node.label, properties: node.properties)
+                } catch let error as SchemaError {
+                    violations.add("\(node.externalID): \(error.message)")
+                }
+                return true
+            }
+            try tx.forEachRelation { rel in
+                let from = try tx.label(of: rel.from) ?? nil
+                let to = try tx.label(of: rel.to) ?? nil
+                do {
+                    try newSchema.validateRelation(type: rel.type, fromLabel: from, toLabel: to)
+                } catch let error as SchemaError {
+                    let a = try tx.externalID(of: rel.from) ?? "?"
+                    let b = try tx.externalID(of: rel.to) ?? "?"
+                    violations.add("\(a) -[\(rel.type)]-> \(b): \(error.message)")
+                }
+                return true
+            }
+            try UniquenessCheck(schema: newSchema).checkAll(tx, into: &violations)
+            if !violations.isEmpty { throw violations }
+            try tx.setMetadata(Self.schemaKey, Array((newSchema.isOpen ? Self.openSchemaText : newSchema.sourceText).utf8))
+            try tx.setIndexedProperties(newSchema.indexedPropertyKeys)
+        }
+    }
+}
+
+/// The existing data a schema change would break.
+public struct SchemaViolations: Error, Sendable, CustomStringConvertible {
+    public private(set) var items: [String] = []
+    public private(set) var count = 0
+    static let shown = 20
+
+    mutating func add(_ item: String) {
+        count += 1
+        if items.count < Self.shown { items.append(item) }
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    public var description: String {
+        var text = "the new schema does not allow \(count) existing item\(count == 1 ? "" : "s"):\n"
+        text += items.map { "  " + $0 }.joined(separator: "\n")
+        if count > items.count { text += "\n  … and \(count - items.count) more" }
+        return text
+    }
+}

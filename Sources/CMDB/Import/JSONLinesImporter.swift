@@ -1,0 +1,191 @@
+import ConfigurationSchema
+import Glibc
+public import GraphStorage
+public import JSONLines
+
+/// Loads JSON Lines files into the CMDB in one atomic transaction.
+///
+/// Streams: memory does not grow with the file. CIs are upserted by id and relations by (from, type, to);
+/// relations may name CIs that appear later (they wait in a spill file until the end). The first bad line
+/// stops the import with `file:line: reason` and nothing is written.
+public final class JSONLinesImporter {
+    /// One input: a file on disk and the name to report it by.
+    public struct Source: Sendable {
+        public var path: String
+        public var displayName: String
+
+        public init(path: String, displayName: String? = nil) {
+            self.path = path
+            self.displayName = displayName ?? path
+        }
+    }
+
+    public let database: ConfigurationDatabase
+    public var isDryRun = false
+    /// Called now and then with (bytes read, total bytes).
+    public var progress: ((Int, Int) -> Void)?
+
+    private var summary = ImportSummary()
+    private let uniqueness: UniquenessCheck
+
+    public init(database: ConfigurationDatabase) {
+        self.database = database
+        self.uniqueness = UniquenessCheck(schema: database.schema)
+    }
+
+    /// Imports `sources` in order as one transaction recorded with `change`.
+    public func run(_ sources: [Source], change: ChangeInfo) throws -> ImportSummary {
+        var total = 0
+        for source in sources {
+            var st = stat()
+            if stat(source.path, &st) == 0 { total += Int(st.st_size) }
+        }
+        try database.store.reserve(bytes: total * 3)
+        return try database.store.write(change) { tx in
+            summary = ImportSummary()
+            summary.isDryRun = isDryRun
+            try importAll(sources, totalBytes: total, tx)
+            if isDryRun {
+                tx.discard()
+            } else if tx.hasChanges {
+                summary.transaction = tx.number
+            }
+            return summary
+        }
+    }
+
+    private func importAll(_ sources: [Source], totalBytes: Int, _ tx: GraphTransaction) throws {
+        let spill = try SpillFile()
+        defer { spill.remove() }
+        var doneBytes = 0
+        var lastReport = 0
+        for (index, source) in sources.enumerated() {
+            let reader: LineReader
+            do {
+                reader = try LineReader(path: source.path)
+            } catch {
+                throw ImportError(file: source.displayName, line: 0, message: error.message)
+            }
+            defer { reader.close() }
+            while true {
+                let more = try reader.nextLine { (line) throws -> Bool in
+                    try importLine(line, source: source, sourceIndex: index, lineNumber: reader.lineNumber, tx, spill)
+                    return true
+                }
+                guard more != nil else { break }
+                if let progress, doneBytes + reader.bytesConsumed - lastReport >= 1 << 20 {
+                    lastReport = doneBytes + reader.bytesConsumed
+                    progress(lastReport, totalBytes)
+                }
+            }
+            doneBytes += reader.bytesConsumed
+        }
+        progress?(doneBytes, totalBytes)
+        try resolveDeferred(spill, sources: sources, tx)
+    }
+
+    private func importLine(
+        _ line: UnsafeRawBufferPointer, source: Source, sourceIndex: Int, lineNumber: Int, _ tx: GraphTransaction,
+        _ spill: SpillFile
+    ) throws {
+        if line.allSatisfy({ $0 == 32 || $0 == 9 }) { return }
+        summary.lines += 1
+        let record: ImportRecord
+        do {
+            let value = try JSONParser.parse(line)
+            record = try ImportRecord.decode(value, requireClass: !database.schema.isOpen)
+        } catch let error as JSONSyntaxError {
+            throw ImportError(file: source.displayName, line: lineNumber, column: error.column(in: line),
+                message: error.message)
+        } catch let error as ImportRecord.LineError {
+            throw ImportError(file: source.displayName, line: lineNumber, column: error.column, message: error.message)
+        }
+        do {
+            switch record {
+            case .configurationItem(let id, let label, let properties, let hasName, let hasStatus):
+                try importCI(id: id, label: label, properties: properties, hasName: hasName, hasStatus: hasStatus, tx)
+            case .relation(let type, let from, let to, let properties):
+                guard let fromID = try tx.nodeID(forExternalID: from), let toID = try tx.nodeID(forExternalID: to),
+                    try tx.node(fromID) != nil, try tx.node(toID) != nil
+                else {
+                    try spill.append(sourceIndex: sourceIndex, lineNumber: lineNumber, line: line)
+                    return
+                }
+                try importRelation(type: type, from: fromID, to: toID, properties: properties, tx)
+            }
+        } catch let error as SchemaError {
+            throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
+        } catch let error as StorageError where error.code == .keyTooLong {
+            throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
+        }
+    }
+
+    private func importCI(
+        id: String, label: String?, properties: Properties, hasName: Bool, hasStatus: Bool, _ tx: GraphTransaction
+    ) throws {
+        var properties = properties
+        if !hasName || !hasStatus {
+            // A line without name or status keeps the CI's current ones; a new CI gets the default status.
+            let existing = try tx.node(externalID: id)
+            if !hasName, let name = existing?.properties["name"] { properties["name"] = name }
+            if !hasStatus {
+                if let status = existing?.properties["status"] {
+                    properties["status"] = status
+                } else if existing == nil, let status = database.schema.defaultStatus {
+                    properties["status"] = .string(status)
+                }
+            }
+        }
+        let checked = try database.schema.validatedNode(label: label, properties: properties)
+        let (nid, outcome) = try tx.upsertNode(externalID: id, label: label, properties: checked)
+        switch outcome {
+        case .created:
+            summary.ciCreated += 1
+            if summary.createdSamples.count < ImportSummary.sampleLimit { summary.createdSamples.append(id) }
+        case .updated:
+            summary.ciUpdated += 1
+            if summary.updatedSamples.count < ImportSummary.sampleLimit { summary.updatedSamples.append(id) }
+        case .unchanged:
+            summary.ciUnchanged += 1
+        }
+        if outcome != .unchanged { try uniqueness.check(tx, nid: nid, label: label, properties: checked) }
+    }
+
+    private func importRelation(
+        type: String, from: NodeID, to: NodeID, properties: Properties, _ tx: GraphTransaction
+    ) throws {
+        if from == to, !database.schema.isOpen {
+            throw SchemaError("a CI cannot depend on itself")
+        }
+        if !database.schema.isOpen {
+            try database.schema.validateRelation(
+                type: type, fromLabel: try tx.label(of: from) ?? nil, toLabel: try tx.label(of: to) ?? nil)
+        }
+        switch try tx.upsertRelation(from: from, type: type, to: to, properties: properties) {
+        case .created: summary.relationsCreated += 1
+        case .updated: summary.relationsUpdated += 1
+        case .unchanged: summary.relationsUnchanged += 1
+        }
+    }
+
+    /// Relations whose ends were not known when their line was read: every CI is in now, or it is an error.
+    private func resolveDeferred(_ spill: SpillFile, sources: [Source], _ tx: GraphTransaction) throws {
+        try spill.forEach { sourceIndex, lineNumber, line in
+            let name = sources[sourceIndex].displayName
+            guard case .relation(let type, let from, let to, let properties)? =
+                try? ImportRecord.decode(JSONParser.parse(line), requireClass: false)
+            else { throw ImportError(file: name, line: lineNumber, message: "the spilled line could not be re-read") }
+            let fromID = try tx.nodeID(forExternalID: from)
+            let toID = try tx.nodeID(forExternalID: to)
+            for (ref, nid) in [(from, fromID), (to, toID)] where try nid == nil || tx.node(nid ?? 0) == nil {
+                throw ImportError(file: name, line: lineNumber,
+                    message: "relation \(type) refers to unknown CI '\(ref)' (not in the CMDB nor in this import)")
+            }
+            do {
+                try importRelation(type: type, from: fromID ?? 0, to: toID ?? 0, properties: properties, tx)
+            } catch let error as SchemaError {
+                throw ImportError(file: name, line: lineNumber, message: error.message)
+            }
+        }
+    }
+}

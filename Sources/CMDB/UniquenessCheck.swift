@@ -1,0 +1,45 @@
+import ConfigurationSchema
+import GraphStorage
+
+/// Enforces `unique: true` attributes: within the declaring class and its subclasses, no two live CIs share a value.
+struct UniquenessCheck {
+    let schema: Schema
+
+    /// The unique attributes that apply to a class, with the class that declares each.
+    func uniqueAttributes(of className: String) -> [(attribute: String, declaringClass: String)] {
+        var result: [(String, String)] = []
+        for name in schema.ancestry(of: className) {
+            for a in schema.classDefinition(name)?.attributes ?? [] where a.isUnique { result.append((a.name, name)) }
+        }
+        return result
+    }
+
+    /// Throws when another live CI in scope already has one of this CI's unique values.
+    func check(_ tx: GraphTransaction, nid: NodeID, label: String?, properties: Properties) throws {
+        guard !schema.isOpen, let label else { return }
+        for (attribute, declaring) in uniqueAttributes(of: label) {
+            guard let value = properties[attribute], let holders = try tx.nodeIDs(withProperty: attribute, equalTo: value)
+            else { continue }
+            for other in holders where other != nid {
+                if let otherLabel = try tx.label(of: other) ?? nil, schema.isClass(otherLabel, a: declaring) {
+                    let otherID = try tx.externalID(of: other) ?? "?"
+                    throw SchemaError("attribute '\(attribute)' must be unique among \(declaring) CIs, "
+                        + "and '\(otherID)' already has the same value")
+                }
+            }
+        }
+    }
+
+    /// Collects every uniqueness violation in the database.
+    func checkAll(_ tx: GraphTransaction, into violations: inout SchemaViolations) throws {
+        guard !schema.isOpen else { return }
+        try tx.forEachNode { node in
+            do {
+                try check(tx, nid: node.nid, label: node.label, properties: node.properties)
+            } catch let error as SchemaError {
+                violations.add("\(node.externalID): \(error.message)")
+            }
+            return true
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Glibc
+
+/// A failure to read a file, with the operating system's reason.
+struct FileReadError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Reads a whole (small) text file.
+func readTextFile(_ path: String) throws -> String {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw FileReadError(description: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw FileReadError(description: String(cString: strerror(errno)))
+        }
+        if n == 0 { break }
+        bytes.append(contentsOf: buffer[0..<n])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Copies standard input to a temporary file, so an import can read it again if it must retry.
+func spoolStandardInput() throws -> String {
+    let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    var template = Array("\(dir)/cmdb-stdin-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    guard fd >= 0 else {
+        throw CommandFailure.environment("cannot create a temporary file in \(dir): \(String(cString: strerror(errno)))")
+    }
+    defer { close(fd) }
+    let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            unlink(path)
+            throw CommandFailure.environment("cannot read standard input: \(String(cString: strerror(errno)))")
+        }
+        if n == 0 { break }
+        var written = 0
+        while written < n {
+            let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, n - written) }
+            if w < 0 {
+                if errno == EINTR { continue }
+                unlink(path)
+                throw CommandFailure.environment("cannot spool standard input: \(String(cString: strerror(errno)))")
+            }
+            written += w
+        }
+    }
+    return path
+}
