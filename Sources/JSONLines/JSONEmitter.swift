@@ -114,41 +114,39 @@ struct JSONEmitter {
     /// Emits `utf8` quoted, escaping `"`, `\` and control characters.
     mutating func escaped(_ utf8: UnsafeBufferPointer<UInt8>, _ output: inout [UInt8]) {
         let length = utf8.count
-        // Short strings are copied and checked in one pass straight into the chunk.
-        if length <= 64, let source = utf8.baseAddress {
-            reserve(length &+ 2, &output)
-            let target = chunk + count
-            target[0] = UInt8(ascii: "\"")
-            var index = 0
-            var clean = true
-            while index < length {
-                let character = source[index]
-                target[index &+ 1] = character
-                clean = clean && character >= 0x20 && character != UInt8(ascii: "\"")
-                    && character != UInt8(ascii: "\\")
-                index &+= 1
-            }
-            if clean {
-                target[length &+ 1] = UInt8(ascii: "\"")
+        guard let source = utf8.baseAddress, length > 0 else {
+            raw("\"\"", &output)
+            return
+        }
+        if !needsEscaping(source, length) {
+            if length <= JSONEmitter.chunkSize - 2 {
+                reserve(length &+ 2, &output)
+                chunk[count] = UInt8(ascii: "\"")
+                (chunk + (count &+ 1)).update(from: source, count: length)
+                chunk[count &+ length &+ 1] = UInt8(ascii: "\"")
                 count &+= length &+ 2
-                return
+            } else {
+                byte(UInt8(ascii: "\""), &output)
+                raw(utf8, &output)
+                byte(UInt8(ascii: "\""), &output)
             }
+            return
         }
         byte(UInt8(ascii: "\""), &output)
         var runStart = 0
         var index = 0
         while index < length {
-            let character = utf8[index]
+            let character = source[index]
             if character >= 0x20 && character != UInt8(ascii: "\"") && character != UInt8(ascii: "\\") {
                 index &+= 1
                 continue
             }
-            raw(UnsafeBufferPointer(rebasing: utf8[runStart..<index]), &output)
+            raw(UnsafeBufferPointer(start: source + runStart, count: index &- runStart), &output)
             escape(character, &output)
             index &+= 1
             runStart = index
         }
-        raw(UnsafeBufferPointer(rebasing: utf8[runStart..<length]), &output)
+        raw(UnsafeBufferPointer(start: source + runStart, count: length &- runStart), &output)
         byte(UInt8(ascii: "\""), &output)
     }
 
@@ -234,4 +232,20 @@ struct JSONEmitter {
             raw(".0", &output)
         }
     }
+}
+
+/// Whether any of `count` bytes at `bytes` is `"`, `\` or a control character.
+@inline(__always)
+func needsEscaping(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var index = 0
+    while index &+ 8 <= count {
+        if specialBytes(UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)) != 0 { return true }
+        index &+= 8
+    }
+    while index < count {
+        let character = bytes[index]
+        if character < 0x20 || character == UInt8(ascii: "\"") || character == UInt8(ascii: "\\") { return true }
+        index &+= 1
+    }
+    return false
 }

@@ -63,10 +63,8 @@ public struct JSONWriter {
 
     /// Appends `s` unchanged (it must be valid JSON in context).
     public mutating func writeRaw(_ s: StaticString) {
-        if s.hasPointerRepresentation {
-            bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-        } else {
-            writeRaw(s.description)
+        s.withUTF8Buffer { utf8 in
+            bytes.append(contentsOf: utf8)
         }
     }
 

@@ -45,7 +45,7 @@ struct JSONWriterTests {
         (9007199254740992.0, "9007199254740992.0"),
         (1e16, "1e+16"),
         (1e300, "1e+300"),
-        (5e-324, "5e-324"),
+        (Double.leastNonzeroMagnitude, "5e-324"),
         (-2.5e-7, "-2.5e-07"),
         (Double.nan, "NaN"),
         (Double.infinity, "Infinity"),
@@ -75,7 +75,7 @@ struct JSONWriterTests {
     static let roundTripValues: [JSONValue] = [
         .null, .bool(true), .bool(false),
         .int(0), .int(-1), .int(Int64.max), .int(Int64.min),
-        .float(0.0), .float(-0.0), .float(1.0), .float(0.1), .float(1e300), .float(5e-324),
+        .float(0.0), .float(-0.0), .float(1.0), .float(0.1), .float(1e300), .float(.leastNonzeroMagnitude),
         .float(2.2250738585072014e-308), .float(.greatestFiniteMagnitude), .float(1e16), .float(123456.789),
         .float(.nan), .float(.infinity), .float(-.infinity),
         .string(""), .string("héllo wörld"), .string("emoji 😀 and 中文"),

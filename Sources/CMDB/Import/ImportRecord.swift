@@ -2,7 +2,7 @@ import GraphStorage
 import JSONLines
 
 /// One line of an import file, decoded.
-enum ImportRecord {
+enum ImportRecord: Sendable {
     case configurationItem(id: String, label: String?, properties: Properties, hasName: Bool, hasStatus: Bool)
     case relation(type: String, from: String, to: String, properties: Properties)
 

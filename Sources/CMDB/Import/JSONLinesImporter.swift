@@ -57,61 +57,59 @@ public final class JSONLinesImporter {
     private func importAll(_ sources: [Source], totalBytes: Int, _ tx: GraphTransaction) throws {
         let spill = try SpillFile()
         defer { spill.remove() }
-        var doneBytes = 0
+        endpoints.removeAll()
+        let pipeline = ImportPipeline(sources: sources, requireClass: !database.schema.isOpen)
+        pipeline.start()
+        defer { pipeline.stop() }
         var lastReport = 0
-        for (index, source) in sources.enumerated() {
-            let reader: LineReader
-            do {
-                reader = try LineReader(path: source.path)
-            } catch {
-                throw ImportError(file: source.displayName, line: 0, message: error.message)
-            }
-            defer { reader.close() }
-            while true {
-                let more = try reader.nextLine { (line) throws -> Bool in
-                    try importLine(line, source: source, sourceIndex: index, lineNumber: reader.lineNumber, tx, spill)
-                    return true
+        reading: while true {
+            switch pipeline.next() {
+            case .failure(let error):
+                throw error
+            case .end(let bytesRead):
+                progress?(bytesRead, totalBytes)
+                break reading
+            case .batch(let lines, let bytesRead):
+                for line in lines {
+                    try apply(line.record, source: sources[line.sourceIndex], sourceIndex: line.sourceIndex,
+                        lineNumber: line.lineNumber, tx, spill)
                 }
-                guard more != nil else { break }
-                if let progress, doneBytes + reader.bytesConsumed - lastReport >= 1 << 20 {
-                    lastReport = doneBytes + reader.bytesConsumed
-                    progress(lastReport, totalBytes)
+                if let progress, bytesRead - lastReport >= 1 << 20 {
+                    lastReport = bytesRead
+                    progress(bytesRead, totalBytes)
                 }
             }
-            doneBytes += reader.bytesConsumed
         }
-        progress?(doneBytes, totalBytes)
         try resolveDeferred(spill, sources: sources, tx)
     }
 
-    private func importLine(
-        _ line: UnsafeRawBufferPointer, source: Source, sourceIndex: Int, lineNumber: Int, _ tx: GraphTransaction,
+    /// Recently used CI ids with their node id and class: relation lines come grouped by CI.
+    private var endpoints: [String: (nid: NodeID, label: String?)] = [:]
+
+    private func endpoint(_ id: String, _ tx: GraphTransaction) throws -> (nid: NodeID, label: String?)? {
+        if let hit = endpoints[id] { return hit }
+        guard let found = try tx.liveNode(externalID: id) else { return nil }
+        if endpoints.count >= 1 << 16 { endpoints.removeAll(keepingCapacity: true) }
+        endpoints[id] = found
+        return found
+    }
+
+    private func apply(
+        _ record: ImportRecord, source: Source, sourceIndex: Int, lineNumber: Int, _ tx: GraphTransaction,
         _ spill: SpillFile
     ) throws {
-        if line.allSatisfy({ $0 == 32 || $0 == 9 }) { return }
         summary.lines += 1
-        let record: ImportRecord
-        do {
-            let value = try JSONParser.parse(line)
-            record = try ImportRecord.decode(value, requireClass: !database.schema.isOpen)
-        } catch let error as JSONSyntaxError {
-            throw ImportError(file: source.displayName, line: lineNumber, column: error.column(in: line),
-                message: error.message)
-        } catch let error as ImportRecord.LineError {
-            throw ImportError(file: source.displayName, line: lineNumber, column: error.column, message: error.message)
-        }
         do {
             switch record {
             case .configurationItem(let id, let label, let properties, let hasName, let hasStatus):
                 try importCI(id: id, label: label, properties: properties, hasName: hasName, hasStatus: hasStatus, tx)
             case .relation(let type, let from, let to, let properties):
-                guard let fromID = try tx.nodeID(forExternalID: from), let toID = try tx.nodeID(forExternalID: to),
-                    try tx.node(fromID) != nil, try tx.node(toID) != nil
-                else {
-                    try spill.append(sourceIndex: sourceIndex, lineNumber: lineNumber, line: line)
+                guard let a = try endpoint(from, tx), let b = try endpoint(to, tx) else {
+                    try spill.append(sourceIndex: sourceIndex, lineNumber: lineNumber, type: type, from: from, to: to,
+                        properties: properties)
                     return
                 }
-                try importRelation(type: type, from: fromID, to: toID, properties: properties, tx)
+                try importRelation(type: type, from: a, to: b, properties: properties, tx)
             }
         } catch let error as SchemaError {
             throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
@@ -138,6 +136,7 @@ public final class JSONLinesImporter {
         }
         let checked = try database.schema.validatedNode(label: label, properties: properties)
         let (nid, outcome) = try tx.upsertNode(externalID: id, label: label, properties: checked)
+        if endpoints[id] != nil { endpoints[id] = (nid, label) }
         switch outcome {
         case .created:
             summary.ciCreated += 1
@@ -152,16 +151,14 @@ public final class JSONLinesImporter {
     }
 
     private func importRelation(
-        type: String, from: NodeID, to: NodeID, properties: Properties, _ tx: GraphTransaction
+        type: String, from: (nid: NodeID, label: String?), to: (nid: NodeID, label: String?), properties: Properties,
+        _ tx: GraphTransaction
     ) throws {
-        if from == to, !database.schema.isOpen {
-            throw SchemaError("a CI cannot depend on itself")
-        }
         if !database.schema.isOpen {
-            try database.schema.validateRelation(
-                type: type, fromLabel: try tx.label(of: from) ?? nil, toLabel: try tx.label(of: to) ?? nil)
+            if from.nid == to.nid { throw SchemaError("a CI cannot depend on itself") }
+            try database.schema.validateRelation(type: type, fromLabel: from.label, toLabel: to.label)
         }
-        switch try tx.upsertRelation(from: from, type: type, to: to, properties: properties) {
+        switch try tx.upsertRelation(from: from.nid, type: type, to: to.nid, properties: properties) {
         case .created: summary.relationsCreated += 1
         case .updated: summary.relationsUpdated += 1
         case .unchanged: summary.relationsUnchanged += 1
@@ -175,14 +172,16 @@ public final class JSONLinesImporter {
             guard case .relation(let type, let from, let to, let properties)? =
                 try? ImportRecord.decode(JSONParser.parse(line), requireClass: false)
             else { throw ImportError(file: name, line: lineNumber, message: "the spilled line could not be re-read") }
-            let fromID = try tx.nodeID(forExternalID: from)
-            let toID = try tx.nodeID(forExternalID: to)
-            for (ref, nid) in [(from, fromID), (to, toID)] where try nid == nil || tx.node(nid ?? 0) == nil {
+            guard let a = try tx.liveNode(externalID: from) else {
                 throw ImportError(file: name, line: lineNumber,
-                    message: "relation \(type) refers to unknown CI '\(ref)' (not in the CMDB nor in this import)")
+                    message: "relation \(type) refers to unknown CI '\(from)' (not in the CMDB nor in this import)")
+            }
+            guard let b = try tx.liveNode(externalID: to) else {
+                throw ImportError(file: name, line: lineNumber,
+                    message: "relation \(type) refers to unknown CI '\(to)' (not in the CMDB nor in this import)")
             }
             do {
-                try importRelation(type: type, from: fromID ?? 0, to: toID ?? 0, properties: properties, tx)
+                try importRelation(type: type, from: a, to: b, properties: properties, tx)
             } catch let error as SchemaError {
                 throw ImportError(file: name, line: lineNumber, message: error.message)
             }

@@ -1,4 +1,5 @@
 import Glibc
+import GraphStorage
 import JSONLines
 
 /// A temporary file for relation lines whose CIs come later in the import, so memory stays flat.
@@ -20,11 +21,16 @@ final class SpillFile {
     }
     private var fd0: Int32
 
-    /// Remembers a line: `source<TAB>line<TAB>json`.
-    func append(sourceIndex: Int, lineNumber: Int, line: UnsafeRawBufferPointer) throws {
+    /// Remembers a relation line: `source<TAB>line<TAB>json`.
+    func append(sourceIndex: Int, lineNumber: Int, type: String, from: String, to: String, properties: Properties)
+        throws
+    {
         guard let sink else { return }
-        try sink.write("\(sourceIndex)\t\(lineNumber)\t")
-        try sink.write(Array(line) + [10])
+        var w = JSONWriter(capacity: 256)
+        w.writeRaw("\(sourceIndex)\t\(lineNumber)\t")
+        w.writeRelation(type: type, from: from, to: to, properties: properties, includeKind: true)
+        w.writeRaw("\n")
+        try sink.write(w.bytes)
         count += 1
     }
 

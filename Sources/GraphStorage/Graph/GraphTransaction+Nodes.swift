@@ -39,6 +39,14 @@ extension GraphTransaction {
         return try r.string()
     }
 
+    /// The node id and class of the live CI with this id, decoding nothing else; nil when there is none.
+    public func liveNode(externalID: String) throws -> (nid: NodeID, label: String?)? {
+        guard let nid = try lookupNodeID(externalID), let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
+        var r = ByteReader(bytes)
+        let header = try RecordCodec.decodeNodeHeader(&r)
+        return (nid, try header.labelID.map { try names.name($0, .label) })
+    }
+
     /// The class of a live node, decoding nothing else; `.some(nil)` for a node without a class.
     public func label(of nid: NodeID) throws -> String?? {
         guard let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }

@@ -45,7 +45,7 @@ extension GraphTransaction {
         var key = nid.bigEndian
         try withUnsafeBytes(of: &key) { (k) in
             try scratch.bytes.withUnsafeBytes { (v) in
-                _ = try raw.put(dbs.nodes, k, v, flags: isFresh ? MDB_APPEND : 0)
+                if isFresh { try append(dbs.nodes, k, v) } else { _ = try raw.put(dbs.nodes, k, v) }
             }
         }
         if let previous {
@@ -287,7 +287,7 @@ extension GraphTransaction {
         value.u8(op.rawValue)
         value.u8(entity.rawValue)
         value.bytes.append(contentsOf: entityKey)
-        try raw.put(dbs.txlog, key.bytes, value.bytes, flags: MDB_APPEND)
+        try key.bytes.withUnsafeBytes { k in try value.bytes.withUnsafeBytes { v in try append(dbs.txlog, k, v) } }
     }
 
     /// Writes what was buffered, the counts, the change record and the counters; called just before commit.

@@ -22,6 +22,8 @@ public final class GraphTransaction {
     var indexedKeys: Set<UInt32>?
     var nextNodeID: NodeID?
     var scratch = ByteWriter()
+    /// Cursors kept open for appends in a write transaction; LMDB frees them when the transaction ends.
+    var appendCursors: [MDB_dbi: LMDBCursor] = [:]
 
     var dbs: GraphStore.Databases { store.dbs }
 
@@ -36,6 +38,18 @@ public final class GraphTransaction {
     }
 
     func invalidate() { isValid = false }
+
+    /// Appends `value` at `key`, which must sort after every key in `dbi`, through a cursor kept at the end.
+    func append(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
+        let cursor: LMDBCursor
+        if let c = appendCursors[dbi] {
+            cursor = c
+        } else {
+            cursor = try raw.openCursor(dbi)
+            appendCursors[dbi] = cursor
+        }
+        _ = try cursor.put(key, value, flags: MDB_APPEND)
+    }
 
     /// Rolls the write back when the closure returns (for dry runs).
     public func discard() {

@@ -1,0 +1,138 @@
+import Dispatch
+import JSONLines
+import Synchronization
+
+/// Reads and parses import lines on a second thread while the writer thread applies them.
+///
+/// Parsing JSON and decoding records is pure work; LMDB writes must stay on the thread that owns the write
+/// transaction. Batches flow through a bounded queue, so memory stays flat whatever the file size.
+///
+/// `@unchecked Sendable`: all mutable state sits in the `Mutex`; the semaphores are thread-safe.
+final class ImportPipeline: @unchecked Sendable {
+    struct ParsedLine: Sendable {
+        var sourceIndex: Int
+        var lineNumber: Int
+        var record: ImportRecord
+    }
+
+    enum Item: Sendable {
+        /// Parsed lines, and how many bytes of input have been read so far.
+        case batch([ParsedLine], bytesRead: Int)
+        case failure(ImportError)
+        case end(bytesRead: Int)
+    }
+
+    private struct State {
+        var queue: [Item] = []
+        var isCancelled = false
+    }
+
+    private let sources: [JSONLinesImporter.Source]
+    private let requireClass: Bool
+    private let state = Mutex(State())
+    private let filled = DispatchSemaphore(value: 0)
+    private let freeSlots: DispatchSemaphore
+    private let finished = DispatchSemaphore(value: 0)
+    private static let batchSize = 2048
+    private static let depth = 8
+
+    init(sources: [JSONLinesImporter.Source], requireClass: Bool) {
+        self.sources = sources
+        self.requireClass = requireClass
+        self.freeSlots = DispatchSemaphore(value: Self.depth)
+    }
+
+    func start() {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            produce()
+            finished.signal()
+        }
+    }
+
+    /// The next item, waiting for the reader thread when it is behind.
+    func next() -> Item {
+        filled.wait()
+        let item = state.withLock { $0.queue.removeFirst() }
+        freeSlots.signal()
+        return item
+    }
+
+    /// Stops the reader thread and waits for it; call once, when done or on error.
+    func stop() {
+        state.withLock { $0.isCancelled = true }
+        for _ in 0..<Self.depth + 1 { freeSlots.signal() }
+        finished.wait()
+    }
+
+    private var isCancelled: Bool { state.withLock { $0.isCancelled } }
+
+    /// Hands an item over; false when the consumer has stopped.
+    private func push(_ item: Item) -> Bool {
+        freeSlots.wait()
+        let cancelled = state.withLock { s -> Bool in
+            if s.isCancelled { return true }
+            s.queue.append(item)
+            return false
+        }
+        if !cancelled { filled.signal() }
+        return !cancelled
+    }
+
+    private func produce() {
+        var batch: [ParsedLine] = []
+        batch.reserveCapacity(Self.batchSize)
+        var bytesBefore = 0
+        for (index, source) in sources.enumerated() {
+            let reader: LineReader
+            do {
+                reader = try LineReader(path: source.path)
+            } catch {
+                _ = push(.failure(ImportError(file: source.displayName, line: 0, message: error.message)))
+                return
+            }
+            defer { reader.close() }
+            do {
+                while true {
+                    let parsed = try reader.nextLine { (line) throws(ImportError) -> ParsedLine? in
+                        try parse(line, source: source, sourceIndex: index, lineNumber: reader.lineNumber)
+                    }
+                    guard let parsed else { break }
+                    guard let parsed else { continue }
+                    batch.append(parsed)
+                    if batch.count == Self.batchSize {
+                        guard push(.batch(batch, bytesRead: bytesBefore + reader.bytesConsumed)) else { return }
+                        batch.removeAll(keepingCapacity: true)
+                        if isCancelled { return }
+                    }
+                }
+            } catch let error as ImportError {
+                _ = push(.failure(error))
+                return
+            } catch {
+                _ = push(.failure(ImportError(file: source.displayName, line: reader.lineNumber, message: "\(error)")))
+                return
+            }
+            bytesBefore += reader.bytesConsumed
+        }
+        if !batch.isEmpty { guard push(.batch(batch, bytesRead: bytesBefore)) else { return } }
+        _ = push(.end(bytesRead: bytesBefore))
+    }
+
+    private func parse(
+        _ line: UnsafeRawBufferPointer, source: JSONLinesImporter.Source, sourceIndex: Int, lineNumber: Int
+    ) throws(ImportError) -> ParsedLine? {
+        if line.allSatisfy({ $0 == 32 || $0 == 9 }) { return nil }
+        do {
+            let value = try JSONParser.parse(line)
+            let record = try ImportRecord.decode(value, requireClass: requireClass)
+            return ParsedLine(sourceIndex: sourceIndex, lineNumber: lineNumber, record: record)
+        } catch let error as JSONSyntaxError {
+            throw ImportError(file: source.displayName, line: lineNumber, column: error.column(in: line),
+                message: error.message)
+        } catch let error as ImportRecord.LineError {
+            throw ImportError(file: source.displayName, line: lineNumber, column: error.column, message: error.message)
+        } catch {
+            throw ImportError(file: source.displayName, line: lineNumber, message: "\(error)")
+        }
+    }
+}
