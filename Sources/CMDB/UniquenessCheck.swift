@@ -4,6 +4,12 @@ import GraphStorage
 /// Enforces `unique: true` attributes: within the declaring class and its subclasses, no two live CIs share a value.
 struct UniquenessCheck {
     let schema: Schema
+    private let isNeeded: Bool
+
+    init(schema: Schema) {
+        self.schema = schema
+        self.isNeeded = !schema.isOpen && schema.hasUniqueAttributes
+    }
 
     /// The unique attributes that apply to a class, with the class that declares each.
     func uniqueAttributes(of className: String) -> [(attribute: String, declaringClass: String)] {
@@ -16,7 +22,7 @@ struct UniquenessCheck {
 
     /// Throws when another live CI in scope already has one of this CI's unique values.
     func check(_ tx: GraphTransaction, nid: NodeID, label: String?, properties: Properties) throws {
-        guard !schema.isOpen, let label else { return }
+        guard isNeeded, let label else { return }
         for (attribute, declaring) in uniqueAttributes(of: label) {
             guard let value = properties[attribute], let holders = try tx.nodeIDs(withProperty: attribute, equalTo: value)
             else { continue }
@@ -32,7 +38,7 @@ struct UniquenessCheck {
 
     /// Collects every uniqueness violation in the database.
     func checkAll(_ tx: GraphTransaction, into violations: inout SchemaViolations) throws {
-        guard !schema.isOpen else { return }
+        guard isNeeded else { return }
         try tx.forEachNode { node in
             do {
                 try check(tx, nid: node.nid, label: node.label, properties: node.properties)

@@ -19,6 +19,9 @@ public struct Schema: Sendable {
     private let relationIndex: [String: Int]
     /// For each class, itself and its ancestors, nearest first.
     private let lineage: [String: [String]]
+    /// For each class, every attribute it has (own and inherited), computed once: validation runs per write.
+    private let resolvedAttributes: [String: [AttributeDefinition]]
+    private let closedClasses: Set<String>
 
     public static let open = Schema(
         isOpen: true, version: 1, statuses: [], transitions: [:], classes: [], relations: [], sourceText: "")
@@ -51,6 +54,20 @@ public struct Schema: Sendable {
             lin[c.name] = chain
         }
         lineage = lin
+        var resolved: [String: [AttributeDefinition]] = [:]
+        var closed = Set<String>()
+        for c in classes {
+            var seen = Set<String>()
+            var list: [AttributeDefinition] = []
+            for name in lin[c.name] ?? [] {
+                guard let i = ci[name] else { continue }
+                if classes[i].isClosed { closed.insert(c.name) }
+                for a in classes[i].attributes where seen.insert(a.name).inserted { list.append(a) }
+            }
+            resolved[c.name] = list
+        }
+        resolvedAttributes = resolved
+        closedClasses = closed
     }
 
     public func classDefinition(_ name: String) -> ClassDefinition? {
@@ -76,13 +93,7 @@ public struct Schema: Sendable {
 
     /// Every attribute a class has, its own and inherited, the nearest declaration winning.
     public func attributes(of className: String) -> [AttributeDefinition] {
-        var seen = Set<String>()
-        var result: [AttributeDefinition] = []
-        for name in ancestry(of: className) {
-            guard let c = classDefinition(name) else { continue }
-            for a in c.attributes where seen.insert(a.name).inserted { result.append(a) }
-        }
-        return result
+        resolvedAttributes[className] ?? []
     }
 
     public func attribute(_ attribute: String, of className: String) -> AttributeDefinition? {
@@ -94,7 +105,12 @@ public struct Schema: Sendable {
 
     /// Whether a class (or an ancestor) is closed to undeclared attributes.
     public func isClosed(_ className: String) -> Bool {
-        ancestry(of: className).contains { classDefinition($0)?.isClosed == true }
+        closedClasses.contains(className)
+    }
+
+    /// Whether any class declares a unique attribute.
+    public var hasUniqueAttributes: Bool {
+        classes.contains { $0.attributes.contains(where: \.isUnique) }
     }
 
     /// The identification rules that apply to a class: its own, else the nearest ancestor's.
