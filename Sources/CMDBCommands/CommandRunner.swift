@@ -49,8 +49,18 @@ enum CommandRunner {
             Console.error("error: \(error.message)")
             return 2
         } catch {
-            Console.error("error: \(error)")
-            return 3
+            // Help and usage errors that ArgumentParser raises while running (e.g. `cmdb --help`).
+            switch CMDBCommand.exitCode(for: error) {
+            case .success:
+                Console.out(CMDBCommand.fullMessage(for: error))
+                return 0
+            case .validationFailure:
+                Console.error(CMDBCommand.fullMessage(for: error))
+                return 2
+            default:
+                Console.error("error: \(error)")
+                return 3
+            }
         }
     }
 }
