@@ -53,7 +53,7 @@ public final class GraphStore: @unchecked Sendable {
     /// Creates a new, empty database in directory `path` (created owner-only if missing).
     ///
     /// - Throws: `StorageError` with code `.alreadyExists` when a database is already there.
-    public static func create(at path: String) throws -> GraphStore {
+    public static func create(at path: String, initialMapSize mapSize: Int? = nil) throws -> GraphStore {
         var st = stat()
         if stat(path, &st) != 0 {
             if mkdir(path, 0o700) != 0 {
@@ -67,7 +67,7 @@ public final class GraphStore: @unchecked Sendable {
             throw StorageError(.alreadyExists, "a database already exists at '\(path)'")
         }
         let env = try LMDBEnvironment(
-            path: path, mapSize: initialMapSize, maxDatabases: UInt32(layout.count + 1), readOnly: false)
+            path: path, mapSize: mapSize ?? initialMapSize, maxDatabases: UInt32(layout.count + 1), readOnly: false)
         let txn = try env.begin(readOnly: false)
         do {
             var dbs = Databases()

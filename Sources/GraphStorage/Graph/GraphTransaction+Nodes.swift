@@ -75,13 +75,11 @@ extension GraphTransaction {
         let cursor = try raw.openCursor(dbs.labels)
         defer { cursor.close() }
         var key = labelID.bigEndian
-        var entry = try withUnsafeBytes(of: &key) { (k) in try cursor.get(MDB_SET_KEY, key: k) }
-        guard entry != nil else { return }
-        entry = try cursor.get(MDB_GET_MULTIPLE)
-        while let (_, page) = entry {
-            let count = page.count / 8
-            for i in 0..<count where try !body(page.loadBE64(at: i * 8)) { return }
-            entry = try cursor.get(MDB_NEXT_MULTIPLE)
+        try withUnsafeBytes(of: &key) { k in
+            try cursor.forEachDuplicatePage(key: k) { page in
+                for i in 0..<(page.count / 8) where try !body(page.loadBE64(at: i * 8)) { return false }
+                return true
+            }
         }
     }
 
@@ -128,12 +126,11 @@ extension GraphTransaction {
         let cursor = try raw.openCursor(dbs.propidx)
         defer { cursor.close() }
         var candidates: [NodeID] = []
-        var entry = try w.bytes.withUnsafeBytes { (k) in try cursor.get(MDB_SET_KEY, key: k) }
-        guard entry != nil else { return [] }
-        entry = try cursor.get(MDB_GET_MULTIPLE)
-        while let (_, page) = entry {
-            for i in 0..<(page.count / 8) { candidates.append(page.loadBE64(at: i * 8)) }
-            entry = try cursor.get(MDB_NEXT_MULTIPLE)
+        try w.bytes.withUnsafeBytes { k in
+            try cursor.forEachDuplicatePage(key: k) { page in
+                for i in 0..<(page.count / 8) { candidates.append(page.loadBE64(at: i * 8)) }
+                return true
+            }
         }
         // Long strings are indexed by a prefix: confirm against the record.
         if case .string(let s) = value, s.utf8.count >= KeyLayout.maxIndexedValueBytes {

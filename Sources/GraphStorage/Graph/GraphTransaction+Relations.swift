@@ -59,16 +59,14 @@ extension GraphTransaction {
         var key = ByteWriter(capacity: 9)
         key.u64BE(nid)
         key.u8(direction.rawValue)
-        var entry = try key.bytes.withUnsafeBytes { (k) in try cursor.get(MDB_SET_KEY, key: k) }
-        guard entry != nil else { return }
-        entry = try cursor.get(MDB_GET_MULTIPLE)
-        while let (_, page) = entry {
-            let count = page.count / 8
-            for i in 0..<count {
-                let v = page.loadBE64(at: i * 8)
-                try body(UInt16(truncatingIfNeeded: v >> 48), v & KeyLayout.maxNodeID)
+        try key.bytes.withUnsafeBytes { k in
+            try cursor.forEachDuplicatePage(key: k) { page in
+                for i in 0..<(page.count / 8) {
+                    let v = page.loadBE64(at: i * 8)
+                    try body(UInt16(truncatingIfNeeded: v >> 48), v & KeyLayout.maxNodeID)
+                }
+                return true
             }
-            entry = try cursor.get(MDB_NEXT_MULTIPLE)
         }
     }
 

@@ -122,6 +122,23 @@ struct LMDBCursor {
         try check(mdb_cursor_del(handle, UInt32(flags)), "mdb_cursor_del")
     }
 
+    /// Calls `body` with the duplicates stored under `key` (a DUPFIXED database), a page at a time, until it
+    /// returns false. Does nothing when the key is absent.
+    ///
+    /// A key with a single value has no duplicate page: LMDB's `MDB_GET_MULTIPLE` then returns success without
+    /// data, so the value positioned by `MDB_SET_KEY` is used instead.
+    func forEachDuplicatePage(key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Bool) throws {
+        guard let first = try get(MDB_SET_KEY, key: key) else { return }
+        guard let page = try get(MDB_GET_MULTIPLE), !page.value.isEmpty else {
+            _ = try body(first.value)
+            return
+        }
+        if try !body(page.value) { return }
+        while let next = try get(MDB_NEXT_MULTIPLE) {
+            if try !body(next.value) { return }
+        }
+    }
+
     /// Number of duplicates at the current key (DUPSORT databases).
     func duplicateCount() throws -> Int {
         var n: Int = 0
