@@ -1,0 +1,117 @@
+@testable import ConfigurationSchema
+import GraphStorage
+import Testing
+
+struct SchemaParsingTests {
+    @Test("the built-in schema parses, with inheritance and the relation rules of the product brief")
+    func builtIn() throws {
+        let schema = try Schema.parse(yaml: BuiltInSchema.yaml)
+        #expect(schema.ancestry(of: "Hypervisor") == ["Hypervisor", "PhysicalServer", "Server", "CI"])
+        #expect(schema.isClass("Switch", a: "NetworkDevice"))
+        #expect(schema.relationDefinition("MEMBER_OF")?.impact == .reverse)
+        #expect(schema.relationDefinition("MEMBER_OF")?.redundancy == .quorum)
+        #expect(schema.relationDefinition("RUNS_ON")?.redundancy == .group)
+        #expect(schema.relationDefinition("COVERED_BY")?.impact == ImpactDirection.none)
+        #expect(schema.identificationRules(of: "Switch") == [["serial"], ["hostname"], ["mgmt_ip"]])
+        #expect(schema.identificationRules(of: "Hypervisor") == [["serial"], ["hostname"]])
+        #expect(schema.attribute("criticality", of: "Database")?.maximum == 5)
+        #expect(schema.attribute("quorum", of: "Cluster")?.defaultValue == .int(1))
+        #expect(schema.classDefinition("VirtualServer")?.expects == [ExpectedRelation(relation: "HOSTED_ON", direction: .outgoing)])
+        #expect(schema.indexedPropertyKeys.contains("hostname"))
+        #expect(schema.defaultStatus == "live")
+    }
+
+    @Test("errors in a schema file name the line and the closest known spelling", arguments: [
+        ("version: 1\nclasses:\n  A:\n    atributes: {}\n", 4, "unknown key 'atributes' in class 'A' (did you mean 'attributes'?)"),
+        ("version: 1\nclasses:\n  A:\n    attributes:\n      x: {type: integer}\n", 5, "unknown type 'integer'"),
+        ("version: 1\nclasses:\n  A: {parent: B}\n", 3, "class 'A' has unknown parent 'B'"),
+        ("version: 1\nclasses:\n  A: {}\nrelations:\n  R: {from: [A], to: [Bee]}\n", 5, "relation 'R' names unknown class 'Bee'"),
+        ("version: 2\n", 1, "schema version 2 is not supported"),
+        ("version: 1\nclasses: [\n", 3, "invalid YAML"),
+    ])
+    func errors(_ yaml: String, _ line: Int, _ message: String) {
+        #expect {
+            _ = try Schema.parse(yaml: yaml)
+        } throws: { error in
+            guard let e = error as? SchemaError else { return false }
+            return e.line == line && e.message.contains(message)
+        }
+    }
+
+    @Test("an inheritance cycle is refused")
+    func cycle() {
+        #expect(throws: SchemaError.self) {
+            _ = try Schema.parse(yaml: "version: 1\nclasses:\n  A: {parent: B}\n  B: {parent: A}\n")
+        }
+    }
+}
+
+struct SchemaValidationTests {
+    let schema: Schema
+
+    init() throws { schema = try Schema.parse(yaml: BuiltInSchema.yaml) }
+
+    @Test("valid CIs pass, and ISO date-times and integer floats are stored typed")
+    func valid() throws {
+        let stored = try schema.validatedNode(label: "Contract", properties: [
+            "name": .string("AFAS"), "status": .string("live"), "end_date": .string("2027-07-31T00:00:00Z"),
+            "criticality": .int(3), "notes": .string("undeclared attributes are kept"),
+        ])
+        #expect(stored["end_date"] == .datetime(ISODateTime.parse("2027-07-31T00:00:00Z") ?? 0))
+        #expect(stored["notes"] == .string("undeclared attributes are kept"))
+    }
+
+    @Test("bad CIs are refused with a message that says what is right", arguments: [
+        ("Sever", Properties(), "unknown class 'Sever' (did you mean 'Server'?)"),
+        ("CI", Properties(), "class 'CI' is abstract"),
+        ("Server", ["cpu": .string("four")] as Properties, "attribute 'cpu' of class 'Server' must be an int, not string"),
+        ("Server", ["criticality": .int(7)] as Properties, "must be at most 5, not 7"),
+        ("Server", ["status": .string("lve")] as Properties, "unknown status 'lve' (did you mean 'live'?)"),
+        ("Contract", ["end_date": .string("soon")] as Properties, "must be an ISO-8601 date-time"),
+        ("Server", ["name": .int(3)] as Properties, "'name' must be a string"),
+    ])
+    func invalid(_ label: String, _ properties: Properties, _ message: String) {
+        #expect {
+            _ = try schema.validatedNode(label: label, properties: properties)
+        } throws: { ($0 as? SchemaError)?.message.contains(message) == true }
+    }
+
+    @Test("relation endpoints follow the schema, subclasses included")
+    func relations() throws {
+        try schema.validateRelation(type: "HOSTED_ON", fromLabel: "VirtualServer", toLabel: "Hypervisor")
+        try schema.validateRelation(type: "HOSTED_ON", fromLabel: "StorageVolume", toLabel: "StorageArray")
+        try schema.validateRelation(type: "DEPENDS_ON", fromLabel: "BusinessService", toLabel: "Rack")
+        #expect(throws: SchemaError.self) {
+            try schema.validateRelation(type: "HOSTED_ON", fromLabel: "VirtualServer", toLabel: "StorageArray")
+        }
+        #expect { try schema.validateRelation(type: "RUNS_IN", fromLabel: "Application", toLabel: "Server") } throws: {
+            ($0 as? SchemaError)?.message == "unknown relation type 'RUNS_IN' (did you mean 'RUNS_ON'?)"
+        }
+    }
+
+    @Test("required attributes and closed classes are enforced")
+    func requiredAndClosed() throws {
+        let custom = try Schema.parse(yaml: """
+            version: 1
+            statuses: [live]
+            classes:
+              Thing:
+                closed: true
+                attributes:
+                  serial: {type: string, required: true}
+                  size: {type: float, min: 0}
+            """)
+        #expect(throws: SchemaError.self) { _ = try custom.validatedNode(label: "Thing", properties: [:]) }
+        #expect(throws: SchemaError.self) {
+            _ = try custom.validatedNode(label: "Thing", properties: ["serial": .string("x"), "colour": .string("red")])
+        }
+        let ok = try custom.validatedNode(label: "Thing", properties: ["serial": .string("x"), "size": .int(3)])
+        #expect(ok["size"] == .float(3))
+    }
+
+    @Test("the open schema accepts anything")
+    func open() throws {
+        #expect(try Schema.open.validatedNode(label: nil, properties: ["x": .int(1)])["x"] == .int(1))
+        try Schema.open.validateRelation(type: "ANYTHING", fromLabel: nil, toLabel: "Whatever")
+    }
+}
