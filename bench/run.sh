@@ -221,7 +221,9 @@ log "swift: loaded in $(awk -v a="$t0" -v b="$t2" 'BEGIN {printf "%.3f", (b - a)
 
 # ---- 3. queries and cold start (hidden subcommand `bench-queries`, skipped while it is missing)
 HELP="" BQ_OK=0
-if HELP=$(timeout 60 "$BIN" --db "$DB" bench-queries --help 2>&1); then
+# `cmdb bench-queries --help` alone is not proof: an unknown subcommand next to --help may still print
+# the root help and exit 0, so the subcommand must also be listed in `cmdb --help`.
+if "$BIN" --help 2>/dev/null | grep -q '^ *bench-queries' && HELP=$(timeout 60 "$BIN" --db "$DB" bench-queries --help 2>&1); then
   BQ_OK=1
   log "swift: query run (bench-queries --params $DATA/params.json)"
   rc=0

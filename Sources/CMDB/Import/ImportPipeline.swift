@@ -1,3 +1,4 @@
+import ConfigurationSchema
 import Dispatch
 import JSONLines
 import Synchronization
@@ -29,6 +30,8 @@ final class ImportPipeline: @unchecked Sendable {
 
     private let sources: [JSONLinesImporter.Source]
     private let requireClass: Bool
+    /// The schema, to validate CI lines that are complete (name and status given) off the writer thread.
+    private let schema: Schema
     private let state = Mutex(State())
     private let filled = DispatchSemaphore(value: 0)
     private let freeSlots: DispatchSemaphore
@@ -36,9 +39,10 @@ final class ImportPipeline: @unchecked Sendable {
     private static let batchSize = 2048
     private static let depth = 8
 
-    init(sources: [JSONLinesImporter.Source], requireClass: Bool) {
+    init(sources: [JSONLinesImporter.Source], schema: Schema) {
         self.sources = sources
-        self.requireClass = requireClass
+        self.requireClass = !schema.isOpen
+        self.schema = schema
         self.freeSlots = DispatchSemaphore(value: Self.depth)
     }
 
@@ -105,11 +109,13 @@ final class ImportPipeline: @unchecked Sendable {
                         if isCancelled { return }
                     }
                 }
-            } catch let error as ImportError {
-                _ = push(.failure(error))
-                return
             } catch {
-                _ = push(.failure(ImportError(file: source.displayName, line: reader.lineNumber, message: "\(error)")))
+                // Lines before the bad one go first: one of them may fail in the writer, and the first bad line
+                // is the one to report.
+                if !batch.isEmpty { guard push(.batch(batch, bytesRead: bytesBefore + reader.bytesConsumed)) else { return } }
+                let failure = error as? ImportError
+                    ?? ImportError(file: source.displayName, line: reader.lineNumber, message: "\(error)")
+                _ = push(.failure(failure))
                 return
             }
             bytesBefore += reader.bytesConsumed
@@ -124,11 +130,18 @@ final class ImportPipeline: @unchecked Sendable {
         if line.allSatisfy({ $0 == 32 || $0 == 9 }) { return nil }
         do {
             let value = try JSONParser.parse(line)
-            let record = try ImportRecord.decode(value, requireClass: requireClass)
+            var record = try ImportRecord.decode(value, requireClass: requireClass)
+            if case .configurationItem(let id, let label, let properties, true, true, false) = record {
+                let checked = try schema.validatedNode(label: label, properties: properties)
+                record = .configurationItem(id: id, label: label, properties: checked, hasName: true, hasStatus: true,
+                    isValidated: true)
+            }
             return ParsedLine(sourceIndex: sourceIndex, lineNumber: lineNumber, record: record)
         } catch let error as JSONSyntaxError {
             throw ImportError(file: source.displayName, line: lineNumber, column: error.column(in: line),
                 message: error.message)
+        } catch let error as SchemaError {
+            throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
         } catch let error as ImportRecord.LineError {
             throw ImportError(file: source.displayName, line: lineNumber, column: error.column, message: error.message)
         } catch {

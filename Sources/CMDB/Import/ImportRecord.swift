@@ -3,7 +3,9 @@ import JSONLines
 
 /// One line of an import file, decoded.
 enum ImportRecord: Sendable {
-    case configurationItem(id: String, label: String?, properties: Properties, hasName: Bool, hasStatus: Bool)
+    /// `isValidated`: the properties already passed the schema (done off the writer thread when possible).
+    case configurationItem(id: String, label: String?, properties: Properties, hasName: Bool, hasStatus: Bool,
+        isValidated: Bool)
     case relation(type: String, from: String, to: String, properties: Properties)
 
     /// A problem with one line; the importer adds the file and line.
@@ -35,7 +37,7 @@ enum ImportRecord: Sendable {
             try addAttributes(object, to: &properties)
             return .configurationItem(
                 id: id, label: label, properties: properties, hasName: properties["name"] != nil,
-                hasStatus: properties["status"] != nil)
+                hasStatus: properties["status"] != nil, isValidated: false)
         case "rel":
             try checkFields(object, relationFields, "a relation")
             let type = try string(object, "type", required: true) ?? ""

@@ -58,7 +58,7 @@ public final class JSONLinesImporter {
         let spill = try SpillFile()
         defer { spill.remove() }
         endpoints.removeAll()
-        let pipeline = ImportPipeline(sources: sources, requireClass: !database.schema.isOpen)
+        let pipeline = ImportPipeline(sources: sources, schema: database.schema)
         pipeline.start()
         defer { pipeline.stop() }
         var lastReport = 0
@@ -101,8 +101,9 @@ public final class JSONLinesImporter {
         summary.lines += 1
         do {
             switch record {
-            case .configurationItem(let id, let label, let properties, let hasName, let hasStatus):
-                try importCI(id: id, label: label, properties: properties, hasName: hasName, hasStatus: hasStatus, tx)
+            case .configurationItem(let id, let label, let properties, let hasName, let hasStatus, let isValidated):
+                try importCI(id: id, label: label, properties: properties, hasName: hasName, hasStatus: hasStatus,
+                    isValidated: isValidated, tx)
             case .relation(let type, let from, let to, let properties):
                 guard let a = try endpoint(from, tx), let b = try endpoint(to, tx) else {
                     try spill.append(sourceIndex: sourceIndex, lineNumber: lineNumber, type: type, from: from, to: to,
@@ -119,7 +120,8 @@ public final class JSONLinesImporter {
     }
 
     private func importCI(
-        id: String, label: String?, properties: Properties, hasName: Bool, hasStatus: Bool, _ tx: GraphTransaction
+        id: String, label: String?, properties: Properties, hasName: Bool, hasStatus: Bool, isValidated: Bool,
+        _ tx: GraphTransaction
     ) throws {
         var properties = properties
         if !hasName || !hasStatus {
@@ -134,7 +136,7 @@ public final class JSONLinesImporter {
                 }
             }
         }
-        let checked = try database.schema.validatedNode(label: label, properties: properties)
+        let checked = isValidated ? properties : try database.schema.validatedNode(label: label, properties: properties)
         let (nid, outcome) = try tx.upsertNode(externalID: id, label: label, properties: checked)
         if endpoints[id] != nil { endpoints[id] = (nid, label) }
         switch outcome {
