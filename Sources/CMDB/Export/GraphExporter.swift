@@ -7,9 +7,10 @@ public struct GraphExporter {
 
     public init(database: ConfigurationDatabase) { self.database = database }
 
-    /// Writes every CI, then every relation, to `sink`.
-    public func export(_ format: ExportFormat, to sink: OutputSink) throws {
+    /// Writes every CI, then every relation, to `sink`; with `asOf`, as they were after that transaction.
+    public func export(_ format: ExportFormat, to sink: OutputSink, asOf: TransactionNumber? = nil) throws {
         try database.store.read { tx in
+            let tx = SnapshotView(tx: tx, asOf: asOf)
             switch format {
             case .jsonl: try exportJSONLines(tx, sink)
             case .graphml: try exportGraphML(tx, sink)
@@ -19,7 +20,7 @@ public struct GraphExporter {
         try sink.flush()
     }
 
-    private func exportJSONLines(_ tx: GraphTransaction, _ sink: OutputSink) throws {
+    private func exportJSONLines(_ tx: SnapshotView, _ sink: OutputSink) throws {
         var w = JSONWriter(capacity: 1 << 16)
         try tx.forEachNode { node in
             w.writeNode(node, includeKind: true)
@@ -38,8 +39,8 @@ public struct GraphExporter {
         try sink.write(w.bytes)
     }
 
-    private func exportGraphML(_ tx: GraphTransaction, _ sink: OutputSink) throws {
-        let keys = tx.propertyKeyNames.filter { $0 != "name" && $0 != "status" }
+    private func exportGraphML(_ tx: SnapshotView, _ sink: OutputSink) throws {
+        let keys = tx.tx.propertyKeyNames.filter { $0 != "name" && $0 != "status" }
         try sink.write("""
             <?xml version="1.0" encoding="UTF-8"?>
             <graphml xmlns="http://graphml.graphdrawing.org/xmlns">
@@ -80,7 +81,7 @@ public struct GraphExporter {
         try sink.write("  </graph>\n</graphml>\n")
     }
 
-    private func exportDOT(_ tx: GraphTransaction, _ sink: OutputSink) throws {
+    private func exportDOT(_ tx: SnapshotView, _ sink: OutputSink) throws {
         try sink.write("digraph cmdb {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n")
         try tx.forEachNode { node in
             var label = node.externalID
@@ -131,13 +132,32 @@ public func dotQuoted(_ s: String) -> String {
     return out + "\""
 }
 
+/// The graph now, or as it was after one transaction.
+struct SnapshotView {
+    let tx: GraphTransaction
+    let asOf: TransactionNumber?
+
+    func forEachNode(_ body: (StoredNode) throws -> Bool) throws {
+        if let asOf { try tx.forEachNode(asOf: asOf, body) } else { try tx.forEachNode(body) }
+    }
+
+    func forEachRelation(_ body: (StoredRelation) throws -> Bool) throws {
+        if let asOf { try tx.forEachRelation(asOf: asOf, body) } else { try tx.forEachRelation(body) }
+    }
+
+    func externalID(of nid: NodeID) throws -> String? {
+        if let asOf { return try tx.node(nid, asOf: asOf)?.externalID }
+        return try tx.externalID(of: nid)
+    }
+}
+
 /// Looks up CI ids of node ids, remembering recent ones (relations are exported grouped by their `from`).
 struct ExternalIDCache {
-    let tx: GraphTransaction
+    let tx: SnapshotView
     private var lastFrom: (NodeID, String)?
     private var recent: [NodeID: String] = [:]
 
-    init(_ tx: GraphTransaction) { self.tx = tx }
+    init(_ tx: SnapshotView) { self.tx = tx }
 
     subscript(nid: NodeID) -> String {
         mutating get throws {
