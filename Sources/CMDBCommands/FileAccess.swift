@@ -25,21 +25,25 @@ func readTextFile(_ path: String) throws -> String {
 }
 
 /// Copies standard input to a temporary file, so an import can read it again if it must retry.
-func spoolStandardInput() throws -> String {
+///
+/// The file is unlinked at once and reached through `/proc/self/fd`, so nothing is left behind even when the
+/// process is killed; the returned descriptor keeps it alive.
+func spoolStandardInput() throws -> (path: String, descriptor: Int32) {
     let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
     var template = Array("\(dir)/cmdb-stdin-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else {
         throw CommandFailure.environment("cannot create a temporary file in \(dir): \(String(cString: strerror(errno)))")
     }
-    defer { close(fd) }
-    let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+    let path = "/proc/self/fd/\(fd)"
+    var succeeded = false
+    defer { if !succeeded { close(fd) } }
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     while true {
         let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         if n < 0 {
             if errno == EINTR { continue }
-            unlink(path)
             throw CommandFailure.environment("cannot read standard input: \(String(cString: strerror(errno)))")
         }
         if n == 0 { break }
@@ -48,11 +52,11 @@ func spoolStandardInput() throws -> String {
             let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, n - written) }
             if w < 0 {
                 if errno == EINTR { continue }
-                unlink(path)
                 throw CommandFailure.environment("cannot spool standard input: \(String(cString: strerror(errno)))")
             }
             written += w
         }
     }
-    return path
+    succeeded = true
+    return (path, fd)
 }

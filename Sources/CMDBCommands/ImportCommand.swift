@@ -40,12 +40,12 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         var sources: [JSONLinesImporter.Source] = []
-        var spooled: String?
-        defer { if let spooled { unlink(spooled) } }
+        var spooled: Int32?
+        defer { if let spooled { close(spooled) } }
         for file in files {
             if file == "-" {
-                let path = try spoolStandardInput()
-                spooled = path
+                let (path, descriptor) = try spoolStandardInput()
+                spooled = descriptor
                 sources.append(.init(path: path, displayName: "<stdin>"))
             } else {
                 guard access(file, R_OK) == 0 else {

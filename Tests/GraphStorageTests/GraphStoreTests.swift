@@ -39,10 +39,10 @@ struct GraphStoreTests {
             let app = try tx.upsertNode(externalID: "app", label: "Application", properties: [:]).nid
             let vm1 = try tx.upsertNode(externalID: "vm1", label: "VirtualServer", properties: [:]).nid
             let vm2 = try tx.upsertNode(externalID: "vm2", label: "VirtualServer", properties: [:]).nid
-            #expect(try tx.upsertRelation(from: app, type: "RUNS_ON", to: vm1) == .created)
-            #expect(try tx.upsertRelation(from: app, type: "RUNS_ON", to: vm2, properties: ["weight": .int(2)]) == .created)
-            #expect(try tx.upsertRelation(from: vm2, type: "DEPENDS_ON", to: vm1) == .created)
-            #expect(try tx.upsertRelation(from: app, type: "RUNS_ON", to: vm1) == .unchanged)
+            #expect(try tx.upsertRelation(from: app, type: "RUNS_ON", to: vm1).outcome == .created)
+            #expect(try tx.upsertRelation(from: app, type: "RUNS_ON", to: vm2, properties: ["weight": .int(2)]).outcome == .created)
+            #expect(try tx.upsertRelation(from: vm2, type: "DEPENDS_ON", to: vm1).outcome == .created)
+            #expect(try tx.upsertRelation(from: app, type: "RUNS_ON", to: vm1).outcome == .unchanged)
         }
         try t.store.read { (tx) throws in
             let app = try #require(try tx.nodeID(forExternalID: "app"))

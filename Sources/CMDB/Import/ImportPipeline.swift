@@ -127,6 +127,11 @@ final class ImportPipeline: @unchecked Sendable {
     private func parse(
         _ line: UnsafeRawBufferPointer, source: JSONLinesImporter.Source, sourceIndex: Int, lineNumber: Int
     ) throws(ImportError) -> ParsedLine? {
+        var line = line
+        // A byte-order mark at the start of a file (spreadsheet exports write one) is not content.
+        if lineNumber == 1, line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+            line = UnsafeRawBufferPointer(rebasing: line[3...])
+        }
         if line.allSatisfy({ $0 == 32 || $0 == 9 }) { return nil }
         do {
             let value = try JSONParser.parse(line)

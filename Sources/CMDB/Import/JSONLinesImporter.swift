@@ -137,8 +137,17 @@ public final class JSONLinesImporter {
             }
         }
         let checked = isValidated ? properties : try database.schema.validatedNode(label: label, properties: properties)
-        let (nid, outcome) = try tx.upsertNode(externalID: id, label: label, properties: checked)
+        let write = try tx.upsertNode(externalID: id, label: label, properties: checked)
+        let (nid, outcome) = (write.nid, write.outcome)
+        if write.previousVersion == tx.number {
+            // Two different states of one CI in one import: which one is meant is anybody's guess, and
+            // applying both would make a second run of the same import record a change.
+            throw SchemaError("CI '\(id)' is given more than once in this import, with different contents")
+        }
         if endpoints[id] != nil { endpoints[id] = (nid, label) }
+        if outcome == .updated, write.previousLabel != label, !database.schema.isOpen {
+            try checkRelationsAfterClassChange(nid: nid, id: id, label: label, tx)
+        }
         switch outcome {
         case .created:
             summary.ciCreated += 1
@@ -160,10 +169,38 @@ public final class JSONLinesImporter {
             if from.nid == to.nid { throw SchemaError("a CI cannot depend on itself") }
             try database.schema.validateRelation(type: type, fromLabel: from.label, toLabel: to.label)
         }
-        switch try tx.upsertRelation(from: from.nid, type: type, to: to.nid, properties: properties) {
+        let write = try tx.upsertRelation(from: from.nid, type: type, to: to.nid, properties: properties)
+        if write.previousVersion == tx.number {
+            throw SchemaError("relation \(type) between the same CIs is given more than once in this import, "
+                + "with different attributes")
+        }
+        switch write.outcome {
         case .created: summary.relationsCreated += 1
         case .updated: summary.relationsUpdated += 1
         case .unchanged: summary.relationsUnchanged += 1
+        }
+    }
+
+    /// A CI whose class changed must still be a valid end of every relation it has.
+    private func checkRelationsAfterClassChange(nid: NodeID, id: String, label: String?, _ tx: GraphTransaction)
+        throws
+    {
+        for direction in Direction.allCases {
+            for (type, other) in try tx.neighbors(of: nid, direction: direction) {
+                let otherLabel = try tx.label(of: other) ?? nil
+                do {
+                    if direction == .outgoing {
+                        try database.schema.validateRelation(type: type, fromLabel: label, toLabel: otherLabel)
+                    } else {
+                        try database.schema.validateRelation(type: type, fromLabel: otherLabel, toLabel: label)
+                    }
+                } catch {
+                    let otherID = try tx.externalID(of: other) ?? "?"
+                    let arrow = direction == .outgoing ? "-[\(type)]-> '\(otherID)'" : "<-[\(type)]- '\(otherID)'"
+                    throw SchemaError("changing the class of '\(id)' to \(label ?? "none") breaks its relation "
+                        + "\(arrow): \(error.message)")
+                }
+            }
         }
     }
 

@@ -4,7 +4,6 @@ import JSONLines
 
 /// A temporary file for relation lines whose CIs come later in the import, so memory stays flat.
 final class SpillFile {
-    private let path: String
     private var sink: OutputSink?
     private var count = 0
 
@@ -15,11 +14,13 @@ final class SpillFile {
         guard fd >= 0 else {
             throw ImportError(file: dir, line: 0, message: "cannot create a temporary file: \(String(cString: strerror(errno)))")
         }
-        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        // Unlinked at once: the file lives as long as the descriptor, so even a killed import leaves nothing.
+        unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         sink = OutputSink(fileDescriptor: fd)
-        fd0 = fd
+        descriptor = fd
     }
-    private var fd0: Int32
+
+    private let descriptor: Int32
 
     /// Remembers a relation line: `source<TAB>line<TAB>json`.
     func append(sourceIndex: Int, lineNumber: Int, type: String, from: String, to: String, properties: Properties)
@@ -37,8 +38,10 @@ final class SpillFile {
     func forEach(_ body: (Int, Int, UnsafeRawBufferPointer) throws -> Void) throws {
         guard count > 0, let sink else { return }
         try sink.flush()
-        let reader = try LineReader(path: path)
-        defer { reader.close() }
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else {
+            throw ImportError(file: "spill file", line: 0, message: String(cString: strerror(errno)))
+        }
+        let reader = LineReader(fileDescriptor: descriptor)
         while try reader.nextLine({ (line) throws -> Bool in
             var fields: [Int] = []
             var start = 0
@@ -55,7 +58,6 @@ final class SpillFile {
     func remove() {
         try? sink?.flush()
         sink = nil
-        close(fd0)
-        unlink(path)
+        close(descriptor)
     }
 }

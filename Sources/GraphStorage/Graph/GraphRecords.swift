@@ -65,6 +65,23 @@ public enum WriteOutcome: Sendable, Equatable {
     case created, updated, unchanged
 }
 
+/// What an upsert of a node did, and what the node was before.
+public struct NodeWrite: Sendable, Equatable {
+    public var nid: NodeID
+    public var outcome: WriteOutcome
+    /// The class before an update.
+    public var previousLabel: String?
+    /// The transaction that wrote the version this update replaced (nil unless updated).
+    public var previousVersion: TransactionNumber?
+}
+
+/// What an upsert of a relation did.
+public struct RelationWrite: Sendable, Equatable {
+    public var outcome: WriteOutcome
+    /// The transaction that wrote the version this update replaced (nil unless updated).
+    public var previousVersion: TransactionNumber?
+}
+
 /// Who made a change and why: recorded with every write transaction.
 public struct ChangeInfo: Sendable, Hashable {
     public var actor: String

@@ -8,9 +8,7 @@ extension GraphTransaction {
     ///
     /// The previous version is kept in the history. Writing what is already there changes nothing.
     @discardableResult
-    public func upsertNode(externalID: String, label: String?, properties: Properties) throws
-        -> (nid: NodeID, outcome: WriteOutcome)
-    {
+    public func upsertNode(externalID: String, label: String?, properties: Properties) throws -> NodeWrite {
         precondition(isWritable, "upsertNode on a read transaction")
         let idBytes = Array(externalID.utf8)
         guard !idBytes.isEmpty else { throw StorageError(.keyTooLong, "a CI id must not be empty") }
@@ -22,7 +20,7 @@ extension GraphTransaction {
         var previous: (bytes: [UInt8], node: StoredNode)?
         if let nid = existingNID, let bytes = try raw.get(dbs.nodes, u64: nid) {
             let old = try RecordCodec.decodeNode(bytes, nid: nid, names: names)
-            if old.label == label && old.properties == properties { return (nid, .unchanged) }
+            if old.label == label && old.properties == properties { return NodeWrite(nid: nid, outcome: .unchanged) }
             previous = (Array(bytes), old)
         }
         let nid: NodeID
@@ -65,7 +63,9 @@ extension GraphTransaction {
             try log(.create, .node, nodeKey: nid)
         }
         adjustCount(label: label, properties: properties, by: 1)
-        return (nid, previous == nil ? .created : .updated)
+        guard let previous else { return NodeWrite(nid: nid, outcome: .created) }
+        return NodeWrite(nid: nid, outcome: .updated, previousLabel: previous.node.label,
+            previousVersion: previous.node.version)
     }
 
     /// Deletes a node that has no relations; returns false when it does not exist.
@@ -179,7 +179,7 @@ extension GraphTransaction {
     /// Creates the relation (from, type, to), or replaces its properties when it exists.
     @discardableResult
     public func upsertRelation(from: NodeID, type: String, to: NodeID, properties: Properties = Properties()) throws
-        -> WriteOutcome
+        -> RelationWrite
     {
         precondition(isWritable, "upsertRelation on a read transaction")
         let typeID = UInt16(try internedID(type, .relationType))
@@ -188,7 +188,7 @@ extension GraphTransaction {
         var previous: (bytes: [UInt8], relation: StoredRelation)?
         if let bytes = try raw.get(dbs.rels, key.bytes) {
             let old = try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
-            if old.properties == properties { return .unchanged }
+            if old.properties == properties { return RelationWrite(outcome: .unchanged) }
             previous = (Array(bytes), old)
         }
         scratch.removeAll()
@@ -200,14 +200,14 @@ extension GraphTransaction {
             try putRelationHistory(key.bytes, version: previous.relation.version, bytes: previous.bytes)
             record.relationsUpdated += 1
             try log(.update, .relation, key: key.bytes)
-            return .updated
+            return RelationWrite(outcome: .updated, previousVersion: previous.relation.version)
         }
         pendingAdjacency.append(AdjacencyEntry(key: from << 1, value: KeyLayout.adjacencyValue(type: typeID, other: to)))
         pendingAdjacency.append(AdjacencyEntry(key: to << 1 | 1, value: KeyLayout.adjacencyValue(type: typeID, other: from)))
         if pendingAdjacency.count >= 1 << 22 { try flushAdjacency() }
         record.relationsCreated += 1
         try log(.create, .relation, key: key.bytes)
-        return .created
+        return RelationWrite(outcome: .created)
     }
 
     /// Deletes the relation (from, type, to); returns false when it does not exist.

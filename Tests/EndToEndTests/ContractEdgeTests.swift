@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// Edges of the import contract: repeated ids, class changes, temporary files, the generator.
+struct ContractEdgeTests {
+    let harness: Harness
+
+    init() throws { harness = try Harness() }
+
+    @Test("a file that gives one CI or relation two different states is refused; exact repeats are fine")
+    func sameIdTwiceInOneFile() throws {
+        try harness.makeDatabase()
+        let conflicting = try harness.sandbox.write("twice.jsonl", """
+            {"kind":"ci","id":"db-1","class":"Database","attrs":{"engine":"postgres"}}
+            {"kind":"ci","id":"db-2","class":"Database"}
+            {"kind":"ci","id":"db-1","class":"Database","attrs":{"engine":"mysql"}}
+
+            """)
+        let refused = try harness.cmdb("import", conflicting)
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(refused.err.contains("\(conflicting):3: CI 'db-1' is given more than once"), "\(refused.err)")
+        #expect(try harness.status().ciCount == 0, "nothing was written")
+
+        let relations = try harness.sandbox.write("rels.jsonl", """
+            {"kind":"ci","id":"db-1","class":"Database"}
+            {"kind":"ci","id":"db-2","class":"Database"}
+            {"kind":"rel","type":"DEPENDS_ON","from":"db-1","to":"db-2","attrs":{"weight":1}}
+            {"kind":"rel","type":"DEPENDS_ON","from":"db-1","to":"db-2","attrs":{"weight":2}}
+
+            """)
+        let refusedRelation = try harness.cmdb("import", relations)
+        #expect(refusedRelation.exitCode == 2, "\(refusedRelation)")
+        #expect(refusedRelation.err.contains("\(relations):4:"), "\(refusedRelation.err)")
+
+        let repeated = try harness.sandbox.write("repeated.jsonl", """
+            {"kind":"ci","id":"db-1","class":"Database","attrs":{"engine":"mysql"}}
+            {"kind":"ci","id":"db-1","class":"Database","attrs":{"engine":"mysql"}}
+
+            """)
+        try harness.succeed("import", repeated)
+        let before = try harness.status()
+        let again = try harness.cmdb("import", repeated)
+        #expect(again.exitCode == 0 && again.err.contains("nothing changed"), "\(again)")
+        #expect(try harness.status().changes == before.changes, "a re-import recorded a transaction")
+    }
+
+    @Test("changing a CI's class in an import may not break its existing relations")
+    func classChangeBreakingRelations() throws {
+        try harness.makeDatabase(withSample: true)
+        let exportBefore = try harness.export()
+        // hv-bb-01 is a Hypervisor: MEMBER_OF clu-bb-vsphere, LOCATED_IN rack-bb-a01, CONNECTS_TO two switches;
+        // a Database may have none of those relations.
+        let file = try harness.sandbox.write(
+            "reclass.jsonl", #"{"kind":"ci","id":"hv-bb-01","class":"Database","name":"ESX01"}"# + "\n")
+        let result = try harness.cmdb("import", file)
+
+        do {
+            #expect(result.exitCode == 2, "\(result)")
+            #expect(result.err.contains("changing the class of 'hv-bb-01' to Database breaks its relation"), "\(result.err)")
+            #expect(result.err.contains("\(file):1:"), "\(result.err)")
+            #expect(try harness.export() == exportBefore)
+
+            let exported = try harness.sandbox.write("export.jsonl", data: try harness.export())
+            let other = harness.sandbox.path("other")
+            try harness.makeDatabase(other)
+            let roundTrip = try harness.cmdb("import", exported, db: other)
+            #expect(roundTrip.exitCode == 0, "the export does not import into a new database: \(roundTrip)")
+
+            let ownSchema = try harness.sandbox.write("own.yaml", try harness.succeed("schema", "show").out)
+            let reapply = try harness.cmdb("schema", "apply", ownSchema)
+            #expect(reapply.exitCode == 0, "the database's own schema is refused: \(reapply)")
+        }
+    }
+
+    @Test("import leaves no temporary files behind, after success or failure")
+    func noTemporaryFilesLeft() throws {
+        try harness.makeDatabase()
+        // The harness runs cmdb with TMPDIR set to this directory.
+        let tmp = harness.sandbox.temporaryDirectory
+        let environment = ["TMPDIR": tmp]
+
+        // Relations first, so they wait in the spill file; once from a file, once from stdin.
+        let forward = """
+            {"kind":"rel","type":"RUNS_ON","from":"app-1","to":"vm-1"}
+            {"kind":"ci","id":"app-1","class":"Application"}
+            {"kind":"ci","id":"vm-1","class":"VirtualServer"}
+
+            """
+        let file = try harness.sandbox.write("forward.jsonl", forward)
+        #expect(try harness.cmdb("import", file, environment: environment).exitCode == 0)
+        #expect(try harness.cmdb("import", "-", stdin: Data(forward.utf8), environment: environment).exitCode == 0)
+        let bad = Data((forward + #"{"kind":"ci","id":"x","class":"Sever"}"# + "\n").utf8)
+        #expect(try harness.cmdb("import", "-", stdin: bad, environment: environment).exitCode == 2)
+        #expect(try harness.cmdb("import", "-", "--dry-run", stdin: bad, environment: environment).exitCode == 2)
+
+        let left = try FileManager.default.contentsOfDirectory(atPath: tmp)
+        #expect(left.isEmpty, "temporary files left behind: \(left)")
+    }
+
+    @Test("generate is deterministic and its output imports into the built-in schema")
+    func generator() throws {
+        let first = try harness.run(["generate", "--cis", "2000", "--seed", "5"])
+        let second = try harness.run(["generate", "--cis", "2000", "--seed", "5"])
+        let other = try harness.run(["generate", "--cis", "2000", "--seed", "6"])
+        for r in [first, second, other] { try #require(r.exitCode == 0, "\(r)") }
+        #expect(first.stdout == second.stdout, "the same --cis and --seed gave different bytes")
+        #expect(first.stdout != other.stdout, "different seeds gave the same bytes")
+        #expect(first.stderr.isEmpty)
+        #expect(JSONL.count(first.stdout, kind: "ci") == 2000)
+
+        try harness.makeDatabase()
+        let imported = try harness.cmdb("import", "-", stdin: first.stdout)
+        #expect(imported.exitCode == 0, "\(imported)")
+        let status = try harness.status()
+        #expect(status.ciCount == 2000)
+        #expect(status.relationCount == JSONL.count(first.stdout, kind: "rel"))
+
+        let negative = try harness.run(["generate", "--cis", "-1"])
+        #expect(negative.exitCode == 2, "\(negative)")
+    }
+}

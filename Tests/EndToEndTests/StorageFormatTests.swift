@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// The on-disk format version: a newer one is refused and left untouched.
+struct StorageFormatTests {
+    let harness: Harness
+
+    init() throws { harness = try Harness() }
+
+    static let mdbDump = "/usr/bin/mdb_dump"
+    static let mdbLoad = "/usr/bin/mdb_load"
+
+    /// Rewrites the `format` key of the `meta` database with `mdb_dump`/`mdb_load` (lmdb-utils).
+    /// In the dump, keys and values are hex lines with one leading space; "format" is 666f726d6174.
+    private func setStoredFormat(_ db: String, from old: String, to new: String) throws {
+        let dump = try harness.tool(Self.mdbDump, ["-s", "meta", db])
+        try #require(dump.exitCode == 0, "mdb_dump failed: \(dump)")
+        var lines = dump.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let keyIndex = try #require(lines.firstIndex(of: " 666f726d6174"), "no 'format' key in meta:\n\(dump.out.prefix(500))")
+        try #require(keyIndex + 1 < lines.count)
+        try #require(lines[keyIndex + 1] == " " + old, "stored format is \(lines[keyIndex + 1]), expected \(old)")
+        lines[keyIndex + 1] = " " + new
+        let load = try harness.tool(Self.mdbLoad, ["-s", "meta", db], stdin: Data(lines.joined(separator: "\n").utf8))
+        try #require(load.exitCode == 0, "mdb_load failed: \(load)")
+        let check = try harness.tool(Self.mdbDump, ["-s", "meta", db])
+        try #require(check.out.contains(" 666f726d6174\n \(new)\n"), "the format was not rewritten")
+    }
+
+    @Test(
+        "a database of a newer format is refused with exit 3 and left byte-for-byte untouched",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: mdbLoad), "needs mdb_load (lmdb-utils)"))
+    func newerFormatRefused() throws {
+        try harness.makeDatabase(withSample: true)
+        try setStoredFormat(harness.db, from: "00000001", to: "00000002")
+        let data = harness.db + "/data.mdb"
+        let before = try fileBytes(data)
+
+        let status = try harness.cmdb("status")
+        #expect(status.exitCode == 3, "\(status)")
+        #expect(status.err.contains("newer"), "the message should say the format is newer: \(status.err)")
+        #expect(status.err.contains("format 2"), "\(status.err)")
+        #expect(status.stdout.isEmpty)
+        #expect(try fileBytes(data) == before, "data.mdb was changed by status on a newer-format database")
+
+        // Writers are refused too, and also leave it alone.
+        let schema = try harness.sandbox.write("schema.yaml", try harness.run(["schema", "show", "--builtin"]).out)
+        let attempts: [[String]] = [
+            ["export"], ["export", "--format", "dot"], ["import", Paths.sampleChanges, "--change", "CHG-NEWER"],
+            ["import", Paths.sampleChanges, "--dry-run"], ["schema", "show"], ["schema", "apply", schema],
+        ]
+        for arguments in attempts {
+            let r = try harness.run(["--db", harness.db] + arguments)
+            #expect(r.exitCode == 3, "\(r)")
+            #expect(r.err.contains("newer"), "\(r)")
+        }
+        let initAgain = try harness.cmdb("init")
+        #expect(initAgain.exitCode != 0, "\(initAgain)")
+        #expect(try fileBytes(data) == before, "data.mdb was changed by commands on a newer-format database")
+
+        // Put the format back: the database opens again with its data.
+        try setStoredFormat(harness.db, from: "00000002", to: "00000001")
+        #expect(try harness.status().ciCount == 424)
+    }
+}
+
+/// The graphml and dot exports.
+struct ExportFormatTests {
+    let harness: Harness
+
+    init() throws { harness = try Harness() }
+
+    @Test("export --format graphml is well-formed XML with one node per CI and one edge per relation")
+    func graphml() throws {
+        try harness.makeDatabase(withSample: true)
+        // An id and attributes that need escaping in XML.
+        let tricky = #"{"kind":"ci","id":"app-<&>\"'","class":"Application","name":"R&D <test> \"q\" 'a'","attrs":{"note":"a]]>b","tab":"x\ty"}}"#
+        let trickyFile = try harness.sandbox.write("tricky.jsonl", tricky + "\n")
+        let imported = try harness.cmdb("import", trickyFile)
+        try #require(imported.exitCode == 0, "\(imported)")
+
+        let data = try harness.export(format: "graphml")
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.hasPrefix("<?xml"), "\(text.prefix(100))")
+        let checked = XMLCheck.parse(data)
+        #expect(checked.error == nil, "graphml is not well-formed XML: \(checked.error ?? "")")
+        #expect(checked.rootName == "graphml")
+        #expect(checked.count(of: "node") == 425, "nodes: \(checked.count(of: "node"))")
+        #expect(checked.count(of: "edge") == 872, "edges: \(checked.count(of: "edge"))")
+    }
+
+    @Test("export --format dot starts with digraph and has one -> line per relation")
+    func dot() throws {
+        try harness.makeDatabase(withSample: true)
+        let text = String(decoding: try harness.export(format: "dot"), as: UTF8.self)
+        #expect(text.hasPrefix("digraph"), "\(text.prefix(100))")
+        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("}"))
+        let lines = text.split(separator: "\n")
+        let edges = lines.filter { $0.contains("->") }
+        #expect(edges.count == 872)
+        #expect(edges.contains { $0.contains(#""srv-dc01" -> "clu-bb-vsphere""#) && $0.contains("HOSTED_ON") })
+        // One node statement per CI.
+        let nodes = lines.filter { !$0.contains("->") && $0.contains("[label=") }
+        #expect(nodes.count == 424)
+    }
+
+    @Test("export --format graphml stays well-formed when a value holds a control character")
+    func graphmlControlCharacter() throws {
+        try harness.makeDatabase()
+        let line = #"{"kind":"ci","id":"app-ctl","class":"Application","attrs":{"note":"bell\u0007 esc\u001b nul\u0000 end"}}"#
+        let imported = try harness.cmdb("import", try harness.sandbox.write("ctl.jsonl", line + "\n"))
+        try #require(imported.exitCode == 0, "\(imported)")
+        let checked = XMLCheck.parse(try harness.export(format: "graphml"))
+        #expect(checked.error == nil, "graphml is not well-formed XML: \(checked.error ?? "")")
+        #expect(checked.count(of: "node") == 1)
+    }
+
+    @Test("export of an empty database is empty in jsonl and valid in every format")
+    func emptyExports() throws {
+        try harness.makeDatabase()
+        #expect(try harness.export().isEmpty)
+        let graphml = XMLCheck.parse(try harness.export(format: "graphml"))
+        #expect(graphml.error == nil, "\(graphml.error ?? "")")
+        #expect(graphml.count(of: "node") == 0)
+        let dot = String(decoding: try harness.export(format: "dot"), as: UTF8.self)
+        #expect(dot.hasPrefix("digraph"))
+        #expect(!dot.contains("->"))
+    }
+}
