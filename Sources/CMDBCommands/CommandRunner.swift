@@ -39,7 +39,7 @@ enum CommandRunner {
             return 2
         } catch let error as StorageError {
             Console.error("error: \(error.message)")
-            return error.code == .keyTooLong ? 2 : 3
+            return error.code == .keyTooLong || error.code == .constraint ? 2 : 3
         } catch let error as OutputSinkError {
             // The reader went away (e.g. `| head`): not an error worth a message.
             if error.isBrokenPipe { return 0 }

@@ -6,7 +6,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
             case notADatabase, alreadyExists, newerFormat, corrupted, mapFull, locked, permissionDenied
-            case io, readersFull, keyTooLong, lmdb
+            case io, readersFull, keyTooLong, constraint, lmdb
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -31,6 +31,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         public static let readersFull = Code(.readersFull)
         /// A key (such as a CI id) is longer than LMDB allows.
         public static let keyTooLong = Code(.keyTooLong)
+        /// A write the graph does not allow, such as deleting a CI that still has relations.
+        public static let constraint = Code(.constraint)
         /// Any other LMDB error.
         public static let lmdb = Code(.lmdb)
 

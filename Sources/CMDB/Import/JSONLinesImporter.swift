@@ -114,7 +114,7 @@ public final class JSONLinesImporter {
             }
         } catch let error as SchemaError {
             throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
-        } catch let error as StorageError where error.code == .keyTooLong {
+        } catch let error as StorageError where error.code == .keyTooLong || error.code == .constraint {
             throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
         }
     }

@@ -67,7 +67,7 @@ public final class GraphStore: @unchecked Sendable {
             throw StorageError(.alreadyExists, "a database already exists at '\(path)'")
         }
         let env = try LMDBEnvironment(
-            path: path, mapSize: mapSize ?? initialMapSize, maxDatabases: UInt32(layout.count + 1), readOnly: false)
+            path: path, mapSize: mapSize ?? initialMapSize, maxDatabases: UInt32(layout.count + 1))
         let txn = try env.begin(readOnly: false)
         do {
             var dbs = Databases()
@@ -98,7 +98,7 @@ public final class GraphStore: @unchecked Sendable {
             throw StorageError(.permissionDenied, "cannot read and write '\(path)/data.mdb': permission denied")
         }
         let env = try LMDBEnvironment(
-            path: path, mapSize: initialMapSize, maxDatabases: UInt32(layout.count + 1), readOnly: false)
+            path: path, mapSize: initialMapSize, maxDatabases: UInt32(layout.count + 1))
         let txn = try env.begin(readOnly: true)
         do {
             var dbs = Databases()

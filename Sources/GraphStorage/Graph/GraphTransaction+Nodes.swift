@@ -119,7 +119,7 @@ extension GraphTransaction {
     /// Ids of live nodes whose indexed property `key` equals `value`; nil when `key` is not indexed.
     public func nodeIDs(withProperty key: String, equalTo value: PropertyValue) throws -> [NodeID]? {
         guard let keyID = names.id(key, .propertyKey) else { return try isIndexed(key) ? [] : nil }
-        guard try indexedKeyIDs().contains(keyID) else { return nil }
+        guard try indexedKeys().contains(where: { $0.id == keyID }) else { return nil }
         var w = ByteWriter()
         w.u32BE(keyID)
         guard KeyLayout.indexedValue(&w, value) else { return nil }
@@ -151,14 +151,16 @@ extension GraphTransaction {
         return String(decoding: raw, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
-    func indexedKeyIDs() throws -> Set<UInt32> {
-        if let indexedKeys { return indexedKeys }
-        var ids = Set<UInt32>()
+    /// The indexed property keys with their interned ids, read once per transaction: every node write needs
+    /// them. In a read transaction, keys no record uses yet have no id and are left out.
+    func indexedKeys() throws -> [(name: String, id: UInt32)] {
+        if let indexedKeyCache { return indexedKeyCache }
+        var keys: [(name: String, id: UInt32)] = []
         for name in try indexedPropertyNames() {
-            if isWritable { ids.insert(try internedID(name, .propertyKey)) }
-            else if let id = names.id(name, .propertyKey) { ids.insert(id) }
+            if isWritable { keys.append((name, try internedID(name, .propertyKey))) }
+            else if let id = names.id(name, .propertyKey) { keys.append((name, id)) }
         }
-        indexedKeys = ids
-        return ids
+        indexedKeyCache = keys
+        return keys
     }
 }

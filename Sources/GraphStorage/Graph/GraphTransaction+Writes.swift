@@ -78,7 +78,7 @@ extension GraphTransaction {
         let old = try RecordCodec.decodeNode(bytes, nid: nid, names: names)
         let oldBytes = Array(bytes)
         if try hasRelations(nid) {
-            throw StorageError(.lmdb, "the CI '\(old.externalID)' still has relations; delete them first")
+            throw StorageError(.constraint, "the CI '\(old.externalID)' still has relations; delete them first")
         }
         try putHistory(nid: nid, version: old.version, bytes: oldBytes)
         try putHistory(nid: nid, version: number, bytes: [])
@@ -94,7 +94,7 @@ extension GraphTransaction {
 
     private func allocateNodeID() throws -> NodeID {
         let next = try nextNodeID ?? (metaUInt64("next_nid") ?? 1)
-        guard next <= KeyLayout.maxNodeID else { throw StorageError(.lmdb, "the database is full: too many CIs") }
+        guard next <= KeyLayout.maxNodeID else { throw StorageError(.constraint, "the database is full: too many CIs") }
         nextNodeID = next + 1
         return next
     }
@@ -134,12 +134,10 @@ extension GraphTransaction {
     }
 
     private func updatePropertyIndex(_ nid: NodeID, old: Properties?, new: Properties?) throws {
-        let indexed = try indexedKeyIDs()
-        guard !indexed.isEmpty else { return }
-        for name in try indexedPropertyNames() {
+        for (name, keyID) in try indexedKeys() {
             let before = old?[name]
             let after = new?[name]
-            guard before != after, let keyID = names.id(name, .propertyKey) else { continue }
+            guard before != after else { continue }
             if let before { try indexEntry(nid, keyID: keyID, value: before, add: false) }
             if let after { try indexEntry(nid, keyID: keyID, value: after, add: true) }
         }
@@ -163,11 +161,11 @@ extension GraphTransaction {
         let sorted = Array(Set(keys)).sorted()
         guard sorted != (try indexedPropertyNames()) else { return }
         try setMetadata("indexed_properties", Array(sorted.joined(separator: "\n").utf8))
-        indexedKeys = nil
+        indexedKeyCache = nil
         try check(mdb_drop(raw.handle, dbs.propidx, 0), "mdb_drop")
-        let keyIDs = try sorted.map { (k) in (k, try internedID(k, .propertyKey)) }
+        let keys = try indexedKeys()
         try forEachNode { node in
-            for (name, keyID) in keyIDs {
+            for (name, keyID) in keys {
                 if let value = node.properties[name] { try indexEntry(node.nid, keyID: keyID, value: value, add: true) }
             }
             return true

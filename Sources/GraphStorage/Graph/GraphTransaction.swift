@@ -6,7 +6,7 @@ import Glibc
 /// Not `Sendable`: LMDB transactions must not be shared between threads.
 public final class GraphTransaction {
     let store: GraphStore
-    let raw: LMDBTransaction
+    private let handle: LMDBTransaction
     var names: NameTable
     /// The number this transaction commits as (0 for reads).
     public let number: TransactionNumber
@@ -19,7 +19,7 @@ public final class GraphTransaction {
     var logSequence: UInt32 = 0
     var pendingAdjacency: [AdjacencyEntry] = []
     var countDeltas: [CountKey: Int] = [:]
-    var indexedKeys: Set<UInt32>?
+    var indexedKeyCache: [(name: String, id: UInt32)]?
     var nextNodeID: NodeID?
     var scratch = ByteWriter()
     /// Cursors kept open for appends in a write transaction; LMDB frees them when the transaction ends.
@@ -29,7 +29,7 @@ public final class GraphTransaction {
 
     init(store: GraphStore, handle: OpaquePointer, names: NameTable, number: TransactionNumber, isWritable: Bool) {
         self.store = store
-        self.raw = LMDBTransaction(handle: handle)
+        self.handle = LMDBTransaction(handle: handle)
         self.names = names
         self.number = number
         self.isWritable = isWritable
@@ -38,6 +38,12 @@ public final class GraphTransaction {
     }
 
     func invalidate() { isValid = false }
+
+    /// The LMDB transaction; using it after the closure returned would touch freed LMDB memory, so that traps.
+    var raw: LMDBTransaction {
+        precondition(isValid, "a GraphTransaction was used after its read or write closure returned")
+        return handle
+    }
 
     /// Appends `value` at `key`, which must sort after every key in `dbi`, through a cursor kept at the end.
     func append(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
@@ -81,7 +87,7 @@ public final class GraphTransaction {
         if let id = names.id(name, kind) { return id }
         precondition(isWritable, "interning a name in a read transaction")
         if kind == .relationType && names.count(kind) >= Int(UInt16.max) {
-            throw StorageError(.lmdb, "too many relation types (65535 at most)")
+            throw StorageError(.constraint, "too many relation types (65535 at most)")
         }
         var key = ByteWriter()
         key.u8(kind.rawValue)

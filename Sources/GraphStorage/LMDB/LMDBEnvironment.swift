@@ -10,8 +10,8 @@ final class LMDBEnvironment: @unchecked Sendable {
     let handle: OpaquePointer
     let path: String
 
-    /// Opens (or creates, when `create` is set) the environment in directory `path`.
-    init(path: String, mapSize: Int, maxDatabases: UInt32, readOnly: Bool) throws {
+    /// Opens the environment in directory `path`, creating its files when they are missing.
+    init(path: String, mapSize: Int, maxDatabases: UInt32) throws {
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw StorageError(.lmdb, "mdb_env_create returned no environment") }
@@ -19,8 +19,7 @@ final class LMDBEnvironment: @unchecked Sendable {
             try check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
             try check(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
             try check(mdb_env_set_maxreaders(env, 254), "mdb_env_set_maxreaders")
-            var flags = UInt32(MDB_NOTLS)
-            if readOnly { flags |= UInt32(MDB_RDONLY) }
+            let flags = UInt32(MDB_NOTLS)
             // Owner-only: a CMDB maps an organisation's attack surface.
             let rc = mdb_env_open(env, path, flags, 0o600)
             if rc == ENOENT {
