@@ -10,16 +10,21 @@ enum Console {
         try? standardOutput.flush()
     }
 
+    /// Writes a line to stderr (a newline is added when missing).
     static func error(_ text: String) {
-        let line = text.hasSuffix("\n") ? text : text + "\n"
-        var bytes = Array(line.utf8)
+        error(text, newline: !text.hasSuffix("\n"))
+    }
+
+    /// Writes to stderr unbuffered, so messages and progress appear at once; stderr failures are ignored.
+    static func error(_ text: String, newline: Bool) {
+        let bytes = Array((newline ? text + "\n" : text).utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
-            if n <= 0 { if errno == EINTR { continue } else { return } }
+            let n = bytes.withUnsafeBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
             offset += n
         }
-        bytes.removeAll()
     }
 
     static var isErrorTerminal: Bool { isatty(2) != 0 }
@@ -44,13 +49,4 @@ struct ProgressBar {
     }
 
     func finish() { Console.error("\r\u{1B}[K", newline: false) }
-}
-
-extension Console {
-    static func error(_ text: String, newline: Bool) {
-        if newline { error(text) } else {
-            var bytes = Array(text.utf8)
-            _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress!, $0.count) }
-        }
-    }
 }

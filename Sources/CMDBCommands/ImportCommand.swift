@@ -34,7 +34,6 @@ struct ImportCommand: ParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("name at least one file to import, or '-' for standard input") }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once") }
     }
 

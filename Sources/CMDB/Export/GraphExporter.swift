@@ -151,22 +151,20 @@ struct SnapshotView {
     }
 }
 
-/// Looks up CI ids of node ids, remembering recent ones (relations are exported grouped by their `from`).
+/// Looks up CI ids of node ids, remembering up to 100k of them (relations come grouped by their `from`, and
+/// popular `to` ends such as hypervisors recur).
 struct ExternalIDCache {
     let tx: SnapshotView
-    private var lastFrom: (NodeID, String)?
     private var recent: [NodeID: String] = [:]
 
     init(_ tx: SnapshotView) { self.tx = tx }
 
     subscript(nid: NodeID) -> String {
         mutating get throws {
-            if let lastFrom, lastFrom.0 == nid { return lastFrom.1 }
             if let id = recent[nid] { return id }
             let id = try tx.externalID(of: nid) ?? "?"
             if recent.count > 100_000 { recent.removeAll(keepingCapacity: true) }
             recent[nid] = id
-            lastFrom = (nid, id)
             return id
         }
     }

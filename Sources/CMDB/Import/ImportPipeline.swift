@@ -148,7 +148,7 @@ final class ImportPipeline: @unchecked Sendable {
         } catch let error as SchemaError {
             throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
         } catch let error as ImportRecord.LineError {
-            throw ImportError(file: source.displayName, line: lineNumber, column: error.column, message: error.message)
+            throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
         } catch {
             throw ImportError(file: source.displayName, line: lineNumber, message: "\(error)")
         }

@@ -11,7 +11,6 @@ enum ImportRecord: Sendable {
     /// A problem with one line; the importer adds the file and line.
     struct LineError: Error {
         var message: String
-        var column: Int?
     }
 
     private static let ciFields: Set<String> = ["kind", "id", "class", "name", "status", "attrs"]
