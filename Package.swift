@@ -44,11 +44,17 @@ let package = Package(
             dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
             swiftSettings: strictSettings
         ),
+        // CIQL, the query language: lexer, parser, planner and streaming executor over the store.
+        .target(
+            name: "CIQL",
+            dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
+            swiftSettings: strictSettings
+        ),
         // The command line.
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines",
+                "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -59,6 +65,7 @@ let package = Package(
         .testTarget(name: "GraphStorageTests", dependencies: ["GraphStorage"]),
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
+        .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
     ],
     swiftLanguageModes: [.v6]
