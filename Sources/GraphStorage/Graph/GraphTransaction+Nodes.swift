@@ -69,6 +69,19 @@ extension GraphTransaction {
         }
     }
 
+    /// Calls `body` with the id of every live node in creation order until it returns false, without
+    /// decoding the records.
+    public func forEachNodeID(_ body: (NodeID) throws -> Bool) throws {
+        let cursor = try raw.openCursor(dbs.nodes)
+        defer { cursor.close() }
+        var entry = try cursor.get(MDB_FIRST)
+        while let (key, _) = entry {
+            guard key.count == 8 else { throw StorageError(.corrupted, "a node key is damaged") }
+            if try !body(key.loadBE64(at: 0)) { return }
+            entry = try cursor.get(MDB_NEXT)
+        }
+    }
+
     /// Calls `body` with the id of every live node of exactly class `label`, in id order, until it returns false.
     public func forEachNodeID(label: String, _ body: (NodeID) throws -> Bool) throws {
         guard let labelID = names.id(label, .label) else { return }

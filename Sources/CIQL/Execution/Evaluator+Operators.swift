@@ -1,0 +1,135 @@
+import Foundation
+
+/// The binary operators: comparison, arithmetic, string and list predicates.
+extension ExecutionContext {
+    func binary(_ op: BinaryOperator, _ a: Value, _ b: Value, _ at: SourceLocation) throws -> Value {
+        switch op {
+        case .equal: return Value.equals(a, b).map(Value.bool) ?? .null
+        case .notEqual: return Value.equals(a, b).map { .bool(!$0) } ?? .null
+        case .less: return Value.compare(a, b).map { .bool($0 == .ascending) } ?? .null
+        case .greater: return Value.compare(a, b).map { .bool($0 == .descending) } ?? .null
+        case .lessOrEqual: return Value.compare(a, b).map { .bool($0 != .descending) } ?? .null
+        case .greaterOrEqual: return Value.compare(a, b).map { .bool($0 != .ascending) } ?? .null
+        case .add: return try add(a, b, at)
+        case .subtract, .multiply, .divide, .modulo, .power: return try arithmetic(op, a, b, at)
+        case .in: return try membership(a, b, at)
+        case .startsWith, .endsWith, .contains:
+            guard case .string(let s) = a, case .string(let t) = b else {
+                if a.isNull || b.isNull { return .null }
+                return .null
+            }
+            switch op {
+            case .startsWith: return .bool(s.hasPrefix(t))
+            case .endsWith: return .bool(s.hasSuffix(t))
+            default: return .bool(t.isEmpty || s.contains(t))
+            }
+        case .regexMatch:
+            guard case .string(let s) = a, case .string(let pattern) = b else { return .null }
+            return .bool(try regex(pattern, at).wholeMatch(in: s) != nil)
+        case .and, .or, .xor: throw CIQLError(.runtime, "internal: logical operator evaluated as binary", at: at)
+        }
+    }
+
+    private func regex(_ pattern: String, _ at: SourceLocation) throws -> Regex<AnyRegexOutput> {
+        if let cached = regexCache[pattern] { return cached }
+        do {
+            let r = try Regex(pattern)
+            regexCache[pattern] = r
+            return r
+        } catch {
+            throw CIQLError(.runtime, "invalid regular expression '\(pattern)': \(error)", at: at)
+        }
+    }
+
+    private func membership(_ a: Value, _ b: Value, _ at: SourceLocation) throws -> Value {
+        switch b {
+        case .null: return .null
+        case .list(let items):
+            var unknown = false
+            for item in items {
+                switch Value.equals(a, item) {
+                case .some(true): return .bool(true)
+                case nil: unknown = true
+                case .some(false): break
+                }
+            }
+            return unknown ? .null : .bool(false)
+        default: throw typeError("IN needs a list on its right", b, at)
+        }
+    }
+
+    private func add(_ a: Value, _ b: Value, _ at: SourceLocation) throws -> Value {
+        switch (a, b) {
+        case (.null, _), (_, .null): return .null
+        case let (.list(x), .list(y)): return .list(x + y)
+        case let (.list(x), y): return .list(x + [y])
+        case let (x, .list(y)): return .list([x] + y)
+        case let (.string(x), .string(y)): return .string(x + y)
+        case let (.string(x), y) where y.isNumber: return .string(x + ValueText.plain(y))
+        case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
+        case let (.datetime(t), .duration(d)), let (.duration(d), .datetime(t)): return .datetime(d.added(to: t))
+        case let (.duration(x), .duration(y)): return .duration(x + y)
+        default: return try arithmetic(.add, a, b, at)
+        }
+    }
+
+    private func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, _ at: SourceLocation) throws -> Value {
+        switch (a, b) {
+        case (.null, _), (_, .null): return .null
+        case let (.int(x), .int(y)):
+            let r: (Int64, Bool)
+            switch op {
+            case .add: r = x.addingReportingOverflow(y)
+            case .subtract: r = x.subtractingReportingOverflow(y)
+            case .multiply: r = x.multipliedReportingOverflow(by: y)
+            case .divide:
+                guard y != 0 else { throw CIQLError(.runtime, "division by zero", at: at) }
+                r = x.dividedReportingOverflow(by: y)
+            case .modulo:
+                guard y != 0 else { throw CIQLError(.runtime, "division by zero in %", at: at) }
+                r = x.remainderReportingOverflow(dividingBy: y)
+            case .power: return .float(pow(Double(x), Double(y)))
+            default: r = (0, true)
+            }
+            if r.1 { throw CIQLError(.runtime, "integer overflow in \(x) \(op.rawValue) \(y)", at: at) }
+            return .int(r.0)
+        case (.datetime(let t), .duration(let d)) where op == .subtract: return .datetime(d.negated.added(to: t))
+        case (.duration(let x), .duration(let y)) where op == .subtract: return .duration(x + y.negated)
+        case (.duration(let d), let f) where op == .multiply && f.isNumber: return .duration(d.multiplied(by: f.asDouble))
+        case (let f, .duration(let d)) where op == .multiply && f.isNumber: return .duration(d.multiplied(by: f.asDouble))
+        case (.duration(let d), let f) where op == .divide && f.isNumber:
+            return .duration(d.multiplied(by: 1 / f.asDouble))
+        default:
+            guard a.isNumber, b.isNumber else {
+                let bad = a.isNumber ? b : a
+                throw typeError("'\(op.rawValue)' needs numbers", bad, at)
+            }
+            let x = a.asDouble, y = b.asDouble
+            switch op {
+            case .add: return .float(x + y)
+            case .subtract: return .float(x - y)
+            case .multiply: return .float(x * y)
+            case .divide: return .float(x / y)
+            case .modulo: return .float(x.truncatingRemainder(dividingBy: y))
+            default: return .float(pow(x, y))
+            }
+        }
+    }
+}
+
+extension Value {
+    var isNumber: Bool {
+        switch self {
+        case .int, .float: true
+        default: false
+        }
+    }
+
+    var asDouble: Double {
+        switch self {
+        case .int(let i): Double(i)
+        case .float(let d): d
+        default: .nan
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import GraphStorage
+
+/// Binds a node variable to every node, or every node of some classes, for each input row.
+final class NodeScanOperator: PlanOperator {
+    let slot: Int
+    /// The concrete classes to scan (a class and its subclasses); nil scans every node.
+    let labels: [String]?
+    private var current: Row = []
+    private var ids: [NodeID] = []
+    private var index = 0
+
+    init(_ input: PlanOperator, slot: Int, labels: [String]?, detail: String) {
+        self.slot = slot
+        self.labels = labels
+        super.init(labels == nil ? "AllNodesScan" : "NodeByClassScan", detail: detail, children: [input])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        ids = []
+        index = 0
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while index >= ids.count {
+            guard let row = try input.next(ctx) else { return nil }
+            current = row
+            ids.removeAll(keepingCapacity: true)
+            index = 0
+            try ctx.source.forEachNodeID(labels: labels) { nid in
+                ids.append(nid)
+                return true
+            }
+        }
+        try ctx.checkCancelled()
+        var row = current
+        row[slot] = .node(ids[index])
+        index += 1
+        return row
+    }
+}
+
+/// Finds nodes by their id (`{id: …}` or `WHERE n.id = …`) through the id index, or by an indexed
+/// attribute through its index.
+final class NodeSeekOperator: PlanOperator {
+    enum Key {
+        case id
+        case property(String)
+    }
+
+    let slot: Int
+    let key: Key
+    let value: CompiledExpression
+    /// When set, the found node must be of one of these classes.
+    let labels: Set<String>?
+    private var current: Row = []
+    private var found: [NodeID] = []
+    private var index = 0
+
+    init(_ input: PlanOperator, slot: Int, key: Key, value: CompiledExpression, labels: Set<String>?, detail: String) {
+        self.slot = slot
+        self.key = key
+        self.value = value
+        self.labels = labels
+        if case .id = key {
+            super.init("NodeByIdSeek", detail: detail, children: [input])
+        } else {
+            super.init("NodeIndexSeek", detail: detail, children: [input])
+        }
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        found = []
+        index = 0
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while index >= found.count {
+            guard var row = try input.next(ctx) else { return nil }
+            current = row
+            index = 0
+            found.removeAll(keepingCapacity: true)
+            let v = try ctx.evaluate(value, &row)
+            let candidates: [Value]
+            if case .list(let l) = v, case .id = key { candidates = l } else { candidates = [v] }
+            for candidate in candidates {
+                switch key {
+                case .id:
+                    guard case .string(let id) = candidate, let nid = try ctx.source.nodeID(externalID: id) else {
+                        continue
+                    }
+                    found.append(nid)
+                case .property(let name):
+                    guard let p = candidate.propertyValue else { continue }
+                    found.append(contentsOf: try ctx.source.nodeIDs(property: name, equalTo: p) ?? [])
+                }
+            }
+            if let labels {
+                found = try found.filter { nid in (try ctx.node(nid)?.label).map(labels.contains) ?? false }
+            }
+        }
+        var row = current
+        row[slot] = .node(found[index])
+        index += 1
+        return row
+    }
+}
+
+/// The relation types and directions one pattern relationship may follow.
+struct ExpansionSpec {
+    /// nil = any type.
+    var types: Set<String>?
+    /// Read left to right from the bound node: outgoing for `-->` when expanding from the left end.
+    var directions: [Direction]
+
+    func describe(from: String, rel: String, to: String) -> String {
+        let t = types.map { ":" + $0.sorted().joined(separator: "|") } ?? ""
+        if directions.count == 2 { return "(\(from))-[\(rel)\(t)]-(\(to))" }
+        return directions[0] == .outgoing ? "(\(from))-[\(rel)\(t)]->(\(to))" : "(\(from))<-[\(rel)\(t)]-(\(to))"
+    }
+}
+
+/// Follows one relationship from a bound node: binds the relation and the node at the other end, or
+/// (into mode) checks that a relation leads to an already bound node.
+final class ExpandOperator: PlanOperator {
+    let fromSlot: Int
+    let relationSlot: Int?
+    let toSlot: Int
+    let spec: ExpansionSpec
+    /// The other end is already bound: keep the rows where such a relation exists.
+    let into: Bool
+    private var current: Row = []
+    private var pending: [(RelationshipRef, NodeID)] = []
+    private var index = 0
+
+    init(
+        _ input: PlanOperator, from: Int, relation: Int?, to: Int, spec: ExpansionSpec, into: Bool, detail: String
+    ) {
+        fromSlot = from
+        relationSlot = relation
+        toSlot = to
+        self.spec = spec
+        self.into = into
+        super.init(into ? "ExpandInto" : "Expand", detail: detail, children: [input])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        pending = []
+        index = 0
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while index >= pending.count {
+            guard let row = try input.next(ctx) else { return nil }
+            try ctx.checkCancelled()
+            pending.removeAll(keepingCapacity: true)
+            index = 0
+            current = row
+            guard case .node(let nid) = row[fromSlot] else { continue }
+            var target: NodeID?
+            if into {
+                guard case .node(let t) = row[toSlot] else { continue }
+                target = t
+            }
+            for direction in spec.directions {
+                try ctx.source.forEachRelation(of: nid, direction: direction, types: spec.types) { type, other in
+                    if let target, other != target { return true }
+                    // A self-loop read in both directions is one relation.
+                    if direction == .incoming, spec.directions.count == 2, other == nid { return true }
+                    let ref = direction == .outgoing
+                        ? RelationshipRef(from: nid, type: type, to: other)
+                        : RelationshipRef(from: other, type: type, to: nid)
+                    pending.append((ref, other))
+                    return true
+                }
+            }
+        }
+        var row = current
+        let (ref, other) = pending[index]
+        index += 1
+        if let relationSlot { row[relationSlot] = .relationship(ref) }
+        if !into { row[toSlot] = .node(other) }
+        return row
+    }
+}

@@ -1,0 +1,153 @@
+import GraphStorage
+
+/// What the executor reads: the graph as it is in an LMDB transaction, or as it was at a point in history.
+protocol GraphSource: AnyObject {
+    func node(_ nid: NodeID) throws -> StoredNode?
+    func nodeID(externalID: String) throws -> NodeID?
+    /// Every node, or the nodes of exactly the given classes (callers expand subclasses).
+    func forEachNodeID(labels: [String]?, _ body: (NodeID) throws -> Bool) throws
+    /// The nodes whose `key` equals `value`, or nil when the property is not indexed here.
+    func nodeIDs(property key: String, equalTo value: PropertyValue) throws -> [NodeID]?
+    /// The relations of `nid` in `direction`, of the given types (nil = any).
+    func forEachRelation(
+        of nid: NodeID, direction: Direction, types: Set<String>?, _ body: (String, NodeID) throws -> Bool
+    ) throws
+    func relation(from: NodeID, type: String, to: NodeID) throws -> StoredRelation?
+    /// The number of nodes of exactly `label` (nil = all nodes).
+    func nodeCount(label: String?) throws -> Int
+}
+
+/// The graph in an LMDB transaction: reads go to the store, with a small cache of decoded nodes.
+final class LiveGraph: GraphSource {
+    let tx: GraphTransaction
+    private var cache: [NodeID: StoredNode] = [:]
+
+    init(_ tx: GraphTransaction) { self.tx = tx }
+
+    /// Forgets cached nodes; called after every write.
+    func invalidate() { cache.removeAll(keepingCapacity: true) }
+
+    func node(_ nid: NodeID) throws -> StoredNode? {
+        if let cached = cache[nid] { return cached }
+        guard let node = try tx.node(nid) else { return nil }
+        if cache.count > 4096 { cache.removeAll(keepingCapacity: true) }
+        cache[nid] = node
+        return node
+    }
+
+    func nodeID(externalID: String) throws -> NodeID? {
+        guard let nid = try tx.nodeID(forExternalID: externalID) else { return nil }
+        // The id index keeps ids of deleted CIs (ids are never reused); only live ones count.
+        return try tx.label(of: nid) == nil ? nil : nid
+    }
+
+    func forEachNodeID(labels: [String]?, _ body: (NodeID) throws -> Bool) throws {
+        guard let labels else { return try tx.forEachNodeID(body) }
+        var go = true
+        for label in labels where go {
+            try tx.forEachNodeID(label: label) { nid in
+                go = try body(nid)
+                return go
+            }
+        }
+    }
+
+    func nodeIDs(property key: String, equalTo value: PropertyValue) throws -> [NodeID]? {
+        try tx.nodeIDs(withProperty: key, equalTo: value)
+    }
+
+    func forEachRelation(
+        of nid: NodeID, direction: Direction, types: Set<String>?, _ body: (String, NodeID) throws -> Bool
+    ) throws {
+        var typeIDs: Set<UInt16>?
+        if let types {
+            typeIDs = Set(types.compactMap { tx.relationTypeID($0) })
+            if typeIDs?.isEmpty == true { return }
+        }
+        var go = true
+        var lastTypeID: UInt16 = .max
+        var lastTypeName = ""
+        try tx.forEachAdjacency(of: nid, direction: direction) { typeID, other in
+            guard go else { return }
+            if let typeIDs, !typeIDs.contains(typeID) { return }
+            if typeID != lastTypeID {
+                lastTypeName = try tx.relationTypeName(typeID)
+                lastTypeID = typeID
+            }
+            go = try body(lastTypeName, other)
+        }
+    }
+
+    func relation(from: NodeID, type: String, to: NodeID) throws -> StoredRelation? {
+        try tx.relation(from: from, type: type, to: to)
+    }
+
+    func nodeCount(label: String?) throws -> Int {
+        guard let label else { return try tx.nodeCount() }
+        return try tx.nodeCount(label: label)
+    }
+}
+
+/// The graph as it was after one transaction, read once into memory from the kept history.
+///
+/// Time travel is rare and whole-graph; reading the past state once keeps every operator the same.
+final class PastGraph: GraphSource {
+    private var nodes: [NodeID: StoredNode] = [:]
+    private var ids: [String: NodeID] = [:]
+    private var byLabel: [String: [NodeID]] = [:]
+    private var allNodes: [NodeID] = []
+    private var outgoing: [NodeID: [(String, NodeID)]] = [:]
+    private var incoming: [NodeID: [(String, NodeID)]] = [:]
+    private var relations: [RelationshipRef: StoredRelation] = [:]
+
+    init(_ tx: GraphTransaction, asOf txn: TransactionNumber) throws {
+        try tx.forEachNode(asOf: txn) { node in
+            nodes[node.nid] = node
+            ids[node.externalID] = node.nid
+            allNodes.append(node.nid)
+            if let label = node.label { byLabel[label, default: []].append(node.nid) }
+            return true
+        }
+        try tx.forEachRelation(asOf: txn) { rel in
+            outgoing[rel.from, default: []].append((rel.type, rel.to))
+            incoming[rel.to, default: []].append((rel.type, rel.from))
+            relations[RelationshipRef(from: rel.from, type: rel.type, to: rel.to)] = rel
+            return true
+        }
+    }
+
+    func node(_ nid: NodeID) throws -> StoredNode? { nodes[nid] }
+
+    func nodeID(externalID: String) throws -> NodeID? { ids[externalID] }
+
+    func forEachNodeID(labels: [String]?, _ body: (NodeID) throws -> Bool) throws {
+        guard let labels else {
+            for nid in allNodes where try !body(nid) { return }
+            return
+        }
+        for label in labels {
+            for nid in byLabel[label] ?? [] where try !body(nid) { return }
+        }
+    }
+
+    func nodeIDs(property key: String, equalTo value: PropertyValue) throws -> [NodeID]? { nil }
+
+    func forEachRelation(
+        of nid: NodeID, direction: Direction, types: Set<String>?, _ body: (String, NodeID) throws -> Bool
+    ) throws {
+        let list = (direction == .outgoing ? outgoing[nid] : incoming[nid]) ?? []
+        for (type, other) in list {
+            if let types, !types.contains(type) { continue }
+            if try !body(type, other) { return }
+        }
+    }
+
+    func relation(from: NodeID, type: String, to: NodeID) throws -> StoredRelation? {
+        relations[RelationshipRef(from: from, type: type, to: to)]
+    }
+
+    func nodeCount(label: String?) throws -> Int {
+        guard let label else { return allNodes.count }
+        return byLabel[label]?.count ?? 0
+    }
+}

@@ -1,0 +1,235 @@
+import Glibc
+
+/// A pull-based operator: `open` with the argument row, then `next` until nil.
+///
+/// Operators form a tree; most have one input. Rows stream through, so `LIMIT` stops the work below
+/// it and memory stays flat unless an operator must see everything (sort, aggregation, eager writes).
+class PlanOperator {
+    /// The operator's name in EXPLAIN and PROFILE output.
+    let name: String
+    /// What it works on, e.g. `(s:Server)` or `n.criticality >= 4`.
+    var detail: String
+    var children: [PlanOperator]
+    /// PROFILE: rows produced and time spent inside (including the inputs), in nanoseconds.
+    private(set) var rowsProduced = 0
+    private(set) var nanoseconds: UInt64 = 0
+    var profiling = false
+
+    init(_ name: String, detail: String = "", children: [PlanOperator] = []) {
+        self.name = name
+        self.detail = detail
+        self.children = children
+    }
+
+    /// Starts (or restarts) the operator for one argument row.
+    func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        for child in children { try child.open(argument, ctx) }
+    }
+
+    /// The next row, or nil when there are no more.
+    final func next(_ ctx: ExecutionContext) throws -> Row? {
+        guard profiling else {
+            let row = try produce(ctx)
+            if row != nil { rowsProduced &+= 1 }
+            return row
+        }
+        let start = Self.now()
+        let row = try produce(ctx)
+        nanoseconds &+= Self.now() &- start
+        if row != nil { rowsProduced &+= 1 }
+        return row
+    }
+
+    /// Subclasses produce their rows here.
+    func produce(_ ctx: ExecutionContext) throws -> Row? { nil }
+
+    var input: PlanOperator { children[0] }
+
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
+    /// Every operator in the tree, depth first, with its depth.
+    func walk(depth: Int = 0, _ body: (PlanOperator, Int) -> Void) {
+        body(self, depth)
+        for child in children { child.walk(depth: depth + 1, body) }
+    }
+
+    func setProfiling(_ on: Bool) { walk { op, _ in op.profiling = on } }
+}
+
+/// The leaf of every plan: yields the argument row once (the empty row at the top level, the outer
+/// row inside OPTIONAL MATCH and pattern predicates).
+final class ArgumentOperator: PlanOperator {
+    private var argument: Row?
+
+    init() { super.init("Argument") }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws { self.argument = argument }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        defer { argument = nil }
+        return argument
+    }
+}
+
+/// Keeps the rows for which the predicate is true.
+final class FilterOperator: PlanOperator {
+    let predicate: CompiledExpression
+
+    init(_ input: PlanOperator, _ predicate: CompiledExpression, detail: String) {
+        self.predicate = predicate
+        super.init("Filter", detail: detail, children: [input])
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while var row = try input.next(ctx) {
+            if try ctx.evaluate(predicate, &row).isTrue { return row }
+        }
+        return nil
+    }
+}
+
+/// Computes expressions into slots.
+final class ProjectOperator: PlanOperator {
+    let items: [(slot: Int, expression: CompiledExpression)]
+
+    init(_ input: PlanOperator, _ items: [(slot: Int, expression: CompiledExpression)], detail: String) {
+        self.items = items
+        super.init("Project", detail: detail, children: [input])
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        guard var row = try input.next(ctx) else { return nil }
+        // Evaluate everything first, then assign: `WITH a AS b, b AS a` swaps.
+        var values: [Value] = []
+        values.reserveCapacity(items.count)
+        for item in items { values.append(try ctx.evaluate(item.expression, &row)) }
+        for (i, item) in items.enumerated() { row[item.slot] = values[i] }
+        return row
+    }
+}
+
+/// `UNWIND list AS x`: one row per element; null or an empty list gives no rows.
+final class UnwindOperator: PlanOperator {
+    let list: CompiledExpression
+    let slot: Int
+    private var current: Row = []
+    private var pending: [Value] = []
+    private var index = 0
+
+    init(_ input: PlanOperator, _ list: CompiledExpression, slot: Int, detail: String) {
+        self.list = list
+        self.slot = slot
+        super.init("Unwind", detail: detail, children: [input])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        pending = []
+        index = 0
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while index >= pending.count {
+            guard var row = try input.next(ctx) else { return nil }
+            switch try ctx.evaluate(list, &row) {
+            case .null: pending = []
+            case .list(let l): pending = l
+            case let other: pending = [other]
+            }
+            index = 0
+            current = row
+        }
+        var row = current
+        row[slot] = pending[index]
+        index += 1
+        return row
+    }
+}
+
+/// Reads all input rows before passing the first on: separates reads from the writes after them.
+final class EagerOperator: PlanOperator {
+    private var rows: [Row] = []
+    private var index = 0
+    private var filled = false
+
+    init(_ input: PlanOperator) { super.init("Eager", children: [input]) }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        rows = []
+        index = 0
+        filled = false
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        if !filled {
+            while let row = try input.next(ctx) { rows.append(row) }
+            filled = true
+        }
+        guard index < rows.count else { return nil }
+        defer { index += 1 }
+        return rows[index]
+    }
+}
+
+/// `OPTIONAL MATCH`: the inner plan's rows for each input row, or the input row with the pattern's
+/// new variables set to null when the inner plan finds nothing.
+final class OptionalOperator: PlanOperator {
+    let inner: PlanOperator
+    let introducedSlots: [Int]
+    private var current: Row?
+    private var foundAny = false
+
+    init(_ input: PlanOperator, inner: PlanOperator, introducedSlots: [Int]) {
+        self.inner = inner
+        self.introducedSlots = introducedSlots
+        super.init("Optional", children: [input, inner])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        current = nil
+        try input.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while true {
+            if current != nil {
+                if let row = try inner.next(ctx) {
+                    foundAny = true
+                    return row
+                }
+                if !foundAny, var row = current {
+                    current = nil
+                    for slot in introducedSlots { row[slot] = .null }
+                    return row
+                }
+                current = nil
+            }
+            guard let row = try input.next(ctx) else { return nil }
+            current = row
+            foundAny = false
+            try inner.open(row, ctx)
+        }
+    }
+}
+
+/// Runs an internal check (relation uniqueness within a pattern, path building) on each row.
+final class RowCheckOperator: PlanOperator {
+    let check: (inout Row) throws -> Bool
+
+    init(_ input: PlanOperator, _ name: String, detail: String, _ check: @escaping (inout Row) throws -> Bool) {
+        self.check = check
+        super.init(name, detail: detail, children: [input])
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while var row = try input.next(ctx) {
+            if try check(&row) { return row }
+        }
+        return nil
+    }
+}

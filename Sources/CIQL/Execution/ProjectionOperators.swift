@@ -1,0 +1,234 @@
+/// One aggregate of a grouping: the function, its argument and where the result goes.
+struct AggregateSpec {
+    var function: AggregateFunction
+    /// nil for `count(*)`.
+    var argument: CompiledExpression?
+    /// percentileDisc/percentileCont's second argument.
+    var parameter: CompiledExpression?
+    var distinct: Bool
+    var slot: Int
+    var location: SourceLocation
+}
+
+/// Groups rows by the key slots and folds each group with the aggregates (implicit grouping: every
+/// non-aggregate item is a key). Reads all its input before producing a row.
+final class AggregateOperator: PlanOperator {
+    let keys: [(slot: Int, expression: CompiledExpression)]
+    let aggregates: [AggregateSpec]
+    private var output: [Row] = []
+    private var index = 0
+    private var done = false
+
+    init(_ input: PlanOperator, keys: [(slot: Int, expression: CompiledExpression)], aggregates: [AggregateSpec], detail: String) {
+        self.keys = keys
+        self.aggregates = aggregates
+        super.init(keys.isEmpty ? "Aggregate" : "GroupAggregate", detail: detail, children: [input])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        output = []
+        index = 0
+        done = false
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        if !done {
+            try run(ctx)
+            done = true
+        }
+        guard index < output.count else { return nil }
+        defer { index += 1 }
+        return output[index]
+    }
+
+    private func run(_ ctx: ExecutionContext) throws {
+        var groups: [[GroupingKey]: Int] = [:]
+        var firstRows: [Row] = []
+        var states: [[AggregateState]] = []
+        while var row = try input.next(ctx) {
+            try ctx.checkCancelled()
+            var keyValues: [GroupingKey] = []
+            keyValues.reserveCapacity(keys.count)
+            for key in keys {
+                let v = try ctx.evaluate(key.expression, &row)
+                row[key.slot] = v
+                keyValues.append(GroupingKey(v))
+            }
+            let g: Int
+            if let existing = groups[keyValues] {
+                g = existing
+            } else {
+                g = firstRows.count
+                groups[keyValues] = g
+                firstRows.append(row)
+                states.append(aggregates.map { AggregateState($0) })
+            }
+            for (i, spec) in aggregates.enumerated() {
+                let v = try spec.argument.map { try ctx.evaluate($0, &row) }
+                let p = try spec.parameter.map { try ctx.evaluate($0, &row) }
+                try states[g][i].add(v, parameter: p, ctx)
+            }
+        }
+        if firstRows.isEmpty, keys.isEmpty {
+            // No rows and no grouping keys: one row of empty aggregates (count 0, sum 0, collect []).
+            var row = Row(repeating: .null, count: rowWidth)
+            for spec in aggregates { row[spec.slot] = try AggregateState(spec).result(ctx) }
+            output = [row]
+            return
+        }
+        output.reserveCapacity(firstRows.count)
+        for (g, var row) in firstRows.enumerated() {
+            for (i, spec) in aggregates.enumerated() { row[spec.slot] = try states[g][i].result(ctx) }
+            output.append(row)
+        }
+    }
+
+    /// The row width, set by the planner (an empty input has no row to copy).
+    var rowWidth = 0
+}
+
+/// Drops rows whose given slots equal those of an earlier row.
+final class DistinctOperator: PlanOperator {
+    let slots: [Int]
+    private var seen: Set<[GroupingKey]> = []
+
+    init(_ input: PlanOperator, slots: [Int], detail: String) {
+        self.slots = slots
+        super.init("Distinct", detail: detail, children: [input])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        seen = []
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while let row = try input.next(ctx) {
+            if seen.insert(slots.map { GroupingKey(row[$0]) }).inserted { return row }
+        }
+        return nil
+    }
+}
+
+/// `ORDER BY`: sorts all input rows (stable), keeping only the first `limit` when one is known.
+final class SortOperator: PlanOperator {
+    let keys: [(expression: CompiledExpression, descending: Bool)]
+    /// `ORDER BY … LIMIT n` keeps n rows (plus skip), not all of them.
+    let limit: CompiledExpression?
+    private var rows: [Row] = []
+    private var index = 0
+    private var done = false
+
+    init(_ input: PlanOperator, keys: [(expression: CompiledExpression, descending: Bool)], limit: CompiledExpression?, detail: String) {
+        self.keys = keys
+        self.limit = limit
+        super.init(limit == nil ? "Sort" : "Top", detail: detail, children: [input])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        rows = []
+        index = 0
+        done = false
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        if !done {
+            var keyed: [([Value], Int, Row)] = []
+            var n = 0
+            var cap = Int.max
+            if let limit {
+                var empty: Row = []
+                cap = try Self.count(limit, &empty, ctx, what: "LIMIT")
+            }
+            while var row = try input.next(ctx) {
+                try ctx.checkCancelled()
+                var k: [Value] = []
+                for key in keys { k.append(try ctx.evaluate(key.expression, &row)) }
+                keyed.append((k, n, row))
+                n += 1
+                if keyed.count > max(1024, cap * 2), cap != .max {
+                    keyed.sort(by: less)
+                    keyed.removeLast(keyed.count - cap)
+                }
+            }
+            keyed.sort(by: less)
+            if keyed.count > cap { keyed.removeLast(keyed.count - cap) }
+            rows = keyed.map(\.2)
+            done = true
+        }
+        guard index < rows.count else { return nil }
+        defer { index += 1 }
+        return rows[index]
+    }
+
+    private func less(_ a: ([Value], Int, Row), _ b: ([Value], Int, Row)) -> Bool {
+        for (i, key) in keys.enumerated() {
+            let c = Value.orderedCompare(a.0[i], b.0[i])
+            if c != .equal { return key.descending ? c == .descending : c == .ascending }
+        }
+        return a.1 < b.1
+    }
+
+    /// Evaluates a SKIP/LIMIT count: a non-negative integer, else an error naming it.
+    static func count(_ e: CompiledExpression, _ row: inout Row, _ ctx: ExecutionContext, what: String) throws -> Int {
+        switch try ctx.evaluate(e, &row) {
+        case .int(let i) where i >= 0: return Int(clamping: i)
+        case let v:
+            throw CIQLError(.runtime, "\(what) needs a non-negative integer, found \(ValueText.literal(v))")
+        }
+    }
+}
+
+/// `SKIP n` and `LIMIT n`: the count is evaluated once when the operator opens.
+final class SliceOperator: PlanOperator {
+    let skip: CompiledExpression?
+    let limit: CompiledExpression?
+    private var toSkip = 0
+    private var remaining = Int.max
+
+    init(_ input: PlanOperator, skip: CompiledExpression?, limit: CompiledExpression?, detail: String) {
+        self.skip = skip
+        self.limit = limit
+        super.init(limit == nil ? "Skip" : "Limit", detail: detail, children: [input])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        var row = argument
+        toSkip = try skip.map { try SortOperator.count($0, &row, ctx, what: "SKIP") } ?? 0
+        remaining = try limit.map { try SortOperator.count($0, &row, ctx, what: "LIMIT") } ?? .max
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        guard remaining > 0 else { return nil }
+        while toSkip > 0 {
+            guard try input.next(ctx) != nil else { return nil }
+            toSkip -= 1
+        }
+        guard let row = try input.next(ctx) else { return nil }
+        remaining -= 1
+        return row
+    }
+}
+
+/// `UNION [ALL]`: the rows of each part in turn; each part projects into the same output slots.
+final class UnionOperator: PlanOperator {
+    private var part = 0
+
+    init(_ parts: [PlanOperator]) { super.init("Union", children: parts) }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        part = 0
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while part < children.count {
+            if let row = try children[part].next(ctx) { return row }
+            part += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,125 @@
+public import GraphStorage
+
+/// A duration as Cypher keeps it: months, days and a time part, each kept apart because a month and
+/// a day have no fixed length (`P1M` added to Jan 31 is Feb 28/29).
+public struct CIQLDuration: Hashable, Sendable, CustomStringConvertible {
+    public var months: Int64
+    public var days: Int64
+    public var microseconds: Int64
+
+    public init(months: Int64 = 0, days: Int64 = 0, microseconds: Int64 = 0) {
+        self.months = months
+        self.days = days
+        self.microseconds = microseconds
+    }
+
+    static let microsecondsPerDay: Int64 = 86_400_000_000
+
+    /// For ordering only: a month counted as 30.436875 days.
+    var approximateMicroseconds: Double {
+        Double(months) * 30.436875 * Double(Self.microsecondsPerDay) + Double(days) * Double(Self.microsecondsPerDay)
+            + Double(microseconds)
+    }
+
+    /// Parses ISO 8601 `PnYnMnWnDTnHnMnS` (fractions allowed on the last unit), e.g. `P1DT12H`, `PT0.5S`.
+    public static func parse(_ text: String) -> CIQLDuration? {
+        var chars = Substring(text.uppercased())
+        var negative = false
+        if chars.first == "-" {
+            negative = true
+            chars = chars.dropFirst()
+        }
+        guard chars.first == "P", chars.count > 1 else { return nil }
+        chars = chars.dropFirst()
+        var result = CIQLDuration()
+        var inTime = false
+        var number = ""
+        for c in chars {
+            if c == "T" {
+                guard !inTime, number.isEmpty else { return nil }
+                inTime = true
+                continue
+            }
+            if c.isNumber || c == "." || c == "," || (c == "-" && number.isEmpty) {
+                number.append(c == "," ? "." : c)
+                continue
+            }
+            guard let value = Double(number) else { return nil }
+            number = ""
+            switch (c, inTime) {
+            case ("Y", false): result.months += Int64(value * 12)
+            case ("M", false): result.months += Int64(value)
+            case ("W", false): result.days += Int64(value * 7)
+            case ("D", false): result.days += Int64(value)
+            case ("H", true): result.microseconds += Int64(value * 3_600_000_000)
+            case ("M", true): result.microseconds += Int64(value * 60_000_000)
+            case ("S", true): result.microseconds += Int64((value * 1_000_000).rounded())
+            default: return nil
+            }
+        }
+        guard number.isEmpty else { return nil }
+        return negative ? result.negated : result
+    }
+
+    public var negated: CIQLDuration {
+        CIQLDuration(months: -months, days: -days, microseconds: -microseconds)
+    }
+
+    public static func + (a: CIQLDuration, b: CIQLDuration) -> CIQLDuration {
+        CIQLDuration(
+            months: a.months &+ b.months, days: a.days &+ b.days, microseconds: a.microseconds &+ b.microseconds)
+    }
+
+    public func multiplied(by factor: Double) -> CIQLDuration {
+        CIQLDuration(
+            months: Int64(Double(months) * factor), days: Int64(Double(days) * factor),
+            microseconds: Int64(Double(microseconds) * factor))
+    }
+
+    /// `instant + self`, months first (clamping the day to the month's length), then days, then time.
+    public func added(to instant: Int64) -> Int64 {
+        var micros = instant
+        if months != 0 {
+            let days = Int(micros >= 0 ? micros / Self.microsecondsPerDay : (micros + 1) / Self.microsecondsPerDay - 1)
+            let timeOfDay = micros - Int64(days) * Self.microsecondsPerDay
+            let (y, m, d) = ISODateTime.civilFromDays(days)
+            let total = y * 12 + (m - 1) + Int(months)
+            let year = total >= 0 ? total / 12 : (total + 1) / 12 - 1
+            let month = total - year * 12 + 1
+            let day = min(d, ISODateTime.daysInMonth(year, month))
+            micros = Int64(ISODateTime.daysFromCivil(year, month, day)) * Self.microsecondsPerDay + timeOfDay
+        }
+        return micros &+ days &* Self.microsecondsPerDay &+ microseconds
+    }
+
+    /// ISO 8601, e.g. `P1M2DT3H0.5S`; `PT0S` for zero.
+    public var description: String {
+        var s = "P"
+        let years = months / 12, rest = months % 12
+        if years != 0 { s += "\(years)Y" }
+        if rest != 0 { s += "\(rest)M" }
+        if days != 0 { s += "\(days)D" }
+        if microseconds != 0 {
+            s += "T"
+            var us = microseconds
+            let hours = us / 3_600_000_000
+            us -= hours * 3_600_000_000
+            let minutes = us / 60_000_000
+            us -= minutes * 60_000_000
+            if hours != 0 { s += "\(hours)H" }
+            if minutes != 0 { s += "\(minutes)M" }
+            if us != 0 {
+                let whole = us / 1_000_000, frac = abs(us % 1_000_000)
+                if frac == 0 {
+                    s += "\(whole)S"
+                } else {
+                    var f = String(frac)
+                    f = String(repeating: "0", count: 6 - f.count) + f
+                    while f.hasSuffix("0") { f.removeLast() }
+                    s += "\(us < 0 && whole == 0 ? "-" : "")\(whole).\(f)S"
+                }
+            }
+        }
+        return s == "P" ? "PT0S" : s
+    }
+}

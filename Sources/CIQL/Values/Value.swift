@@ -1,0 +1,127 @@
+public import GraphStorage
+
+/// A CIQL value: what expressions evaluate to and result rows hold.
+public enum Value: Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case float(Double)
+    case string(String)
+    /// An instant in UTC, microseconds since 1970-01-01T00:00:00Z.
+    case datetime(Int64)
+    case duration(CIQLDuration)
+    case list([Value])
+    case map(ValueMap)
+    case node(NodeID)
+    case relationship(RelationshipRef)
+    case path(PathValue)
+
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    /// The type's name as error messages and `valueType` spell it.
+    public var typeName: String {
+        switch self {
+        case .null: "NULL"
+        case .bool: "BOOLEAN"
+        case .int: "INTEGER"
+        case .float: "FLOAT"
+        case .string: "STRING"
+        case .datetime: "DATETIME"
+        case .duration: "DURATION"
+        case .list: "LIST"
+        case .map: "MAP"
+        case .node: "NODE"
+        case .relationship: "RELATIONSHIP"
+        case .path: "PATH"
+        }
+    }
+
+    /// The value of a stored property.
+    public init(_ property: PropertyValue) {
+        switch property {
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .float(let d): self = .float(d)
+        case .string(let s): self = .string(s)
+        case .datetime(let t): self = .datetime(t)
+        case .list(let l): self = .list(l.map(Value.init))
+        }
+    }
+
+    /// The stored form, or nil for values a property cannot hold (null, maps, graph elements, durations,
+    /// lists holding those).
+    public var propertyValue: PropertyValue? {
+        switch self {
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .float(let d): return .float(d)
+        case .string(let s): return .string(s)
+        case .datetime(let t): return .datetime(t)
+        case .list(let l):
+            var out: [PropertyValue] = []
+            out.reserveCapacity(l.count)
+            for v in l {
+                guard let p = v.propertyValue else { return nil }
+                out.append(p)
+            }
+            return .list(out)
+        case .null, .duration, .map, .node, .relationship, .path: return nil
+        }
+    }
+}
+
+/// A relation as a value: its identity is (from, type, to), which the store keeps unique.
+public struct RelationshipRef: Hashable, Sendable {
+    public var from: NodeID
+    public var type: String
+    public var to: NodeID
+
+    public init(from: NodeID, type: String, to: NodeID) {
+        self.from = from
+        self.type = type
+        self.to = to
+    }
+
+    /// The node at the other end from `nid`.
+    public func otherEnd(from nid: NodeID) -> NodeID { nid == from ? to : from }
+}
+
+/// A path: nodes and the relations between them, `relationships.count == nodes.count - 1`.
+public struct PathValue: Hashable, Sendable {
+    public var nodes: [NodeID]
+    public var relationships: [RelationshipRef]
+
+    public init(nodes: [NodeID], relationships: [RelationshipRef]) {
+        self.nodes = nodes
+        self.relationships = relationships
+    }
+}
+
+/// A map value: keys in the order they were written (output keeps it), compared as an unordered map.
+public struct ValueMap: Sendable {
+    public private(set) var entries: [(key: String, value: Value)]
+
+    public init() { entries = [] }
+
+    public init(_ entries: [(key: String, value: Value)]) {
+        self.entries = []
+        for (k, v) in entries { self[k] = v }
+    }
+
+    public subscript(key: String) -> Value? {
+        get { entries.first(where: { $0.key == key })?.value }
+        set {
+            if let i = entries.firstIndex(where: { $0.key == key }) {
+                if let newValue { entries[i].value = newValue } else { entries.remove(at: i) }
+            } else if let newValue {
+                entries.append((key, newValue))
+            }
+        }
+    }
+
+    public var keys: [String] { entries.map(\.key) }
+    public var count: Int { entries.count }
+}
