@@ -1,12 +1,12 @@
-import ConfigurationSchema
-import GraphStorage
+public import ConfigurationSchema
+public import GraphStorage
 
 /// Enforces `unique: true` attributes: within the declaring class and its subclasses, no two live CIs share a value.
-struct UniquenessCheck {
+public struct UniquenessCheck: Sendable {
     let schema: Schema
     private let isNeeded: Bool
 
-    init(schema: Schema) {
+    public init(schema: Schema) {
         self.schema = schema
         self.isNeeded = !schema.isOpen && schema.hasUniqueAttributes
     }
@@ -21,7 +21,7 @@ struct UniquenessCheck {
     }
 
     /// Throws when another live CI in scope already has one of this CI's unique values.
-    func check(_ tx: GraphTransaction, nid: NodeID, label: String?, properties: Properties) throws {
+    public func check(_ tx: GraphTransaction, nid: NodeID, label: String?, properties: Properties) throws {
         guard isNeeded, let label else { return }
         for (attribute, declaring) in uniqueAttributes(of: label) {
             guard let value = properties[attribute], let holders = try tx.nodeIDs(withProperty: attribute, equalTo: value)

@@ -1,0 +1,231 @@
+import CMDB
+import ConfigurationSchema
+import GraphStorage
+
+/// The writes CIQL makes, each checked against the schema like an import line.
+extension ExecutionContext {
+    private func writerTransaction(_ at: SourceLocation) throws -> GraphTransaction {
+        guard let writer else { throw CIQLError(.runtime, "internal: a write outside a write transaction", at: at) }
+        return writer
+    }
+
+    /// Creates a CI; `id` comes from the properties (a string), else one is generated in a schemaless graph.
+    func createNode(label: String?, properties: ValueMap, _ at: SourceLocation) throws -> NodeID {
+        let tx = try writerTransaction(at)
+        var props = try storedProperties(properties, at)
+        var externalID: String
+        if case .string(let id)? = props["id"] {
+            externalID = id
+            props["id"] = nil
+        } else if schema.isOpen {
+            externalID = try generatedID(tx)
+        } else {
+            throw CIQLError(
+                .runtime, "a new CI needs an id: CREATE (s:\(label ?? "Server") {id: 'web-01', …})", at: at)
+        }
+        guard !externalID.isEmpty else { throw CIQLError(.runtime, "a CI id must not be empty", at: at) }
+        if let existing = try tx.nodeID(forExternalID: externalID), try tx.label(of: existing) != nil {
+            throw CIQLError(.runtime, "CI '\(externalID)' already exists; use MERGE, or MATCH … SET to change it", at: at)
+        }
+        if props["status"] == nil, let status = schema.defaultStatus { props["status"] = .string(status) }
+        let checked = try validated(label: label, props, at)
+        let write = try tx.upsertNode(externalID: externalID, label: label, properties: checked)
+        try checkUniqueness(tx, write.nid, label, checked, at)
+        counters.nodesCreated += 1
+        counters.propertiesSet += checked.count
+        if label != nil { counters.labelsAdded += 1 }
+        live?.invalidate()
+        return write.nid
+    }
+
+    private func generatedID(_ tx: GraphTransaction) throws -> String {
+        var n = UInt64(String(decoding: try tx.metadata("ciql.generated_id") ?? [], as: UTF8.self)) ?? 0
+        while true {
+            n += 1
+            let id = "_\(n)"
+            if try tx.nodeID(forExternalID: id) == nil {
+                try tx.setMetadata("ciql.generated_id", Array(String(n).utf8))
+                return id
+            }
+        }
+    }
+
+    /// Writes a node's new properties (and class), validated.
+    func updateNode(_ nid: NodeID, label newLabel: String??, properties: Properties, _ at: SourceLocation) throws {
+        let tx = try writerTransaction(at)
+        guard let node = try tx.node(nid) else { return }  // deleted earlier in this statement
+        let label = newLabel ?? node.label
+        let checked = try validated(label: label, properties, at)
+        let write = try tx.upsertNode(externalID: node.externalID, label: label, properties: checked)
+        if write.outcome == .updated {
+            if label != node.label, !schema.isOpen {
+                for direction in Direction.allCases {
+                    for (type, other) in try tx.neighbors(of: nid, direction: direction) {
+                        let otherLabel = try tx.label(of: other) ?? nil
+                        do {
+                            if direction == .outgoing {
+                                try schema.validateRelation(type: type, fromLabel: label, toLabel: otherLabel)
+                            } else {
+                                try schema.validateRelation(type: type, fromLabel: otherLabel, toLabel: label)
+                            }
+                        } catch {
+                            throw CIQLError(.runtime, "cannot make '\(node.externalID)' a \(label ?? "CI without class"): its \(type) relation would break the schema: \(error.message)", at: at)
+                        }
+                    }
+                }
+            }
+            try checkUniqueness(tx, nid, label, checked, at)
+        }
+        live?.invalidate()
+    }
+
+    func setProperty(of target: Value, _ key: String, _ value: Value, _ at: SourceLocation) throws {
+        switch target {
+        case .null: return
+        case .node(let nid):
+            guard let node = try node(nid) else { return }
+            var props = node.properties
+            if key == "id" {
+                throw CIQLError(.runtime, "a CI's id cannot be changed; create a new CI and move its relations", at: at)
+            }
+            props[key] = try storedValue(value, key, at)
+            try updateNode(nid, label: .none, properties: props, at)
+            counters.propertiesSet += 1
+        case .relationship(let r):
+            guard let rel = try source.relation(from: r.from, type: r.type, to: r.to) else { return }
+            var props = rel.properties
+            props[key] = try storedValue(value, key, at)
+            _ = try writerTransaction(at).upsertRelation(from: r.from, type: r.type, to: r.to, properties: props)
+            counters.propertiesSet += 1
+            live?.invalidate()
+        default:
+            throw typeError("SET needs a node or relation", target, at)
+        }
+    }
+
+    /// `n = map` (replace) or `n += map` (merge).
+    func setProperties(of target: Value, _ map: Value, replace: Bool, _ at: SourceLocation) throws {
+        let entries: ValueMap
+        switch map {
+        case .map(let m): entries = m
+        case .node, .relationship: entries = try allProperties(map, at)
+        case .null: entries = ValueMap()
+        default: throw typeError("SET … = needs a map", map, at)
+        }
+        switch target {
+        case .null: return
+        case .node(let nid):
+            guard let node = try node(nid) else { return }
+            var props = replace ? Properties() : node.properties
+            for (k, v) in entries.entries where k != "id" { props[k] = try storedValue(v, k, at) }
+            try updateNode(nid, label: .none, properties: props, at)
+            counters.propertiesSet += entries.count
+        case .relationship(let r):
+            guard let rel = try source.relation(from: r.from, type: r.type, to: r.to) else { return }
+            var props = replace ? Properties() : rel.properties
+            for (k, v) in entries.entries { props[k] = try storedValue(v, k, at) }
+            _ = try writerTransaction(at).upsertRelation(from: r.from, type: r.type, to: r.to, properties: props)
+            counters.propertiesSet += entries.count
+            live?.invalidate()
+        default: throw typeError("SET needs a node or relation", target, at)
+        }
+    }
+
+    /// `SET n:Class` (reclassify) or `REMOVE n:Class` (only in a schemaless graph).
+    func setLabel(of target: Value, _ label: String?, _ at: SourceLocation) throws {
+        guard case .node(let nid) = target, let node = try node(nid) else {
+            if target.isNull { return }
+            throw typeError("a class can only be set on a node", target, at)
+        }
+        if node.label == label { return }
+        if let label, node.label != nil, schema.isOpen {
+            throw CIQLError(.runtime, "a CI has exactly one class; '\(node.externalID)' is already a \(node.label ?? ""), so it cannot also be a \(label)", at: at)
+        }
+        try updateNode(nid, label: .some(label), properties: node.properties, at)
+        if label == nil { counters.labelsRemoved += 1 } else { counters.labelsAdded += 1 }
+    }
+
+    func createRelation(from: NodeID, type: String, to: NodeID, properties: ValueMap, _ at: SourceLocation) throws
+        -> RelationshipRef
+    {
+        let tx = try writerTransaction(at)
+        if try tx.relation(from: from, type: type, to: to) != nil {
+            let a = try tx.externalID(of: from) ?? "?", b = try tx.externalID(of: to) ?? "?"
+            throw CIQLError(.runtime, "the relation \(a)-[:\(type)]->\(b) already exists; a CMDB records each relation once (use MERGE)", at: at)
+        }
+        do {
+            try schema.validateRelation(type: type, fromLabel: try tx.label(of: from) ?? nil, toLabel: try tx.label(of: to) ?? nil)
+        } catch let error as SchemaError {
+            throw CIQLError(.runtime, error.message, at: at)
+        }
+        _ = try tx.upsertRelation(from: from, type: type, to: to, properties: try storedProperties(properties, at))
+        counters.relationshipsCreated += 1
+        counters.propertiesSet += properties.count
+        live?.invalidate()
+        return RelationshipRef(from: from, type: type, to: to)
+    }
+
+    func delete(_ value: Value, detach: Bool, _ at: SourceLocation) throws {
+        let tx = try writerTransaction(at)
+        switch value {
+        case .null: return
+        case .relationship(let r):
+            if try tx.deleteRelation(from: r.from, type: r.type, to: r.to) { counters.relationshipsDeleted += 1 }
+        case .node(let nid):
+            guard try tx.node(nid) != nil else { return }
+            if detach {
+                for direction in Direction.allCases {
+                    for (type, other) in try tx.neighbors(of: nid, direction: direction) {
+                        let (f, t) = direction == .outgoing ? (nid, other) : (other, nid)
+                        if try tx.deleteRelation(from: f, type: type, to: t) { counters.relationshipsDeleted += 1 }
+                    }
+                }
+            } else if try tx.hasRelations(nid) {
+                let id = try tx.externalID(of: nid) ?? "?"
+                throw CIQLError(.runtime, "CI '\(id)' still has relations; DETACH DELETE removes them with it", at: at)
+            }
+            if try tx.deleteNode(nid) { counters.nodesDeleted += 1 }
+        case .path(let p):
+            for r in p.relationships { try delete(.relationship(r), detach: false, at) }
+            for n in p.nodes { try delete(.node(n), detach: detach, at) }
+        case .list(let l):
+            for v in l { try delete(v, detach: detach, at) }
+        default: throw typeError("DELETE needs a node, relation or path", value, at)
+        }
+        live?.invalidate()
+    }
+
+    private func validated(label: String?, _ props: Properties, _ at: SourceLocation) throws -> Properties {
+        do {
+            return try schema.validatedNode(label: label, properties: props)
+        } catch {
+            throw CIQLError(.runtime, error.message, at: at)
+        }
+    }
+
+    private func checkUniqueness(_ tx: GraphTransaction, _ nid: NodeID, _ label: String?, _ props: Properties, _ at: SourceLocation) throws {
+        do {
+            try UniquenessCheck(schema: schema).check(tx, nid: nid, label: label, properties: props)
+        } catch let error as SchemaError {
+            throw CIQLError(.runtime, error.message, at: at)
+        }
+    }
+
+    private func storedProperties(_ map: ValueMap, _ at: SourceLocation) throws -> Properties {
+        var props = Properties()
+        for (k, v) in map.entries where !v.isNull { props[k] = try storedValue(v, k, at) }
+        return props
+    }
+
+    /// The stored form of a value; nil (remove) for null; an error for values a property cannot hold.
+    private func storedValue(_ v: Value, _ key: String, _ at: SourceLocation) throws -> PropertyValue? {
+        if v.isNull { return nil }
+        if case .list(let l) = v, l.contains(where: \.isNull) {
+            throw CIQLError(.runtime, "property '\(key)' cannot hold a list containing null", at: at)
+        }
+        guard let p = v.propertyValue else {
+            throw CIQLError(.runtime, "property '\(key)' cannot hold a \(v.typeName.lowercased())", at: at)
+        }
+        return p
+    }
+}

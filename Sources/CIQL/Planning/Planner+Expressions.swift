@@ -1,0 +1,204 @@
+import ConfigurationSchema
+
+/// Compiling expressions: variables to slots, names checked against the schema, functions looked up.
+extension Planner {
+    /// Where aggregate calls go when compiling a `WITH`/`RETURN` item that aggregates.
+    final class AggregateCollector {
+        var specs: [AggregateSpec] = []
+    }
+
+    func compile(_ e: Expression, _ scope: Scope, aggregates: AggregateCollector? = nil) throws -> CompiledExpression {
+        func sub(_ x: Expression) throws -> CompiledExpression { try compile(x, scope, aggregates: aggregates) }
+        let at = e.location
+        switch e.kind {
+        case .null: return .constant(.null)
+        case .bool(let b): return .constant(.bool(b))
+        case .int(let i): return .constant(.int(i))
+        case .float(let d): return .constant(.float(d))
+        case .string(let s): return .constant(.string(s))
+        case .parameter(let p): return .parameter(p, at)
+        case .variable(let v):
+            guard let variable = scope[v] else { throw scope.unknownVariableError(Name(v, at: at)) }
+            return .slot(variable.slot)
+        case .property(let base, let key):
+            try checkPropertyKey(key, on: base, scope, at: at)
+            return .property(try sub(base), key, at)
+        case .list(let items): return .list(try items.map(sub))
+        case .map(let items): return .map(try items.map { ($0.key, try sub($0.value)) })
+        case .mapProjection(let v, let items):
+            guard let variable = scope[v.text] else { throw scope.unknownVariableError(v) }
+            let compiled: [CompiledMapItem] = try items.map { item in
+                switch item {
+                case .property(let k): return .property(k.text)
+                case .literal(let k, let x): return .literal(k, try sub(x))
+                case .variable(let n):
+                    guard let inner = scope[n.text] else { throw scope.unknownVariableError(n) }
+                    return .variable(n.text, inner.slot)
+                case .allProperties: return .allProperties
+                }
+            }
+            return .mapProjection(slot: variable.slot, items: compiled, at)
+        case .subscript(let b, let i): return .subscript(try sub(b), try sub(i), at)
+        case .slice(let b, let f, let t): return .slice(try sub(b), try f.map(sub), try t.map(sub), at)
+        case .unary(let op, let x):
+            switch op {
+            case .not: return .not(try sub(x), at)
+            case .minus:
+                if case .int(let i) = x.kind { return .constant(.int(-i)) }
+                if case .float(let d) = x.kind { return .constant(.float(-d)) }
+                return .negate(try sub(x), at)
+            case .plus: return try sub(x)
+            }
+        case .binary(let op, let a, let b):
+            switch op {
+            case .and: return .and(try sub(a), try sub(b), at)
+            case .or: return .or(try sub(a), try sub(b), at)
+            case .xor: return .xor(try sub(a), try sub(b), at)
+            default: return .binary(op, try sub(a), try sub(b), at)
+            }
+        case .isNull(let x, let negated): return .isNull(try sub(x), negated: negated)
+        case .hasLabels(let x, let labels):
+            return .hasLabels(try sub(x), required: try labels.map { Set(try classSet($0)) }, at)
+        case .function(let name, let distinct, let args):
+            if let aggregate = AggregateFunction.named(name.text) {
+                guard let aggregates else {
+                    throw CIQLError(
+                        .semantic, "\(aggregate.displayName)() aggregates rows; use it in WITH or RETURN, not here",
+                        at: at)
+                }
+                let expected = (aggregate == .percentilecont || aggregate == .percentiledisc) ? 2 : 1
+                guard args.count == expected else {
+                    throw CIQLError(.semantic, "\(aggregate.displayName)() takes \(expected) argument\(expected == 1 ? "" : "s"), not \(args.count)", at: at)
+                }
+                if args.contains(where: \.containsAggregate) {
+                    throw CIQLError(.semantic, "an aggregate cannot contain another aggregate", at: at)
+                }
+                let slot = slots.next()
+                aggregates.specs.append(AggregateSpec(
+                    function: aggregate, argument: try compile(args[0], scope),
+                    parameter: expected == 2 ? try compile(args[1], scope) : nil, distinct: distinct, slot: slot,
+                    location: at))
+                return .slot(slot)
+            }
+            guard let function = BuiltinFunction.named(name.text) else {
+                var message = "unknown function '\(name.text)'"
+                if let close = closestSpelling(to: name.text, in: BuiltinFunction.allNames) {
+                    message += " (did you mean '\(close)'?)"
+                }
+                throw CIQLError(.semantic, message, at: name.location)
+            }
+            guard function.arity.contains(args.count) else {
+                let a = function.arity
+                let expected = a.lowerBound == a.upperBound ? "\(a.lowerBound)" : a.upperBound == .max ? "at least \(a.lowerBound)" : "\(a.lowerBound) to \(a.upperBound)"
+                throw CIQLError(.semantic, "\(function.displayName)() takes \(expected) argument\(expected == "1" ? "" : "s"), not \(args.count)", at: at)
+            }
+            if distinct { throw CIQLError(.semantic, "DISTINCT only applies to aggregates, not \(function.displayName)()", at: at) }
+            return .function(function, try args.map(sub), at)
+        case .countStar:
+            guard let aggregates else {
+                throw CIQLError(.semantic, "count(*) aggregates rows; use it in WITH or RETURN, not here", at: at)
+            }
+            let slot = slots.next()
+            aggregates.specs.append(AggregateSpec(
+                function: .count, argument: nil, parameter: nil, distinct: false, slot: slot, location: at))
+            return .slot(slot)
+        case .caseWhen(let subject, let branches, let otherwise):
+            return .caseWhen(
+                subject: try subject.map(sub), branches: try branches.map { (try sub($0.when), try sub($0.then)) },
+                otherwise: try otherwise.map(sub))
+        case .listComprehension(let v, let list, let filter, let map):
+            let l = try sub(list)
+            var inner = scope
+            let slot = slots.next()
+            inner[v.text] = Variable(slot: slot, kind: .value)
+            return .listComprehension(
+                slot: slot, list: l, where: try filter.map { try compile($0, inner) },
+                map: try map.map { try compile($0, inner, aggregates: aggregates) }, at)
+        case .quantifier(let q, let v, let list, let filter):
+            let l = try sub(list)
+            var inner = scope
+            let slot = slots.next()
+            inner[v.text] = Variable(slot: slot, kind: .value)
+            return .quantifier(q, slot: slot, list: l, where: try filter.map { try compile($0, inner) }, at)
+        case .reduce(let acc, let initial, let v, let list, let map):
+            let i = try sub(initial), l = try sub(list)
+            var inner = scope
+            let accSlot = slots.next(), slot = slots.next()
+            inner[acc.text] = Variable(slot: accSlot, kind: .value)
+            inner[v.text] = Variable(slot: slot, kind: .value)
+            return .reduce(accumulator: accSlot, initial: i, slot: slot, list: l, map: try compile(map, inner), at)
+        case .patternPredicate(let element):
+            let part = PatternPart(element: element, location: at)
+            let (plan, _) = try planSubpattern([part], where: nil, scope)
+            return .subquery(Subquery(plan: plan, result: .exists))
+        case .exists(let parts, let filter):
+            let (plan, _) = try planSubpattern(parts, where: filter, scope)
+            return .subquery(Subquery(plan: plan, result: .exists))
+        case .patternComprehension(let pathVariable, let element, let filter, let map):
+            let part = PatternPart(pathVariable: pathVariable, element: element, location: at)
+            let (plan, inner) = try planSubpattern([part], where: filter, scope)
+            return .subquery(Subquery(plan: plan, result: .collect(try compile(map, inner))))
+        }
+    }
+
+    /// Plans a pattern evaluated once per outer row (its leaf receives the outer row).
+    private func planSubpattern(_ parts: [PatternPart], where filter: Expression?, _ scope: Scope) throws
+        -> (PlanOperator, Scope)
+    {
+        var inner = scope
+        let plan = try planPattern(parts, where: filter, onto: ArgumentOperator(), &inner)
+        return (plan, inner)
+    }
+
+    /// Refuses property names no class of the schema knows (with the closest spelling).
+    func checkPropertyKey(_ key: String, on base: Expression, _ scope: Scope, at: SourceLocation) throws {
+        guard !schema.isOpen, case .variable(let v) = base.kind, let variable = scope[v] else { return }
+        let known: Set<String>
+        switch variable.kind {
+        case .node:
+            if ["id", "class", "name", "status"].contains(key) { return }
+            if variable.labels.isEmpty {
+                known = allAttributeNames
+            } else {
+                known = Set(variable.labels.flatMap { schema.attributes(of: $0).map(\.name) })
+            }
+        case .relationship:
+            known = relationAttributeNames
+            if known.isEmpty { return }
+        default: return
+        }
+        if known.contains(key) { return }
+        if variable.kind == .node, !variable.labels.isEmpty, !variable.labels.allSatisfy(schema.isClosed),
+            allAttributeNames.contains(key) || storedPropertyKeys.contains(key)
+        {
+            return
+        }
+        var message = "unknown property '\(key)'"
+        if !variable.labels.isEmpty { message += " for \(variable.labels.joined(separator: "/"))" }
+        if let close = closestSpelling(to: key, in: known) { message += " (did you mean '\(close)'?)" }
+        throw CIQLError(.semantic, message, at: at)
+    }
+
+    /// A class and its subclasses; an error naming the closest class when it is unknown.
+    func classSet(_ name: Name) throws -> [String] {
+        if schema.isOpen { return [name.text] }
+        guard schema.classDefinition(name.text) != nil else {
+            var message = "unknown class '\(name.text)'"
+            if let close = closestSpelling(to: name.text, in: schema.classes.map(\.name)) {
+                message += " (did you mean '\(close)'?)"
+            }
+            throw CIQLError(.semantic, message, at: name.location)
+        }
+        return schema.subclasses(of: name.text)
+    }
+
+    /// A relation type; an error naming the closest one when the schema does not know it.
+    func checkRelationType(_ name: Name) throws {
+        if schema.isOpen || schema.relationDefinition(name.text) != nil { return }
+        var message = "unknown relation type '\(name.text)'"
+        if let close = closestSpelling(to: name.text, in: schema.relations.map(\.name)) {
+            message += " (did you mean '\(close)'?)"
+        }
+        throw CIQLError(.semantic, message, at: name.location)
+    }
+}

@@ -1,0 +1,125 @@
+/// Planning `WITH` and `RETURN`: projection, implicit grouping, DISTINCT, ORDER BY, SKIP and LIMIT.
+extension Planner {
+    func planProjection(_ projection: Projection, _ input: PlanOperator, _ scope: Scope, isReturn: Bool) throws
+        -> (PlanOperator, Scope, [String], [Int])
+    {
+        let clause = isReturn ? "RETURN" : "WITH"
+        var items = projection.items
+        if projection.includesAll {
+            let visible = scope.visibleNames
+            if visible.isEmpty && items.isEmpty {
+                throw CIQLError(.semantic, "\(clause) * has no variables to return here", at: projection.items.first?.expression.location)
+            }
+            let star = visible.map { name in
+                ProjectionItem(expression: Expression(.variable(name), at: .start), alias: nil, text: name)
+            }
+            items = star + items
+        }
+        var seen = Set<String>()
+        for item in items {
+            if !isReturn, item.alias == nil, !isVariable(item.expression) {
+                throw CIQLError(.semantic, "the expression '\(item.text)' in WITH needs a name: add AS name", at: item.expression.location)
+            }
+            guard seen.insert(item.columnName).inserted else {
+                throw CIQLError(.semantic, "column '\(item.columnName)' appears twice; rename one with AS", at: item.expression.location)
+            }
+        }
+        let aggregating = items.contains { $0.expression.containsAggregate }
+        var op = input
+        var newScope = Scope()
+        var itemSlots: [Int] = []
+        var keyVariables = Set<String>()
+        if aggregating {
+            var keys: [(slot: Int, expression: CompiledExpression)] = []
+            let collector = AggregateCollector()
+            var post: [(slot: Int, expression: CompiledExpression)] = []
+            for item in items {
+                let slot = slots.next()
+                itemSlots.append(slot)
+                if item.expression.containsAggregate {
+                    post.append((slot, try compile(item.expression, scope, aggregates: collector)))
+                } else {
+                    keys.append((slot, try compile(item.expression, scope)))
+                    keyVariables.formUnion(item.expression.referencedVariables)
+                }
+                newScope[item.columnName] = carried(item, scope, slot)
+            }
+            let detail = items.map(\.text).joined(separator: ", ")
+            let aggregate = AggregateOperator(op, keys: keys, aggregates: collector.specs, detail: detail)
+            aggregates.append(aggregate)
+            op = aggregate
+            if !post.isEmpty { op = ProjectOperator(op, post, detail: detail) }
+        } else {
+            var projections: [(slot: Int, expression: CompiledExpression)] = []
+            for item in items {
+                let slot = slots.next()
+                itemSlots.append(slot)
+                projections.append((slot, try compile(item.expression, scope)))
+                newScope[item.columnName] = carried(item, scope, slot)
+            }
+            op = ProjectOperator(op, projections, detail: items.map(\.text).joined(separator: ", "))
+        }
+        if projection.distinct {
+            op = DistinctOperator(op, slots: itemSlots, detail: items.map(\.text).joined(separator: ", "))
+        }
+        if !projection.orderBy.isEmpty {
+            // ORDER BY sees the projected names and, unless rows were merged, the variables before them.
+            var sortScope = scope
+            if aggregating || projection.distinct {
+                sortScope = Scope()
+                for name in keyVariables { sortScope[name] = scope[name] }
+            }
+            for name in newScope.names { sortScope[name] = newScope[name] }
+            let printed = items.map { describe($0.expression) }
+            var keys: [(expression: CompiledExpression, descending: Bool)] = []
+            for sort in projection.orderBy {
+                if let i = printed.firstIndex(of: describe(sort.expression)) {
+                    keys.append((.slot(itemSlots[i]), sort.descending))
+                } else {
+                    keys.append((try compile(sort.expression, sortScope), sort.descending))
+                }
+            }
+            var cap: CompiledExpression?
+            if let limit = projection.limit {
+                let l = try compile(limit, Scope())
+                cap = try projection.skip.map { .binary(.add, try compile($0, Scope()), l, limit.location) } ?? l
+            }
+            op = SortOperator(op, keys: keys, limit: cap, detail: projection.orderBy.map { describe($0.expression) + ($0.descending ? " DESC" : "") }.joined(separator: ", "))
+        }
+        if projection.skip != nil || projection.limit != nil {
+            let skip = try projection.skip.map { try compileCount($0, "SKIP") }
+            let limit = try projection.limit.map { try compileCount($0, "LIMIT") }
+            let detail = [projection.skip.map { "SKIP " + describe($0) }, projection.limit.map { "LIMIT " + describe($0) }]
+                .compactMap { $0 }.joined(separator: " ")
+            op = SliceOperator(op, skip: skip, limit: limit, detail: detail)
+        }
+        return (op, newScope, items.map(\.columnName), itemSlots)
+    }
+
+    private func isVariable(_ e: Expression) -> Bool {
+        if case .variable = e.kind { return true }
+        return false
+    }
+
+    /// The variable a projected item becomes: a bare variable keeps its kind and classes.
+    private func carried(_ item: ProjectionItem, _ scope: Scope, _ slot: Int) -> Variable {
+        if case .variable(let v) = item.expression.kind, let old = scope[v] {
+            return Variable(slot: slot, kind: old.kind, labels: old.labels)
+        }
+        return Variable(slot: slot, kind: .value)
+    }
+
+    /// SKIP and LIMIT take constants or parameters, never row values.
+    private func compileCount(_ e: Expression, _ what: String) throws -> CompiledExpression {
+        if !e.referencedVariables.isEmpty {
+            throw CIQLError(.semantic, "\(what) must be a constant or a parameter, not depend on rows", at: e.location)
+        }
+        if case .int(let i) = e.kind, i < 0 {
+            throw CIQLError(.semantic, "\(what) must not be negative", at: e.location)
+        }
+        if case .float = e.kind {
+            throw CIQLError(.semantic, "\(what) must be an integer", at: e.location)
+        }
+        return try compile(e, Scope())
+    }
+}

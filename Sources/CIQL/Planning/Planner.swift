@@ -1,0 +1,145 @@
+import ConfigurationSchema
+import GraphStorage
+
+/// A planned query: the operator tree, its output columns and whether it writes.
+struct QueryPlan {
+    var root: PlanOperator
+    var columns: [String]
+    var columnSlots: [Int]
+    var width: Int
+    var writes: Bool
+}
+
+/// Turns a parsed query into an operator tree: resolves variables to slots, checks names against the
+/// schema, picks index seeks and scan starts, and places filters as early as their variables allow.
+final class Planner {
+    let schema: Schema
+    let slots = SlotAllocator()
+    /// What the store knows, for choosing plans: indexed property keys and node counts.
+    let statistics: PlanningStatistics
+    let allAttributeNames: Set<String>
+    let relationAttributeNames: Set<String> = []
+    var storedPropertyKeys: Set<String> { statistics.propertyKeys }
+    let procedures: [String: ProcedureDefinition]
+    private(set) var writes = false
+    /// Aggregations, told the row width once planning is done (an empty input has no row to copy).
+    var aggregates: [AggregateOperator] = []
+
+    init(schema: Schema, statistics: PlanningStatistics, procedures: [String: ProcedureDefinition]) {
+        self.schema = schema
+        self.statistics = statistics
+        self.procedures = procedures
+        var names = Set<String>()
+        for c in schema.classes { for a in schema.attributes(of: c.name) { names.insert(a.name) } }
+        allAttributeNames = names
+    }
+
+    func plan(_ query: Query) throws -> QueryPlan {
+        var plan = try planUnion(query)
+        plan.width = slots.count
+        for aggregate in aggregates { aggregate.rowWidth = slots.count }
+        return plan
+    }
+
+    private func planUnion(_ query: Query) throws -> QueryPlan {
+        var parts: [(PlanOperator, [String], [Int])] = []
+        for part in query.parts { parts.append(try planSingle(part)) }
+        guard parts.count > 1 else {
+            let (root, columns, columnSlots) = parts[0]
+            return QueryPlan(root: root, columns: columns, columnSlots: columnSlots, width: slots.count, writes: writes)
+        }
+        // UNION: every part must return the same columns; each part copies its values into shared slots.
+        let columns = parts[0].1
+        let shared = columns.map { _ in slots.next() }
+        var roots: [PlanOperator] = []
+        for (i, (root, partColumns, partSlots)) in parts.enumerated() {
+            guard partColumns == columns else {
+                throw CIQLError(
+                    .semantic, "all parts of a UNION must return the same columns: "
+                        + "\(columns.joined(separator: ", ")) vs \(partColumns.joined(separator: ", "))",
+                    at: query.parts[i].location)
+            }
+            roots.append(ProjectOperator(
+                root, zip(shared, partSlots).map { ($0, .slot($1)) }, detail: partColumns.joined(separator: ", ")))
+        }
+        var root: PlanOperator = UnionOperator(roots)
+        if query.unionAll.contains(false) {
+            root = DistinctOperator(root, slots: shared, detail: columns.joined(separator: ", "))
+        }
+        return QueryPlan(root: root, columns: columns, columnSlots: shared, width: slots.count, writes: writes)
+    }
+
+    private func planSingle(_ query: SingleQuery) throws -> (PlanOperator, [String], [Int]) {
+        var op: PlanOperator = ArgumentOperator()
+        var scope = Scope()
+        var columns: [String] = []
+        var columnSlots: [Int] = []
+        var hasRead = false
+        for (index, clause) in query.clauses.enumerated() {
+            let isLast = index == query.clauses.count - 1
+            switch clause.kind {
+            case .match(let optional, let pattern, let filter):
+                if optional {
+                    var inner = scope
+                    let plan = try planPattern(pattern, where: filter, onto: ArgumentOperator(), &inner)
+                    let introduced = inner.names.filter { scope[$0] == nil }.compactMap { inner[$0]?.slot }
+                    op = OptionalOperator(op, inner: plan, introducedSlots: introduced)
+                    scope = inner
+                } else {
+                    op = try planPattern(pattern, where: filter, onto: op, &scope)
+                }
+                hasRead = true
+            case .unwind(let list, let variable):
+                let compiled = try compile(list, scope)
+                let slot = slots.next()
+                op = UnwindOperator(op, compiled, slot: slot, detail: variable.text)
+                scope[variable.text] = Variable(slot: slot, kind: .value)
+                hasRead = true
+            case .with(let projection, let filter):
+                (op, scope, _, _) = try planProjection(projection, op, scope, isReturn: false)
+                if let filter {
+                    op = FilterOperator(op, try compile(filter, scope), detail: "WITH … WHERE")
+                }
+                hasRead = true
+            case .return(let projection):
+                guard isLast else {
+                    throw CIQLError(.syntax, "RETURN must be the last clause; use WITH to go on", at: clause.location)
+                }
+                (op, scope, columns, columnSlots) = try planProjection(projection, op, scope, isReturn: true)
+            case .call(let call):
+                op = try planCall(call, op, &scope, standalone: query.clauses.count == 1)
+                if query.clauses.count == 1 {
+                    (columns, columnSlots) = (scope.visibleNames, scope.visibleNames.compactMap { scope[$0]?.slot })
+                    if let yield = call.yield {
+                        columns = yield.map(\.variable.text)
+                        columnSlots = columns.compactMap { scope[$0]?.slot }
+                    }
+                }
+                hasRead = true
+            case .create, .merge, .set, .remove, .delete:
+                writes = true
+                if hasRead { op = EagerOperator(op) }
+                op = try planWrite(clause, op, &scope)
+                hasRead = false
+            }
+        }
+        if let last = query.clauses.last {
+            switch last.kind {
+            case .return, .create, .merge, .set, .remove, .delete: break
+            case .call where query.clauses.count == 1: break
+            default:
+                throw CIQLError(
+                    .syntax, "a query must end with RETURN or a writing clause (CREATE, MERGE, SET, REMOVE, DELETE)",
+                    at: last.location)
+            }
+        }
+        return (op, columns, columnSlots)
+    }
+}
+
+/// What the planner reads from the store before planning: indexed keys, counts, property names.
+struct PlanningStatistics {
+    var indexedKeys: Set<String>
+    var propertyKeys: Set<String>
+    var nodeCount: (String?) -> Int
+}

@@ -1,0 +1,130 @@
+public import ConfigurationSchema
+public import GraphStorage
+
+/// A procedure `CALL name(args) YIELD …` can run: its output columns and what it computes.
+public struct ProcedureDefinition: Sendable {
+    public var name: String
+    /// Argument names, for messages (`impact(targets, options)`).
+    public var parameters: [String]
+    /// How many trailing arguments may be left out.
+    public var optionalParameters: Int
+    public var outputs: [String]
+    /// Runs the procedure once; returns its rows, one value per output.
+    public var run: @Sendable (_ arguments: [Value], _ context: ProcedureContext) throws -> [[Value]]
+
+    public init(
+        name: String, parameters: [String], optionalParameters: Int = 0, outputs: [String],
+        run: @escaping @Sendable ([Value], ProcedureContext) throws -> [[Value]]
+    ) {
+        self.name = name
+        self.parameters = parameters
+        self.optionalParameters = optionalParameters
+        self.outputs = outputs
+        self.run = run
+    }
+}
+
+/// What a procedure may read: the statement's transaction (one consistent snapshot) and the schema.
+public struct ProcedureContext {
+    public let transaction: GraphTransaction
+    public let schema: Schema
+}
+
+/// Runs a procedure for each input row and binds the yielded columns.
+final class ProcedureCallOperator: PlanOperator {
+    let definition: ProcedureDefinition
+    let arguments: [CompiledExpression]
+    /// (output index, slot) for each yielded column.
+    let yields: [(Int, Int)]
+    let location: SourceLocation
+    private var current: Row = []
+    private var results: [[Value]] = []
+    private var index = 0
+
+    init(_ input: PlanOperator, _ definition: ProcedureDefinition, arguments: [CompiledExpression], yields: [(Int, Int)], at: SourceLocation) {
+        self.definition = definition
+        self.arguments = arguments
+        self.yields = yields
+        self.location = at
+        super.init("ProcedureCall", detail: definition.name, children: [input])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        results = []
+        index = 0
+        try super.open(argument, ctx)
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        while index >= results.count {
+            guard var row = try input.next(ctx) else { return nil }
+            var values: [Value] = []
+            for a in arguments { values.append(try ctx.evaluate(a, &row)) }
+            guard let tx = ctx.live?.tx else {
+                throw CIQLError(.runtime, "\(definition.name) works on the current graph, not AS OF a past one", at: location)
+            }
+            do {
+                results = try definition.run(values, ProcedureContext(transaction: tx, schema: ctx.schema))
+            } catch let error as CIQLError {
+                throw error
+            } catch {
+                throw CIQLError(.runtime, "\(definition.name): \(error)", at: location)
+            }
+            index = 0
+            current = row
+        }
+        var row = current
+        let result = results[index]
+        index += 1
+        for (output, slot) in yields { row[slot] = output < result.count ? result[output] : .null }
+        return row
+    }
+}
+
+extension Planner {
+    func planCall(_ call: ProcedureCall, _ input: PlanOperator, _ scope: inout Scope, standalone: Bool) throws -> PlanOperator {
+        guard let definition = procedures[call.name.text.lowercased()] else {
+            var message = "unknown procedure '\(call.name.text)'"
+            if let close = closestSpelling(to: call.name.text, in: procedures.values.map(\.name)) {
+                message += " (did you mean '\(close)'?)"
+            } else {
+                message += "; procedures: " + procedures.values.map(\.name).sorted().joined(separator: ", ")
+            }
+            throw CIQLError(.semantic, message, at: call.name.location)
+        }
+        let args = call.arguments ?? []
+        let maximum = definition.parameters.count, minimum = maximum - definition.optionalParameters
+        guard (minimum...maximum).contains(args.count) else {
+            throw CIQLError(.semantic, "\(definition.name)(\(definition.parameters.joined(separator: ", "))) takes \(minimum == maximum ? "\(maximum)" : "\(minimum) to \(maximum)") argument(s), not \(args.count)", at: call.name.location)
+        }
+        let compiled = try args.map { try compile($0, scope) }
+        var yields: [(Int, Int)] = []
+        let items: [YieldItem]
+        if let yield = call.yield, !call.yieldsAll {
+            items = yield
+        } else {
+            guard standalone || call.yieldsAll else {
+                throw CIQLError(.semantic, "CALL \(definition.name) inside a query needs YIELD (its columns: \(definition.outputs.joined(separator: ", ")))", at: call.name.location)
+            }
+            items = definition.outputs.map { YieldItem(field: Name($0, at: call.name.location), alias: nil) }
+        }
+        for item in items {
+            guard let index = definition.outputs.firstIndex(of: item.field.text) else {
+                var message = "\(definition.name) has no column '\(item.field.text)'"
+                if let close = closestSpelling(to: item.field.text, in: definition.outputs) { message += " (did you mean '\(close)'?)" }
+                throw CIQLError(.semantic, message + "; it yields \(definition.outputs.joined(separator: ", "))", at: item.field.location)
+            }
+            if scope[item.variable.text] != nil {
+                throw CIQLError(.semantic, "variable '\(item.variable.text)' is already defined", at: item.variable.location)
+            }
+            let slot = slots.next()
+            scope[item.variable.text] = Variable(slot: slot, kind: .value)
+            yields.append((index, slot))
+        }
+        var op: PlanOperator = ProcedureCallOperator(input, definition, arguments: compiled, yields: yields, at: call.name.location)
+        if let filter = call.where_ {
+            op = FilterOperator(op, try compile(filter, scope), detail: describe(filter))
+        }
+        return op
+    }
+}
