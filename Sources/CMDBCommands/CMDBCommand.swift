@@ -23,6 +23,7 @@ struct CMDBCommand: ParsableCommand {
               cmdb init                                  create a database with the built-in ITIL schema
               cmdb import servers.jsonl --change CHG42   load CIs and relations (JSON Lines)
               cmdb status                                what is in it
+              cmdb query "MATCH (s:Server) RETURN s.id, s.name"   ask in CIQL
               cmdb export > backup.jsonl                 write it out again
 
             Exit codes: 0 success, 1 findings at or above --fail-on, 2 bad input (usage, import line,
@@ -31,7 +32,7 @@ struct CMDBCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, ImportCommand.self, ExportCommand.self, SchemaCommand.self, StatusCommand.self,
-            GenerateCommand.self,
+            GenerateCommand.self, QueryCommand.self, HistoryCommand.self, BaselineCommand.self,
         ]
     )
 

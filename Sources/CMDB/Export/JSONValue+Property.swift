@@ -3,7 +3,7 @@ public import JSONLines
 
 extension JSONWriter {
     /// Writes a stored value as JSON: date-times as ISO-8601 strings, lists as arrays.
-    mutating func write(_ value: PropertyValue) {
+    public mutating func write(_ value: PropertyValue) {
         switch value {
         case .bool(let b): writeRaw(b ? "true" : "false")
         case .int(let i): writeInt(i)
@@ -21,7 +21,7 @@ extension JSONWriter {
     }
 
     /// Writes a node as the import object: `{"kind":"ci","id","class","name","status","attrs":{…}}`.
-    mutating func writeNode(_ node: StoredNode, includeKind: Bool) {
+    public mutating func writeNode(_ node: StoredNode, includeKind: Bool) {
         writeRaw(includeKind ? "{\"kind\":\"ci\",\"id\":" : "{\"id\":")
         writeString(node.externalID)
         if let label = node.label {
@@ -49,7 +49,7 @@ extension JSONWriter {
     }
 
     /// Writes a relation as the import object: `{"kind":"rel","type","from","to","attrs":{…}}`.
-    mutating func writeRelation(type: String, from: String, to: String, properties: Properties, includeKind: Bool) {
+    public mutating func writeRelation(type: String, from: String, to: String, properties: Properties, includeKind: Bool) {
         writeRaw(includeKind ? "{\"kind\":\"rel\",\"type\":" : "{\"type\":")
         writeString(type)
         writeRaw(",\"from\":")

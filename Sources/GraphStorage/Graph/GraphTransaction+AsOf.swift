@@ -62,6 +62,14 @@ extension GraphTransaction {
         }
     }
 
+    /// The version of relation (from, type, to) current after transaction `txn`, or nil when it did not exist then.
+    public func relation(from: NodeID, type: String, to: NodeID, asOf txn: TransactionNumber) throws -> StoredRelation? {
+        guard let typeID = names.id(type, .relationType) else { return nil }
+        var key = ByteWriter(capacity: KeyLayout.relationKeySize)
+        KeyLayout.relationKey(&key, from: from, type: UInt16(typeID), to: to)
+        return try relation(key: key.bytes, asOf: txn)
+    }
+
     private func relation(key: [UInt8], asOf txn: TransactionNumber) throws -> StoredRelation? {
         guard key.count == KeyLayout.relationKeySize else { throw StorageError(.corrupted, "a relation key is damaged") }
         let (from, typeID, to) = key.withUnsafeBytes { ($0.loadBE64(at: 0), $0.loadBE16(at: 8), $0.loadBE64(at: 10)) }

@@ -1,0 +1,179 @@
+public import CMDB
+public import GraphStorage
+import Glibc
+
+/// Runs CIQL statements against a CMDB: reads in one read transaction (a consistent snapshot), each
+/// writing statement in one write transaction recorded with its change reference.
+public final class QueryEngine: Sendable {
+    public let database: ConfigurationDatabase
+    private let procedures: [String: ProcedureDefinition]
+
+    public init(database: ConfigurationDatabase, procedures: [ProcedureDefinition] = []) {
+        self.database = database
+        var table: [String: ProcedureDefinition] = [:]
+        for p in BuiltinProcedures.all + procedures { table[p.name.lowercased()] = p }
+        self.procedures = table
+    }
+
+    /// Parses and runs every statement of `text` in turn, each into the sink `sinkFor` gives it.
+    public func run(
+        _ text: String, parameters: [String: Value] = [:], change: ChangeInfo,
+        cancellation: CancellationFlag? = nil, sinkFor: (Statement) -> any ResultSink
+    ) throws {
+        for statement in try CIQLParser.parse(text) {
+            try execute(statement, parameters: parameters, change: change, cancellation: cancellation, into: sinkFor(statement))
+        }
+    }
+
+    /// Runs one read-only query and returns its rows (for tests, rules and procedures).
+    public func query(_ text: String, parameters: [String: Value] = [:]) throws -> CollectingSink {
+        let sink = CollectingSink()
+        let statements = try CIQLParser.parse(text)
+        guard statements.count == 1, let statement = statements.first else {
+            throw CIQLError(.semantic, "expected one statement, found \(statements.count)")
+        }
+        try execute(statement, parameters: parameters, change: ChangeInfo(actor: "query", changeReference: nil, origin: "query"), into: sink)
+        return sink
+    }
+
+    /// Runs one statement.
+    public func execute(
+        _ statement: Statement, parameters: [String: Value] = [:], change: ChangeInfo,
+        cancellation: CancellationFlag? = nil, into sink: any ResultSink
+    ) throws {
+        let started = Self.microsecondsNow()
+        var info = change
+        if let reference = statement.changeReference { info.changeReference = reference }
+        switch statement.body {
+        case .query(let query):
+            if Self.writes(query) {
+                if statement.asOf != nil {
+                    throw CIQLError(.semantic, "AS OF reads the past; a statement that writes always changes the present", at: statement.location)
+                }
+                if statement.mode == .explain {
+                    try database.store.read { tx in
+                        try runQuery(query, statement, LiveGraph(tx), tx, writer: nil, parameters, cancellation, sink, started)
+                    }
+                    return
+                }
+                try database.store.write(info) { tx in
+                    try runQuery(query, statement, LiveGraph(tx), tx, writer: tx, parameters, cancellation, sink, started)
+                }
+            } else {
+                try database.store.read { tx in
+                    var source: any GraphSource = LiveGraph(tx)
+                    var asOf: TransactionNumber?
+                    if let point = statement.asOf {
+                        let txn = try resolve(point, tx, parameters)
+                        asOf = txn
+                        source = try PastGraph(tx, asOf: txn)
+                    }
+                    try runQuery(query, statement, source, tx, writer: nil, parameters, cancellation, sink, started, asOf: asOf)
+                }
+            }
+        default:
+            try StatusAccounting(database: database, parameters: parameters)
+                .execute(statement, change: info, into: sink, started: started)
+        }
+    }
+
+    private func runQuery(
+        _ query: Query, _ statement: Statement, _ source: any GraphSource, _ tx: GraphTransaction,
+        writer: GraphTransaction?, _ parameters: [String: Value], _ cancellation: CancellationFlag?,
+        _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil
+    ) throws {
+        let statistics = PlanningStatistics(
+            indexedKeys: Set(try tx.indexedProperties()), propertyKeys: Set(tx.propertyKeyNames),
+            nodeCount: { label in (try? source.nodeCount(label: label)) ?? 0 })
+        let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedures)
+        let plan = try planner.plan(query)
+        let graph = ResultGraph(source)
+        var summary = StatementSummary()
+        summary.asOf = asOf
+        if statement.mode == .explain {
+            try PlanPrinter.emit(plan.root, profiled: false, into: sink, graph: graph)
+            summary.microseconds = Self.microsecondsNow() - started
+            try sink.end(summary)
+            return
+        }
+        let ctx = ExecutionContext(
+            source: source, writer: writer, live: source as? LiveGraph, schema: database.schema,
+            parameters: parameters, statementTime: Self.microsecondsNow(), cancellation: cancellation)
+        let profiling = statement.mode == .profile
+        if profiling { plan.root.setProfiling(true) }
+        try plan.root.open(Row(repeating: .null, count: plan.width), ctx)
+        if !profiling { try sink.begin(columns: plan.columns, graph: graph) }
+        while let row = try plan.root.next(ctx) {
+            summary.rows += 1
+            if !profiling { try sink.row(plan.columnSlots.map { row[$0] }) }
+        }
+        if profiling { try PlanPrinter.emit(plan.root, profiled: true, into: sink, graph: graph) }
+        summary.counters = ctx.counters
+        if writer != nil, !ctx.counters.isEmpty { summary.transaction = tx.number }
+        summary.microseconds = Self.microsecondsNow() - started
+        try sink.end(summary)
+    }
+
+    /// The transaction an `AS OF` names.
+    private func resolve(_ point: AsOf, _ tx: GraphTransaction, _ parameters: [String: Value]) throws -> TransactionNumber {
+        let ctx = ExecutionContext(
+            source: LiveGraph(tx), writer: nil, live: nil, schema: database.schema, parameters: parameters,
+            statementTime: Self.microsecondsNow(), cancellation: nil)
+        let planner = Planner(schema: database.schema, statistics: PlanningStatistics(indexedKeys: [], propertyKeys: [], nodeCount: { _ in 0 }), procedures: [:])
+        var empty: Row = []
+        switch point {
+        case .time(let e):
+            let v = try ctx.toDateTime(try ctx.evaluate(try planner.compile(e, Scope()), &empty), e.location)
+            guard case .datetime(let t) = v else { throw CIQLError(.semantic, "AS OF needs a time", at: e.location) }
+            return try tx.transaction(atTime: t)
+        case .transaction(let e):
+            guard case .int(let n) = try ctx.evaluate(try planner.compile(e, Scope()), &empty), n >= 0 else {
+                throw CIQLError(.semantic, "AS OF TX needs a transaction number (see `cmdb status` or SHOW BASELINES)", at: e.location)
+            }
+            return TransactionNumber(n)
+        case .baseline(let e):
+            guard case .string(let name) = try ctx.evaluate(try planner.compile(e, Scope()), &empty) else {
+                throw CIQLError(.semantic, "AS OF BASELINE needs a baseline name", at: e.location)
+            }
+            guard let baseline = try Baselines.find(name, tx) else {
+                throw try Baselines.unknown(name, tx, at: e.location)
+            }
+            return baseline.transaction
+        }
+    }
+
+    static func writes(_ query: Query) -> Bool {
+        query.parts.contains { part in
+            part.clauses.contains { clause in
+                switch clause.kind {
+                case .create, .merge, .set, .remove, .delete: true
+                default: false
+                }
+            }
+        }
+    }
+
+    static func microsecondsNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+    }
+}
+
+/// EXPLAIN and PROFILE output: one row per operator, indented by depth.
+enum PlanPrinter {
+    static func emit(_ root: PlanOperator, profiled: Bool, into sink: any ResultSink, graph: ResultGraph) throws {
+        try sink.begin(columns: profiled ? ["operator", "details", "rows", "ms"] : ["operator", "details"], graph: graph)
+        var rows: [[Value]] = []
+        root.walk { op, depth in
+            let name = String(repeating: "  ", count: depth) + op.name
+            var row: [Value] = [.string(name), .string(op.detail)]
+            if profiled {
+                row.append(.int(Int64(op.rowsProduced)))
+                row.append(.float((Double(op.nanoseconds) / 1e4).rounded() / 100))
+            }
+            rows.append(row)
+        }
+        for row in rows { try sink.row(row) }
+    }
+}

@@ -1,0 +1,78 @@
+public import GraphStorage
+
+/// Receives a statement's results as they are produced, inside the statement's transaction.
+public protocol ResultSink: AnyObject {
+    /// The column names, before the first row; `graph` resolves nodes and relations in rows until `end`.
+    func begin(columns: [String], graph: ResultGraph) throws
+    func row(_ values: [Value]) throws
+    func end(_ summary: StatementSummary) throws
+}
+
+/// Looks up the CIs and relations that result rows refer to, in the statement's snapshot.
+public final class ResultGraph {
+    private let source: any GraphSource
+
+    init(_ source: any GraphSource) { self.source = source }
+
+    public func node(_ nid: NodeID) throws -> StoredNode? { try source.node(nid) }
+
+    public func relation(_ ref: RelationshipRef) throws -> StoredRelation? {
+        try source.relation(from: ref.from, type: ref.type, to: ref.to)
+    }
+
+    /// The CI's id, or `#nid` when the node is gone (deleted by the statement itself).
+    public func externalID(_ nid: NodeID) throws -> String { try source.node(nid)?.externalID ?? "#\(nid)" }
+}
+
+/// What a statement did, for the line after its results.
+public struct StatementSummary: Sendable {
+    public var rows = 0
+    public var counters = UpdateCounters()
+    /// The transaction that recorded the writes, if any.
+    public var transaction: TransactionNumber?
+    public var asOf: TransactionNumber?
+    /// Wall time of planning and execution, in microseconds.
+    public var microseconds: Int64 = 0
+
+    public init() {}
+}
+
+/// Collects results in memory: for tests, the REPL's table and procedures that run a query.
+public final class CollectingSink: ResultSink {
+    public private(set) var columns: [String] = []
+    public private(set) var rows: [[Value]] = []
+    public private(set) var summary = StatementSummary()
+    /// Node ids resolved to CI ids while the transaction was open (`rows` keep internal references).
+    public private(set) var externalIDs: [NodeID: String] = [:]
+    private var graph: ResultGraph?
+
+    public init() {}
+
+    public func begin(columns: [String], graph: ResultGraph) throws {
+        self.columns = columns
+        self.graph = graph
+    }
+
+    public func row(_ values: [Value]) throws {
+        rows.append(values)
+        for v in values { try remember(v) }
+    }
+
+    private func remember(_ v: Value) throws {
+        switch v {
+        case .node(let nid): externalIDs[nid] = try graph?.externalID(nid)
+        case .relationship(let r):
+            externalIDs[r.from] = try graph?.externalID(r.from)
+            externalIDs[r.to] = try graph?.externalID(r.to)
+        case .path(let p): for n in p.nodes { externalIDs[n] = try graph?.externalID(n) }
+        case .list(let l): for e in l { try remember(e) }
+        case .map(let m): for e in m.entries { try remember(e.value) }
+        default: break
+        }
+    }
+
+    public func end(_ summary: StatementSummary) throws {
+        self.summary = summary
+        graph = nil
+    }
+}

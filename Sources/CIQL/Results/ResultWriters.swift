@@ -1,0 +1,135 @@
+public import JSONLines
+
+/// The output formats of `cmdb query`.
+public enum ResultFormat: String, CaseIterable, Sendable {
+    case table, json, jsonl, csv
+}
+
+/// Writes results to an output stream in one of the formats; json, jsonl and csv stream row by row,
+/// a table waits for all rows to size its columns.
+public final class ResultWriter: ResultSink {
+    public let format: ResultFormat
+    private let output: OutputSink
+    /// Table cells longer than this are cut with `…` (nil: never).
+    public var maximumCellWidth: Int?
+    /// Called with the summary line ("3 rows", "2 CIs created") for stderr or the REPL.
+    public var onSummary: ((String) -> Void)?
+    private var renderer: ValueRenderer?
+    private var columns: [String] = []
+    private var tableRows: [[String]] = []
+    private var json = JSONWriter(capacity: 1 << 14)
+    private var rowCount = 0
+
+    public init(format: ResultFormat, output: OutputSink) {
+        self.format = format
+        self.output = output
+    }
+
+    public func begin(columns: [String], graph: ResultGraph) throws {
+        self.columns = columns
+        renderer = ValueRenderer(graph: graph)
+        rowCount = 0
+        tableRows = []
+        switch format {
+        case .json:
+            json.writeRaw("{\"columns\":[")
+            for (i, c) in columns.enumerated() {
+                if i > 0 { json.writeRaw(",") }
+                json.writeString(c)
+            }
+            json.writeRaw("],\"rows\":[")
+        case .csv:
+            try output.write(columns.map(Self.csvField).joined(separator: ",") + "\n")
+        case .table, .jsonl: break
+        }
+    }
+
+    public func row(_ values: [Value]) throws {
+        guard let renderer else { return }
+        switch format {
+        case .json:
+            if rowCount > 0 { json.writeRaw(",") }
+            json.writeRaw("[")
+            for (i, v) in values.enumerated() {
+                if i > 0 { json.writeRaw(",") }
+                try renderer.writeJSON(v, to: &json)
+            }
+            json.writeRaw("]")
+        case .jsonl:
+            json.writeRaw("{")
+            for (i, v) in values.enumerated() {
+                if i > 0 { json.writeRaw(",") }
+                json.writeString(columns[i])
+                json.writeRaw(":")
+                try renderer.writeJSON(v, to: &json)
+            }
+            json.writeRaw("}\n")
+        case .csv:
+            try output.write(try values.map { try Self.csvField(renderer.text($0)) }.joined(separator: ",") + "\n")
+        case .table:
+            tableRows.append(try values.map { try renderer.text($0) })
+        }
+        rowCount += 1
+        if json.bytes.count >= 1 << 16 {
+            try output.write(json.bytes)
+            json.removeAll()
+        }
+    }
+
+    public func end(_ summary: StatementSummary) throws {
+        switch format {
+        case .json:
+            json.writeRaw("]}\n")
+        case .table:
+            if !columns.isEmpty {
+                var table = TableRenderer(columns: columns, rows: tableRows)
+                table.maximumCellWidth = maximumCellWidth
+                try output.write(table.rendered())
+            }
+        case .jsonl, .csv: break
+        }
+        try output.write(json.bytes)
+        json.removeAll()
+        try output.flush()
+        renderer = nil
+        onSummary?(Self.summaryLine(summary, columns: columns))
+    }
+
+    /// `3 rows (1.2 ms)`, `1 CI created, 2 relations created in tx 42 (3.1 ms)`.
+    public static func summaryLine(_ s: StatementSummary, columns: [String]) -> String {
+        var parts: [String] = []
+        let c = s.counters
+        func add(_ n: Int, _ what: String) {
+            if n > 0 { parts.append("\(n) \(what)\(n == 1 ? "" : "s")") }
+        }
+        add(c.nodesCreated, "CI created")
+        add(c.nodesDeleted, "CI deleted")
+        add(c.relationshipsCreated, "relation created")
+        add(c.relationshipsDeleted, "relation deleted")
+        add(c.propertiesSet, "property set")
+        var line = parts.joined(separator: ", ")
+        if line.isEmpty || !columns.isEmpty {
+            let rows = "\(s.rows) row\(s.rows == 1 ? "" : "s")"
+            line = line.isEmpty ? rows : rows + "; " + line
+        }
+        if let tx = s.transaction { line += " in transaction \(tx)" }
+        if let asOf = s.asOf { line += " as of transaction \(asOf)" }
+        let ms = Double(s.microseconds) / 1000
+        return line + " (\(ms < 10 ? String(format: ms) : String(Int(ms.rounded()))) ms)"
+    }
+
+    static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacing("\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+}
+
+extension String {
+    /// One decimal place.
+    fileprivate init(format value: Double) {
+        let tenths = Int((value * 10).rounded())
+        self = "\(tenths / 10).\(tenths % 10)"
+    }
+}

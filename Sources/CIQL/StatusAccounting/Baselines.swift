@@ -1,0 +1,141 @@
+public import GraphStorage
+import ConfigurationSchema
+import JSONLines
+
+/// A named point in the CMDB's history: what configuration was agreed at a moment (ITIL's baseline).
+public struct Baseline: Sendable, Equatable {
+    public var name: String
+    /// The last transaction the baseline includes.
+    public var transaction: TransactionNumber
+    /// When it was taken, µs since the epoch.
+    public var time: Int64
+    public var actor: String
+    public var description: String?
+}
+
+/// Baselines are kept in the store's `baselines` collection, keyed by name.
+public enum Baselines {
+    static let collection = "baselines"
+
+    public static func find(_ name: String, _ tx: GraphTransaction) throws -> Baseline? {
+        guard let bytes = try tx.auxValue(collection, key: Array(name.utf8)) else { return nil }
+        return try decode(bytes)
+    }
+
+    public static func all(_ tx: GraphTransaction) throws -> [Baseline] {
+        try tx.auxEntries(collection).map { try decode($0.value) }.sorted { $0.transaction < $1.transaction }
+    }
+
+    /// Records a baseline of the state after the last committed transaction.
+    public static func create(_ name: String, description: String?, actor: String, time: Int64, _ tx: GraphTransaction) throws -> Baseline {
+        guard !name.isEmpty else { throw CIQLError(.semantic, "a baseline needs a name") }
+        if try find(name, tx) != nil {
+            throw CIQLError(.semantic, "baseline '\(name)' already exists; baselines are never changed, pick another name")
+        }
+        let baseline = Baseline(
+            name: name, transaction: try tx.lastCommittedTransaction, time: time, actor: actor, description: description)
+        var members: [(key: String, value: JSONValue)] = [
+            ("name", .string(name)), ("tx", .int(Int64(baseline.transaction))), ("at", .int(time)), ("actor", .string(actor)),
+        ]
+        if let description { members.append(("description", .string(description))) }
+        let object = JSONObject(members)
+        var writer = JSONWriter()
+        writer.write(object)
+        try tx.setAuxValue(collection, key: Array(name.utf8), value: writer.bytes)
+        return baseline
+    }
+
+    static func unknown(_ name: String, _ tx: GraphTransaction, at: SourceLocation?) throws -> CIQLError {
+        let names = try all(tx).map(\.name)
+        var message = "unknown baseline '\(name)'"
+        if let close = closestSpelling(to: name, in: names) {
+            message += " (did you mean '\(close)'?)"
+        } else if names.isEmpty {
+            message += "; there are none yet: CREATE BASELINE 'name' records one"
+        }
+        return CIQLError(.semantic, message, at: at)
+    }
+
+    private static func decode(_ bytes: [UInt8]) throws -> Baseline {
+        let parsed = try bytes.withUnsafeBytes { (raw) throws -> JSONValue in try JSONParser.parse(raw) }
+        guard case .object(let o) = parsed, case .string(let name)? = o["name"],
+            case .int(let txn)? = o["tx"], case .int(let at)? = o["at"], case .string(let actor)? = o["actor"]
+        else {
+            throw StorageError(.corrupted, "a baseline record is damaged")
+        }
+        var description: String?
+        if case .string(let d)? = o["description"] { description = d }
+        return Baseline(name: name, transaction: TransactionNumber(max(0, txn)), time: at, actor: actor, description: description)
+    }
+}
+
+/// What changed between two points of history, CI by CI and attribute by attribute.
+struct HistoryDiff {
+    enum Change: String {
+        case added, removed, changed
+    }
+
+    struct Row {
+        var change: Change
+        var kind: String
+        var id: String
+        var attribute: String?
+        var before: Value
+        var after: Value
+    }
+
+    /// The differences between the state after `from` and the state after `to` (`from < to`).
+    static func rows(from: TransactionNumber, to: TransactionNumber, _ tx: GraphTransaction) throws -> [Row] {
+        var nodes = Set<NodeID>()
+        var relations: [RelationshipRef] = []
+        var seenRelations = Set<RelationshipRef>()
+        var txn = from + 1
+        while txn <= to {
+            for logged in try tx.loggedChanges(of: txn) {
+                switch logged.entity {
+                case .node(let nid): nodes.insert(nid)
+                case .relation(let f, let type, let t):
+                    let ref = RelationshipRef(from: f, type: type, to: t)
+                    if seenRelations.insert(ref).inserted { relations.append(ref) }
+                }
+            }
+            txn += 1
+        }
+        var out: [Row] = []
+        for nid in nodes.sorted() {
+            let before = try tx.node(nid, asOf: from), after = try tx.node(nid, asOf: to)
+            switch (before, after) {
+            case (nil, let a?): out.append(Row(change: .added, kind: "ci", id: a.externalID, before: .null, after: .string(a.label ?? "")))
+            case (let b?, nil): out.append(Row(change: .removed, kind: "ci", id: b.externalID, before: .string(b.label ?? ""), after: .null))
+            case (let b?, let a?):
+                if b.label != a.label {
+                    out.append(Row(change: .changed, kind: "ci", id: a.externalID, attribute: "class",
+                                   before: b.label.map(Value.string) ?? .null, after: a.label.map(Value.string) ?? .null))
+                }
+                let keys = Set(b.properties.map(\.key)).union(a.properties.map(\.key)).sorted()
+                for key in keys where b.properties[key] != a.properties[key] {
+                    out.append(Row(change: .changed, kind: "ci", id: a.externalID, attribute: key,
+                                   before: b.properties[key].map(Value.init) ?? .null, after: a.properties[key].map(Value.init) ?? .null))
+                }
+            case (nil, nil): break
+            }
+        }
+        for ref in relations {
+            let name = "\(try tx.externalID(of: ref.from) ?? "?")-[:\(ref.type)]->\(try tx.externalID(of: ref.to) ?? "?")"
+            let before = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: from)
+            let after = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: to)
+            switch (before, after) {
+            case (nil, _?): out.append(Row(change: .added, kind: "relation", id: name, before: .null, after: .null))
+            case (_?, nil): out.append(Row(change: .removed, kind: "relation", id: name, before: .null, after: .null))
+            case (let b?, let a?):
+                let keys = Set(b.properties.map(\.key)).union(a.properties.map(\.key)).sorted()
+                for key in keys where b.properties[key] != a.properties[key] {
+                    out.append(Row(change: .changed, kind: "relation", id: name, attribute: key,
+                                   before: b.properties[key].map(Value.init) ?? .null, after: a.properties[key].map(Value.init) ?? .null))
+                }
+            case (nil, nil): break
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,162 @@
+import CMDB
+import ConfigurationSchema
+import GraphStorage
+
+/// The CMDB statements that are not queries: baselines and the schema's description.
+struct StatusAccounting {
+    let database: ConfigurationDatabase
+    let parameters: [String: Value]
+
+    private var schema: Schema { database.schema }
+
+    func execute(_ statement: Statement, change: ChangeInfo, into sink: any ResultSink, started: Int64) throws {
+        if statement.asOf != nil, case .showClasses = statement.body {} else if statement.asOf != nil {
+            throw CIQLError(.semantic, "AS OF applies to queries", at: statement.location)
+        }
+        var summary = StatementSummary()
+        switch statement.body {
+        case .createBaseline(let nameExpression, let descriptionExpression):
+            let name = try string(nameExpression, "a baseline name")
+            let description = try descriptionExpression.map { try string($0, "a description") }
+            var info = change
+            info.origin = "CREATE BASELINE '\(name)'"
+            try database.store.write(info) { tx in
+                let baseline = try Baselines.create(name, description: description, actor: change.actor, time: QueryEngine.microsecondsNow(), tx)
+                try emit(["baseline", "tx", "at"], [[.string(baseline.name), .int(Int64(baseline.transaction)), .datetime(baseline.time)]], tx, sink)
+            }
+        case .showBaselines:
+            try database.store.read { tx in
+                let rows: [[Value]] = try Baselines.all(tx).map { b in
+                    [.string(b.name), .int(Int64(b.transaction)), .datetime(b.time), .string(b.actor), b.description.map(Value.string) ?? .null]
+                }
+                try emit(["baseline", "tx", "at", "actor", "description"], rows, tx, sink)
+            }
+        case .diffBaseline(let a, let b):
+            try database.store.read { tx in
+                let first = try baseline(try string(a, "a baseline name"), tx, a.location)
+                let second: (TransactionNumber, String) = try b.map { e in
+                    (try baseline(try string(e, "a baseline name"), tx, e.location), "baseline")
+                } ?? (tx.lastCommittedTransaction, "now")
+                let (from, to) = first <= second.0 ? (first, second.0) : (second.0, first)
+                var rows = try HistoryDiff.rows(from: from, to: to, tx)
+                if first > second.0 {
+                    // Asked newest first: show the change from a to b, so swap the sides.
+                    rows = rows.map { r in
+                        var r = r
+                        swap(&r.before, &r.after)
+                        if r.change == .added { r.change = .removed } else if r.change == .removed { r.change = .added }
+                        return r
+                    }
+                }
+                let values: [[Value]] = rows.map { r in
+                    [.string(r.change.rawValue), .string(r.kind), .string(r.id), r.attribute.map(Value.string) ?? .null, r.before, r.after]
+                }
+                try emit(["change", "kind", "id", "attribute", "before", "after"], values, tx, sink)
+            }
+        case .showClasses:
+            try database.store.read { tx in try emit(["class", "parent", "abstract", "cis", "attributes"], try classRows(tx), tx, sink) }
+        case .showRelationTypes:
+            try database.store.read { tx in
+                try emit(["type", "connects", "impact", "redundancy", "relations"], try relationRows(tx), tx, sink)
+            }
+        case .describeClass(let name):
+            guard let definition = schema.classDefinition(name.text) else {
+                if schema.isOpen {
+                    throw CIQLError(.semantic, "this database has no schema (it was created with --schema none), so classes have no declared attributes", at: name.location)
+                }
+                var message = "unknown class '\(name.text)'"
+                if let close = closestSpelling(to: name.text, in: schema.classes.map(\.name)) { message += " (did you mean '\(close)'?)" }
+                throw CIQLError(.semantic, message, at: name.location)
+            }
+            try database.store.read { tx in try emit(["kind", "name", "type", "details"], describe(definition), tx, sink) }
+        case .query:
+            throw CIQLError(.semantic, "internal: a query reached status accounting", at: statement.location)
+        }
+        summary.microseconds = QueryEngine.microsecondsNow() - started
+        try sink.end(summary)
+    }
+
+    private func emit(_ columns: [String], _ rows: [[Value]], _ tx: GraphTransaction, _ sink: any ResultSink) throws {
+        try sink.begin(columns: columns, graph: ResultGraph(LiveGraph(tx)))
+        for row in rows { try sink.row(row) }
+    }
+
+    private func string(_ e: Expression, _ what: String) throws -> String {
+        switch e.kind {
+        case .string(let s): return s
+        case .parameter(let p):
+            guard case .string(let s)? = parameters[p] else {
+                throw CIQLError(.semantic, "$\(p) must be a string (\(what))", at: e.location)
+            }
+            return s
+        default: throw CIQLError(.semantic, "expected \(what) as a string", at: e.location)
+        }
+    }
+
+    private func baseline(_ name: String, _ tx: GraphTransaction, _ at: SourceLocation) throws -> TransactionNumber {
+        guard let b = try Baselines.find(name, tx) else { throw try Baselines.unknown(name, tx, at: at) }
+        return b.transaction
+    }
+
+    private func classRows(_ tx: GraphTransaction) throws -> [[Value]] {
+        if schema.isOpen {
+            return try tx.labelNames.sorted().map { label in
+                [.string(label), .null, .bool(false), .int(Int64(try tx.nodeCount(label: label))), .int(0)]
+            }
+        }
+        return try schema.classes.map { c in
+            let count = try schema.subclasses(of: c.name).reduce(0) { $0 + (try tx.nodeCount(label: $1)) }
+            return [.string(c.name), c.parent.map(Value.string) ?? .null, .bool(c.isAbstract), .int(Int64(count)),
+                    .int(Int64(schema.attributes(of: c.name).count))]
+        }
+    }
+
+    private func relationRows(_ tx: GraphTransaction) throws -> [[Value]] {
+        let counts = try tx.relationCountsByType()
+        if schema.isOpen {
+            return counts.keys.sorted().map { [.string($0), .null, .null, .null, .int(Int64(counts[$0] ?? 0))] }
+        }
+        return schema.relations.map { r in
+            let connects = r.connects.map { "\($0.from.joined(separator: "|")) -> \($0.to.joined(separator: "|"))" }
+            return [.string(r.name), .list(connects.map(Value.string)), .string("\(r.impact)"), .string("\(r.redundancy)"),
+                    .int(Int64(counts[r.name] ?? 0))]
+        }
+    }
+
+    private func describe(_ definition: ClassDefinition) -> [[Value]] {
+        var rows: [[Value]] = []
+        let own = Set(definition.attributes.map(\.name))
+        for a in schema.attributes(of: definition.name) {
+            var flags: [String] = []
+            if a.isRequired { flags.append("required") }
+            if a.isRecommended { flags.append("recommended") }
+            if a.isUnique { flags.append("unique") }
+            if a.isIndexed { flags.append("indexed") }
+            if a.isDiscoverable { flags.append("discoverable") }
+            if let lo = a.minimum { flags.append("min \(ValueText.float(lo))") }
+            if let hi = a.maximum { flags.append("max \(ValueText.float(hi))") }
+            if let values = a.allowedValues { flags.append("one of " + values.joined(separator: ", ")) }
+            if !own.contains(a.name), let from = schema.ancestry(of: definition.name).first(where: { c in
+                schema.classDefinition(c)?.attributes.contains { $0.name == a.name } == true
+            }) {
+                flags.append("from \(from)")
+            }
+            rows.append([.string("attribute"), .string(a.name), .string("\(a.type)"), .string(flags.joined(separator: ", "))])
+        }
+        let lineage = Set(schema.ancestry(of: definition.name))
+        for r in schema.relations {
+            for pair in r.connects {
+                if pair.from.contains(where: lineage.contains) {
+                    rows.append([.string("relation"), .string(r.name), .string("outgoing"), .string("to " + pair.to.joined(separator: ", "))])
+                }
+                if pair.to.contains(where: lineage.contains) {
+                    rows.append([.string("relation"), .string(r.name), .string("incoming"), .string("from " + pair.from.joined(separator: ", "))])
+                }
+            }
+        }
+        for e in definition.expects {
+            rows.append([.string("expects"), .string(e.relation), .string("\(e.direction)"), .string("an orphan without it is flagged by audit")])
+        }
+        return rows
+    }
+}

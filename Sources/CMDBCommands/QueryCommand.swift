@@ -1,0 +1,131 @@
+public import ArgumentParser
+public import CIQL
+import CMDB
+import Glibc
+import GraphStorage
+import JSONLines
+
+extension ResultFormat: ExpressibleByArgument {}
+
+/// `cmdb query`
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Run CIQL statements and print their results.",
+        discussion: """
+            CIQL is Cypher with CMDB verbs. Examples:
+              cmdb query "MATCH (s:Server {id: 'web-01'})<-[:RUNS_ON]-(a) RETURN a.id, a.name"
+              cmdb query "MATCH (n) RETURN class(n) AS class, count(*) ORDER BY class" --format csv
+              cmdb query "MATCH (a:Application) WHERE a.owner = \\$team RETURN a.id" --param team=platform-team
+              cmdb query "USING CHANGE 'CHG42' MATCH (v {id: 'vm-1'}) SET v.status = 'withdrawn'"
+              cmdb query "MATCH (n:Server) RETURN count(*) AS OF '2026-11-01T00:00:00Z'"
+              cmdb query "CREATE BASELINE 'q3'"  ·  "DIFF BASELINE 'q3'"  ·  "SHOW CLASSES"  ·  "EXPLAIN MATCH …"
+
+            Several statements may be separated by ';' (one transaction each). --param values are JSON
+            (3, 2.5, true, "text", [1,2]); anything that is not JSON is a string. Rows go to stdout; the
+            summary line goes to stderr. Exit 2 on a syntax or semantic error, with the place marked.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: ArgumentHelp("The CIQL statement(s).", valueName: "ciql"))
+    var text: String?
+
+    @Option(name: .customShort("f"), help: ArgumentHelp("Read the statements from this file ('-' for stdin).", valueName: "file"))
+    var file: String?
+
+    @Option(help: ArgumentHelp("table, json, jsonl or csv.", valueName: "format"))
+    var format: ResultFormat = .table
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter: name=value (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    @Option(help: ArgumentHelp("The change reference recorded with writes, e.g. CHG0001234.", valueName: "ref"))
+    var change: String?
+
+    @Option(help: "Who is recorded as making the change (default: $CMDB_ACTOR, else your login name).")
+    var actor: String?
+
+    @Flag(help: "Do not print the summary line on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        if (text == nil) == (file == nil) {
+            throw ValidationError("give the statement as an argument or with -f FILE (one of the two)")
+        }
+        for p in parameters where !p.contains("=") {
+            throw ValidationError("--param '\(p)' must be name=value")
+        }
+    }
+
+    func run() throws {
+        let source: String
+        let origin: String
+        if let file {
+            source = file == "-" ? try readStandardInputText() : try readTextFile(file)
+            origin = "query -f \(file)"
+        } else {
+            source = text ?? ""
+            origin = "query"
+        }
+        let db = try ConfigurationDatabase.open(at: database.path)
+        let engine = QueryEngine(database: db, procedures: ProcedureCatalog.all)
+        let info = ChangeInfo(actor: defaultActor(actor), changeReference: change, origin: origin)
+        let writer = ResultWriter(format: format, output: Console.standardOutput)
+        if !quiet { writer.onSummary = { Console.error($0) } }
+        do {
+            try engine.run(source, parameters: try parsedParameters(), change: info, sinkFor: { _ in writer })
+        } catch let error as CIQLError {
+            throw CommandFailure.badInput(Self.message(error, source: source, file: file))
+        }
+    }
+
+    /// The error with the line and a caret; prefixed with the file name when the text came from one.
+    static func message(_ error: CIQLError, source: String, file: String?) -> String {
+        let rendered = error.rendered(source: source)
+        if let file, let location = error.location { return "\(file):\(location.line):\(location.column): " + rendered }
+        return rendered
+    }
+
+    private func parsedParameters() throws -> [String: Value] {
+        var result: [String: Value] = [:]
+        for p in parameters {
+            guard let eq = p.firstIndex(of: "=") else { continue }
+            let name = String(p[..<eq]), text = String(p[p.index(after: eq)...])
+            guard !name.isEmpty else { throw CommandFailure.badInput("--param '\(p)' has no name before '='") }
+            if let json = try? JSONParser.parse(text) {
+                result[name] = Value(json: json)
+            } else {
+                result[name] = .string(text)
+            }
+        }
+        return result
+    }
+}
+
+extension Value {
+    /// A JSON value as a CIQL value (objects become maps; ISO strings stay strings).
+    init(json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .float(let d): self = .float(d)
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .list(a.map(Value.init(json:)))
+        case .object(let o): self = .map(ValueMap(o.members.map { ($0.key, Value(json: $0.value)) }))
+        }
+    }
+}
+
+/// Standard input as text, for `-f -`.
+func readStandardInputText() throws -> String {
+    let spooled = try spoolStandardInput()
+    defer { close(spooled.descriptor) }
+    return try readTextFile(spooled.path)
+}
+
+/// The procedures CIQL's CALL can reach beyond the built-in ones.
+enum ProcedureCatalog {
+    static var all: [ProcedureDefinition] { [] }
+}
