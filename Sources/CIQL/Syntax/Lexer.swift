@@ -204,7 +204,8 @@ private struct Scanner {
     var previousEndsOperand: Bool {
         guard let last = tokens.last else { return false }
         switch last.kind {
-        case .identifier, .rightParen, .rightBracket, .rightBrace, .parameter, .string: return true
+        case .identifier: return !(last.keyword?.isReserved ?? false)
+        case .rightParen, .rightBracket, .rightBrace, .parameter, .string: return true
         default: return false
         }
     }

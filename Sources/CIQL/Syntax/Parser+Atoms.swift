@@ -29,6 +29,12 @@ extension Parser {
             return try parseMapLiteral()
         case .leftParen:
             if let element = try attemptPatternPredicate() {
+                guard allowsPatternPredicates else {
+                    let written = sourceText(from: location.offset, to: previousEnd)
+                    throw CIQLError(
+                        .syntax, "a pattern can only be a predicate in WHERE; here use EXISTS { \(written) } or a "
+                            + "pattern comprehension [\(written) | …]", at: location)
+                }
                 return Expression(.patternPredicate(element), at: location)
             }
             advance()
@@ -131,7 +137,7 @@ extension Parser {
         let variable = try parseVariable("in the quantifier")
         try expect(.in, "after the variable")
         let list = try parseExpression()
-        let condition = accept(.where) ? try parseExpression() : nil
+        let condition = accept(.where) ? try parseWhereCondition() : nil
         try expect(.rightParen, "to close '\(start.text)(' opened at \(open.location)")
         return Expression(
             .quantifier(quantifier, variable: variable, list: list, where: condition), at: start.location)
@@ -162,7 +168,7 @@ extension Parser {
         let open = advance()
         _ = accept(.match)
         let pattern = try parsePattern()
-        let condition = accept(.where) ? try parseExpression() : nil
+        let condition = accept(.where) ? try parseWhereCondition() : nil
         try expect(.rightBrace, "to close the EXISTS opened at \(open.location)")
         return Expression(.exists(pattern: pattern, where: condition), at: start.location)
     }
@@ -178,14 +184,14 @@ extension Parser {
             let variable = try parseVariable("")
             advance()
             let list = try parseExpression()
-            let condition = accept(.where) ? try parseExpression() : nil
+            let condition = accept(.where) ? try parseWhereCondition() : nil
             let map = accept(.pipe) ? try parseExpression() : nil
             try expect(.rightBracket, "to close the list comprehension opened at \(open.location)")
             return Expression(
                 .listComprehension(variable: variable, list: list, where: condition, map: map), at: open.location)
         }
         if let (pathVariable, element) = try attemptPatternComprehensionHead() {
-            let condition = accept(.where) ? try parseExpression() : nil
+            let condition = accept(.where) ? try parseWhereCondition() : nil
             try expect(.pipe, "before the expression of the pattern comprehension")
             let map = try parseExpression()
             try expect(.rightBracket, "to close the pattern comprehension opened at \(open.location)")

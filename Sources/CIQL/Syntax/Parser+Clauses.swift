@@ -20,7 +20,7 @@ extension Parser {
             advance()
             let projection = try parseProjection(clause: "WITH")
             var condition: Expression?
-            if accept(.where) { condition = try parseExpression() }
+            if accept(.where) { condition = try parseWhereCondition() }
             kind = .with(projection, where: condition)
         case .return:
             advance()
@@ -56,7 +56,7 @@ extension Parser {
     mutating func parseMatch(optional: Bool) throws(CIQLError) -> ClauseKind {
         let pattern = try parsePattern()
         var condition: Expression?
-        if accept(.where) { condition = try parseExpression() }
+        if accept(.where) { condition = try parseWhereCondition() }
         return .match(optional: optional, pattern: pattern, where: condition)
     }
 
@@ -246,7 +246,7 @@ extension Parser {
                 } while accept(.comma)
                 call.yield = items
             }
-            if accept(.where) { call.where_ = try parseExpression() }
+            if accept(.where) { call.where_ = try parseWhereCondition() }
         }
         return call
     }

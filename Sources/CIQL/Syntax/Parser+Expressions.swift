@@ -59,6 +59,14 @@ extension Parser {
         return left
     }
 
+    /// The condition after `WHERE`, where pattern predicates are allowed.
+    mutating func parseWhereCondition() throws(CIQLError) -> Expression {
+        let saved = allowsPatternPredicates
+        allowsPatternPredicates = true
+        defer { allowsPatternPredicates = saved }
+        return try parseExpression()
+    }
+
     /// The precedence of the infix or postfix operator at the current token, nil when there is none.
     func infixPrecedence() -> Precedence? {
         let token = current

@@ -17,6 +17,9 @@ struct Parser {
     /// Token indexes (times 2, plus the attempt kind) where trying a pattern failed, so nested attempts that fail
     /// are not retried (keeps backtracking linear instead of exponential).
     var failedAttempts: Set<Int> = []
+    /// Whether the expression being parsed is (inside) a WHERE condition, the only place a bare pattern may stand
+    /// as a predicate (openCypher: elsewhere it is a syntax error; use `EXISTS { … }` or a pattern comprehension).
+    var allowsPatternPredicates = false
     /// For each `(` token, the index of its matching `)` (or -1), computed on first use.
     var closingParens: [Int32] = []
 
@@ -272,6 +275,15 @@ struct Parser {
             clauses.append(clause)
         }
         guard !clauses.isEmpty else { throw clauseExpected(afterClauses: false) }
+        if clauses.count > 1 {
+            for clause in clauses {
+                if case .call(let call) = clause.kind, call.yieldsAll {
+                    throw CIQLError(
+                        .syntax, "YIELD * is only allowed when CALL is the whole query; name the columns to use",
+                        at: clause.location)
+                }
+            }
+        }
         return SingleQuery(clauses: clauses, location: start)
     }
 
