@@ -91,12 +91,11 @@ enum SyntaxPrinter {
 
     static func print(_ projection: Projection) -> String {
         var parts: [String] = []
-        if projection.distinct { parts.append("distinct") }
         if projection.includesAll { parts.append("*") }
         for item in projection.items {
             parts.append(print(item.expression) + (item.alias.map { " as " + $0.text } ?? ""))
         }
-        var text = parts.joined(separator: ", ")
+        var text = (projection.distinct ? "distinct " : "") + parts.joined(separator: ", ")
         if !projection.orderBy.isEmpty {
             text += " (order " + projection.orderBy.map { print($0.expression) + ($0.descending ? " desc" : "") }
                 .joined(separator: ", ") + ")"
@@ -138,7 +137,7 @@ enum SyntaxPrinter {
             inner += "*" + (length.minimum.map(String.init) ?? "") + ".." + (length.maximum.map(String.init) ?? "")
         }
         if let properties = r.properties { inner += " " + print(properties) }
-        let body = inner.isEmpty ? "-" : "-[" + inner + "]-"
+        let body = inner.isEmpty ? "--" : "-[" + inner + "]-"
         switch r.direction {
         case .right: return body + ">"
         case .left: return "<" + body
