@@ -1,0 +1,342 @@
+/// A recursive-descent parser over the tokens of one CIQL text, written from `grammar/ciql.ebnf`.
+///
+/// Expressions use precedence climbing (`Parser+Expressions.swift`). The parser stops at the first error and throws
+/// it; every loop consumes a token or exits, and nesting deeper than `maximumDepth` is an error, so no input makes
+/// it loop or overflow the stack.
+struct Parser {
+    /// How deep expressions, patterns and lists may nest. Deep enough for any query a person writes, shallow enough
+    /// that a debug build stays well inside a 512 KiB thread stack.
+    static let maximumDepth = 250
+
+    let tokens: [Token]
+    let source: [UInt8]
+    var index = 0
+    var depth = 0
+    /// Set when the nesting limit is hit, so backtracking does not swallow that error and retry.
+    var isAborted = false
+    /// Token indexes (times 2, plus the attempt kind) where trying a pattern failed, so nested attempts that fail
+    /// are not retried (keeps backtracking linear instead of exponential).
+    var failedAttempts: Set<Int> = []
+    /// Whether the expression being parsed is (inside) a WHERE condition, the only place a bare pattern may stand
+    /// as a predicate (openCypher: elsewhere it is a syntax error; use `EXISTS { … }` or a pattern comprehension).
+    var allowsPatternPredicates = false
+    /// For each `(` token, the index of its matching `)` (or -1), computed on first use.
+    var closingParens: [Int32] = []
+
+    init(tokens: [Token], source: [UInt8]) {
+        self.tokens = tokens
+        self.source = source
+    }
+
+    // MARK: - Tokens
+
+    var current: Token { tokens[index] }
+
+    /// The token `offset` places ahead (the end-of-input token past the end).
+    func peek(_ offset: Int = 1) -> Token {
+        tokens[min(index + offset, tokens.count - 1)]
+    }
+
+    /// Moves past the current token (never past the end of the input) and returns it.
+    @discardableResult
+    mutating func advance() -> Token {
+        let token = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return token
+    }
+
+    func isAt(_ kind: Token.Kind) -> Bool { tokens[index].kind == kind }
+
+    func isAt(_ keyword: Keyword) -> Bool { tokens[index].keyword == keyword }
+
+    /// Consumes the current token when it is `kind`.
+    mutating func accept(_ kind: Token.Kind) -> Bool {
+        guard isAt(kind) else { return false }
+        advance()
+        return true
+    }
+
+    mutating func accept(_ keyword: Keyword) -> Bool {
+        guard isAt(keyword) else { return false }
+        advance()
+        return true
+    }
+
+    /// Consumes `kind` or throws "expected '<kind>' <context>, found …".
+    @discardableResult
+    mutating func expect(_ kind: Token.Kind, _ context: String) throws(CIQLError) -> Token {
+        guard isAt(kind) else { throw expected("'\(kind.spelling)' \(context)") }
+        return advance()
+    }
+
+    mutating func expect(_ keyword: Keyword, _ context: String) throws(CIQLError) {
+        guard isAt(keyword) else { throw expected("\(keyword.rawValue) \(context)") }
+        advance()
+    }
+
+    /// "expected <what>, found <current token>" at the current token.
+    func expected(_ what: String) -> CIQLError {
+        CIQLError(.syntax, "expected \(what), found \(current.quoted)", at: current.location)
+    }
+
+    /// The source text of the previous token, quoted, for messages such as "after 'WHERE'".
+    var previousQuoted: String {
+        guard index > 0 else { return "the start" }
+        let token = tokens[index - 1]
+        return "'" + sourceText(from: token.location.offset, to: token.end) + "'"
+    }
+
+    func sourceText(from start: Int, to end: Int) -> String {
+        guard start <= end, end <= source.count else { return "" }
+        return String(decoding: source[start..<end], as: UTF8.self)
+    }
+
+    /// UTF-8 offset just past the previous token.
+    var previousEnd: Int { index > 0 ? tokens[index - 1].end : 0 }
+
+    // MARK: - Nesting
+
+    /// Counts one level of nesting; pair with `leave()`.
+    mutating func enter() throws(CIQLError) {
+        depth += 1
+        if depth > Parser.maximumDepth {
+            isAborted = true
+            throw CIQLError(
+                .syntax, "the statement nests too deeply (more than \(Parser.maximumDepth) levels)",
+                at: current.location)
+        }
+    }
+
+    mutating func leave() { depth -= 1 }
+
+    /// The index of the `)` matching the `(` at `open`, or nil.
+    mutating func closingParen(of open: Int) -> Int? {
+        if closingParens.isEmpty {
+            closingParens = [Int32](repeating: -1, count: tokens.count)
+            var stack: [Int] = []
+            for (i, token) in tokens.enumerated() {
+                if token.kind == .leftParen {
+                    stack.append(i)
+                } else if token.kind == .rightParen, let opened = stack.popLast() {
+                    closingParens[opened] = Int32(truncatingIfNeeded: i)
+                }
+            }
+        }
+        let close = closingParens[open]
+        return close >= 0 ? Int(close) : nil
+    }
+
+    // MARK: - Names
+
+    /// A name in a position where any word is fine: labels, relation types, property keys, procedure names.
+    mutating func parseSymbolicName(_ what: String) throws(CIQLError) -> Name {
+        guard isAt(.identifier) else { throw expected(what) }
+        let token = advance()
+        return Name(token.text, at: token.location)
+    }
+
+    /// Whether the current token can be a variable: a name that is not a reserved keyword.
+    var isAtVariable: Bool {
+        let token = current
+        return token.kind == .identifier && !(token.keyword?.isReserved ?? false)
+    }
+
+    mutating func parseVariable(_ context: String) throws(CIQLError) -> Name {
+        guard isAtVariable else { throw expected("a variable name \(context)") }
+        let token = advance()
+        return Name(token.text, at: token.location)
+    }
+
+    // MARK: - Statements
+
+    mutating func parseStatements() throws(CIQLError) -> [Statement] {
+        var statements: [Statement] = []
+        while true {
+            while accept(.semicolon) {}
+            if isAt(.endOfInput) { break }
+            statements.append(try parseStatement())
+            guard isAt(.semicolon) || isAt(.endOfInput) else { throw clauseExpected(afterClauses: true) }
+        }
+        return statements
+    }
+
+    mutating func parseStatement() throws(CIQLError) -> Statement {
+        let start = current.location
+        var mode = ExecutionMode.run
+        if accept(.explain) {
+            mode = .explain
+        } else if accept(.profile) {
+            mode = .profile
+        }
+        var changeReference: String?
+        var asOf: AsOf?
+        while true {
+            if isAt(.using) {
+                let usingToken = advance()
+                try expect(.change, "after USING")
+                guard isAt(.string) else { throw expected("the change reference as a string after USING CHANGE") }
+                guard changeReference == nil else {
+                    throw CIQLError(.syntax, "USING CHANGE is given twice", at: usingToken.location)
+                }
+                changeReference = advance().text
+            } else if isAt(.as), peek().keyword == .of {
+                let asToken = current
+                let parsed = try parseAsOf()
+                guard asOf == nil else { throw CIQLError(.syntax, "AS OF is given twice", at: asToken.location) }
+                asOf = parsed
+            } else {
+                break
+            }
+        }
+        let body = try parseStatementBody()
+        if isAt(.as), peek().keyword == .of {
+            let asToken = current
+            let parsed = try parseAsOf()
+            guard asOf == nil else { throw CIQLError(.syntax, "AS OF is given twice", at: asToken.location) }
+            asOf = parsed
+        }
+        return Statement(mode: mode, changeReference: changeReference, asOf: asOf, body: body, location: start)
+    }
+
+    /// `AS OF expr`, `AS OF TX expr`, `AS OF BASELINE expr`.
+    mutating func parseAsOf() throws(CIQLError) -> AsOf {
+        advance()
+        advance()
+        if isAt(.tx), peekStartsExpression() {
+            advance()
+            return .transaction(try parseExpression())
+        }
+        if isAt(.baseline), peekStartsExpression() {
+            advance()
+            return .baseline(try parseExpression())
+        }
+        return .time(try parseExpression())
+    }
+
+    /// Whether the token after the current one can begin an expression (so `TX` is the keyword, not a variable).
+    func peekStartsExpression() -> Bool {
+        switch peek().kind {
+        case .integer, .float, .string, .parameter, .leftParen, .leftBracket, .leftBrace, .minus, .plus: return true
+        case .identifier: return !(peek().keyword?.isReserved ?? false) || peek().keyword == .null
+        default: return false
+        }
+    }
+
+    mutating func parseStatementBody() throws(CIQLError) -> StatementBody {
+        switch current.keyword {
+        case .create where peek().keyword == .baseline && peek(2).kind != .equal:
+            advance()
+            advance()
+            let name = try parseExpression()
+            var description: Expression?
+            if accept(.description) { description = try parseExpression() }
+            return .createBaseline(name: name, description: description)
+        case .show:
+            advance()
+            if accept(.baselines) { return .showBaselines }
+            if accept(.classes) { return .showClasses }
+            if accept(.relation) {
+                try expect(.types, "after SHOW RELATION")
+                return .showRelationTypes
+            }
+            throw expected("BASELINES, CLASSES or RELATION TYPES after SHOW")
+        case .diff:
+            advance()
+            try expect(.baseline, "after DIFF")
+            // Above AND, so `DIFF BASELINE 'a' AND 'b'` is two operands, not a conjunction.
+            let first = try parseExpression(minimumPrecedence: .not)
+            var second: Expression?
+            if accept(.and) { second = try parseExpression(minimumPrecedence: .not) }
+            return .diffBaseline(first, second)
+        case .describe:
+            advance()
+            try expect(.class, "after DESCRIBE")
+            return .describeClass(try parseSymbolicName("a class name after DESCRIBE CLASS"))
+        default:
+            return .query(try parseQuery())
+        }
+    }
+
+    /// Single queries joined by `UNION [ALL]`.
+    mutating func parseQuery() throws(CIQLError) -> Query {
+        var parts = [try parseSingleQuery()]
+        var unionAll: [Bool] = []
+        while accept(.union) {
+            unionAll.append(accept(.all))
+            parts.append(try parseSingleQuery())
+        }
+        return Query(parts: parts, unionAll: unionAll)
+    }
+
+    mutating func parseSingleQuery() throws(CIQLError) -> SingleQuery {
+        let start = current.location
+        var clauses: [Clause] = []
+        while let clause = try parseClause() {
+            clauses.append(clause)
+        }
+        guard !clauses.isEmpty else { throw clauseExpected(afterClauses: false) }
+        if clauses.count > 1 {
+            for clause in clauses {
+                if case .call(let call) = clause.kind, call.yieldsAll {
+                    throw CIQLError(
+                        .syntax, "YIELD * is only allowed when CALL is the whole query; name the columns to use",
+                        at: clause.location)
+                }
+            }
+        }
+        return SingleQuery(clauses: clauses, location: start)
+    }
+
+    // MARK: - Errors at clause position
+
+    /// The error for a token that stands where a clause (or, after clauses, the end of the statement) should.
+    func clauseExpected(afterClauses: Bool) -> CIQLError {
+        let token = current
+        if token.kind == .identifier, token.keyword == nil || !afterClauses,
+            let suggestion = Parser.closestKeyword(to: token.text)
+        {
+            return CIQLError(
+                .syntax, "unknown keyword '\(token.text)'; did you mean \(suggestion.rawValue)?", at: token.location)
+        }
+        if afterClauses {
+            return expected("a clause, ';' or the end of the input after \(previousQuoted)")
+        }
+        return expected("a clause such as MATCH, CREATE or RETURN")
+    }
+
+    /// The clause keyword spelled most like `word` (at most one edit for short words, two for longer), if any.
+    static func closestKeyword(to word: String) -> Keyword? {
+        let upper = Array(word.uppercased().utf8)
+        guard upper.count >= 2, upper.count <= 20 else { return nil }
+        let limit = upper.count <= 4 ? 1 : 2
+        var best: (Keyword, Int)?
+        for keyword in Keyword.clauseStarters {
+            let distance = editDistance(upper, Array(keyword.rawValue.utf8))
+            if distance > 0, distance <= limit, distance < (best?.1 ?? Int.max) { best = (keyword, distance) }
+        }
+        return best?.0
+    }
+
+    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.
+    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previousPrevious = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var row = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            row[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var value = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    value = min(value, previousPrevious[j - 2] + 1)
+                }
+                row[j] = value
+            }
+            previousPrevious = previous
+            previous = row
+        }
+        return previous[b.count]
+    }
+}
