@@ -21,9 +21,14 @@ public struct CIQLError: Error, Sendable, CustomStringConvertible {
         self.location = location
     }
 
+    /// `syntax error at 1:14: …` for syntax errors; `1:10: …` for the others (the message says what).
     public var description: String {
-        if let location { return "\(kind.rawValue) at \(location): \(message)" }
-        return "\(kind.rawValue): \(message)"
+        switch (kind, location) {
+        case (.syntax, let location?): return "syntax error at \(location): \(message)"
+        case (.syntax, nil): return "syntax error: \(message)"
+        case (_, let location?): return "\(location): \(message)"
+        case (_, nil): return message
+        }
     }
 
     /// The message followed by the offending line of `source` and a caret under the place.
