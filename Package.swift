@@ -44,11 +44,17 @@ let package = Package(
             dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
             swiftSettings: strictSettings
         ),
+        // Impact analysis, dependency closures, change planning and the change manager's reports.
+        .target(
+            name: "ImpactAnalysis",
+            dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
+            swiftSettings: strictSettings
+        ),
         // The command line.
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines",
+                "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -60,6 +66,8 @@ let package = Package(
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
+        .testTarget(
+            name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),
     ],
     swiftLanguageModes: [.v6]
 )
