@@ -24,6 +24,22 @@ extension GraphTransaction {
         return try body(AdjacencyCursor(cursor: cursor))
     }
 
+    /// CI ids that start with `prefix`, in byte order, at most `limit` of them (ids of deleted CIs included):
+    /// candidates for a "did you mean" hint without reading every id.
+    public func externalIDs(withPrefix prefix: String, limit: Int) throws -> [String] {
+        let cursor = try raw.openCursor(dbs.ids)
+        defer { cursor.close() }
+        let p = Array(prefix.utf8)
+        var result: [String] = []
+        var entry = p.isEmpty
+            ? try cursor.get(MDB_FIRST) : try p.withUnsafeBytes { (k) in try cursor.get(MDB_SET_RANGE, key: k) }
+        while let (key, _) = entry, result.count < limit, key.count >= p.count, key.prefix(p.count).elementsEqual(p) {
+            result.append(String(decoding: key, as: UTF8.self))
+            entry = try cursor.get(MDB_NEXT)
+        }
+        return result
+    }
+
     /// A property key resolved once, for reading one property of many nodes.
     public func propertyKey(_ name: String) -> ResolvedPropertyKey {
         ResolvedPropertyKey(name: name, id: names.id(name, .propertyKey))
