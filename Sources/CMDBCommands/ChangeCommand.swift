@@ -102,9 +102,9 @@ struct ChangeCommand: ParsableCommand {
                     Console.out("no planned changes")
                     return
                 }
-                var rows = [["change", "window (\(zone.identifier))", "CIs", "description"]]
+                var rows = [["change", "window (\(zone.planningName))", "CIs", "description"]]
                 for c in changes.sorted(by: { ($0.window.start, $0.reference) < ($1.window.start, $1.reference) }) {
-                    rows.append([c.reference, c.window.formatted(in: zone).replacingOccurrences(of: " " + zone.identifier, with: ""),
+                    rows.append([c.reference, c.window.formatted(in: zone).replacingOccurrences(of: " " + zone.planningName, with: ""),
                         c.cis.joined(separator: ","), c.description ?? ""])
                 }
                 Console.out(TextTable(rows: rows).rendered)
@@ -150,7 +150,7 @@ struct ChangeCommand: ParsableCommand {
         func run() throws {
             let db = try ConfigurationDatabase.open(at: database.path)
             guard let zone else {
-                Console.out(try db.store.read { tx in try ChangePlanning.timeZone(in: tx) }.identifier)
+                Console.out(try db.store.read { tx in try ChangePlanning.timeZone(in: tx) }.planningName)
                 return
             }
             guard let timeZone = TimeZone(identifier: zone) else {
@@ -165,7 +165,7 @@ struct ChangeCommand: ParsableCommand {
             try db.store.write(ChangeInfo(actor: defaultActor(nil), changeReference: nil, origin: "change timezone")) { tx in
                 try ChangePlanning.setTimeZone(timeZone, in: tx)
             }
-            Console.out("planning time zone: \(timeZone.identifier)")
+            Console.out("planning time zone: \(timeZone.planningName)")
         }
     }
 }

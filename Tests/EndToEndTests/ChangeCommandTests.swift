@@ -89,7 +89,7 @@ struct ChangeCommandTests {
         let help = try harness.run(["--help"]).out
         #expect(help.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("bench-queries") })
         let params = try harness.sandbox.write("params.json",
-            #"{"q1":[],"q2":[],"q3":["hv-bb-01","hv-bb-02"],"q4":"dc-bb-serverruimte","q5":["bs-printen"],"q6":"x"}"#)
+            #"{"q1":[],"q2":[],"q3":["clu-bb-vsphere","sw-bb-core-01"],"q4":"dc-bb-serverruimte","q5":["bs-printen"],"q6":"x"}"#)
         let result = try harness.succeed("bench-queries", "--params", params)
         let lines = result.out.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

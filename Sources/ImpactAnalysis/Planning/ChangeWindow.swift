@@ -37,7 +37,7 @@ public struct ChangeWindow: Sendable, Hashable {
     public func formatted(in timeZone: TimeZone) -> String {
         let a = Self.localParts(start, timeZone), b = Self.localParts(end, timeZone)
         let endText = a.date == b.date ? b.time : "\(b.date) \(b.time)"
-        return "\(a.date) \(a.time)–\(endText) \(timeZone.identifier)"
+        return "\(a.date) \(a.time)–\(endText) \(timeZone.planningName)"
     }
 
     /// ISO-8601 in UTC, for JSON: `2026-11-22T01:00:00Z`.

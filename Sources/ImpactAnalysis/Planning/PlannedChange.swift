@@ -94,3 +94,10 @@ public enum ChangePlanning {
             plannedAt: o["planned_at"]?.intValue ?? 0)
     }
 }
+
+extension TimeZone {
+    /// The zone's IANA name as the user wrote it; UTC (which Foundation on Linux calls GMT) as `UTC`.
+    public var planningName: String {
+        identifier == "GMT" && secondsFromGMT() == 0 ? "UTC" : identifier
+    }
+}

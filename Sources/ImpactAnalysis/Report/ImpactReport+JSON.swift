@@ -57,7 +57,7 @@ extension ImpactReport {
         if let window {
             w.write(JSONObject([
                 ("start", .string(ChangeWindow.isoUTC(window.start))), ("end", .string(ChangeWindow.isoUTC(window.end))),
-                ("time_zone", .string(timeZone.identifier)),
+                ("time_zone", .string(timeZone.planningName)),
                 ("outside", .array(windowFindings.map { f in
                     .object(JSONObject([
                         ("service", .string(f.service)),

@@ -60,7 +60,7 @@ extension ImpactReport {
 
         out += "\n## Change window\n\n"
         if let window {
-            out += "\(window.formatted(in: timeZone)) (maintenance windows are read in \(timeZone.identifier)).\n\n"
+            out += "\(window.formatted(in: timeZone)) (maintenance windows are read in \(timeZone.planningName)).\n\n"
             if windowFindings.isEmpty {
                 out += "Inside the maintenance window of every affected business service.\n"
             } else {
