@@ -1,4 +1,5 @@
 import ArgumentParser
+import CIQL
 import CMDB
 import GraphStorage
 import ImpactAnalysis
@@ -30,7 +31,7 @@ struct ImpactCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     @Argument(help: ArgumentHelp("The CIs going down, by id.", valueName: "ci"))
-    var cis: [String]
+    var cis: [String] = []
 
     @Option(help: ArgumentHelp(
         "List only CIs at most this many steps from a target (levels and roll-ups still use the whole impact).",
@@ -43,13 +44,20 @@ struct ImpactCommand: ParsableCommand {
     @Option(help: ArgumentHelp("tree, table, json, dot, mermaid or markdown.", valueName: "format"))
     var format: Format = .tree
 
+    @Option(name: .customLong("where"), help: ArgumentHelp(
+        "Also take as targets the CIs a CIQL query returns in its first column, e.g. "
+            + "\"MATCH (h:Hypervisor)-[:LOCATED_IN]->(:Rack {id: 'rack-a1'}) RETURN h\".", valueName: "ciql"))
+    var query: String?
+
     func validate() throws {
-        if cis.isEmpty { throw ValidationError("name at least one CI: cmdb impact CI…") }
+        if cis.isEmpty && query == nil { throw ValidationError("name at least one CI: cmdb impact CI… (or --where 'CIQL')") }
         if let depth, depth < 0 { throw ValidationError("--depth must be 0 or more, not \(depth)") }
     }
 
     func run() throws {
         let db = try ConfigurationDatabase.open(at: database.path)
+        var cis = self.cis
+        if let query { cis += try Self.targets(of: query, in: db) }
         let report = try db.store.read { tx in
             let targets = try planningInput { try CIReference.resolve(cis, place: "argument", in: tx) }
             let zone = try ChangePlanning.timeZone(in: tx)
@@ -69,6 +77,30 @@ struct ImpactCommand: ParsableCommand {
         case .markdown: try report.renderMarkdown(title: nil, write)
         }
         try sink.flush()
+    }
+}
+
+extension ImpactCommand {
+    /// The CI ids in the first column of a query's rows (nodes or id strings).
+    static func targets(of query: String, in db: ConfigurationDatabase) throws -> [String] {
+        let sink: CollectingSink
+        do {
+            sink = try QueryEngine(database: db, procedures: ProcedureCatalog.all).query(query)
+        } catch let error as CIQLError {
+            throw CommandFailure.badInput("--where: " + error.rendered(source: query))
+        }
+        var ids: [String] = []
+        for row in sink.rows {
+            switch row.first {
+            case .node(let nid)?: if let id = sink.externalIDs[nid] { ids.append(id) }
+            case .string(let id)?: ids.append(id)
+            case .null?, nil: continue
+            case let other?:
+                throw CommandFailure.badInput("--where: the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
+            }
+        }
+        guard !ids.isEmpty else { throw CommandFailure.badInput("--where: the query found no CIs") }
+        return ids
     }
 }
 

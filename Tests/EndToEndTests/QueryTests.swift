@@ -78,4 +78,22 @@ struct QueryTests {
         #expect(unknown.exitCode == 2)
         #expect(unknown.err.contains("did you mean 'q3'"), "\(unknown.err)")
     }
+
+    @Test("CALL impact and dependencies compose with WHERE and aggregation; impact --where takes targets from a query")
+    func impactProcedures() throws {
+        let levels = try harness.succeed(
+            "query", "CALL impact(['srv-dc01', 'srv-dc02']) YIELD ci, level, distance, path "
+                + "WHERE distance = 1 RETURN ci.id AS id, level, path ORDER BY id", "--format", "jsonl").out
+        #expect(levels.contains(#"{"id":"app-ad-ds","level":"down","path":["srv-dc01","app-ad-ds"]}"#), "\(levels)")
+        let deps = try harness.succeed(
+            "query", "CALL dependencies('bs-email-samenwerken') YIELD ci RETURN count(ci) AS n", "--format", "csv").out
+        #expect(deps.hasPrefix("n\n") && deps != "n\n0\n", "\(deps)")
+        let unknown = try harness.cmdb("query", "CALL impact(['no-such-ci']) YIELD ci RETURN ci")
+        #expect(unknown.exitCode == 2)
+        #expect(unknown.err.contains("unknown CI 'no-such-ci'"), "\(unknown.err)")
+        let viaQuery = try harness.succeed(
+            "impact", "--where", "MATCH (s:VirtualServer) WHERE s.hostname IN ['dc01', 'dc02'] RETURN s", "--format", "json")
+        let direct = try harness.succeed("impact", "srv-dc01", "srv-dc02", "--format", "json")
+        #expect(viaQuery.out == direct.out)
+    }
 }
