@@ -67,6 +67,8 @@ let package = Package(
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
         .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
+        // The openCypher TCK, read from ../shared/tck; writes tck-results.md.
+        .testTarget(name: "TCKTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
     ],
     swiftLanguageModes: [.v6]
 )
