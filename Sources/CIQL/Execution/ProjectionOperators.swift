@@ -148,7 +148,7 @@ final class SortOperator: PlanOperator {
                 for key in keys { k.append(try ctx.evaluate(key.expression, &row)) }
                 keyed.append((k, n, row))
                 n += 1
-                if keyed.count > max(1024, cap * 2), cap != .max {
+                if cap < Int.max / 2, keyed.count > max(1024, cap * 2) {
                     keyed.sort(by: less)
                     keyed.removeLast(keyed.count - cap)
                 }
