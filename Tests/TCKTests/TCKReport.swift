@@ -47,6 +47,23 @@ struct TCKReport {
         failures.map { "\($0.file) — \($0.scenario)\n\($0.query)\n=> \($0.reason)\n" }.joined(separator: "\n")
     }
 
+    /// Passed, failed and not applicable per feature directory (`clauses/match`, `expressions/list`, …).
+    var groupTable: String {
+        var groups: [(name: String, tally: Tally)] = []
+        for (file, t) in files {
+            let name = file.split(separator: "/").dropLast().joined(separator: "/")
+            if groups.last?.name != name { groups.append((name, Tally())) }
+            groups[groups.count - 1].tally.passed += t.passed
+            groups[groups.count - 1].tally.failed += t.failed
+            groups[groups.count - 1].tally.notApplicable += t.notApplicable
+        }
+        var out = "| Features | Passed | Failed | Not applicable | Pass rate |\n|---|---:|---:|---:|---:|\n"
+        for (name, t) in groups {
+            out += "| \(name) | \(t.passed) | \(t.failed) | \(t.notApplicable) | \(t.percent) |\n"
+        }
+        return out + "| **Total** | **\(total.passed)** | **\(total.failed)** | **\(total.notApplicable)** | **\(total.percent)** |\n"
+    }
+
     var markdown: String {
         var out = """
             # openCypher TCK results
@@ -64,7 +81,7 @@ struct TCKReport {
 
             """
         for (reason, n) in notApplicableReasons.sorted(by: { $0.value > $1.value }) { out += "| \(reason) | \(n) |\n" }
-        out += "\n| Feature file | Passed | Failed | Not applicable | Pass rate |\n|---|---:|---:|---:|---:|\n"
+        out += "\n" + groupTable + "\n| Feature file | Passed | Failed | Not applicable | Pass rate |\n|---|---:|---:|---:|---:|\n"
         for (file, t) in files {
             out += "| \(file) | \(t.passed) | \(t.failed) | \(t.notApplicable) | \(t.percent) |\n"
         }
