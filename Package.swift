@@ -75,6 +75,8 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
         .testTarget(
             name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),
+        // The openCypher TCK, read from ../shared/tck; writes tck-results.md.
+        .testTarget(name: "TCKTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
     ],
     swiftLanguageModes: [.v6]
 )

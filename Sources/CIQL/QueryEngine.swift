@@ -103,7 +103,10 @@ public final class QueryEngine: Sendable {
         if profiling { plan.root.setProfiling(true) }
         try plan.root.open(Row(repeating: .null, count: plan.width), ctx)
         if !profiling { try sink.begin(columns: plan.columns, graph: graph) }
+        // A statement without RETURN has no result rows, only its side effects.
+        let returns = !plan.columns.isEmpty
         while let row = try plan.root.next(ctx) {
+            guard returns else { continue }
             summary.rows += 1
             if !profiling { try sink.row(plan.columnSlots.map { row[$0] }) }
         }

@@ -143,7 +143,15 @@ extension Planner {
         if case .variable(let v) = item.expression.kind, let old = scope[v] {
             return Variable(slot: slot, kind: old.kind, labels: old.labels)
         }
-        return Variable(slot: slot, kind: .value)
+        return Variable(slot: slot, kind: .value, staticType: isLiteral(item.expression) ? staticType(item.expression, scope) : nil)
+    }
+
+    /// A constant written in the query (its type cannot change with the data).
+    private func isLiteral(_ e: Expression) -> Bool {
+        switch e.kind {
+        case .bool, .int, .float, .string, .list, .map: true
+        default: false
+        }
     }
 
     /// SKIP and LIMIT take constants or parameters, never row values.
