@@ -93,11 +93,27 @@ struct ParserErrorTests {
         }
     }
 
-    @Test("deep nesting is an error, not a stack overflow", arguments: ["(", "[", "{a:", "-", "NOT ", "[x IN "])
+    @Test("deep nesting is an error, not a stack overflow", arguments: [
+            "(", "[", "{a:", "-", "NOT ", "[x IN ", "EXISTS { MATCH (a {k: ", "({a: ", "[(a)-->({k: ", "CASE WHEN ",
+            "n {k: ", "f(", "reduce(a = ", "-(",
+        ])
     func deepNesting(opener: String) {
-        let text = "RETURN " + String(repeating: opener, count: 100_000) + "1"
+        let text = "MATCH (a) WHERE " + String(repeating: opener, count: 100_000) + "1"
         let result = parseError(text)
-        #expect(result.hasSuffix("the statement nests too deeply (more than \(Parser.maximumDepth) levels)"), "\(result)")
+        #expect(result.contains("the statement nests too deeply ("), "\(result)")
+    }
+
+    @Test(
+        "long operator chains are an error, since the tree nests to the left",
+        arguments: ["1 < ", "x IS NULL AND ", "1 + ", "a OR ", "2 ^ "])
+    func longChains(link: String) {
+        let text = "MATCH (a) WHERE " + String(repeating: link, count: 100_000) + "1 RETURN a"
+        let result = parseError(text)
+        #expect(result.contains("the expression is too long: more than \(Parser.maximumDepth) operators"), "\(result)")
+        let postfix = "RETURN a" + String(repeating: ".b", count: 100_000)
+        #expect(parseError(postfix).contains("the expression is too long"))
+        let fine = "MATCH (a) WHERE " + String(repeating: link, count: 400) + "1 RETURN a"
+        #expect(parseError(fine) == "<parsed>")
     }
 
     @Test("deep but reasonable nesting parses")

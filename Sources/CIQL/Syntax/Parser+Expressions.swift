@@ -23,8 +23,12 @@ extension Parser {
         }
         // The right operand of the last comparison, so `a < b < c` becomes `a < b AND b < c`.
         var chainedOperand: Expression?
+        var chainLength = 0
+        defer { leave(count: chainLength) }
         while let precedence = infixPrecedence(), precedence >= minimumPrecedence {
             let location = left.location
+            try extendChain()
+            chainLength += 1
             switch precedence {
             case .or, .xor, .and:
                 let op: BinaryOperator = precedence == .or ? .or : precedence == .xor ? .xor : .and
@@ -175,7 +179,13 @@ extension Parser {
     mutating func applyPostfix(to base: Expression) throws(CIQLError) -> Expression {
         var expression = base
         let location = base.location
+        var chainLength = 0
+        defer { leave(count: chainLength) }
         while true {
+            if isAt(.dot) || isAt(.leftBracket) {
+                try extendChain()
+                chainLength += 1
+            }
             if isAt(.dot) {
                 advance()
                 let key = try parseSymbolicName("a property key after '.'")

@@ -4,9 +4,11 @@
 /// it; every loop consumes a token or exits, and nesting deeper than `maximumDepth` is an error, so no input makes
 /// it loop or overflow the stack.
 struct Parser {
-    /// How deep expressions, patterns and lists may nest. Deep enough for any query a person writes, shallow enough
-    /// that a debug build stays well inside a 512 KiB thread stack.
-    static let maximumDepth = 250
+    /// How deep the syntax tree may be: nesting of expressions, patterns and lists, plus the length of operator
+    /// chains (`a OR b OR …` and `a.b.c…` nest to the left). Deep enough for any query a person writes; it bounds
+    /// the parser's recursion and that of every later walk over the tree (including its deallocation), which would
+    /// otherwise overflow the stack on machine-made input.
+    static let maximumDepth = 500
 
     let tokens: [Token]
     let source: [UInt8]
@@ -23,9 +25,25 @@ struct Parser {
     /// For each `(` token, the index of its matching `)` (or -1), computed on first use.
     var closingParens: [Int32] = []
 
+    /// The address of a local in the frame that created the parser; the stack grows down from about here.
+    let stackStart: Int
+    /// The most stack the parser's recursion may use. The depth limit alone would do in release builds, whose
+    /// frames are small; debug frames are far larger (measured: about 17 KiB per nested '[' on Swift 6.3), so
+    /// this cuts nesting at about 240 levels there. Linux gives the main thread and Swift's cooperative threads
+    /// 8 MiB stacks.
+    static let stackBudget = 4 * 1024 * 1024
+
     init(tokens: [Token], source: [UInt8]) {
         self.tokens = tokens
         self.source = source
+        self.stackStart = Parser.stackAddress()
+    }
+
+    /// An address near the top of the current stack frame.
+    @inline(never)
+    static func stackAddress() -> Int {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { Int(bitPattern: $0) }
     }
 
     // MARK: - Tokens
@@ -102,12 +120,30 @@ struct Parser {
         if depth > Parser.maximumDepth {
             isAborted = true
             throw CIQLError(
-                .syntax, "the statement nests too deeply (more than \(Parser.maximumDepth) levels)",
+                .syntax, "the statement nests too deeply (more than \(Parser.maximumDepth) levels)", at: current.location)
+        }
+        if stackStart &- Parser.stackAddress() > Parser.stackBudget {
+            isAborted = true
+            throw CIQLError(
+                .syntax, "the statement nests too deeply (\(depth) levels use up the parser's stack)",
                 at: current.location)
         }
     }
 
     mutating func leave() { depth -= 1 }
+
+    /// Counts one more operator in a left-nested chain; the caller undoes its count with `leave(count:)`.
+    mutating func extendChain() throws(CIQLError) {
+        depth += 1
+        if depth >= Parser.maximumDepth {
+            isAborted = true
+            throw CIQLError(
+                .syntax, "the expression is too long: more than \(Parser.maximumDepth) operators or lookups in a row; "
+                    + "for many alternatives use IN with a list", at: current.location)
+        }
+    }
+
+    mutating func leave(count: Int) { depth -= count }
 
     /// The index of the `)` matching the `(` at `open`, or nil.
     mutating func closingParen(of open: Int) -> Int? {
