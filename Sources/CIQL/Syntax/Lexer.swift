@@ -235,8 +235,9 @@ private struct Scanner {
         while identifierContinues() {
             if bytes[position] < 0x80 { position += 1 } else { skipScalar() }
         }
+        let keyword = bytes.withUnsafeBufferPointer { Keyword.lookUp($0[start.offset..<position]) }
         let text = String(decoding: bytes[start.offset..<position], as: UTF8.self)
-        add(.identifier, text, keyword: Keyword.lookUp(text), from: start)
+        add(.identifier, text, keyword: keyword, from: start)
     }
 
     /// `` `name` `` with ``` `` ``` standing for one backtick.
