@@ -61,6 +61,8 @@ struct ParserErrorTests {
             ("RETURN a IS 1", "1:13 expected NULL after IS, found '1'"),
             ("RETURN count(", "1:14 expected an expression after '(', found the end of the input"),
             ("MATCH (n) RETURN n; MATCH (m) RETURN", "1:37 expected an expression after 'RETURN', found the end of the input"),
+            ("MATCH (a) WHERE (a)-[:R->(b) RETURN a", "1:24 expected ']' to close the relationship pattern opened at 1:21, found '-'"),
+            ("MATCH (a) WHERE (a)-->(b RETURN a", "1:26 expected ')' to close the node pattern opened at 1:23, found 'RETURN'"),
             ("CALL db.x YIELD * RETURN 1", "1:1 YIELD * is only allowed when CALL is the whole query; name the columns to use"),
         ])
     func syntaxError(text: String, expected: String) {

@@ -22,6 +22,8 @@ struct Parser {
     /// Whether the expression being parsed is (inside) a WHERE condition, the only place a bare pattern may stand
     /// as a predicate (openCypher: elsewhere it is a syntax error; use `EXISTS { … }` or a pattern comprehension).
     var allowsPatternPredicates = false
+    /// The error of the abandoned attempt (a pattern read where an expression could also be) that got furthest.
+    var furthestAbandonedError: CIQLError?
     /// For each `(` token, the index of its matching `)` (or -1), computed on first use.
     var closingParens: [Int32] = []
 
@@ -186,6 +188,19 @@ struct Parser {
     // MARK: - Statements
 
     mutating func parseStatements() throws(CIQLError) -> [Statement] {
+        do {
+            return try parseStatementList()
+        } catch {
+            if !isAborted, let abandoned = furthestAbandonedError,
+                (abandoned.location?.offset ?? 0) > (error.location?.offset ?? 0)
+            {
+                throw abandoned
+            }
+            throw error
+        }
+    }
+
+    mutating func parseStatementList() throws(CIQLError) -> [Statement] {
         var statements: [Statement] = []
         while true {
             while accept(.semicolon) {}

@@ -104,12 +104,6 @@ enum Keyword: String, Sendable, CaseIterable {
     case diff = "DIFF", classes = "CLASSES", relation = "RELATION", types = "TYPES", describe = "DESCRIBE"
     case `class` = "CLASS"
 
-    /// Looks a word up case-insensitively, without allocating.
-    static func lookUp(_ word: String) -> Keyword? {
-        var word = word
-        return word.withUTF8 { lookUp($0[...]) }
-    }
-
     /// Looks the UTF-8 spelling of a word up case-insensitively, without allocating.
     static func lookUp(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Keyword? {
         guard let key = PackedWord(bytes) else { return nil }
