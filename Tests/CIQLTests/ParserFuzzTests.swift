@@ -91,7 +91,8 @@ struct ParserFuzzTests {
         let position = random.below(query.count + 1)
         switch random.below(100) {
         case 0..<20:  // insert a fragment
-            query.insert(contentsOf: ParserFuzzTests.fragments[random.below(ParserFuzzTests.fragments.count)], at: position)
+            query.insert(
+                contentsOf: ParserFuzzTests.fragments[random.below(ParserFuzzTests.fragments.count)], at: position)
         case 20..<35:  // delete a short range
             let end = min(query.count, position + 1 + random.below(8))
             if position < end { query.removeSubrange(position..<end) }

@@ -12,7 +12,9 @@ extension Parser {
         switch token.kind {
         case .integer:
             advance()
-            guard let value = Parser.integerValue(of: token.text) else { throw integerTooLarge(token.text, at: location) }
+            guard let value = Parser.integerValue(of: token.text) else {
+                throw integerTooLarge(token.text, at: location)
+            }
             return Expression(.int(value), at: location)
         case .float:
             advance()
@@ -32,7 +34,8 @@ extension Parser {
                 guard allowsPatternPredicates else {
                     let written = sourceText(from: location.offset, to: previousEnd)
                     throw CIQLError(
-                        .syntax, "a pattern can only be a predicate in WHERE; here use EXISTS { \(written) } or a "
+                        .syntax,
+                        "a pattern can only be a predicate in WHERE; here use EXISTS { \(written) } or a "
                             + "pattern comprehension [\(written) | …]", at: location)
                 }
                 return Expression(.patternPredicate(element), at: location)

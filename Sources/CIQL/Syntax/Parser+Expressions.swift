@@ -33,7 +33,8 @@ extension Parser {
             case .or, .xor, .and:
                 let op: BinaryOperator = precedence == .or ? .or : precedence == .xor ? .xor : .and
                 advance()
-                let right = try parseExpression(minimumPrecedence: Precedence(rawValue: precedence.rawValue + 1) ?? .not)
+                let right = try parseExpression(
+                    minimumPrecedence: Precedence(rawValue: precedence.rawValue + 1) ?? .not)
                 left = Expression(.binary(op, left, right), at: location)
                 chainedOperand = nil
             case .comparison:
@@ -53,7 +54,8 @@ extension Parser {
             case .additive, .multiplicative, .power:
                 let op = arithmeticOperator(current.kind)
                 advance()
-                let right = try parseExpression(minimumPrecedence: Precedence(rawValue: precedence.rawValue + 1) ?? .unary)
+                let right = try parseExpression(
+                    minimumPrecedence: Precedence(rawValue: precedence.rawValue + 1) ?? .unary)
                 left = Expression(.binary(op, left, right), at: location)
                 chainedOperand = nil
             case .not, .unary:

@@ -138,7 +138,8 @@ extension Parser {
     mutating func parseLengthBound() throws(CIQLError) -> Int {
         let token = advance()
         guard let value = Parser.integerValue(of: token.text), let bound = Int(exactly: value) else {
-            throw CIQLError(.syntax, "integer literal '\(token.text)' is too large for a 64-bit integer", at: token.location)
+            throw CIQLError(
+                .syntax, "integer literal '\(token.text)' is too large for a 64-bit integer", at: token.location)
         }
         return bound
     }

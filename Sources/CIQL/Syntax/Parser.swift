@@ -25,7 +25,7 @@ struct Parser {
     /// The error of the abandoned attempt (a pattern read where an expression could also be) that got furthest.
     var furthestAbandonedError: CIQLError?
     /// For each `(` token, the index of its matching `)` (or -1), computed on first use.
-    var closingParens: [Int32] = []
+    var closingParens: [Int] = []
 
     /// The address of a local in the frame that created the parser; the stack grows down from about here.
     let stackStart: Int
@@ -122,7 +122,8 @@ struct Parser {
         if depth > Parser.maximumDepth {
             isAborted = true
             throw CIQLError(
-                .syntax, "the statement nests too deeply (more than \(Parser.maximumDepth) levels)", at: current.location)
+                .syntax, "the statement nests too deeply (more than \(Parser.maximumDepth) levels)",
+                at: current.location)
         }
         if stackStart &- Parser.stackAddress() > Parser.stackBudget {
             isAborted = true
@@ -140,7 +141,8 @@ struct Parser {
         if depth >= Parser.maximumDepth {
             isAborted = true
             throw CIQLError(
-                .syntax, "the expression is too long: more than \(Parser.maximumDepth) operators or lookups in a row; "
+                .syntax,
+                "the expression is too long: more than \(Parser.maximumDepth) operators or lookups in a row; "
                     + "for many alternatives use IN with a list", at: current.location)
         }
     }
@@ -150,18 +152,18 @@ struct Parser {
     /// The index of the `)` matching the `(` at `open`, or nil.
     mutating func closingParen(of open: Int) -> Int? {
         if closingParens.isEmpty {
-            closingParens = [Int32](repeating: -1, count: tokens.count)
+            closingParens = [Int](repeating: -1, count: tokens.count)
             var stack: [Int] = []
             for (i, token) in tokens.enumerated() {
                 if token.kind == .leftParen {
                     stack.append(i)
                 } else if token.kind == .rightParen, let opened = stack.popLast() {
-                    closingParens[opened] = Int32(truncatingIfNeeded: i)
+                    closingParens[opened] = i
                 }
             }
         }
         let close = closingParens[open]
-        return close >= 0 ? Int(close) : nil
+        return close >= 0 ? close : nil
     }
 
     // MARK: - Names
