@@ -39,9 +39,10 @@ struct StatementParserTests {
             ("CALL db.labels", "(call db.labels)"),
             ("CALL db.labels() YIELD *", "(call db.labels () (yield *))"),
             (
-                "MATCH (a) RETURN a UNION MATCH (b) RETURN b UNION ALL MATCH (c) RETURN c",
-                "(match (a)) (return a) union (match (b)) (return b) union-all (match (c)) (return c)"
+                "MATCH (a) RETURN a UNION MATCH (b) RETURN b UNION MATCH (c) RETURN c",
+                "(match (a)) (return a) union (match (b)) (return b) union (match (c)) (return c)"
             ),
+            ("RETURN 1 AS a UNION ALL RETURN 2 AS a", "(return 1 as a) union-all (return 2 as a)"),
             ("match (n) return n", "(match (n)) (return n)"),
         ])
     func clause(text: String, tree: String) throws {

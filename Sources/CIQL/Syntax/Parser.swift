@@ -314,8 +314,13 @@ struct Parser {
     mutating func parseQuery() throws(CIQLError) -> Query {
         var parts = [try parseSingleQuery()]
         var unionAll: [Bool] = []
-        while accept(.union) {
-            unionAll.append(accept(.all))
+        while isAt(.union) {
+            let union = advance()
+            let all = accept(.all)
+            if let first = unionAll.first, first != all {
+                throw CIQLError(.syntax, "UNION and UNION ALL cannot be mixed in one query", at: union.location)
+            }
+            unionAll.append(all)
             parts.append(try parseSingleQuery())
         }
         return Query(parts: parts, unionAll: unionAll)
