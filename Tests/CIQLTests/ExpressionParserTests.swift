@@ -152,6 +152,15 @@ struct ExpressionParserTests {
         }
     }
 
+    @Test("a parenthesised expression starts at its '('")
+    func parenthesisLocation() throws {
+        let statements = try CIQLParser.parse("RETURN (1 + 2) * 3")
+        guard case .query(let query) = statements[0].body, case .return(let projection) = query.parts[0].clauses[0].kind
+        else { return }
+        #expect(projection.items[0].expression.location.column == 8)
+        #expect(projection.items[0].text == "(1 + 2) * 3")
+    }
+
     @Test("every node records where its first token is")
     func locations() throws {
         let statements = try CIQLParser.parse("MATCH (n)\nWHERE  n.x + 1 > 2\nRETURN é.name, 'é' + n.y")

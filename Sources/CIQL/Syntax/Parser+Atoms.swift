@@ -41,8 +41,10 @@ extension Parser {
                 return Expression(.patternPredicate(element), at: location)
             }
             advance()
-            let inner = try parseExpression()
+            var inner = try parseExpression()
             try expect(.rightParen, "to close the parenthesis opened at \(location)")
+            // The parenthesis is the first token of what encloses it: `(a + b) * c` starts at the '('.
+            inner.location = location
             return inner
         case .identifier:
             return try parseNamedAtom()
