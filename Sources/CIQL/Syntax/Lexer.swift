@@ -249,7 +249,7 @@ private struct Scanner {
         while identifierContinues() {
             if bytes[position] < 0x80 { position += 1 } else { skipScalar() }
         }
-        let keyword = bytes.withUnsafeBufferPointer { Keyword.lookUp($0[start.offset..<position]) }
+        let keyword = Keyword.lookUp(bytes[start.offset..<position])
         let text = String(decoding: bytes[start.offset..<position], as: UTF8.self)
         add(.identifier, text, keyword: keyword, from: start)
     }

@@ -368,7 +368,7 @@ struct Parser {
         guard upper.count >= 2, upper.count <= 20 else { return nil }
         let limit = upper.count <= 4 ? 1 : 2
         var best: (Keyword, Int)?
-        for keyword in Keyword.clauseStarters {
+        for keyword in Keyword.clauseStarters where abs(keyword.rawValue.utf8.count - upper.count) <= limit {
             let distance = editDistance(upper, Array(keyword.rawValue.utf8))
             if distance > 0, distance <= limit, distance < (best?.1 ?? Int.max) { best = (keyword, distance) }
         }

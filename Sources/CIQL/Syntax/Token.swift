@@ -105,7 +105,7 @@ enum Keyword: String, Sendable, CaseIterable {
     case `class` = "CLASS"
 
     /// Looks the UTF-8 spelling of a word up case-insensitively, without allocating.
-    static func lookUp(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Keyword? {
+    static func lookUp(_ bytes: ArraySlice<UInt8>) -> Keyword? {
         guard let key = PackedWord(bytes) else { return nil }
         return byPackedSpelling[key]
     }
@@ -115,7 +115,7 @@ enum Keyword: String, Sendable, CaseIterable {
         var low: UInt64 = 0
         var high: UInt64 = 0
 
-        init?<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        init?(_ bytes: ArraySlice<UInt8>) {
             guard bytes.count >= 2, bytes.count <= 16 else { return nil }
             var i = 0
             for byte in bytes {
@@ -130,7 +130,7 @@ enum Keyword: String, Sendable, CaseIterable {
     private static let byPackedSpelling: [PackedWord: Keyword] = {
         var table: [PackedWord: Keyword] = [:]
         for keyword in allCases {
-            if let key = PackedWord(Array(keyword.rawValue.utf8)) { table[key] = keyword }
+            if let key = PackedWord(ArraySlice(keyword.rawValue.utf8)) { table[key] = keyword }
         }
         return table
     }()
