@@ -88,6 +88,7 @@ public final class QueryEngine: Sendable {
         let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedureTable)
         let plan = try planner.plan(query)
         let graph = ResultGraph(source)
+        defer { (source as? LiveGraph)?.close() }
         var summary = StatementSummary()
         summary.asOf = asOf
         if statement.mode == .explain {

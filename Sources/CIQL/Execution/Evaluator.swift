@@ -72,7 +72,7 @@ extension ExecutionContext {
             switch try evaluate(x, &row) {
             case .null: return .null
             case .node(let nid):
-                let label = try node(nid)?.label
+                let label = try source.label(of: nid) ?? nil
                 return .bool(required.allSatisfy { set in label.map(set.contains) ?? false })
             case let other: throw typeError("a class test needs a node", other, at)
             }
@@ -203,6 +203,7 @@ extension ExecutionContext {
         switch base {
         case .null: return .null
         case .node(let nid):
+            if key != "id" && key != "class" { return try source.property(key, of: nid).map(Value.init) ?? .null }
             guard let n = try node(nid) else { return .null }
             if let p = n.properties[key] { return Value(p) }
             if key == "id" { return .string(n.externalID) }
