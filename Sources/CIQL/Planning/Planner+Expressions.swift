@@ -129,6 +129,11 @@ extension Planner {
             inner[v.text] = Variable(slot: slot, kind: .value)
             return .reduce(accumulator: accSlot, initial: i, slot: slot, list: l, map: try compile(map, inner), at)
         case .patternPredicate(let element):
+            // A pattern used as a value only tests bound variables; naming a new one is an error (EXISTS may).
+            let names = [element.start.variable] + element.steps.flatMap { [$0.relationship.variable, $0.node.variable] }
+            if let unbound = names.compactMap({ $0 }).first(where: { scope[$0.text] == nil }) {
+                throw CIQLError(.semantic, "a pattern expression cannot introduce the variable '\(unbound.text)'; use EXISTS { … } or MATCH", at: unbound.location)
+            }
             let part = PatternPart(element: element, location: at)
             let (plan, _) = try planSubpattern([part], where: nil, scope)
             return .subquery(Subquery(plan: plan, result: .exists))
