@@ -184,7 +184,7 @@ extension Planner {
         if let v = rel.variable, let bound = scope[v.text] {
             // A relation bound earlier (`MATCH ()-[r]->() … MATCH (a)-[r]->(b)`): expand into a hidden variable
             // and keep the rows where it is the same relation (or the same list of them).
-            guard bound.kind == (isList ? .relationshipList : .relationship) || bound.kind == .value else {
+            guard bound.kind == (isList ? .relationshipList : .relationship) || bound.kind == .value && bound.staticType == nil else {
                 throw CIQLError(.semantic, "variable '\(v.text)' is already defined and is not a relation here", at: v.location)
             }
             slot = slots.next()
