@@ -126,7 +126,9 @@ extension Planner {
         if let v = node.variable {
             name = v.text
             if let existing = scope[name] {
-                guard existing.kind == .node else {
+                // A value that may hold a node (`WITH coalesce(b, c) AS x`, `UNWIND nodes AS n`) is matched as one.
+                if existing.kind == .value, existing.staticType == nil { scope[name]?.kind = .node }
+                guard scope[name]?.kind == .node else {
                     throw CIQLError(.semantic, "variable '\(name)' is not a node here", at: v.location)
                 }
                 if !classes.isEmpty, existing.labels.isEmpty { scope[name]?.labels = classes }
