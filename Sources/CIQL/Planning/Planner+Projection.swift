@@ -7,7 +7,7 @@ extension Planner {
         var items = projection.items
         if projection.includesAll {
             let visible = scope.visibleNames
-            if visible.isEmpty && items.isEmpty {
+            if isReturn, visible.isEmpty, items.isEmpty {
                 throw CIQLError(.semantic, "\(clause) * has no variables to return here", at: projection.items.first?.expression.location)
             }
             let star = visible.map { name in
