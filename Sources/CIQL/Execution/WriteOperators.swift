@@ -55,6 +55,8 @@ enum WriteAction {
     case setProperty(target: CompiledExpression, key: String, value: CompiledExpression, SourceLocation)
     case setProperties(slot: Int, value: CompiledExpression, replace: Bool, SourceLocation)
     case setLabel(slot: Int, label: String?, SourceLocation)
+    /// `REMOVE n:Class`: takes the class away only from nodes that have it.
+    case removeLabel(slot: Int, label: String, SourceLocation)
 
     func apply(_ row: inout Row, _ ctx: ExecutionContext) throws {
         switch self {
@@ -65,6 +67,9 @@ enum WriteAction {
             try ctx.setProperties(of: row[slot], try ctx.evaluate(value, &row), replace: replace, at)
         case .setLabel(let slot, let label, let at):
             try ctx.setLabel(of: row[slot], label, at)
+        case .removeLabel(let slot, let label, let at):
+            if case .node(let nid) = row[slot], try ctx.node(nid)?.label != label { return }
+            try ctx.setLabel(of: row[slot], nil, at)
         }
     }
 }

@@ -32,7 +32,7 @@ extension Planner {
                     if !schema.isOpen {
                         throw CIQLError(.semantic, "a CI must keep a class; use SET \(v.text):OtherClass to change it", at: labels.first?.location ?? v.location)
                     }
-                    return [.setLabel(slot: variable.slot, label: nil, v.location)]
+                    return labels.map { .removeLabel(slot: variable.slot, label: $0.text, v.location) }
                 }
             }
             return UpdateOperator(input, "Remove", actions, detail: "\(items.count) item(s)")
