@@ -97,7 +97,7 @@ final class Planner {
                 hasRead = true
             case .with(let projection, let filter):
                 // Writes finish for every row before a projection's SKIP or LIMIT can stop pulling them.
-                if writes, !hasRead { op = EagerOperator(op) }
+                if writes, !hasRead { op = EagerOperator(op, readsWhenOpened: true) }
                 (op, scope, _, _) = try planProjection(projection, op, scope, isReturn: false)
                 if let filter {
                     try checkPredicate(filter, scope)
@@ -108,7 +108,7 @@ final class Planner {
                 guard isLast else {
                     throw CIQLError(.syntax, "RETURN must be the last clause; use WITH to go on", at: clause.location)
                 }
-                if writes, !hasRead { op = EagerOperator(op) }
+                if writes, !hasRead { op = EagerOperator(op, readsWhenOpened: true) }
                 (op, scope, columns, columnSlots) = try planProjection(projection, op, scope, isReturn: true)
             case .call(let call):
                 op = try planCall(call, op, &scope, standalone: query.clauses.count == 1)
