@@ -98,10 +98,35 @@ final class Planner {
             case .with(let projection, let filter):
                 // Writes finish for every row before a projection's SKIP or LIMIT can stop pulling them.
                 if writes, !hasRead { op = EagerOperator(op, readsWhenOpened: true) }
-                (op, scope, _, _) = try planProjection(projection, op, scope, isReturn: false)
+                // WHERE also sees the variables before WITH: carry the ones it reads in hidden columns (rows are
+                // not merged, nor cut by SKIP/LIMIT, before it; DISTINCT waits until after it).
+                var projection = projection
+                var carriedNames: [String] = []
+                var distinctAfter = false
+                if let filter, !projection.includesAll, projection.skip == nil, projection.limit == nil,
+                    !projection.items.contains(where: { $0.expression.containsAggregate })
+                {
+                    let projected = Set(projection.items.map(\.columnName))
+                    carriedNames = filter.referencedVariables.filter { !projected.contains($0) && scope[$0] != nil }.sorted()
+                    for name in carriedNames {
+                        projection.items.append(ProjectionItem(
+                            expression: Expression(.variable(name), at: filter.location),
+                            alias: Name(" with " + name, at: filter.location), text: " with " + name))
+                    }
+                    distinctAfter = projection.distinct && !carriedNames.isEmpty
+                    if distinctAfter { projection.distinct = false }
+                }
+                let itemSlots: [Int]
+                (op, scope, _, itemSlots) = try planProjection(projection, op, scope, isReturn: false)
                 if let filter {
-                    try checkPredicate(filter, scope)
-                    op = FilterOperator(op, try compile(filter, scope), detail: "WITH … WHERE")
+                    var filterScope = scope
+                    for name in carriedNames { filterScope[name] = scope[" with " + name] }
+                    try checkPredicate(filter, filterScope)
+                    op = FilterOperator(op, try compile(filter, filterScope), detail: "WITH … WHERE")
+                    for name in carriedNames { scope[" with " + name] = nil }
+                    if distinctAfter {
+                        op = DistinctOperator(op, slots: Array(itemSlots.dropLast(carriedNames.count)), detail: "WITH DISTINCT")
+                    }
                 }
                 hasRead = true
             case .return(let projection):
