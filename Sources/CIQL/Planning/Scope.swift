@@ -134,6 +134,9 @@ extension Expression {
         case .caseWhen(let s, let branches, let o):
             return (s?.containsAggregate ?? false) || (o?.containsAggregate ?? false)
                 || branches.contains { $0.when.containsAggregate || $0.then.containsAggregate }
+        // `[x IN collect(p) | …]`, `all(ok IN collect(…) WHERE ok)`: the list may aggregate the rows.
+        case .listComprehension(_, let l, _, _), .quantifier(_, _, let l, _): return l.containsAggregate
+        case .reduce(_, let initial, _, let l, _): return initial.containsAggregate || l.containsAggregate
         default: return false
         }
     }
