@@ -183,10 +183,13 @@ extension Planner {
         let kind: VariableKind = isList ? .relationshipList : .relationship
         let name: String
         let slot: Int
+        if let v = rel.variable, scope[v.text] != nil, !boundBefore.contains(v.text) {
+            throw CIQLError(.semantic, "relation variable '\(v.text)' appears twice in one pattern; a pattern uses each relation once", at: v.location)
+        }
         if let v = rel.variable, let bound = scope[v.text] {
             // A relation bound earlier (`MATCH ()-[r]->() … MATCH (a)-[r]->(b)`): expand into a hidden variable
             // and keep the rows where it is the same relation (or the same list of them).
-            guard bound.kind == (isList ? .relationshipList : .relationship) || bound.kind == .value && bound.staticType == nil else {
+            guard bound.kind == (isList ? .relationshipList : .relationship) || bound.kind == .value && (bound.staticType == nil || isList && bound.staticType == .list) else {
                 throw CIQLError(.semantic, "variable '\(v.text)' is already defined and is not a relation here", at: v.location)
             }
             slot = slots.next()

@@ -98,6 +98,9 @@ extension Planner {
             if part.shortest != nil {
                 throw CIQLError(.semantic, "shortestPath cannot be created", at: part.location)
             }
+            if part.element.steps.isEmpty, let v = part.element.start.variable, boundBefore.contains(v.text) {
+                throw CIQLError(.semantic, "variable '\(v.text)' is already bound; \(merging ? "MERGE" : "CREATE") (\(v.text)) would make nothing new", at: v.location)
+            }
             var pieces: [PathPiece] = []
             var previous = try node(part.element.start)
             pieces.append(.node(previous))
