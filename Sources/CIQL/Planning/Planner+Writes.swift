@@ -37,6 +37,7 @@ extension Planner {
             }
             return UpdateOperator(input, "Remove", actions, detail: "\(items.count) item(s)")
         case .delete(let targets, let detach):
+            for target in targets { try checkDeleteTarget(target, scope) }
             let compiled = try targets.map { (try compile($0, scope), $0.location) }
             return DeleteOperator(input, compiled, detach: detach, detail: targets.map(describe).joined(separator: ", "))
         default:
