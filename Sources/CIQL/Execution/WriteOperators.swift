@@ -119,7 +119,10 @@ final class DeleteOperator: PlanOperator {
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
         guard var row = try input.next(ctx) else { return nil }
-        for (target, at) in targets { try ctx.delete(try ctx.evaluate(target, &row), detach: detach, at) }
+        let values = try targets.map { (try ctx.evaluate($0.0, &row), $0.1) }
+        // Relations first (also those in paths and lists), so a node loses them before its own turn comes.
+        for (value, at) in values { try ctx.deleteRelations(in: value, at) }
+        for (value, at) in values { try ctx.delete(value, detach: detach, at) }
         return row
     }
 }
