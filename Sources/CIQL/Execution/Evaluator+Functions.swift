@@ -47,7 +47,8 @@ extension ExecutionContext {
             return f == .class ? (n.label.map(Value.string) ?? .null) : .string(n.externalID)
         case .labels:
             guard case .node(let nid) = a else { throw typeError("labels() needs a node", a, at) }
-            return .list((try node(nid)?.label).map { [.string($0)] } ?? [])
+            guard let n = try node(nid) else { try deleted(a, at); return .null }
+            return .list(n.label.map { [.string($0)] } ?? [])
         case .type:
             guard case .relationship(let r) = a else { throw typeError("type() needs a relation", a, at) }
             return .string(r.type)

@@ -203,13 +203,14 @@ extension ExecutionContext {
         switch base {
         case .null: return .null
         case .node(let nid):
-            guard let n = try node(nid) else { return .null }
+            guard let n = try node(nid) else { try deleted(base, at); return .null }
             if let p = n.properties[key] { return Value(p) }
             if key == "id" { return .string(n.externalID) }
             if key == "class" { return n.label.map(Value.string) ?? .null }
             return .null
         case .relationship(let r):
-            return try source.relation(from: r.from, type: r.type, to: r.to)?.properties[key].map(Value.init) ?? .null
+            guard let rel = try source.relation(from: r.from, type: r.type, to: r.to) else { try deleted(base, at); return .null }
+            return rel.properties[key].map(Value.init) ?? .null
         case .map(let m): return m[key] ?? .null
         case .datetime(let t): return DateTimeFields.field(key, of: t) ?? .null
         case .duration(let d): return DateTimeFields.field(key, of: d) ?? .null
@@ -232,6 +233,12 @@ extension ExecutionContext {
             }
         }
         return .map(m)
+    }
+
+    /// Reading a node or relation this statement deleted is an error (outside writes, a missing one reads as null).
+    func deleted(_ v: Value, _ at: SourceLocation) throws {
+        guard writer != nil else { return }
+        throw CIQLError(.runtime, "the \(v.typeName == "NODE" ? "CI" : "relation") was deleted by this statement; its properties are gone", at: at)
     }
 
     /// The properties of a node, relation or map as a map (a CI's `id` is not one of them).
