@@ -149,8 +149,11 @@ final class Planner {
                 }
                 hasRead = true
             case .create, .merge, .set, .remove, .delete:
+                // MERGE reads the graph: the writes before it finish first, for every row.
+                var mergesAfterWrites = false
+                if case .merge = clause.kind { mergesAfterWrites = writes }
                 writes = true
-                if hasRead { op = EagerOperator(op) }
+                if hasRead || mergesAfterWrites { op = EagerOperator(op) }
                 op = try planWrite(clause, op, &scope)
                 hasRead = false
             }
