@@ -40,6 +40,16 @@ struct CreationSpec {
         for (slot, pieces) in paths { row[slot] = try ctx.evaluate(.buildPath(pieces), &row) }
     }
 
+    /// MERGE cannot create what it could never match again: a property written as null is an error.
+    func checkMergeable(_ row: inout Row, _ ctx: ExecutionContext) throws {
+        let maps = nodes.filter { !$0.isBound }.map { ($0.properties, $0.location) } + relations.map { ($0.properties, $0.location) }
+        for (e, at) in maps {
+            for (key, value) in try map(e, &row, ctx, at).entries where value.isNull {
+                throw CIQLError(.runtime, "MERGE cannot match a null property: '\(key)' is null", at: at)
+            }
+        }
+    }
+
     private func map(_ e: CompiledExpression?, _ row: inout Row, _ ctx: ExecutionContext, _ at: SourceLocation) throws -> ValueMap {
         guard let e else { return ValueMap() }
         switch try ctx.evaluate(e, &row) {
@@ -159,6 +169,7 @@ final class MergeOperator: PlanOperator {
             try match.open(row, ctx)
             while let found = try match.next(ctx) { pending.append(found) }
             if pending.isEmpty {
+                try spec.checkMergeable(&row, ctx)
                 try spec.create(&row, ctx)
                 for action in onCreate { try action.apply(&row, ctx) }
                 pending = [row]
