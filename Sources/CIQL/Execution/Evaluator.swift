@@ -74,6 +74,7 @@ extension ExecutionContext {
             case .node(let nid):
                 let label = try node(nid)?.label
                 return .bool(required.allSatisfy { set in label.map(set.contains) ?? false })
+            case .relationship(let r): return .bool(required.allSatisfy { $0.contains(r.type) })  // `r:T` tests the type
             case let other: throw typeError("a class test needs a node", other, at)
             }
         case .function(let f, let args, let at):

@@ -58,6 +58,9 @@ extension Planner {
             default: return .binary(op, try sub(a), try sub(b), at)
             }
         case .isNull(let x, let negated): return .isNull(try sub(x), negated: negated)
+        case .hasLabels(let x, let labels) where staticType(x, scope) == .relationship:
+            for label in labels { try checkRelationType(label) }
+            return .hasLabels(try sub(x), required: labels.map { [$0.text] }, at)
         case .hasLabels(let x, let labels):
             return .hasLabels(try sub(x), required: try labels.map { Set(try classSet($0)) }, at)
         case .function(let name, let distinct, let args):
