@@ -143,6 +143,11 @@ extension Planner {
         case .exists(let parts, let filter):
             let (plan, _) = try planSubpattern(parts, where: filter, scope)
             return .subquery(Subquery(plan: plan, result: .exists))
+        case .existsQuery(let query):
+            guard query.parts.count == 1, let single = query.parts.first, !QueryEngine.writes(query) else {
+                throw CIQLError(.semantic, "EXISTS { … } takes one reading query (no UNION, no writes)", at: at)
+            }
+            return .subquery(Subquery(plan: try planSingle(single, scope: scope).0, result: .exists))
         case .patternComprehension(let pathVariable, let element, let filter, let map):
             let part = PatternPart(pathVariable: pathVariable, element: element, location: at)
             let (plan, inner) = try planSubpattern([part], where: filter, scope)

@@ -44,7 +44,7 @@ extension Planner {
                 return nil
             default: return nil
             }
-        case .isNull, .hasLabels, .quantifier, .patternPredicate, .exists: return .boolean
+        case .isNull, .hasLabels, .quantifier, .patternPredicate, .exists, .existsQuery: return .boolean
         default: return nil
         }
     }

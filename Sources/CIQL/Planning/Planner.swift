@@ -72,9 +72,10 @@ final class Planner {
         return QueryPlan(root: root, columns: columns, columnSlots: shared, width: slots.count, writes: writes)
     }
 
-    private func planSingle(_ query: SingleQuery) throws -> (PlanOperator, [String], [Int]) {
+    /// Plans one query; `outer` holds the variables of an enclosing query (for `EXISTS { … }`).
+    func planSingle(_ query: SingleQuery, scope outer: Scope = Scope()) throws -> (PlanOperator, [String], [Int]) {
         var op: PlanOperator = ArgumentOperator()
-        var scope = Scope()
+        var scope = outer
         var columns: [String] = []
         var columnSlots: [Int] = []
         var hasRead = false

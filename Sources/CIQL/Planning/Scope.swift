@@ -108,6 +108,9 @@ extension Expression {
         case .exists(let parts, let w):
             for part in parts { part.element.referencedVariables(into: &set) }
             w?.referencedVariables(into: &set)
+        // Which outer variables a subquery reads is not worked out: a name no scope binds keeps a predicate
+        // with it until every variable of its pattern is bound.
+        case .existsQuery: set.insert(" subquery")
         }
     }
 
