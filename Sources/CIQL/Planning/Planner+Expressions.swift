@@ -77,6 +77,9 @@ extension Planner {
                 if args.contains(where: \.containsAggregate) {
                     throw CIQLError(.semantic, "an aggregate cannot contain another aggregate", at: at)
                 }
+                if args.contains(where: \.callsRand) {
+                    throw CIQLError(.semantic, "an aggregate cannot take rand(): its result would change from run to run", at: at)
+                }
                 let slot = slots.next()
                 aggregates.specs.append(AggregateSpec(
                     function: aggregate, argument: try compile(args[0], scope),

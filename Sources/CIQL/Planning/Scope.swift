@@ -121,6 +121,17 @@ extension Expression {
     }
 
     /// Whether an aggregate function call appears (outside nested subqueries).
+    /// True for `rand()` itself or an expression built on it directly (arguments, operators, lists).
+    var callsRand: Bool {
+        switch kind {
+        case .function(let name, _, let args): return name.text.lowercased() == "rand" || args.contains(where: \.callsRand)
+        case .binary(_, let a, let b): return a.callsRand || b.callsRand
+        case .unary(_, let a), .property(let a, _): return a.callsRand
+        case .list(let items): return items.contains(where: \.callsRand)
+        default: return false
+        }
+    }
+
     var containsAggregate: Bool {
         switch kind {
         case .countStar: return true
