@@ -202,9 +202,26 @@ extension ExecutionContext {
             let days = Int64(ISODateTime.daysFromCivil(Int(y), Int(mo), Int(d)))
             let time = try part("hour", 0) * 3_600_000_000 + part("minute", 0) * 60_000_000
                 + part("second", 0) * 1_000_000 + part("millisecond", 0) * 1000 + part("microsecond", 0)
-            return .datetime(days * 86_400_000_000 + time)
+                + part("nanosecond", 0) / 1000
+            return .datetime(days * 86_400_000_000 + time - (try offsetMicros(m["timezone"], at)))
         default: throw typeError("datetime() needs a string or a map", a, at)
         }
+    }
+
+    /// A `timezone` field as an offset from UTC in microseconds: `'Z'`, `'+01:00'`, `'-0530'` (datetimes are
+    /// kept in UTC, so a named zone, whose offset depends on the date, is refused rather than ignored).
+    private func offsetMicros(_ zone: Value?, _ at: SourceLocation) throws -> Int64 {
+        guard let zone, !zone.isNull else { return 0 }
+        guard case .string(let text) = zone else { throw typeError("datetime field 'timezone' must be a string", zone, at) }
+        if text == "Z" || text == "UTC" { return 0 }
+        let digits = text.dropFirst().filter { $0 != ":" }
+        guard let sign = text.first, sign == "+" || sign == "-", digits.count == 4 || digits.count == 2,
+            let n = Int64(digits), digits.allSatisfy(\.isNumber)
+        else {
+            throw CIQLError(.runtime, "timezone '\(text)' is not an offset like '+01:00' (CIQL keeps datetimes in UTC)", at: at)
+        }
+        let minutes = digits.count == 2 ? n * 60 : (n / 100) * 60 + n % 100
+        return (sign == "-" ? -1 : 1) * minutes * 60_000_000
     }
 
     private func durationFromMap(_ m: ValueMap, _ at: SourceLocation) throws -> CIQLDuration {
