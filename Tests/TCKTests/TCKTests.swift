@@ -5,10 +5,11 @@ import Testing
 /// `../shared/tck`, and writes `tck-results.md`: per feature file the scenarios passed, failed and not applicable.
 ///
 /// `TCK_FILTER=match-where` runs only the feature files whose path contains the text (no report, no threshold);
-/// `.build/tck-details.txt` lists every failure with its query.
+/// `.build/tck-details.txt` lists every failure with its query; `TCK_TRACE=1` names each scenario on stderr
+/// before it runs (to find one that crashes the engine).
 struct TCKTests {
     /// The pass rate of applicable scenarios this engine has reached; a lower rate is a regression.
-    static let minimumPassRate = 0.93
+    static let minimumPassRate = 0.974
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

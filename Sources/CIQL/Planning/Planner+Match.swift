@@ -154,7 +154,9 @@ extension Planner {
         if let v = node.variable {
             name = v.text
             if let existing = scope[name] {
-                guard existing.kind == .node else {
+                // A value that may hold a node (`WITH coalesce(b, c) AS x`, `UNWIND nodes AS n`) is matched as one.
+                if existing.kind == .value, existing.staticType == nil { scope[name]?.kind = .node }
+                guard scope[name]?.kind == .node else {
                     throw CIQLError(.semantic, "variable '\(name)' is not a node here", at: v.location)
                 }
                 if !classes.isEmpty, existing.labels.isEmpty { scope[name]?.labels = classes }
@@ -209,10 +211,21 @@ extension Planner {
         let kind: VariableKind = isList ? .relationshipList : .relationship
         let name: String
         let slot: Int
-        if let v = rel.variable {
-            if scope[v.text] != nil {
-                throw CIQLError(.semantic, "variable '\(v.text)' is already defined; a relation variable can be bound only once", at: v.location)
+        if let v = rel.variable, scope[v.text] != nil, !boundBefore.contains(v.text) {
+            throw CIQLError(.semantic, "relation variable '\(v.text)' appears twice in one pattern; a pattern uses each relation once", at: v.location)
+        }
+        if let v = rel.variable, let bound = scope[v.text] {
+            // A relation bound earlier (`MATCH ()-[r]->() … MATCH (a)-[r]->(b)`): expand into a hidden variable
+            // and keep the rows where it is the same relation (or the same list of them).
+            guard bound.kind == (isList ? .relationshipList : .relationship) || bound.kind == .value && (bound.staticType == nil || isList && bound.staticType == .list) else {
+                throw CIQLError(.semantic, "variable '\(v.text)' is already defined and is not a relation here", at: v.location)
             }
+            slot = slots.next()
+            name = " r\(slot)"
+            scope[name] = Variable(slot: slot, kind: kind)
+            let same = Expression(.binary(.equal, Expression(.variable(name), at: v.location), Expression(.variable(v.text), at: v.location)), at: v.location)
+            conjuncts.append(Conjunct(expression: same, variables: [name, v.text]))
+        } else if let v = rel.variable {
             name = v.text
             slot = slots.next()
             scope[name] = Variable(slot: slot, kind: kind)
