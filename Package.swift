@@ -24,6 +24,12 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // libedit from the system (Debian: libedit-dev), through its readline-compatible API. Only Shell imports it.
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         // Byte-level JSON Lines reading and writing; no dependencies.
         .target(name: "JSONLines", swiftSettings: strictSettings),
         // The LMDB graph store: nodes, relations, adjacency, indexes, history.
@@ -50,11 +56,17 @@ let package = Package(
             dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
             swiftSettings: strictSettings
         ),
+        // The REPL: line editing, statements across lines, completion, meta-commands, pager, Ctrl-C.
+        .target(
+            name: "Shell",
+            dependencies: ["CEditLine", "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
+            swiftSettings: strictSettings
+        ),
         // The command line.
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines",
+                "CIQL", "CMDB", "Shell", "ConfigurationSchema", "GraphStorage", "JSONLines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -66,6 +78,7 @@ let package = Package(
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
         .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
     ],
     swiftLanguageModes: [.v6]

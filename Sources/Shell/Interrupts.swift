@@ -1,0 +1,53 @@
+package import CIQL
+import Glibc
+import Synchronization
+
+/// Ctrl-C while the shell runs: one SIGINT handler for the whole session.
+///
+/// While a statement runs, the handler sets `cancellation`, which the operators check, so the statement stops
+/// and the session goes on. While a line is being edited, libedit passes the signal on to this handler and its
+/// `readline` returns nil; `takeInterrupt()` then tells that apart from end of input. The handler only stores to
+/// atomics, which is async-signal-safe.
+package enum Interrupts {
+    /// Set by Ctrl-C; the session resets it before each statement.
+    package static let cancellation = CancellationFlag()
+
+    /// Installs the handler (without SA_RESTART, so a blocking read returns EINTR) and returns what to restore.
+    package static func install() -> PreviousHandler {
+        // Touch the lazily initialised globals now: their first access must not happen inside the handler.
+        _ = cancellation.isCancelled
+        _ = pending.load(ordering: .relaxed)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in
+            pending.store(true, ordering: .relaxed)
+            Interrupts.cancellation.cancel()
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        var previous = sigaction()
+        sigaction(SIGINT, &action, &previous)
+        return PreviousHandler(action: previous)
+    }
+
+    /// Puts back the handler `install()` replaced.
+    package static func restore(_ previous: PreviousHandler) {
+        var action = previous.action
+        sigaction(SIGINT, &action, nil)
+    }
+
+    /// Whether Ctrl-C was pressed since the last call; clears it.
+    package static func takeInterrupt() -> Bool { pending.exchange(false, ordering: .relaxed) }
+
+    /// Forgets an earlier Ctrl-C before a statement starts.
+    package static func reset() {
+        pending.store(false, ordering: .relaxed)
+        cancellation.reset()
+    }
+}
+
+/// The SIGINT disposition in force before the shell's, to put back when it ends.
+package struct PreviousHandler {
+    fileprivate var action: sigaction
+}
+
+private let pending = Atomic<Bool>(false)
