@@ -6,7 +6,7 @@ DB ?= ./cmdb-data
 RELEASE_BIN := .build/release/cmdb
 DEBUG_BIN := .build/debug/cmdb
 
-.PHONY: deps build release test run bench clean
+.PHONY: deps build release test tck run bench clean
 
 # System libraries: LMDB (storage), libedit (REPL line editing), GNU time (benchmark RSS).
 deps:
@@ -31,6 +31,10 @@ release: deps
 test: deps
 	$(SWIFT) build
 	CMDB_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test
+
+# The openCypher TCK (../shared/tck) against CIQL; rewrites tck-results.md.
+tck: deps
+	$(SWIFT) test --filter TCKTests
 
 # Build, load the sample CMDB into $(DB) when it is empty, and show it.
 run: release

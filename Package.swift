@@ -56,6 +56,12 @@ let package = Package(
             dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
             swiftSettings: strictSettings
         ),
+        // Impact analysis, dependency closures, change planning and the change manager's reports.
+        .target(
+            name: "ImpactAnalysis",
+            dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
+            swiftSettings: strictSettings
+        ),
         // The REPL: line editing, statements across lines, completion, meta-commands, pager, Ctrl-C.
         .target(
             name: "Shell",
@@ -66,7 +72,7 @@ let package = Package(
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CIQL", "CMDB", "Shell", "ConfigurationSchema", "GraphStorage", "JSONLines",
+                "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines", "Shell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -80,6 +86,10 @@ let package = Package(
         .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
+        .testTarget(
+            name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),
+        // The openCypher TCK, read from ../shared/tck; writes tck-results.md.
+        .testTarget(name: "TCKTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
     ],
     swiftLanguageModes: [.v6]
 )

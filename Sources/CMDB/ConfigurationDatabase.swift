@@ -15,9 +15,12 @@ public final class ConfigurationDatabase: Sendable {
         self.schema = schema
     }
 
-    /// Creates a database at `path` governed by `schema` (`Schema.open` for a schemaless graph).
-    public static func create(at path: String, schema: Schema, actor: String) throws -> ConfigurationDatabase {
-        let store = try GraphStore.create(at: path)
+    /// Creates a database at `path` governed by `schema` (`Schema.open` for a schemaless graph);
+    /// `initialMapSize` (bytes) lets tests that create many small databases start them small.
+    public static func create(
+        at path: String, schema: Schema, actor: String, initialMapSize: Int? = nil
+    ) throws -> ConfigurationDatabase {
+        let store = try GraphStore.create(at: path, initialMapSize: initialMapSize)
         try store.write(ChangeInfo(actor: actor, changeReference: nil, origin: "init")) { tx in
             try tx.setMetadata(schemaKey, Array((schema.isOpen ? openSchemaText : schema.sourceText).utf8))
             try tx.setIndexedProperties(schema.indexedPropertyKeys)

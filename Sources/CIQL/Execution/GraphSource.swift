@@ -15,6 +15,8 @@ protocol GraphSource: AnyObject {
     func relation(from: NodeID, type: String, to: NodeID) throws -> StoredRelation?
     /// The number of nodes of exactly `label` (nil = all nodes).
     func nodeCount(label: String?) throws -> Int
+    /// Live node counts per (class, status); status "" when a node has none.
+    func countsByLabelAndStatus() throws -> [(label: String?, status: String, count: Int)]
 }
 
 /// The graph in an LMDB transaction: reads go to the store, with a small cache of decoded nodes.
@@ -86,6 +88,10 @@ final class LiveGraph: GraphSource {
         guard let label else { return try tx.nodeCount() }
         return try tx.nodeCount(label: label)
     }
+
+    func countsByLabelAndStatus() throws -> [(label: String?, status: String, count: Int)] {
+        try tx.countsByLabelAndStatus()
+    }
 }
 
 /// The graph as it was after one transaction, read once into memory from the kept history.
@@ -149,5 +155,15 @@ final class PastGraph: GraphSource {
     func nodeCount(label: String?) throws -> Int {
         guard let label else { return allNodes.count }
         return byLabel[label]?.count ?? 0
+    }
+
+    func countsByLabelAndStatus() throws -> [(label: String?, status: String, count: Int)] {
+        var counts: [String?: [String: Int]] = [:]
+        for node in nodes.values {
+            var status = ""
+            if case .string(let s)? = node.properties["status"] { status = s }
+            counts[node.label, default: [:]][status, default: 0] += 1
+        }
+        return counts.flatMap { label, byStatus in byStatus.map { (label, $0.key, $0.value) } }
     }
 }

@@ -10,6 +10,7 @@ extension Planner {
     func compile(_ e: Expression, _ scope: Scope, aggregates: AggregateCollector? = nil) throws -> CompiledExpression {
         func sub(_ x: Expression) throws -> CompiledExpression { try compile(x, scope, aggregates: aggregates) }
         let at = e.location
+        try checkStaticTypes(e, scope)
         switch e.kind {
         case .null: return .constant(.null)
         case .bool(let b): return .constant(.bool(b))
@@ -110,7 +111,7 @@ extension Planner {
             let l = try sub(list)
             var inner = scope
             let slot = slots.next()
-            inner[v.text] = Variable(slot: slot, kind: .value)
+            inner[v.text] = Variable(slot: slot, kind: .value, staticType: elementType(list, scope))
             return .listComprehension(
                 slot: slot, list: l, where: try filter.map { try compile($0, inner) },
                 map: try map.map { try compile($0, inner, aggregates: aggregates) }, at)
@@ -118,7 +119,7 @@ extension Planner {
             let l = try sub(list)
             var inner = scope
             let slot = slots.next()
-            inner[v.text] = Variable(slot: slot, kind: .value)
+            inner[v.text] = Variable(slot: slot, kind: .value, staticType: elementType(list, scope))
             return .quantifier(q, slot: slot, list: l, where: try filter.map { try compile($0, inner) }, at)
         case .reduce(let acc, let initial, let v, let list, let map):
             let i = try sub(initial), l = try sub(list)

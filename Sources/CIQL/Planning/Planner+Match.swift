@@ -40,6 +40,7 @@ extension Planner {
             nodeNames.append(names)
             relationNames.append(rels)
         }
+        if let filter { try checkPredicate(filter, scope) }
         var op = input
         let ordered = parts.indices.sorted { (parts[$0].shortest == nil ? 0 : 1) < (parts[$1].shortest == nil ? 0 : 1) }
         for p in ordered {

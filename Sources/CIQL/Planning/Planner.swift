@@ -98,6 +98,7 @@ final class Planner {
             case .with(let projection, let filter):
                 (op, scope, _, _) = try planProjection(projection, op, scope, isReturn: false)
                 if let filter {
+                    try checkPredicate(filter, scope)
                     op = FilterOperator(op, try compile(filter, scope), detail: "WITH … WHERE")
                 }
                 hasRead = true

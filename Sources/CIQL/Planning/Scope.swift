@@ -15,6 +15,8 @@ struct Variable {
     var kind: VariableKind
     /// The classes a node variable was matched with (for property-name checks).
     var labels: [String] = []
+    /// What a value variable is known to hold (bound to a literal), for compile-time type errors.
+    var staticType: StaticType?
 }
 
 /// The variables visible at a point of the query, by name.

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// Runs the openCypher TCK (clauses and expressions, temporal aside) against CIQL, read in place from
+/// `../shared/tck`, and writes `tck-results.md`: per feature file the scenarios passed, failed and not applicable.
+///
+/// `TCK_FILTER=match-where` runs only the feature files whose path contains the text (no report, no threshold);
+/// `.build/tck-details.txt` lists every failure with its query.
+struct TCKTests {
+    /// The pass rate of applicable scenarios this engine has reached; a lower rate is a regression.
+    static let minimumPassRate = 0.93
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static let tckRoot = repositoryRoot.appendingPathComponent("../shared/tck").standardizedFileURL.path
+
+    @Test("the openCypher TCK's clause and expression scenarios pass, except what a CMDB deliberately lacks")
+    func openCypherTCK() throws {
+        let featuresRoot = Self.tckRoot + "/features"
+        guard FileManager.default.fileExists(atPath: featuresRoot) else {
+            Issue.record("the openCypher TCK is not at \(Self.tckRoot) (expected features/ and graphs/ there)")
+            return
+        }
+        let filter = ProcessInfo.processInfo.environment["TCK_FILTER"]
+        let started = Date()
+        let runner = try TCKRunner(tckRoot: Self.tckRoot)
+        var report = TCKReport()
+        for file in try Self.featureFiles(featuresRoot) where filter.map({ file.contains($0) }) ?? true {
+            let text = try String(contentsOfFile: featuresRoot + "/" + file, encoding: .utf8)
+            let feature = try Gherkin.parse(text, file: file)
+            for scenario in feature.scenarios {
+                if ProcessInfo.processInfo.environment["TCK_TRACE"] != nil {
+                    FileHandle.standardError.write(Data("TCK: \(file) \(scenario.name)\n".utf8))
+                }
+                report.add(file: file, scenario: scenario, runner.run(scenario))
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        print(report.summary + String(format: " in %.1f s", seconds))
+        let details = Self.repositoryRoot.appendingPathComponent(".build/tck-details.txt").path
+        try? report.details.write(toFile: details, atomically: true, encoding: .utf8)
+        guard filter == nil else { return }
+        #expect(report.total.scenarios > 1000, "the TCK should hold well over a thousand scenarios here")
+        try report.markdown.write(
+            toFile: Self.repositoryRoot.appendingPathComponent("tck-results.md").path, atomically: true, encoding: .utf8)
+        #expect(
+            report.total.passRate >= Self.minimumPassRate,
+            "TCK pass rate \(report.total.passRate) fell below \(Self.minimumPassRate): \(report.summary)")
+    }
+
+    /// The feature files under `clauses/` and `expressions/` (not `expressions/temporal`), sorted.
+    static func featureFiles(_ root: String) throws -> [String] {
+        var files: [String] = []
+        for area in ["clauses", "expressions"] {
+            guard let walker = FileManager.default.enumerator(atPath: root + "/" + area) else {
+                throw TCKValueError(description: "cannot list \(root)/\(area)")
+            }
+            for case let path as String in walker where path.hasSuffix(".feature") && !path.hasPrefix("temporal/") {
+                files.append(area + "/" + path)
+            }
+        }
+        guard !files.isEmpty else { throw TCKValueError(description: "no .feature files under \(root)") }
+        return files.sorted()
+    }
+}
