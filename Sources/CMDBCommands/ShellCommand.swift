@@ -2,6 +2,8 @@ import ArgumentParser
 import CIQL
 import CMDB
 import Glibc
+import GraphStorage
+import ImpactAnalysis
 import JSONLines
 import Shell
 
@@ -46,7 +48,24 @@ struct ShellCommand: ParsableCommand {
 
 /// Where `:impact` reaches the impact engine: the tree report for the given CI ids, as `cmdb impact` prints it.
 ///
-/// Nil until the impact engine is part of the build; the shell then says impact analysis is not available.
+/// The shell knows only this closure; a build without the impact engine returns nil here, and the shell then
+/// says impact analysis is not available.
 enum ImpactHook {
-    static func report(for database: ConfigurationDatabase) -> ((_ ids: [String]) throws -> String)? { nil }
+    static func report(for database: ConfigurationDatabase) -> ((_ ids: [String]) throws -> String)? {
+        { ids in
+            do {
+                let report = try database.store.read { tx in
+                    let targets = try planningInput { try CIReference.resolve(ids, place: "argument", in: tx) }
+                    return try ImpactReport.make(
+                        targets: targets, depth: nil, window: nil, analyzer: ImpactAnalyzer(schema: database.schema),
+                        in: tx)
+                }
+                var text = ""
+                try report.renderTree { (part) in text += part }
+                return text
+            } catch let failure as CommandFailure {
+                throw ShellError(failure.message)
+            }
+        }
+    }
 }

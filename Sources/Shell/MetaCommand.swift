@@ -35,6 +35,8 @@ package enum MetaCommand: Equatable, Sendable {
     /// What went wrong reading a meta-command; the message says what would be right.
     package struct ParseError: Error, Equatable, Sendable {
         package var message: String
+
+        package init(message: String) { self.message = message }
     }
 
     /// Parses a line that starts with `:`.

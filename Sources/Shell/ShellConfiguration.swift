@@ -36,3 +36,12 @@ public struct ShellConfiguration {
         return nil
     }
 }
+
+/// An error from outside the shell (a hook) whose message is ready for the user.
+public struct ShellError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
