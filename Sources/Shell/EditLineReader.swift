@@ -24,6 +24,8 @@ package final class EditLineReader: LineReader {
         // Words end at these; '-' and '/' are not among them, so CI ids like 'vm-ams-01' stay one word.
         rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"'`@$><=;|&{}()[]:.,+*%^!~"))
         rl_attempted_completion_function = { text, start, _ in EditLineReader.complete(text, start) }
+        // Keys come through `nextKey`, which also wakes up for Ctrl-C, whenever it comes.
+        rl_getc_function = { _ in EditLineReader.nextKey() }
         using_history()
         stifle_history(2000)
         if let historyFile { _ = read_history(historyFile) }
@@ -41,6 +43,11 @@ package final class EditLineReader: LineReader {
             return .end
         }
         defer { free(raw) }
+        // Ctrl-C that came while libedit was not blocked in read (keys typed ahead) did not interrupt it.
+        if Interrupts.takeInterrupt() {
+            Terminal.write("^C\n", to: 1)
+            return .interrupted
+        }
         return .line(String(cString: raw))
     }
 
@@ -51,6 +58,53 @@ package final class EditLineReader: LineReader {
             _ = write_history(historyFile)
             // The history can hold secrets typed into statements: readable by its owner only.
             chmod(historyFile, 0o600)
+        }
+    }
+
+    // MARK: - Keys
+
+    /// The next character typed, as a Unicode scalar value (libedit's readline layer stores what this returns as
+    /// one wide character, so UTF-8 is decoded here); -1 at the end of input or when Ctrl-C was pressed, which
+    /// makes `readline` return nil.
+    ///
+    /// Waits in `poll` on the terminal and on the interrupt handler's wake-up pipe, so Ctrl-C ends the wait even
+    /// when it came while libedit was busy rather than blocked in a read.
+    private static func nextKey() -> Int32 {
+        guard let first = nextByte() else { return -1 }
+        let length = first < 0x80 ? 1 : first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1
+        guard length > 1 else { return Int32(first) }
+        var bytes = [first]
+        for _ in 1..<length {
+            guard let next = nextByte() else { return -1 }
+            bytes.append(next)
+        }
+        guard let scalar = String(validating: bytes, as: UTF8.self)?.unicodeScalars.first else { return 0xFFFD }
+        return Int32(scalar.value)
+    }
+
+    private static func nextByte() -> UInt8? {
+        let input = rl_instream.map { fileno($0) } ?? 0
+        while true {
+            if Interrupts.isPending { return nil }
+            var fds = [
+                pollfd(fd: input, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: Interrupts.wakePipe.read, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, fds[1].fd >= 0 ? 2 : 1, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if fds[1].revents != 0 {
+                // Ctrl-C: the flag says so; the loop returns nil.
+                continue
+            }
+            guard fds[0].revents != 0 else { continue }
+            var byte: UInt8 = 0
+            let n = read(input, &byte, 1)
+            if n == 1 { return byte }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            return nil
         }
     }
 

@@ -17,10 +17,19 @@ package enum Interrupts {
         // Touch the lazily initialised globals now: their first access must not happen inside the handler.
         _ = cancellation.isCancelled
         _ = pending.load(ordering: .relaxed)
+        if wakePipe.read < 0 {
+            var ends: [Int32] = [-1, -1]
+            if pipe(&ends) == 0 {
+                for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+                wakePipe = (ends[0], ends[1])
+            }
+        }
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
             pending.store(true, ordering: .relaxed)
             Interrupts.cancellation.cancel()
+            var byte: UInt8 = 3
+            _ = write(Interrupts.wakePipe.write, &byte, 1)
         }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
@@ -36,7 +45,24 @@ package enum Interrupts {
     }
 
     /// Whether Ctrl-C was pressed since the last call; clears it.
-    package static func takeInterrupt() -> Bool { pending.exchange(false, ordering: .relaxed) }
+    package static func takeInterrupt() -> Bool {
+        drainWakePipe()
+        return pending.exchange(false, ordering: .relaxed)
+    }
+
+    /// Whether Ctrl-C was pressed and not yet taken.
+    package static var isPending: Bool { pending.load(ordering: .relaxed) }
+
+    /// The pipe the handler writes a byte to, so that a `poll` on the terminal wakes up without a race between
+    /// checking the flag and starting to wait (the self-pipe trick). Set once by `install`, before the handler.
+    nonisolated(unsafe) package private(set) static var wakePipe: (read: Int32, write: Int32) = (-1, -1)
+
+    /// Empties the wake-up pipe.
+    package static func drainWakePipe() {
+        guard wakePipe.read >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(wakePipe.read, &buffer, buffer.count) > 0 {}
+    }
 
     /// Forgets an earlier Ctrl-C before a statement starts.
     package static func reset() {

@@ -60,7 +60,7 @@ extension ShellSession {
                 }
             }
         } catch let error as CIQLError where Interrupts.cancellation.isCancelled && error.kind == .runtime {
-            report("cancelled")
+            say("\ncancelled")
         } catch let error as CIQLError {
             report(error.message)
         } catch let error as StorageError {

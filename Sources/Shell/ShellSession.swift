@@ -111,7 +111,7 @@ public final class ShellSession {
                 try show(statement)
             }
         } catch let error as CIQLError where Interrupts.cancellation.isCancelled && error.kind == .runtime {
-            report("cancelled; nothing the statement would have written was written")
+            say("\ncancelled (a cancelled statement writes nothing)")
         } catch let error as CIQLError {
             report(error.rendered(source: text))
         } catch let error as StorageError {
