@@ -35,6 +35,11 @@ package enum Interrupts {
         action.sa_flags = 0
         var previous = sigaction()
         sigaction(SIGINT, &action, &previous)
+        // A parent may have left SIGINT blocked (some test runners and job controllers do); the shell needs it.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigaddset(&unblocked, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         return PreviousHandler(action: previous)
     }
 

@@ -26,6 +26,9 @@ class Screen:
     def __init__(self, argv, env):
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            # As from a login shell: whatever ran this test may have blocked or ignored SIGINT.
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.execve(argv[0], argv, env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
         self.lines = []  # finished lines
