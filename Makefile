@@ -8,7 +8,8 @@ DEBUG_BIN := .build/debug/cmdb
 
 .PHONY: deps build release test tck run bench clean
 
-# System libraries: LMDB (storage), libedit (REPL line editing), GNU time (benchmark RSS).
+# System libraries: LMDB (storage), libedit (REPL line editing), GNU time (benchmark RSS), python3 (the REPL's
+# pseudo-terminal test and start-up benchmark; standard library only).
 deps:
 	@missing=""; \
 	pkg-config --exists lmdb 2>/dev/null || missing="$$missing liblmdb-dev"; \
@@ -16,6 +17,7 @@ deps:
 	command -v mdb_stat >/dev/null || missing="$$missing lmdb-utils"; \
 	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
+	command -v python3 >/dev/null || missing="$$missing python3"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing" >&2; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -27,7 +29,8 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Every test: unit tests per module and end-to-end tests that run the built binary.
+# Every test: unit tests per module and end-to-end tests that run the built binary (among them the REPL on a
+# pseudo-terminal, Tests/REPL/repl_pty_test.py).
 test: deps
 	$(SWIFT) build
 	CMDB_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test
@@ -36,13 +39,14 @@ test: deps
 tck: deps
 	$(SWIFT) test --filter TCKTests
 
-# Build, load the sample CMDB into $(DB) when it is empty, and show it.
+# Build, load the sample CMDB into $(DB) when it is empty, show it, and open the REPL on it.
 run: release
 	@if [ ! -e "$(DB)/data.mdb" ]; then \
 	  $(RELEASE_BIN) --db "$(DB)" init && \
 	  $(RELEASE_BIN) --db "$(DB)" import fixtures/schoolbestuur.jsonl --actor "make run" --change SAMPLE-LOAD; \
 	fi
 	$(RELEASE_BIN) --db "$(DB)" status
+	$(RELEASE_BIN) --db "$(DB)" shell
 
 # Our side of ../shared/bench next to the peers: make bench SIZE=1m
 SIZE ?= 100k

@@ -24,6 +24,12 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // libedit from the system (Debian: libedit-dev), through its readline-compatible API. Only Shell imports it.
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         // Byte-level JSON Lines reading and writing; no dependencies.
         .target(name: "JSONLines", swiftSettings: strictSettings),
         // The LMDB graph store: nodes, relations, adjacency, indexes, history.
@@ -56,11 +62,17 @@ let package = Package(
             dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
             swiftSettings: strictSettings
         ),
+        // The REPL: line editing, statements across lines, completion, meta-commands, pager, Ctrl-C.
+        .target(
+            name: "Shell",
+            dependencies: ["CEditLine", "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
+            swiftSettings: strictSettings
+        ),
         // The command line.
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
+                "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines", "Shell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -72,6 +84,7 @@ let package = Package(
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
         .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
         .testTarget(
             name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),

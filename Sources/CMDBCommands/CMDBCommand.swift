@@ -25,6 +25,7 @@ struct CMDBCommand: ParsableCommand {
               cmdb status                                what is in it
               cmdb query "MATCH (s:Server) RETURN s.id, s.name"   ask in CIQL
               cmdb export > backup.jsonl                 write it out again
+              cmdb shell                                 the REPL (also `cmdb` alone on a terminal)
 
             Exit codes: 0 success, 1 findings at or above --fail-on, 2 bad input (usage, import line,
             schema violation), 3 storage or environment error.
@@ -33,7 +34,7 @@ struct CMDBCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, ImportCommand.self, ExportCommand.self, SchemaCommand.self, StatusCommand.self,
             GenerateCommand.self, QueryCommand.self, HistoryCommand.self, BaselineCommand.self, ImpactCommand.self,
-            ChangeCommand.self, BenchQueriesCommand.self,
+            ChangeCommand.self, ShellCommand.self, BenchQueriesCommand.self,
         ]
     )
 

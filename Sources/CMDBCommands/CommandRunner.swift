@@ -3,13 +3,14 @@ import CMDB
 import ConfigurationSchema
 import GraphStorage
 import JSONLines
+import Shell
 
 /// Parses arguments, runs the command and maps every error to a message on stderr and an exit code.
 enum CommandRunner {
     static func run(_ arguments: [String]) -> Int32 {
         var command: any ParsableCommand
         do {
-            command = try CMDBCommand.parseAsRoot(movingGlobalOptions(arguments))
+            command = try CMDBCommand.parseAsRoot(movingGlobalOptions(shellByDefault(arguments)))
         } catch {
             let code = CMDBCommand.exitCode(for: error)
             if code == .success {
@@ -63,6 +64,15 @@ enum CommandRunner {
             }
         }
     }
+}
+
+/// `cmdb` with no command (at most `--db DIR`) on a terminal opens the REPL; without one it shows the usage.
+func shellByDefault(_ arguments: [String], hasTerminal: Bool = ShellConfiguration.hasTerminal) -> [String] {
+    guard hasTerminal else { return arguments }
+    let onlyDatabase =
+        arguments.isEmpty || (arguments.count == 2 && arguments[0] == "--db")
+        || (arguments.count == 1 && arguments[0].hasPrefix("--db="))
+    return onlyDatabase ? ["shell"] + arguments : arguments
 }
 
 /// `cmdb --db DIR import x` is the documented order; the subcommands own `--db`, so a `--db` given before

@@ -1,0 +1,137 @@
+@preconcurrency import CEditLine
+import Glibc
+
+/// Lines from the terminal through libedit's readline API: editing, up-arrow history saved in a file, and
+/// tab completion from a `CompletionSource`.
+///
+/// libedit keeps its state in globals, so there is one reader per process; `init` takes the completion source
+/// that the C callback reaches through `EditLineReader.active`.
+package final class EditLineReader: LineReader {
+    private let historyFile: String?
+    private let completion: CompletionSource
+
+    /// The reader the completion callback serves (the C callback cannot capture context).
+    nonisolated(unsafe) private static var active: EditLineReader?
+    /// Candidates handed to libedit one at a time by `nextMatch`.
+    nonisolated(unsafe) private static var matches: [String] = []
+    nonisolated(unsafe) private static var matchIndex = 0
+
+    /// Reads and keeps history in `historyFile` (nil: history for this session only, none saved).
+    package init(historyFile: String?, completion: CompletionSource) {
+        self.historyFile = historyFile
+        self.completion = completion
+        rl_readline_name = UnsafePointer(strdup("cmdb"))
+        // Words end at these; '-' and '/' are not among them, so CI ids like 'vm-ams-01' stay one word.
+        rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"'`@$><=;|&{}()[]:.,+*%^!~"))
+        rl_attempted_completion_function = { text, start, _ in EditLineReader.complete(text, start) }
+        // Keys come through `nextKey`, which also wakes up for Ctrl-C, whenever it comes.
+        rl_getc_function = { _ in EditLineReader.nextKey() }
+        using_history()
+        stifle_history(2000)
+        if let historyFile { _ = read_history(historyFile) }
+        Self.active = self
+    }
+
+    package func readLine(prompt: String) -> LineInput {
+        _ = Interrupts.takeInterrupt()
+        guard let raw = readline(prompt) else {
+            if Interrupts.takeInterrupt() {
+                Terminal.write("^C\n", to: 1)
+                return .interrupted
+            }
+            Terminal.write("\n", to: 1)
+            return .end
+        }
+        defer { free(raw) }
+        // Ctrl-C that came while libedit was not blocked in read (keys typed ahead) did not interrupt it.
+        if Interrupts.takeInterrupt() {
+            Terminal.write("^C\n", to: 1)
+            return .interrupted
+        }
+        return .line(String(cString: raw))
+    }
+
+    package func remember(_ entry: String) {
+        guard !entry.isEmpty else { return }
+        _ = add_history(entry)
+        if let historyFile {
+            _ = write_history(historyFile)
+            // The history can hold secrets typed into statements: readable by its owner only.
+            chmod(historyFile, 0o600)
+        }
+    }
+
+    // MARK: - Keys
+
+    /// The next character typed, as a Unicode scalar value (libedit's readline layer stores what this returns as
+    /// one wide character, so UTF-8 is decoded here); -1 at the end of input or when Ctrl-C was pressed, which
+    /// makes `readline` return nil.
+    ///
+    /// Waits in `poll` on the terminal and on the interrupt handler's wake-up pipe, so Ctrl-C ends the wait even
+    /// when it came while libedit was busy rather than blocked in a read.
+    private static func nextKey() -> Int32 {
+        guard let first = nextByte() else { return -1 }
+        let length = first < 0x80 ? 1 : first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1
+        guard length > 1 else { return Int32(first) }
+        var bytes = [first]
+        for _ in 1..<length {
+            guard let next = nextByte() else { return -1 }
+            bytes.append(next)
+        }
+        guard let scalar = String(validating: bytes, as: UTF8.self)?.unicodeScalars.first else { return 0xFFFD }
+        return Int32(scalar.value)
+    }
+
+    private static func nextByte() -> UInt8? {
+        let input = rl_instream.map { fileno($0) } ?? 0
+        while true {
+            if Interrupts.isPending { return nil }
+            var fds = [
+                pollfd(fd: input, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: Interrupts.wakePipe.read, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&fds, fds[1].fd >= 0 ? 2 : 1, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if fds[1].revents != 0 {
+                // Ctrl-C: the flag says so; the loop returns nil.
+                continue
+            }
+            guard fds[0].revents != 0 else { continue }
+            var byte: UInt8 = 0
+            let n = read(input, &byte, 1)
+            if n == 1 { return byte }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            return nil
+        }
+    }
+
+    // MARK: - Completion
+
+    private static func complete(
+        _ text: UnsafePointer<CChar>?, _ start: Int32
+    ) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+        // Never fall back to libedit's file name completion.
+        rl_attempted_completion_over = 1
+        guard let reader = active, let text else { return nil }
+        let word = String(cString: text)
+        // `start` counts characters (libedit edits wide characters); the line buffer is UTF-8.
+        let line = rl_line_buffer.map { String(cString: $0) } ?? ""
+        let scalars = Array(line.unicodeScalars)
+        let end = max(0, min(Int(start), scalars.count))
+        var before = String.UnicodeScalarView()
+        before.append(contentsOf: scalars[0..<end])
+        let result = reader.completion.completions(of: word, after: String(before))
+        guard !result.candidates.isEmpty else { return nil }
+        rl_completion_append_character = Int32(result.terminator?.asciiValue ?? 0)
+        matches = result.candidates
+        matchIndex = 0
+        return rl_completion_matches(text) { _, _ in
+            guard EditLineReader.matchIndex < EditLineReader.matches.count else { return nil }
+            defer { EditLineReader.matchIndex += 1 }
+            return strdup(EditLineReader.matches[EditLineReader.matchIndex])
+        }
+    }
+}

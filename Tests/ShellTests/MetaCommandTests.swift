@@ -1,0 +1,50 @@
+import CIQL
+import Shell
+import Testing
+
+/// Reading the shell's `:` commands and collecting statements across lines.
+struct MetaCommandTests {
+    @Test(
+        "meta-commands",
+        arguments: [
+            (":help", MetaCommand.help), (":quit", .quit), (":exit", .quit), (":timing", .timing(nil)),
+            (":timing off", .timing(false)), (":format csv", .format(.csv)), (":FORMAT json;", .format(.json)),
+            (":param team => 'platform-team'", .setParameter(name: "team", expression: "'platform-team'")),
+            (":param $ids=>['a', 'b']", .setParameter(name: "ids", expression: "['a', 'b']")),
+            (":params", .listParameters), (":param clear", .clearParameters),
+            (":change CHG0001234", .change(.set("CHG0001234"))), (":change", .change(.show)), (":change off", .change(.clear)),
+            (":schema", .schema), (":describe web-01", .describe("web-01")), (":history 'web-01'", .history("web-01")),
+            (":impact hv-1 hv-2", .impact(["hv-1", "hv-2"])),
+        ])
+    func parses(_ line: String, _ expected: MetaCommand) throws {
+        #expect(try MetaCommand.parse(line) == expected)
+    }
+
+    @Test(
+        "bad meta-commands say what would be right",
+        arguments: [
+            (":fomat csv", "unknown command ':fomat'; :help lists the commands"),
+            (":desc", "unknown command ':desc' (did you mean ':describe'?); :help lists the commands"),
+            (":format xml", ":format takes one of table, json, jsonl, csv, not 'xml'"),
+            (":param team 'x'", "write :param name => value, e.g. :param team => 'platform-team'"),
+            (":param 1x => 2", "'1x' is not a parameter name (letters, digits and _)"),
+            (":describe", ":describe needs one CI id, e.g. :describe web-01"),
+            (":impact", ":impact needs one or more CI ids"),
+        ])
+    func rejects(_ line: String, _ message: String) {
+        #expect(throws: MetaCommand.ParseError(message: message)) { try MetaCommand.parse(line) }
+    }
+
+    @Test("statements end at ';' across lines, not at one inside a string or comment")
+    func accumulates() {
+        var accumulator = StatementAccumulator()
+        #expect(accumulator.add("MATCH (n:Server)").isEmpty)
+        #expect(!accumulator.isEmpty)
+        #expect(accumulator.add("WHERE n.name = 'a;b' // c;").isEmpty)
+        #expect(accumulator.add("RETURN n; RETURN 1;") == ["MATCH (n:Server)\nWHERE n.name = 'a;b' // c;\nRETURN n", "RETURN 1"])
+        #expect(accumulator.isEmpty)
+        #expect(accumulator.add("RETURN 2; RETURN") == ["RETURN 2"])
+        accumulator.reset()
+        #expect(accumulator.isEmpty)
+    }
+}
