@@ -50,11 +50,17 @@ let package = Package(
             dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
             swiftSettings: strictSettings
         ),
+        // Impact analysis, dependency closures, change planning and the change manager's reports.
+        .target(
+            name: "ImpactAnalysis",
+            dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
+            swiftSettings: strictSettings
+        ),
         // The command line.
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines",
+                "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -67,6 +73,8 @@ let package = Package(
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
         .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
+        .testTarget(
+            name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),
         // The openCypher TCK, read from ../shared/tck; writes tck-results.md.
         .testTarget(name: "TCKTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
     ],

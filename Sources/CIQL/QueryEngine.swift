@@ -6,13 +6,13 @@ import Glibc
 /// writing statement in one write transaction recorded with its change reference.
 public final class QueryEngine: Sendable {
     public let database: ConfigurationDatabase
-    private let procedures: [String: ProcedureDefinition]
+    let procedureTable: [String: ProcedureDefinition]
 
     public init(database: ConfigurationDatabase, procedures: [ProcedureDefinition] = []) {
         self.database = database
         var table: [String: ProcedureDefinition] = [:]
         for p in BuiltinProcedures.all + procedures { table[p.name.lowercased()] = p }
-        self.procedures = table
+        self.procedureTable = table
     }
 
     /// Parses and runs every statement of `text` in turn, each into the sink `sinkFor` gives it.
@@ -85,9 +85,10 @@ public final class QueryEngine: Sendable {
         let statistics = PlanningStatistics(
             indexedKeys: Set(try tx.indexedProperties()), propertyKeys: Set(tx.propertyKeyNames),
             nodeCount: { label in (try? source.nodeCount(label: label)) ?? 0 })
-        let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedures)
+        let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedureTable)
         let plan = try planner.plan(query)
         let graph = ResultGraph(source)
+        defer { (source as? LiveGraph)?.close() }
         var summary = StatementSummary()
         summary.asOf = asOf
         if statement.mode == .explain {

@@ -32,7 +32,8 @@ struct CMDBCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, ImportCommand.self, ExportCommand.self, SchemaCommand.self, StatusCommand.self,
-            GenerateCommand.self, QueryCommand.self, HistoryCommand.self, BaselineCommand.self,
+            GenerateCommand.self, QueryCommand.self, HistoryCommand.self, BaselineCommand.self, ImpactCommand.self,
+            ChangeCommand.self, BenchQueriesCommand.self,
         ]
     )
 

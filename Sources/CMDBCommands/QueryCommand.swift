@@ -125,7 +125,3 @@ func readStandardInputText() throws -> String {
     return try readTextFile(spooled.path)
 }
 
-/// The procedures CIQL's CALL can reach beyond the built-in ones.
-enum ProcedureCatalog {
-    static var all: [ProcedureDefinition] { [] }
-}

@@ -5,7 +5,8 @@ import Testing
 /// The tree of `RETURN <text>`'s single item, printed.
 func parsedExpression(_ text: String) throws -> String {
     let statements = try CIQLParser.parse("RETURN " + text)
-    guard case .query(let query)? = statements.first?.body, case .return(let projection)? = query.parts.first?.clauses.first?.kind,
+    guard case .query(let query)? = statements.first?.body,
+        case .return(let projection)? = query.parts.first?.clauses.first?.kind,
         let item = projection.items.first
     else { return "<not a RETURN>" }
     return SyntaxPrinter.print(item.expression)
@@ -77,7 +78,8 @@ struct ExpressionParserTests {
         #expect(try parsedExpression("a < b < c") == "(and (< a b) (< b c))")
         #expect(try parsedExpression("1 < 2 <= 3 = 3") == "(and (and (< 1 2) (<= 2 3)) (= 3 3))")
         let statements = try CIQLParser.parse("RETURN a < b + 1 < c")
-        guard case .query(let query) = statements[0].body, case .return(let projection) = query.parts[0].clauses[0].kind,
+        guard case .query(let query) = statements[0].body,
+            case .return(let projection) = query.parts[0].clauses[0].kind,
             case .binary(.and, let first, let second) = projection.items[0].expression.kind,
             case .binary(.less, _, let middle1) = first.kind, case .binary(.less, let middle2, _) = second.kind
         else {
@@ -94,9 +96,13 @@ struct ExpressionParserTests {
             ("[]", "[]"), ("[1, 'a', [2]]", "[1 'a' [2]]"), ("{}", "{}"),
             ("{id: 1, return: 2, `odd key`: 3}", "{id: 1, return: 2, odd key: 3}"),
             ("n {.id, cost: 2, x, .*}", "n{.id, cost: 2, x, .*}"), ("n {}", "n{}"),
-            ("count(*)", "(count *)"), ("count(DISTINCT n.os)", "(count distinct n.os)"), ("toLower(n.name)", "(toLower n.name)"),
+            ("count(*)", "(count *)"), ("count(DISTINCT n.os)", "(count distinct n.os)"),
+            ("toLower(n.name)", "(toLower n.name)"),
             ("db.x.y(1, 2)", "(db.x.y 1 2)"), ("rand()", "(rand)"), ("exists(n.prop)", "(exists n.prop)"),
-            ("CASE n.c WHEN 1 THEN 'a' WHEN 2 THEN 'b' ELSE 'c' END", "(case n.c (when 1 'a') (when 2 'b') (else 'c'))"),
+            (
+                "CASE n.c WHEN 1 THEN 'a' WHEN 2 THEN 'b' ELSE 'c' END",
+                "(case n.c (when 1 'a') (when 2 'b') (else 'c'))"
+            ),
             ("CASE WHEN a THEN 1 END", "(case (when a 1))"),
             ("[x IN l WHERE x > 1 | x * 2]", "[x in l where (> x 1) | (* x 2)]"), ("[x IN l]", "[x in l]"),
             ("[x IN l | x]", "[x in l | x]"),
@@ -139,16 +145,27 @@ struct ExpressionParserTests {
         do {
             _ = try CIQLParser.parse("MATCH (n) RETURN (n)-->()")
         } catch {
-            #expect(error.message == "a pattern can only be a predicate in WHERE; here use EXISTS { (n)-->() } or a "
-                + "pattern comprehension [(n)-->() | …]")
+            #expect(
+                error.message == "a pattern can only be a predicate in WHERE; here use EXISTS { (n)-->() } or a "
+                    + "pattern comprehension [(n)-->() | …]")
             #expect(error.location == SourceLocation(line: 1, column: 18, offset: 17))
         }
+    }
+
+    @Test("a parenthesised expression starts at its '('")
+    func parenthesisLocation() throws {
+        let statements = try CIQLParser.parse("RETURN (1 + 2) * 3")
+        guard case .query(let query) = statements[0].body, case .return(let projection) = query.parts[0].clauses[0].kind
+        else { return }
+        #expect(projection.items[0].expression.location.column == 8)
+        #expect(projection.items[0].text == "(1 + 2) * 3")
     }
 
     @Test("every node records where its first token is")
     func locations() throws {
         let statements = try CIQLParser.parse("MATCH (n)\nWHERE  n.x + 1 > 2\nRETURN é.name, 'é' + n.y")
-        guard case .query(let query) = statements[0].body, case .match(_, _, let condition?) = query.parts[0].clauses[0].kind,
+        guard case .query(let query) = statements[0].body,
+            case .match(_, _, let condition?) = query.parts[0].clauses[0].kind,
             case .return(let projection) = query.parts[0].clauses[1].kind
         else {
             Issue.record("unexpected shape")

@@ -9,8 +9,10 @@ struct GrammarExampleTests {
         .deletingLastPathComponent().appendingPathComponent("grammar/ciql.ebnf").path
 
     static func grammarLines() throws -> [String] {
-        try String(contentsOfFile: grammarPath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init)
+        try String(contentsOfFile: grammarPath, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .map(String.init)
     }
 
     /// The text of every `/* example: … */` line.

@@ -39,9 +39,10 @@ struct StatementParserTests {
             ("CALL db.labels", "(call db.labels)"),
             ("CALL db.labels() YIELD *", "(call db.labels () (yield *))"),
             (
-                "MATCH (a) RETURN a UNION MATCH (b) RETURN b UNION ALL MATCH (c) RETURN c",
-                "(match (a)) (return a) union (match (b)) (return b) union-all (match (c)) (return c)"
+                "MATCH (a) RETURN a UNION MATCH (b) RETURN b UNION MATCH (c) RETURN c",
+                "(match (a)) (return a) union (match (b)) (return b) union (match (c)) (return c)"
             ),
+            ("RETURN 1 AS a UNION ALL RETURN 2 AS a", "(return 1 as a) union-all (return 2 as a)"),
             ("match (n) return n", "(match (n)) (return n)"),
         ])
     func clause(text: String, tree: String) throws {
@@ -73,7 +74,8 @@ struct StatementParserTests {
     @Test("relationship directions")
     func directions() throws {
         let statements = try CIQLParser.parse("MATCH (a)-->(b)<--(c)--(d)<-->(e)-[]->(f) RETURN a")
-        guard case .query(let query) = statements[0].body, case .match(_, let pattern, _) = query.parts[0].clauses[0].kind
+        guard case .query(let query) = statements[0].body,
+            case .match(_, let pattern, _) = query.parts[0].clauses[0].kind
         else { return }
         #expect(pattern[0].element.steps.map(\.relationship.direction) == [.right, .left, .both, .both, .right])
         #expect(pattern[0].element.steps[1].relationship.location == SourceLocation(line: 1, column: 16, offset: 15))
@@ -91,7 +93,10 @@ struct StatementParserTests {
             ("MATCH (n) RETURN n AS OF TX 5", "(as-of-tx 5) (match (n)) (return n)"),
             ("MATCH (n) RETURN n AS x AS OF '2026'", "(as-of '2026') (match (n)) (return n as x)"),
             ("MATCH (n) RETURN n AS OF", "(match (n)) (return n as OF)"),
-            ("MATCH (n) RETURN n ORDER BY n.x LIMIT 3 AS OF BASELINE 'q3'", "(as-of-baseline 'q3') (match (n)) (return n (order n.x) (limit 3))"),
+            (
+                "MATCH (n) RETURN n ORDER BY n.x LIMIT 3 AS OF BASELINE 'q3'",
+                "(as-of-baseline 'q3') (match (n)) (return n (order n.x) (limit 3))"
+            ),
             (
                 "EXPLAIN USING CHANGE 'C' AS OF TX 1 MATCH (n) RETURN n",
                 "explain (change 'C') (as-of-tx 1) (match (n)) (return n)"

@@ -20,7 +20,8 @@ enum SyntaxPrinter {
         case .createBaseline(let name, let description):
             parts.append("(create-baseline \(print(name))" + (description.map { " " + print($0) } ?? "") + ")")
         case .showBaselines: parts.append("(show-baselines)")
-        case .diffBaseline(let a, let b): parts.append("(diff-baseline \(print(a))" + (b.map { " " + print($0) } ?? "") + ")")
+        case .diffBaseline(let a, let b):
+            parts.append("(diff-baseline \(print(a))" + (b.map { " " + print($0) } ?? "") + ")")
         case .showClasses: parts.append("(show-classes)")
         case .showRelationTypes: parts.append("(show-relation-types)")
         case .describeClass(let name): parts.append("(describe-class \(name.text))")
@@ -69,7 +70,9 @@ enum SyntaxPrinter {
             if let arguments = call.arguments { text += " (" + arguments.map(print).joined(separator: " ") + ")" }
             if call.yieldsAll { text += " (yield *)" }
             if let items = call.yield, !call.yieldsAll {
-                text += " (yield " + items.map { $0.field.text + ($0.alias.map { " as " + $0.text } ?? "") }
+                text +=
+                    " (yield "
+                    + items.map { $0.field.text + ($0.alias.map { " as " + $0.text } ?? "") }
                     .joined(separator: ", ") + ")"
             }
             return text + whereText(call.where_) + ")"
@@ -97,7 +100,9 @@ enum SyntaxPrinter {
         }
         var text = (projection.distinct ? "distinct " : "") + parts.joined(separator: ", ")
         if !projection.orderBy.isEmpty {
-            text += " (order " + projection.orderBy.map { print($0.expression) + ($0.descending ? " desc" : "") }
+            text +=
+                " (order "
+                + projection.orderBy.map { print($0.expression) + ($0.descending ? " desc" : "") }
                 .joined(separator: ", ") + ")"
         }
         if let skip = projection.skip { text += " (skip \(print(skip)))" }
@@ -156,7 +161,8 @@ enum SyntaxPrinter {
         case .variable(let v): return v
         case .property(let base, let key): return print(base) + "." + key
         case .list(let items): return "[" + items.map(print).joined(separator: " ") + "]"
-        case .map(let entries): return "{" + entries.map { $0.key + ": " + print($0.value) }.joined(separator: ", ") + "}"
+        case .map(let entries):
+            return "{" + entries.map { $0.key + ": " + print($0.value) }.joined(separator: ", ") + "}"
         case .mapProjection(let variable, let items):
             return variable.text + "{"
                 + items.map { item in

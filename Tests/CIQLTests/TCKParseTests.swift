@@ -68,7 +68,8 @@ struct TCKParseTests {
         let syntactic = errors.filter { TCKParseTests.syntacticErrorCodes.contains($0.key) }
         let syntacticTotal = syntactic.values.reduce(0) { $0 + $1.total }
         let syntacticRejected = syntactic.values.reduce(0) { $0 + $1.rejected }
-        var summary = "TCK: \(validParsed) of \(valid) valid queries parse; syntactic errors rejected: "
+        var summary =
+            "TCK: \(validParsed) of \(valid) valid queries parse; syntactic errors rejected: "
             + "\(syntacticRejected) of \(syntacticTotal)\n"
         for (code, counts) in errors.sorted(by: { $0.key < $1.key }) {
             summary += "  \(code): \(counts.rejected) of \(counts.total) rejected by the parser\n"
@@ -114,7 +115,9 @@ struct TCKParseTests {
             } else {
                 for row in examples {
                     for var query in scenarioQueries {
-                        for (key, value) in row { query.text = query.text.replacingOccurrences(of: "<\(key)>", with: value) }
+                        for (key, value) in row {
+                            query.text = query.text.replacingOccurrences(of: "<\(key)>", with: value)
+                        }
                         query.scenario += " " + row.description
                         queries.append(query)
                     }

@@ -16,7 +16,16 @@ struct TCKTests {
 
     static let tckRoot = repositoryRoot.appendingPathComponent("../shared/tck").standardizedFileURL.path
 
-    @Test("the openCypher TCK's clause and expression scenarios pass, except what a CMDB deliberately lacks")
+    /// Whether the TCK is beside the repository; a checkout without `../shared` reports the test as skipped
+    /// with the reason (set CMDB_REQUIRE_TCK=1 to make its absence a failure instead).
+    static var isAvailable: Bool {
+        FileManager.default.fileExists(atPath: tckRoot + "/features")
+            || ProcessInfo.processInfo.environment["CMDB_REQUIRE_TCK"] == "1"
+    }
+
+    @Test(
+        "the openCypher TCK's clause and expression scenarios pass, except what a CMDB deliberately lacks",
+        .enabled(if: TCKTests.isAvailable, "the openCypher TCK is not at ../shared/tck beside the repository"))
     func openCypherTCK() throws {
         let featuresRoot = Self.tckRoot + "/features"
         guard FileManager.default.fileExists(atPath: featuresRoot) else {

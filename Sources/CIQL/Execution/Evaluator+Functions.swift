@@ -146,7 +146,9 @@ extension ExecutionContext {
         }
         let step = ints.count > 2 ? ints[2] : 1
         guard step != 0 else { throw CIQLError(.runtime, "range() step must not be zero", at: at) }
-        let count = step > 0 ? (ints[1] - ints[0]) / step + 1 : (ints[0] - ints[1]) / -step + 1
+        let span = step > 0 ? ints[1].subtractingReportingOverflow(ints[0]) : ints[0].subtractingReportingOverflow(ints[1])
+        guard !span.overflow, step != .min else { throw CIQLError(.runtime, "range() is too large", at: at) }
+        let count = span.partialValue / (step > 0 ? step : -step) + 1
         guard count <= 10_000_000 else { throw CIQLError(.runtime, "range() would make \(count) elements", at: at) }
         return .list(count <= 0 ? [] : stride(from: ints[0], through: ints[1], by: Int64.Stride(step)).map(Value.int))
     }
@@ -155,12 +157,11 @@ extension ExecutionContext {
         switch a {
         case .int: return a
         case .float(let d):
-            guard d.isFinite, d > -9.3e18, d < 9.3e18 else { return .null }
-            return .int(Int64(d.rounded(.towardZero)))
+            return Int64(checked: d).map(Value.int) ?? .null
         case .string(let s):
             let t = s.trimmingCharacters(in: .whitespaces)
             if let i = Int64(t) { return .int(i) }
-            if let d = Double(t), d.isFinite, d > -9.3e18, d < 9.3e18 { return .int(Int64(d.rounded(.towardZero))) }
+            if let d = Double(t), let i = Int64(checked: d) { return .int(i) }
             return .null
         case .bool(let b): return .int(b ? 1 : 0)
         default:
@@ -200,9 +201,14 @@ extension ExecutionContext {
                 throw CIQLError(.runtime, "\(y)-\(mo)-\(d) is not a date", at: at)
             }
             let days = Int64(ISODateTime.daysFromCivil(Int(y), Int(mo), Int(d)))
-            let time = try part("hour", 0) * 3_600_000_000 + part("minute", 0) * 60_000_000
-                + part("second", 0) * 1_000_000 + part("millisecond", 0) * 1000 + part("microsecond", 0)
-                + part("nanosecond", 0) / 1000
+            let h = try part("hour", 0), mi = try part("minute", 0), s = try part("second", 0)
+            let ms = try part("millisecond", 0), us = try part("microsecond", 0), ns = try part("nanosecond", 0)
+            guard (0...23).contains(h), (0...59).contains(mi), (0...59).contains(s), (0...999).contains(ms),
+                (0...999_999).contains(us), (0...999_999_999).contains(ns)
+            else {
+                throw CIQLError(.runtime, "\(h):\(mi):\(s) is not a time of day", at: at)
+            }
+            let time = h * 3_600_000_000 + mi * 60_000_000 + s * 1_000_000 + ms * 1000 + us + ns / 1000
             return .datetime(days * 86_400_000_000 + time - (try offsetMicros(m["timezone"], at)))
         default: throw typeError("datetime() needs a string or a map", a, at)
         }
@@ -229,17 +235,22 @@ extension ExecutionContext {
         for (key, v) in m.entries {
             guard v.isNumber else { throw typeError("duration field '\(key)' must be a number", v, at) }
             let x = v.asDouble
+            let scale: Double
             switch key {
-            case "years": d.months += Int64(x * 12)
-            case "months": d.months += Int64(x)
-            case "weeks": d.days += Int64(x * 7)
-            case "days": d.days += Int64(x)
-            case "hours": d.microseconds += Int64(x * 3_600_000_000)
-            case "minutes": d.microseconds += Int64(x * 60_000_000)
-            case "seconds": d.microseconds += Int64(x * 1_000_000)
-            case "milliseconds": d.microseconds += Int64(x * 1000)
-            case "microseconds": d.microseconds += Int64(x)
+            case "years": scale = 12
+            case "months", "days", "microseconds": scale = 1
+            case "weeks": scale = 7
+            case "hours": scale = 3_600_000_000
+            case "minutes": scale = 60_000_000
+            case "seconds": scale = 1_000_000
+            case "milliseconds": scale = 1000
             default: throw CIQLError(.runtime, "unknown duration field '\(key)'", at: at)
+            }
+            guard let n = Int64(checked: x * scale) else { throw CIQLError(.runtime, "duration field '\(key)' is out of range", at: at) }
+            switch key {
+            case "years", "months": d.months &+= n
+            case "weeks", "days": d.days &+= n
+            default: d.microseconds &+= n
             }
         }
         return d

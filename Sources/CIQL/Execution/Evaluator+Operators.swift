@@ -71,7 +71,9 @@ extension ExecutionContext {
         case let (.string(x), .string(y)): return .string(x + y)
         case let (.string(x), y) where y.isNumber: return .string(x + ValueText.plain(y))
         case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
-        case let (.datetime(t), .duration(d)), let (.duration(d), .datetime(t)): return .datetime(d.added(to: t))
+        case let (.datetime(t), .duration(d)), let (.duration(d), .datetime(t)):
+            guard d.isWithinCalendar else { throw CIQLError(.runtime, "duration \(d) is too large to add to a datetime", at: at) }
+            return .datetime(d.added(to: t))
         case let (.duration(x), .duration(y)): return .duration(x + y)
         default: return try arithmetic(.add, a, b, at)
         }
@@ -97,7 +99,9 @@ extension ExecutionContext {
             }
             if r.1 { throw CIQLError(.runtime, "integer overflow in \(x) \(op.rawValue) \(y)", at: at) }
             return .int(r.0)
-        case (.datetime(let t), .duration(let d)) where op == .subtract: return .datetime(d.negated.added(to: t))
+        case (.datetime(let t), .duration(let d)) where op == .subtract:
+            guard d.isWithinCalendar else { throw CIQLError(.runtime, "duration \(d) is too large to subtract from a datetime", at: at) }
+            return .datetime(d.negated.added(to: t))
         case (.duration(let x), .duration(let y)) where op == .subtract: return .duration(x + y.negated)
         case (.duration(let d), let f) where op == .multiply && f.isNumber: return .duration(d.multiplied(by: f.asDouble))
         case (let f, .duration(let d)) where op == .multiply && f.isNumber: return .duration(d.multiplied(by: f.asDouble))

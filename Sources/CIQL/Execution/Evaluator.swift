@@ -72,7 +72,7 @@ extension ExecutionContext {
             switch try evaluate(x, &row) {
             case .null: return .null
             case .node(let nid):
-                let label = try node(nid)?.label
+                let label = try source.label(of: nid) ?? nil
                 return .bool(required.allSatisfy { set in label.map(set.contains) ?? false })
             case .relationship(let r): return .bool(required.allSatisfy { $0.contains(r.type) })  // `r:T` tests the type
             case let other: throw typeError("a class test needs a node", other, at)
@@ -204,6 +204,11 @@ extension ExecutionContext {
         switch base {
         case .null: return .null
         case .node(let nid):
+            if key != "id" && key != "class" {
+                if let p = try source.property(key, of: nid) { return Value(p) }
+                if try source.label(of: nid) == nil { try deleted(base, at) }
+                return .null
+            }
             guard let n = try node(nid) else { try deleted(base, at); return .null }
             if let p = n.properties[key] { return Value(p) }
             if key == "id" { return .string(n.externalID) }

@@ -148,7 +148,7 @@ final class SortOperator: PlanOperator {
                 for key in keys { k.append(try ctx.evaluate(key.expression, &row)) }
                 keyed.append((k, n, row))
                 n += 1
-                if cap < Int.max / 2, keyed.count > max(1024, cap * 2) {
+                if cap < Int.max / 4, keyed.count > max(1024, cap * 2) {
                     keyed.sort(by: less)
                     keyed.removeLast(keyed.count - cap)
                 }
@@ -230,5 +230,70 @@ final class UnionOperator: PlanOperator {
             part += 1
         }
         return nil
+    }
+}
+
+/// `MATCH (n[:Class]) RETURN class(n), n.status, count(*)`: answered from the store's live counts per
+/// (class, status) instead of reading every node.
+final class CountStoreOperator: PlanOperator {
+    enum Key {
+        case label, status
+    }
+
+    let keys: [(slot: Int, key: Key)]
+    let countSlots: [Int]
+    /// The classes counted (nil: all).
+    let labels: Set<String>?
+    private var rows: [Row] = []
+    private var index = 0
+    private var width = 0
+
+    init(keys: [(slot: Int, key: Key)], countSlots: [Int], labels: Set<String>?, detail: String) {
+        self.keys = keys
+        self.countSlots = countSlots
+        self.labels = labels
+        super.init("CountStore", detail: detail, children: [ArgumentOperator()])
+    }
+
+    override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
+        width = argument.count
+        rows = []
+        index = 0
+        var groups: [[GroupingKey]: (Row, Int64)] = [:]
+        var order: [[GroupingKey]] = []
+        for (label, status, count) in try ctx.source.countsByLabelAndStatus() where count > 0 {
+            if let labels, !(label.map(labels.contains) ?? false) { continue }
+            var row = Row(repeating: .null, count: width)
+            for (slot, key) in keys {
+                switch key {
+                case .label: row[slot] = label.map(Value.string) ?? .null
+                case .status: row[slot] = status.isEmpty ? .null : .string(status)
+                }
+            }
+            let groupKey = keys.map { GroupingKey(row[$0.slot]) }
+            if let existing = groups[groupKey] {
+                groups[groupKey] = (existing.0, existing.1 + Int64(count))
+            } else {
+                groups[groupKey] = (row, Int64(count))
+                order.append(groupKey)
+            }
+        }
+        for key in order {
+            guard var (row, count) = groups[key] else { continue }
+            for slot in countSlots { row[slot] = .int(count) }
+            rows.append(row)
+            _ = count
+        }
+        if rows.isEmpty, keys.isEmpty {
+            var row = Row(repeating: .null, count: width)
+            for slot in countSlots { row[slot] = .int(0) }
+            rows = [row]
+        }
+    }
+
+    override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        guard index < rows.count else { return nil }
+        defer { index += 1 }
+        return rows[index]
     }
 }

@@ -1,3 +1,5 @@
+import ConfigurationSchema
+
 /// Planning `WITH` and `RETURN`: projection, implicit grouping, DISTINCT, ORDER BY, SKIP and LIMIT.
 extension Planner {
     func planProjection(_ projection: Projection, _ input: PlanOperator, _ scope: Scope, isReturn: Bool) throws
@@ -30,7 +32,11 @@ extension Planner {
         var newScope = Scope()
         var itemSlots: [Int] = []
         var keyVariables = Set<String>()
-        if aggregating {
+        if aggregating, !projection.distinct, let counted = try countStorePlan(items, input, scope) {
+            op = counted.op
+            itemSlots = counted.slots
+            for (item, slot) in zip(items, itemSlots) { newScope[item.columnName] = Variable(slot: slot, kind: .value) }
+        } else if aggregating {
             var keys: [(slot: Int, expression: CompiledExpression)] = []
             let collector = AggregateCollector()
             var post: [(slot: Int, expression: CompiledExpression)] = []
@@ -101,6 +107,37 @@ extension Planner {
             op = SliceOperator(op, skip: skip, limit: limit, detail: detail)
         }
         return (op, newScope, items.map(\.columnName), itemSlots)
+    }
+
+    /// Counting a scan by class and status needs no scan: the store keeps those counts (schema databases only,
+    /// where a status is always a string).
+    private func countStorePlan(_ items: [ProjectionItem], _ input: PlanOperator, _ scope: Scope) throws
+        -> (op: PlanOperator, slots: [Int])?
+    {
+        guard !schema.isOpen, let scan = input as? NodeScanOperator, scan.input is ArgumentOperator else { return nil }
+        func scanned(_ e: Expression) -> Bool {
+            if case .variable(let v) = e.kind, scope[v]?.slot == scan.slot { return true }
+            return false
+        }
+        var keys: [(slot: Int, key: CountStoreOperator.Key)] = []
+        var counts: [Int] = []
+        var slotsOut: [Int] = []
+        for item in items {
+            let slot = slots.next()
+            slotsOut.append(slot)
+            switch item.expression.kind {
+            case .countStar: counts.append(slot)
+            case .function(let name, false, let args) where name.text.lowercased() == "count" && args.count == 1 && scanned(args[0]):
+                counts.append(slot)
+            case .function(let name, false, let args) where name.text.lowercased() == "class" && args.count == 1 && scanned(args[0]):
+                keys.append((slot, .label))
+            case .property(let base, "class") where scanned(base): keys.append((slot, .label))
+            case .property(let base, "status") where scanned(base): keys.append((slot, .status))
+            default: return nil
+            }
+        }
+        let detail = items.map(\.text).joined(separator: ", ")
+        return (CountStoreOperator(keys: keys, countSlots: counts, labels: scan.labels.map(Set.init), detail: detail), slotsOut)
     }
 
     private func isVariable(_ e: Expression) -> Bool {

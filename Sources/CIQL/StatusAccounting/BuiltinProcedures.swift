@@ -59,8 +59,11 @@ public enum CIHistory {
             switch (previous, version.node) {
             case (nil, let now?):
                 operation = "created"
+                // A new CI: its class, name and status (the full record is one `MATCH … RETURN n` away).
                 if let label = now.label { changes.append("class: \(label)") }
-                for (k, v) in now.properties { changes.append("\(k): \(ValueText.literal(Value(v)))") }
+                for k in ["name", "status"] {
+                    if let v = now.properties[k] { changes.append("\(k): \(ValueText.literal(Value(v)))") }
+                }
             case (let before?, let now?):
                 operation = "updated"
                 if before.label != now.label { changes.append("class: \(before.label ?? "none") → \(now.label ?? "none")") }

@@ -14,6 +14,12 @@ struct StatusAccounting {
             throw CIQLError(.semantic, "AS OF applies to queries", at: statement.location)
         }
         var summary = StatementSummary()
+        var rowCount = 0
+        func emit(_ columns: [String], _ rows: [[Value]], _ tx: GraphTransaction, _ sink: any ResultSink) throws {
+            try sink.begin(columns: columns, graph: ResultGraph(LiveGraph(tx)))
+            for row in rows { try sink.row(row) }
+            rowCount += rows.count
+        }
         switch statement.body {
         case .createBaseline(let nameExpression, let descriptionExpression):
             let name = try string(nameExpression, "a baseline name")
@@ -72,13 +78,9 @@ struct StatusAccounting {
         case .query:
             throw CIQLError(.semantic, "internal: a query reached status accounting", at: statement.location)
         }
+        summary.rows = rowCount
         summary.microseconds = QueryEngine.microsecondsNow() - started
         try sink.end(summary)
-    }
-
-    private func emit(_ columns: [String], _ rows: [[Value]], _ tx: GraphTransaction, _ sink: any ResultSink) throws {
-        try sink.begin(columns: columns, graph: ResultGraph(LiveGraph(tx)))
-        for row in rows { try sink.row(row) }
     }
 
     private func string(_ e: Expression, _ what: String) throws -> String {
@@ -123,6 +125,10 @@ struct StatusAccounting {
         }
     }
 
+    private static func number(_ d: Double) -> String {
+        d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : ValueText.float(d)
+    }
+
     private func describe(_ definition: ClassDefinition) -> [[Value]] {
         var rows: [[Value]] = []
         let own = Set(definition.attributes.map(\.name))
@@ -133,8 +139,8 @@ struct StatusAccounting {
             if a.isUnique { flags.append("unique") }
             if a.isIndexed { flags.append("indexed") }
             if a.isDiscoverable { flags.append("discoverable") }
-            if let lo = a.minimum { flags.append("min \(ValueText.float(lo))") }
-            if let hi = a.maximum { flags.append("max \(ValueText.float(hi))") }
+            if let lo = a.minimum { flags.append("min \(Self.number(lo))") }
+            if let hi = a.maximum { flags.append("max \(Self.number(hi))") }
             if let values = a.allowedValues { flags.append("one of " + values.joined(separator: ", ")) }
             if !own.contains(a.name), let from = schema.ancestry(of: definition.name).first(where: { c in
                 schema.classDefinition(c)?.attributes.contains { $0.name == a.name } == true

@@ -150,18 +150,31 @@ private struct Scanner {
                 add(.dot, from: start)
             }
         case UInt8(ascii: "<"):
-            if next == UInt8(ascii: "=") { position += 2; add(.lessOrEqual, from: start) }
-            else if next == UInt8(ascii: ">") { position += 2; add(.notEqual, from: start) }
-            else { position += 1; add(.less, from: start) }
+            if next == UInt8(ascii: "=") {
+                position += 2; add(.lessOrEqual, from: start)
+            } else if next == UInt8(ascii: ">") {
+                position += 2; add(.notEqual, from: start)
+            } else {
+                position += 1; add(.less, from: start)
+            }
         case UInt8(ascii: ">"):
-            if next == UInt8(ascii: "=") { position += 2; add(.greaterOrEqual, from: start) }
-            else { position += 1; add(.greater, from: start) }
+            if next == UInt8(ascii: "=") {
+                position += 2; add(.greaterOrEqual, from: start)
+            } else {
+                position += 1; add(.greater, from: start)
+            }
         case UInt8(ascii: "="):
-            if next == UInt8(ascii: "~") { position += 2; add(.regexMatch, from: start) }
-            else { position += 1; add(.equal, from: start) }
+            if next == UInt8(ascii: "~") {
+                position += 2; add(.regexMatch, from: start)
+            } else {
+                position += 1; add(.equal, from: start)
+            }
         case UInt8(ascii: "+"):
-            if next == UInt8(ascii: "=") { position += 2; add(.plusEqual, from: start) }
-            else { position += 1; add(.plus, from: start) }
+            if next == UInt8(ascii: "=") {
+                position += 2; add(.plusEqual, from: start)
+            } else {
+                position += 1; add(.plus, from: start)
+            }
         case UInt8(ascii: "!"):
             guard next == UInt8(ascii: "=") else { throw unexpectedCharacter(at: start) }
             position += 2
@@ -195,7 +208,8 @@ private struct Scanner {
     }()
 
     func unexpectedCharacter(at start: SourceLocation) -> CIQLError {
-        let character = String(decoding: bytes[start.offset..<min(bytes.count, start.offset + 4)], as: UTF8.self)
+        let character =
+            String(decoding: bytes[start.offset..<min(bytes.count, start.offset + 4)], as: UTF8.self)
             .first.map(String.init) ?? "?"
         return CIQLError(.syntax, "unexpected character '\(character)'", at: start)
     }
@@ -235,8 +249,9 @@ private struct Scanner {
         while identifierContinues() {
             if bytes[position] < 0x80 { position += 1 } else { skipScalar() }
         }
+        let keyword = Keyword.lookUp(bytes[start.offset..<position])
         let text = String(decoding: bytes[start.offset..<position], as: UTF8.self)
-        add(.identifier, text, keyword: Keyword.lookUp(text), from: start)
+        add(.identifier, text, keyword: keyword, from: start)
     }
 
     /// `` `name` `` with ``` `` ``` standing for one backtick.
@@ -342,7 +357,8 @@ private struct Scanner {
             }
             let b = bytes[position]
             if b == quote {
-                let text = value.map { String(decoding: $0, as: UTF8.self) }
+                let text =
+                    value.map { String(decoding: $0, as: UTF8.self) }
                     ?? String(decoding: bytes[contentStart..<position], as: UTF8.self)
                 advance()
                 add(.string, text, from: start)
@@ -383,7 +399,8 @@ private struct Scanner {
                 let d = byte(at: position)
                 guard let v = hexValue(d) else {
                     throw CIQLError(
-                        .syntax, "invalid unicode escape: '\\\(e == UInt8(ascii: "u") ? "u" : "U")' needs \(digits) "
+                        .syntax,
+                        "invalid unicode escape: '\\\(e == UInt8(ascii: "u") ? "u" : "U")' needs \(digits) "
                             + "hexadecimal digits", at: escapeStart)
                 }
                 code = code << 4 | v

@@ -12,7 +12,9 @@ extension Parser {
         switch token.kind {
         case .integer:
             advance()
-            guard let value = Parser.integerValue(of: token.text) else { throw integerTooLarge(token.text, at: location) }
+            guard let value = Parser.integerValue(of: token.text) else {
+                throw integerTooLarge(token.text, at: location)
+            }
             return Expression(.int(value), at: location)
         case .float:
             advance()
@@ -32,14 +34,17 @@ extension Parser {
                 guard allowsPatternPredicates else {
                     let written = sourceText(from: location.offset, to: previousEnd)
                     throw CIQLError(
-                        .syntax, "a pattern can only be a predicate in WHERE; here use EXISTS { \(written) } or a "
+                        .syntax,
+                        "a pattern can only be a predicate in WHERE; here use EXISTS { \(written) } or a "
                             + "pattern comprehension [\(written) | …]", at: location)
                 }
                 return Expression(.patternPredicate(element), at: location)
             }
             advance()
-            let inner = try parseExpression()
+            var inner = try parseExpression()
             try expect(.rightParen, "to close the parenthesis opened at \(location)")
+            // The parenthesis is the first token of what encloses it: `(a + b) * c` starts at the '('.
+            inner.location = location
             return inner
         case .identifier:
             return try parseNamedAtom()

@@ -201,7 +201,8 @@ extension Parser {
         let target = try parsePostfixExpression()
         guard case .property = target.kind else {
             throw CIQLError(
-                .syntax, "expected a property such as 'n.key' or a label such as 'n:Class' in \(clause), found "
+                .syntax,
+                "expected a property such as 'n.key' or a label such as 'n:Class' in \(clause), found "
                     + "\(start.quoted)", at: start.location)
         }
         return target

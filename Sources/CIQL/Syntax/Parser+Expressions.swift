@@ -23,13 +23,18 @@ extension Parser {
         }
         // The right operand of the last comparison, so `a < b < c` becomes `a < b AND b < c`.
         var chainedOperand: Expression?
+        var chainLength = 0
+        defer { leave(count: chainLength) }
         while let precedence = infixPrecedence(), precedence >= minimumPrecedence {
             let location = left.location
+            try extendChain()
+            chainLength += 1
             switch precedence {
             case .or, .xor, .and:
                 let op: BinaryOperator = precedence == .or ? .or : precedence == .xor ? .xor : .and
                 advance()
-                let right = try parseExpression(minimumPrecedence: Precedence(rawValue: precedence.rawValue + 1) ?? .not)
+                let right = try parseExpression(
+                    minimumPrecedence: Precedence(rawValue: precedence.rawValue + 1) ?? .not)
                 left = Expression(.binary(op, left, right), at: location)
                 chainedOperand = nil
             case .comparison:
@@ -49,7 +54,8 @@ extension Parser {
             case .additive, .multiplicative, .power:
                 let op = arithmeticOperator(current.kind)
                 advance()
-                let right = try parseExpression(minimumPrecedence: Precedence(rawValue: precedence.rawValue + 1) ?? .unary)
+                let right = try parseExpression(
+                    minimumPrecedence: Precedence(rawValue: precedence.rawValue + 1) ?? .unary)
                 left = Expression(.binary(op, left, right), at: location)
                 chainedOperand = nil
             case .not, .unary:
@@ -175,7 +181,13 @@ extension Parser {
     mutating func applyPostfix(to base: Expression) throws(CIQLError) -> Expression {
         var expression = base
         let location = base.location
+        var chainLength = 0
+        defer { leave(count: chainLength) }
         while true {
+            if isAt(.dot) || isAt(.leftBracket) {
+                try extendChain()
+                chainLength += 1
+            }
             if isAt(.dot) {
                 advance()
                 let key = try parseSymbolicName("a property key after '.'")

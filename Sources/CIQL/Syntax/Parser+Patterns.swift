@@ -138,7 +138,8 @@ extension Parser {
     mutating func parseLengthBound() throws(CIQLError) -> Int {
         let token = advance()
         guard let value = Parser.integerValue(of: token.text), let bound = Int(exactly: value) else {
-            throw CIQLError(.syntax, "integer literal '\(token.text)' is too large for a 64-bit integer", at: token.location)
+            throw CIQLError(
+                .syntax, "integer literal '\(token.text)' is too large for a 64-bit integer", at: token.location)
         }
         return bound
     }
@@ -163,10 +164,19 @@ extension Parser {
             if !element.steps.isEmpty { return element }
         } catch {
             if isAborted { throw error }
+            noteAbandoned(error)
         }
         failedAttempts.insert(key)
         index = start
         return nil
+    }
+
+    /// Keeps the error of an abandoned reading that got furthest into the text, reported if the statement then
+    /// fails earlier: `(a)-[:R->(b)` is a broken pattern, not a broken subtraction.
+    mutating func noteAbandoned(_ error: CIQLError) {
+        if (error.location?.offset ?? 0) > (furthestAbandonedError?.location?.offset ?? -1) {
+            furthestAbandonedError = error
+        }
     }
 
     /// Tries `[ [p =] (a)-->(b) (WHERE …)? | …]`'s pattern at the current `[`; restores the position and returns nil
@@ -190,6 +200,7 @@ extension Parser {
             if !element.steps.isEmpty, isAt(.where) || isAt(.pipe) { return (pathVariable, element) }
         } catch {
             if isAborted { throw error }
+            noteAbandoned(error)
         }
         failedAttempts.insert(key)
         index = start

@@ -4,9 +4,11 @@
 /// it; every loop consumes a token or exits, and nesting deeper than `maximumDepth` is an error, so no input makes
 /// it loop or overflow the stack.
 struct Parser {
-    /// How deep expressions, patterns and lists may nest. Deep enough for any query a person writes, shallow enough
-    /// that a debug build stays well inside a 512 KiB thread stack.
-    static let maximumDepth = 250
+    /// How deep the syntax tree may be: nesting of expressions, patterns and lists, plus the length of operator
+    /// chains (`a OR b OR …` and `a.b.c…` nest to the left). Deep enough for any query a person writes; it bounds
+    /// the parser's recursion and that of every later walk over the tree (including its deallocation), which would
+    /// otherwise overflow the stack on machine-made input.
+    static let maximumDepth = 500
 
     let tokens: [Token]
     let source: [UInt8]
@@ -20,12 +22,30 @@ struct Parser {
     /// Whether the expression being parsed is (inside) a WHERE condition, the only place a bare pattern may stand
     /// as a predicate (openCypher: elsewhere it is a syntax error; use `EXISTS { … }` or a pattern comprehension).
     var allowsPatternPredicates = false
+    /// The error of the abandoned attempt (a pattern read where an expression could also be) that got furthest.
+    var furthestAbandonedError: CIQLError?
     /// For each `(` token, the index of its matching `)` (or -1), computed on first use.
-    var closingParens: [Int32] = []
+    var closingParens: [Int] = []
+
+    /// The address of a local in the frame that created the parser; the stack grows down from about here.
+    let stackStart: Int
+    /// The most stack the parser's recursion may use. The depth limit alone would do in release builds, whose
+    /// frames are small; debug frames are far larger (measured: about 17 KiB per nested '[' on Swift 6.3), so
+    /// this cuts nesting at about 240 levels there. Linux gives the main thread and Swift's cooperative threads
+    /// 8 MiB stacks.
+    static let stackBudget = 4 * 1024 * 1024
 
     init(tokens: [Token], source: [UInt8]) {
         self.tokens = tokens
         self.source = source
+        self.stackStart = Parser.stackAddress()
+    }
+
+    /// An address near the top of the current stack frame.
+    @inline(never)
+    static func stackAddress() -> Int {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { Int(bitPattern: $0) }
     }
 
     // MARK: - Tokens
@@ -105,25 +125,45 @@ struct Parser {
                 .syntax, "the statement nests too deeply (more than \(Parser.maximumDepth) levels)",
                 at: current.location)
         }
+        if stackStart &- Parser.stackAddress() > Parser.stackBudget {
+            isAborted = true
+            throw CIQLError(
+                .syntax, "the statement nests too deeply (\(depth) levels use up the parser's stack)",
+                at: current.location)
+        }
     }
 
     mutating func leave() { depth -= 1 }
 
+    /// Counts one more operator in a left-nested chain; the caller undoes its count with `leave(count:)`.
+    mutating func extendChain() throws(CIQLError) {
+        depth += 1
+        if depth >= Parser.maximumDepth {
+            isAborted = true
+            throw CIQLError(
+                .syntax,
+                "the expression is too long: more than \(Parser.maximumDepth) operators or lookups in a row; "
+                    + "for many alternatives use IN with a list", at: current.location)
+        }
+    }
+
+    mutating func leave(count: Int) { depth -= count }
+
     /// The index of the `)` matching the `(` at `open`, or nil.
     mutating func closingParen(of open: Int) -> Int? {
         if closingParens.isEmpty {
-            closingParens = [Int32](repeating: -1, count: tokens.count)
+            closingParens = [Int](repeating: -1, count: tokens.count)
             var stack: [Int] = []
             for (i, token) in tokens.enumerated() {
                 if token.kind == .leftParen {
                     stack.append(i)
                 } else if token.kind == .rightParen, let opened = stack.popLast() {
-                    closingParens[opened] = Int32(truncatingIfNeeded: i)
+                    closingParens[opened] = i
                 }
             }
         }
         let close = closingParens[open]
-        return close >= 0 ? Int(close) : nil
+        return close >= 0 ? close : nil
     }
 
     // MARK: - Names
@@ -150,6 +190,19 @@ struct Parser {
     // MARK: - Statements
 
     mutating func parseStatements() throws(CIQLError) -> [Statement] {
+        do {
+            return try parseStatementList()
+        } catch {
+            if !isAborted, let abandoned = furthestAbandonedError,
+                (abandoned.location?.offset ?? 0) > (error.location?.offset ?? 0)
+            {
+                throw abandoned
+            }
+            throw error
+        }
+    }
+
+    mutating func parseStatementList() throws(CIQLError) -> [Statement] {
         var statements: [Statement] = []
         while true {
             while accept(.semicolon) {}
@@ -261,8 +314,13 @@ struct Parser {
     mutating func parseQuery() throws(CIQLError) -> Query {
         var parts = [try parseSingleQuery()]
         var unionAll: [Bool] = []
-        while accept(.union) {
-            unionAll.append(accept(.all))
+        while isAt(.union) {
+            let union = advance()
+            let all = accept(.all)
+            if let first = unionAll.first, first != all {
+                throw CIQLError(.syntax, "UNION and UNION ALL cannot be mixed in one query", at: union.location)
+            }
+            unionAll.append(all)
             parts.append(try parseSingleQuery())
         }
         return Query(parts: parts, unionAll: unionAll)
@@ -310,7 +368,7 @@ struct Parser {
         guard upper.count >= 2, upper.count <= 20 else { return nil }
         let limit = upper.count <= 4 ? 1 : 2
         var best: (Keyword, Int)?
-        for keyword in Keyword.clauseStarters {
+        for keyword in Keyword.clauseStarters where abs(keyword.rawValue.utf8.count - upper.count) <= limit {
             let distance = editDistance(upper, Array(keyword.rawValue.utf8))
             if distance > 0, distance <= limit, distance < (best?.1 ?? Int.max) { best = (keyword, distance) }
         }

@@ -104,15 +104,36 @@ enum Keyword: String, Sendable, CaseIterable {
     case diff = "DIFF", classes = "CLASSES", relation = "RELATION", types = "TYPES", describe = "DESCRIBE"
     case `class` = "CLASS"
 
-    /// Looks a word up case-insensitively without allocating for the common all-ASCII case.
-    static func lookUp(_ word: String) -> Keyword? {
-        let count = word.utf8.count
-        guard count >= 2, count <= 16 else { return nil }
-        return byUppercasedSpelling[word.uppercased()]
+    /// Looks the UTF-8 spelling of a word up case-insensitively, without allocating.
+    static func lookUp(_ bytes: ArraySlice<UInt8>) -> Keyword? {
+        guard let key = PackedWord(bytes) else { return nil }
+        return byPackedSpelling[key]
     }
 
-    private static let byUppercasedSpelling: [String: Keyword] = Dictionary(
-        uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+    /// An ASCII word of up to 16 bytes folded to upper case and packed into two integers, the dictionary key.
+    struct PackedWord: Hashable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+
+        init?(_ bytes: ArraySlice<UInt8>) {
+            guard bytes.count >= 2, bytes.count <= 16 else { return nil }
+            var i = 0
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                let upper = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
+                if i < 8 { low |= UInt64(upper) << (8 * i) } else { high |= UInt64(upper) << (8 * (i - 8)) }
+                i += 1
+            }
+        }
+    }
+
+    private static let byPackedSpelling: [PackedWord: Keyword] = {
+        var table: [PackedWord: Keyword] = [:]
+        for keyword in allCases {
+            if let key = PackedWord(ArraySlice(keyword.rawValue.utf8)) { table[key] = keyword }
+        }
+        return table
+    }()
 
     /// Keywords that cannot be a variable or function name where an expression is expected, so that
     /// `WHERE RETURN n` says an expression is missing instead of reading `RETURN` as a variable.

@@ -46,15 +46,22 @@ public struct CIQLDuration: Hashable, Sendable, CustomStringConvertible {
             }
             guard let value = Double(number) else { return nil }
             number = ""
+            let part: Int64?
             switch (c, inTime) {
-            case ("Y", false): result.months += Int64(value * 12)
-            case ("M", false): result.months += Int64(value)
-            case ("W", false): result.days += Int64(value * 7)
-            case ("D", false): result.days += Int64(value)
-            case ("H", true): result.microseconds += Int64(value * 3_600_000_000)
-            case ("M", true): result.microseconds += Int64(value * 60_000_000)
-            case ("S", true): result.microseconds += Int64((value * 1_000_000).rounded())
+            case ("Y", false): part = Int64(checked: value * 12)
+            case ("M", false): part = Int64(checked: value)
+            case ("W", false): part = Int64(checked: value * 7)
+            case ("D", false): part = Int64(checked: value)
+            case ("H", true): part = Int64(checked: value * 3_600_000_000)
+            case ("M", true): part = Int64(checked: value * 60_000_000)
+            case ("S", true): part = Int64(checked: (value * 1_000_000).rounded())
             default: return nil
+            }
+            guard let part else { return nil }
+            switch (c, inTime) {
+            case ("Y", false), ("M", false): result.months &+= part
+            case ("W", false), ("D", false): result.days &+= part
+            default: result.microseconds &+= part
             }
         }
         guard number.isEmpty else { return nil }
@@ -72,8 +79,13 @@ public struct CIQLDuration: Hashable, Sendable, CustomStringConvertible {
 
     public func multiplied(by factor: Double) -> CIQLDuration {
         CIQLDuration(
-            months: Int64(Double(months) * factor), days: Int64(Double(days) * factor),
-            microseconds: Int64(Double(microseconds) * factor))
+            months: Int64(clamping: Double(months) * factor), days: Int64(clamping: Double(days) * factor),
+            microseconds: Int64(clamping: Double(microseconds) * factor))
+    }
+
+    /// Whether adding it to a datetime stays within ±100,000 years.
+    var isWithinCalendar: Bool {
+        abs(Double(months)) < 1_200_000 && abs(Double(days)) < 36_500_000
     }
 
     /// `instant + self`, months first (clamping the day to the month's length), then days, then time.
@@ -83,7 +95,7 @@ public struct CIQLDuration: Hashable, Sendable, CustomStringConvertible {
             let days = Int(micros >= 0 ? micros / Self.microsecondsPerDay : (micros + 1) / Self.microsecondsPerDay - 1)
             let timeOfDay = micros - Int64(days) * Self.microsecondsPerDay
             let (y, m, d) = ISODateTime.civilFromDays(days)
-            let total = y * 12 + (m - 1) + Int(months)
+            let total = y &* 12 &+ (m - 1) &+ Int(months)
             let year = total >= 0 ? total / 12 : (total + 1) / 12 - 1
             let month = total - year * 12 + 1
             let day = min(d, ISODateTime.daysInMonth(year, month))
@@ -121,5 +133,18 @@ public struct CIQLDuration: Hashable, Sendable, CustomStringConvertible {
             }
         }
         return s == "P" ? "PT0S" : s
+    }
+}
+
+extension Int64 {
+    /// The integer part of a finite double within range, else nil.
+    init?(checked d: Double) {
+        guard d.isFinite, d > -9.2e18, d < 9.2e18 else { return nil }
+        self = Int64(d.rounded(.towardZero))
+    }
+
+    /// The integer part, clamped to the range; 0 for NaN.
+    init(clamping d: Double) {
+        if d.isNaN { self = 0 } else { self = Int64(checked: d) ?? (d < 0 ? .min : .max) }
     }
 }

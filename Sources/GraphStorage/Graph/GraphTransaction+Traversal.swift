@@ -1,0 +1,119 @@
+import CLMDB
+
+// What traversals over many nodes need from a transaction (impact analysis, closures): one adjacency cursor
+// reused for every node, the upper bound of node ids for dense visited arrays, and single properties read
+// straight from a node record without decoding the rest of it.
+
+extension GraphTransaction {
+    /// One more than the largest node id ever assigned: dense per-node arrays of this size can hold any node.
+    public var nodeIDUpperBound: NodeID {
+        get throws {
+            if let nextNodeID { return nextNodeID }
+            return try metaUInt64("next_nid") ?? 1
+        }
+    }
+
+    /// Runs `body` with one adjacency cursor, reused for every scan: cheaper than a cursor per node, and scans
+    /// of node ids in ascending order mostly stay on the cursor's current page.
+    ///
+    /// The cursor is valid only inside `body`.
+    public func withAdjacencyCursor<R>(_ body: (AdjacencyCursor) throws -> R) throws -> R {
+        if !pendingAdjacency.isEmpty { try flushAdjacency() }
+        let cursor = try raw.openCursor(dbs.adj)
+        defer { cursor.close() }
+        return try body(AdjacencyCursor(cursor: cursor))
+    }
+
+    /// CI ids that start with `prefix`, in byte order, at most `limit` of them (ids of deleted CIs included):
+    /// candidates for a "did you mean" hint without reading every id.
+    public func externalIDs(withPrefix prefix: String, limit: Int) throws -> [String] {
+        let cursor = try raw.openCursor(dbs.ids)
+        defer { cursor.close() }
+        let p = Array(prefix.utf8)
+        var result: [String] = []
+        var entry = p.isEmpty
+            ? try cursor.get(MDB_FIRST) : try p.withUnsafeBytes { (k) in try cursor.get(MDB_SET_RANGE, key: k) }
+        while let (key, _) = entry, result.count < limit, key.count >= p.count, key.prefix(p.count).elementsEqual(p) {
+            result.append(String(decoding: key, as: UTF8.self))
+            entry = try cursor.get(MDB_NEXT)
+        }
+        return result
+    }
+
+    /// A property key resolved once, for reading one property of many nodes.
+    public func propertyKey(_ name: String) -> ResolvedPropertyKey {
+        ResolvedPropertyKey(name: name, id: names.id(name, .propertyKey))
+    }
+
+    /// One property of a live node, decoding only that value; nil when the node or the property is absent.
+    public func property(_ key: ResolvedPropertyKey, of nid: NodeID) throws -> PropertyValue? {
+        guard let keyID = key.id, let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
+        var r = ByteReader(bytes)
+        _ = try RecordCodec.decodeNodeHeader(&r)
+        let idLength = try r.varint()
+        guard idLength <= UInt64(bytes.count) else { throw RecordCodec.unknownFormat }
+        _ = try r.bytes(Int(idLength))
+        let count = try r.varint()
+        guard count <= UInt64(bytes.count) else { throw RecordCodec.unknownFormat }
+        for _ in 0..<count {
+            if try r.varint() == UInt64(keyID) { return try RecordCodec.decodeValue(&r, depth: 0) }
+            try RecordCodec.skipValue(&r, depth: 0)
+        }
+        return nil
+    }
+}
+
+/// A property key resolved against one transaction's name table (see `GraphTransaction.propertyKey(_:)`).
+public struct ResolvedPropertyKey: Sendable {
+    public let name: String
+    let id: UInt32?
+}
+
+/// An adjacency cursor kept open across many scans (see `GraphTransaction.withAdjacencyCursor(_:)`).
+public struct AdjacencyCursor {
+    let cursor: LMDBCursor
+
+    /// Calls `body` with the relation type id and the other node of every relation of `nid` in `direction`,
+    /// sorted by type id, then node id. Type ids are those of `GraphTransaction.relationTypeID(_:)`.
+    ///
+    /// - Complexity: O(degree), reading adjacency a page at a time.
+    public func forEach(
+        of nid: NodeID, direction: Direction, _ body: (_ typeID: UInt16, _ other: NodeID) throws -> Void
+    ) throws {
+        var key: (UInt64, UInt8) = (nid.bigEndian, direction.rawValue)
+        try withUnsafeBytes(of: &key) { (raw) in
+            // The tuple is 16 bytes with padding; the key is its first 9.
+            try cursor.forEachDuplicatePage(key: UnsafeRawBufferPointer(rebasing: raw[0..<9])) { page in
+                let count = page.count / 8
+                var i = 0
+                while i < count {
+                    let v = UInt64(bigEndian: page.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+                    try body(UInt16(truncatingIfNeeded: v >> 48), v & KeyLayout.maxNodeID)
+                    i += 1
+                }
+                return true
+            }
+        }
+    }
+}
+
+extension RecordCodec {
+    /// Moves past one encoded value without building it.
+    static func skipValue(_ r: inout ByteReader, depth: Int) throws {
+        switch try r.u8() {
+        case 1, 2: return
+        case 3, 6: _ = try r.varint()
+        case 4: _ = try r.bytes(8)
+        case 5:
+            let n = try r.varint()
+            guard n <= UInt64(r.base.count) else { throw unknownFormat }
+            _ = try r.bytes(Int(n))
+        case 7:
+            guard depth < 64 else { throw unknownFormat }
+            let n = try r.varint()
+            guard n <= UInt64(r.base.count) else { throw unknownFormat }
+            for _ in 0..<n { try skipValue(&r, depth: depth + 1) }
+        default: throw unknownFormat
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+extension ImpactReport {
+    /// A Markdown report for the change advisory board: summary, targets, affected business services by
+    /// criticality with their SLAs, owners to notify, risk (and how it is computed), the window check,
+    /// collisions with other planned changes, and every impacted CI with its path.
+    public func renderMarkdown(title: String?, _ write: (String) throws -> Void) throws {
+        let down = impacted.reduce(0) { $0 + ($1.level == .down ? 1 : 0) }
+        var out = "# \(title.map(Self.cell) ?? "Impact analysis"): \(targets.map { "`\($0.id)`" }.joined(separator: ", "))\n\n"
+        out += "| | |\n|---|---|\n"
+        out += "| Targets | \(targets.count) CI\(targets.count == 1 ? "" : "s") |\n"
+        out += "| Impacted | \(impacted.count) CIs: \(down) down, \(impacted.count - down) degraded"
+        out += (depth.map { " (within \($0) steps)" } ?? "") + " |\n"
+        let servicesDown = services.filter { $0.level == .down }.count
+        out += "| Business services | \(services.count) (\(servicesDown) down) |\n"
+        out += "| Risk | **\(risk.score) — \(risk.band)** |\n"
+        if let window {
+            out += "| Window | \(window.formatted(in: timeZone)): "
+            out += windowFindings.isEmpty ? "inside every affected maintenance window |\n"
+                : "\(windowFindings.count) service\(windowFindings.count == 1 ? "" : "s") not confirmed inside |\n"
+            out += "| Collisions | \(collisions.isEmpty ? "none" : collisions.map(\.change.reference).joined(separator: ", ")) |\n"
+        } else {
+            out += "| Window | not given: no maintenance-window or collision check |\n"
+        }
+
+        out += "\n## Targets\n\n| CI | class | name | status | owner | criticality |\n|---|---|---|---|---|---|\n"
+        for t in targets {
+            out += "| `\(Self.cell(t.id))` | \(Self.cell(t.label ?? "")) | \(Self.cell(t.name ?? "")) | "
+            out += "\(Self.cell(t.status ?? "")) | \(Self.cell(t.owner ?? "")) | \(t.criticality.map(String.init) ?? "") |\n"
+        }
+        if !inactiveTargets.isEmpty {
+            out += "\nWithdrawn or disposed targets take nothing down: \(inactiveTargets.map { "`\($0)`" }.joined(separator: ", ")).\n"
+        }
+
+        out += "\n## Impacted business services\n\n"
+        if services.isEmpty {
+            out += "None.\n"
+        } else {
+            out += "| service | name | level | criticality | SLA | maintenance window | owner |\n"
+            out += "|---|---|---|---|---|---|---|\n"
+            for s in services {
+                out += "| `\(Self.cell(s.item.id))` | \(Self.cell(s.item.name ?? "")) | \(s.level.rawValue)"
+                out += s.isTarget ? " (target)" : ""
+                out += " | \(s.item.criticality.map(String.init) ?? "unset") | \(Self.cell(s.sla ?? "")) | "
+                out += "\(Self.cell(s.maintenanceWindow ?? "")) | \(Self.cell(s.item.owner ?? "")) |\n"
+            }
+        }
+
+        out += "\n## Owners to notify\n\n"
+        if owners.isEmpty {
+            out += "None recorded.\n"
+        } else {
+            out += "| owner | targets | down | degraded |\n|---|---:|---:|---:|\n"
+            for o in owners { out += "| \(Self.cell(o.name)) | \(o.targets) | \(o.down) | \(o.degraded) |\n" }
+        }
+
+        out += "\n## Risk\n\n**\(risk.score) — \(risk.band)**\n\n"
+        for term in risk.terms { out += "- \(Self.cell(term))\n" }
+        out += "\n_\(Risk.formula)_\n"
+
+        out += "\n## Change window\n\n"
+        if let window {
+            out += "\(window.formatted(in: timeZone)) (maintenance windows are read in \(timeZone.planningName)).\n\n"
+            if windowFindings.isEmpty {
+                out += "Inside the maintenance window of every affected business service.\n"
+            } else {
+                for f in windowFindings { out += "- \(Self.cell(Self.findingText(f)))\n" }
+            }
+            out += "\n## Collisions\n\n"
+            if collisions.isEmpty {
+                out += "No other planned change overlaps this window and meets this impact.\n"
+            } else {
+                out += "| change | window | description | where they meet |\n|---|---|---|---|\n"
+                for c in collisions {
+                    out += "| \(Self.cell(c.change.reference)) | \(c.change.window.formatted(in: timeZone)) | "
+                    out += "\(Self.cell(c.change.description ?? "")) | \(c.cis.map { "`\(Self.cell($0))`" }.joined(separator: ", ")) |\n"
+                }
+            }
+        } else {
+            out += "Not given; run with `--window START/END` to check maintenance windows and collisions.\n"
+        }
+
+        out += "\n## All impacted CIs\n\n"
+        if impacted.isEmpty {
+            out += "None.\n"
+        } else {
+            out += "| CI | class | level | distance | path |\n|---|---|---|---:|---|\n"
+        }
+        try write(out)
+        out = ""
+        for entry in impacted {
+            out += "| `\(Self.cell(entry.item.id))` | \(Self.cell(entry.item.label ?? "")) | \(entry.level.rawValue) | "
+            out += "\(entry.distance) | \(Self.cell(entry.path.joined(separator: " → "))) |\n"
+            if out.utf8.count >= 1 << 16 {
+                try write(out)
+                out = ""
+            }
+        }
+        try write(out)
+    }
+
+    /// Text safe inside a Markdown table cell.
+    static func cell(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "|": out += "\\|"
+            case "\n", "\r": out += " "
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// `cmdb query`, `cmdb history` and `cmdb baseline` through the binary, on the sample CMDB.
+struct QueryTests {
+    let harness: Harness
+
+    init() throws {
+        harness = try Harness()
+        try harness.makeDatabase(withSample: true)
+    }
+
+    @Test("json output follows the public contract: columns, rows, nodes as import objects")
+    func jsonOutput() throws {
+        let result = try harness.succeed(
+            "query", "MATCH (s {id: 'srv-dc01'}) RETURN s, s.cpu, 1.0 AS f, s.id AS id", "--format", "json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+        #expect(object["columns"] as? [String] == ["s", "s.cpu", "f", "id"])
+        let row = try #require((object["rows"] as? [[Any]])?.first)
+        let node = try #require(row[0] as? [String: Any])
+        #expect(node["id"] as? String == "srv-dc01")
+        #expect(node["class"] as? String == "VirtualServer")
+        #expect((node["attrs"] as? [String: Any])?["hostname"] as? String == "dc01")
+        #expect(result.out.contains(",1.0,"), "a float is written with a '.': \(result.out)")
+        #expect(result.err.contains("1 row"))
+    }
+
+    @Test("jsonl and csv: one object per row keyed by column; a header and quoted fields")
+    func jsonlAndCSV() throws {
+        let q = "MATCH (a:Application)-[:RUNS_ON]->(s {id: 'srv-dc01'}) RETURN a.id AS app, 'x, \"y\"' AS text ORDER BY app"
+        let jsonl = try harness.succeed("query", q, "--format", "jsonl").out.split(separator: "\n")
+        #expect(jsonl == [#"{"app":"app-ad-ds","text":"x, \"y\""}"#])
+        let csv = try harness.succeed("query", q, "--format", "csv").out
+        #expect(csv == "app,text\napp-ad-ds,\"x, \"\"y\"\"\"\n")
+    }
+
+    @Test("a syntax error exits 2 with line:column and a caret; nothing is written")
+    func syntaxError() throws {
+        let result = try harness.cmdb("query", "MATCH (n)\nWHERE n.id = 'a' RETRN n")
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("2:"), "\(result.err)")
+        #expect(result.err.contains("^"), "\(result.err)")
+        let semantic = try harness.cmdb("query", "MATCH (s:Servr) RETURN s")
+        #expect(semantic.exitCode == 2)
+        #expect(semantic.err.contains("did you mean 'Server'"), "\(semantic.err)")
+    }
+
+    @Test("writes take --change and --param; history shows them; -f reads a file")
+    func writesAndHistory() throws {
+        let set = try harness.succeed(
+            "query", "MATCH (s {id: $id}) SET s.os = $os RETURN s.os", "--param", "id=srv-dc01",
+            "--param", "os=Windows Server 2025", "--change", "CHG-77", "--actor", "tester")
+        #expect(set.out.contains("Windows Server 2025"))
+        let history = try harness.succeed("history", "srv-dc01", "--format", "jsonl").out
+        let last = try #require(history.split(separator: "\n").last)
+        #expect(last.contains(#""change":"CHG-77""#) && last.contains(#""actor":"tester""#), "\(last)")
+        #expect(last.contains("Windows Server 2025"))
+        let file = try harness.sandbox.write("q.ciql", "MATCH (n:Server) RETURN count(*) AS n;\nMATCH (n:Switch) RETURN count(*) AS n;\n")
+        let twice = try harness.succeed("query", "-f", file, "--format", "csv")
+        #expect(twice.out == "n\n20\nn\n28\n")
+        let bad = try harness.sandbox.write("bad.ciql", "MATCH (n)\nRETURN m\n")
+        let failed = try harness.cmdb("query", "-f", bad)
+        #expect(failed.exitCode == 2)
+        #expect(failed.err.contains("\(bad):2:8"), "\(failed.err)")
+    }
+
+    @Test("baselines: create, list, diff through the binary; AS OF reads the past")
+    func baselines() throws {
+        try harness.succeed("baseline", "create", "q3", "--description", "before the migration")
+        try harness.succeed("query", "MATCH (s {id: 'srv-dc01'}) SET s.cpu = 8")
+        let list = try harness.succeed("baseline", "list", "--format", "csv").out
+        #expect(list.contains("q3,") && list.contains("before the migration"))
+        let diff = try harness.succeed("baseline", "diff", "q3", "--format", "csv").out
+        #expect(diff.contains("changed,ci,srv-dc01,cpu,4,8"), "\(diff)")
+        let past = try harness.succeed("query", "MATCH (s {id: 'srv-dc01'}) RETURN s.cpu AS OF BASELINE 'q3'", "--format", "csv")
+        #expect(past.out == "s.cpu\n4\n")
+        let unknown = try harness.cmdb("baseline", "diff", "q4")
+        #expect(unknown.exitCode == 2)
+        #expect(unknown.err.contains("did you mean 'q3'"), "\(unknown.err)")
+    }
+
+    @Test("CALL impact and dependencies compose with WHERE and aggregation; impact --where takes targets from a query")
+    func impactProcedures() throws {
+        let levels = try harness.succeed(
+            "query", "CALL impact(['srv-dc01', 'srv-dc02']) YIELD ci, level, distance, path "
+                + "WHERE distance = 1 RETURN ci.id AS id, level, path ORDER BY id", "--format", "jsonl").out
+        #expect(levels.contains(#"{"id":"app-ad-ds","level":"down","path":["srv-dc01","app-ad-ds"]}"#), "\(levels)")
+        let deps = try harness.succeed(
+            "query", "CALL dependencies('bs-email-samenwerken') YIELD ci RETURN count(ci) AS n", "--format", "csv").out
+        #expect(deps.hasPrefix("n\n") && deps != "n\n0\n", "\(deps)")
+        let unknown = try harness.cmdb("query", "CALL impact(['no-such-ci']) YIELD ci RETURN ci")
+        #expect(unknown.exitCode == 2)
+        #expect(unknown.err.contains("unknown CI 'no-such-ci'"), "\(unknown.err)")
+        let viaQuery = try harness.succeed(
+            "impact", "--where", "MATCH (s:VirtualServer) WHERE s.hostname IN ['dc01', 'dc02'] RETURN s", "--format", "json")
+        let direct = try harness.succeed("impact", "srv-dc01", "srv-dc02", "--format", "json")
+        #expect(viaQuery.out == direct.out)
+    }
+}
