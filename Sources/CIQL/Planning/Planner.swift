@@ -42,9 +42,6 @@ final class Planner {
     }
 
     private func planUnion(_ query: Query) throws -> QueryPlan {
-        if query.unionAll.contains(true), query.unionAll.contains(false) {
-            throw CIQLError(.semantic, "UNION and UNION ALL cannot be mixed in one query", at: query.parts.last?.location)
-        }
         var parts: [(PlanOperator, [String], [Int])] = []
         for part in query.parts { parts.append(try planSingle(part)) }
         guard parts.count > 1 else {
