@@ -44,11 +44,17 @@ let package = Package(
             dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
             swiftSettings: strictSettings
         ),
+        // Verification against discovery snapshots, the data-quality audit, and their reports.
+        .target(
+            name: "Verification",
+            dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
         // The command line.
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines",
+                "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -59,6 +65,10 @@ let package = Package(
         .testTarget(name: "GraphStorageTests", dependencies: ["GraphStorage"]),
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
+        .testTarget(
+            name: "VerificationTests",
+            dependencies: ["Verification", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
     ],
     swiftLanguageModes: [.v6]
