@@ -31,7 +31,7 @@ struct CMDBCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, ImportCommand.self, ExportCommand.self, SchemaCommand.self, StatusCommand.self,
-            GenerateCommand.self,
+            GenerateCommand.self, VerifyCommand.self, AuditCommand.self,
         ]
     )
 

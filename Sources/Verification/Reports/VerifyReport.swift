@@ -188,7 +188,7 @@ public struct VerifyReport {
         }
     }
 
-    func summary(_ r: Reconciliation) -> String {
+    public func summary(_ r: Reconciliation) -> String {
         "\(r.matched.count) matched, \(r.missing.count) missing, \(r.unregistered.count) unregistered, "
             + "\(r.drift.count) drift, \(r.ambiguous.count) ambiguous, relations: \(r.missingRelations.count) missing, "
             + "\(r.unregisteredRelations.count) unregistered"
