@@ -84,6 +84,12 @@ public struct RecordedRelation: Sendable, Hashable {
     public var type: String
     public var from: String
     public var to: String
+
+    public init(type: String, from: String, to: String) {
+        self.type = type
+        self.from = from
+        self.to = to
+    }
 }
 
 /// One end of a discovered relation the CMDB does not have: a CI when the end was identified, else what
