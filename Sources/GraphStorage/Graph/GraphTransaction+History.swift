@@ -61,29 +61,6 @@ extension GraphTransaction {
 
     /// The entities transaction `number` created, updated or deleted.
     public func loggedChanges(of number: TransactionNumber) throws -> [LoggedChange] {
-        let cursor = try raw.openCursor(dbs.txlog)
-        defer { cursor.close() }
-        var result: [LoggedChange] = []
-        var start = ByteWriter(capacity: 12)
-        start.u64BE(number)
-        start.u32BE(0)
-        var entry = try start.bytes.withUnsafeBytes { (k) in try cursor.get(MDB_SET_RANGE, key: k) }
-        while let (key, value) = entry, key.count == 12, key.loadBE64(at: 0) == number {
-            guard value.count >= 2, let op = LogOperation(rawValue: value[0]), let kind = LogEntity(rawValue: value[1])
-            else { throw StorageError(.corrupted, "the transaction log is damaged") }
-            let operation: LoggedChange.Operation = op == .create ? .create : op == .update ? .update : .delete
-            switch kind {
-            case .node where value.count == 10:
-                result.append(LoggedChange(operation: operation, entity: .node(value.loadBE64(at: 2))))
-            case .relation where value.count == 2 + KeyLayout.relationKeySize:
-                let type = try names.name(UInt32(value.loadBE16(at: 10)), .relationType)
-                result.append(LoggedChange(operation: operation,
-                    entity: .relation(from: value.loadBE64(at: 2), type: type, to: value.loadBE64(at: 12))))
-            default:
-                throw StorageError(.corrupted, "the transaction log is damaged")
-            }
-            entry = try cursor.get(MDB_NEXT)
-        }
-        return result
+        try loggedChanges(of: number, limit: .max)
     }
 }

@@ -47,19 +47,8 @@ extension GraphTransaction {
 
     /// One property of a live node, decoding only that value; nil when the node or the property is absent.
     public func property(_ key: ResolvedPropertyKey, of nid: NodeID) throws -> PropertyValue? {
-        guard let keyID = key.id, let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
-        var r = ByteReader(bytes)
-        _ = try RecordCodec.decodeNodeHeader(&r)
-        let idLength = try r.varint()
-        guard idLength <= UInt64(bytes.count) else { throw RecordCodec.unknownFormat }
-        _ = try r.bytes(Int(idLength))
-        let count = try r.varint()
-        guard count <= UInt64(bytes.count) else { throw RecordCodec.unknownFormat }
-        for _ in 0..<count {
-            if try r.varint() == UInt64(keyID) { return try RecordCodec.decodeValue(&r, depth: 0) }
-            try RecordCodec.skipValue(&r, depth: 0)
-        }
-        return nil
+        guard key.id != nil else { return nil }
+        return try nodeRecord(nid)?.property(key)
     }
 }
 

@@ -140,9 +140,4 @@ extension GraphTransaction {
         }
         return result
     }
-
-    /// One more than the highest node id ever assigned: node ids are dense in `1..<nodeIDLimit`.
-    public var nodeIDLimit: NodeID {
-        get throws { try metaUInt64("next_nid") ?? 1 }
-    }
 }

@@ -139,7 +139,7 @@ public final class AuditEngine {
     }
 
     private func scanNodes() throws {
-        let limit = Int(try tx.nodeIDLimit)
+        let limit = Int(try tx.nodeIDUpperBound)
         labelOf = [Int32](repeating: -1, count: limit)
         statusOf = [UInt8](repeating: 0, count: limit)
         var perClass: [String: ClassRules] = [:]
