@@ -6,7 +6,8 @@ built-in schema almost nothing in it is identifiable. This writes, into OUT (def
 
   schema.yaml          the built-in schema plus `identify: [[hostname]]` and an indexed, discoverable `hostname`
                        on the root class CI, so every CI can be identified
-  cmdb.jsonl           the input CMDB with `hostname` = id added to every CI (nothing else changed)
+  cmdb.jsonl           the input CMDB with `hostname` = id added to every CI and `serial` to storage arrays
+                       (identified by serial only); nothing else changed
   snapshot.jsonl       a discovery snapshot of every CI (classes: [CI]) with deliberate discrepancies:
                        every 1000th CI not seen (missing when live), every 500th with a changed `location`
                        (drift), 1000 unregistered items
@@ -47,6 +48,8 @@ def main(argv):
                 continue
             n += 1
             o["attrs"].setdefault("hostname", o["id"])
+            if o["class"] == "StorageArray":  # identified by [serial] only
+                o["attrs"].setdefault("serial", "SN-" + o["id"])
             cmdb.write(json.dumps(o, separators=(",", ":")) + "\n")
             if n % 1000 == 0:
                 counts["skipped"] += 1
