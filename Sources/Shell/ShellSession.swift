@@ -48,6 +48,7 @@ public final class ShellSession {
         }
         defer {
             try? output.flush()
+            reader.finish()
             if let previousHandler { Interrupts.restore(previousHandler) }
         }
         var typed: [String] = []
