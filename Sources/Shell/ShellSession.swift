@@ -122,7 +122,8 @@ public final class ShellSession {
         } catch {
             report("\(error)")
         }
-        if QueryEngine.writesOrMayWrite(text) { completion.invalidate() }
+        // The statement (or another process meanwhile) may have added classes, relation types or keys.
+        completion.invalidate()
     }
 
     /// Runs one parsed statement into the format in force.
@@ -188,13 +189,5 @@ public final class ShellSession {
                 relationTypes: Array(Set(schema.relations.map(\.name) + tx.relationTypeNames)).sorted(),
                 propertyKeys: Array(Set(reserved + attributes + tx.propertyKeyNames)).sorted())
         }
-    }
-}
-
-extension QueryEngine {
-    /// Whether a statement's text has a writing keyword, so names cached for completion may be stale.
-    static func writesOrMayWrite(_ text: String) -> Bool {
-        let upper = text.uppercased()
-        return ["CREATE", "MERGE", "SET", "DELETE", "REMOVE"].contains { upper.contains($0) }
     }
 }
