@@ -1,7 +1,7 @@
 public import CIQL
 public import CMDB
-import Glibc
 import ConfigurationSchema
+import Glibc
 import GraphStorage
 import JSONLines
 
