@@ -68,11 +68,18 @@ let package = Package(
             dependencies: ["CEditLine", "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
             swiftSettings: strictSettings
         ),
+        // Verification against discovery snapshots, the data-quality audit, and their reports.
+        .target(
+            name: "Verification",
+            dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
         // The command line.
         .target(
             name: "CMDBCommands",
             dependencies: [
                 "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines", "Shell",
+                "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -85,6 +92,10 @@ let package = Package(
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
         .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+        .testTarget(
+            name: "VerificationTests",
+            dependencies: ["Verification", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
         .testTarget(
             name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),

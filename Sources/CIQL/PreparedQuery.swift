@@ -18,6 +18,7 @@ public final class PreparedQuery {
     public func run(parameters: [String: Value] = [:], _ body: (_ row: [Value], _ graph: ResultGraph) throws -> Void) throws {
         try engine.database.store.read { tx in
             let source = LiveGraph(tx)
+            defer { source.close() }
             let ctx = ExecutionContext(
                 source: source, writer: nil, live: source, schema: engine.database.schema, parameters: parameters,
                 statementTime: QueryEngine.microsecondsNow(), cancellation: nil)

@@ -36,6 +36,23 @@ public final class QueryEngine: Sendable {
         return sink
     }
 
+    /// Runs one read-only query inside a transaction the caller holds (one snapshot shared with other work,
+    /// as the nightly audit needs for its CIQL rules).
+    public func query(_ text: String, parameters: [String: Value] = [:], in tx: GraphTransaction) throws -> CollectingSink {
+        let statements = try CIQLParser.parse(text)
+        guard statements.count == 1, let statement = statements.first, case .query(let query) = statement.body,
+            statement.asOf == nil, statement.mode == .run
+        else {
+            throw CIQLError(.semantic, "expected one query (no AS OF, EXPLAIN or CMDB statement)")
+        }
+        guard !Self.writes(query) else {
+            throw CIQLError(.semantic, "this query writes; only reading queries can run here", at: statement.location)
+        }
+        let sink = CollectingSink()
+        try runQuery(query, statement, LiveGraph(tx), tx, writer: nil, parameters, nil, sink, Self.microsecondsNow())
+        return sink
+    }
+
     /// Runs one statement.
     public func execute(
         _ statement: Statement, parameters: [String: Value] = [:], change: ChangeInfo,
@@ -88,6 +105,7 @@ public final class QueryEngine: Sendable {
         let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedureTable)
         let plan = try planner.plan(query)
         let graph = ResultGraph(source)
+        defer { (source as? LiveGraph)?.close() }
         var summary = StatementSummary()
         summary.asOf = asOf
         if statement.mode == .explain {

@@ -4,6 +4,7 @@ import ConfigurationSchema
 import GraphStorage
 import JSONLines
 import Shell
+import Verification
 
 /// Parses arguments, runs the command and maps every error to a message on stderr and an exit code.
 enum CommandRunner {
@@ -33,6 +34,13 @@ enum CommandRunner {
             Console.error("nothing was imported")
             return 2
         } catch let error as SchemaError {
+            Console.error("error: \(error)")
+            return 2
+        } catch let error as VerificationInputError {
+            Console.error("error: \(error)")
+            Console.error("nothing was changed")
+            return 2
+        } catch let error as AuditRuleError {
             Console.error("error: \(error)")
             return 2
         } catch let error as SchemaViolations {

@@ -201,6 +201,7 @@ enum SyntaxPrinter {
         case .patternPredicate(let element): return "(pattern " + print(element) + ")"
         case .exists(let pattern, let condition):
             return "(exists \(print(pattern))" + (condition.map { " " + print($0) } ?? "") + ")"
+        case .existsQuery: return "(exists query)"
         }
     }
 }

@@ -89,8 +89,14 @@ struct ChangeCommandTests {
         let help = try harness.run(["--help"]).out
         #expect(help.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("bench-queries") })
         let params = try harness.sandbox.write("params.json",
-            #"{"q1":[],"q2":[],"q3":["clu-bb-vsphere","sw-bb-core-01"],"q4":"dc-bb-serverruimte","q5":["bs-printen"],"q6":"x"}"#)
-        let result = try harness.succeed("bench-queries", "--params", params)
+            #"{"q1":["srv-dc01","app-ad-ds"],"q2":["srv-dc01"],"q3":["clu-bb-vsphere","sw-bb-core-01"],"q4":"dc-bb-serverruimte","q5":["bs-printen"],"q6":"dc-bb-serverruimte"}"#)
+        let all = try harness.succeed("bench-queries", "--params", params).out.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(all.map { $0["query"] as? String } == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7"])
+        #expect((all.first?["check"] as? [Int])?.first == 2, "both Q1 ids are found: \(all.first ?? [:])")
+        #expect((all.last?["groups"] as? [[Any]])?.isEmpty == false, "Q7 lists its groups")
+        let result = try harness.succeed("bench-queries", "--params", params, "--only", "Q3,Q4,Q5")
         let lines = result.out.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }

@@ -98,11 +98,13 @@ enum Gherkin {
                 inBackground = false
                 inExamples = false
                 current = (rest.trimmingWhitespace(), i, true, [])
+                lastKeyword = "Given"  // a scenario's first `And` continues the background's `Given`
             } else if let rest = line.dropPrefix("Scenario:") {
                 try finish()
                 inBackground = false
                 inExamples = false
                 current = (rest.trimmingWhitespace(), i, false, [])
+                lastKeyword = "Given"
             } else if line.hasPrefix("Examples:") {
                 inExamples = true
                 examples.append([])

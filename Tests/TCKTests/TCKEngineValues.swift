@@ -41,7 +41,9 @@ final class TCKSink: ResultSink {
                 steps.append(TCKValue.PathStep(relationship: try relationship(r), forward: forward, node: try node(p.nodes[k + 1])))
             }
             return .path(start: try node(first), steps: steps)
-        case .datetime, .duration: return .other(String(describing: v))
+        // The TCK writes temporal values as their ISO strings.
+        case .datetime(let t): return .string(ISODateTime.format(t))
+        case .duration(let d): return .string(d.description)
         }
     }
 
@@ -65,7 +67,7 @@ extension TCKValue {
         case .int(let i): self = .int(i)
         case .float(let d): self = .float(d)
         case .string(let s): self = .string(s)
-        case .datetime(let t): self = .other("datetime \(t)")
+        case .datetime(let t): self = .string(ISODateTime.format(t))
         case .list(let l): self = .list(l.map(TCKValue.init))
         }
     }

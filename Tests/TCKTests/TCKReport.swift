@@ -18,6 +18,7 @@ struct TCKReport {
     private(set) var total = Tally()
     private var failures: [(file: String, scenario: String, reason: String, query: String)] = []
     private var notApplicableReasons: [String: Int] = [:]
+    private var notApplicable: [(file: String, scenario: String, reason: String)] = []
 
     mutating func add(file: String, scenario: GherkinScenario, _ outcome: ScenarioOutcome) {
         if files.last?.file != file { files.append((file, Tally())) }
@@ -34,6 +35,7 @@ struct TCKReport {
             files[i].tally.notApplicable += 1
             total.notApplicable += 1
             notApplicableReasons[outcome.reason, default: 0] += 1
+            notApplicable.append((file, "\(scenario.name) (line \(scenario.line))", outcome.reason))
         }
     }
 
@@ -45,6 +47,7 @@ struct TCKReport {
     /// Every failure with its query, for working on the engine.
     var details: String {
         failures.map { "\($0.file) — \($0.scenario)\n\($0.query)\n=> \($0.reason)\n" }.joined(separator: "\n")
+            + "\nNot applicable:\n" + notApplicable.map { "\($0.file) — \($0.scenario): \($0.reason)" }.joined(separator: "\n")
     }
 
     /// Passed, failed and not applicable per feature directory (`clauses/match`, `expressions/list`, …).
@@ -94,6 +97,11 @@ struct TCKReport {
                 out += "- \(f.scenario): \(reason.replacing("\n", with: " ").replacing("|", with: "\\|"))\n"
             }
             out += "\n"
+        }
+        out += "## Not applicable\n\n"
+        for (file, group) in Dictionary(grouping: notApplicable, by: \.file).sorted(by: { $0.key < $1.key }) {
+            out += "- \(file): " + group.map { "\($0.scenario.prefix(while: { $0 != "]" }))]" }.joined(separator: ", ")
+                + " — " + Set(group.map(\.reason)).sorted().joined(separator: "; ") + "\n"
         }
         return out
     }

@@ -185,9 +185,11 @@ final class TCKRunner {
     /// in the same phase (compile time = syntax or semantic errors, runtime = runtime errors).
     private func checkError(_ text: String, _ raised: (any Error)?) -> ScenarioOutcome? {
         let expected = String(text.dropFirst(2).prefix(while: { $0 != " " }))
-        guard let raised else { return failure("expected \(text.dropFirst(2)), but the query succeeded") }
+        let phase = text.contains("at compile time") ? "at compile time" : text.contains("at runtime") ? "at runtime" : "at any time"
+        let detail = text.split(separator: ":", maxSplits: 1).dropFirst().first.map { " (" + String($0).trimmingWhitespace() + ")" } ?? ""
+        guard let raised else { return failure("expected a \(expected) \(phase)\(detail), but the query succeeded") }
         guard let error = raised as? CIQLError else {
-            return failure("expected \(text.dropFirst(2)), raised \(Self.describe(raised))", error: raised)
+            return failure("expected a \(expected) \(phase)\(detail), raised \(Self.describe(raised))", error: raised)
         }
         let compile = error.kind != .runtime
         if text.contains("at compile time") && !compile || text.contains("at runtime") && compile {

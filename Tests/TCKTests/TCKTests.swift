@@ -5,17 +5,27 @@ import Testing
 /// `../shared/tck`, and writes `tck-results.md`: per feature file the scenarios passed, failed and not applicable.
 ///
 /// `TCK_FILTER=match-where` runs only the feature files whose path contains the text (no report, no threshold);
-/// `.build/tck-details.txt` lists every failure with its query.
+/// `.build/tck-details.txt` lists every failure with its query; `TCK_TRACE=1` names each scenario on stderr
+/// before it runs (to find one that crashes the engine).
 struct TCKTests {
     /// The pass rate of applicable scenarios this engine has reached; a lower rate is a regression.
-    static let minimumPassRate = 0.93
+    static let minimumPassRate = 0.974
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
     static let tckRoot = repositoryRoot.appendingPathComponent("../shared/tck").standardizedFileURL.path
 
-    @Test("the openCypher TCK's clause and expression scenarios pass, except what a CMDB deliberately lacks")
+    /// Whether the TCK is beside the repository; a checkout without `../shared` reports the test as skipped
+    /// with the reason (set CMDB_REQUIRE_TCK=1 to make its absence a failure instead).
+    static var isAvailable: Bool {
+        FileManager.default.fileExists(atPath: tckRoot + "/features")
+            || ProcessInfo.processInfo.environment["CMDB_REQUIRE_TCK"] == "1"
+    }
+
+    @Test(
+        "the openCypher TCK's clause and expression scenarios pass, except what a CMDB deliberately lacks",
+        .enabled(if: TCKTests.isAvailable, "the openCypher TCK is not at ../shared/tck beside the repository"))
     func openCypherTCK() throws {
         let featuresRoot = Self.tckRoot + "/features"
         guard FileManager.default.fileExists(atPath: featuresRoot) else {

@@ -38,7 +38,7 @@ indirect enum TCKValue: Equatable {
         case .float(let d):
             if d.isNaN { return "NaN" }
             if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
-            return "F" + String(format: "%.12g", d)
+            return "F" + String(format: "%.12g", d == 0 ? 0 : d)  // -0.0 == 0.0, as the TCK compares
         case .string(let s): return "'" + s.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'"
         case .list(let l):
             let items = l.map { $0.canonical(sortingLists: sortingLists) }

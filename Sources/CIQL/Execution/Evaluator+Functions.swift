@@ -47,7 +47,8 @@ extension ExecutionContext {
             return f == .class ? (n.label.map(Value.string) ?? .null) : .string(n.externalID)
         case .labels:
             guard case .node(let nid) = a else { throw typeError("labels() needs a node", a, at) }
-            return .list((try node(nid)?.label).map { [.string($0)] } ?? [])
+            guard let n = try node(nid) else { try deleted(a, at); return .null }
+            return .list(n.label.map { [.string($0)] } ?? [])
         case .type:
             guard case .relationship(let r) = a else { throw typeError("type() needs a relation", a, at) }
             return .string(r.type)
@@ -201,16 +202,32 @@ extension ExecutionContext {
             }
             let days = Int64(ISODateTime.daysFromCivil(Int(y), Int(mo), Int(d)))
             let h = try part("hour", 0), mi = try part("minute", 0), s = try part("second", 0)
-            let ms = try part("millisecond", 0), us = try part("microsecond", 0)
+            let ms = try part("millisecond", 0), us = try part("microsecond", 0), ns = try part("nanosecond", 0)
             guard (0...23).contains(h), (0...59).contains(mi), (0...59).contains(s), (0...999).contains(ms),
-                (0...999_999).contains(us)
+                (0...999_999).contains(us), (0...999_999_999).contains(ns)
             else {
                 throw CIQLError(.runtime, "\(h):\(mi):\(s) is not a time of day", at: at)
             }
-            let time = h * 3_600_000_000 + mi * 60_000_000 + s * 1_000_000 + ms * 1000 + us
-            return .datetime(days * 86_400_000_000 + time)
+            let time = h * 3_600_000_000 + mi * 60_000_000 + s * 1_000_000 + ms * 1000 + us + ns / 1000
+            return .datetime(days * 86_400_000_000 + time - (try offsetMicros(m["timezone"], at)))
         default: throw typeError("datetime() needs a string or a map", a, at)
         }
+    }
+
+    /// A `timezone` field as an offset from UTC in microseconds: `'Z'`, `'+01:00'`, `'-0530'` (datetimes are
+    /// kept in UTC, so a named zone, whose offset depends on the date, is refused rather than ignored).
+    private func offsetMicros(_ zone: Value?, _ at: SourceLocation) throws -> Int64 {
+        guard let zone, !zone.isNull else { return 0 }
+        guard case .string(let text) = zone else { throw typeError("datetime field 'timezone' must be a string", zone, at) }
+        if text == "Z" || text == "UTC" { return 0 }
+        let digits = text.dropFirst().filter { $0 != ":" }
+        guard let sign = text.first, sign == "+" || sign == "-", digits.count == 4 || digits.count == 2,
+            let n = Int64(digits), digits.allSatisfy(\.isNumber)
+        else {
+            throw CIQLError(.runtime, "timezone '\(text)' is not an offset like '+01:00' (CIQL keeps datetimes in UTC)", at: at)
+        }
+        let minutes = digits.count == 2 ? n * 60 : (n / 100) * 60 + n % 100
+        return (sign == "-" ? -1 : 1) * minutes * 60_000_000
     }
 
     private func durationFromMap(_ m: ValueMap, _ at: SourceLocation) throws -> CIQLDuration {

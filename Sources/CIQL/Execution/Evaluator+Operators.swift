@@ -3,6 +3,10 @@ import Foundation
 /// The binary operators: comparison, arithmetic, string and list predicates.
 extension ExecutionContext {
     func binary(_ op: BinaryOperator, _ a: Value, _ b: Value, _ at: SourceLocation) throws -> Value {
+        // NaN is a number that is neither less, greater nor equal to any number (itself included).
+        if a.isNaN && b.isNumber || a.isNumber && b.isNaN, [.less, .greater, .lessOrEqual, .greaterOrEqual].contains(op) {
+            return .bool(false)
+        }
         switch op {
         case .equal: return Value.equals(a, b).map(Value.bool) ?? .null
         case .notEqual: return Value.equals(a, b).map { .bool(!$0) } ?? .null
@@ -135,5 +139,12 @@ extension Value {
         case .float(let d): d
         default: .nan
         }
+    }
+}
+
+extension Value {
+    var isNaN: Bool {
+        if case .float(let d) = self { return d.isNaN }
+        return false
     }
 }

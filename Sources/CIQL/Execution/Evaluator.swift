@@ -72,8 +72,9 @@ extension ExecutionContext {
             switch try evaluate(x, &row) {
             case .null: return .null
             case .node(let nid):
-                let label = try node(nid)?.label
+                let label = try source.label(of: nid) ?? nil
                 return .bool(required.allSatisfy { set in label.map(set.contains) ?? false })
+            case .relationship(let r): return .bool(required.allSatisfy { $0.contains(r.type) })  // `r:T` tests the type
             case let other: throw typeError("a class test needs a node", other, at)
             }
         case .function(let f, let args, let at):
@@ -203,13 +204,19 @@ extension ExecutionContext {
         switch base {
         case .null: return .null
         case .node(let nid):
-            guard let n = try node(nid) else { return .null }
+            if key != "id" && key != "class" {
+                if let p = try source.property(key, of: nid) { return Value(p) }
+                if try source.label(of: nid) == nil { try deleted(base, at) }  // no such node: deleted
+                return .null
+            }
+            guard let n = try node(nid) else { try deleted(base, at); return .null }
             if let p = n.properties[key] { return Value(p) }
             if key == "id" { return .string(n.externalID) }
             if key == "class" { return n.label.map(Value.string) ?? .null }
             return .null
         case .relationship(let r):
-            return try source.relation(from: r.from, type: r.type, to: r.to)?.properties[key].map(Value.init) ?? .null
+            guard let rel = try source.relation(from: r.from, type: r.type, to: r.to) else { try deleted(base, at); return .null }
+            return rel.properties[key].map(Value.init) ?? .null
         case .map(let m): return m[key] ?? .null
         case .datetime(let t): return DateTimeFields.field(key, of: t) ?? .null
         case .duration(let d): return DateTimeFields.field(key, of: d) ?? .null
@@ -232,6 +239,12 @@ extension ExecutionContext {
             }
         }
         return .map(m)
+    }
+
+    /// Reading a node or relation this statement deleted is an error (outside writes, a missing one reads as null).
+    func deleted(_ v: Value, _ at: SourceLocation) throws {
+        guard writer != nil else { return }
+        throw CIQLError(.runtime, "the \(v.typeName == "NODE" ? "CI" : "relation") was deleted by this statement; its properties are gone", at: at)
     }
 
     /// The properties of a node, relation or map as a map (a CI's `id` is not one of them).

@@ -3,6 +3,10 @@ import GraphStorage
 /// What the executor reads: the graph as it is in an LMDB transaction, or as it was at a point in history.
 protocol GraphSource: AnyObject {
     func node(_ nid: NodeID) throws -> StoredNode?
+    /// One stored property of a node (nil when the node or the property is absent), without decoding the rest.
+    func property(_ key: String, of nid: NodeID) throws -> PropertyValue?
+    /// The class of a node: nil when there is no such node, .some(nil) when it has none.
+    func label(of nid: NodeID) throws -> String??
     func nodeID(externalID: String) throws -> NodeID?
     /// Every node, or the nodes of exactly the given classes (callers expand subclasses).
     func forEachNodeID(labels: [String]?, _ body: (NodeID) throws -> Bool) throws
@@ -26,8 +30,49 @@ final class LiveGraph: GraphSource {
 
     init(_ tx: GraphTransaction) { self.tx = tx }
 
-    /// Forgets cached nodes; called after every write.
-    func invalidate() { cache.removeAll(keepingCapacity: true) }
+    private var keys: [String: ResolvedPropertyKey] = [:]
+    /// The last node record looked up: filters on one node's class and properties read it once.
+    private var lastRecord: (nid: NodeID, record: NodeRecordView?)?
+    /// One adjacency cursor for every expansion of a read-only statement.
+    private var adjacency: OwnedAdjacencyCursor?
+
+    /// Forgets cached nodes and resolved keys; called after every write.
+    func invalidate() {
+        cache.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        lastRecord = nil
+    }
+
+    /// Closes the kept cursor; call before the transaction ends.
+    func close() {
+        adjacency?.close()
+        adjacency = nil
+    }
+
+    private func record(_ nid: NodeID) throws -> NodeRecordView? {
+        if let last = lastRecord, last.nid == nid { return last.record }
+        let record = try tx.nodeRecord(nid)
+        lastRecord = (nid, record)
+        return record
+    }
+
+    func property(_ key: String, of nid: NodeID) throws -> PropertyValue? {
+        if let cached = cache[nid] { return cached.properties[key] }
+        let resolved: ResolvedPropertyKey
+        if let k = keys[key] {
+            resolved = k
+        } else {
+            resolved = tx.propertyKey(key)
+            keys[key] = resolved
+        }
+        return try record(nid)?.property(resolved)
+    }
+
+    func label(of nid: NodeID) throws -> String?? {
+        if let cached = cache[nid] { return .some(cached.label) }
+        guard let record = try record(nid) else { return nil }
+        return .some(try record.label())
+    }
 
     func node(_ nid: NodeID) throws -> StoredNode? {
         if let cached = cache[nid] { return cached }
@@ -69,14 +114,20 @@ final class LiveGraph: GraphSource {
         var go = true
         var lastTypeID: UInt16 = .max
         var lastTypeName = ""
-        try tx.forEachAdjacency(of: nid, direction: direction) { typeID, other in
+        let visit = { (typeID: UInt16, other: NodeID) throws in
             guard go else { return }
             if let typeIDs, !typeIDs.contains(typeID) { return }
             if typeID != lastTypeID {
-                lastTypeName = try tx.relationTypeName(typeID)
+                lastTypeName = try self.tx.relationTypeName(typeID)
                 lastTypeID = typeID
             }
             go = try body(lastTypeName, other)
+        }
+        if tx.isWritable {
+            try tx.forEachAdjacency(of: nid, direction: direction, visit)
+        } else {
+            if adjacency == nil { adjacency = try tx.openAdjacencyCursor() }
+            try adjacency?.cursor.forEach(of: nid, direction: direction, visit)
         }
     }
 
@@ -123,6 +174,10 @@ final class PastGraph: GraphSource {
     }
 
     func node(_ nid: NodeID) throws -> StoredNode? { nodes[nid] }
+
+    func property(_ key: String, of nid: NodeID) throws -> PropertyValue? { nodes[nid]?.properties[key] }
+
+    func label(of nid: NodeID) throws -> String?? { nodes[nid].map { $0.label } }
 
     func nodeID(externalID: String) throws -> NodeID? { ids[externalID] }
 

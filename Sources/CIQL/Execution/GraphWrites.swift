@@ -195,6 +195,16 @@ extension ExecutionContext {
         live?.invalidate()
     }
 
+    /// Deletes the relations in a DELETE target: a relation, a path's, a list's.
+    func deleteRelations(in value: Value, _ at: SourceLocation) throws {
+        switch value {
+        case .relationship: try delete(value, detach: false, at)
+        case .path(let p): for r in p.relationships { try delete(.relationship(r), detach: false, at) }
+        case .list(let l): for v in l { try deleteRelations(in: v, at) }
+        default: return
+        }
+    }
+
     private func validated(label: String?, _ props: Properties, _ at: SourceLocation) throws -> Properties {
         do {
             return try schema.validatedNode(label: label, properties: props)

@@ -155,14 +155,23 @@ final class EagerOperator: PlanOperator {
     private var rows: [Row] = []
     private var index = 0
     private var filled = false
+    /// Reads its input when opened, so writes below it happen even when nothing pulls a row (`LIMIT 0`).
+    private let readsWhenOpened: Bool
 
-    init(_ input: PlanOperator) { super.init("Eager", children: [input]) }
+    init(_ input: PlanOperator, readsWhenOpened: Bool = false) {
+        self.readsWhenOpened = readsWhenOpened
+        super.init("Eager", children: [input])
+    }
 
     override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
         rows = []
         index = 0
         filled = false
         try super.open(argument, ctx)
+        if readsWhenOpened {
+            while let row = try input.next(ctx) { rows.append(row) }
+            filled = true
+        }
     }
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {

@@ -40,6 +40,16 @@ struct CreationSpec {
         for (slot, pieces) in paths { row[slot] = try ctx.evaluate(.buildPath(pieces), &row) }
     }
 
+    /// MERGE cannot create what it could never match again: a property written as null is an error.
+    func checkMergeable(_ row: inout Row, _ ctx: ExecutionContext) throws {
+        let maps = nodes.filter { !$0.isBound }.map { ($0.properties, $0.location) } + relations.map { ($0.properties, $0.location) }
+        for (e, at) in maps {
+            for (key, value) in try map(e, &row, ctx, at).entries where value.isNull {
+                throw CIQLError(.runtime, "MERGE cannot match a null property: '\(key)' is null", at: at)
+            }
+        }
+    }
+
     private func map(_ e: CompiledExpression?, _ row: inout Row, _ ctx: ExecutionContext, _ at: SourceLocation) throws -> ValueMap {
         guard let e else { return ValueMap() }
         switch try ctx.evaluate(e, &row) {
@@ -55,6 +65,8 @@ enum WriteAction {
     case setProperty(target: CompiledExpression, key: String, value: CompiledExpression, SourceLocation)
     case setProperties(slot: Int, value: CompiledExpression, replace: Bool, SourceLocation)
     case setLabel(slot: Int, label: String?, SourceLocation)
+    /// `REMOVE n:Class`: takes the class away only from nodes that have it.
+    case removeLabel(slot: Int, label: String, SourceLocation)
 
     func apply(_ row: inout Row, _ ctx: ExecutionContext) throws {
         switch self {
@@ -65,6 +77,9 @@ enum WriteAction {
             try ctx.setProperties(of: row[slot], try ctx.evaluate(value, &row), replace: replace, at)
         case .setLabel(let slot, let label, let at):
             try ctx.setLabel(of: row[slot], label, at)
+        case .removeLabel(let slot, let label, let at):
+            if case .node(let nid) = row[slot], try ctx.node(nid)?.label != label { return }
+            try ctx.setLabel(of: row[slot], nil, at)
         }
     }
 }
@@ -114,7 +129,10 @@ final class DeleteOperator: PlanOperator {
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
         guard var row = try input.next(ctx) else { return nil }
-        for (target, at) in targets { try ctx.delete(try ctx.evaluate(target, &row), detach: detach, at) }
+        let values = try targets.map { (try ctx.evaluate($0.0, &row), $0.1) }
+        // Relations first (also those in paths and lists), so a node loses them before its own turn comes.
+        for (value, at) in values { try ctx.deleteRelations(in: value, at) }
+        for (value, at) in values { try ctx.delete(value, detach: detach, at) }
         return row
     }
 }
@@ -151,6 +169,7 @@ final class MergeOperator: PlanOperator {
             try match.open(row, ctx)
             while let found = try match.next(ctx) { pending.append(found) }
             if pending.isEmpty {
+                try spec.checkMergeable(&row, ctx)
                 try spec.create(&row, ctx)
                 for action in onCreate { try action.apply(&row, ctx) }
                 pending = [row]

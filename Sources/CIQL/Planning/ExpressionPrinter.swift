@@ -47,6 +47,7 @@ enum ExpressionPrinter {
         case .patternComprehension(_, let p, _, let m): return "[" + print(p) + " | " + print(m) + "]"
         case .patternPredicate(let p): return print(p)
         case .exists(let parts, _): return "EXISTS { " + parts.map { print($0.element) }.joined(separator: ", ") + " }"
+        case .existsQuery: return "EXISTS { … }"
         }
     }
 

@@ -58,6 +58,9 @@ extension Planner {
             default: return .binary(op, try sub(a), try sub(b), at)
             }
         case .isNull(let x, let negated): return .isNull(try sub(x), negated: negated)
+        case .hasLabels(let x, let labels) where staticType(x, scope) == .relationship:
+            for label in labels { try checkRelationType(label) }
+            return .hasLabels(try sub(x), required: labels.map { [$0.text] }, at)
         case .hasLabels(let x, let labels):
             return .hasLabels(try sub(x), required: try labels.map { Set(try classSet($0)) }, at)
         case .function(let name, let distinct, let args):
@@ -73,6 +76,9 @@ extension Planner {
                 }
                 if args.contains(where: \.containsAggregate) {
                     throw CIQLError(.semantic, "an aggregate cannot contain another aggregate", at: at)
+                }
+                if args.contains(where: \.callsRand) {
+                    throw CIQLError(.semantic, "an aggregate cannot take rand(): its result would change from run to run", at: at)
                 }
                 let slot = slots.next()
                 aggregates.specs.append(AggregateSpec(
@@ -129,12 +135,22 @@ extension Planner {
             inner[v.text] = Variable(slot: slot, kind: .value)
             return .reduce(accumulator: accSlot, initial: i, slot: slot, list: l, map: try compile(map, inner), at)
         case .patternPredicate(let element):
+            // A pattern used as a value only tests bound variables; naming a new one is an error (EXISTS may).
+            let names = [element.start.variable] + element.steps.flatMap { [$0.relationship.variable, $0.node.variable] }
+            if let unbound = names.compactMap({ $0 }).first(where: { scope[$0.text] == nil }) {
+                throw CIQLError(.semantic, "a pattern expression cannot introduce the variable '\(unbound.text)'; use EXISTS { … } or MATCH", at: unbound.location)
+            }
             let part = PatternPart(element: element, location: at)
             let (plan, _) = try planSubpattern([part], where: nil, scope)
             return .subquery(Subquery(plan: plan, result: .exists))
         case .exists(let parts, let filter):
             let (plan, _) = try planSubpattern(parts, where: filter, scope)
             return .subquery(Subquery(plan: plan, result: .exists))
+        case .existsQuery(let query):
+            guard query.parts.count == 1, let single = query.parts.first, !QueryEngine.writes(query) else {
+                throw CIQLError(.semantic, "EXISTS { … } takes one reading query (no UNION, no writes)", at: at)
+            }
+            return .subquery(Subquery(plan: try planSingle(single, scope: scope).0, result: .exists))
         case .patternComprehension(let pathVariable, let element, let filter, let map):
             let part = PatternPart(pathVariable: pathVariable, element: element, location: at)
             let (plan, inner) = try planSubpattern([part], where: filter, scope)

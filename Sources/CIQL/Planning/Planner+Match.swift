@@ -18,7 +18,7 @@ extension Planner {
         var bound = Set(scope.names)
         var conjuncts: [Conjunct] = []
         if let filter { splitConjuncts(filter, into: &conjuncts) }
-        var relationSlots: [(slot: Int, isList: Bool)] = []
+        var relationSlots: [(slot: Int, isList: Bool, types: Set<String>?)] = []
         // Names for every node and relationship of the pattern (hidden names for anonymous ones).
         var nodeNames: [[String]] = []
         var relationNames: [[String]] = []
@@ -28,7 +28,8 @@ extension Planner {
             for step in part.element.steps {
                 let (relName, slot, isList) = try declareRelationship(step.relationship, &scope, &conjuncts, bound)
                 rels.append(relName)
-                relationSlots.append((slot, isList))
+                let types = step.relationship.types.isEmpty ? nil : Set(step.relationship.types.map(\.text))
+                relationSlots.append((slot, isList, types))
                 names.append(try declareNode(step.node, &scope, &conjuncts, bound))
             }
             if let pathVariable = part.pathVariable {
@@ -41,6 +42,20 @@ extension Planner {
             relationNames.append(rels)
         }
         if let filter { try checkPredicate(filter, scope) }
+        // Relations of one MATCH must differ; only relations whose types overlap can be the same one.
+        let uniquenessChecked = Self.overlappingRelations(relationSlots)
+        // An anonymous single relation nobody reads need not be bound at all.
+        var unboundRelations = Set<String>()
+        for (p, part) in parts.enumerated() where part.pathVariable == nil {
+            for (j, step) in part.element.steps.enumerated() {
+                let r = step.relationship
+                if r.variable == nil, r.length == nil, r.properties == nil, let slot = scope[relationNames[p][j]]?.slot,
+                    !uniquenessChecked.contains(where: { $0.slot == slot })
+                {
+                    unboundRelations.insert(relationNames[p][j])
+                }
+            }
+        }
         var op = input
         let ordered = parts.indices.sorted { (parts[$0].shortest == nil ? 0 : 1) < (parts[$1].shortest == nil ? 0 : 1) }
         for p in ordered {
@@ -56,11 +71,11 @@ extension Planner {
                 }
                 op = try applyReady(&conjuncts, op, scope, bound)
                 for j in start..<part.element.steps.count {
-                    op = try planExpand(part.element.steps[j].relationship, from: names[j], rel: rels[j], to: names[j + 1], reversed: false, op, scope, &bound)
+                    op = try planExpand(part.element.steps[j].relationship, from: names[j], rel: rels[j], to: names[j + 1], reversed: false, op, scope, &bound, bindsRelation: !unboundRelations.contains(rels[j]))
                     op = try applyReady(&conjuncts, op, scope, bound)
                 }
                 for j in stride(from: start - 1, through: 0, by: -1) {
-                    op = try planExpand(part.element.steps[j].relationship, from: names[j + 1], rel: rels[j], to: names[j], reversed: true, op, scope, &bound)
+                    op = try planExpand(part.element.steps[j].relationship, from: names[j + 1], rel: rels[j], to: names[j], reversed: true, op, scope, &bound, bindsRelation: !unboundRelations.contains(rels[j]))
                     op = try applyReady(&conjuncts, op, scope, bound)
                 }
             }
@@ -77,11 +92,11 @@ extension Planner {
                 op = try applyReady(&conjuncts, op, scope, bound)
             }
         }
-        if relationSlots.count > 1 {
-            let checked = relationSlots
+        if uniquenessChecked.count > 1 {
+            let checked = uniquenessChecked
             op = RowCheckOperator(op, "RelationUniqueness", detail: "each relation once per match") { row in
                 var seen = Set<RelationshipRef>()
-                for (slot, isList) in checked {
+                for (slot, isList, _) in checked {
                     if isList {
                         guard case .list(let l) = row[slot] else { continue }
                         for case .relationship(let r) in l where !seen.insert(r).inserted { return false }
@@ -97,6 +112,19 @@ extension Planner {
             conjuncts[i].used = true
         }
         return op
+    }
+
+    /// The relations that could be the same relation as another one of the pattern (types overlap).
+    static func overlappingRelations(_ relations: [(slot: Int, isList: Bool, types: Set<String>?)])
+        -> [(slot: Int, isList: Bool, types: Set<String>?)]
+    {
+        relations.enumerated().filter { i, a in
+            relations.enumerated().contains { j, b in
+                guard i != j else { return false }
+                guard let ta = a.types, let tb = b.types else { return true }
+                return !ta.isDisjoint(with: tb)
+            }
+        }.map(\.element)
     }
 
     private func nodePattern(_ element: PatternElement, _ index: Int) -> NodePattern {
@@ -126,7 +154,9 @@ extension Planner {
         if let v = node.variable {
             name = v.text
             if let existing = scope[name] {
-                guard existing.kind == .node else {
+                // A value that may hold a node (`WITH coalesce(b, c) AS x`, `UNWIND nodes AS n`) is matched as one.
+                if existing.kind == .value, existing.staticType == nil { scope[name]?.kind = .node }
+                guard scope[name]?.kind == .node else {
                     throw CIQLError(.semantic, "variable '\(name)' is not a node here", at: v.location)
                 }
                 if !classes.isEmpty, existing.labels.isEmpty { scope[name]?.labels = classes }
@@ -181,10 +211,21 @@ extension Planner {
         let kind: VariableKind = isList ? .relationshipList : .relationship
         let name: String
         let slot: Int
-        if let v = rel.variable {
-            if scope[v.text] != nil {
-                throw CIQLError(.semantic, "variable '\(v.text)' is already defined; a relation variable can be bound only once", at: v.location)
+        if let v = rel.variable, scope[v.text] != nil, !boundBefore.contains(v.text) {
+            throw CIQLError(.semantic, "relation variable '\(v.text)' appears twice in one pattern; a pattern uses each relation once", at: v.location)
+        }
+        if let v = rel.variable, let bound = scope[v.text] {
+            // A relation bound earlier (`MATCH ()-[r]->() … MATCH (a)-[r]->(b)`): expand into a hidden variable
+            // and keep the rows where it is the same relation (or the same list of them).
+            guard bound.kind == (isList ? .relationshipList : .relationship) || bound.kind == .value && (bound.staticType == nil || isList && bound.staticType == .list) else {
+                throw CIQLError(.semantic, "variable '\(v.text)' is already defined and is not a relation here", at: v.location)
             }
+            slot = slots.next()
+            name = " r\(slot)"
+            scope[name] = Variable(slot: slot, kind: kind)
+            let same = Expression(.binary(.equal, Expression(.variable(name), at: v.location), Expression(.variable(v.text), at: v.location)), at: v.location)
+            conjuncts.append(Conjunct(expression: same, variables: [name, v.text]))
+        } else if let v = rel.variable {
             name = v.text
             slot = slots.next()
             scope[name] = Variable(slot: slot, kind: kind)
@@ -275,7 +316,7 @@ extension Planner {
 
     private func planExpand(
         _ rel: RelationshipPattern, from: String, rel relName: String, to: String, reversed: Bool,
-        _ input: PlanOperator, _ scope: Scope, _ bound: inout Set<String>
+        _ input: PlanOperator, _ scope: Scope, _ bound: inout Set<String>, bindsRelation: Bool = true
     ) throws -> PlanOperator {
         guard let f = scope[from], let t = scope[to], let r = scope[relName] else {
             throw CIQLError(.semantic, "internal: undeclared pattern variable", at: rel.location)
@@ -307,7 +348,9 @@ extension Planner {
                 }
             }
         } else {
-            op = ExpandOperator(input, from: f.slot, relation: r.slot, to: t.slot, spec: spec, into: into, detail: detail)
+            op = ExpandOperator(
+                input, from: f.slot, relation: bindsRelation ? r.slot : nil, to: t.slot, spec: spec, into: into,
+                detail: detail)
         }
         bound.insert(relName)
         bound.insert(to)

@@ -9,7 +9,7 @@ extension Planner {
         var items = projection.items
         if projection.includesAll {
             let visible = scope.visibleNames
-            if visible.isEmpty && items.isEmpty {
+            if isReturn, visible.isEmpty, items.isEmpty {
                 throw CIQLError(.semantic, "\(clause) * has no variables to return here", at: projection.items.first?.expression.location)
             }
             let star = visible.map { name in
@@ -27,6 +27,7 @@ extension Planner {
             }
         }
         let aggregating = items.contains { $0.expression.containsAggregate }
+        if aggregating { try checkAggregationKeys(items) }
         var op = input
         var newScope = Scope()
         var itemSlots: [Int] = []
@@ -81,6 +82,12 @@ extension Planner {
             for sort in projection.orderBy {
                 if let i = printed.firstIndex(of: describe(sort.expression)) {
                     keys.append((.slot(itemSlots[i]), sort.descending))
+                } else if aggregating, sort.expression.containsAggregate {
+                    // Its aggregates must be projected ones: sort by those columns.
+                    let rewritten = replacing(sort.expression) { e in
+                        printed.firstIndex(of: describe(e)).map { Expression(.variable(items[$0].columnName), at: e.location) }
+                    }
+                    keys.append((try compile(rewritten, sortScope), sort.descending))
                 } else {
                     keys.append((try compile(sort.expression, sortScope), sort.descending))
                 }

@@ -31,14 +31,20 @@ extension Planner {
             if op == .not { return .boolean }
             let t = staticType(x, scope)
             return t == .integer || t == .float ? t : nil
-        case .binary(let op, _, _):
+        case .binary(let op, let a, let b):
             switch op {
             case .and, .or, .xor, .equal, .notEqual, .less, .greater, .lessOrEqual, .greaterOrEqual, .in, .startsWith,
                 .endsWith, .contains, .regexMatch:
                 return .boolean
+            case .add, .subtract, .multiply, .divide, .modulo:
+                let ta = staticType(a, scope), tb = staticType(b, scope)
+                if ta == .integer, tb == .integer { return .integer }
+                if let ta, let tb, [.integer, .float].contains(ta), [.integer, .float].contains(tb) { return .float }
+                if op == .add, ta == .string, tb == .string { return .string }
+                return nil
             default: return nil
             }
-        case .isNull, .hasLabels, .quantifier, .patternPredicate, .exists: return .boolean
+        case .isNull, .hasLabels, .quantifier, .patternPredicate, .exists, .existsQuery: return .boolean
         default: return nil
         }
     }
@@ -88,6 +94,16 @@ extension Planner {
             default: break
             }
         default: break
+        }
+    }
+
+    /// DELETE takes nodes, relations, paths (or lists of them); a class test or a number is a mistake.
+    func checkDeleteTarget(_ e: Expression, _ scope: Scope) throws {
+        if case .hasLabels = e.kind {
+            throw CIQLError(.semantic, "DELETE removes nodes and relations, not classes; use REMOVE n:Class", at: e.location)
+        }
+        if let t = staticType(e, scope), ![.node, .relationship, .path, .list].contains(t) {
+            throw CIQLError(.semantic, "type error: DELETE needs a node, relation or path, found \(t.article)", at: e.location)
         }
     }
 

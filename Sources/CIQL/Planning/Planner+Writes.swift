@@ -32,11 +32,12 @@ extension Planner {
                     if !schema.isOpen {
                         throw CIQLError(.semantic, "a CI must keep a class; use SET \(v.text):OtherClass to change it", at: labels.first?.location ?? v.location)
                     }
-                    return [.setLabel(slot: variable.slot, label: nil, v.location)]
+                    return labels.map { .removeLabel(slot: variable.slot, label: $0.text, v.location) }
                 }
             }
             return UpdateOperator(input, "Remove", actions, detail: "\(items.count) item(s)")
         case .delete(let targets, let detach):
+            for target in targets { try checkDeleteTarget(target, scope) }
             let compiled = try targets.map { (try compile($0, scope), $0.location) }
             return DeleteOperator(input, compiled, detach: detach, detail: targets.map(describe).joined(separator: ", "))
         default:
@@ -97,6 +98,9 @@ extension Planner {
         for part in parts {
             if part.shortest != nil {
                 throw CIQLError(.semantic, "shortestPath cannot be created", at: part.location)
+            }
+            if part.element.steps.isEmpty, let v = part.element.start.variable, boundBefore.contains(v.text) {
+                throw CIQLError(.semantic, "variable '\(v.text)' is already bound; \(merging ? "MERGE" : "CREATE") (\(v.text)) would make nothing new", at: v.location)
             }
             var pieces: [PathPiece] = []
             var previous = try node(part.element.start)

@@ -69,9 +69,10 @@ final class Planner {
         return QueryPlan(root: root, columns: columns, columnSlots: shared, width: slots.count, writes: writes)
     }
 
-    private func planSingle(_ query: SingleQuery) throws -> (PlanOperator, [String], [Int]) {
+    /// Plans one query; `outer` holds the variables of an enclosing query (for `EXISTS { … }`).
+    func planSingle(_ query: SingleQuery, scope outer: Scope = Scope()) throws -> (PlanOperator, [String], [Int]) {
         var op: PlanOperator = ArgumentOperator()
-        var scope = Scope()
+        var scope = outer
         var columns: [String] = []
         var columnSlots: [Int] = []
         var hasRead = false
@@ -96,16 +97,44 @@ final class Planner {
                 scope[variable.text] = Variable(slot: slot, kind: .value)
                 hasRead = true
             case .with(let projection, let filter):
-                (op, scope, _, _) = try planProjection(projection, op, scope, isReturn: false)
+                // Writes finish for every row before a projection's SKIP or LIMIT can stop pulling them.
+                if writes, !hasRead { op = EagerOperator(op, readsWhenOpened: true) }
+                // WHERE also sees the variables before WITH: carry the ones it reads in hidden columns (rows are
+                // not merged, nor cut by SKIP/LIMIT, before it; DISTINCT waits until after it).
+                var projection = projection
+                var carriedNames: [String] = []
+                var distinctAfter = false
+                if let filter, !projection.includesAll, projection.skip == nil, projection.limit == nil,
+                    !projection.items.contains(where: { $0.expression.containsAggregate })
+                {
+                    let projected = Set(projection.items.map(\.columnName))
+                    carriedNames = filter.referencedVariables.filter { !projected.contains($0) && scope[$0] != nil }.sorted()
+                    for name in carriedNames {
+                        projection.items.append(ProjectionItem(
+                            expression: Expression(.variable(name), at: filter.location),
+                            alias: Name(" with " + name, at: filter.location), text: " with " + name))
+                    }
+                    distinctAfter = projection.distinct && !carriedNames.isEmpty
+                    if distinctAfter { projection.distinct = false }
+                }
+                let itemSlots: [Int]
+                (op, scope, _, itemSlots) = try planProjection(projection, op, scope, isReturn: false)
                 if let filter {
-                    try checkPredicate(filter, scope)
-                    op = FilterOperator(op, try compile(filter, scope), detail: "WITH … WHERE")
+                    var filterScope = scope
+                    for name in carriedNames { filterScope[name] = scope[" with " + name] }
+                    try checkPredicate(filter, filterScope)
+                    op = FilterOperator(op, try compile(filter, filterScope), detail: "WITH … WHERE")
+                    for name in carriedNames { scope[" with " + name] = nil }
+                    if distinctAfter {
+                        op = DistinctOperator(op, slots: Array(itemSlots.dropLast(carriedNames.count)), detail: "WITH DISTINCT")
+                    }
                 }
                 hasRead = true
             case .return(let projection):
                 guard isLast else {
                     throw CIQLError(.syntax, "RETURN must be the last clause; use WITH to go on", at: clause.location)
                 }
+                if writes, !hasRead { op = EagerOperator(op, readsWhenOpened: true) }
                 (op, scope, columns, columnSlots) = try planProjection(projection, op, scope, isReturn: true)
             case .call(let call):
                 op = try planCall(call, op, &scope, standalone: query.clauses.count == 1)
@@ -118,8 +147,11 @@ final class Planner {
                 }
                 hasRead = true
             case .create, .merge, .set, .remove, .delete:
+                // MERGE reads the graph: the writes before it finish first, for every row.
+                var mergesAfterWrites = false
+                if case .merge = clause.kind { mergesAfterWrites = writes }
                 writes = true
-                if hasRead { op = EagerOperator(op) }
+                if hasRead || mergesAfterWrites { op = EagerOperator(op) }
                 op = try planWrite(clause, op, &scope)
                 hasRead = false
             }

@@ -108,6 +108,9 @@ extension Expression {
         case .exists(let parts, let w):
             for part in parts { part.element.referencedVariables(into: &set) }
             w?.referencedVariables(into: &set)
+        // Which outer variables a subquery reads is not worked out: a name no scope binds keeps a predicate
+        // with it until every variable of its pattern is bound.
+        case .existsQuery: set.insert(" subquery")
         }
     }
 
@@ -118,6 +121,17 @@ extension Expression {
     }
 
     /// Whether an aggregate function call appears (outside nested subqueries).
+    /// True for `rand()` itself or an expression built on it directly (arguments, operators, lists).
+    var callsRand: Bool {
+        switch kind {
+        case .function(let name, _, let args): return name.text.lowercased() == "rand" || args.contains(where: \.callsRand)
+        case .binary(_, let a, let b): return a.callsRand || b.callsRand
+        case .unary(_, let a), .property(let a, _): return a.callsRand
+        case .list(let items): return items.contains(where: \.callsRand)
+        default: return false
+        }
+    }
+
     var containsAggregate: Bool {
         switch kind {
         case .countStar: return true
@@ -134,6 +148,9 @@ extension Expression {
         case .caseWhen(let s, let branches, let o):
             return (s?.containsAggregate ?? false) || (o?.containsAggregate ?? false)
                 || branches.contains { $0.when.containsAggregate || $0.then.containsAggregate }
+        // `[x IN collect(p) | …]`, `all(ok IN collect(…) WHERE ok)`: the list may aggregate the rows.
+        case .listComprehension(_, let l, _, _), .quantifier(_, _, let l, _): return l.containsAggregate
+        case .reduce(_, let initial, _, let l, _): return initial.containsAggregate || l.containsAggregate
         default: return false
         }
     }

@@ -45,6 +45,8 @@ public struct Expression: Sendable {
         case patternPredicate(PatternElement)
         /// `EXISTS { MATCH … [WHERE …] }` or `EXISTS { (a)-->(b) [WHERE …] }`.
         case exists(pattern: [PatternPart], where: Expression?)
+        /// `EXISTS { MATCH … WITH … RETURN … }`: true when the query, run with the outer variables, has a row.
+        case existsQuery(Query)
     }
 
     public var kind: Kind

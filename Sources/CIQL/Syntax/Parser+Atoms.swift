@@ -167,11 +167,20 @@ extension Parser {
             at: start.location)
     }
 
-    /// `EXISTS { [MATCH] pattern [WHERE expr] }`.
+    /// `EXISTS { [MATCH] pattern [WHERE expr] }` or `EXISTS { query }`.
     mutating func parseExistsSubquery() throws(CIQLError) -> Expression {
         let start = advance()
         let open = advance()
-        _ = accept(.match)
+        if let k = current.keyword, [Keyword.match, .optional, .with, .unwind].contains(k) {
+            let query = try parseQuery()
+            try expect(.rightBrace, "to close the EXISTS opened at \(open.location)")
+            if query.parts.count == 1, let part = query.parts.first, part.clauses.count == 1,
+                case .match(false, let pattern, let condition) = part.clauses[0].kind
+            {
+                return Expression(.exists(pattern: pattern, where: condition), at: start.location)
+            }
+            return Expression(.existsQuery(query), at: start.location)
+        }
         let pattern = try parsePattern()
         let condition = accept(.where) ? try parseWhereCondition() : nil
         try expect(.rightBrace, "to close the EXISTS opened at \(open.location)")

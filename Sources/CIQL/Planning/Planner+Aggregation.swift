@@ -1,0 +1,61 @@
+/// Rules for projections that aggregate: what may stand next to an aggregate, and ORDER BY items that
+/// aggregate themselves.
+extension Planner {
+    /// Outside its aggregates, an aggregating item may only use grouping keys that are variables or
+    /// properties of variables (`n`, `n.age`), constants and parameters: `RETURN n.age + count(*)` without
+    /// `n.age` as a key has no single value per group.
+    func checkAggregationKeys(_ items: [ProjectionItem]) throws {
+        var keyVariables = Set<String>()
+        var keyProperties = Set<String>()
+        for item in items where !item.expression.containsAggregate {
+            switch item.expression.kind {
+            case .variable(let v): keyVariables.insert(v)
+            case .property(let base, _):
+                if case .variable = base.kind { keyProperties.insert(describe(item.expression)) }
+            default: break
+            }
+        }
+        func check(_ e: Expression) throws {
+            switch e.kind {
+            case .countStar, .null, .bool, .int, .float, .string, .parameter: return
+            case .variable(let v):
+                guard keyVariables.contains(v) else {
+                    throw CIQLError(.semantic, "'\(v)' is used next to an aggregate but is not a grouping key; project it on its own too", at: e.location)
+                }
+            case .property(let base, _):
+                if keyProperties.contains(describe(e)) { return }
+                try check(base)
+            case .function(let name, _, let args):
+                if AggregateFunction.named(name.text) != nil { return }
+                for a in args { try check(a) }
+            case .binary(_, let a, let b), .subscript(let a, let b):
+                try check(a)
+                try check(b)
+            case .unary(_, let a), .isNull(let a, _): try check(a)
+            case .list(let l): for x in l { try check(x) }
+            case .map(let m): for x in m { try check(x.value) }
+            default: return
+            }
+        }
+        for item in items where item.expression.containsAggregate { try check(item.expression) }
+    }
+
+    /// `e` with every subexpression `replacement` gives a substitute for replaced, e.g. an ORDER BY item's
+    /// aggregates by the projected columns that compute them (`age + count(x)` → `age + cnt`).
+    func replacing(_ e: Expression, _ replacement: (Expression) -> Expression?) -> Expression {
+        if let substitute = replacement(e) { return substitute }
+        func r(_ x: Expression) -> Expression { replacing(x, replacement) }
+        var out = e
+        switch e.kind {
+        case .property(let b, let key): out.kind = .property(r(b), key: key)
+        case .binary(let op, let a, let b): out.kind = .binary(op, r(a), r(b))
+        case .unary(let op, let a): out.kind = .unary(op, r(a))
+        case .isNull(let a, let negated): out.kind = .isNull(r(a), negated: negated)
+        case .function(let name, let distinct, let args): out.kind = .function(name: name, distinct: distinct, arguments: args.map(r))
+        case .list(let l): out.kind = .list(l.map(r))
+        case .subscript(let a, let b): out.kind = .subscript(r(a), index: r(b))
+        default: break
+        }
+        return out
+    }
+}

@@ -1,0 +1,210 @@
+import ArgumentParser
+import CIQL
+import CMDB
+import ConfigurationSchema
+import GraphStorage
+import JSONLines
+import Verification
+
+/// `cmdb audit`: the data-quality audit, and the history of its runs.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Audit data quality (completeness, correctness, compliance) and keep the scores.",
+        subcommands: [AuditRunCommand.self, AuditHistoryCommand.self],
+        defaultSubcommand: AuditRunCommand.self)
+}
+
+/// `cmdb audit [run]`
+struct AuditRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the built-in rules and the rules file on one consistent snapshot; store the run.",
+        discussion: """
+            Built-in rules: missing-recommended (completeness); duplicate, orphan, stale, relation-not-allowed,
+            depends-on-retired (correctness); illegal-transition, no-change-reference (since the previous run),
+            id-naming (compliance). A rules file is a YAML list of rules with name, category, severity, message
+            and a CIQL query whose first column holds the violating CIs.
+
+            Scores per category and overall (0-100) are stored with the run; 'cmdb audit history' lists them.
+            The report shows what is new and what was fixed since the previous run. Exit 1 when a violation is
+            at or above --fail-on.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("A YAML file of CIQL audit rules.", valueName: "file"))
+    var rules: String?
+
+    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.",
+        valueName: "file"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("text, json, markdown, html or junit (default: from the report file's extension, "
+        + "else text).", valueName: "format"))
+    var format: String?
+
+    @Option(help: ArgumentHelp("Exit 1 when a violation is at or above this severity (info, low, medium, high, "
+        + "critical).", valueName: "severity"))
+    var failOn: String?
+
+    @Option(help: "A live CI of an identifiable class not verified for this many days is stale.")
+    var staleDays = 30
+
+    @Option(help: "Who is recorded as running the audit (default: $CMDB_ACTOR, else your login name).")
+    var actor: String?
+
+    @Flag(help: "Print nothing unless the run fails (for cron mail).")
+    var quiet = false
+
+    func validate() throws {
+        if staleDays < 0 { throw ValidationError("--stale-days must be 0 or more") }
+        _ = try ReportDestination(file: report, format: format)
+        _ = try parseSeverity(failOn)
+    }
+
+    func run() throws {
+        let destination = try ReportDestination(file: report, format: format)
+        let threshold = try parseSeverity(failOn)
+        var definitions: [AuditRuleDefinition] = []
+        if let rules {
+            let text: String
+            do { text = try readTextFile(rules) } catch {
+                throw CommandFailure.badInput("cannot read rules file '\(rules)': \(error)")
+            }
+            definitions = try AuditRulesFile.parse(text, file: rules)
+        }
+        let db = try ConfigurationDatabase.open(at: database.path)
+        let lock = try JobLock(database: database.path, job: "audit")
+        defer { withExtendedLifetime(lock) {} }
+        let now = currentMicroseconds()
+        let days = staleDays
+        var result = try db.store.read { tx in
+            let previous = try AuditHistory.latest(tx)
+            let options = AuditOptions(now: now, staleDays: days, sinceTransaction: previous?.lastTransaction ?? 0)
+            let engine = AuditEngine(tx: tx, schema: db.schema, options: options, rules: definitions,
+                queryRunner: auditQueryRunner(for: db, in: tx))
+            var result = try engine.run()
+            try AuditHistory.compare(&result, with: tx)
+            return result
+        }
+        let stored = result
+        try db.store.write(ChangeInfo(actor: defaultActor(actor), changeReference: nil,
+            origin: "audit run \(stored.run)")) { tx in
+            try AuditHistory.store(stored, in: tx)
+        }
+        result = stored
+        let auditReport = AuditReport(result: result)
+        if destination.file != nil || !quiet {
+            try destination.write { try auditReport.write(destination.format, to: $0) }
+        }
+        if !quiet, destination.file != nil {
+            let s = result.scores
+            Console.error("audit run \(result.run): overall \(s.overall), \(result.violations.count) violations, "
+                + "\(result.new.count) new, \(result.fixed.count) fixed; report in \(report ?? "")")
+        }
+        if let threshold, result.hasViolations(atOrAbove: threshold) {
+            let n = result.violations.filter { $0.severity >= threshold }.count
+            Console.error("audit: \(n) violation\(n == 1 ? "" : "s") at or above \(threshold.rawValue)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `cmdb audit history`
+struct AuditHistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List the stored audit runs with their scores and counts, oldest first.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("text or json.", valueName: "format"))
+    var format = "text"
+
+    func validate() throws {
+        if format != "text" && format != "json" { throw ValidationError("unknown format '\(format)'; use text or json") }
+    }
+
+    func run() throws {
+        let db = try ConfigurationDatabase.open(at: database.path)
+        let runs = try db.store.read { tx in try AuditHistory.summaries(tx) }
+        if format == "json" {
+            var w = JSONWriter()
+            w.writeRaw("[")
+            for (i, r) in runs.enumerated() {
+                w.writeRaw(i > 0 ? ",\n" : "\n")
+                w.writeRaw("{\"run\":")
+                w.writeInt(Int64(r.run))
+                w.writeRaw(",\"at\":")
+                w.writeString(ISODateTime.format(r.at / 1_000_000 * 1_000_000))
+                w.writeRaw(",\"scores\":{\"completeness\":")
+                w.writeDouble(r.scores.completeness)
+                w.writeRaw(",\"correctness\":")
+                w.writeDouble(r.scores.correctness)
+                w.writeRaw(",\"compliance\":")
+                w.writeDouble(r.scores.compliance)
+                w.writeRaw(",\"overall\":")
+                w.writeDouble(r.scores.overall)
+                w.writeRaw("},\"violations\":")
+                w.writeInt(Int64(r.violations))
+                for s in Severity.allCases {
+                    w.writeRaw(",")
+                    w.writeString(s.rawValue)
+                    w.writeRaw(":")
+                    w.writeInt(Int64(r.bySeverity[s] ?? 0))
+                }
+                w.writeRaw(",\"new\":")
+                w.writeInt(Int64(r.new))
+                w.writeRaw(",\"fixed\":")
+                w.writeInt(Int64(r.fixed))
+                w.writeRaw("}")
+            }
+            w.writeRaw("\n]")
+            Console.out(String(decoding: w.bytes, as: UTF8.self))
+            return
+        }
+        guard !runs.isEmpty else {
+            Console.out("no audit runs yet; run 'cmdb audit'")
+            return
+        }
+        var rows: [[String]] = [["run", "at (UTC)", "overall", "compl.", "correct.", "compliance", "violations",
+            "crit", "high", "med", "low", "info", "new", "fixed"]]
+        for r in runs {
+            rows.append([String(r.run), ISODateTime.format(r.at / 1_000_000 * 1_000_000),
+                String(r.scores.overall), String(r.scores.completeness), String(r.scores.correctness),
+                String(r.scores.compliance), String(r.violations)]
+                + Severity.allCases.reversed().map { String(r.bySeverity[$0] ?? 0) } + [String(r.new), String(r.fixed)])
+        }
+        Console.out(TextTable(rows: rows, rightAligned: Set(0..<14).subtracting([1])).rendered)
+    }
+}
+
+/// The runner for the user's CIQL audit rules: runs each query in the audit's own read transaction (one
+/// snapshot for every rule) and returns the CI ids in its first column (nodes or id strings).
+func auditQueryRunner(for database: ConfigurationDatabase, in tx: GraphTransaction) -> AuditQueryRunner {
+    let engine = QueryEngine(database: database, procedures: ProcedureCatalog.all)
+    return { text in
+        let sink: CollectingSink
+        do {
+            sink = try engine.query(text, in: tx)
+        } catch let error as CIQLError {
+            throw AuditQueryError(message: error.rendered(source: text))
+        }
+        return try sink.rows.compactMap { row -> String? in
+            switch row.first {
+            case .node(let nid)?: return sink.externalIDs[nid]
+            case .string(let id)?: return id
+            case .null?, nil: return nil
+            case let other?:
+                throw AuditQueryError(message: "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
+            }
+        }
+    }
+}
+
+/// A CIQL rule that cannot run: its query is wrong or returns the wrong kind of value.
+struct AuditQueryError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

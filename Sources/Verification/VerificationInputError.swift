@@ -1,0 +1,23 @@
+/// Bad input to verify or audit (a snapshot line, a rules file): where it is and what is wrong.
+///
+/// Nothing was written when this is thrown.
+public struct VerificationInputError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    /// 1-based line; nil when the problem is with the file as a whole.
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(file: String, line: Int?, column: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        guard let line else { return "\(file): \(message)" }
+        if let column { return "\(file):\(line):\(column): \(message)" }
+        return "\(file):\(line): \(message)"
+    }
+}
