@@ -16,10 +16,23 @@ package final class EditLineReader: LineReader {
     nonisolated(unsafe) private static var matches: [String] = []
     nonisolated(unsafe) private static var matchIndex = 0
 
+    /// The terminal's settings when the shell started, put back by `finish`.
+    private var originalSettings: termios?
+
     /// Reads and keeps history in `historyFile` (nil: history for this session only, none saved).
     package init(historyFile: String?, completion: CompletionSource) {
         self.historyFile = historyFile
         self.completion = completion
+        // libedit switches the terminal to raw mode only once it reads; a Ctrl-D typed between the prompt and
+        // that switch would be taken by the terminal driver as end-of-file in cooked mode and then lost. With
+        // VEOF off, Ctrl-D stays a character, which libedit reads as end of input on an empty line. Done before
+        // libedit first looks at the terminal (`using_history` initialises it), so its cooked mode keeps it off.
+        var settings = termios()
+        if tcgetattr(0, &settings) == 0 {
+            originalSettings = settings
+            withUnsafeMutableBytes(of: &settings.c_cc) { cc in cc[Int(VEOF)] = 0 }
+            _ = tcsetattr(0, TCSANOW, &settings)
+        }
         rl_readline_name = UnsafePointer(strdup("cmdb"))
         // Words end at these; '-' and '/' are not among them, so CI ids like 'vm-ams-01' stay one word.
         rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"'`@$><=;|&{}()[]:.,+*%^!~"))
@@ -49,6 +62,11 @@ package final class EditLineReader: LineReader {
             return .interrupted
         }
         return .line(String(cString: raw))
+    }
+
+    package func finish() {
+        guard var settings = originalSettings else { return }
+        _ = tcsetattr(0, TCSANOW, &settings)
     }
 
     package func remember(_ entry: String) {

@@ -13,6 +13,8 @@ package protocol LineReader: AnyObject {
     func readLine(prompt: String) -> LineInput
     /// Adds an entry to the history that up-arrow walks (and that is saved across sessions).
     func remember(_ entry: String)
+    /// Puts the terminal back as it was found; called once when the session ends.
+    func finish()
 }
 
 /// Lines from standard input, for scripts: no prompt, no editing, no history.
@@ -25,4 +27,6 @@ package final class PlainLineReader: LineReader {
     }
 
     package func remember(_ entry: String) {}
+
+    package func finish() {}
 }

@@ -44,7 +44,7 @@ extension ShellSession {
                 try showStatement("SHOW RELATION TYPES")
             case .describe(let id): try describe(id)
             case .history(let id):
-                try requireCI(id)
+                try requireCI(id, deletedToo: true)
                 try showStatement(
                     "CALL history($id) YIELD tx, at, actor, change, origin, operation, changes "
                         + "RETURN tx, at, actor, change, origin, operation, changes", ["id": .string(id)])
@@ -84,8 +84,13 @@ extension ShellSession {
         return sink
     }
 
-    private func requireCI(_ id: String) throws {
-        let exists = try engine.database.store.read { tx in try tx.nodeID(forExternalID: id).flatMap { try tx.node($0) } != nil }
+    /// Throws unless a CI with this id exists (or, with `deletedToo`, ever existed: its history is kept).
+    private func requireCI(_ id: String, deletedToo: Bool = false) throws {
+        let exists = try engine.database.store.read { tx in
+            guard let nid = try tx.nodeID(forExternalID: id) else { return false }
+            if deletedToo { return true }
+            return try tx.node(nid) != nil
+        }
         if !exists { throw CIQLError(.semantic, "unknown CI '\(id)' (tab after :describe completes ids)") }
     }
 

@@ -1,7 +1,7 @@
 public import CIQL
 public import CMDB
-import Glibc
 import ConfigurationSchema
+import Glibc
 import GraphStorage
 import JSONLines
 
@@ -48,6 +48,7 @@ public final class ShellSession {
         }
         defer {
             try? output.flush()
+            reader.finish()
             if let previousHandler { Interrupts.restore(previousHandler) }
         }
         var typed: [String] = []
@@ -121,7 +122,8 @@ public final class ShellSession {
         } catch {
             report("\(error)")
         }
-        if QueryEngine.writesOrMayWrite(text) { completion.invalidate() }
+        // The statement (or another process meanwhile) may have added classes, relation types or keys.
+        completion.invalidate()
     }
 
     /// Runs one parsed statement into the format in force.
@@ -187,13 +189,5 @@ public final class ShellSession {
                 relationTypes: Array(Set(schema.relations.map(\.name) + tx.relationTypeNames)).sorted(),
                 propertyKeys: Array(Set(reserved + attributes + tx.propertyKeyNames)).sorted())
         }
-    }
-}
-
-extension QueryEngine {
-    /// Whether a statement's text has a writing keyword, so names cached for completion may be stale.
-    static func writesOrMayWrite(_ text: String) -> Bool {
-        let upper = text.uppercased()
-        return ["CREATE", "MERGE", "SET", "DELETE", "REMOVE"].contains { upper.contains($0) }
     }
 }

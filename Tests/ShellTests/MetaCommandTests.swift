@@ -48,3 +48,14 @@ struct MetaCommandTests {
         #expect(accumulator.isEmpty)
     }
 }
+
+/// When output goes through the pager.
+struct PagerTests {
+    @Test("output pages when it has as many lines as the terminal has rows (one is the prompt's)")
+    func needsPaging() {
+        let lines = String(repeating: "x\n", count: 24)
+        #expect(Pager.needsPaging(lines, rows: 24))
+        #expect(!Pager.needsPaging(lines, rows: 25))
+        #expect(!Pager.needsPaging("", rows: 1))
+    }
+}
