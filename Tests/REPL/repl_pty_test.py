@@ -256,6 +256,14 @@ def main():
         s.type("RETURN 1 AS one;\r")
         s.expect(r"1 row \([\d.]+ ms\)\ncmdb CHG-PTY-1> ", what="the summary with the time")
 
+        # A value wider than the terminal is cut with … so the table fits.
+        s.type("RETURN 'head-' + reduce(s = '', i IN range(1, 40) | s + 'abcdef') AS wide, 'x' AS next;\r")
+        out = s.expect(r"1 row \([\d.]+ ms\)\n")
+        rows = [line for line in out.split("\n") if line.startswith("head-")]
+        check(rows and rows[0].rstrip().endswith("x") and "…" in rows[0] and len(rows[0]) <= COLUMNS,
+              f"the wide cell is cut with … and the row fits in {COLUMNS} columns", out)
+        s.expect(r"cmdb CHG-PTY-1> ")
+
         # A result longer than the terminal goes through the pager.
         s.type("UNWIND range(1, 60) AS i RETURN i;\r")
         out = s.expect(r"PAGED\|60\n", what="the long result through $PAGER")
