@@ -96,4 +96,13 @@ struct QueryTests {
         let direct = try harness.succeed("impact", "srv-dc01", "srv-dc02", "--format", "json")
         #expect(viaQuery.out == direct.out)
     }
+
+    @Test("n.last_verified_at reads the stamp verify keeps beside the record")
+    func verificationStampsInQueries() throws {
+        let before = try harness.succeed("query", "MATCH (h {id: 'hv-bb-01'}) RETURN h.last_verified_at IS NULL AS unverified", "--format", "csv")
+        #expect(before.out == "unverified\ntrue\n")
+        try harness.succeed("verify", Paths.fixture("snapshots/vcenter-bb.jsonl"))
+        let after = try harness.succeed("query", "MATCH (h {id: 'hv-bb-01'}) RETURN h.last_verified_at IS NULL AS unverified", "--format", "csv")
+        #expect(after.out == "unverified\nfalse\n")
+    }
 }
