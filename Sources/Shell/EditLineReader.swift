@@ -12,7 +12,7 @@ package final class EditLineReader: LineReader {
 
     /// The reader the completion callback serves (the C callback cannot capture context).
     nonisolated(unsafe) private static var active: EditLineReader?
-    /// Candidates handed to libedit one at a time by `nextMatch`.
+    /// Candidates handed to libedit one at a time by the generator `complete` gives `rl_completion_matches`.
     nonisolated(unsafe) private static var matches: [String] = []
     nonisolated(unsafe) private static var matchIndex = 0
 
@@ -60,7 +60,7 @@ package final class EditLineReader: LineReader {
             return .end
         }
         defer { free(raw) }
-        // Ctrl-C that came while libedit was not blocked in read (keys typed ahead) did not interrupt it.
+        // A Ctrl-C that came after the line's last key was read (while libedit finished the line) drops it too.
         if Interrupts.takeInterrupt() {
             Terminal.write("^C\n", to: 1)
             return .interrupted
