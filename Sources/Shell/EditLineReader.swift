@@ -12,7 +12,7 @@ package final class EditLineReader: LineReader {
 
     /// The reader the completion callback serves (the C callback cannot capture context).
     nonisolated(unsafe) private static var active: EditLineReader?
-    /// Candidates handed to libedit one at a time by `nextMatch`.
+    /// Candidates handed to libedit one at a time by the generator `complete` gives `rl_completion_matches`.
     nonisolated(unsafe) private static var matches: [String] = []
     nonisolated(unsafe) private static var matchIndex = 0
 
@@ -23,6 +23,10 @@ package final class EditLineReader: LineReader {
     package init(historyFile: String?, completion: CompletionSource) {
         self.historyFile = historyFile
         self.completion = completion
+        // libedit decides what is printable with the C library's locale, which a Swift program leaves at "C":
+        // take the user's, and UTF-8 when theirs is not, so 'café' and '日本' can be typed.
+        setlocale(LC_CTYPE, "")
+        if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
         // libedit switches the terminal to raw mode only once it reads; a Ctrl-D typed between the prompt and
         // that switch would be taken by the terminal driver as end-of-file in cooked mode and then lost. With
         // VEOF off, Ctrl-D stays a character, which libedit reads as end of input on an empty line. Done before
@@ -56,7 +60,7 @@ package final class EditLineReader: LineReader {
             return .end
         }
         defer { free(raw) }
-        // Ctrl-C that came while libedit was not blocked in read (keys typed ahead) did not interrupt it.
+        // A Ctrl-C that came after the line's last key was read (while libedit finished the line) drops it too.
         if Interrupts.takeInterrupt() {
             Terminal.write("^C\n", to: 1)
             return .interrupted

@@ -158,7 +158,7 @@ def main():
         history = os.path.join(work, "history")
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "TERM": "xterm",
-            "CMDB_HISTORY": history, "CMDB_ACTOR": "pty-test", "LANG": "C.UTF-8",
+            "CMDB_HISTORY": history, "CMDB_ACTOR": "pty-test",  # no LANG: the shell must manage UTF-8 itself
             # Long output goes through this "pager", which marks its lines so the test can see paging happen.
             "PAGER": "sed 's/^/PAGED|/'",
         }
@@ -208,6 +208,12 @@ def main():
         s.type("c.name AS cluster;\r")
         out = s.expect(r"1 row\n")
         check("vSphere-cluster BB-PROD" in out, "the completed statement ran", out)
+        s.expect(r"cmdb> ")
+
+        # Non-ASCII typed on the line, and a table that counts wide characters as two columns.
+        s.type("RETURN 'café 日本' AS c;\r")
+        out = s.expect(r"1 row\n")
+        check("\nc\n─────────\ncafé 日本\n" in out, "UTF-8 typed in, display width 9 in the table", out)
         s.expect(r"cmdb> ")
 
         # Ctrl-C while editing drops the line and keeps the session.
