@@ -40,9 +40,7 @@ extension QueryEngine {
         }
         let plan = try database.store.read { tx in
             let source = LiveGraph(tx)
-            let statistics = PlanningStatistics(
-                indexedKeys: Set(try tx.indexedProperties()), propertyKeys: Set(tx.propertyKeyNames),
-                nodeCount: { label in (try? source.nodeCount(label: label)) ?? 0 })
+            let statistics = try PlanningStatistics.of(source, tx)
             return try Planner(schema: database.schema, statistics: statistics, procedures: procedureTable).plan(query)
         }
         return PreparedQuery(engine: self, plan: plan)

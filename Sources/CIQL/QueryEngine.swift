@@ -99,9 +99,7 @@ public final class QueryEngine: Sendable {
         writer: GraphTransaction?, _ parameters: [String: Value], _ cancellation: CancellationFlag?,
         _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil
     ) throws {
-        let statistics = PlanningStatistics(
-            indexedKeys: Set(try tx.indexedProperties()), propertyKeys: Set(tx.propertyKeyNames),
-            nodeCount: { label in (try? source.nodeCount(label: label)) ?? 0 })
+        let statistics = try PlanningStatistics.of(source, tx)
         let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedureTable)
         let plan = try planner.plan(query)
         let graph = ResultGraph(source)
@@ -140,7 +138,7 @@ public final class QueryEngine: Sendable {
         let ctx = ExecutionContext(
             source: LiveGraph(tx), writer: nil, live: nil, schema: database.schema, parameters: parameters,
             statementTime: Self.microsecondsNow(), cancellation: nil)
-        let planner = Planner(schema: database.schema, statistics: PlanningStatistics(indexedKeys: [], propertyKeys: [], nodeCount: { _ in 0 }), procedures: [:])
+        let planner = Planner(schema: database.schema, statistics: .none, procedures: [:])
         var empty: Row = []
         switch point {
         case .time(let e):

@@ -36,17 +36,7 @@ struct AuditRunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A YAML file of CIQL audit rules.", valueName: "file"))
     var rules: String?
 
-    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.",
-        valueName: "file"))
-    var report: String?
-
-    @Option(help: ArgumentHelp("text, json, markdown, html or junit (default: from the report file's extension, "
-        + "else text).", valueName: "format"))
-    var format: String?
-
-    @Option(help: ArgumentHelp("Exit 1 when a violation is at or above this severity (info, low, medium, high, "
-        + "critical).", valueName: "severity"))
-    var failOn: String?
+    @OptionGroup var output: JobReportOptions
 
     @Option(help: "A live CI of an identifiable class not verified for this many days is stale.")
     var staleDays = 30
@@ -54,18 +44,13 @@ struct AuditRunCommand: ParsableCommand {
     @Option(help: "Who is recorded as running the audit (default: $CMDB_ACTOR, else your login name).")
     var actor: String?
 
-    @Flag(help: "Print nothing unless the run fails (for cron mail).")
-    var quiet = false
-
     func validate() throws {
         if staleDays < 0 { throw ValidationError("--stale-days must be 0 or more") }
-        _ = try ReportDestination(file: report, format: format)
-        _ = try parseSeverity(failOn)
     }
 
     func run() throws {
-        let destination = try ReportDestination(file: report, format: format)
-        let threshold = try parseSeverity(failOn)
+        let destination = try output.destination()
+        let threshold = try output.threshold()
         var definitions: [AuditRuleDefinition] = []
         if let rules {
             let text: String
@@ -95,13 +80,13 @@ struct AuditRunCommand: ParsableCommand {
         }
         result = stored
         let auditReport = AuditReport(result: result)
-        if destination.file != nil || !quiet {
+        if destination.file != nil || !output.quiet {
             try destination.write { try auditReport.write(destination.format, to: $0) }
         }
-        if !quiet, destination.file != nil {
+        if !output.quiet, destination.file != nil {
             let s = result.scores
             Console.error("audit run \(result.run): overall \(s.overall), \(result.violations.count) violations, "
-                + "\(result.new.count) new, \(result.fixed.count) fixed; report in \(report ?? "")")
+                + "\(result.new.count) new, \(result.fixed.count) fixed; report in \(output.report ?? "")")
         }
         if let threshold, result.hasViolations(atOrAbove: threshold) {
             let n = result.violations.filter { $0.severity >= threshold }.count
@@ -185,20 +170,10 @@ struct AuditHistoryCommand: ParsableCommand {
 func auditQueryRunner(for database: ConfigurationDatabase, in tx: GraphTransaction) -> AuditQueryRunner {
     let engine = QueryEngine(database: database, procedures: ProcedureCatalog.all)
     return { text in
-        let sink: CollectingSink
         do {
-            sink = try engine.query(text, in: tx)
+            return try engine.query(text, in: tx).firstColumnIDs()
         } catch let error as CIQLError {
             throw AuditQueryError(message: error.rendered(source: text))
-        }
-        return try sink.rows.compactMap { row -> String? in
-            switch row.first {
-            case .node(let nid)?: return sink.externalIDs[nid]
-            case .string(let id)?: return id
-            case .null?, nil: return nil
-            case let other?:
-                throw AuditQueryError(message: "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
-            }
         }
     }
 }

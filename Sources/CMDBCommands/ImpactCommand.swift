@@ -83,21 +83,11 @@ struct ImpactCommand: ParsableCommand {
 extension ImpactCommand {
     /// The CI ids in the first column of a query's rows (nodes or id strings).
     static func targets(of query: String, in db: ConfigurationDatabase) throws -> [String] {
-        let sink: CollectingSink
+        let ids: [String]
         do {
-            sink = try QueryEngine(database: db, procedures: ProcedureCatalog.all).query(query)
+            ids = try QueryEngine(database: db, procedures: ProcedureCatalog.all).query(query).firstColumnIDs()
         } catch let error as CIQLError {
             throw CommandFailure.badInput("--where: " + error.rendered(source: query))
-        }
-        var ids: [String] = []
-        for row in sink.rows {
-            switch row.first {
-            case .node(let nid)?: if let id = sink.externalIDs[nid] { ids.append(id) }
-            case .string(let id)?: ids.append(id)
-            case .null?, nil: continue
-            case let other?:
-                throw CommandFailure.badInput("--where: the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
-            }
         }
         guard !ids.isEmpty else { throw CommandFailure.badInput("--where: the query found no CIs") }
         return ids

@@ -79,6 +79,33 @@ struct AtomicReportFile {
 }
 
 /// Where a report goes and in which format, from --report and --format.
+/// The report options `verify` and `audit` share: where the report goes, its format, the exit threshold.
+struct JobReportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.",
+        valueName: "file"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("text, json, markdown, html or junit (default: from the report file's extension, "
+        + "else text).", valueName: "format"))
+    var format: String?
+
+    @Option(help: ArgumentHelp("Exit 1 when a finding is at or above this severity (info, low, medium, high, "
+        + "critical).", valueName: "severity"))
+    var failOn: String?
+
+    @Flag(help: "Print nothing unless the run fails (for cron mail).")
+    var quiet = false
+
+    func validate() throws {
+        _ = try destination()
+        _ = try threshold()
+    }
+
+    func destination() throws -> ReportDestination { try ReportDestination(file: report, format: format) }
+
+    func threshold() throws -> Severity? { try parseSeverity(failOn) }
+}
+
 struct ReportDestination {
     var file: String?
     var format: ReportFormat

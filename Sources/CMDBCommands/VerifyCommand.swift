@@ -35,32 +35,17 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Who is recorded as making the change (default: $CMDB_ACTOR, else your login name).")
     var actor: String?
 
-    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.",
-        valueName: "file"))
-    var report: String?
-
-    @Option(help: ArgumentHelp("text, json, markdown, html or junit (default: from the report file's extension, "
-        + "else text).", valueName: "format"))
-    var format: String?
-
-    @Option(help: ArgumentHelp("Exit 1 when a finding is at or above this severity (info, low, medium, high, "
-        + "critical).", valueName: "severity"))
-    var failOn: String?
-
-    @Flag(help: "Print nothing unless the run fails (for cron mail).")
-    var quiet = false
+    @OptionGroup var output: JobReportOptions
 
     func validate() throws {
         if apply && (change ?? "").isEmpty {
             throw ValidationError("--apply needs --change REF: corrections are recorded under a change reference")
         }
-        _ = try ReportDestination(file: report, format: format)
-        _ = try parseSeverity(failOn)
     }
 
     func run() throws {
-        let destination = try ReportDestination(file: report, format: format)
-        let threshold = try parseSeverity(failOn)
+        let destination = try output.destination()
+        let threshold = try output.threshold()
         let files = try snapshotFiles(snapshots)
         let db = try ConfigurationDatabase.open(at: database.path)
         if db.schema.isOpen {
@@ -103,10 +88,10 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         let verifyReport = VerifyReport(sources: results)
-        if destination.file != nil || !quiet {
+        if destination.file != nil || !output.quiet {
             try destination.write { try verifyReport.write(destination.format, to: $0) }
         }
-        if !quiet {
+        if !output.quiet {
             let stamped = results.reduce(0) { $0 + $1.matched.count + $1.registered.count }
             var text = "verified \(results.count) snapshot\(results.count == 1 ? "" : "s"): "
             text += results.map { "\($0.source.name) \(verifyReport.summary($0))" }.joined(separator: "; ")

@@ -114,6 +114,21 @@ struct ExpansionSpec {
     /// Read left to right from the bound node: outgoing for `-->` when expanding from the left end.
     var directions: [Direction]
 
+    /// The spec of a pattern relationship read from its left end, or from its right end when `reversed`.
+    init(_ rel: RelationshipPattern, reversed: Bool = false) {
+        types = rel.types.isEmpty ? nil : Set(rel.types.map(\.text))
+        switch (rel.direction, reversed) {
+        case (.right, false), (.left, true): directions = [.outgoing]
+        case (.left, false), (.right, true): directions = [.incoming]
+        case (.both, _): directions = [.outgoing, .incoming]
+        }
+    }
+
+    init(types: Set<String>?, directions: [Direction]) {
+        self.types = types
+        self.directions = directions
+    }
+
     func describe(from: String, rel: String, to: String) -> String {
         let t = types.map { ":" + $0.sorted().joined(separator: "|") } ?? ""
         if directions.count == 2 { return "(\(from))-[\(rel)\(t)]-(\(to))" }
@@ -169,9 +184,7 @@ final class ExpandOperator: PlanOperator {
                     if let target, other != target { return true }
                     // A self-loop read in both directions is one relation.
                     if direction == .incoming, spec.directions.count == 2, other == nid { return true }
-                    let ref = direction == .outgoing
-                        ? RelationshipRef(from: nid, type: type, to: other)
-                        : RelationshipRef(from: other, type: type, to: nid)
+                    let ref = RelationshipRef(at: nid, direction, type: type, other: other)
                     pending.append((ref, other))
                     return true
                 }

@@ -57,18 +57,24 @@ final class LiveGraph: GraphSource {
     }
 
     func property(_ key: String, of nid: NodeID) throws -> PropertyValue? {
-        if let cached = cache[nid], let value = cached.properties[key] { return value }
-        let resolved: ResolvedPropertyKey
-        if let k = keys[key] {
-            resolved = k
+        let stored: PropertyValue?
+        if let cached = cache[nid] {
+            stored = cached.properties[key]
         } else {
-            resolved = tx.propertyKey(key)
-            keys[key] = resolved
+            let resolved: ResolvedPropertyKey
+            if let k = keys[key] {
+                resolved = k
+            } else {
+                resolved = tx.propertyKey(key)
+                keys[key] = resolved
+            }
+            stored = try record(nid)?.property(resolved)
         }
-        if let value = try record(nid)?.property(resolved) { return value }
-        // Verification stamps live beside the records (no history version per CI per night).
-        if key == "last_verified_at", let stamp = try tx.verificationStamp(of: nid) { return .datetime(stamp) }
-        return nil
+        if stored == nil, key == "last_verified_at", let stamp = try tx.verificationStamp(of: nid) {
+            // Verification stamps live beside the records (no history version per CI per night).
+            return .datetime(stamp)
+        }
+        return stored
     }
 
     func label(of nid: NodeID) throws -> String?? {

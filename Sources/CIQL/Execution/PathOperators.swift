@@ -50,9 +50,7 @@ final class VarLengthExpandOperator: PlanOperator {
         for direction in spec.directions {
             try ctx.source.forEachRelation(of: nid, direction: direction, types: spec.types) { type, other in
                 if direction == .incoming, spec.directions.count == 2, other == nid { return true }
-                let ref = direction == .outgoing
-                    ? RelationshipRef(from: nid, type: type, to: other)
-                    : RelationshipRef(from: other, type: type, to: nid)
+                let ref = RelationshipRef(at: nid, direction, type: type, other: other)
                 if let relationFilter, try !relationFilter(ref, ctx) { return true }
                 out.append((ref, other))
                 return true
@@ -185,9 +183,7 @@ final class ShortestPathOperator: PlanOperator {
                 try ctx.checkCancelled()
                 for direction in spec.directions {
                     try ctx.source.forEachRelation(of: nid, direction: direction, types: spec.types) { type, other in
-                        let ref = direction == .outgoing
-                            ? RelationshipRef(from: nid, type: type, to: other)
-                            : RelationshipRef(from: other, type: type, to: nid)
+                        let ref = RelationshipRef(at: nid, direction, type: type, other: other)
                         if let d = depth[other] {
                             if d == level { parents[other, default: []].append((nid, ref)) }
                             return true

@@ -321,14 +321,7 @@ extension Planner {
         guard let f = scope[from], let t = scope[to], let r = scope[relName] else {
             throw CIQLError(.semantic, "internal: undeclared pattern variable", at: rel.location)
         }
-        var directions: [Direction]
-        switch rel.direction {
-        case .right: directions = [.outgoing]
-        case .left: directions = [.incoming]
-        case .both: directions = [.outgoing, .incoming]
-        }
-        if reversed, directions.count == 1 { directions = [directions[0] == .outgoing ? .incoming : .outgoing] }
-        let spec = ExpansionSpec(types: rel.types.isEmpty ? nil : Set(rel.types.map(\.text)), directions: directions)
+        let spec = ExpansionSpec(rel, reversed: reversed)
         let into = bound.contains(to)
         let show = { (n: String) in n.hasPrefix(" ") ? "" : n }
         let detail = spec.describe(from: show(from), rel: show(relName), to: show(to))
@@ -403,13 +396,7 @@ extension Planner {
             op = try applyReady(&conjuncts, op, scope, bound)
         }
         let rel = part.element.steps[0].relationship
-        var directions: [Direction]
-        switch rel.direction {
-        case .right: directions = [.outgoing]
-        case .left: directions = [.incoming]
-        case .both: directions = [.outgoing, .incoming]
-        }
-        let spec = ExpansionSpec(types: rel.types.isEmpty ? nil : Set(rel.types.map(\.text)), directions: directions)
+        let spec = ExpansionSpec(rel)
         guard let a = scope[first], let b = scope[last] else { return op }
         let pathSlot = part.pathVariable.flatMap { scope[$0.text]?.slot }
         op = ShortestPathOperator(

@@ -175,4 +175,14 @@ struct PlanningStatistics {
     var indexedKeys: Set<String>
     var propertyKeys: Set<String>
     var nodeCount: (String?) -> Int
+
+    /// What `source` (read through `tx`) knows; counts are estimates, so a failed count plans as empty.
+    static func of(_ source: any GraphSource, _ tx: GraphTransaction) throws -> PlanningStatistics {
+        PlanningStatistics(
+            indexedKeys: Set(try tx.indexedProperties()), propertyKeys: Set(tx.propertyKeyNames),
+            nodeCount: { label in (try? source.nodeCount(label: label)) ?? 0 })
+    }
+
+    /// For expressions that read no graph (AS OF points).
+    static var none: PlanningStatistics { PlanningStatistics(indexedKeys: [], propertyKeys: [], nodeCount: { _ in 0 }) }
 }

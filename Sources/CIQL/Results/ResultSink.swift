@@ -75,4 +75,18 @@ public final class CollectingSink: ResultSink {
         self.summary = summary
         graph = nil
     }
+
+    /// The CI ids in the first column (CIs or id strings; nulls skipped): how `impact --where` and audit
+    /// rules take their CIs from a query.
+    public func firstColumnIDs() throws -> [String] {
+        try rows.compactMap { row -> String? in
+            switch row.first {
+            case .node(let nid)?: return externalIDs[nid]
+            case .string(let id)?: return id
+            case .null?, nil: return nil
+            case let other?:
+                throw CIQLError(.semantic, "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
+            }
+        }
+    }
 }

@@ -85,6 +85,12 @@ public struct RelationshipRef: Hashable, Sendable {
         self.to = to
     }
 
+    /// The relation seen from `nid` in `direction` to `other`.
+    public init(at nid: NodeID, _ direction: Direction, type: String, other: NodeID) {
+        self = direction == .outgoing
+            ? RelationshipRef(from: nid, type: type, to: other) : RelationshipRef(from: other, type: type, to: nid)
+    }
+
     /// The node at the other end from `nid`.
     public func otherEnd(from nid: NodeID) -> NodeID { nid == from ? to : from }
 }
