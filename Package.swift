@@ -50,10 +50,13 @@ let package = Package(
             dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
             swiftSettings: strictSettings
         ),
-        // CIQL, the query language: lexer, parser, planner and streaming executor over the store.
+        // CIQL's syntax: tokens, lexer, AST, parser and diagnostics. No storage dependency, so the grammar can be
+        // used (formatters, editor support, the server's request checks) without linking LMDB.
+        .target(name: "CIQLSyntax", swiftSettings: strictSettings),
+        // CIQL, the query language: planner and streaming executor over the store, results.
         .target(
             name: "CIQL",
-            dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
+            dependencies: ["CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
             swiftSettings: strictSettings
         ),
         // Impact analysis, dependency closures, change planning and the change manager's reports.
@@ -65,7 +68,7 @@ let package = Package(
         // The REPL: line editing, statements across lines, completion, meta-commands, pager, Ctrl-C.
         .target(
             name: "Shell",
-            dependencies: ["CEditLine", "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
+            dependencies: ["CEditLine", "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
             swiftSettings: strictSettings
         ),
         // Verification against discovery snapshots, the data-quality audit, and their reports.
@@ -78,7 +81,7 @@ let package = Package(
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines", "Shell",
+                "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines", "Shell",
                 "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -90,8 +93,9 @@ let package = Package(
         .testTarget(name: "GraphStorageTests", dependencies: ["GraphStorage"]),
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
-        .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+        .testTarget(name: "CIQLSyntaxTests", dependencies: ["CIQLSyntax"]),
+        .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(
             name: "VerificationTests",
             dependencies: ["Verification", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]
@@ -100,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),
         // The openCypher TCK, read from ../shared/tck; writes tck-results.md.
-        .testTarget(name: "TCKTests", dependencies: ["CIQL", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+        .testTarget(name: "TCKTests", dependencies: ["CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import CIQLSyntax
 import CMDB
 public import GraphStorage
 

@@ -1,3 +1,4 @@
+public import CIQLSyntax
 public import CMDB
 public import GraphStorage
 import Glibc

@@ -1,4 +1,5 @@
 import CIQL
+import CIQLSyntax
 import ConfigurationSchema
 import GraphStorage
 import ImpactAnalysis

@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import CIQL
+import CIQLSyntax
 import CMDB
 import Glibc
 import GraphStorage

@@ -1,4 +1,5 @@
 import CIQL
+import CIQLSyntax
 
 /// Collects lines until statements end with `;`, as the REPL reads them.
 ///

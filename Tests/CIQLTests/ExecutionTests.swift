@@ -1,4 +1,5 @@
 import CIQL
+import CIQLSyntax
 import GraphStorage
 import Testing
 

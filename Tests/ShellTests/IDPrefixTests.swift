@@ -1,4 +1,5 @@
 import CIQL
+import CIQLSyntax
 import CMDB
 import ConfigurationSchema
 import Foundation

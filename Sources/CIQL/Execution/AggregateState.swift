@@ -1,3 +1,4 @@
+import CIQLSyntax
 import Foundation
 
 /// The running state of one aggregate over one group.

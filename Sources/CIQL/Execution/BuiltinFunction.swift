@@ -1,3 +1,4 @@
+import CIQLSyntax
 /// The scalar functions CIQL knows, by lower-cased name, with their arities.
 enum BuiltinFunction: String, CaseIterable {
     // Graph elements

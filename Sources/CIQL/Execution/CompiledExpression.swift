@@ -1,3 +1,4 @@
+import CIQLSyntax
 import GraphStorage
 
 /// An expression with its variables resolved to row slots and its functions looked up: what the

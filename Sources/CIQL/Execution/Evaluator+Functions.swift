@@ -1,3 +1,4 @@
+import CIQLSyntax
 import Foundation
 import GraphStorage
 

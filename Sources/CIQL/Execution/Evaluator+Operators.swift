@@ -1,3 +1,4 @@
+import CIQLSyntax
 import Foundation
 
 /// The binary operators: comparison, arithmetic, string and list predicates.

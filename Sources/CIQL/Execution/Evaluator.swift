@@ -1,3 +1,4 @@
+import CIQLSyntax
 import GraphStorage
 
 /// Evaluation of compiled expressions against a row, with Cypher's null semantics.

@@ -1,3 +1,4 @@
+import CIQLSyntax
 import GraphStorage
 
 /// Binds a node variable to every node, or every node of some classes, for each input row.

@@ -1,3 +1,4 @@
+import CIQLSyntax
 import GraphStorage
 
 /// What the executor reads: the graph as it is in an LMDB transaction, or as it was at a point in history.

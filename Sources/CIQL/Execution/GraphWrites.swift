@@ -1,3 +1,4 @@
+import CIQLSyntax
 import CMDB
 import ConfigurationSchema
 import GraphStorage

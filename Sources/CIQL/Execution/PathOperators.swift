@@ -1,3 +1,4 @@
+import CIQLSyntax
 import GraphStorage
 
 /// `-[:T*min..max]->`: every path from the bound node whose relations are all different, depth first,

@@ -1,3 +1,4 @@
+import CIQLSyntax
 import Glibc
 
 /// A pull-based operator: `open` with the argument row, then `next` until nil.

@@ -1,3 +1,4 @@
+import CIQLSyntax
 import GraphStorage
 
 /// A pattern to create, with slots resolved: nodes first, then relations between them.

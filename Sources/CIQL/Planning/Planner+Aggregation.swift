@@ -1,3 +1,4 @@
+import CIQLSyntax
 /// Rules for projections that aggregate: what may stand next to an aggregate, and ORDER BY items that
 /// aggregate themselves.
 extension Planner {

@@ -1,3 +1,4 @@
+import CIQLSyntax
 import ConfigurationSchema
 
 /// Compiling expressions: variables to slots, names checked against the schema, functions looked up.

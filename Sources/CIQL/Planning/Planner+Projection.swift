@@ -1,3 +1,4 @@
+import CIQLSyntax
 import ConfigurationSchema
 
 /// Planning `WITH` and `RETURN`: projection, implicit grouping, DISTINCT, ORDER BY, SKIP and LIMIT.

@@ -1,3 +1,4 @@
+import CIQLSyntax
 /// What an expression is known to evaluate to before it runs: literals, graph variables and variables bound
 /// to literals. Unknown (nil) for anything computed from data, so only certain mistakes are reported.
 enum StaticType: String, Equatable {

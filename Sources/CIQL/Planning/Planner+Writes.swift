@@ -1,3 +1,4 @@
+import CIQLSyntax
 import ConfigurationSchema
 
 /// Planning CREATE, MERGE, SET, REMOVE and DELETE.

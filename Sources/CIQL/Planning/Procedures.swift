@@ -1,3 +1,4 @@
+import CIQLSyntax
 public import ConfigurationSchema
 public import GraphStorage
 

@@ -1,3 +1,4 @@
+import CIQLSyntax
 import ConfigurationSchema
 
 /// What a variable holds, as far as the planner knows.

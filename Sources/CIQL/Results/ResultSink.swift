@@ -1,3 +1,4 @@
+import CIQLSyntax
 public import GraphStorage
 
 /// Receives a statement's results as they are produced, inside the statement's transaction.

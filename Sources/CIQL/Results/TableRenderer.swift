@@ -1,3 +1,4 @@
+import CIQLSyntax
 /// Aligned text tables, psql style: a header, a rule, the rows; wide characters count double, long
 /// cells are cut with `…`, and a table wider than the terminal shrinks its widest columns first.
 public struct TableRenderer {

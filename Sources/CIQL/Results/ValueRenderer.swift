@@ -1,4 +1,5 @@
 public import GraphStorage
+import CIQLSyntax
 import CMDB
 public import JSONLines
 

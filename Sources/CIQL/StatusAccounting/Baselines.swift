@@ -1,3 +1,4 @@
+import CIQLSyntax
 public import GraphStorage
 import ConfigurationSchema
 import JSONLines

@@ -1,3 +1,4 @@
+import CIQLSyntax
 public import GraphStorage
 
 /// Procedures every database has: `history(id)` and the catalogue (`db.labels()` …).

@@ -1,3 +1,4 @@
+import CIQLSyntax
 public import GraphStorage
 
 /// A duration as Cypher keeps it: months, days and a time part, each kept apart because a month and

@@ -1,3 +1,4 @@
+import CIQLSyntax
 /// Equality, comparison and ordering of values, with Cypher's three-valued logic.
 ///
 /// - `equals` answers `=`: nil when the answer is unknown (a null is involved).

@@ -1,3 +1,4 @@
+import CIQLSyntax
 public import GraphStorage
 
 /// A CIQL value: what expressions evaluate to and result rows hold.

@@ -1,3 +1,4 @@
+import CIQLSyntax
 import GraphStorage
 
 /// Values as text: `plain` is `toString` (and what CSV cells hold); `literal` is the CIQL literal form

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import CIQL
+@testable import CIQLSyntax
 
 /// Runs the parser on many mutated queries: it must return or throw a located syntax error, never crash or hang.
 ///

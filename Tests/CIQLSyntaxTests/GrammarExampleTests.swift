@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import CIQL
+@testable import CIQLSyntax
 
 /// `grammar/ciql.ebnf` is the source of truth: every example in it must parse, and every production is explained.
 struct GrammarExampleTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import CIQL
+@testable import CIQLSyntax
 
 /// Every statement of `text`, printed and joined by " ; ".
 func parsedStatements(_ text: String) throws -> String {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import CIQL
+@testable import CIQLSyntax
 
 /// Parses every query of the openCypher TCK's clause and expression features (temporal excluded), read in place
 /// from `../shared/tck` (or `CIQL_TCK_DIR`), so parser regressions on real Cypher show up as a falling count.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import CIQL
+@testable import CIQLSyntax
 
 /// The error `text` raises, as "line:column message".
 func parseError(_ text: String) -> String {

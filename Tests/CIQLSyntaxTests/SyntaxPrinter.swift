@@ -1,4 +1,4 @@
-@testable import CIQL
+@testable import CIQLSyntax
 
 /// Prints syntax trees as compact S-expressions, so tests can assert a whole tree's shape in one string.
 ///

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import CIQL
+@testable import CIQLSyntax
 
 /// The tree of `RETURN <text>`'s single item, printed.
 func parsedExpression(_ text: String) throws -> String {
