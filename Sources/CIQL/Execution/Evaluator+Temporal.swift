@@ -262,13 +262,21 @@ extension ExecutionContext {
         let hour = f["hour"] ?? bs.map { $0 / 3600 } ?? 0
         let minute = f["minute"] ?? bs.map { $0 % 3600 / 60 } ?? 0
         let second = f["second"] ?? bs.map { $0 % 60 } ?? 0
-        var nano = base.map { $0 % CivilCalendar.nanosPerSecond } ?? 0
+        // Sub-second fields replace their own digits: with a base of .645876123, {nanosecond: 2} gives .645876002.
+        let baseNano = base.map { $0 % CivilCalendar.nanosPerSecond } ?? 0
+        var nano = baseNano
         let ms = f["millisecond"], us = f["microsecond"], ns = f["nanosecond"]
         if ms != nil || us != nil || ns != nil {
             if let ms, !(0...999).contains(ms) { throw bad("millisecond \(ms) is out of range") }
             if let us, !(0...(ms == nil ? 999_999 : 999)).contains(us) { throw bad("microsecond \(us) is out of range") }
             if let ns, !(0...(ms == nil && us == nil ? 999_999_999 : 999)).contains(ns) { throw bad("nanosecond \(ns) is out of range") }
-            nano = (ms ?? 0) * 1_000_000 + (us ?? 0) * 1000 + (ns ?? 0)
+            if let ns, ms == nil, us == nil, ns > 999 {
+                nano = ns
+            } else if let us, ms == nil, us > 999 {
+                nano = us * 1000 + (ns ?? baseNano % 1000)
+            } else {
+                nano = (ms ?? baseNano / 1_000_000) * 1_000_000 + (us ?? baseNano / 1000 % 1000) * 1000 + (ns ?? baseNano % 1000)
+            }
         }
         guard (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else {
             throw bad("\(hour):\(minute):\(second) is not a time of day")

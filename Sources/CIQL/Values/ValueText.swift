@@ -114,7 +114,8 @@ enum TemporalFields {
     }
 
     static func field(_ key: String, of d: TemporalDuration) -> Value? {
-        let (s, n) = d.signedTime
+        // The time part as seconds (rounded down) and the nanoseconds above them, as openCypher's accessors give it.
+        let s = d.seconds, n = d.nanos
         let nanosTotal = s.multipliedReportingOverflow(by: 1_000_000_000)
         switch key {
         case "years": return .int(d.months / 12)

@@ -148,7 +148,10 @@ public struct TemporalDuration: Hashable, Sendable, CustomStringConvertible {
 
         public var duration: TemporalDuration? {
             guard !overflow else { return nil }
-            let n = nanos.addingReportingOverflow(Int64(nanoFraction.rounded()))
+            // Fractions of a nanosecond are cut off (as openCypher does), except float noise near a whole one.
+            let nearest = nanoFraction.rounded()
+            let whole = abs(nanoFraction - nearest) < 1e-4 ? nearest : nanoFraction.rounded(.towardZero)
+            let n = nanos.addingReportingOverflow(Int64(whole))
             guard !n.overflow else { return nil }
             return TemporalDuration(months: months, days: days, seconds: seconds, nanos: n.partialValue)
         }
