@@ -103,10 +103,17 @@ extension ExecutionContext {
         } else {
             let ms = try intField(m["epochMillis"] ?? .int(0), "epochMillis", at)
             seconds = CivilCalendar.floorDiv(ms, 1000)
-            nano = (ms - seconds * 1000) * 1_000_000
+            nano = CivilCalendar.floorMod(ms, 1000) * 1_000_000
         }
-        for (key, scale) in [("millisecond", Int64(1_000_000)), ("microsecond", 1000), ("nanosecond", 1)] {
-            if let v = m[key] { nano += try intField(v, key, at) * scale }
+        for (key, limit, scale) in [("millisecond", Int64(999), Int64(1_000_000)), ("microsecond", 999_999, 1000), ("nanosecond", 999_999_999, 1)] {
+            guard let v = m[key] else { continue }
+            let k = try intField(v, key, at)
+            guard (0...limit).contains(k) else { throw CIQLError(.runtime, "\(key) \(k) is out of range (0 to \(limit))", at: at) }
+            nano += k * scale
+        }
+        // Seconds of the years ±999,999,999.
+        guard seconds > -31_556_889_864_403_199, seconds < 31_556_889_864_403_199 else {
+            throw CIQLError(.runtime, "the instant \(seconds) s after 1970 is out of range", at: at)
         }
         seconds += CivilCalendar.floorDiv(nano, CivilCalendar.nanosPerSecond)
         nano = CivilCalendar.floorMod(nano, CivilCalendar.nanosPerSecond)

@@ -228,7 +228,7 @@ extension ExecutionContext {
             return v
         case .duration(let d):
             guard let v = TemporalFields.field(key, of: d) else {
-                throw CIQLError(.runtime, "a duration has no field '\(key)'", at: at)
+                throw CIQLError(.runtime, "a duration has no field '\(key)', or its value is out of range", at: at)
             }
             return v
         default: throw typeError("cannot read property '\(key)'", base, at)

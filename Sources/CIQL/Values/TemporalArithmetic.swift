@@ -11,7 +11,7 @@ enum TemporalArithmetic {
         case .date(let day):
             guard let m = CivilCalendar.addMonths(day, d.months) else { return nil }
             let r = m.addingReportingOverflow(d.days)
-            guard !r.overflow else { return nil }
+            guard !r.overflow, TemporalValue.days.contains(r.partialValue) else { return nil }
             return checkedDate(.date(day: r.partialValue + d.signedTime.seconds / CivilCalendar.secondsPerDay))
         case .localTime(let n): return .localTime(nanos: wrap(n, d))
         case .time(let n, let o): return .time(nanos: wrap(n, d), offset: o)
@@ -21,13 +21,13 @@ enum TemporalArithmetic {
         case .dateTime(let day, let n, let o, let zone):
             guard let m = CivilCalendar.addMonths(day, d.months) else { return nil }
             let r = m.addingReportingOverflow(d.days)
-            guard !r.overflow, abs(r.partialValue) < 400_000_000_000 else { return nil }
+            guard !r.overflow, TemporalValue.days.contains(r.partialValue) else { return nil }
             guard let local = TemporalZone.resolve(day: r.partialValue, nanos: n, offset: zone == nil ? o : o, zone: zone),
                 let (s, ns) = local.epochInstant
             else { return nil }
             let total = ns + d.nanos
             let secs = s.addingReportingOverflow(d.seconds)
-            guard !secs.overflow else { return nil }
+            guard !secs.overflow, TemporalValue.days.contains(secs.partialValue / CivilCalendar.secondsPerDay) else { return nil }
             let spec: TemporalZone.Spec = zone.map { .named($0) } ?? .offset(o)
             return TemporalZone.atInstant(
                 epochSecond: secs.partialValue + total / nps, nano: total % nps, spec
@@ -37,6 +37,7 @@ enum TemporalArithmetic {
 
     private static func checkedDate(_ t: TemporalValue) -> TemporalValue? {
         guard let day = t.day else { return t }
+        guard TemporalValue.days.contains(day) else { return nil }
         let year = CivilCalendar.civil(day).year
         return CivilCalendar.years.contains(year) ? t : nil
     }
@@ -49,12 +50,12 @@ enum TemporalArithmetic {
     private static func addLocal(_ day: Int64, _ n: Int64, _ d: TemporalDuration) -> (Int64, Int64)? {
         guard let m = CivilCalendar.addMonths(day, d.months) else { return nil }
         let r = m.addingReportingOverflow(d.days)
-        guard !r.overflow else { return nil }
+        guard !r.overflow, TemporalValue.days.contains(r.partialValue) else { return nil }
         let extraDays = CivilCalendar.floorDiv(d.seconds, CivilCalendar.secondsPerDay)
         let secs = CivilCalendar.floorMod(d.seconds, CivilCalendar.secondsPerDay)
         let total = n + secs * nps + d.nanos
         let (sum, o) = r.partialValue.addingReportingOverflow(extraDays)
-        guard !o else { return nil }
+        guard !o, TemporalValue.days.contains(sum) else { return nil }
         return (sum + total / CivilCalendar.nanosPerDay, total % CivilCalendar.nanosPerDay)
     }
 

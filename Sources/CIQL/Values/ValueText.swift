@@ -116,7 +116,12 @@ enum TemporalFields {
     static func field(_ key: String, of d: TemporalDuration) -> Value? {
         // The time part as seconds (rounded down) and the nanoseconds above them, as openCypher's accessors give it.
         let s = d.seconds, n = d.nanos
-        let nanosTotal = s.multipliedReportingOverflow(by: 1_000_000_000)
+        func scaled(_ k: Int64, _ n: Int64) -> Value? {
+            let (v, o) = s.multipliedReportingOverflow(by: k)
+            guard !o else { return nil }
+            let (r, o2) = v.addingReportingOverflow(n)
+            return o2 ? nil : .int(r)
+        }
         switch key {
         case "years": return .int(d.months / 12)
         case "quarters": return .int(d.months / 3)
@@ -126,9 +131,9 @@ enum TemporalFields {
         case "hours": return .int(s / 3600)
         case "minutes": return .int(s / 60)
         case "seconds": return .int(s)
-        case "milliseconds": return .int(s &* 1000 &+ n / 1_000_000)
-        case "microseconds": return .int(s &* 1_000_000 &+ n / 1000)
-        case "nanoseconds": return nanosTotal.overflow ? nil : .int(nanosTotal.partialValue &+ n)
+        case "milliseconds": return scaled(1000, n / 1_000_000)
+        case "microseconds": return scaled(1_000_000, n / 1000)
+        case "nanoseconds": return scaled(1_000_000_000, n)
         case "quartersOfYear": return .int(d.months % 12 / 3)
         case "monthsOfQuarter": return .int(d.months % 3)
         case "monthsOfYear": return .int(d.months % 12)

@@ -105,13 +105,18 @@ enum RecordCodec {
             guard n >= 0, n < CivilCalendar.nanosPerDay else { throw unknownFormat }
             return n
         }
+        func day() throws -> Int64 {
+            let d = try r.signedVarint()
+            guard TemporalValue.days.contains(d) else { throw unknownFormat }
+            return d
+        }
         switch try r.u8() {
-        case 1: return .date(day: try r.signedVarint())
+        case 1: return .date(day: try day())
         case 2: return .localTime(nanos: try nanos())
         case 3: return .time(nanos: try nanos(), offset: try offset())
-        case 4: return .localDateTime(day: try r.signedVarint(), nanos: try nanos())
+        case 4: return .localDateTime(day: try day(), nanos: try nanos())
         case 5:
-            let d = try r.signedVarint(), n = try nanos(), o = try offset(), zone = try r.string()
+            let d = try day(), n = try nanos(), o = try offset(), zone = try r.string()
             return .dateTime(day: d, nanos: n, offset: o, zone: zone.isEmpty ? nil : zone)
         default: throw unknownFormat
         }

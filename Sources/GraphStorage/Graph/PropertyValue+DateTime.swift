@@ -12,7 +12,7 @@ public enum ISODateTime {
     /// Formats as `2026-11-22T02:00:00Z`, with fractional seconds only when there are any.
     public static func format(_ micros: Int64) -> String {
         let day = CivilCalendar.floorDiv(micros, 86_400_000_000)
-        let inDay = micros - day * 86_400_000_000
+        let inDay = CivilCalendar.floorMod(micros, 86_400_000_000)
         let secs = inDay / 1_000_000, fraction = inDay % 1_000_000
         var text = TemporalText.date(day) + "T"
         text += "\(TemporalText.pad(secs / 3600, 2)):\(TemporalText.pad(secs % 3600 / 60, 2)):\(TemporalText.pad(secs % 60, 2))"

@@ -14,7 +14,10 @@ public enum CivilCalendar {
     }
 
     /// `a mod b` in `0..<b` (`b > 0`).
-    @inlinable public static func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }
+    @inlinable public static func floorMod(_ a: Int64, _ b: Int64) -> Int64 {
+        let r = a % b
+        return r < 0 ? r + b : r
+    }
 
     public static func isLeapYear(_ y: Int64) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 

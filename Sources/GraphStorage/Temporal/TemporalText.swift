@@ -299,12 +299,12 @@ public enum TemporalZone {
             return .dateTime(day: day, nanos: nanos, offset: offset, zone: nil)
         }
         let local = day &* CivilCalendar.secondsPerDay &+ nanos / CivilCalendar.nanosPerSecond
-        if let offset, TimeZoneRules.offset(zone, atEpochSecond: local - Int64(offset)) == offset {
+        if let offset, TimeZoneRules.offset(zone, atEpochSecond: local &- Int64(offset)) == offset {
             return .dateTime(day: day, nanos: nanos, offset: offset, zone: zone)
         }
         guard let r = TimeZoneRules.resolve(zone, localEpochSecond: local) else { return nil }
         return .dateTime(
-            epochSecond: r.local - Int64(r.offset), nano: nanos % CivilCalendar.nanosPerSecond, offset: r.offset,
+            epochSecond: r.local &- Int64(r.offset), nano: nanos % CivilCalendar.nanosPerSecond, offset: r.offset,
             zone: zone)
     }
 

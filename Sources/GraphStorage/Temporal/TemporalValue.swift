@@ -69,15 +69,25 @@ public enum TemporalValue: Hashable, Sendable {
     /// transaction times, stamps and the schema's `datetime` attributes are kept.
     public static func instant(micros: Int64) -> TemporalValue {
         let day = CivilCalendar.floorDiv(micros, 86_400_000_000)
-        return .dateTime(day: day, nanos: (micros - day * 86_400_000_000) * 1000, offset: 0, zone: nil)
+        return .dateTime(day: day, nanos: CivilCalendar.floorMod(micros, 86_400_000_000) * 1000, offset: 0, zone: nil)
     }
 
     /// A datetime at an instant, seen in a zone (named or fixed): `offset` is the zone's offset there.
     public static func dateTime(epochSecond: Int64, nano: Int64, offset: Int32, zone: String?) -> TemporalValue {
-        let local = epochSecond + Int64(offset)
+        let local = epochSecond &+ Int64(offset)
         let day = CivilCalendar.floorDiv(local, CivilCalendar.secondsPerDay)
         let nanos = (local - day * CivilCalendar.secondsPerDay) * CivilCalendar.nanosPerSecond + nano
         return .dateTime(day: day, nanos: nanos, offset: offset, zone: zone)
+    }
+
+    /// The epoch days a temporal value may hold: a little beyond the years ±999,999,999 (which constructors and
+    /// arithmetic check), so that calendar arithmetic on them cannot overflow.
+    public static let days: ClosedRange<Int64> = -366_000_000_000...366_000_000_000
+
+    /// Whether the value's date, if any, is within the years openCypher allows.
+    public var isInRange: Bool {
+        guard let day else { return true }
+        return Self.days.contains(day)
     }
 
     /// For a datetime: seconds since 1970-01-01T00:00:00Z and the nanoseconds within that second.

@@ -29,22 +29,22 @@ public enum TimeZoneRules {
     /// set back) the earlier offset; in a gap (clocks set forward) the local time moves later by the gap's
     /// length. Returns the offset and the local seconds since the epoch after that adjustment.
     public static func resolve(_ identifier: String, localEpochSecond local: Int64) -> (offset: Int32, local: Int64)? {
-        guard let before = offset(identifier, atEpochSecond: local - 86_400 * 2),
-            let after = offset(identifier, atEpochSecond: local + 86_400 * 2)
+        guard let before = offset(identifier, atEpochSecond: local &- 86_400 * 2),
+            let after = offset(identifier, atEpochSecond: local &+ 86_400 * 2)
         else { return nil }
         var valid: [Int32] = []
         for o in Set([before, after]) {
-            if offset(identifier, atEpochSecond: local - Int64(o)) == o { valid.append(o) }
+            if offset(identifier, atEpochSecond: local &- Int64(o)) == o { valid.append(o) }
         }
         if valid.isEmpty {
             // Also try the offset at the local time read as UTC, for zones with several changes close together.
-            if let o = offset(identifier, atEpochSecond: local), offset(identifier, atEpochSecond: local - Int64(o)) == o {
+            if let o = offset(identifier, atEpochSecond: local), offset(identifier, atEpochSecond: local &- Int64(o)) == o {
                 return (o, local)
             }
             // A gap: keep the instant the earlier offset gives, shown with the offset after the change.
-            let instant = local - Int64(before)
+            let instant = local &- Int64(before)
             guard let o = offset(identifier, atEpochSecond: instant) else { return nil }
-            return (o, instant + Int64(o))
+            return (o, instant &+ Int64(o))
         }
         if valid.count == 2 { return (valid.max() ?? before, local) }
         return (valid[0], local)
