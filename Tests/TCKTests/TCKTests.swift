@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Runs the openCypher TCK (clauses and expressions, temporal aside) against CIQL, read in place from
+/// Runs the openCypher TCK (clauses and expressions) against CIQL, read in place from
 /// `../shared/tck`, and writes `tck-results.md`: per feature file the scenarios passed, failed and not applicable.
 ///
 /// `TCK_FILTER=match-where` runs only the feature files whose path contains the text (no report, no threshold);
