@@ -124,6 +124,11 @@ struct TemporalTests {
         }
     }
 
+    @Test("temporal values do not make every stored value bigger: they are boxed")
+    func valueSize() {
+        #expect(MemoryLayout<PropertyValue>.size <= MemoryLayout<String>.size + 1)
+    }
+
     @Test("the old microsecond datetime parser's forms still read to the same instant")
     func legacyInstants() {
         #expect(ISODateTime.parse("2026-11-22T02:00:00Z") == 1_795_312_800_000_000)

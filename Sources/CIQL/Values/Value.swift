@@ -9,8 +9,9 @@ public enum Value: Sendable {
     case float(Double)
     case string(String)
     /// A date, time of day, or both, with or without a zone.
-    case temporal(TemporalValue)
-    case duration(TemporalDuration)
+    // Boxed, so that the other cases (and arrays of values) stay as small as before temporal values came.
+    indirect case temporal(TemporalValue)
+    indirect case duration(TemporalDuration)
     case list([Value])
     case map(ValueMap)
     case node(NodeID)

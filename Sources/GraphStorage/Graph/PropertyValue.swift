@@ -7,8 +7,9 @@ public enum PropertyValue: Hashable, Sendable {
     case float(Double)
     case string(String)
     /// A date, time, or date-time, with or without a zone (`datetime` attributes hold UTC instants).
-    case temporal(TemporalValue)
-    case duration(TemporalDuration)
+    // Boxed, so that the other cases (and arrays of values) stay as small as before temporal values came.
+    indirect case temporal(TemporalValue)
+    indirect case duration(TemporalDuration)
     case list([PropertyValue])
 
     public static func == (lhs: PropertyValue, rhs: PropertyValue) -> Bool {
