@@ -22,7 +22,7 @@ enum TemporalArithmetic {
             guard let m = CivilCalendar.addMonths(day, d.months) else { return nil }
             let r = m.addingReportingOverflow(d.days)
             guard !r.overflow, TemporalValue.days.contains(r.partialValue) else { return nil }
-            guard let local = TemporalZone.resolve(day: r.partialValue, nanos: n, offset: zone == nil ? o : o, zone: zone),
+            guard let local = TemporalZone.resolve(day: r.partialValue, nanos: n, offset: o, zone: zone),
                 let (s, ns) = local.epochInstant
             else { return nil }
             let total = ns + d.nanos
@@ -128,10 +128,9 @@ enum TemporalArithmetic {
         }
         // Zoned: see the end in the start's zone, so that months and days count local calendar days.
         var yDay = yDay0, yNanos = y.nanos ?? 0
-        if let xo = x.offset, let yo = y.offset {
+        if let xo = x.offset, y.offset != nil {
             let (s, n) = y.scale
             let target: TemporalZone.Spec = x.zone.map { .named($0) } ?? .offset(xo)
-            _ = yo
             if let t = TemporalZone.atInstant(epochSecond: s, nano: n, target), let d = t.day, let tn = t.nanosOfDay {
                 yDay = d
                 yNanos = tn
