@@ -121,6 +121,15 @@ struct TemporalTests {
                 return try RecordCodec.decodeValue(&r, depth: 0)
             }
             #expect(back == value)
+            // Skipping a value (reading one property of a record) moves past exactly its bytes.
+            w.u8(3)
+            w.signedVarint(42)
+            let next = try w.bytes.withUnsafeBytes { raw in
+                var r = ByteReader(raw)
+                try RecordCodec.skipValue(&r, depth: 0)
+                return try RecordCodec.decodeValue(&r, depth: 0)
+            }
+            #expect(next == .int(42), "skipping \(value)")
         }
     }
 

@@ -102,6 +102,9 @@ extension RecordCodec {
             let n = try r.varint()
             guard n <= UInt64(r.base.count) else { throw unknownFormat }
             for _ in 0..<n { try skipValue(&r, depth: depth + 1) }
+        case 8: _ = try decodeTemporal(&r)
+        case 9:
+            for _ in 0..<4 { _ = try r.varint() }
         default: throw unknownFormat
         }
     }
