@@ -50,18 +50,20 @@ public struct CIQLError: Error, Sendable, CustomStringConvertible {
         return [first] + further
     }
 
-    /// Each error followed by the offending line of `source` and a caret under the place.
+    /// Each error followed by the offending line of `source` and a caret under the place; `file` names the
+    /// file the statement came from, before the line and column.
     ///
     ///     error[SyntaxError.UnexpectedSyntax] 1:17: expected an expression after 'WHERE', found 'RETURN'
     ///       MATCH (n) WHERE RETURN n
     ///                       ^
-    public func rendered(source: String, prefix: String = "") -> String {
-        all.map { $0.renderedAlone(source: source, prefix: prefix) }.joined(separator: "\n")
+    public func rendered(source: String, file: String? = nil) -> String {
+        all.map { $0.renderedAlone(source: source, file: file) }.joined(separator: "\n")
     }
 
-    private func renderedAlone(source: String, prefix: String) -> String {
-        guard let location else { return "error[\(code)]: \(prefix)\(message)" }
-        let head = "error[\(code)] \(prefix)\(location): \(message)"
+    private func renderedAlone(source: String, file: String?) -> String {
+        let place = [file, location?.description].compactMap { $0 }.joined(separator: ":")
+        let head = place.isEmpty ? "error[\(code)]: \(message)" : "error[\(code)] \(place): \(message)"
+        guard let location else { return head }
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         guard location.line >= 1, location.line <= lines.count else { return head }
         let line = lines[location.line - 1].replacing("\t", with: " ")
@@ -87,6 +89,12 @@ extension CIQLError {
         }
 
         public var description: String { "\(type).\(detail)" }
+
+        /// The code written as `Type.Detail`.
+        public init(text: String) {
+            let parts = text.split(separator: ".", maxSplits: 1)
+            self.init(type: String(parts.first ?? ""), detail: parts.count > 1 ? String(parts[1]) : "")
+        }
 
         /// openCypher's `SyntaxError` details: the statement is malformed or misuses names (found before it runs;
         /// a few, such as a negative `LIMIT` from a parameter, only when it runs).
@@ -149,9 +157,10 @@ extension CIQLError {
 
         /// A write or schema file the CMDB's schema does not allow.
         public enum Schema: String, CaseIterable, Sendable {
-            case missingClass, unknownClass, abstractClass, closedClass, requiredAttribute, unknownStatus
+            case missingClass, unknownClass, abstractClass, closedClass, unknownAttribute, requiredAttribute, unknownStatus
             case unknownRelationType, relationNotAllowed, invalidAttributeValue, uniqueAttribute
             case classChangeBreaksRelation, selfRelation, noSchema, invalidSchemaFile, existingDataViolates
+            case conflictingLines, violation
         }
 
         /// The CMDB's rules for its graph: one class per CI, one relation per type between two CIs, ids.

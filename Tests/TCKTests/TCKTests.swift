@@ -41,6 +41,7 @@ struct TCKTests {
         for file in try Self.featureFiles(featuresRoot) where filter.map({ file.contains($0) }) ?? true {
             let text = try String(contentsOfFile: featuresRoot + "/" + file, encoding: .utf8)
             let feature = try Gherkin.parse(text, file: file)
+            #expect(!feature.scenarios.isEmpty, "\(file) reads as having no scenarios")
             for scenario in feature.scenarios {
                 if ProcessInfo.processInfo.environment["TCK_TRACE"] != nil {
                     FileHandle.standardError.write(Data("TCK: \(file) \(scenario.name)\n".utf8))

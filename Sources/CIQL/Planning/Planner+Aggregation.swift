@@ -21,7 +21,7 @@ extension Planner {
             case .countStar, .null, .bool, .int, .float, .string, .parameter: return
             case .variable(let v):
                 guard keyVariables.contains(v) else {
-                    throw CIQLError(.semantic, "'\(v)' is used next to an aggregate but is not a grouping key; project it on its own too", at: e.location)
+                    throw CIQLError(.semantic, .syntax(.ambiguousAggregationExpression), "'\(v)' is used next to an aggregate but is not a grouping key; project it on its own too", at: e.location)
                 }
             case .property(let base, _):
                 if keyProperties.contains(describe(e)) { return }
