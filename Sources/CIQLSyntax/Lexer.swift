@@ -211,7 +211,11 @@ private struct Scanner {
         let character =
             String(decoding: bytes[start.offset..<min(bytes.count, start.offset + 4)], as: UTF8.self)
             .first.map(String.init) ?? "?"
-        return CIQLError(.syntax, .syntax(.invalidUnicodeCharacter), "unexpected character '\(character)'", at: start)
+        // openCypher: a stray ASCII symbol (`#`) is unexpected syntax; a character outside ASCII where no string or
+        // quoted name allows it (an em dash for a minus) is an invalid Unicode character.
+        let code: CIQLError.Code =
+            start.offset < bytes.count && bytes[start.offset] < 0x80 ? .syntax(.unexpectedSyntax) : .syntax(.invalidUnicodeCharacter)
+        return CIQLError(.syntax, code, "unexpected character '\(character)'", at: start)
     }
 
     /// Whether the previous token ends an operand, so a following `.5` is a property access, not a float.

@@ -1,7 +1,8 @@
 /// A recursive-descent parser over the tokens of one CIQL text, written from `grammar/ciql.ebnf`.
 ///
-/// Expressions use precedence climbing (`Parser+Expressions.swift`). The parser stops at the first error and throws
-/// it; every loop consumes a token or exits, and nesting deeper than `maximumDepth` is an error, so no input makes
+/// Expressions use precedence climbing (`Parser+Expressions.swift`). After a syntax error the parser skips to the next
+/// clause and goes on, and throws the first error with the others (`Parser+Recovery.swift`); every loop consumes a
+/// token or exits, and nesting deeper than `maximumDepth` is an error, so no input makes
 /// it loop or overflow the stack.
 struct Parser {
     /// How deep the syntax tree may be: nesting of expressions, patterns and lists, plus the length of operator
@@ -188,30 +189,6 @@ struct Parser {
     }
 
     // MARK: - Statements
-
-    mutating func parseStatements() throws(CIQLError) -> [Statement] {
-        do {
-            return try parseStatementList()
-        } catch {
-            if !isAborted, let abandoned = furthestAbandonedError,
-                (abandoned.location?.offset ?? 0) > (error.location?.offset ?? 0)
-            {
-                throw abandoned
-            }
-            throw error
-        }
-    }
-
-    mutating func parseStatementList() throws(CIQLError) -> [Statement] {
-        var statements: [Statement] = []
-        while true {
-            while accept(.semicolon) {}
-            if isAt(.endOfInput) { break }
-            statements.append(try parseStatement())
-            guard isAt(.semicolon) || isAt(.endOfInput) else { throw clauseExpected(afterClauses: true) }
-        }
-        return statements
-    }
 
     mutating func parseStatement() throws(CIQLError) -> Statement {
         let start = current.location

@@ -4,6 +4,7 @@ import CIQLSyntax
 import CMDB
 import ConfigurationSchema
 import GraphStorage
+import JSONLines
 import Verification
 
 /// What the command line says about an error that ends a command: its stable code, the place, the message,

@@ -18,6 +18,7 @@ extension Planner {
             }
             items = star + items
         }
+        if items.contains(where: \.expression.containsAggregate) { try checkOrderByAggregation(items, projection.orderBy) }
         var seen = Set<String>()
         for item in items {
             if !isReturn, item.alias == nil, !isVariable(item.expression) {
@@ -87,6 +88,13 @@ extension Planner {
                     // Its aggregates must be projected ones: sort by those columns.
                     let rewritten = replacing(sort.expression) { e in
                         printed.firstIndex(of: describe(e)).map { Expression(.variable(items[$0].columnName), at: e.location) }
+                    }
+                    // An aggregate that is not projected has nothing to aggregate over after the projection.
+                    if let unprojected = firstAggregate(in: rewritten) {
+                        throw CIQLError(
+                            .semantic, .syntax(.undefinedVariable),
+                            "'\(describe(unprojected))' in ORDER BY is not projected; project it (… AS name) to sort by it",
+                            at: unprojected.location)
                     }
                     keys.append((try compile(rewritten, sortScope), sort.descending))
                 } else {

@@ -108,6 +108,9 @@ extension Planner {
             pieces.append(.node(previous))
             for step in part.element.steps {
                 let r = step.relationship
+                if let v = r.variable, boundBefore.contains(v.text) {
+                    throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(v.text)' is already bound; \(merging ? "MERGE" : "CREATE") makes a new relation", at: v.location)
+                }
                 guard r.types.count == 1, let type = r.types.first else {
                     throw CIQLError(.semantic, .syntax(.noSingleRelationshipType), "a created relation needs exactly one type, e.g. -[:RUNS_ON]->", at: r.location)
                 }

@@ -1,4 +1,4 @@
-import CIQLSyntax
+public import CIQLSyntax
 public import JSONLines
 
 /// The output formats of `cmdb query`.
