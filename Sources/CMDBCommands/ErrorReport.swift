@@ -62,6 +62,8 @@ struct ErrorReport {
         case let error as OutputSinkError:
             if error.isBrokenPipe { return nil }
             return ErrorReport(code: .usage(.outputFailed), place: nil, message: error.message, exitCode: 3)
+        case let error as FileReadError:
+            return ErrorReport(code: .input(.unreadableFile), place: nil, message: error.description, exitCode: 3)
         case let error as ValidationError:
             return ErrorReport(code: .usage(.invalidArgument), place: nil, message: error.message, exitCode: 2)
         default:

@@ -63,11 +63,11 @@ extension ShellSession {
         } catch let error as CIQLError where Interrupts.cancellation.isCancelled && error.kind == .runtime {
             say("\ncancelled")
         } catch let error as CIQLError {
-            report(error.message)
+            report(error.message, code: error.code)
         } catch let error as StorageError {
-            report(error.message)
+            report(error)
         } catch {
-            report("\(error)")
+            report("\(error)", code: .runtime(.executionFailed))
         }
         return true
     }

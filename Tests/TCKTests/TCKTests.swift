@@ -51,6 +51,7 @@ struct TCKTests {
         }
         let seconds = Date().timeIntervalSince(started)
         print(report.summary + String(format: " in %.1f s", seconds))
+        print(report.groupTable)
         let details = Self.repositoryRoot.appendingPathComponent(".build/tck-details.txt").path
         try? report.details.write(toFile: details, atomically: true, encoding: .utf8)
         guard filter == nil else { return }
