@@ -69,7 +69,7 @@ struct ErrorCodeTests {
         let output = OutputSink(fileDescriptor: fd)
         let writer = ResultWriter(format: .json, output: output)
         do {
-            _ = try CIQLParser.parse("RETURN 1 +;\nRETURN \"a\"\"")
+            _ = try CIQLParser.parse("RETURN 1 +;\nRETURN [1, 2")
         } catch {
             try writer.writeError(error)
         }

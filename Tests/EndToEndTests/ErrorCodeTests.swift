@@ -17,7 +17,7 @@ struct ErrorCodeTests {
         #expect(result.out.isEmpty, "\(result)")
         #expect(
             result.err == """
-                error[SyntaxError.UndefinedVariable] 3:8: unknown variable 't'; variables here: s
+                error[SyntaxError.UndefinedVariable] 3:8: unknown variable 't' (did you mean 's'?)
                   RETURN t.id
                          ^
 
@@ -49,9 +49,8 @@ struct ErrorCodeTests {
             let result = try harness.cmdb("query", "UNWIND [1, 0] AS d RETURN 10 / d", "--format", format)
             #expect(result.exitCode == 2, "\(result)")
             #expect(result.err.hasPrefix("error[ArithmeticError.DivisionByZero] 1:27: division by zero"), "\(result.err)")
-            let lines = result.out.split(separator: "\n")
-            let object = try #require(
-                try JSONSerialization.jsonObject(with: Data(try #require(lines.last).utf8)) as? [String: Any])
+            let last = try #require(result.out.split(separator: "\n").last)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
             let error = try #require(object["error"] as? [String: Any], "\(result.out)")
             #expect(error["code"] as? String == "ArithmeticError.DivisionByZero")
             #expect(error["message"] as? String == "division by zero")
@@ -81,6 +80,6 @@ struct ErrorCodeTests {
         let schema = try harness.sandbox.write("schema.yaml", "classes: [\n")
         let applied = try harness.cmdb("schema", "apply", schema)
         #expect(applied.exitCode == 2, "\(applied)")
-        #expect(applied.err.hasPrefix("error[SchemaError.InvalidSchemaFile] "), "\(applied.err)")
+        #expect(applied.err.hasPrefix("error[SchemaError.InvalidSchemaFile]: \(schema):2:1: invalid YAML"), "\(applied.err)")
     }
 }
