@@ -41,7 +41,11 @@ struct TCKTests {
         for file in try Self.featureFiles(featuresRoot) where filter.map({ file.contains($0) }) ?? true {
             let text = try String(contentsOfFile: featuresRoot + "/" + file, encoding: .utf8)
             let feature = try Gherkin.parse(text, file: file)
-            #expect(!feature.scenarios.isEmpty, "\(file) reads as having no scenarios")
+            // Some TCK files hold no scenario yet; one that has Scenario lines must not read as empty (as CRLF files did).
+            let declares = text.unicodeScalars.split(separator: "\n").contains {
+                String(String.UnicodeScalarView($0)).trimmingWhitespace().hasPrefix("Scenario")
+            }
+            #expect(!declares || !feature.scenarios.isEmpty, "\(file) has scenarios but reads as having none")
             for scenario in feature.scenarios {
                 if ProcessInfo.processInfo.environment["TCK_TRACE"] != nil {
                     FileHandle.standardError.write(Data("TCK: \(file) \(scenario.name)\n".utf8))
