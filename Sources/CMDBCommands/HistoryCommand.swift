@@ -28,7 +28,7 @@ struct HistoryCommand: ParsableCommand {
         let text = "CALL history($id) YIELD tx, at, actor, change, origin, operation, changes RETURN *"
         do {
             let exists = try db.store.read { tx in try tx.nodeID(forExternalID: id) != nil }
-            guard exists else { throw CommandFailure.badInput("unknown CI '\(id)'") }
+            guard exists else { throw CommandFailure.badInput("unknown CI '\(id)'", code: .graph(.unknownCI)) }
             try engine.run(
                 "CALL history($id) YIELD tx, at, actor, change, origin, operation, changes "
                     + "RETURN tx, at, actor, change, origin, operation, changes",
