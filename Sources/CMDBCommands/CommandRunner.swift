@@ -19,7 +19,7 @@ enum CommandRunner {
                 Console.out(CMDBCommand.fullMessage(for: error))
                 return 0
             }
-            Console.error(CMDBCommand.fullMessage(for: error))
+            Console.error(usageMessage(error))
             return 2
         }
         do {
@@ -58,12 +58,20 @@ enum CommandRunner {
                 Console.out(CMDBCommand.fullMessage(for: error))
                 return 0
             case .validationFailure:
-                Console.error(CMDBCommand.fullMessage(for: error))
+                Console.error(usageMessage(error))
                 return 2
             default:
                 return report(error)
             }
         }
+    }
+
+    /// ArgumentParser's message for a usage error, with our code in front: `error[Usage.InvalidArgument]: …`
+    /// and the usage lines after it.
+    private static func usageMessage(_ error: any Error) -> String {
+        let message = CMDBCommand.fullMessage(for: error)
+        let text = message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
+        return "error[\(CIQLError.Code.usage(.invalidArgument))]: " + text
     }
 
     /// Prints the error's report on stderr and returns its exit code (0, silently, for a closed pipe).
