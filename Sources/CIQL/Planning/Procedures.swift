@@ -68,6 +68,8 @@ final class ProcedureCallOperator: PlanOperator {
                 results = try definition.run(values, ProcedureContext(transaction: tx, schema: ctx.schema))
             } catch let error as CIQLError {
                 throw error
+            } catch let error as StorageError {
+                throw CIQLError(.runtime, CIQLError.Code(error), "\(definition.name): \(error.message)", at: location)
             } catch {
                 throw CIQLError(.runtime, .runtime(.executionFailed), "\(definition.name): \(error)", at: location)
             }
