@@ -23,7 +23,7 @@ extension ExecutionContext {
             case .null: return .null
             case .string(let s):
                 guard let d = ISO8601Parser.duration(s) else {
-                    throw CIQLError(.runtime, "'\(s)' is not an ISO 8601 duration (e.g. 'P1DT2H')", at: at)
+                    throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(s)' is not an ISO 8601 duration (e.g. 'P1DT2H')", at: at)
                 }
                 return .duration(d)
             case .map(let m): return .duration(try durationFromMap(m, at))
@@ -54,7 +54,7 @@ extension ExecutionContext {
             guard let n = try node(nid) else { try deleted(a, at); return .null }
             return .list(n.label.map { [.string($0)] } ?? [])
         case .type:
-            guard case .relationship(let r) = a else { throw typeError("type() needs a relation", a, at) }
+            guard case .relationship(let r) = a else { throw typeError("type() needs a relation", a, at, .type(.invalidArgumentValue)) }
             return .string(r.type)
         case .keys:
             if case .node = a {} else if case .relationship = a {} else if case .map = a {} else {
@@ -104,7 +104,7 @@ extension ExecutionContext {
             case .string, .int, .float, .bool, .temporal, .duration: return .string(ValueText.plain(a))
             default:
                 if f == .tostringornull { return .null }
-                throw typeError("toString() cannot convert this value", a, at)
+                throw typeError("toString() cannot convert this value", a, at, .type(.invalidArgumentValue))
             }
         case .tointeger, .tointegerornull: return try toInteger(a, orNull: f == .tointegerornull, at)
         case .tofloat, .tofloatornull: return try toFloat(a, orNull: f == .tofloatornull, at)
@@ -120,7 +120,7 @@ extension ExecutionContext {
             case .int(let i): return .bool(i != 0)
             default:
                 if f == .tobooleanornull { return .null }
-                throw typeError("toBoolean() cannot convert this value", a, at)
+                throw typeError("toBoolean() cannot convert this value", a, at, .type(.invalidArgumentValue))
             }
         case .tolower, .toupper, .trim, .ltrim, .rtrim:
             guard case .string(let s) = a else { throw typeError("\(f.displayName)() needs a string", a, at) }
@@ -144,16 +144,16 @@ extension ExecutionContext {
         for v in args {
             guard case .int(let i) = v else {
                 if v.isNull { return .null }
-                throw typeError("range() needs integers", v, at)
+                throw typeError("range() needs integers", v, at, .argument(.invalidArgumentType))
             }
             ints.append(i)
         }
         let step = ints.count > 2 ? ints[2] : 1
-        guard step != 0 else { throw CIQLError(.runtime, "range() step must not be zero", at: at) }
+        guard step != 0 else { throw CIQLError(.runtime, .argument(.numberOutOfRange), "range() step must not be zero", at: at) }
         let span = step > 0 ? ints[1].subtractingReportingOverflow(ints[0]) : ints[0].subtractingReportingOverflow(ints[1])
-        guard !span.overflow, step != .min else { throw CIQLError(.runtime, "range() is too large", at: at) }
+        guard !span.overflow, step != .min else { throw CIQLError(.runtime, .limit(.tooLarge), "range() is too large", at: at) }
         let count = span.partialValue / (step > 0 ? step : -step) + 1
-        guard count <= 10_000_000 else { throw CIQLError(.runtime, "range() would make \(count) elements", at: at) }
+        guard count <= 10_000_000 else { throw CIQLError(.runtime, .limit(.tooLarge), "range() would make \(count) elements", at: at) }
         return .list(count <= 0 ? [] : stride(from: ints[0], through: ints[1], by: Int64.Stride(step)).map(Value.int))
     }
 
@@ -170,7 +170,7 @@ extension ExecutionContext {
         case .bool(let b): return .int(b ? 1 : 0)
         default:
             if orNull { return .null }
-            throw typeError("toInteger() cannot convert this value", a, at)
+            throw typeError("toInteger() cannot convert this value", a, at, .type(.invalidArgumentValue))
         }
     }
 
@@ -181,7 +181,7 @@ extension ExecutionContext {
         case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map(Value.float) ?? .null
         default:
             if orNull { return .null }
-            throw typeError("toFloat() cannot convert this value", a, at)
+            throw typeError("toFloat() cannot convert this value", a, at, .type(.invalidArgumentValue))
         }
     }
 
@@ -205,7 +205,7 @@ extension ExecutionContext {
             case "milliseconds": unitNanos = 1_000_000
             case "microseconds": unitNanos = 1000
             case "nanoseconds": unitNanos = 1
-            default: throw CIQLError(.runtime, "unknown duration field '\(key)'", at: at)
+            default: throw CIQLError(.runtime, .argument(.invalidArgumentValue), "unknown duration field '\(key)'", at: at)
             }
             if case .int(let i) = v {
                 b.add(time: i, unitNanos: unitNanos)
@@ -215,7 +215,7 @@ extension ExecutionContext {
                 b.add(nanos: v.asDouble * Double(unitNanos))
             }
         }
-        guard let d = b.duration else { throw CIQLError(.runtime, "the duration is out of range", at: at) }
+        guard let d = b.duration else { throw CIQLError(.runtime, .argument(.numberOutOfRange), "the duration is out of range", at: at) }
         return d
     }
 
@@ -224,7 +224,7 @@ extension ExecutionContext {
         guard case .string(let s) = args[0] else { throw typeError("\(f.displayName)() needs a string", args[0], at) }
         func int(_ i: Int) throws -> Int {
             guard case .int(let v) = args[i] else { throw typeError("\(f.displayName)() needs an integer", args[i], at) }
-            guard v >= 0 else { throw CIQLError(.runtime, "\(f.displayName)() needs a non-negative length", at: at) }
+            guard v >= 0 else { throw CIQLError(.runtime, .argument(.numberOutOfRange), "\(f.displayName)() needs a non-negative length", at: at) }
             return Int(clamping: v)
         }
         func string(_ i: Int) throws -> String {
@@ -258,7 +258,7 @@ extension ExecutionContext {
         switch f {
         case .abs:
             if case .int(let i) = a {
-                guard i != .min else { throw CIQLError(.runtime, "integer overflow in abs", at: at) }
+                guard i != .min else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in abs", at: at) }
                 return .int(Swift.abs(i))
             }
             return .float(Swift.abs(x))
@@ -285,7 +285,7 @@ extension ExecutionContext {
         case .atan2: return .float(Foundation.atan2(x, args[1].asDouble))
         case .degrees: return .float(x * 180 / .pi)
         case .radians: return .float(x * .pi / 180)
-        default: throw CIQLError(.runtime, "internal: \(f.displayName)() has no implementation", at: at)
+        default: throw CIQLError(.runtime, .internalError, "internal: \(f.displayName)() has no implementation", at: at)
         }
     }
 }

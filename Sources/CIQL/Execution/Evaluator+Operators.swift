@@ -32,7 +32,7 @@ extension ExecutionContext {
         case .regexMatch:
             guard case .string(let s) = a, case .string(let pattern) = b else { return .null }
             return .bool(try regex(pattern, at).wholeMatch(in: s) != nil)
-        case .and, .or, .xor: throw CIQLError(.runtime, "internal: logical operator evaluated as binary", at: at)
+        case .and, .or, .xor: throw CIQLError(.runtime, .internalError, "internal: logical operator evaluated as binary", at: at)
         }
     }
 
@@ -43,7 +43,7 @@ extension ExecutionContext {
             regexCache[pattern] = r
             return r
         } catch {
-            throw CIQLError(.runtime, "invalid regular expression '\(pattern)': \(error)", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "invalid regular expression '\(pattern)': \(error)", at: at)
         }
     }
 
@@ -75,11 +75,11 @@ extension ExecutionContext {
         case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
         case let (.temporal(t), .duration(d)), let (.duration(d), .temporal(t)):
             guard let r = TemporalArithmetic.add(t, d) else {
-                throw CIQLError(.runtime, "\(TemporalText.format(t)) + \(d) is out of range", at: at)
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "\(TemporalText.format(t)) + \(d) is out of range", at: at)
             }
             return .temporal(r)
         case let (.duration(x), .duration(y)):
-            guard let r = x + y else { throw CIQLError(.runtime, "duration overflow in \(x) + \(y)", at: at) }
+            guard let r = x + y else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(x) + \(y)", at: at) }
             return .duration(r)
         default: return try arithmetic(.add, a, b, at)
         }
@@ -95,24 +95,24 @@ extension ExecutionContext {
             case .subtract: r = x.subtractingReportingOverflow(y)
             case .multiply: r = x.multipliedReportingOverflow(by: y)
             case .divide:
-                guard y != 0 else { throw CIQLError(.runtime, "division by zero", at: at) }
+                guard y != 0 else { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division by zero", at: at) }
                 r = x.dividedReportingOverflow(by: y)
             case .modulo:
-                guard y != 0 else { throw CIQLError(.runtime, "division by zero in %", at: at) }
+                guard y != 0 else { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division by zero in %", at: at) }
                 r = x.remainderReportingOverflow(dividingBy: y)
             case .power: return .float(pow(Double(x), Double(y)))
             default: r = (0, true)
             }
-            if r.1 { throw CIQLError(.runtime, "integer overflow in \(x) \(op.rawValue) \(y)", at: at) }
+            if r.1 { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in \(x) \(op.rawValue) \(y)", at: at) }
             return .int(r.0)
         case (.temporal(let t), .duration(let d)) where op == .subtract:
             guard let r = TemporalArithmetic.subtract(t, d) else {
-                throw CIQLError(.runtime, "\(TemporalText.format(t)) - \(d) is out of range", at: at)
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "\(TemporalText.format(t)) - \(d) is out of range", at: at)
             }
             return .temporal(r)
         case (.duration(let x), .duration(let y)) where op == .subtract:
             guard let r = y.negated.flatMap({ x + $0 }) else {
-                throw CIQLError(.runtime, "duration overflow in \(x) - \(y)", at: at)
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(x) - \(y)", at: at)
             }
             return .duration(r)
         case (.duration(let d), let f) where op == .multiply && f.isNumber: return .duration(try scale(d, f, divide: false, at))
@@ -144,10 +144,10 @@ extension ExecutionContext {
             result = d.multiplied(by: k)
         } else {
             let x = f.asDouble
-            if divide && x == 0 { throw CIQLError(.runtime, "division of a duration by zero", at: at) }
+            if divide && x == 0 { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division of a duration by zero", at: at) }
             result = d.scaled(by: divide ? 1 / x : x)
         }
-        guard let result else { throw CIQLError(.runtime, "duration overflow in \(d) \(divide ? "/" : "*") \(ValueText.plain(f))", at: at) }
+        guard let result else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(d) \(divide ? "/" : "*") \(ValueText.plain(f))", at: at) }
         return result
     }
 }

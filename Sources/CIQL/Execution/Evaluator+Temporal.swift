@@ -36,7 +36,7 @@ extension ExecutionContext {
         let seconds = CivilCalendar.floorDiv(statementTime, 1_000_000)
         let nano = (statementTime - seconds * 1_000_000) * 1000
         guard let t = TemporalZone.atInstant(epochSecond: seconds, nano: nano, zone ?? .offset(0)) else {
-            throw CIQLError(.runtime, "cannot place the current time in that time zone", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "cannot place the current time in that time zone", at: at)
         }
         return try convert(t, to: kind, at)
     }
@@ -45,7 +45,7 @@ extension ExecutionContext {
         guard let v, !v.isNull else { return nil }
         guard case .string(let s) = v else { throw typeError("timezone must be a string", v, at) }
         guard let spec = TemporalZone.Spec.parse(s) else {
-            throw CIQLError(.runtime, "'\(s)' is not a time zone (an offset like '+01:00' or a name like 'Europe/Amsterdam')", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(s)' is not a time zone (an offset like '+01:00' or a name like 'Europe/Amsterdam')", at: at)
         }
         return spec
     }
@@ -71,7 +71,7 @@ extension ExecutionContext {
             result = ISO8601Parser.dateTime(s)
         }
         guard let result else {
-            throw CIQLError(.runtime, "'\(s)' is not an ISO 8601 \(kind.rawValue) (e.g. '\(example)')", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(s)' is not an ISO 8601 \(kind.rawValue) (e.g. '\(example)')", at: at)
         }
         return result
     }
@@ -81,7 +81,7 @@ extension ExecutionContext {
         let day = t.day, nanos = t.nanosOfDay
         func need<T>(_ v: T?) throws -> T {
             guard let v else {
-                throw CIQLError(.runtime, "cannot make a \(kind.rawValue) from a \(t.typeName.lowercased()): it has no \(kind.hasDate && day == nil ? "date" : "time")", at: at)
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "cannot make a \(kind.rawValue) from a \(t.typeName.lowercased()): it has no \(kind.hasDate && day == nil ? "date" : "time")", at: at)
             }
             return v
         }
@@ -108,17 +108,17 @@ extension ExecutionContext {
         for (key, limit, scale) in [("millisecond", Int64(999), Int64(1_000_000)), ("microsecond", 999_999, 1000), ("nanosecond", 999_999_999, 1)] {
             guard let v = m[key] else { continue }
             let k = try intField(v, key, at)
-            guard (0...limit).contains(k) else { throw CIQLError(.runtime, "\(key) \(k) is out of range (0 to \(limit))", at: at) }
+            guard (0...limit).contains(k) else { throw CIQLError(.runtime, .argument(.invalidArgumentValue), "\(key) \(k) is out of range (0 to \(limit))", at: at) }
             nano += k * scale
         }
         // Seconds of the years ±999,999,999.
         guard seconds > -31_556_889_864_403_199, seconds < 31_556_889_864_403_199 else {
-            throw CIQLError(.runtime, "the instant \(seconds) s after 1970 is out of range", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "the instant \(seconds) s after 1970 is out of range", at: at)
         }
         seconds += CivilCalendar.floorDiv(nano, CivilCalendar.nanosPerSecond)
         nano = CivilCalendar.floorMod(nano, CivilCalendar.nanosPerSecond)
         guard let t = TemporalZone.atInstant(epochSecond: seconds, nano: nano, try zoneSpec(m["timezone"], at) ?? .offset(0))
-        else { throw CIQLError(.runtime, "the instant is out of range", at: at) }
+        else { throw CIQLError(.runtime, .argument(.invalidArgumentValue), "the instant is out of range", at: at) }
         return t
     }
 
@@ -136,7 +136,7 @@ extension ExecutionContext {
     /// (`{date: d, time: t}`); `timezone` converts a zoned base to that zone, or attaches it to a local one.
     func build(_ kind: TemporalKind, _ m: ValueMap, base: TemporalValue?, _ at: SourceLocation) throws -> TemporalValue {
         for key in m.keys where !Self.temporalFields.contains(key) {
-            throw CIQLError(.runtime, "\(kind.rawValue)() has no field '\(key)'", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "\(kind.rawValue)() has no field '\(key)'", at: at)
         }
         func source(_ key: String) throws -> TemporalValue? {
             guard let v = m[key], !v.isNull else { return nil }
@@ -182,7 +182,7 @@ extension ExecutionContext {
             let d = day ?? 0
             if let zoneSource, convertZone {
                 guard let local = TemporalZone.resolve(day: d, nanos: nanos, offset: zoneSource.offset, zone: zoneSource.zoneName)
-                else { throw CIQLError(.runtime, "cannot resolve the time zone", at: at) }
+                else { throw CIQLError(.runtime, .argument(.invalidArgumentValue), "cannot resolve the time zone", at: at) }
                 guard let zone else { return local }
                 return try inZone(local, zone, at)
             }
@@ -192,7 +192,7 @@ extension ExecutionContext {
             case .offset(let o): resolved = .dateTime(day: d, nanos: nanos, offset: o, zone: nil)
             case .named(let name): resolved = TemporalZone.resolve(day: d, nanos: nanos, offset: nil, zone: name)
             }
-            guard let resolved else { throw CIQLError(.runtime, "cannot resolve the time zone", at: at) }
+            guard let resolved else { throw CIQLError(.runtime, .argument(.invalidArgumentValue), "cannot resolve the time zone", at: at) }
             return resolved
         }
     }
@@ -200,7 +200,7 @@ extension ExecutionContext {
     /// A datetime seen in another zone (the same instant).
     func inZone(_ t: TemporalValue, _ zone: TemporalZone.Spec, _ at: SourceLocation) throws -> TemporalValue {
         guard let (s, n) = t.epochInstant, let r = TemporalZone.atInstant(epochSecond: s, nano: n, zone) else {
-            throw CIQLError(.runtime, "cannot place the datetime in that time zone", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "cannot place the datetime in that time zone", at: at)
         }
         return r
     }
@@ -211,7 +211,7 @@ extension ExecutionContext {
         case .offset(let o): return o
         case .named(let name):
             guard let o = TimeZoneRules.offset(name, atEpochSecond: CivilCalendar.floorDiv(statementTime, 1_000_000)) else {
-                throw CIQLError(.runtime, "unknown time zone '\(name)'", at: at)
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "unknown time zone '\(name)'", at: at)
             }
             return o
         }
@@ -222,7 +222,7 @@ extension ExecutionContext {
     static let temporalFields = Set(dateFields + timeFields + ["timezone", "date", "time", "datetime"])
 
     private func buildDay(_ f: [String: Int64], _ base: Int64?, _ kind: TemporalKind, _ at: SourceLocation) throws -> Int64 {
-        func bad(_ what: String) -> CIQLError { CIQLError(.runtime, "\(kind.rawValue)(): \(what)", at: at) }
+        func bad(_ what: String) -> CIQLError { CIQLError(.runtime, .argument(.invalidArgumentValue), "\(kind.rawValue)(): \(what)", at: at) }
         let civil = base.map(CivilCalendar.civil)
         if f["week"] != nil || (f["dayOfWeek"] != nil && f["month"] == nil && f["day"] == nil) {
             let w = base.map(CivilCalendar.weekDate)
@@ -263,7 +263,7 @@ extension ExecutionContext {
     private func buildTimeOfDay(
         _ f: [String: Int64], _ base: Int64?, _ kind: TemporalKind, needed: Bool, _ at: SourceLocation
     ) throws -> Int64 {
-        func bad(_ what: String) -> CIQLError { CIQLError(.runtime, "\(kind.rawValue)(): \(what)", at: at) }
+        func bad(_ what: String) -> CIQLError { CIQLError(.runtime, .argument(.invalidArgumentValue), "\(kind.rawValue)(): \(what)", at: at) }
         let bs = base.map { $0 / CivilCalendar.nanosPerSecond }
         if base == nil, needed, f["hour"] == nil { throw bad("a time needs an hour") }
         let hour = f["hour"] ?? bs.map { $0 / 3600 } ?? 0
@@ -307,11 +307,11 @@ extension ExecutionContext {
             let unit: TemporalArithmetic.Unit =
                 f == .durationinmonths ? .months : f == .durationindays ? .days : f == .durationinseconds ? .seconds : .all
             guard let d = TemporalArithmetic.between(a, b, unit) else {
-                throw CIQLError(.runtime, "the duration between \(TemporalText.format(a)) and \(TemporalText.format(b)) is out of range", at: at)
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "the duration between \(TemporalText.format(a)) and \(TemporalText.format(b)) is out of range", at: at)
             }
             return .duration(d)
         default:
-            guard let kind = f.temporalKind else { throw CIQLError(.runtime, "internal: \(f.displayName)()", at: at) }
+            guard let kind = f.temporalKind else { throw CIQLError(.runtime, .internalError, "internal: \(f.displayName)()", at: at) }
             guard case .string(let unit) = args[0] else { throw typeError("\(f.displayName)() needs a unit name", args[0], at) }
             guard case .temporal(let t) = args[1] else { throw typeError("\(f.displayName)() needs a temporal value", args[1], at) }
             var fields = ValueMap()
@@ -324,13 +324,13 @@ extension ExecutionContext {
             }
             let dateUnits: Set = ["millennium", "century", "decade", "year", "weekYear", "quarter", "month", "week", "day"]
             if t.day == nil, dateUnits.contains(unit), unit != "day" || kind.hasDate {
-                throw CIQLError(.runtime, "cannot truncate a \(t.typeName.lowercased()) to the \(unit)", at: at)
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "cannot truncate a \(t.typeName.lowercased()) to the \(unit)", at: at)
             }
             if !kind.hasTime, !dateUnits.contains(unit) {
-                throw CIQLError(.runtime, "\(f.displayName)() cannot truncate to the \(unit): a date has no time", at: at)
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "\(f.displayName)() cannot truncate to the \(unit): a date has no time", at: at)
             }
             guard let truncated = TemporalArithmetic.truncate(t, unit) else {
-                throw CIQLError(.runtime, "'\(unit)' is not a unit to truncate to (year, month, week, day, hour, …)", at: at)
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(unit)' is not a unit to truncate to (year, month, week, day, hour, …)", at: at)
             }
             return .temporal(try build(kind, fields, base: truncated, at))
         }
@@ -338,7 +338,7 @@ extension ExecutionContext {
 
     private func fromEpochMap(_ m: ValueMap, _ at: SourceLocation) throws -> TemporalValue {
         guard case .temporal(let t) = try constructTemporal(.datetime, [.map(m)], at) else {
-            throw CIQLError(.runtime, "internal: datetime from epoch", at: at)
+            throw CIQLError(.runtime, .internalError, "internal: datetime from epoch", at: at)
         }
         return t
     }
