@@ -54,7 +54,8 @@ public final class GraphTransaction {
             cursor = try raw.openCursor(dbi)
             appendCursors[dbi] = cursor
         }
-        _ = try cursor.put(key, value, flags: MDB_APPEND)
+        // A key that does not sort last throws (see `LMDBCursor.put`).
+        try cursor.put(key, value, flags: MDB_APPEND)
     }
 
     /// Rolls the write back when the closure returns (for dry runs).

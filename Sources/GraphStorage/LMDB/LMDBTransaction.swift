@@ -26,6 +26,9 @@ struct LMDBTransaction {
     }
 
     /// Puts; returns false when `MDB_NOOVERWRITE`/`MDB_NODUPDATA` found the key or pair already there.
+    ///
+    /// - Throws: `StorageError` `.corrupted` when `MDB_APPEND`/`MDB_APPENDDUP` was given and the key (or value)
+    ///   does not sort last: an ordering bug that must stop the write, not silently drop the record.
     @discardableResult
     func put(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: Int32 = 0)
         throws -> Bool
@@ -33,7 +36,7 @@ struct LMDBTransaction {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         let rc = mdb_put(handle, dbi, &k, &v, UInt32(flags))
-        if rc == MDB_KEYEXIST { return false }
+        if rc == MDB_KEYEXIST { return try keyExists(flags) }
         try check(rc, "mdb_put")
         return true
     }
@@ -107,13 +110,14 @@ struct LMDBCursor {
                 UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
     }
 
+    @discardableResult
     func put(_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, flags: Int32 = 0)
         throws -> Bool
     {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         let rc = mdb_cursor_put(handle, &k, &v, UInt32(flags))
-        if rc == MDB_KEYEXIST { return false }
+        if rc == MDB_KEYEXIST { return try keyExists(flags) }
         try check(rc, "mdb_cursor_put")
         return true
     }
@@ -145,4 +149,15 @@ struct LMDBCursor {
         try check(mdb_cursor_count(handle, &n), "mdb_cursor_count")
         return n
     }
+}
+
+/// `MDB_KEYEXIST` from a put: an expected "already there" for `MDB_NOOVERWRITE`/`MDB_NODUPDATA`, an error for
+/// `MDB_APPEND`/`MDB_APPENDDUP`.
+private func keyExists(_ flags: Int32) throws -> Bool {
+    if flags & (MDB_APPEND | MDB_APPENDDUP) != 0 {
+        throw StorageError(
+            .corrupted, "an appended record does not sort after the existing ones (internal ordering error); "
+                + "nothing was changed", lmdbCode: MDB_KEYEXIST, operation: "mdb_put")
+    }
+    return false
 }
