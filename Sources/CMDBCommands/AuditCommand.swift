@@ -118,7 +118,7 @@ struct AuditHistoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let db = try ConfigurationDatabase.open(at: database.path)
+        let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         let runs = try db.store.read { tx in try AuditHistory.summaries(tx) }
         if format == "json" {
             var w = JSONWriter()

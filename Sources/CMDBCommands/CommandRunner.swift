@@ -9,6 +9,8 @@ import Verification
 /// Parses arguments, runs the command and maps every error to a message on stderr and an exit code.
 enum CommandRunner {
     static func run(_ arguments: [String]) -> Int32 {
+        // A writer stuck behind another process's write says so after a second (see `WriteLockWait`).
+        GraphStore.defaultWriteLockWait = WriteLockWait(notice: { Console.error($0) })
         var command: any ParsableCommand
         do {
             command = try CMDBCommand.parseAsRoot(movingGlobalOptions(shellByDefault(arguments)))

@@ -15,7 +15,7 @@ struct StatusCommand: ParsableCommand {
     var changes = 5
 
     func run() throws {
-        let db = try ConfigurationDatabase.open(at: database.path)
+        let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         try db.store.read { tx in
             let counts = try tx.countsByLabelAndStatus()
             var byClass: [String: [(String, Int)]] = [:]
