@@ -14,6 +14,10 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "How many recent changes to list.")
     var changes = 5
 
+    func validate() throws {
+        if changes < 0 { throw ValidationError("--changes must be 0 or more, not \(changes)") }
+    }
+
     func run() throws {
         let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         try db.store.read { tx in
