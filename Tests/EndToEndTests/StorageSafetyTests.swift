@@ -193,3 +193,31 @@ struct StorageSafetyTests {
         #expect(changes.exitCode == 2 && changes.err.contains("--changes must be 0 or more"), "\(changes)")
     }
 }
+
+/// verify reads only regular files from a snapshot folder.
+struct SnapshotFolderTests {
+    let harness: Harness
+
+    init() throws { harness = try Harness() }
+
+    @Test("a FIFO or a symlink to /dev/zero in the snapshot folder is skipped with a warning naming it")
+    func irregularSnapshotFilesSkipped() throws {
+        try harness.makeDatabase(withSample: true)
+        let folder = harness.sandbox.path("snapshots")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        try FileManager.default.copyItem(
+            atPath: Paths.fixture("snapshots/vcenter-bb.jsonl"), toPath: folder + "/a-vcenter.jsonl")
+        #expect(mkfifo(folder + "/b-fifo.jsonl", 0o600) == 0)
+        #expect(symlink("/dev/zero", folder + "/c-zero.jsonl") == 0)
+        let result = try harness.run(["--db", harness.db, "verify", folder], timeout: 60)
+        #expect(result.exitCode == 0 || result.exitCode == 1, "\(result)")
+        #expect(result.err.contains("warning: skipping '\(folder)/b-fifo.jsonl': a FIFO, not a regular file"),
+            "\(result)")
+        #expect(result.err.contains("warning: skipping '\(folder)/c-zero.jsonl': a character device"), "\(result)")
+        #expect(result.err.contains("verified 1 snapshot"), "\(result)")
+
+        // Named explicitly, such a file is refused (exit 2), before anything is read.
+        let named = try harness.run(["--db", harness.db, "verify", folder + "/b-fifo.jsonl"], timeout: 60)
+        #expect(named.exitCode == 2 && named.err.contains("a FIFO, not a regular file"), "\(named)")
+    }
+}
