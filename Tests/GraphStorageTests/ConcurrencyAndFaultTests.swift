@@ -136,6 +136,22 @@ struct ConcurrencyAndFaultTests {
         }
     }
 
+    @Test("a node record stays valid across later writes in its transaction (it is a copy, not a view of the map)")
+    func nodeRecordOutlivesWrites() throws {
+        let t = try TestStore()
+        try t.store.write(TestStore.change) { tx in
+            let nid = try tx.upsertNode(externalID: "kept", label: "Server", properties: ["status": .string("live")]).nid
+            let record = try #require(try tx.nodeRecord(nid))
+            for i in 0..<300 {
+                _ = try tx.upsertNode(externalID: "kept", label: "Server", properties: Self.properties(i))
+                _ = try tx.upsertNode(externalID: "other-\(i)", label: "Server", properties: Self.properties(i))
+            }
+            _ = try tx.deleteNode(nid)
+            #expect(try record.property(tx.propertyKey("status")) == .string("live"))
+            #expect(try record.label() == "Server")
+        }
+    }
+
     @Test("file-system errors name the path")
     func fileSystemMessages() {
         #expect(StorageError.lmdb(ENOSPC, "mdb_txn_commit", path: "/srv/db").message == "no space left on device: /srv/db")

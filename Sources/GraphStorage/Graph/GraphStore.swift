@@ -37,7 +37,7 @@ public final class GraphStore: @unchecked Sendable {
 
     /// The map size a new environment starts with; `CMDB_MAP_SIZE` (bytes) overrides it, for tests.
     static var initialMapSize: Int {
-        if let text = getenv("CMDB_MAP_SIZE").map({ String(cString: $0) }), let n = Int(text), n > 0 { return n }
+        if let text = unsafe getenv("CMDB_MAP_SIZE").map({ unsafe String(cString: $0) }), let n = Int(text), n > 0 { return n }
         return 4 << 30
     }
 
@@ -60,43 +60,43 @@ public final class GraphStore: @unchecked Sendable {
     public static func create(at path: String, initialMapSize mapSize: Int? = nil) throws -> GraphStore {
         var st = stat()
         var madeDirectory = false
-        if stat(path, &st) != 0 {
-            if mkdir(path, 0o700) != 0 {
+        if unsafe stat(path, &st) != 0 {
+            if unsafe mkdir(path, 0o700) != 0 {
                 throw StorageError.lmdb(errno, "mkdir", path: path)
             }
             madeDirectory = true
         } else if (st.st_mode & S_IFMT) != S_IFDIR {
             throw StorageError(.io, "'\(path)' exists and is not a directory")
         }
-        if access(path + "/data.mdb", F_OK) == 0 {
+        if unsafe access(path + "/data.mdb", F_OK) == 0 {
             throw StorageError(.alreadyExists, "a database already exists at '\(path)'")
         }
-        let hadLockFile = access(path + "/lock.mdb", F_OK) == 0
+        let hadLockFile = unsafe access(path + "/lock.mdb", F_OK) == 0
         do {
             return try makeEmpty(at: path, mapSize: mapSize ?? initialMapSize)
         } catch {
-            unlink(path + "/data.mdb")
-            if !hadLockFile { unlink(path + "/lock.mdb") }
-            if madeDirectory { rmdir(path) }
+            unsafe unlink(path + "/data.mdb")
+            if !hadLockFile { unsafe unlink(path + "/lock.mdb") }
+            if madeDirectory { unsafe rmdir(path) }
             throw error
         }
     }
 
     private static func makeEmpty(at path: String, mapSize: Int) throws -> GraphStore {
-        let env = try LMDBEnvironment(path: path, mapSize: mapSize, maxDatabases: UInt32(layout.count + 1))
-        let txn = try env.begin(readOnly: false)
+        let env = unsafe try LMDBEnvironment(path: path, mapSize: mapSize, maxDatabases: UInt32(layout.count + 1))
+        let txn = unsafe try env.begin(readOnly: false)
         var isOpen = true
-        defer { if isOpen { env.abort(txn, readOnly: false) } }
+        defer { if isOpen { unsafe env.abort(txn, readOnly: false) } }
         var dbs = Databases()
-        for (name, keyPath, flags) in layout {
+        for (name, keyPath, flags) in unsafe layout {
             var dbi: MDB_dbi = 0
-            try check(mdb_dbi_open(txn, name, flags | UInt32(MDB_CREATE), &dbi), "mdb_dbi_open")
+            unsafe try check(mdb_dbi_open(txn, name, flags | UInt32(MDB_CREATE), &dbi), "mdb_dbi_open")
             dbs[keyPath: keyPath] = dbi
         }
-        let t = LMDBTransaction(handle: txn)
-        try t.put(dbs.meta, Array("format".utf8), withUnsafeBytes(of: formatVersion.bigEndian) { Array($0) })
+        let t = unsafe LMDBTransaction(handle: txn)
+        unsafe try t.put(dbs.meta, Array("format".utf8), withUnsafeBytes(of: formatVersion.bigEndian) { unsafe Array($0) })
         isOpen = false
-        try env.commit(txn, readOnly: false)
+        unsafe try env.commit(txn, readOnly: false)
         return GraphStore(path: path, env: env, dbs: dbs, names: NameTable())
     }
 
@@ -110,7 +110,7 @@ public final class GraphStore: @unchecked Sendable {
     public static func open(at path: String, readOnly: Bool = false) throws -> GraphStore {
         let file = path + "/data.mdb"
         var st = stat()
-        if stat(file, &st) != 0 {
+        if unsafe stat(file, &st) != 0 {
             if errno == ENOENT || errno == ENOTDIR {
                 throw StorageError(.notADatabase, "no database at '\(path)'; create one with 'cmdb init'")
             }
@@ -119,7 +119,7 @@ public final class GraphStore: @unchecked Sendable {
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw StorageError(.notADatabase, "'\(file)' is not a regular file; '\(path)' is not a cmdb database")
         }
-        guard access(file, readOnly ? R_OK : R_OK | W_OK) == 0 else {
+        guard unsafe access(file, readOnly ? R_OK : R_OK | W_OK) == 0 else {
             throw StorageError(
                 .permissionDenied,
                 "permission denied: cannot \(readOnly ? "read" : "read and write") '\(file)'")
@@ -128,52 +128,52 @@ public final class GraphStore: @unchecked Sendable {
         guard st.st_size >= 8192 else {
             throw StorageError(.notADatabase, "'\(path)' is not a cmdb database: '\(file)' is empty or truncated")
         }
-        let env = try LMDBEnvironment(
+        let env = unsafe try LMDBEnvironment(
             path: path, mapSize: initialMapSize, maxDatabases: UInt32(layout.count + 1), readOnly: readOnly)
-        let txn = try env.begin(readOnly: true)
+        let txn = unsafe try env.begin(readOnly: true)
         var isOpen = true
-        defer { if isOpen { env.abort(txn, readOnly: true) } }
+        defer { if isOpen { unsafe env.abort(txn, readOnly: true) } }
         var dbs = Databases()
         var metaDBI: MDB_dbi = 0
-        let rc = mdb_dbi_open(txn, "meta", 0, &metaDBI)
+        let rc = unsafe mdb_dbi_open(txn, "meta", 0, &metaDBI)
         if rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE {
             throw StorageError(.notADatabase, "'\(path)' holds an LMDB file that is not a cmdb database")
         }
         try check(rc, "mdb_dbi_open")
-        let t = LMDBTransaction(handle: txn)
-        guard let raw = try t.get(metaDBI, Array("format".utf8)), raw.count == 4 else {
+        let t = unsafe LMDBTransaction(handle: txn)
+        guard let raw = unsafe try t.get(metaDBI, Array("format".utf8)), raw.count == 4 else {
             throw StorageError(.notADatabase, "'\(path)' holds an LMDB file that is not a cmdb database")
         }
-        let format = raw.loadBE32(at: 0)
+        let format = unsafe raw.loadBE32(at: 0)
         if format > formatVersion {
             throw StorageError(
                 .newerFormat,
                 "the database at '\(path)' has format \(format), newer than this cmdb (format \(formatVersion)); "
                     + "upgrade cmdb to open it (the database was not changed)")
         }
-        for (name, keyPath, flags) in layout {
+        for (name, keyPath, flags) in unsafe layout {
             var dbi: MDB_dbi = 0
-            try check(mdb_dbi_open(txn, name, flags, &dbi), "mdb_dbi_open")
+            unsafe try check(mdb_dbi_open(txn, name, flags, &dbi), "mdb_dbi_open")
             dbs[keyPath: keyPath] = dbi
         }
-        let names = try loadNames(LMDBTransaction(handle: txn), dbs)
+        let names = unsafe try loadNames(LMDBTransaction(handle: txn), dbs)
         // Committing a read transaction publishes the database handles to the environment.
         isOpen = false
-        try env.commit(txn, readOnly: true)
+        unsafe try env.commit(txn, readOnly: true)
         return GraphStore(path: path, env: env, dbs: dbs, names: names)
     }
 
     static func loadNames(_ t: LMDBTransaction, _ dbs: Databases) throws -> NameTable {
         var table = NameTable()
-        let cursor = try t.openCursor(dbs.namesByID)
-        defer { cursor.close() }
-        var entry = try cursor.get(MDB_FIRST)
-        while let (key, value) = entry {
-            guard key.count == 5, let kind = NameKind(rawValue: key[0]) else {
+        let cursor = unsafe try t.openCursor(dbs.namesByID)
+        defer { unsafe cursor.close() }
+        var entry = unsafe try cursor.get(MDB_FIRST)
+        while let (key, value) = unsafe entry {
+            guard key.count == 5, let kind = unsafe NameKind(rawValue: key[0]) else {
                 throw StorageError(.corrupted, "the name table is damaged")
             }
-            table.insert(String(decoding: value, as: UTF8.self), id: key.loadBE32(at: 1), kind)
-            entry = try cursor.get(MDB_NEXT)
+            unsafe table.insert(String(decoding: value, as: UTF8.self), id: key.loadBE32(at: 1), kind)
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         return table
     }
@@ -182,11 +182,11 @@ public final class GraphStore: @unchecked Sendable {
 
     /// Runs `body` on one consistent snapshot of the database.
     public func read<R>(_ body: (GraphTransaction) throws -> R) throws -> R {
-        let txn = try env.begin(readOnly: true)
-        let tx = GraphTransaction(store: self, handle: txn, names: currentNames(), number: 0, isWritable: false)
+        let txn = unsafe try env.begin(readOnly: true)
+        let tx = unsafe GraphTransaction(store: self, handle: txn, names: currentNames(), number: 0, isWritable: false)
         defer {
             tx.invalidate()
-            env.abort(txn, readOnly: true)
+            unsafe env.abort(txn, readOnly: true)
         }
         try tx.refreshNamesIfStale()
         return try body(tx)
@@ -216,16 +216,16 @@ public final class GraphStore: @unchecked Sendable {
     /// One attempt of `write`: the transaction is committed, or aborted exactly once (never after a commit,
     /// which frees it whether or not it succeeds).
     private func writeOnce<R>(_ change: ChangeInfo, _ body: (GraphTransaction) throws -> R) throws -> R {
-        let txn = try env.begin(readOnly: false, wait: writeLockWait)
+        let txn = unsafe try env.begin(readOnly: false, wait: writeLockWait)
         var isOpen = true
-        let t = LMDBTransaction(handle: txn)
+        let t = unsafe LMDBTransaction(handle: txn)
         var tx: GraphTransaction?
         defer {
             tx?.invalidate()
-            if isOpen { env.abort(txn, readOnly: false) }
+            if isOpen { unsafe env.abort(txn, readOnly: false) }
         }
-        let last = try t.get(dbs.meta, Array("last_txn".utf8)).map { $0.count == 8 ? $0.loadBE64(at: 0) : 0 } ?? 0
-        let writing = GraphTransaction(
+        let last = unsafe try t.get(dbs.meta, Array("last_txn".utf8)).map { unsafe $0.count == 8 ? $0.loadBE64(at: 0) : 0 } ?? 0
+        let writing = unsafe GraphTransaction(
             store: self, handle: txn, names: currentNames(), number: last + 1, isWritable: true)
         tx = writing
         try writing.refreshNamesIfStale()
@@ -236,7 +236,7 @@ public final class GraphStore: @unchecked Sendable {
         writing.invalidate()
         isOpen = false
         do {
-            try env.commit(txn, readOnly: false)
+            unsafe try env.commit(txn, readOnly: false)
         } catch let error as StorageError where error.code == .noSpace {
             throw StorageError(
                 .noSpace, error.message + "; nothing was changed (free some space and run it again)",

@@ -8,6 +8,8 @@ import Glibc
 /// Transactions themselves never cross threads (they live inside a `read`/`write` closure). The one call that
 /// is not safe beside open transactions, `mdb_env_set_mapsize`, runs only under `mapLock` held exclusively,
 /// while every transaction holds it shared (`begin` … `commit`/`abort`).
+// `@safe`: the handle is owned (closed in deinit) and never handed out; transactions begin and end here.
+@safe
 final class LMDBEnvironment: @unchecked Sendable {
     let handle: OpaquePointer
     let path: String
@@ -28,32 +30,32 @@ final class LMDBEnvironment: @unchecked Sendable {
         // there is a SIGBUS, not an error. Allocating the file's blocks first turns that into ENOSPC here.
         try Self.preallocateLockFile(in: path, readOnly: readOnly)
         var env: OpaquePointer?
-        try check(mdb_env_create(&env), "mdb_env_create")
-        guard let env else { throw StorageError(.lmdb, "mdb_env_create returned no environment") }
+        unsafe try check(mdb_env_create(&env), "mdb_env_create")
+        guard let env = unsafe env else { throw StorageError(.lmdb, "mdb_env_create returned no environment") }
         do {
-            try check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
-            try check(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
-            try check(mdb_env_set_maxreaders(env, Self.maxReaders), "mdb_env_set_maxreaders")
+            unsafe try check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
+            unsafe try check(mdb_env_set_mapsize(env, mapSize), "mdb_env_set_mapsize")
+            unsafe try check(mdb_env_set_maxreaders(env, Self.maxReaders), "mdb_env_set_maxreaders")
             let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0)
             // Owner-only: a CMDB maps an organisation's attack surface.
-            let rc = mdb_env_open(env, path, flags, 0o600)
+            let rc = unsafe mdb_env_open(env, path, flags, 0o600)
             if rc == ENOENT {
                 throw StorageError(.notADatabase, "no database at '\(path)'; create one with 'cmdb init'")
             }
             try check(rc, "mdb_env_open", path: path)
         } catch {
             // The LMDB documentation: the environment handle must be closed even when mdb_env_open fails.
-            mdb_env_close(env)
+            unsafe mdb_env_close(env)
             throw error
         }
-        self.handle = env
+        unsafe self.handle = unsafe env
         self.path = path
         self.isReadOnly = readOnly
         if readOnly {
             writerLock = nil
         } else {
             var fd: Int32 = -1
-            if mdb_env_get_fd(env, &fd) == MDB_SUCCESS, fd >= 0 {
+            if unsafe mdb_env_get_fd(env, &fd) == MDB_SUCCESS, fd >= 0 {
                 writerLock = WriterLock(descriptor: fd)
             } else {
                 writerLock = nil
@@ -63,11 +65,11 @@ final class LMDBEnvironment: @unchecked Sendable {
         _ = try? clearStaleReaders()
     }
 
-    deinit { mdb_env_close(handle) }
+    deinit { unsafe mdb_env_close(handle) }
 
     private static func preallocateLockFile(in directory: String, readOnly: Bool) throws {
         let file = directory + "/lock.mdb"
-        let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let fd = unsafe open(file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let code = errno
             // A directory or lock file this user cannot write: LMDB reports it (or, read-only, copes).
@@ -76,11 +78,11 @@ final class LMDBEnvironment: @unchecked Sendable {
         }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, Int(st.st_size) < lockFileSize else { return }
+        guard unsafe fstat(fd, &st) == 0, Int(st.st_size) < lockFileSize else { return }
         let rc = posix_fallocate(fd, 0, off_t(lockFileSize))
         if rc == 0 || rc == EOPNOTSUPP || rc == EINVAL { return }
         // Leave no empty lock file behind for the next attempt to trip over.
-        if st.st_size == 0 { unlink(file) }
+        if st.st_size == 0 { unsafe unlink(file) }
         throw StorageError.lmdb(rc, "posix_fallocate", path: directory)
     }
 
@@ -90,21 +92,21 @@ final class LMDBEnvironment: @unchecked Sendable {
     @discardableResult
     func clearStaleReaders() throws -> Int {
         var dead: Int32 = 0
-        try check(mdb_reader_check(handle, &dead), "mdb_reader_check")
+        unsafe try check(mdb_reader_check(handle, &dead), "mdb_reader_check")
         return Int(dead)
     }
 
     /// The current size of the memory map in bytes.
     var mapSize: Int {
-        var info = MDB_envinfo()
-        mdb_env_info(handle, &info)
-        return info.me_mapsize
+        var info = unsafe MDB_envinfo()
+        unsafe mdb_env_info(handle, &info)
+        return unsafe info.me_mapsize
     }
 
     /// Grows the map, once no transaction of this process is open (waits for them).
     func setMapSize(_ size: Int) throws {
         try mapLock.exclusive {
-            try check(mdb_env_set_mapsize(handle, size), "mdb_env_set_mapsize")
+            unsafe try check(mdb_env_set_mapsize(handle, size), "mdb_env_set_mapsize")
         }
     }
 
@@ -119,8 +121,8 @@ final class LMDBEnvironment: @unchecked Sendable {
         while true {
             mapLock.lockShared()
             var txn: OpaquePointer?
-            let rc = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
-            if rc == MDB_SUCCESS, let txn { return txn }
+            let rc = unsafe mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+            if rc == MDB_SUCCESS, let txn = unsafe txn { return unsafe txn }
             mapLock.unlockShared()
             do {
                 if rc == MDB_MAP_RESIZED && attempts < 3 {
@@ -139,14 +141,14 @@ final class LMDBEnvironment: @unchecked Sendable {
 
     /// Commits `txn`; LMDB frees the transaction whether or not the commit succeeds, so never abort it after.
     func commit(_ txn: OpaquePointer, readOnly: Bool) throws {
-        let rc = mdb_txn_commit(txn)
+        let rc = unsafe mdb_txn_commit(txn)
         end(readOnly: readOnly)
         try check(rc, "mdb_txn_commit", path: path)
     }
 
     /// Aborts `txn` and frees it.
     func abort(_ txn: OpaquePointer, readOnly: Bool) {
-        mdb_txn_abort(txn)
+        unsafe mdb_txn_abort(txn)
         end(readOnly: readOnly)
     }
 
@@ -158,7 +160,7 @@ final class LMDBEnvironment: @unchecked Sendable {
     /// Size in bytes of the data file.
     var dataFileSize: Int {
         var st = stat()
-        guard stat(path + "/data.mdb", &st) == 0 else { return 0 }
+        guard unsafe stat(path + "/data.mdb", &st) == 0 else { return 0 }
         return Int(st.st_size)
     }
 }

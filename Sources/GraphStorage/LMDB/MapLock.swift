@@ -10,28 +10,30 @@ import Glibc
 /// Shared holds nest (glibc's default read-preferring rwlock, and a per-thread count), so a read inside a
 /// read is fine. A thread that holds the lock shared can never take it exclusively (it would wait for
 /// itself): `exclusive` then throws instead of dead-locking.
+// `@safe`: the rwlock's memory is owned, allocated in init and freed in deinit, and never handed out.
+@safe
 final class MapLock: @unchecked Sendable {
     // @unchecked Sendable: the pthread rwlock is the synchronisation; `depthKey` is per thread by definition.
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
     private var depthKey = pthread_key_t()
 
     init() {
-        lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
-        lock.initialize(to: pthread_rwlock_t())
-        pthread_rwlock_init(lock, nil)
-        pthread_key_create(&depthKey, nil)
+        unsafe lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
+        unsafe lock.initialize(to: pthread_rwlock_t())
+        unsafe pthread_rwlock_init(lock, nil)
+        unsafe pthread_key_create(&depthKey, nil)
     }
 
     deinit {
-        pthread_rwlock_destroy(lock)
-        lock.deallocate()
+        unsafe pthread_rwlock_destroy(lock)
+        unsafe lock.deallocate()
         pthread_key_delete(depthKey)
     }
 
     /// How many shared holds the calling thread has.
     private var depth: Int {
-        get { Int(bitPattern: pthread_getspecific(depthKey)) }
-        set { pthread_setspecific(depthKey, UnsafeRawPointer(bitPattern: newValue)) }
+        get { unsafe Int(bitPattern: pthread_getspecific(depthKey)) }
+        set { unsafe pthread_setspecific(depthKey, UnsafeRawPointer(bitPattern: newValue)) }
     }
 
     /// Whether the calling thread holds the lock shared.
@@ -39,13 +41,13 @@ final class MapLock: @unchecked Sendable {
 
     /// Takes a shared hold; pair with `unlockShared()`.
     func lockShared() {
-        pthread_rwlock_rdlock(lock)
+        unsafe pthread_rwlock_rdlock(lock)
         depth += 1
     }
 
     func unlockShared() {
         depth -= 1
-        pthread_rwlock_unlock(lock)
+        unsafe pthread_rwlock_unlock(lock)
     }
 
     /// Runs `body` with no transaction of this process open.
@@ -57,8 +59,8 @@ final class MapLock: @unchecked Sendable {
                 .locked,
                 "the database map must be resized, but this thread still has a transaction open; finish it first")
         }
-        pthread_rwlock_wrlock(lock)
-        defer { pthread_rwlock_unlock(lock) }
+        unsafe pthread_rwlock_wrlock(lock)
+        defer { unsafe pthread_rwlock_unlock(lock) }
         return try body()
     }
 }

@@ -44,8 +44,8 @@ extension StorageError {
     }
 
     static func describe(_ rc: Int32) -> String {
-        guard let text = mdb_strerror(rc) else { return "error \(rc)" }
-        return String(cString: text)
+        guard let text = unsafe mdb_strerror(rc) else { return "error \(rc)" }
+        return unsafe String(cString: text)
     }
 }
 

@@ -93,7 +93,7 @@ final class WriterLock: Sendable {
         query.l_whence = Int16(SEEK_SET)
         query.l_start = Self.offset
         query.l_len = 1
-        if fcntl(descriptor, F_GETLK, &query) == 0, query.l_type != Int16(F_UNLCK), query.l_pid > 0 {
+        if unsafe fcntl(descriptor, F_GETLK, &query) == 0, query.l_type != Int16(F_UNLCK), query.l_pid > 0 {
             return "pid \(query.l_pid)"
         }
         return "another process"
@@ -105,7 +105,7 @@ final class WriterLock: Sendable {
         request.l_whence = Int16(SEEK_SET)
         request.l_start = Self.offset
         request.l_len = 1
-        return fcntl(descriptor, command, &request)
+        return unsafe fcntl(descriptor, command, &request)
     }
 
     private static func seconds(_ d: Duration) -> String {
