@@ -1,4 +1,5 @@
 import CLMDB
+import Dispatch
 import Glibc
 
 /// An open LMDB environment: one memory map over `data.mdb` and its lock file.
@@ -118,6 +119,14 @@ final class LMDBEnvironment: @unchecked Sendable {
         var attempts = 0
         let writer = readOnly ? nil : writerLock
         try writer?.acquire(wait)
+        // A writer that is not cmdb (mdb_load, an older cmdb) holds LMDB's mutex without the record lock: the
+        // wait then happens inside mdb_txn_begin, which cannot time out, but it can still be reported.
+        let notice = DispatchWorkItem { wait.notice("waiting for the write lock held by another process…") }
+        if !readOnly {
+            DispatchQueue.global().asyncAfter(
+                deadline: .now() + .milliseconds(Int(wait.noticeAfter / .milliseconds(1))), execute: notice)
+        }
+        defer { notice.cancel() }
         while true {
             mapLock.lockShared()
             var txn: OpaquePointer?
