@@ -58,7 +58,7 @@ enum KeyLayout {
         case .string(let s):
             w.u8(4)
             var s = s
-            s.withUTF8 { w.bytes.append(contentsOf: $0.prefix(maxIndexedValueBytes)) }
+            s.withUTF8 { unsafe w.bytes.append(contentsOf: $0.prefix(maxIndexedValueBytes)) }
         case .temporal(let t):
             // Datetimes by instant (CIQL's `=`), when whole microseconds; dates by day; other kinds not at all.
             switch t {

@@ -96,27 +96,27 @@ enum RecordCodec {
 
     static func decodeTemporal(_ r: inout ByteReader) throws -> TemporalValue {
         func offset() throws -> Int32 {
-            let o = try r.signedVarint()
-            guard abs(o) <= 18 * 3600 else { throw unknownFormat }
+            let o = unsafe try r.signedVarint()
+            guard o >= -18 * 3600, o <= 18 * 3600 else { throw unknownFormat }
             return Int32(o)
         }
         func nanos() throws -> Int64 {
-            let n = try r.signedVarint()
+            let n = unsafe try r.signedVarint()
             guard n >= 0, n < CivilCalendar.nanosPerDay else { throw unknownFormat }
             return n
         }
         func day() throws -> Int64 {
-            let d = try r.signedVarint()
+            let d = unsafe try r.signedVarint()
             guard TemporalValue.days.contains(d) else { throw unknownFormat }
             return d
         }
-        switch try r.u8() {
+        switch unsafe try r.u8() {
         case 1: return .date(day: try day())
         case 2: return .localTime(nanos: try nanos())
         case 3: return .time(nanos: try nanos(), offset: try offset())
         case 4: return .localDateTime(day: try day(), nanos: try nanos())
         case 5:
-            let d = try day(), n = try nanos(), o = try offset(), zone = try r.string()
+            let d = try day(), n = try nanos(), o = try offset(), zone = unsafe try r.string()
             return .dateTime(day: d, nanos: n, offset: o, zone: zone.isEmpty ? nil : zone)
         default: throw unknownFormat
         }
@@ -130,10 +130,10 @@ enum RecordCodec {
     }
 
     static func decodeNodeHeader(_ r: inout ByteReader) throws -> NodeHeader {
-        guard try r.u8() == format else { throw unknownFormat }
-        let version = try r.varint()
-        let created = try r.varint()
-        let label = try r.varint()
+        guard unsafe try r.u8() == format else { throw unknownFormat }
+        let version = unsafe try r.varint()
+        let created = unsafe try r.varint()
+        let label = unsafe try r.varint()
         return NodeHeader(
             version: version, created: created, labelID: label == 0 ? nil : UInt32(truncatingIfNeeded: label - 1))
     }
@@ -141,11 +141,11 @@ enum RecordCodec {
     static func decodeNode(_ bytes: UnsafeRawBufferPointer, nid: NodeID, names: borrowing NameTable)
         throws -> StoredNode
     {
-        var r = ByteReader(bytes)
-        let header = try decodeNodeHeader(&r)
-        let externalID = try r.string()
+        var r = unsafe ByteReader(bytes)
+        let header = unsafe try decodeNodeHeader(&r)
+        let externalID = unsafe try r.string()
         let label = try header.labelID.map { (id) in try names.name(id, .label) }
-        let properties = try decodeProperties(&r, names: names)
+        let properties = unsafe try decodeProperties(&r, names: names)
         return StoredNode(
             nid: nid, externalID: externalID, label: label, properties: properties, version: header.version,
             created: header.created)
@@ -154,11 +154,11 @@ enum RecordCodec {
     static func decodeRelation(
         _ bytes: UnsafeRawBufferPointer, from: NodeID, type: String, to: NodeID, names: borrowing NameTable
     ) throws -> StoredRelation {
-        var r = ByteReader(bytes)
-        guard try r.u8() == format else { throw unknownFormat }
-        let version = try r.varint()
-        let created = try r.varint()
-        let properties = try decodeProperties(&r, names: names)
+        var r = unsafe ByteReader(bytes)
+        guard unsafe try r.u8() == format else { throw unknownFormat }
+        let version = unsafe try r.varint()
+        let created = unsafe try r.varint()
+        let properties = unsafe try decodeProperties(&r, names: names)
         return StoredRelation(
             from: from, type: type, to: to, properties: properties, version: version, created: created)
     }
@@ -166,39 +166,40 @@ enum RecordCodec {
     static func decodeProperties(_ r: inout ByteReader, names: borrowing NameTable) throws
         -> Properties
     {
-        let count = try r.varint()
-        guard count <= UInt64(r.base.count) else { throw unknownFormat }
+        let count = unsafe try r.varint()
+        guard unsafe count <= UInt64(r.base.count) else { throw unknownFormat }
         var properties = Properties()
         properties.reserveCapacity(Int(count))
         for _ in 0..<count {
-            let key = try names.name(UInt32(truncatingIfNeeded: try r.varint()), .propertyKey)
-            properties.appendUnchecked(key, try decodeValue(&r, depth: 0))
+            let key = unsafe try names.name(UInt32(truncatingIfNeeded: try r.varint()), .propertyKey)
+            unsafe properties.appendUnchecked(key, try decodeValue(&r, depth: 0))
         }
         return properties
     }
 
     static func decodeValue(_ r: inout ByteReader, depth: Int) throws -> PropertyValue {
-        switch try r.u8() {
+        switch unsafe try r.u8() {
         case 1: return .bool(false)
         case 2: return .bool(true)
-        case 3: return .int(try r.signedVarint())
-        case 4: return .float(Double(bitPattern: try r.u64LE()))
-        case 5: return .string(try r.string())
-        case 6: return .temporal(.instant(micros: try r.signedVarint()))
-        case 8: return .temporal(try decodeTemporal(&r))
+        case 3: return unsafe .int(try r.signedVarint())
+        case 4: return unsafe .float(Double(bitPattern: try r.u64LE()))
+        case 5: return unsafe .string(try r.string())
+        case 6: return unsafe .temporal(.instant(micros: try r.signedVarint()))
+        case 8: return unsafe .temporal(try decodeTemporal(&r))
         case 9:
-            let m = try r.signedVarint(), d = try r.signedVarint(), s = try r.signedVarint(), n = try r.varint()
+            let m = unsafe try r.signedVarint(), d = unsafe try r.signedVarint(), s = unsafe try r.signedVarint()
+            let n = unsafe try r.varint()
             guard n < UInt64(CivilCalendar.nanosPerSecond),
                 let duration = TemporalDuration(months: m, days: d, seconds: s, nanos: Int64(n))
             else { throw unknownFormat }
             return .duration(duration)
         case 7:
             guard depth < 64 else { throw unknownFormat }
-            let n = try r.varint()
-            guard n <= UInt64(r.base.count) else { throw unknownFormat }
+            let n = unsafe try r.varint()
+            guard unsafe n <= UInt64(r.base.count) else { throw unknownFormat }
             var items: [PropertyValue] = []
             items.reserveCapacity(Int(n))
-            for _ in 0..<n { items.append(try decodeValue(&r, depth: depth + 1)) }
+            for _ in 0..<n { unsafe items.append(try decodeValue(&r, depth: depth + 1)) }
             return .list(items)
         default: throw unknownFormat
         }
