@@ -42,7 +42,7 @@ public final class ImpactAnalyzer {
     /// - Throws: `StorageError` when the store cannot be read.
     /// - Complexity: O(impacted CIs × their degree), plus the members of each group or cluster they touch.
     public func analyze(targets: [NodeID], depth: Int? = nil, in tx: GraphTransaction) throws -> ImpactResult {
-        var marks = NodeMarks()
+        var marks = NodeMarks(upperBound: try tx.nodeIDUpperBound)
         var run = ImpactFixpoint(
             rules: ImpactRules(schema: schema, transaction: tx), schema: schema, tx: tx,
             statusKey: tx.propertyKey("status"), quorumKey: tx.propertyKey("quorum"))

@@ -3,7 +3,9 @@ import GraphStorage
 /// Per-node scratch state for one impact analysis: a slot and flag bits per node it touched.
 ///
 /// A hash table (open addressing, linear probing) sized by the nodes the analysis touches, not by the
-/// database: an analysis that reaches a hundred CIs of a million allocates for a hundred.
+/// database: an analysis that reaches a hundred CIs of a million allocates for a hundred. When it touches more
+/// than a sixteenth of the node ids it moves to arrays indexed by node id (5 bytes per id), which by then cost
+/// no more than the table and are faster to probe.
 struct NodeMarks {
     private static let empty = UInt64.max
     private var keys: [UInt64]
@@ -11,6 +13,9 @@ struct NodeMarks {
     private var flagBits: [UInt8]
     private var shift: UInt64
     private var count = 0
+    /// Node ids are below this (dense mode is sized by it).
+    private let upperBound: NodeID
+    private var dense = false
 
     static let noSlot = UInt32.max
 
@@ -18,7 +23,8 @@ struct NodeMarks {
     static let statusKnown: UInt8 = 1
     static let inactive: UInt8 = 2
 
-    init() {
+    init(upperBound: NodeID) {
+        self.upperBound = upperBound
         let bits: UInt64 = 6
         keys = [UInt64](repeating: Self.empty, count: 1 << Int(bits))
         slots = [UInt32](repeating: Self.noSlot, count: 1 << Int(bits))
@@ -40,6 +46,18 @@ struct NodeMarks {
 
     /// The index of `nid`, adding it (no slot, no flags) when absent.
     private mutating func place(_ nid: NodeID) -> Int {
+        if dense {
+            let i = Int(nid)
+            if i >= slots.count {
+                slots += [UInt32](repeating: Self.noSlot, count: i + 1 - slots.count)
+                flagBits += [UInt8](repeating: 0, count: i + 1 - flagBits.count)
+            }
+            return i
+        }
+        if count >= 1 << 16, UInt64(count) * 16 > upperBound {
+            becomeDense()
+            return place(nid)
+        }
         var i = find(nid)
         if keys[i] == nid { return i }
         if (count + 1) * 2 > keys.count {
@@ -67,14 +85,32 @@ struct NodeMarks {
         }
     }
 
+    private mutating func becomeDense() {
+        let size = Int(clamping: upperBound)
+        var denseSlots = [UInt32](repeating: Self.noSlot, count: size)
+        var denseFlags = [UInt8](repeating: 0, count: size)
+        for j in keys.indices where keys[j] != Self.empty {
+            let i = Int(keys[j])
+            if i >= denseSlots.count {
+                denseSlots += [UInt32](repeating: Self.noSlot, count: i + 1 - denseSlots.count)
+                denseFlags += [UInt8](repeating: 0, count: i + 1 - denseFlags.count)
+            }
+            denseSlots[i] = slots[j]
+            denseFlags[i] = flagBits[j]
+        }
+        (slots, flagBits, keys, dense) = (denseSlots, denseFlags, [], true)
+    }
+
     /// The slot recorded for `nid` in this traversal, or `noSlot`.
     func slot(_ nid: NodeID) -> UInt32 {
+        if dense { return Int(nid) < slots.count ? slots[Int(nid)] : Self.noSlot }
         let i = find(nid)
         return keys[i] == nid ? slots[i] : Self.noSlot
     }
 
     /// The flags recorded for `nid` in this traversal (0 when none).
     func flags(_ nid: NodeID) -> UInt8 {
+        if dense { return Int(nid) < flagBits.count ? flagBits[Int(nid)] : 0 }
         let i = find(nid)
         return keys[i] == nid ? flagBits[i] : 0
     }

@@ -21,6 +21,8 @@ final class BreadthFirstExpandOperator: PlanOperator {
     let relationFilter: ((RelationshipRef, ExecutionContext) throws -> Bool)?
 
     private var current: Row = []
+    /// The row handed out last, changed in place for the next end (no copy when the consumer let it go).
+    private var output: Row = []
     private var active = false
     private var expansion = LevelExpansion(starts: [])
     private var start: NodeID = 0
@@ -74,9 +76,8 @@ final class BreadthFirstExpandOperator: PlanOperator {
             active = false
             return current
         }
-        var row = current
-        row[toSlot] = .node(end)
-        return row
+        output[toSlot] = .node(end)
+        return output
     }
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
@@ -90,6 +91,7 @@ final class BreadthFirstExpandOperator: PlanOperator {
                     target = t
                 }
                 current = row
+                output = row
                 start = nid
                 expansion = LevelExpansion(starts: [nid])
                 next = expansion.level.upperBound

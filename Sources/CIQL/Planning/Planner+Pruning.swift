@@ -107,7 +107,7 @@ extension Planner {
 }
 
 /// Where planning a pattern may collapse its rows to a de-duplicated frontier: after a single-relation step,
-/// when another step follows and the only variable still read (later clauses, pending predicates, the steps
+/// when another step or a predicate on the node follows and the only variable still read (later clauses, pending predicates, the steps
 /// left, a relation-uniqueness check not yet made) is the node just reached. Makes the uniqueness check as soon
 /// as every relation it compares is bound, so it no longer holds those relations alive.
 struct FrontierCollapse {
@@ -155,8 +155,10 @@ struct FrontierCollapse {
         let steps = parts[part].element.steps
         let forward = j >= start
         let stepsLeft = forward ? (steps.count - 1 - j) + start : j
-        guard context.mayCollapse, var needed = context.readAfter, stepsLeft > 0, parts[part].pathVariable == nil,
-            steps[j].relationship.length == nil
+        // After the last step a frontier pays only when predicates on the node follow (reads in id order, once).
+        let predicatesWait = conjuncts.contains { !$0.used && $0.variables == [frontier] }
+        guard context.mayCollapse, var needed = context.readAfter, stepsLeft > 0 || predicatesWait,
+            parts[part].pathVariable == nil, steps[j].relationship.length == nil
         else { return op }
         for c in conjuncts where !c.used { needed.formUnion(c.variables) }
         if !uniquenessApplied { needed.formUnion(checkedRelations) }
@@ -178,7 +180,9 @@ struct FrontierCollapse {
 /// order, so the next expansion reads adjacency in key order and once per node instead of once per path.
 final class FrontierOperator: PlanOperator {
     let slot: Int
-    private var rows: [Row] = []
+    /// The first row read: the other columns of every row passed on (nothing reads them).
+    private var template: Row?
+    private var nodes: [NodeID] = []
     private var index = 0
     private var drained = false
 
@@ -188,7 +192,8 @@ final class FrontierOperator: PlanOperator {
     }
 
     override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
-        rows = []
+        template = nil
+        nodes = []
         index = 0
         drained = false
         try super.open(argument, ctx)
@@ -198,16 +203,16 @@ final class FrontierOperator: PlanOperator {
         if !drained {
             drained = true
             var seen = NodeIDSet()
-            var keyed: [(NodeID, Row)] = []
             while let row = try input.next(ctx) {
                 guard case .node(let nid) = row[slot], seen.insert(nid) else { continue }
-                keyed.append((nid, row))
+                if template == nil { template = row }
+                nodes.append(nid)
             }
-            keyed.sort { $0.0 < $1.0 }
-            rows = keyed.map(\.1)
+            nodes.sort()
         }
-        guard index < rows.count else { return nil }
-        defer { index += 1 }
-        return rows[index]
+        guard index < nodes.count, var row = template else { return nil }
+        row[slot] = .node(nodes[index])
+        index += 1
+        return row
     }
 }
