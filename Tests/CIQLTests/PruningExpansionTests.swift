@@ -112,6 +112,7 @@ import Testing
         #expect(try uses("MATCH (a {id: 'n1'})-[*]->(x) RETURN DISTINCT x.id, count(*) AS n", "VarLengthExpand"))
         #expect(try uses("MATCH (a {id: 'n1'})-[*]->(x) WITH x LIMIT 3 RETURN DISTINCT x.id", "VarLengthExpand"))
         #expect(try uses("MATCH (a {id: 'n1'})-[*]->(x)-[:T1]->(y) RETURN DISTINCT y.id", "VarLengthExpand"))
+        #expect(try uses("MATCH (a {id: 'n1'})-[*]->(x) RETURN DISTINCT rand() < 2 AS r", "VarLengthExpand"))
         #expect(try !uses("MATCH (a {id: 'n1'})<-[*]-(x) RETURN count(x) AS n", "BreadthFirstExpand"))
     }
 

@@ -50,6 +50,8 @@ extension Planner {
     /// DISTINCT without aggregates, or aggregates that each ignore repeats (DISTINCT ones, min, max).
     static func projectionIgnoresDuplicates(_ projection: Projection) -> Bool {
         let expressions = projection.items.map(\.expression) + projection.orderBy.map(\.expression)
+        // `RETURN DISTINCT rand()` gives a value per row: fewer rows, fewer values.
+        if expressions.contains(where: \.callsRand) { return false }
         guard expressions.contains(where: \.containsAggregate) else { return projection.distinct }
         return expressions.allSatisfy(aggregatesIgnoreDuplicates)
     }
