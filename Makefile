@@ -9,7 +9,9 @@ DEBUG_BIN := .build/debug/cmdb
 .PHONY: deps build release test tck run bench clean
 
 # System libraries: LMDB (storage), libedit (REPL line editing), GNU time (benchmark RSS), python3 (the REPL's
-# pseudo-terminal test and start-up benchmark; standard library only).
+# pseudo-terminal test and start-up benchmark; standard library only). For `cmdb serve`: graphviz (the web view's
+# impact graph), openssl and curl (the HTTPS test), chromium + chromium-driver and Selenium from PyPI (the web
+# view's browser test), wrk (bench/server.sh).
 deps:
 	@missing=""; \
 	pkg-config --exists lmdb 2>/dev/null || missing="$$missing liblmdb-dev"; \
@@ -18,10 +20,17 @@ deps:
 	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	command -v python3 >/dev/null || missing="$$missing python3"; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing" >&2; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@python3 -c 'import selenium' 2>/dev/null || { echo "installing: selenium (PyPI)" >&2; python3 -m pip install -q selenium; }
 
 build: deps
 	$(SWIFT) build

@@ -133,7 +133,7 @@ struct BodySpool {
                         let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
                         if n < 0 {
                             if errno == EINTR { continue }
-                            throw APIError(.insufficientStorage, "Storage.NoSpace", "cannot spool the body: \(String(cString: strerror(errno)))")
+                            throw APIError(.internalServerError, "Storage.NoSpace", "cannot spool the body: \(String(cString: strerror(errno)))")
                         }
                         offset += n
                     }

@@ -1,4 +1,3 @@
-public import Crypto
 import Foundation
 import Glibc
 import JSONLines
@@ -55,7 +54,7 @@ public struct TokenStore: Sendable {
 
     /// The secret's SHA-256, hex.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hex(Array(secret.utf8))
     }
 
     /// A new secret: `cmdb_` and 32 random bytes in hex (the system's cryptographic generator).

@@ -35,6 +35,9 @@ struct ServerTests {
         let file = harness.db + "/tokens"
         let stored = try String(contentsOfFile: file, encoding: .utf8)
         #expect(!stored.contains(secret) && stored.contains("ci-bot"))
+        let digest = try harness.tool("/usr/bin/sha256sum", [], stdin: Data(secret.utf8))
+        let hex = try #require(digest.out.split(separator: " ").first.map(String.init))
+        #expect(stored.contains("\"sha256\":\"\(hex)\""), "only the SHA-256 of the token is stored: \(stored)")
         var st = stat()
         #expect(stat(file, &st) == 0 && st.st_mode & 0o777 == 0o600)
         let list = try harness.cmdb("token", "list")
