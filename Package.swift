@@ -100,6 +100,7 @@ let package = Package(
                 "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
                 "Verification",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,6 @@
 import CIQL
+import CMDB
+import ImpactAnalysis
 import Foundation
 import Glibc
 import HTTPTypes

@@ -1,11 +1,13 @@
 import CIQL
 import CIQLSyntax
 import GraphStorage
+import HTTPTypes
 import JSONLines
 
 /// Collects a statement's result as the CLI's `--format json` writes it, `{"columns":[…],"rows":[[…],…]}`,
 /// refusing (not cutting) a result longer than the row limit.
-final class JSONResultSink: ResultSink {
+/// `@unchecked Sendable`: filled on one reader thread, then handed to the route once the statement is done.
+final class JSONResultSink: ResultSink, @unchecked Sendable {
     private let maximumRows: Int
     private var renderer: ValueRenderer?
     private var json = JSONWriter(capacity: 4096)

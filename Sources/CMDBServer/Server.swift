@@ -1,7 +1,9 @@
+import CMDB
 import Foundation
 import GraphStorage
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -33,17 +35,18 @@ public enum CMDBServer {
         } else {
             server = .http1()
         }
+        let shownScheme = scheme
         let app = Application(
             router: router, server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cmdb"),
             services: [StaleReaderCheck(store: engine.database.store, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                FileHandle.standardError.write(Data("cmdb: serving \(configuration.databasePath) at \(scheme)://\(configuration.host):\(port)/\n".utf8))
+                FileHandle.standardError.write(Data("cmdb: serving \(configuration.databasePath) at \(shownScheme)://\(configuration.host):\(port)/\n".utf8))
             },
             logger: logger)
         do {
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await app.runService()  // graceful shutdown on SIGTERM and SIGINT
         } catch {
             await engine.shutdown()
             throw error

@@ -27,13 +27,15 @@ final class ServerEngine: Sendable {
     private let writer: NIOThreadPool
     private let gate = ReadWriteGate()
     /// Spare map space kept ahead of ordinary writes, so the writer never grows the map while readers run.
-    private static let writeHeadroom = 256 << 20
+    static let writeHeadroom = 256 << 20
 
     init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
-        database = try ConfigurationDatabase.open(at: configuration.databasePath)
-        queries = QueryEngine(database: database, procedures: configuration.procedures)
+        let database = try ConfigurationDatabase.open(at: configuration.databasePath)
+        // Room for ordinary writes up front, while no transaction is open.
         try database.store.ensureHeadroom(bytes: max(1 << 30, database.store.dataFileSize))
+        self.database = database
+        queries = QueryEngine(database: database, procedures: configuration.procedures)
         readers = NIOThreadPool(numberOfThreads: max(1, configuration.readerThreads))
         writer = NIOThreadPool(numberOfThreads: 1)
         readers.start()

@@ -94,7 +94,8 @@ public struct TokenStore: Sendable {
     }
 
     /// Creates a token and returns its secret (shown once; only its hash is kept).
-    public func create(name: String, role: Role, now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> String {
+    public func create(name: String, role: Role) throws -> String {
+        let now = Int64(Date().timeIntervalSince1970)
         try Self.validate(name: name)
         let secret = Self.newSecret()
         try update { tokens in

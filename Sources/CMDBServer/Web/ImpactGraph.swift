@@ -25,21 +25,17 @@ enum ImpactGraph {
     private static func graphviz(_ r: ImpactReport, dot: String) throws -> String? {
         var source = ""
         try r.renderDOT { source += $0 }
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("cmdb-impact-\(UUID().uuidString).dot")
+        try Data(source.utf8).write(to: input)
+        defer { try? FileManager.default.removeItem(at: input) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: dot)
-        process.arguments = ["-Tsvg"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
+        process.arguments = ["-Tsvg", input.path]
+        let output = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Write in the background, so a large graph cannot dead-lock against a full output pipe.
-        let data = Data(source.utf8)
-        let writer = Thread {
-            try? input.fileHandleForWriting.write(contentsOf: data)
-            try? input.fileHandleForWriting.close()
-        }
-        writer.start()
         let svg = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0, let text = String(data: svg, encoding: .utf8),

@@ -160,14 +160,16 @@ struct WebRoutes {
         do {
             guard depthText.isEmpty || Int(depthText) != nil else { throw APIError.badRequest("the depth must be a whole number") }
             let report = try await engine.impactReport(targets: targets, depth: Int(depthText), window: window.isEmpty ? nil : window)
-            body += impactSections(report)
+            // Graphviz runs as a child process: off the event loop, on a reader thread.
+            let svg = try await engine.read { ImpactGraph.svg(report) }
+            body += impactSections(report, svg: svg)
         } catch {
             body += HTML.error(APIError.from(error))
         }
         return HTML.page(title: "Impact", signedInAs: caller, body)
     }
 
-    func impactSections(_ r: ImpactReport) -> String {
+    func impactSections(_ r: ImpactReport, svg: String) -> String {
         var out = "<h2>Risk</h2><p class=\"risk\">\(r.risk.score) — \(HTML.escape(r.risk.band))</p>"
         if !r.risk.terms.isEmpty { out += "<ul>" + r.risk.terms.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>" }
         let down = r.impacted.filter { $0.level == .down }.count
@@ -193,7 +195,7 @@ struct WebRoutes {
         if r.impacted.count > drawn {
             out += "<p class=\"note\">The graph shows the \(drawn) closest of \(r.impacted.count) impacted CIs; the table lists them all.</p>"
         }
-        out += "<figure class=\"graph\" id=\"impact-graph\">\(ImpactGraph.svg(r))<figcaption>Grey: targets; red: down; amber: degraded. "
+        out += "<figure class=\"graph\" id=\"impact-graph\">\(svg)<figcaption>Grey: targets; red: down; amber: degraded. "
             + "An arrow runs from a CI to the CIs it impacts.</figcaption></figure>"
         out += "<h2>Levels</h2>"
         let listed = r.impacted.prefix(2000)
