@@ -1,9 +1,6 @@
 import Foundation
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -89,43 +86,87 @@ struct HTTPAnswer: CustomStringConvertible {
     var description: String { "HTTP \(status): \(text.prefix(600))" }
 }
 
-/// A small synchronous HTTP client over URLSession (a fresh ephemeral session per client: no shared cookies).
+/// A small synchronous HTTP/1.1 client over a plain socket (one connection per request, `Connection: close`), so
+/// the tests depend on nothing but the server: no client library's own pooling or scheduling in the way.
 struct HTTPClient: Sendable {
     let baseURL: String
     var token: String?
 
-    func request(_ method: String, _ path: String, json: Any? = nil, body: Data? = nil, contentType: String? = nil, timeout: Double = 60) throws -> HTTPAnswer {
-        guard let url = URL(string: baseURL + path) else { throw HarnessFailure("bad path \(path)") }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    func request(_ method: String, _ path: String, json: Any? = nil, body: Data? = nil, contentType: String? = nil, timeout: Double = 120) throws -> HTTPAnswer {
+        guard let url = URL(string: baseURL), let host = url.host, let port = url.port else { throw HarnessFailure("bad base URL \(baseURL)") }
+        var payload = Data()
+        var type = contentType
         if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            payload = try JSONSerialization.data(withJSONObject: json)
+            type = type ?? "application/json"
         } else if let body {
-            request.httpBody = body
-            request.setValue(contentType ?? "application/x-ndjson", forHTTPHeaderField: "Content-Type")
+            payload = body
+            type = type ?? "application/x-ndjson"
         }
-        let box = AnswerBox()
-        let done = DispatchSemaphore(value: 0)
-        let session = URLSession(configuration: .ephemeral)
-        session.dataTask(with: request) { data, response, error in
-            if let error {
-                box.result = .failure(error)
-            } else if let http = response as? HTTPURLResponse {
-                var headers: [String: String] = [:]
-                for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
-                box.result = .success(HTTPAnswer(status: http.statusCode, headers: headers, body: data ?? Data()))
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        if let type { head += "Content-Type: \(type)\r\n" }
+        if method == "POST" || !payload.isEmpty { head += "Content-Length: \(payload.count)\r\n" }
+        head += "\r\n"
+
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessFailure("socket: \(errno)") }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw HarnessFailure("connect to \(baseURL): errno \(errno)") }
+        let out = Data(head.utf8) + payload
+        var sent = 0
+        while sent < out.count {
+            let n = out.withUnsafeBytes { send(fd, $0.baseAddress! + sent, out.count - sent, Int32(MSG_NOSIGNAL)) }
+            // The server may answer (401, 413) and close before reading the whole body: read what it said.
+            if n <= 0 { break }
+            sent += n
+        }
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received.append(contentsOf: buffer[0..<n])
+        }
+        return try Self.parse(received)
+    }
+
+    static func parse(_ data: Data) throws -> HTTPAnswer {
+        guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { throw HarnessFailure("no HTTP answer: \(String(decoding: data, as: UTF8.self))") }
+        let lines = String(decoding: data[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusParts = lines.first?.split(separator: " ") ?? []
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw HarnessFailure("bad status line \(lines.first ?? "")") }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        var body = Data(data[split.upperBound...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" {
+            var decoded = Data()
+            var rest = body[...]
+            while let lineEnd = rest.range(of: Data("\r\n".utf8)) {
+                let sizeText = String(decoding: rest[..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
+                guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size > 0 else { break }
+                let start = lineEnd.upperBound
+                guard rest.distance(from: start, to: rest.endIndex) >= size else { break }
+                let end = rest.index(start, offsetBy: size)
+                decoded.append(rest[start..<end])
+                let next = rest.index(end, offsetBy: 2, limitedBy: rest.endIndex) ?? rest.endIndex
+                rest = rest[next...]
             }
-            done.signal()
-        }.resume()
-        done.wait()
-        session.finishTasksAndInvalidate()
-        switch box.result {
-        case .success(let a)?: return a
-        case .failure(let e)?: throw e
-        case nil: throw HarnessFailure("no answer")
+            body = decoded
         }
+        return HTTPAnswer(status: status, headers: headers, body: body)
     }
 
     func query(_ statement: String, parameters: [String: Any] = [:], change: String? = nil) throws -> HTTPAnswer {
@@ -133,10 +174,6 @@ struct HTTPClient: Sendable {
         if let change { body["change"] = change }
         return try request("POST", "/v1/query", json: body)
     }
-}
-
-private final class AnswerBox: @unchecked Sendable {
-    var result: Result<HTTPAnswer, any Error>?
 }
 
 extension Harness {

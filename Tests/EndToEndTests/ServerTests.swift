@@ -143,7 +143,7 @@ struct ServerTests {
         #expect(try reader.request("GET", "/v1/cis/no-such-ci/history").status == 404)
 
         let hypervisor = try #require(
-            ((try reader.query("MATCH (h:Hypervisor) RETURN h.id ORDER BY h.id LIMIT 1").json as? [String: Any])?["rows"] as? [[Any]])?.first?.first as? String)
+            ((try reader.query("MATCH (h:Hypervisor {status: 'live'}) RETURN h.id ORDER BY h.id LIMIT 1").json as? [String: Any])?["rows"] as? [[Any]])?.first?.first as? String)
         let impact = try reader.request("POST", "/v1/impact", json: ["targets": [hypervisor], "window": "2026-12-01T02:00Z/2026-12-01T04:00Z"])
         let report = impact.json as? [String: Any]
         #expect(impact.status == 200 && report?["targets"] as? [String] == [hypervisor], "\(impact)")
@@ -266,8 +266,9 @@ struct ServerTests {
         }
         let box = AnswerHolder()
         let done = DispatchSemaphore(value: 0)
+        let body = Data(lines.utf8)
         Thread.detachNewThread {
-            box.answer = try? editor.request("POST", "/v1/import?change=CHG-BULK", body: Data(lines.utf8))
+            box.answer = try? editor.request("POST", "/v1/import?change=CHG-BULK", body: body)
             done.signal()
         }
         var seen: Set<Int> = []
@@ -340,7 +341,7 @@ struct WebViewTests {
         try harness.makeDatabase(withSample: true)
         let token = try harness.token("cab", role: "reader")
         let server = try ServerProcess(harness: harness)
-        let hypervisor = try harness.cmdb("query", "MATCH (h:Hypervisor) RETURN h.id ORDER BY h.id LIMIT 1", "--format", "csv")
+        let hypervisor = try harness.cmdb("query", "MATCH (h:Hypervisor {status: 'live'}) RETURN h.id ORDER BY h.id LIMIT 1", "--format", "csv")
         let id = try #require(hypervisor.out.split(separator: "\n").dropFirst().first.map(String.init))
         let shots = harness.sandbox.path("screenshots")
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
