@@ -1,3 +1,4 @@
+import CIQL
 import CIQLSyntax
 import CMDB
 import ConfigurationSchema
@@ -9,8 +10,9 @@ import Verification
 
 /// An error as the API answers it: an HTTP status and `{"error":{"code","message","line","column"}}`.
 ///
-/// Codes are stable: CIQL errors by their kind (`SyntaxError`, `SemanticError`, `RuntimeError`), our own
-/// otherwise (`Auth.Unauthorized`, `Auth.Forbidden`, `Limit.Timeout`, `Storage.Locked`, …); the README lists them.
+/// Codes are stable: the engine's codes (`CIQLError.Code`: `SyntaxError.UndefinedVariable`,
+/// `SchemaError.UnknownClass`, `Input.InvalidLine`, `Storage.Locked`, …) and the server's own for HTTP
+/// (`Auth.Unauthorized`, `Auth.Forbidden`, `Request.ChangeRequired`, `Limit.Timeout`, …); the README lists them.
 struct APIError: Error, Sendable {
     var status: HTTPResponse.Status
     var code: String
@@ -66,31 +68,27 @@ struct APIError: Error, Sendable {
         case let e as APIError:
             return e
         case let e as CIQLError:
-            let code: String
-            switch e.kind {
-            case .syntax: code = "SyntaxError"
-            case .semantic: code = "SemanticError"
-            case .runtime: code = "RuntimeError"
-            }
-            return APIError(.badRequest, code, e.message, line: e.location?.line, column: e.location?.column)
+            let status: HTTPResponse.Status = e.code.type == "Storage" ? .serviceUnavailable : e.code.type == "Internal" ? .internalServerError : .badRequest
+            return APIError(status, "\(e.code)", e.message, line: e.location?.line, column: e.location?.column)
         case let e as ImportError:
-            return APIError(.badRequest, "Import.InvalidLine", "line \(e.line): \(e.message); nothing was imported", line: e.line, column: e.column)
+            let code = e.schemaReason.map(CIQLError.Code.init) ?? .input(.invalidLine)
+            return APIError(.badRequest, "\(code)", "line \(e.line): \(e.message); nothing was imported", line: e.line, column: e.column)
         case let e as SchemaError:
-            return APIError(.badRequest, "SchemaError", e.message, line: e.line, column: e.column)
+            return APIError(.badRequest, "\(CIQLError.Code(e.reason))", e.message, line: e.line, column: e.column)
         case let e as SchemaViolations:
-            return APIError(.badRequest, "SchemaError.Violation", e.description)
+            return APIError(.badRequest, "\(CIQLError.Code.schema(.existingDataViolates))", e.description)
         case let e as PlanningError:
             return APIError(.badRequest, "Request.Invalid", e.message)
         case let e as StorageError:
+            let code = "\(CIQLError.Code(e))"
             switch e.code {
-            case .keyTooLong: return APIError(.badRequest, "Storage.KeyTooLong", e.message)
-            case .constraint: return APIError(.conflict, "Storage.Constraint", e.message)
-            case .locked: return APIError(.serviceUnavailable, "Storage.Locked", e.message)
-            case .readersFull: return APIError(.serviceUnavailable, "Storage.ReadersFull", e.message)
-            default: return APIError(.internalServerError, "Storage.Error", e.message)
+            case .keyTooLong: return APIError(.badRequest, code, e.message)
+            case .constraint: return APIError(.conflict, code, e.message)
+            case .locked, .readersFull: return APIError(.serviceUnavailable, code, e.message)
+            default: return APIError(.internalServerError, code, e.message)
             }
         default:
-            return APIError(.internalServerError, "Internal", "\(error)")
+            return APIError(.internalServerError, "Internal.Error", "\(error)")
         }
     }
 }

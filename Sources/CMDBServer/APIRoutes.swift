@@ -121,7 +121,7 @@ struct BodySpool {
         var template = Array("\(directory)/cmdb-import-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            throw APIError(.internalServerError, "Storage.Error", "cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
+            throw APIError(.internalServerError, "Storage.InputOutput", "cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
         }
         unlink(template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         var size = 0

@@ -177,15 +177,20 @@ struct ServerTests {
         #expect(server.stop() == 0)
     }
 
-    @Test("errors carry the CIQL code, line and column; one statement per request; bad JSON is 400")
+    @Test("errors carry the engine's stable code, line and column; one statement per request; bad JSON is 400")
     func errors() throws {
-        let (server, reader, _, _) = try start()
+        let (server, reader, editor, _) = try start()
+        let editorToken = editor.token
         let syntax = try reader.query("MATCH (n)\nWHERE RETURN n")
         let error = (syntax.json as? [String: Any])?["error"] as? [String: Any]
-        #expect(syntax.status == 400 && error?["code"] as? String == "SyntaxError" && error?["line"] as? Int == 2, "\(syntax)")
+        #expect(syntax.status == 400 && (error?["code"] as? String)?.hasPrefix("SyntaxError.") == true && error?["line"] as? Int == 2, "\(syntax)")
         #expect(error?["column"] is Int && error?["message"] is String, "\(syntax)")
         let semantic = try reader.query("MATCH (n) RETURN m")
-        #expect(semantic.status == 400 && semantic.errorCode != nil && semantic.errorCode != "SyntaxError", "\(semantic)")
+        #expect(semantic.status == 400 && semantic.errorCode == "SyntaxError.UndefinedVariable", "\(semantic)")
+        let badImport = try HTTPClient(baseURL: server.baseURL, token: editorToken).request(
+            "POST", "/v1/import?change=C", body: Data("{\"kind\":\"ci\",\"id\":\"x-1\",\"class\":\"Application\"}\n{nope\n".utf8))
+        let importError = (badImport.json as? [String: Any])?["error"] as? [String: Any]
+        #expect(badImport.status == 400 && importError?["code"] as? String == "Input.InvalidLine" && importError?["line"] as? Int == 2, "\(badImport)")
         let two = try reader.query("MATCH (n) RETURN count(n); MATCH (n) RETURN count(n)")
         #expect(two.status == 400 && two.errorCode == "Request.OneStatement", "\(two)")
         let notJSON = try reader.request("POST", "/v1/query", body: Data("{nope".utf8), contentType: "application/json")
@@ -213,7 +218,7 @@ struct ServerTests {
             """
         let refused = try editor.request("POST", "/v1/import?change=CHG-IMP2", body: Data(bad.utf8))
         let error = (refused.json as? [String: Any])?["error"] as? [String: Any]
-        #expect(refused.status == 400 && error?["code"] as? String == "Import.InvalidLine" && error?["line"] as? Int == 2, "\(refused)")
+        #expect(refused.status == 400 && error?["code"] as? String == "SchemaError.UnknownClass" && error?["line"] as? Int == 2, "\(refused)")
         #expect(try reader.request("GET", "/v1/cis/app-api-3").status == 404, "a failed import writes nothing")
         let history = try reader.request("GET", "/v1/cis/app-api-1/history").json as? [String: Any]
         let row = (history?["rows"] as? [[Any]])?.first
