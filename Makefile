@@ -6,7 +6,7 @@ DB ?= ./cmdb-data
 RELEASE_BIN := .build/release/cmdb
 DEBUG_BIN := .build/debug/cmdb
 
-.PHONY: deps build release test tck run bench clean
+.PHONY: deps build release test tck run bench bench-server clean
 
 # System libraries: LMDB (storage), libedit (REPL line editing), GNU time (benchmark RSS), python3 (the REPL's
 # pseudo-terminal test and start-up benchmark; standard library only). For `cmdb serve`: graphviz (the web view's
@@ -63,6 +63,10 @@ SIZE ?= 100k
 PEERS ?= lmdb sqlite
 bench: release
 	bench/run.sh $(SIZE) --peers "$(PEERS)"
+
+# cmdb serve under wrk on the 1M-CI database (bench/server.sh; loads /tmp/server-db on first use).
+bench-server: release
+	bench/server.sh
 
 clean:
 	rm -rf .build
