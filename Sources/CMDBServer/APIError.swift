@@ -11,7 +11,7 @@ import Verification
 /// An error as the API answers it: an HTTP status and `{"error":{"code","message","line","column"}}`.
 ///
 /// Codes are stable: the engine's codes (`CIQLError.Code`: `SyntaxError.UndefinedVariable`,
-/// `SchemaError.UnknownClass`, `Input.InvalidLine`, `Storage.Locked`, …) and the server's own for HTTP
+/// `SchemaError.UnknownClass`, `InputError.InvalidLine`, `Storage.Locked`, …) and the server's own for HTTP
 /// (`Auth.Unauthorized`, `Auth.Forbidden`, `Request.ChangeRequired`, `Limit.Timeout`, …); the README lists them.
 struct APIError: Error, Sendable {
     var status: HTTPResponse.Status

@@ -190,7 +190,7 @@ struct ServerTests {
         let badImport = try HTTPClient(baseURL: server.baseURL, token: editorToken).request(
             "POST", "/v1/import?change=C", body: Data("{\"kind\":\"ci\",\"id\":\"x-1\",\"class\":\"Application\"}\n{nope\n".utf8))
         let importError = (badImport.json as? [String: Any])?["error"] as? [String: Any]
-        #expect(badImport.status == 400 && importError?["code"] as? String == "Input.InvalidLine" && importError?["line"] as? Int == 2, "\(badImport)")
+        #expect(badImport.status == 400 && importError?["code"] as? String == "InputError.InvalidLine" && importError?["line"] as? Int == 2, "\(badImport)")
         let two = try reader.query("MATCH (n) RETURN count(n); MATCH (n) RETURN count(n)")
         #expect(two.status == 400 && two.errorCode == "Request.OneStatement", "\(two)")
         let notJSON = try reader.request("POST", "/v1/query", body: Data("{nope".utf8), contentType: "application/json")
