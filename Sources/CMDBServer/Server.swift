@@ -83,7 +83,7 @@ struct StaleReaderCheck: Service {
     func run() async throws {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let freed = store.clearStaleReaders()
+                let freed = (try? store.clearStaleReaders()) ?? 0
                 if freed > 0 { logger.notice("freed stale LMDB reader slots", metadata: ["count": .stringConvertible(freed)]) }
                 try? await Task.sleep(for: .seconds(30))
             }

@@ -123,8 +123,8 @@ public struct TokenStore: Sendable {
     }
 
     private func update(_ change: (inout [StoredToken]) throws -> Void) throws {
-        var st = stat()
-        guard stat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR,
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
             access(directory + "/data.mdb", F_OK) == 0
         else {
             throw TokenError(message: "no database at '\(directory)' (cmdb init creates one)", isBadInput: false)
@@ -206,11 +206,11 @@ final class TokenCache: @unchecked Sendable {
 
     /// Reloads the file when its inode, size or mtime moved (one stat per request).
     private func refreshIfChanged() {
-        var st = stat()
-        let current: (Int, Int, Int64) =
-            stat(store.filePath, &st) == 0
-            ? (Int(st.st_ino), Int(st.st_size), Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
-            : (0, 0, 0)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: store.filePath)
+        let current: (Int, Int, Int64) = (
+            (attributes?[.systemFileNumber] as? NSNumber)?.intValue ?? 0, (attributes?[.size] as? NSNumber)?.intValue ?? 0,
+            Int64(((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) * 1_000_000_000)
+        )
         guard current != stamp else { return }
         // A file that cannot be read leaves no token valid (fail closed).
         let tokens = (try? store.list()) ?? []

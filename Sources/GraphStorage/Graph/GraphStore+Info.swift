@@ -12,14 +12,6 @@ extension GraphStore {
         return (Int(info.me_numreaders), Int(info.me_maxreaders))
     }
 
-    /// Frees the reader slots of processes that died without closing their transactions; returns how many.
-    @discardableResult
-    public func clearStaleReaders() -> Int {
-        var dead: Int32 = 0
-        mdb_reader_check(env.handle, &dead)
-        return Int(dead)
-    }
-
     /// Grows the map so that `bytes` more can be written without the writer growing it on the way.
     ///
     /// Only call this while no transaction of this process is open (LMDB remaps the file).
