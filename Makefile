@@ -6,11 +6,13 @@ DB ?= ./cmdb-data
 RELEASE_BIN := .build/release/cmdb
 DEBUG_BIN := .build/debug/cmdb
 
-.PHONY: deps build release test tck run bench clean
+.PHONY: deps build release test tck run bench bench-server clean
 
 # System libraries: LMDB (storage), libedit (REPL line editing), GNU time (benchmark RSS), python3 (the REPL's
 # pseudo-terminal test and start-up benchmark; standard library only), tzdata (named time zones such as
-# Europe/Amsterdam, which Foundation's TimeZone reads from /usr/share/zoneinfo).
+# Europe/Amsterdam, which Foundation's TimeZone reads from /usr/share/zoneinfo). For `cmdb serve`: graphviz (the
+# web view's impact graph), openssl and curl (the HTTPS test), chromium + chromium-driver and Selenium from PyPI
+# (the web view's browser test), wrk (bench/server.sh).
 deps:
 	@missing=""; \
 	pkg-config --exists lmdb 2>/dev/null || missing="$$missing liblmdb-dev"; \
@@ -20,10 +22,17 @@ deps:
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	command -v python3 >/dev/null || missing="$$missing python3"; \
 	[ -e /usr/share/zoneinfo/Europe/Amsterdam ] || missing="$$missing tzdata"; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing" >&2; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@python3 -c 'import selenium' 2>/dev/null || { echo "installing: selenium (PyPI)" >&2; python3 -m pip install -q selenium; }
 
 build: deps
 	$(SWIFT) build
@@ -56,6 +65,10 @@ SIZE ?= 100k
 PEERS ?= lmdb sqlite
 bench: release
 	bench/run.sh $(SIZE) --peers "$(PEERS)"
+
+# cmdb serve under wrk on the 1M-CI database (bench/server.sh; loads /tmp/server-db on first use).
+bench-server: release
+	bench/server.sh
 
 clean:
 	rm -rf .build

@@ -16,6 +16,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // LMDB from the system (Debian: liblmdb-dev). Only GraphStorage imports it.
@@ -82,9 +88,27 @@ let package = Package(
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines", "Shell",
-                "Verification",
+                "CIQL", "CIQLSyntax", "CMDB", "CMDBServer", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
+                "Shell", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // `cmdb serve`: the HTTP API with tokens and roles, and the web view, over the same embedded engine.
+        .target(
+            name: "CMDBServer",
+            dependencies: [
+                "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
+                "Verification",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -102,6 +126,9 @@ let package = Package(
             dependencies: ["Verification", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
+        .testTarget(
+            name: "CMDBServerTests",
+            dependencies: ["CMDBServer", "CMDB", "ConfigurationSchema", "JSONLines", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),
         // The openCypher TCK, read from ../shared/tck; writes tck-results.md.

@@ -169,7 +169,7 @@ public final class QueryEngine: Sendable {
         }
     }
 
-    static func writes(_ query: Query) -> Bool {
+    package static func writes(_ query: Query) -> Bool {
         query.parts.contains { part in
             part.clauses.contains { clause in
                 switch clause.kind {

@@ -35,7 +35,7 @@ struct CMDBCommand: ParsableCommand {
             InitCommand.self, ImportCommand.self, ExportCommand.self, SchemaCommand.self, StatusCommand.self,
             GenerateCommand.self, QueryCommand.self, HistoryCommand.self, BaselineCommand.self, ImpactCommand.self,
             ChangeCommand.self, ShellCommand.self, BenchQueriesCommand.self,
-            VerifyCommand.self, AuditCommand.self,
+            VerifyCommand.self, AuditCommand.self, ServeCommand.self, TokenCommand.self,
         ]
     )
 

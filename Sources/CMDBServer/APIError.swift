@@ -1,0 +1,98 @@
+import CIQL
+import CIQLSyntax
+import CMDB
+import ConfigurationSchema
+import GraphStorage
+import HTTPTypes
+import ImpactAnalysis
+import JSONLines
+import Verification
+
+/// An error as the API answers it: an HTTP status and `{"error":{"code","message","line","column"}}`.
+///
+/// Codes are stable: the engine's codes (`CIQLError.Code`: `SyntaxError.UndefinedVariable`,
+/// `SchemaError.UnknownClass`, `InputError.InvalidLine`, `Storage.Locked`, …) and the server's own for HTTP
+/// (`Auth.Unauthorized`, `Auth.Forbidden`, `Request.ChangeRequired`, `Limit.Timeout`, …); the README lists them.
+struct APIError: Error, Sendable {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var line: Int?
+    var column: Int?
+
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, line: Int? = nil, column: Int? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+    }
+
+    static func badRequest(_ message: String, code: String = "Request.Invalid") -> APIError {
+        APIError(.badRequest, code, message)
+    }
+
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, "NotFound", message) }
+
+    static let unauthorized = APIError(
+        .unauthorized, "Auth.Unauthorized", "a valid token is needed: send 'Authorization: Bearer TOKEN' (cmdb token create NAME --role reader)")
+
+    static func forbidden(_ role: Role, needs: Role, _ what: String) -> APIError {
+        APIError(.forbidden, "Auth.Forbidden", "\(what) needs the \(needs.rawValue) role; this token is a \(role.rawValue)")
+    }
+
+    static func timeout(_ seconds: Double) -> APIError {
+        APIError(
+            .serviceUnavailable, "Limit.Timeout",
+            "the statement ran longer than the server's limit of \(formatSeconds(seconds)) s and was stopped; nothing was written")
+    }
+
+    /// The JSON body.
+    var body: [UInt8] {
+        var w = JSONWriter(capacity: 256)
+        w.writeRaw("{\"error\":{\"code\":")
+        w.writeString(code)
+        w.writeRaw(",\"message\":")
+        w.writeString(message)
+        w.writeRaw(",\"line\":")
+        if let line { w.writeInt(Int64(line)) } else { w.writeRaw("null") }
+        w.writeRaw(",\"column\":")
+        if let column { w.writeInt(Int64(column)) } else { w.writeRaw("null") }
+        w.writeRaw("}}\n")
+        return w.bytes
+    }
+
+    /// The API form of any error the engine throws.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let e as APIError:
+            return e
+        case let e as CIQLError:
+            let status: HTTPResponse.Status = e.code.type == "Storage" ? .serviceUnavailable : e.code.type == "Internal" ? .internalServerError : .badRequest
+            return APIError(status, "\(e.code)", e.message, line: e.location?.line, column: e.location?.column)
+        case let e as ImportError:
+            let code = e.schemaReason.map(CIQLError.Code.init) ?? .input(.invalidLine)
+            return APIError(.badRequest, "\(code)", "line \(e.line): \(e.message); nothing was imported", line: e.line, column: e.column)
+        case let e as SchemaError:
+            return APIError(.badRequest, "\(CIQLError.Code(e.reason))", e.message, line: e.line, column: e.column)
+        case let e as SchemaViolations:
+            return APIError(.badRequest, "\(CIQLError.Code.schema(.existingDataViolates))", e.description)
+        case let e as PlanningError:
+            return APIError(.badRequest, "Request.Invalid", e.message)
+        case let e as StorageError:
+            let code = "\(CIQLError.Code(e))"
+            switch e.code {
+            case .keyTooLong: return APIError(.badRequest, code, e.message)
+            case .constraint: return APIError(.conflict, code, e.message)
+            case .locked, .readersFull: return APIError(.serviceUnavailable, code, e.message)
+            default: return APIError(.internalServerError, code, e.message)
+            }
+        default:
+            return APIError(.internalServerError, "Internal.Error", "\(error)")
+        }
+    }
+}
+
+func formatSeconds(_ s: Double) -> String {
+    s == s.rounded() ? String(Int(s)) : String(s)
+}

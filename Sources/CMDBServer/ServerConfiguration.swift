@@ -1,0 +1,30 @@
+public import CIQL
+
+/// How `cmdb serve` runs: where it listens, TLS, and the limits every request is held to.
+public struct ServerConfiguration: Sendable {
+    /// The database directory (the same LMDB file the CLI uses).
+    public var databasePath: String
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port; the bound address is printed on stderr.
+    public var port: Int = 8080
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// Writes without a change reference are refused (HTTP 400, code `Request.ChangeRequired`).
+    public var requireChange = true
+    /// The largest JSON request body (query, impact, changes, sign-in).
+    public var maximumBodyBytes = 1 << 20
+    /// The largest JSON Lines body of `POST /v1/import`.
+    public var maximumImportBytes = 2 << 30
+    /// A statement (or impact analysis) running longer is stopped with `Limit.Timeout`.
+    public var statementTimeoutSeconds = 30.0
+    /// A result with more rows is refused with `Limit.TooManyRows` (not cut short).
+    public var maximumRows = 100_000
+    /// Threads that run read transactions (writes have one thread of their own).
+    public var readerThreads = 4
+    /// Extra CIQL procedures (the CLI's impact and dependencies procedures).
+    public var procedures: [ProcedureDefinition] = []
+
+    public init(databasePath: String) {
+        self.databasePath = databasePath
+    }
+}

@@ -1,0 +1,247 @@
+import CIQL
+import CIQLSyntax
+import CMDB
+import Foundation
+import GraphStorage
+import ImpactAnalysis
+import JSONLines
+import Verification
+
+/// Who is asking, as the routes hand it to the engine.
+struct Caller: Sendable {
+    var name: String
+    var role: Role
+}
+
+/// A query request: `{"statement","parameters","change"}`.
+struct QueryRequest: Sendable {
+    var statement: String
+    var parameters: [String: Value]
+    var change: String?
+}
+
+/// A parsed statement with what it needs: whether it writes (decided before anything runs).
+struct CheckedStatement: @unchecked Sendable {
+    var statement: Statement
+    var writes: Bool
+}
+
+extension ServerEngine {
+    /// Parses one statement and decides whether it writes, so a reader's write is refused before it runs.
+    func check(_ text: String) throws -> CheckedStatement {
+        let statements = try CIQLParser.parse(text)
+        guard statements.count == 1, let statement = statements.first else {
+            throw APIError.badRequest(
+                statements.isEmpty ? "the statement is empty" : "send one statement per request, not \(statements.count)",
+                code: "Request.OneStatement")
+        }
+        let writes: Bool
+        switch statement.body {
+        case .query(let query): writes = QueryEngine.writes(query) && statement.mode != .explain
+        case .createBaseline: writes = true
+        case .showBaselines, .diffBaseline, .showClasses, .showRelationTypes, .describeClass: writes = false
+        }
+        return CheckedStatement(statement: statement, writes: writes)
+    }
+
+    /// The change reference a write is recorded with: the request's, else the statement's USING CHANGE.
+    func changeReference(_ given: String?, _ statement: Statement?) throws -> String? {
+        let reference = statement?.changeReference ?? given.flatMap { $0.isEmpty ? nil : $0 }
+        if let reference, reference.utf8.count > 200 {
+            throw APIError.badRequest("the change reference is longer than 200 bytes")
+        }
+        if reference == nil && configuration.requireChange {
+            throw APIError.badRequest(
+                "this server records every write with a change reference: give \"change\" (or ?change=REF for import)",
+                code: "Request.ChangeRequired")
+        }
+        return reference
+    }
+
+    /// Runs a checked statement for `caller`; answers `{"columns","rows"}`.
+    func query(_ request: QueryRequest, checked: CheckedStatement, caller: Caller, keepCells: Bool = false) async throws -> JSONResultSink {
+        if checked.writes {
+            guard caller.role >= .editor else { throw APIError.forbidden(caller.role, needs: .editor, "a statement that writes") }
+        }
+        let reference = checked.writes ? try changeReference(request.change, checked.statement) : request.change
+        let info = ChangeInfo(actor: caller.name, changeReference: reference, origin: "api query")
+        let limit = configuration.maximumRows
+        let parameters = request.parameters
+        let body: @Sendable () throws -> JSONResultSink = { [queries, self] in
+            let sink = JSONResultSink(maximumRows: limit)
+            sink.keepsCells = keepCells
+            let deadline = self.deadline()
+            try deadline.enforce {
+                try queries.execute(checked.statement, parameters: parameters, change: info, cancellation: deadline.flag, into: sink)
+            }
+            return sink
+        }
+        return checked.writes ? try await write(body) : try await read(body)
+    }
+
+    /// One CI as node JSON, or nil when there is none with that id.
+    func ci(_ id: String) async throws -> [UInt8]? {
+        let checked = try check("MATCH (n {id: $id}) RETURN n")
+        let sink = try await query(
+            QueryRequest(statement: "", parameters: ["id": .string(id)], change: nil), checked: checked,
+            caller: Caller(name: "api", role: .reader))
+        return sink.firstValueJSON.map { $0 + [0x0A] }
+    }
+
+    /// Every version of a CI: `{"columns":["tx","at","actor","change","origin","operation","changes"],"rows":…}`.
+    func history(_ id: String) async throws -> [UInt8]? {
+        let exists = try await read { [database] in try database.store.read { tx in try tx.nodeID(forExternalID: id) != nil } }
+        guard exists else { return nil }
+        let checked = try check(
+            "CALL history($id) YIELD tx, at, actor, change, origin, operation, changes "
+                + "RETURN tx, at, actor, change, origin, operation, changes")
+        return try await query(
+            QueryRequest(statement: "", parameters: ["id": .string(id)], change: nil), checked: checked,
+            caller: Caller(name: "api", role: .reader)
+        ).bytes
+    }
+
+    /// The impact report of taking `targets` down.
+    func impactReport(targets: [String], depth: Int?, window: String?) async throws -> ImpactReport {
+        guard !targets.isEmpty else { throw APIError.badRequest("name at least one CI in \"targets\"") }
+        if let depth, depth < 0 { throw APIError.badRequest("\"depth\" must be 0 or more, not \(depth)") }
+        return try await read { [database] in
+            try database.store.read { tx in
+                let nodes = try CIReference.resolve(targets, place: "targets", in: tx)
+                let zone = try ChangePlanning.timeZone(in: tx)
+                let changeWindow = try window.map { try ChangeWindow.parse($0, timeZone: zone) }
+                return try ImpactReport.make(
+                    targets: nodes, depth: depth, window: changeWindow, analyzer: ImpactAnalyzer(schema: database.schema),
+                    in: tx)
+            }
+        }
+    }
+
+    /// The planned changes, as `cmdb change list --format json` writes them.
+    func plannedChanges() async throws -> [UInt8] {
+        let changes = try await read { [database] in try database.store.read { tx in try ChangePlanning.plannedChanges(in: tx) } }
+        var w = JSONWriter()
+        w.write(.array(changes.map(Self.json)))
+        w.writeByte(0x0A)
+        return w.bytes
+    }
+
+    static func json(_ c: PlannedChange) -> JSONValue {
+        .object(JSONObject([
+            ("ref", .string(c.reference)), ("cis", .array(c.cis.map { .string($0) })),
+            ("start", .string(ChangeWindow.isoUTC(c.window.start))), ("end", .string(ChangeWindow.isoUTC(c.window.end))),
+            ("description", c.description.map { .string($0) } ?? .null), ("actor", .string(c.actor)),
+        ]))
+    }
+
+    /// Plans (or re-plans) a change; its reference is the change reference of the write.
+    func planChange(reference: String, cis: [String], window: String, description: String?, caller: Caller) async throws -> [UInt8] {
+        guard caller.role >= .editor else { throw APIError.forbidden(caller.role, needs: .editor, "planning a change") }
+        guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, reference.utf8.count <= 200 else {
+            throw APIError.badRequest("\"ref\" must be a change reference of 1 to 200 bytes")
+        }
+        guard !cis.isEmpty else { throw APIError.badRequest("\"cis\" must name the CIs the change takes down") }
+        let info = ChangeInfo(actor: caller.name, changeReference: reference, origin: "api change plan \(reference)")
+        let change = try await write { [database] in
+            try database.store.write(info) { tx in
+                _ = try CIReference.resolve(cis, place: "cis", in: tx)
+                let zone = try ChangePlanning.timeZone(in: tx)
+                let parsed = try ChangeWindow.parse(window, timeZone: zone)
+                let change = PlannedChange(
+                    reference: reference, cis: cis, window: parsed, description: description, actor: caller.name,
+                    plannedAt: Int64(Date().timeIntervalSince1970))
+                try ChangePlanning.store(change, in: tx)
+                return change
+            }
+        }
+        var w = JSONWriter()
+        w.write(Self.json(change))
+        w.writeByte(0x0A)
+        return w.bytes
+    }
+
+    /// Removes a planned change.
+    func cancelChange(reference: String, caller: Caller) async throws {
+        guard caller.role >= .editor else { throw APIError.forbidden(caller.role, needs: .editor, "cancelling a change") }
+        let info = ChangeInfo(actor: caller.name, changeReference: reference, origin: "api change cancel \(reference)")
+        let found = try await write { [database] in
+            try database.store.write(info) { tx in try ChangePlanning.cancel(reference, in: tx) }
+        }
+        guard found else { throw APIError.notFound("no planned change '\(reference)'") }
+    }
+
+    /// Imports a JSON Lines file (the spooled request body) in one transaction.
+    func importLines(path: String, bytes: Int, change: String?, caller: Caller) async throws -> [UInt8] {
+        guard caller.role >= .editor else { throw APIError.forbidden(caller.role, needs: .editor, "import") }
+        let reference = try changeReference(change, nil)
+        let info = ChangeInfo(actor: caller.name, changeReference: reference, origin: "api import")
+        let summary = try await write(headroom: max(Self.writeHeadroomForImport, bytes * 4)) { [database] in
+            try JSONLinesImporter(database: database).run([.init(path: path, displayName: "body")], change: info)
+        }
+        var w = JSONWriter()
+        w.write(.object(JSONObject([
+            ("lines", .int(Int64(summary.lines))),
+            ("transaction", summary.transaction.map { .int(Int64($0)) } ?? .null),
+            ("cis", .object(JSONObject([
+                ("created", .int(Int64(summary.ciCreated))), ("updated", .int(Int64(summary.ciUpdated))),
+                ("unchanged", .int(Int64(summary.ciUnchanged))),
+            ]))),
+            ("relations", .object(JSONObject([
+                ("created", .int(Int64(summary.relationsCreated))), ("updated", .int(Int64(summary.relationsUpdated))),
+                ("unchanged", .int(Int64(summary.relationsUnchanged))),
+            ]))),
+        ])))
+        w.writeByte(0x0A)
+        return w.bytes
+    }
+
+    static let writeHeadroomForImport = 256 << 20
+
+    /// The stored audit runs, oldest first, as `cmdb audit history --format json` lists them; one when `run` is given.
+    func auditRuns(run: Int?) async throws -> [UInt8]? {
+        let runs = try await read { [database] in try database.store.read { tx in try AuditHistory.summaries(tx) } }
+        var values = runs.map(Self.json)
+        if let run {
+            guard let index = runs.firstIndex(where: { $0.run == run }) else { return nil }
+            values = [values[index]]
+            var w = JSONWriter()
+            w.write(values[0])
+            w.writeByte(0x0A)
+            return w.bytes
+        }
+        var w = JSONWriter()
+        w.write(.array(values))
+        w.writeByte(0x0A)
+        return w.bytes
+    }
+
+    static func json(_ r: AuditRunSummary) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            ("run", .int(Int64(r.run))), ("at", .string(ISODateTime.format(r.at / 1_000_000 * 1_000_000))),
+            ("scores", .object(JSONObject([
+                ("completeness", .float(r.scores.completeness)), ("correctness", .float(r.scores.correctness)),
+                ("compliance", .float(r.scores.compliance)), ("overall", .float(r.scores.overall)),
+            ]))),
+            ("violations", .int(Int64(r.violations))),
+        ]
+        for s in Severity.allCases { members.append((s.rawValue, .int(Int64(r.bySeverity[s] ?? 0)))) }
+        members.append(("new", .int(Int64(r.new))))
+        members.append(("fixed", .int(Int64(r.fixed))))
+        return .object(JSONObject(members))
+    }
+}
+
+extension Value {
+    /// A JSON request value as a CIQL value (objects become maps).
+    init(requestJSON json: JSONValue) {
+        switch json {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .float(let d): self = .float(d)
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .list(a.map(Value.init(requestJSON:)))
+        case .object(let o): self = .map(ValueMap(o.members.map { ($0.key, Value(requestJSON: $0.value)) }))
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import CIQL
+import CIQLSyntax
+import CMDB
+import Foundation
+import GraphStorage
+import Glibc
+import ImpactAnalysis
+import JSONLines
+import NIOCore
+import NIOPosix
+import Synchronization
+import Verification
+
+/// The embedded engine behind the server: the same CMDB facade, query engine, impact analysis and audit history
+/// over the same LMDB file the CLI uses.
+///
+/// LMDB work blocks, so it never runs on an event loop: reads run on a pool of reader threads, each request in
+/// its own read transaction (a snapshot), and writes on one writer thread, so they are serialised here as LMDB
+/// serialises them across processes, without blocking readers. Growing the memory map needs no transaction of
+/// this process to be open, so it happens only under the exclusive side of `gate`, which every read holds
+/// shared.
+final class ServerEngine: Sendable {
+    let database: ConfigurationDatabase
+    let queries: QueryEngine
+    let configuration: ServerConfiguration
+    private let readers: NIOThreadPool
+    private let writer: NIOThreadPool
+    private let gate = ReadWriteGate()
+    /// Spare map space kept ahead of ordinary writes, so the writer never grows the map while readers run.
+    static let writeHeadroom = 256 << 20
+
+    init(configuration: ServerConfiguration) throws {
+        self.configuration = configuration
+        let database = try ConfigurationDatabase.open(at: configuration.databasePath)
+        // Room for ordinary writes up front, while no transaction is open.
+        try database.store.ensureHeadroom(bytes: max(1 << 30, database.store.dataFileSize))
+        self.database = database
+        queries = QueryEngine(database: database, procedures: configuration.procedures)
+        readers = NIOThreadPool(numberOfThreads: max(1, configuration.readerThreads))
+        writer = NIOThreadPool(numberOfThreads: 1)
+        readers.start()
+        writer.start()
+    }
+
+    func shutdown() async {
+        try? await readers.shutdownGracefully()
+        try? await writer.shutdownGracefully()
+    }
+
+    /// Runs `body` on a reader thread inside the shared side of the map gate.
+    func read<R: Sendable>(_ body: @escaping @Sendable () throws -> R) async throws -> R {
+        try await readers.runIfActive { [gate] in
+            try gate.shared { try body() }
+        }
+    }
+
+    /// Runs `body` on the writer thread, after making sure the map has room for `headroom` more bytes.
+    func write<R: Sendable>(headroom: Int = ServerEngine.writeHeadroom, _ body: @escaping @Sendable () throws -> R) async throws -> R {
+        try await writer.runIfActive { [gate, database] in
+            let store = database.store
+            if store.dataFileSize + headroom > store.mapSize {
+                try gate.exclusive { try store.ensureHeadroom(bytes: headroom) }
+            }
+            return try body()
+        }
+    }
+
+    /// A cancellation flag that trips after the statement time limit; `finish()` stops its timer.
+    func deadline() -> Deadline {
+        Deadline(seconds: configuration.statementTimeoutSeconds)
+    }
+}
+
+/// A statement's time limit: the executor checks the flag; a timer on a NIO event loop sets it.
+final class Deadline: Sendable {
+    let flag = CancellationFlag()
+    let seconds: Double
+    private let timer: Scheduled<Void>
+
+    init(seconds: Double) {
+        self.seconds = seconds
+        let flag = self.flag
+        timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+            flag.cancel()
+        }
+    }
+
+    var expired: Bool { flag.isCancelled }
+
+    func finish() { timer.cancel() }
+
+    /// Runs `body`; a cancellation it reports because the deadline passed becomes `Limit.Timeout`.
+    func enforce<R>(_ body: () throws -> R) throws -> R {
+        defer { finish() }
+        do {
+            return try body()
+        } catch let error as CIQLError where expired {
+            _ = error
+            throw APIError.timeout(seconds)
+        }
+    }
+}
+
+/// A readers-writer lock (pthread): reads share it, map growth takes it alone.
+final class ReadWriteGate: @unchecked Sendable {
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        lock = .allocate(capacity: 1)
+        // Prefer the writer, so a steady stream of reads cannot starve a map growth.
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        pthread_rwlock_init(lock, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(lock)
+        lock.deallocate()
+    }
+
+    func shared<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return try body()
+    }
+
+    func exclusive<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_rwlock_wrlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return try body()
+    }
+}

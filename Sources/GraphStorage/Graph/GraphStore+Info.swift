@@ -1,0 +1,21 @@
+import CLMDB
+
+/// Figures about the environment, for a server's metrics and housekeeping.
+extension GraphStore {
+    /// The current size of the memory map in bytes.
+    public var mapSize: Int { env.mapSize }
+
+    /// Reader slots in use and available (LMDB's reader table, shared by every process on the file).
+    public var readerSlots: (used: Int, maximum: Int) {
+        var info = MDB_envinfo()
+        mdb_env_info(env.handle, &info)
+        return (Int(info.me_numreaders), Int(info.me_maxreaders))
+    }
+
+    /// Grows the map so that `bytes` more can be written without the writer growing it on the way.
+    ///
+    /// Only call this while no transaction of this process is open (LMDB remaps the file).
+    public func ensureHeadroom(bytes: Int) throws {
+        if env.dataFileSize + bytes > env.mapSize { try reserve(bytes: bytes) }
+    }
+}
