@@ -30,8 +30,11 @@ struct AggregateState {
         case .sum, .avg:
             switch value {
             case .int(let i):
+                // avg() is a float, so only sum() of integers can overflow.
                 let (r, overflow) = intSum.addingReportingOverflow(i)
-                if overflow { throw CIQLError(.runtime, "integer overflow in \(spec.function.displayName)()", at: spec.location) }
+                if overflow && spec.function == .sum && !sawFloat {
+                    throw ExecutionContext.integerOverflow("sum()", spec.location)
+                }
                 intSum = r
                 floatSum += Double(i)
             case .float(let d):
@@ -39,7 +42,10 @@ struct AggregateState {
                 floatSum += d
             case .duration(let d):
                 sawDuration = true
-                durationSum = durationSum + d
+                guard let total = durationSum.adding(d) else {
+                    throw CIQLError(.runtime, "duration overflow in \(spec.function.displayName)(): a field is outside the 64-bit range", at: spec.location)
+                }
+                durationSum = total
             default:
                 throw ctx.typeError("\(spec.function.displayName)() needs numbers", value, spec.location)
             }
@@ -69,7 +75,7 @@ struct AggregateState {
             return sawFloat ? .float(floatSum) : .int(intSum)
         case .avg:
             if count == 0 { return .null }
-            if sawDuration { return .duration(durationSum.multiplied(by: 1 / Double(count))) }
+            if sawDuration, let mean = durationSum.multiplied(by: 1 / Double(count)) { return .duration(mean) }
             return .float(floatSum / Double(count))
         case .min, .max: return extreme ?? .null
         case .collect: return .list(values)

@@ -155,15 +155,23 @@ extension ExecutionContext {
     }
 
     private func toInteger(_ a: Value, orNull: Bool, _ at: SourceLocation) throws -> Value {
+        // A float beyond the integer range (or NaN, or infinite) has no integer: toIntegerOrNull() says null,
+        // toInteger() says why.
+        func outOfIntegerRange(_ d: Double) throws -> Value {
+            if orNull || d.isNaN { return .null }
+            throw CIQLError(.runtime, "toInteger(\(d)): the number is outside the integer range -9223372036854775808...9223372036854775807", at: at)
+        }
         switch a {
         case .int: return a
         case .float(let d):
-            return Int64(checked: d).map(Value.int) ?? .null
+            if let i = Int64(checked: d) { return .int(i) }
+            return try outOfIntegerRange(d)
         case .string(let s):
             let t = s.trimmingCharacters(in: .whitespaces)
             if let i = Int64(t) { return .int(i) }
-            if let d = Double(t), let i = Int64(checked: d) { return .int(i) }
-            return .null
+            guard let d = Double(t) else { return .null }
+            if let i = Int64(checked: d) { return .int(i) }
+            return try outOfIntegerRange(d)
         case .bool(let b): return .int(b ? 1 : 0)
         default:
             if orNull { return .null }
@@ -248,11 +256,14 @@ extension ExecutionContext {
             default: throw CIQLError(.runtime, "unknown duration field '\(key)'", at: at)
             }
             guard let n = Int64(checked: x * scale) else { throw CIQLError(.runtime, "duration field '\(key)' is out of range", at: at) }
+            var field = CIQLDuration()
             switch key {
-            case "years", "months": d.months &+= n
-            case "weeks", "days": d.days &+= n
-            default: d.microseconds &+= n
+            case "years", "months": field.months = n
+            case "weeks", "days": field.days = n
+            default: field.microseconds = n
             }
+            guard let sum = d.adding(field) else { throw CIQLError(.runtime, "duration field '\(key)' is out of range", at: at) }
+            d = sum
         }
         return d
     }

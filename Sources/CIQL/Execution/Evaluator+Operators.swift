@@ -73,9 +73,13 @@ extension ExecutionContext {
         case let (.string(x), y) where y.isNumber: return .string(x + ValueText.plain(y))
         case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
         case let (.datetime(t), .duration(d)), let (.duration(d), .datetime(t)):
-            guard d.isWithinCalendar else { throw CIQLError(.runtime, "duration \(d) is too large to add to a datetime", at: at) }
-            return .datetime(d.added(to: t))
-        case let (.duration(x), .duration(y)): return .duration(x + y)
+            guard d.isWithinCalendar, let sum = d.added(to: t) else {
+                throw CIQLError(.runtime, "duration \(d) is too large to add to a datetime", at: at)
+            }
+            return .datetime(sum)
+        case let (.duration(x), .duration(y)):
+            guard let sum = x.adding(y) else { throw durationOverflow(x, "+", "\(y)", at) }
+            return .duration(sum)
         default: return try arithmetic(.add, a, b, at)
         }
     }
@@ -95,19 +99,25 @@ extension ExecutionContext {
             case .modulo:
                 guard y != 0 else { throw CIQLError(.runtime, "division by zero in %", at: at) }
                 r = x.remainderReportingOverflow(dividingBy: y)
-            case .power: return .float(pow(Double(x), Double(y)))
+            case .power: return .float(Foundation.pow(Double(x), Double(y)))
             default: r = (0, true)
             }
-            if r.1 { throw CIQLError(.runtime, "integer overflow in \(x) \(op.rawValue) \(y)", at: at) }
+            if r.1 { throw Self.integerOverflow("\(x) \(op.rawValue) \(y)", at) }
             return .int(r.0)
         case (.datetime(let t), .duration(let d)) where op == .subtract:
-            guard d.isWithinCalendar else { throw CIQLError(.runtime, "duration \(d) is too large to subtract from a datetime", at: at) }
-            return .datetime(d.negated.added(to: t))
-        case (.duration(let x), .duration(let y)) where op == .subtract: return .duration(x + y.negated)
-        case (.duration(let d), let f) where op == .multiply && f.isNumber: return .duration(d.multiplied(by: f.asDouble))
-        case (let f, .duration(let d)) where op == .multiply && f.isNumber: return .duration(d.multiplied(by: f.asDouble))
+            guard d.isWithinCalendar, let minus = d.negated, let difference = minus.added(to: t) else {
+                throw CIQLError(.runtime, "duration \(d) is too large to subtract from a datetime", at: at)
+            }
+            return .datetime(difference)
+        case (.duration(let x), .duration(let y)) where op == .subtract:
+            guard let minus = y.negated, let difference = x.adding(minus) else { throw durationOverflow(x, "-", "\(y)", at) }
+            return .duration(difference)
+        case (.duration(let d), let f) where op == .multiply && f.isNumber, (let f, .duration(let d)) where op == .multiply && f.isNumber:
+            guard let product = d.multiplied(by: f.asDouble) else { throw durationOverflow(d, "*", ValueText.plain(f), at) }
+            return .duration(product)
         case (.duration(let d), let f) where op == .divide && f.isNumber:
-            return .duration(d.multiplied(by: 1 / f.asDouble))
+            guard let quotient = d.multiplied(by: 1 / f.asDouble) else { throw durationOverflow(d, "/", ValueText.plain(f), at) }
+            return .duration(quotient)
         default:
             guard a.isNumber, b.isNumber else {
                 let bad = a.isNumber ? b : a
@@ -123,6 +133,17 @@ extension ExecutionContext {
             default: return .float(pow(x, y))
             }
         }
+    }
+}
+
+extension ExecutionContext {
+    /// The error for an integer result outside the 64-bit range (CIQL integers never wrap).
+    static func integerOverflow(_ what: String, _ at: SourceLocation) -> CIQLError {
+        CIQLError(.runtime, "integer overflow in \(what): the result is outside -9223372036854775808...9223372036854775807", at: at)
+    }
+
+    fileprivate func durationOverflow(_ d: CIQLDuration, _ op: String, _ other: String, _ at: SourceLocation) -> CIQLError {
+        CIQLError(.runtime, "duration overflow in \(d) \(op) \(other): a field is outside the 64-bit range", at: at)
     }
 }
 

@@ -42,10 +42,12 @@ extension ExecutionContext {
             switch try evaluate(x, &row) {
             case .null: return .null
             case .int(let i):
-                guard i != .min else { throw CIQLError(.runtime, "integer overflow in -\(i)", at: at) }
+                guard i != .min else { throw Self.integerOverflow("-(\(i))", at) }
                 return .int(-i)
             case .float(let d): return .float(-d)
-            case .duration(let d): return .duration(d.negated)
+            case .duration(let d):
+                guard let minus = d.negated else { throw CIQLError(.runtime, "duration overflow in -(\(d))", at: at) }
+                return .duration(minus)
             case let other: throw typeError("unary minus needs a number", other, at)
             }
         case .and(let a, let b, let at):

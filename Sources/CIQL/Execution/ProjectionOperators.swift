@@ -115,14 +115,19 @@ final class DistinctOperator: PlanOperator {
 /// `ORDER BY`: sorts all input rows (stable), keeping only the first `limit` when one is known.
 final class SortOperator: PlanOperator {
     let keys: [(expression: CompiledExpression, descending: Bool)]
-    /// `ORDER BY … LIMIT n` keeps n rows (plus skip), not all of them.
+    /// `ORDER BY … SKIP s LIMIT n` keeps s + n rows, not all of them.
+    let skip: CompiledExpression?
     let limit: CompiledExpression?
     private var rows: [Row] = []
     private var index = 0
     private var done = false
 
-    init(_ input: PlanOperator, keys: [(expression: CompiledExpression, descending: Bool)], limit: CompiledExpression?, detail: String) {
+    init(
+        _ input: PlanOperator, keys: [(expression: CompiledExpression, descending: Bool)], skip: CompiledExpression?,
+        limit: CompiledExpression?, detail: String
+    ) {
         self.keys = keys
+        self.skip = skip
         self.limit = limit
         super.init(limit == nil ? "Sort" : "Top", detail: detail, children: [input])
     }
@@ -141,7 +146,9 @@ final class SortOperator: PlanOperator {
             var cap = Int.max
             if let limit {
                 var empty: Row = []
-                cap = try Self.count(limit, &empty, ctx, what: "LIMIT")
+                let skipped = try skip.map { try Self.count($0, &empty, ctx, what: "SKIP") } ?? 0
+                let (sum, overflow) = try Self.count(limit, &empty, ctx, what: "LIMIT").addingReportingOverflow(skipped)
+                cap = overflow ? .max : sum
             }
             while var row = try input.next(ctx) {
                 try ctx.checkCancelled()

@@ -46,7 +46,8 @@ extension Planner {
             switch op {
             case .not: return .not(try sub(x), at)
             case .minus:
-                if case .int(let i) = x.kind { return .constant(.int(-i)) }
+                // -Int64.min has no value: left to the evaluator, which reports the overflow at run time.
+                if case .int(let i) = x.kind, i != .min { return .constant(.int(-i)) }
                 if case .float(let d) = x.kind { return .constant(.float(-d)) }
                 return .negate(try sub(x), at)
             case .plus: return try sub(x)

@@ -59,29 +59,40 @@ public struct CIQLDuration: Hashable, Sendable, CustomStringConvertible {
             default: return nil
             }
             guard let part else { return nil }
+            var field = CIQLDuration()
             switch (c, inTime) {
-            case ("Y", false), ("M", false): result.months &+= part
-            case ("W", false), ("D", false): result.days &+= part
-            default: result.microseconds &+= part
+            case ("Y", false), ("M", false): field.months = part
+            case ("W", false), ("D", false): field.days = part
+            default: field.microseconds = part
             }
+            guard let sum = result.adding(field) else { return nil }
+            result = sum
         }
         guard number.isEmpty else { return nil }
         return negative ? result.negated : result
     }
 
-    public var negated: CIQLDuration {
-        CIQLDuration(months: -months, days: -days, microseconds: -microseconds)
+    /// `-self`, or nil when a field is `Int64.min` and has no positive counterpart.
+    public var negated: CIQLDuration? {
+        guard months != .min, days != .min, microseconds != .min else { return nil }
+        return CIQLDuration(months: -months, days: -days, microseconds: -microseconds)
     }
 
-    public static func + (a: CIQLDuration, b: CIQLDuration) -> CIQLDuration {
-        CIQLDuration(
-            months: a.months &+ b.months, days: a.days &+ b.days, microseconds: a.microseconds &+ b.microseconds)
+    /// `self + other` field by field, or nil when a field overflows.
+    public func adding(_ other: CIQLDuration) -> CIQLDuration? {
+        let m = months.addingReportingOverflow(other.months)
+        let d = days.addingReportingOverflow(other.days)
+        let us = microseconds.addingReportingOverflow(other.microseconds)
+        guard !m.overflow, !d.overflow, !us.overflow else { return nil }
+        return CIQLDuration(months: m.partialValue, days: d.partialValue, microseconds: us.partialValue)
     }
 
-    public func multiplied(by factor: Double) -> CIQLDuration {
-        CIQLDuration(
-            months: Int64(clamping: Double(months) * factor), days: Int64(clamping: Double(days) * factor),
-            microseconds: Int64(clamping: Double(microseconds) * factor))
+    /// Every field scaled by `factor` (truncated), or nil when the factor is not finite or a field leaves the range.
+    public func multiplied(by factor: Double) -> CIQLDuration? {
+        guard let m = Int64(checked: Double(months) * factor), let d = Int64(checked: Double(days) * factor),
+            let us = Int64(checked: Double(microseconds) * factor)
+        else { return nil }
+        return CIQLDuration(months: m, days: d, microseconds: us)
     }
 
     /// Whether adding it to a datetime stays within ±100,000 years.
@@ -89,8 +100,9 @@ public struct CIQLDuration: Hashable, Sendable, CustomStringConvertible {
         abs(Double(months)) < 1_200_000 && abs(Double(days)) < 36_500_000
     }
 
-    /// `instant + self`, months first (clamping the day to the month's length), then days, then time.
-    public func added(to instant: Int64) -> Int64 {
+    /// `instant + self`, months first (clamping the day to the month's length), then days, then time; nil when the
+    /// result leaves the range of datetimes (callers check `isWithinCalendar` first).
+    public func added(to instant: Int64) -> Int64? {
         var micros = instant
         if months != 0 {
             let days = Int(micros >= 0 ? micros / Self.microsecondsPerDay : (micros + 1) / Self.microsecondsPerDay - 1)
@@ -102,7 +114,10 @@ public struct CIQLDuration: Hashable, Sendable, CustomStringConvertible {
             let day = min(d, ISODateTime.daysInMonth(year, month))
             micros = Int64(ISODateTime.daysFromCivil(year, month, day)) * Self.microsecondsPerDay + timeOfDay
         }
-        return micros &+ days &* Self.microsecondsPerDay &+ microseconds
+        let (dayMicros, o1) = days.multipliedReportingOverflow(by: Self.microsecondsPerDay)
+        let (withDays, o2) = micros.addingReportingOverflow(dayMicros)
+        let (result, o3) = withDays.addingReportingOverflow(microseconds)
+        return o1 || o2 || o3 ? nil : result
     }
 
     /// ISO 8601, e.g. `P1M2DT3H0.5S`; `PT0S` for zero.
