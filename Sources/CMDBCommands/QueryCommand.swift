@@ -50,6 +50,8 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Do not print the summary line on stderr.")
     var quiet = false
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func validate() throws {
         if (text == nil) == (file == nil) {
             throw ValidationError("give the statement as an argument or with -f FILE (one of the two)")
@@ -75,7 +77,9 @@ struct QueryCommand: ParsableCommand {
         let writer = ResultWriter(format: format, output: Console.standardOutput)
         if !quiet { writer.onSummary = { Console.error($0) } }
         do {
-            try engine.run(source, parameters: try parsedParameters(), change: info, sinkFor: { _ in writer })
+            try engine.run(
+                source, parameters: try parsedParameters(), change: info, limits: limitOptions.limits(),
+                sinkFor: { _ in writer })
         } catch let error as CIQLError {
             throw CommandFailure.badInput(Self.message(error, source: source, file: file))
         }

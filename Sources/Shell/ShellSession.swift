@@ -134,12 +134,12 @@ public final class ShellSession {
             let writer = ResultWriter(format: configuration.format, output: output)
             if configuration.isInteractive { writer.onSummary = { [unowned self] in say(summaryText($0)) } }
             try engine.execute(statement, parameters: configuration.parameters, change: change,
-                cancellation: Interrupts.cancellation, into: writer)
+                cancellation: Interrupts.cancellation, limits: configuration.limits, into: writer)
             return
         }
-        let sink = TableSink()
+        let sink = TableSink(limits: configuration.limits)
         try engine.execute(statement, parameters: configuration.parameters, change: change,
-            cancellation: Interrupts.cancellation, into: sink)
+            cancellation: Interrupts.cancellation, limits: configuration.limits, into: sink)
         showTable(sink)
     }
 

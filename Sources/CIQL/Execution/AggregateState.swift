@@ -17,13 +17,18 @@ struct AggregateState {
 
     init(_ spec: AggregateSpec) { self.spec = spec }
 
-    mutating func add(_ value: Value?, parameter p: Value?, _ ctx: ExecutionContext) throws {
+    /// Folds in one value; returns about how many bytes the state now holds more (collect, DISTINCT, percentiles).
+    mutating func add(_ value: Value?, parameter p: Value?, _ ctx: ExecutionContext) throws -> Int {
         guard let value else {
             count += 1  // count(*)
-            return
+            return 0
         }
-        if value.isNull { return }
-        if spec.distinct, !seen.insert(GroupingKey(value)).inserted { return }
+        if value.isNull { return 0 }
+        var held = 0
+        if spec.distinct {
+            guard seen.insert(GroupingKey(value)).inserted else { return 0 }
+            held += 16 + value.estimatedBytes
+        }
         count += 1
         switch spec.function {
         case .count: break
@@ -58,13 +63,16 @@ struct AggregateState {
             }
         case .collect:
             values.append(value)
+            held += value.estimatedBytes
         case .percentiledisc, .percentilecont, .stdev, .stdevp:
             guard value.isNumber else {
                 throw ctx.typeError("\(spec.function.displayName)() needs numbers", value, spec.location)
             }
             values.append(value)
+            held += value.estimatedBytes
             if parameter == nil { parameter = p }
         }
+        return held
     }
 
     func result(_ ctx: ExecutionContext) throws -> Value {

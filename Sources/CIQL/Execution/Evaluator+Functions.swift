@@ -151,6 +151,7 @@ extension ExecutionContext {
         guard !span.overflow, step != .min else { throw CIQLError(.runtime, "range() is too large", at: at) }
         let count = span.partialValue / (step > 0 ? step : -step) + 1
         guard count <= 10_000_000 else { throw CIQLError(.runtime, "range() would make \(count) elements", at: at) }
+        try checkValueSize(24 * Int(clamping: count), for: "range()")
         return .list(count <= 0 ? [] : stride(from: ints[0], through: ints[1], by: Int64.Stride(step)).map(Value.int))
     }
 

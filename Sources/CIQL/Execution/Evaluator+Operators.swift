@@ -1,5 +1,6 @@
 import CIQLSyntax
 import Foundation
+import LinearRegex
 
 /// The binary operators: comparison, arithmetic, string and list predicates.
 extension ExecutionContext {
@@ -30,19 +31,21 @@ extension ExecutionContext {
             }
         case .regexMatch:
             guard case .string(let s) = a, case .string(let pattern) = b else { return .null }
-            return .bool(try regex(pattern, at).wholeMatch(in: s) != nil)
+            return .bool(try regex(pattern, at).wholeMatch(s, check: checkLimits))
         case .and, .or, .xor: throw CIQLError(.runtime, "internal: logical operator evaluated as binary", at: at)
         }
     }
 
-    private func regex(_ pattern: String, _ at: SourceLocation) throws -> Regex<AnyRegexOutput> {
+    /// The compiled pattern, from the statement's cache (bounded: patterns computed per row can't grow it forever).
+    private func regex(_ pattern: String, _ at: SourceLocation) throws -> LinearRegex {
         if let cached = regexCache[pattern] { return cached }
         do {
-            let r = try Regex(pattern)
+            let r = try LinearRegex(pattern)
+            if regexCache.count >= 256 { regexCache.removeAll(keepingCapacity: true) }
             regexCache[pattern] = r
             return r
         } catch {
-            throw CIQLError(.runtime, "invalid regular expression '\(pattern)': \(error)", at: at)
+            throw CIQLError(.runtime, "invalid regular expression '\(pattern)' at position \(error.position): \(error.message)", at: at)
         }
     }
 
@@ -66,10 +69,14 @@ extension ExecutionContext {
     private func add(_ a: Value, _ b: Value, _ at: SourceLocation) throws -> Value {
         switch (a, b) {
         case (.null, _), (_, .null): return .null
-        case let (.list(x), .list(y)): return .list(x + y)
+        case let (.list(x), .list(y)):
+            try checkValueSize(24 * (x.count + y.count), for: "a list built with +")
+            return .list(x + y)
         case let (.list(x), y): return .list(x + [y])
         case let (x, .list(y)): return .list([x] + y)
-        case let (.string(x), .string(y)): return .string(x + y)
+        case let (.string(x), .string(y)):
+            try checkValueSize(x.utf8.count + y.utf8.count, for: "a string built with +")
+            return .string(x + y)
         case let (.string(x), y) where y.isNumber: return .string(x + ValueText.plain(y))
         case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
         case let (.datetime(t), .duration(d)), let (.duration(d), .datetime(t)):

@@ -247,7 +247,7 @@ public final class AuditEngine {
             }
             let ids: [String]
             do {
-                ids = try queryRunner(rule.query)
+                ids = try queryRunner(rule)
             } catch {
                 throw AuditRuleError(rule: rule, message: "\(error)")
             }
