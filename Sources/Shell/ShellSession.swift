@@ -16,7 +16,11 @@ public final class ShellSession {
     let reader: any LineReader
     let completion: CompletionSource
     let pager: Pager
-    let output = OutputSink(fileDescriptor: 1)
+    let output: OutputSink = {
+        let sink = OutputSink(fileDescriptor: 1)
+        sink.escapesControlCharacters = Terminal.isTerminal(1)
+        return sink
+    }()
     var timing = false
     /// How many statements and commands failed (non-interactive sessions exit 2 when any did).
     private(set) var failures = 0
@@ -169,7 +173,8 @@ public final class ShellSession {
     func say(_ text: String) {
         guard configuration.isInteractive else { return }
         try? output.flush()
-        Terminal.write(text.hasSuffix("\n") ? text : text + "\n", to: 1)
+        let shown = TerminalText.escaped(text)
+        Terminal.write(shown.hasSuffix("\n") ? shown : shown + "\n", to: 1)
     }
 
     /// An error on stderr (red on a terminal); counts towards the exit code of a script.
@@ -177,7 +182,7 @@ public final class ShellSession {
         failures += 1
         try? output.flush()
         let prefix = configuration.isInteractive && Terminal.isTerminal(2) ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: "
-        Terminal.write(prefix + message + "\n", to: 2)
+        Terminal.write(prefix + TerminalText.escaped(message) + "\n", to: 2)
     }
 
     static func vocabulary(of database: ConfigurationDatabase) throws -> CompletionSource.Vocabulary {
