@@ -40,6 +40,9 @@ enum CommandRunner {
             Console.error("error: \(error)")
             Console.error("nothing was changed")
             return 2
+        } catch let error as JobTimeoutError {
+            Console.error("error: \(error)")
+            return 2
         } catch let error as AuditRuleError {
             Console.error("error: \(error)")
             return 2

@@ -76,9 +76,10 @@ struct QueryCommand: ParsableCommand {
         let info = ChangeInfo(actor: defaultActor(actor), changeReference: change, origin: origin)
         let writer = ResultWriter(format: format, output: Console.standardOutput)
         if !quiet { writer.onSummary = { Console.error($0) } }
+        writer.limits = limitOptions.limits()
         do {
             try engine.run(
-                source, parameters: try parsedParameters(), change: info, limits: limitOptions.limits(),
+                source, parameters: try parsedParameters(), change: info, limits: writer.limits,
                 sinkFor: { _ in writer })
         } catch let error as CIQLError {
             throw CommandFailure.badInput(Self.message(error, source: source, file: file))

@@ -259,4 +259,20 @@ struct QueryHardeningTests {
         let labelled = try harness.cmdb("query", "--change", "T", "MATCH (b:Box {id: 'b1'}) SET b.colour = 'red'", db: db)
         #expect(labelled.exitCode == 2 && labelled.err.contains("colour"), "\(labelled)")
     }
+
+    @Test("verify past --timeout stops before it writes: exit 2, the limit named, no CI stamped")
+    func verifyTimeout() throws {
+        var lines = [#"{"kind":"source","name":"big","classes":["Workstation"],"taken_at":"2026-11-22T02:00:00Z"}"#]
+        for i in 0..<3000 {
+            lines.append(#"{"kind":"ci","class":"Workstation","attrs":{"serial":"SN-FUZZ-\#(i)","os":"ChromeOS"}}"#)
+        }
+        let snapshot = try harness.sandbox.write("big.jsonl", lines.joined(separator: "\n") + "\n")
+        let before = try harness.status().latestTransaction
+        let result = try harness.cmdb("verify", snapshot, "--timeout", "0.000001")
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("time limit") && result.err.contains("--timeout"), "\(result)")
+        #expect(try harness.status().latestTransaction == before, "verify wrote although it was stopped")
+        let unlimited = try harness.cmdb("verify", snapshot, "--timeout", "0", "--format", "json")
+        #expect(unlimited.exitCode == 0 || unlimited.exitCode == 1, "\(unlimited)")
+    }
 }
