@@ -14,8 +14,8 @@ indirect enum RegexNode: Sendable {
 
 /// What a scalar must be to be consumed.
 enum ScalarTest: Sendable {
-    /// This scalar, or (ignoring case) one of its simple case variants.
-    case literal(Unicode.Scalar, ignoringCase: Bool)
+    /// This scalar, or one of `alternatives` (its simple case variants when case is ignored, computed once).
+    case literal(Unicode.Scalar, alternatives: [Unicode.Scalar])
     /// `.`: any scalar, or any but a line terminator.
     case any(matchesLineTerminators: Bool)
     case set(ScalarSet)
@@ -33,6 +33,12 @@ enum RegexAssertion: Sendable {
     case inputStart
     /// `\b` (or `\B` when negated).
     case wordBoundary(negated: Bool)
+}
+
+extension ScalarTest {
+    static func literal(_ scalar: Unicode.Scalar, ignoringCase: Bool) -> ScalarTest {
+        .literal(scalar, alternatives: ignoringCase ? scalar.simpleCaseVariants : [])
+    }
 }
 
 extension Unicode.Scalar {

@@ -232,6 +232,7 @@ struct RegexParser {
         default:
             var set = try parseClassEscape(at: at)
             set.ignoresCase = flags.ignoresCase
+            set.closeOverCase()
             if !set.isNegated, set.ranges.count == 1, let only = set.ranges.first, only.lowerBound == only.upperBound,
                 let scalar = Unicode.Scalar(only.lowerBound)
             {
@@ -341,7 +342,7 @@ struct RegexParser {
             if c == "&", peek == "&" {
                 throw error("class intersection '&&' is not supported", at: itemAt)
             }
-            var low: UInt32
+            let low: UInt32
             if c == "\\" {
                 let escaped = try parseClassEscape(at: itemAt)
                 guard !escaped.isNegated, escaped.ranges.count == 1, let only = escaped.ranges.first,
@@ -371,12 +372,12 @@ struct RegexParser {
                 }
                 guard low <= high else { throw error("the class range is out of order", at: itemAt) }
                 set.insert(low...high)
-                low = high
                 continue
             }
             set.insert(low...low)
         }
         set.ignoresCase = flags.ignoresCase
+        set.closeOverCase()
         return set
     }
 

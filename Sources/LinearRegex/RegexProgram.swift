@@ -172,8 +172,8 @@ private struct ThreadList {
 extension ScalarTest {
     func accepts(_ scalar: Unicode.Scalar) -> Bool {
         switch self {
-        case .literal(let expected, let ignoringCase):
-            return scalar == expected || ignoringCase && expected.simpleCaseVariants.contains(scalar)
+        case .literal(let expected, let alternatives):
+            return scalar == expected || !alternatives.isEmpty && alternatives.contains(scalar)
         case .any(let matchesLineTerminators): return matchesLineTerminators || !scalar.isLineTerminator
         case .set(let set): return set.contains(scalar)
         }

@@ -56,6 +56,21 @@ struct ScalarSet: Sendable {
         return out
     }
 
+    /// With `ignoresCase`, a small set takes in the case variants of its scalars once, so that matching needs no
+    /// case mapping (a large one maps each scalar it tests instead).
+    mutating func closeOverCase() {
+        guard ignoresCase else { return }
+        let total = ranges.reduce(0) { $0 + Int($1.upperBound - $1.lowerBound) + 1 }
+        guard total <= 4096 else { return }
+        for r in ranges {
+            for value in r {
+                guard let scalar = Unicode.Scalar(value) else { continue }
+                for v in scalar.simpleCaseVariants { insert(v.value...v.value) }
+            }
+        }
+        ignoresCase = false
+    }
+
     func contains(_ scalar: Unicode.Scalar) -> Bool {
         var found = rangesContain(scalar.value)
         if !found, ignoresCase {

@@ -43,6 +43,12 @@ public struct StatementLimits: Sendable, Equatable {
     /// A size like `512M`, `2G`, `1048576` or `0` (no budget): bytes, or nil when the text is not a size.
     public static func parseSize(_ text: String) -> Int?? {
         var digits = Substring(text.trimmingCharacters())
+        // 512M, 512MB, 512MiB all mean 512 × 2^20 bytes.
+        if digits.uppercased().hasSuffix("IB") {
+            digits = digits.dropLast(2)
+        } else if digits.count > 1, digits.uppercased().hasSuffix("B"), let before = digits.dropLast().last, before.isLetter {
+            digits = digits.dropLast()
+        }
         var scale = 1
         if let last = digits.last?.uppercased() {
             switch last {
