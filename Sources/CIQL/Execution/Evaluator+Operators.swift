@@ -105,7 +105,8 @@ extension ExecutionContext {
                 r = x.dividedReportingOverflow(by: y)
             case .modulo:
                 guard y != 0 else { throw CIQLError(.runtime, "division by zero in %", at: at) }
-                r = x.remainderReportingOverflow(dividingBy: y)
+                // x % -1 is 0 for every x (Swift reports Int64.min % -1 as an overflow).
+                r = y == -1 ? (0, false) : x.remainderReportingOverflow(dividingBy: y)
             case .power: return .float(Foundation.pow(Double(x), Double(y)))
             default: r = (0, true)
             }
