@@ -102,6 +102,11 @@ struct QueryHardeningTests {
         // Given before the command, as a global option.
         let global = try harness.run(["--timeout", "1", "--db", harness.db, "query", "MATCH (a),(b),(c),(d) RETURN count(*)"])
         #expect(global.exitCode == 2 && global.err.contains("time limit of 1 s"), "\(global)")
+        // A pure pipeline with no graph access streams rows until the limit stops it.
+        let unwinds = try harness.cmdb(
+            "query", "--timeout", "1", "UNWIND range(1, 10000000) AS x UNWIND range(1, 10000000) AS y RETURN x, y",
+            "--format", "csv")
+        #expect(unwinds.exitCode == 2 && unwinds.err.contains("time limit of 1 s"), "\(unwinds.err)")
         let bad = try harness.cmdb("query", "--timeout", "-3", "RETURN 1")
         #expect(bad.exitCode == 2 && bad.err.contains("--timeout"), "\(bad)")
     }

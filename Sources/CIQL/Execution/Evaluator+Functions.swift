@@ -152,7 +152,14 @@ extension ExecutionContext {
         let count = span.partialValue / (step > 0 ? step : -step) + 1
         guard count <= 10_000_000 else { throw CIQLError(.runtime, "range() would make \(count) elements", at: at) }
         try checkValueSize(24 * Int(clamping: count), for: "range()")
-        return .list(count <= 0 ? [] : stride(from: ints[0], through: ints[1], by: Int64.Stride(step)).map(Value.int))
+        guard count > 0 else { return .list([]) }
+        var out: [Value] = []
+        out.reserveCapacity(Int(count))
+        for (i, v) in stride(from: ints[0], through: ints[1], by: Int64.Stride(step)).enumerated() {
+            if i & 0xFFFF == 0xFFFF { try checkLimits() }
+            out.append(.int(v))
+        }
+        return .list(out)
     }
 
     private func toInteger(_ a: Value, orNull: Bool, _ at: SourceLocation) throws -> Value {

@@ -27,17 +27,24 @@ class PlanOperator {
         for child in children { try child.open(argument, ctx) }
     }
 
-    /// The next row, or nil when there are no more.
+    /// The next row, or nil when there are no more. Every row any operator passes on counts towards the
+    /// statement's cancellation and time-limit check, so no pipeline (`UNWIND … UNWIND …`) runs unchecked.
     final func next(_ ctx: ExecutionContext) throws -> Row? {
         guard profiling else {
             let row = try produce(ctx)
-            if row != nil { rowsProduced &+= 1 }
+            if row != nil {
+                rowsProduced &+= 1
+                try ctx.checkCancelled()
+            }
             return row
         }
         let start = Self.now()
         let row = try produce(ctx)
         nanoseconds &+= Self.now() &- start
-        if row != nil { rowsProduced &+= 1 }
+        if row != nil {
+            rowsProduced &+= 1
+            try ctx.checkCancelled()
+        }
         return row
     }
 
