@@ -108,6 +108,8 @@ public final class CollectingSink: ResultSink {
 public final class FirstColumnIDSink: ResultSink {
     public private(set) var ids: [String] = []
     private var seen: Set<String> = []
+    /// Nodes already taken, so a node met again costs no lookup of its id.
+    private var seenNodes: Set<NodeID> = []
     private var graph: ResultGraph?
     private let limits: StatementLimits
     private var bytes = 0
@@ -120,7 +122,7 @@ public final class FirstColumnIDSink: ResultSink {
         let id: String
         switch values.first {
         case .node(let nid)?:
-            guard let external = try graph?.externalID(nid) else { return }
+            guard seenNodes.insert(nid).inserted, let external = try graph?.externalID(nid) else { return }
             id = external
         case .string(let s)?: id = s
         case .null?, nil: return
@@ -129,7 +131,7 @@ public final class FirstColumnIDSink: ResultSink {
         }
         guard seen.insert(id).inserted else { return }
         ids.append(id)
-        bytes &+= 2 * (40 + id.utf8.count)
+        bytes &+= 2 * (40 + id.utf8.count) + 16
         if let budget = limits.maximumMemory, bytes > budget {
             throw CIQLError(
                 .runtime,
