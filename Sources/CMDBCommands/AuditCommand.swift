@@ -58,7 +58,7 @@ struct AuditRunCommand: ParsableCommand {
         if let rules {
             let text: String
             do { text = try readTextFile(rules) } catch {
-                throw CommandFailure.badInput("cannot read rules file '\(rules)': \(error)")
+                throw CommandFailure.badInput("cannot read rules file '\(rules)': \(error)", code: .input(.unreadableFile))
             }
             definitions = try AuditRulesFile.parse(text, file: rules)
         }
@@ -189,7 +189,7 @@ func auditQueryRunner(
             try engine.query(rule.query, in: tx, limits: ruleLimits, into: sink)
             return sink.ids
         } catch let error as CIQLError {
-            throw AuditQueryError(message: error.rendered(source: rule.query))
+            throw AuditQueryError(message: error.rendered(source: rule.query), code: error.code)
         }
     }
 }
@@ -197,5 +197,7 @@ func auditQueryRunner(
 /// A CIQL rule that cannot run: its query is wrong or returns the wrong kind of value.
 struct AuditQueryError: Error, CustomStringConvertible {
     var message: String
+    /// The CIQL error's code (`Limit.Timeout` for a rule past its time limit).
+    var code: CIQLError.Code
     var description: String { message }
 }

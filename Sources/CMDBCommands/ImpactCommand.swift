@@ -91,7 +91,8 @@ extension ImpactCommand {
             ids = try QueryEngine(database: db, procedures: ProcedureCatalog.all).query(query, limits: limits)
                 .firstColumnIDs()
         } catch let error as CIQLError {
-            throw CommandFailure.badInput("--where: " + error.rendered(source: query))
+            throw CommandFailure(
+                message: error.rendered(source: query, file: "--where"), exitCode: 2, code: error.code, isRendered: true)
         }
         guard !ids.isEmpty else { throw CommandFailure.badInput("--where: the query found no CIs") }
         return ids

@@ -2,6 +2,7 @@ import ArgumentParser
 import CMDB
 import Glibc
 import GraphStorage
+import CIQLSyntax
 
 /// `cmdb import`
 struct ImportCommand: ParsableCommand {
@@ -48,7 +49,7 @@ struct ImportCommand: ParsableCommand {
                 sources.append(.init(path: path, displayName: "<stdin>"))
             } else {
                 guard access(file, R_OK) == 0 else {
-                    throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))")
+                    throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
                 }
                 sources.append(.init(path: file))
             }

@@ -37,7 +37,7 @@ package final class TableSink: ResultSink {
         bytes &+= values.reduce(0) { $0 &+ ($1.isNull ? 24 : 48) } &+ cells.reduce(64) { $0 &+ 2 * $1.utf8.count }
         if let budget = limits.maximumMemory, bytes > budget {
             throw CIQLError(
-                .runtime,
+                .runtime, .limit(.memory),
                 "the results need more memory than the budget of \(StatementLimits.describeBytes(budget)) to lay out "
                     + "as a table (use :format csv or jsonl, which stream, or a LIMIT; \(limits.memoryHint))")
         }

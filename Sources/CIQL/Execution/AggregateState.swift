@@ -48,7 +48,7 @@ struct AggregateState {
             case .duration(let d):
                 sawDuration = true
                 guard let total = durationSum.adding(d) else {
-                    throw CIQLError(.runtime, "duration overflow in \(spec.function.displayName)(): a field is outside the 64-bit range", at: spec.location)
+                    throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(spec.function.displayName)(): a field is outside the 64-bit range", at: spec.location)
                 }
                 durationSum = total
             default:
@@ -98,7 +98,7 @@ struct AggregateState {
         case .percentiledisc, .percentilecont:
             guard !values.isEmpty else { return .null }
             guard let p = parameter, p.isNumber, (0...1).contains(p.asDouble) else {
-                throw CIQLError(.runtime, "\(spec.function.displayName)() needs a percentile between 0.0 and 1.0", at: spec.location)
+                throw CIQLError(.runtime, .argument(.numberOutOfRange), "\(spec.function.displayName)() needs a percentile between 0.0 and 1.0", at: spec.location)
             }
             let sorted = values.sorted { Value.orderedCompare($0, $1) == .ascending }
             let q = p.asDouble

@@ -32,7 +32,7 @@ extension ExecutionContext {
         case .regexMatch:
             guard case .string(let s) = a, case .string(let pattern) = b else { return .null }
             return .bool(try regex(pattern, at).wholeMatch(s, check: checkLimits))
-        case .and, .or, .xor: throw CIQLError(.runtime, "internal: logical operator evaluated as binary", at: at)
+        case .and, .or, .xor: throw CIQLError(.runtime, .internalError, "internal: logical operator evaluated as binary", at: at)
         }
     }
 
@@ -45,7 +45,7 @@ extension ExecutionContext {
             regexCache[pattern] = r
             return r
         } catch {
-            throw CIQLError(.runtime, "invalid regular expression '\(pattern)' at position \(error.position): \(error.message)", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "invalid regular expression '\(pattern)' at position \(error.position): \(error.message)", at: at)
         }
     }
 
@@ -81,7 +81,7 @@ extension ExecutionContext {
         case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
         case let (.datetime(t), .duration(d)), let (.duration(d), .datetime(t)):
             guard d.isWithinCalendar, let sum = d.added(to: t) else {
-                throw CIQLError(.runtime, "duration \(d) is too large to add to a datetime", at: at)
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration \(d) is too large to add to a datetime", at: at)
             }
             return .datetime(sum)
         case let (.duration(x), .duration(y)):
@@ -101,10 +101,10 @@ extension ExecutionContext {
             case .subtract: r = x.subtractingReportingOverflow(y)
             case .multiply: r = x.multipliedReportingOverflow(by: y)
             case .divide:
-                guard y != 0 else { throw CIQLError(.runtime, "division by zero", at: at) }
+                guard y != 0 else { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division by zero", at: at) }
                 r = x.dividedReportingOverflow(by: y)
             case .modulo:
-                guard y != 0 else { throw CIQLError(.runtime, "division by zero in %", at: at) }
+                guard y != 0 else { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division by zero in %", at: at) }
                 // x % -1 is 0 for every x (Swift reports Int64.min % -1 as an overflow).
                 r = y == -1 ? (0, false) : x.remainderReportingOverflow(dividingBy: y)
             case .power: return .float(Foundation.pow(Double(x), Double(y)))
@@ -114,7 +114,7 @@ extension ExecutionContext {
             return .int(r.0)
         case (.datetime(let t), .duration(let d)) where op == .subtract:
             guard d.isWithinCalendar, let minus = d.negated, let difference = minus.added(to: t) else {
-                throw CIQLError(.runtime, "duration \(d) is too large to subtract from a datetime", at: at)
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration \(d) is too large to subtract from a datetime", at: at)
             }
             return .datetime(difference)
         case (.duration(let x), .duration(let y)) where op == .subtract:
@@ -147,11 +147,11 @@ extension ExecutionContext {
 extension ExecutionContext {
     /// The error for an integer result outside the 64-bit range (CIQL integers never wrap).
     static func integerOverflow(_ what: String, _ at: SourceLocation) -> CIQLError {
-        CIQLError(.runtime, "integer overflow in \(what): the result is outside -9223372036854775808...9223372036854775807", at: at)
+        CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in \(what): the result is outside -9223372036854775808...9223372036854775807", at: at)
     }
 
     fileprivate func durationOverflow(_ d: CIQLDuration, _ op: String, _ other: String, _ at: SourceLocation) -> CIQLError {
-        CIQLError(.runtime, "duration overflow in \(d) \(op) \(other): a field is outside the 64-bit range", at: at)
+        CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(d) \(op) \(other): a field is outside the 64-bit range", at: at)
     }
 }
 

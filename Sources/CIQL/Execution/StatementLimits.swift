@@ -101,11 +101,11 @@ extension ExecutionContext {
     /// Throws when the statement was cancelled (Ctrl-C) or ran past its deadline.
     func checkLimits() throws {
         if let cancellation, cancellation.isCancelled {
-            throw CIQLError(.runtime, "the statement was cancelled")
+            throw CIQLError(.runtime, .limit(.cancelled), "the statement was cancelled")
         }
         if deadline != .max, monotonicNanoseconds() > deadline, let timeout = limits.timeout {
             throw CIQLError(
-                .runtime,
+                .runtime, .limit(.timeout),
                 "the statement ran longer than its time limit of \(StatementLimits.describeSeconds(timeout)) and was "
                     + "stopped (change the limit with \(limits.timeoutHint); 0 means no limit)")
         }
@@ -128,7 +128,7 @@ extension ExecutionContext {
 
     private func memoryExceeded(_ what: String, _ budget: Int) -> CIQLError {
         CIQLError(
-            .runtime,
+            .runtime, .limit(.memory),
             "the statement needs more memory than its budget of \(StatementLimits.describeBytes(budget)) (for \(what)) "
                 + "and was stopped (change the budget with \(limits.memoryHint); 0 means no budget)")
     }

@@ -61,7 +61,7 @@ public final class CollectingSink: ResultSink {
         bytes &+= values.estimatedBytes
         if let budget = limits.maximumMemory, bytes > budget {
             throw CIQLError(
-                .runtime,
+                .runtime, .limit(.memory),
                 "the statement's results need more memory than its budget of \(StatementLimits.describeBytes(budget)) "
                     + "and it was stopped (change the budget with \(limits.memoryHint); 0 means no budget)")
         }
@@ -96,7 +96,7 @@ public final class CollectingSink: ResultSink {
             case .string(let id)?: return id
             case .null?, nil: return nil
             case let other?:
-                throw CIQLError(.semantic, "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
+                throw CIQLError(.semantic, .type(.invalidArgumentType), "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
             }
         }
     }
@@ -127,14 +127,14 @@ public final class FirstColumnIDSink: ResultSink {
         case .string(let s)?: id = s
         case .null?, nil: return
         case let other?:
-            throw CIQLError(.semantic, "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
+            throw CIQLError(.semantic, .type(.invalidArgumentType), "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
         }
         guard seen.insert(id).inserted else { return }
         ids.append(id)
         bytes &+= 2 * (40 + id.utf8.count) + 16
         if let budget = limits.maximumMemory, bytes > budget {
             throw CIQLError(
-                .runtime,
+                .runtime, .limit(.memory),
                 "the rule's CIs need more memory than the budget of \(StatementLimits.describeBytes(budget)) "
                     + "(change the budget with \(limits.memoryHint); 0 means no budget)")
         }

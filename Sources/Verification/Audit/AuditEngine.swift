@@ -249,7 +249,7 @@ public final class AuditEngine {
             do {
                 ids = try queryRunner(rule)
             } catch {
-                throw AuditRuleError(rule: rule, message: "\(error)")
+                throw AuditRuleError(rule: rule, message: "\(error)", cause: error)
             }
             let distinct = Array(Set(ids)).sorted()
             for id in distinct {

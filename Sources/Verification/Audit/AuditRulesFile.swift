@@ -139,6 +139,14 @@ public enum AuditRulesFile {
 public struct AuditRuleError: Error, Sendable, CustomStringConvertible {
     public var rule: AuditRuleDefinition
     public var message: String
+    /// What the rule's query runner threw, when it threw (its code says, e.g., that the rule ran out of time).
+    public var cause: (any Error)?
+
+    public init(rule: AuditRuleDefinition, message: String, cause: (any Error)? = nil) {
+        self.rule = rule
+        self.message = message
+        self.cause = cause
+    }
 
     public var description: String { "\(rule.file):\(rule.line): rule '\(rule.name)': \(message)" }
 }
