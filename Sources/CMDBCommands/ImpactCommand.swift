@@ -58,7 +58,7 @@ struct ImpactCommand: ParsableCommand {
     }
 
     func run() throws {
-        let db = try ConfigurationDatabase.open(at: database.path)
+        let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         var cis = self.cis
         if let query { cis += try Self.targets(of: query, in: db, limits: limitOptions.limits()) }
         let report = try db.store.read { tx in
