@@ -47,7 +47,7 @@ struct QueryHardeningTests {
             ("RETURN duration({days: 9223372036854775807}) + duration({days: 1})", "duration"),
             ("RETURN duration({days: 100000000000000}) * 1e300", "duration overflow"),
             ("RETURN duration({days: 9223372036854775807, weeks: 1})", "out of range"),
-            ("RETURN datetime('2020-01-01T00:00:00Z') + duration({days: 100000000000})", "too large"),
+            ("RETURN datetime('2020-01-01T00:00:00Z') + duration({days: 1000000000000})", "out of range"),
             ("UNWIND [duration({days: 9000000000000000000}), duration({days: 9000000000000000000})] AS d RETURN sum(d)", "duration overflow"),
             ("RETURN range(-9223372036854775808, 9223372036854775807)", "range()"),
         ])

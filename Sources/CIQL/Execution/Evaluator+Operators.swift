@@ -1,5 +1,6 @@
 import CIQLSyntax
 import Foundation
+import GraphStorage
 import LinearRegex
 
 /// The binary operators: comparison, arithmetic, string and list predicates.
@@ -79,14 +80,14 @@ extension ExecutionContext {
             return .string(x + y)
         case let (.string(x), y) where y.isNumber: return .string(x + ValueText.plain(y))
         case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
-        case let (.datetime(t), .duration(d)), let (.duration(d), .datetime(t)):
-            guard d.isWithinCalendar, let sum = d.added(to: t) else {
-                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration \(d) is too large to add to a datetime", at: at)
+        case let (.temporal(t), .duration(d)), let (.duration(d), .temporal(t)):
+            guard let r = TemporalArithmetic.add(t, d) else {
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "\(TemporalText.format(t)) + \(d) is out of range", at: at)
             }
-            return .datetime(sum)
+            return .temporal(r)
         case let (.duration(x), .duration(y)):
-            guard let sum = x.adding(y) else { throw durationOverflow(x, "+", "\(y)", at) }
-            return .duration(sum)
+            guard let r = x + y else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(x) + \(y)", at: at) }
+            return .duration(r)
         default: return try arithmetic(.add, a, b, at)
         }
     }
@@ -112,20 +113,19 @@ extension ExecutionContext {
             }
             if r.1 { throw Self.integerOverflow("\(x) \(op.rawValue) \(y)", at) }
             return .int(r.0)
-        case (.datetime(let t), .duration(let d)) where op == .subtract:
-            guard d.isWithinCalendar, let minus = d.negated, let difference = minus.added(to: t) else {
-                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration \(d) is too large to subtract from a datetime", at: at)
+        case (.temporal(let t), .duration(let d)) where op == .subtract:
+            guard let r = TemporalArithmetic.subtract(t, d) else {
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "\(TemporalText.format(t)) - \(d) is out of range", at: at)
             }
-            return .datetime(difference)
+            return .temporal(r)
         case (.duration(let x), .duration(let y)) where op == .subtract:
-            guard let minus = y.negated, let difference = x.adding(minus) else { throw durationOverflow(x, "-", "\(y)", at) }
-            return .duration(difference)
-        case (.duration(let d), let f) where op == .multiply && f.isNumber, (let f, .duration(let d)) where op == .multiply && f.isNumber:
-            guard let product = d.multiplied(by: f.asDouble) else { throw durationOverflow(d, "*", ValueText.plain(f), at) }
-            return .duration(product)
-        case (.duration(let d), let f) where op == .divide && f.isNumber:
-            guard let quotient = d.multiplied(by: 1 / f.asDouble) else { throw durationOverflow(d, "/", ValueText.plain(f), at) }
-            return .duration(quotient)
+            guard let r = y.negated.flatMap({ x + $0 }) else {
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(x) - \(y)", at: at)
+            }
+            return .duration(r)
+        case (.duration(let d), let f) where op == .multiply && f.isNumber: return .duration(try scale(d, f, divide: false, at))
+        case (let f, .duration(let d)) where op == .multiply && f.isNumber: return .duration(try scale(d, f, divide: false, at))
+        case (.duration(let d), let f) where op == .divide && f.isNumber: return .duration(try scale(d, f, divide: true, at))
         default:
             guard a.isNumber, b.isNumber else {
                 let bad = a.isNumber ? b : a
@@ -150,8 +150,18 @@ extension ExecutionContext {
         CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in \(what): the result is outside -9223372036854775808...9223372036854775807", at: at)
     }
 
-    fileprivate func durationOverflow(_ d: CIQLDuration, _ op: String, _ other: String, _ at: SourceLocation) -> CIQLError {
-        CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(d) \(op) \(other): a field is outside the 64-bit range", at: at)
+    /// `duration * number`, `duration / number`: exact for integer factors, fractions cascading down otherwise.
+    fileprivate func scale(_ d: TemporalDuration, _ f: Value, divide: Bool, _ at: SourceLocation) throws -> TemporalDuration {
+        let result: TemporalDuration?
+        if case .int(let k) = f, !divide {
+            result = d.multiplied(by: k)
+        } else {
+            let x = f.asDouble
+            if divide && x == 0 { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division of a duration by zero", at: at) }
+            result = d.scaled(by: divide ? 1 / x : x)
+        }
+        guard let result else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(d) \(divide ? "/" : "*") \(ValueText.plain(f))", at: at) }
+        return result
     }
 }
 
@@ -176,5 +186,13 @@ extension Value {
     var isNaN: Bool {
         if case .float(let d) = self { return d.isNaN }
         return false
+    }
+}
+
+extension Int64 {
+    /// The integer part of a finite double within range, else nil.
+    init?(checked d: Double) {
+        guard d.isFinite, d > -9.2e18, d < 9.2e18 else { return nil }
+        self = Int64(d.rounded(.towardZero))
     }
 }
