@@ -60,10 +60,12 @@ let package = Package(
         // CIQL's syntax: tokens, lexer, AST, parser and diagnostics. No storage dependency, so the grammar can be
         // used (formatters, editor support, the server's request checks) without linking LMDB.
         .target(name: "CIQLSyntax", swiftSettings: strictSettings),
+        // Regular expressions in the Java syntax, matched in linear time by an automaton; no dependencies.
+        .target(name: "LinearRegex", swiftSettings: strictSettings),
         // CIQL, the query language: planner and streaming executor over the store, results.
         .target(
             name: "CIQL",
-            dependencies: ["CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
+            dependencies: ["CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines", "LinearRegex"],
             swiftSettings: strictSettings
         ),
         // Impact analysis, dependency closures, change planning and the change manager's reports.
@@ -119,6 +121,7 @@ let package = Package(
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
         .testTarget(name: "CIQLSyntaxTests", dependencies: ["CIQLSyntax"]),
+        .testTarget(name: "LinearRegexTests", dependencies: ["LinearRegex"]),
         .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(

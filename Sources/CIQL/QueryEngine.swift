@@ -19,27 +19,45 @@ public final class QueryEngine: Sendable {
     /// Parses and runs every statement of `text` in turn, each into the sink `sinkFor` gives it.
     public func run(
         _ text: String, parameters: [String: Value] = [:], change: ChangeInfo,
-        cancellation: CancellationFlag? = nil, sinkFor: (Statement) -> any ResultSink
+        cancellation: CancellationFlag? = nil, limits: StatementLimits = .none, sinkFor: (Statement) -> any ResultSink
     ) throws {
         for statement in try CIQLParser.parse(text) {
-            try execute(statement, parameters: parameters, change: change, cancellation: cancellation, into: sinkFor(statement))
+            try execute(
+                statement, parameters: parameters, change: change, cancellation: cancellation, limits: limits,
+                into: sinkFor(statement))
         }
     }
 
     /// Runs one read-only query and returns its rows (for tests, rules and procedures).
-    public func query(_ text: String, parameters: [String: Value] = [:]) throws -> CollectingSink {
-        let sink = CollectingSink()
+    public func query(
+        _ text: String, parameters: [String: Value] = [:], limits: StatementLimits = .none
+    ) throws -> CollectingSink {
+        let sink = CollectingSink(limits: limits)
         let statements = try CIQLParser.parse(text)
         guard statements.count == 1, let statement = statements.first else {
             throw CIQLError(.semantic, .semantic(.invalidQuery), "expected one statement, found \(statements.count)")
         }
-        try execute(statement, parameters: parameters, change: ChangeInfo(actor: "query", changeReference: nil, origin: "query"), into: sink)
+        try execute(
+            statement, parameters: parameters, change: ChangeInfo(actor: "query", changeReference: nil, origin: "query"),
+            limits: limits, into: sink)
         return sink
     }
 
     /// Runs one read-only query inside a transaction the caller holds (one snapshot shared with other work,
     /// as the nightly audit needs for its CIQL rules).
-    public func query(_ text: String, parameters: [String: Value] = [:], in tx: GraphTransaction) throws -> CollectingSink {
+    public func query(
+        _ text: String, parameters: [String: Value] = [:], in tx: GraphTransaction, limits: StatementLimits = .none
+    ) throws -> CollectingSink {
+        let sink = CollectingSink(limits: limits)
+        try query(text, parameters: parameters, in: tx, limits: limits, into: sink)
+        return sink
+    }
+
+    /// Runs one read-only query inside a transaction the caller holds, into `sink`.
+    public func query(
+        _ text: String, parameters: [String: Value] = [:], in tx: GraphTransaction, limits: StatementLimits = .none,
+        into sink: any ResultSink
+    ) throws {
         let statements = try CIQLParser.parse(text)
         guard statements.count == 1, let statement = statements.first, case .query(let query) = statement.body,
             statement.asOf == nil, statement.mode == .run
@@ -49,15 +67,13 @@ public final class QueryEngine: Sendable {
         guard !Self.writes(query) else {
             throw CIQLError(.semantic, .semantic(.invalidQuery), "this query writes; only reading queries can run here", at: statement.location)
         }
-        let sink = CollectingSink()
-        try runQuery(query, statement, LiveGraph(tx), tx, writer: nil, parameters, nil, sink, Self.microsecondsNow())
-        return sink
+        try runQuery(query, statement, LiveGraph(tx), tx, writer: nil, parameters, nil, limits, sink, Self.microsecondsNow())
     }
 
     /// Runs one statement.
     public func execute(
         _ statement: Statement, parameters: [String: Value] = [:], change: ChangeInfo,
-        cancellation: CancellationFlag? = nil, into sink: any ResultSink
+        cancellation: CancellationFlag? = nil, limits: StatementLimits = .none, into sink: any ResultSink
     ) throws {
         let started = Self.microsecondsNow()
         var info = change
@@ -70,14 +86,14 @@ public final class QueryEngine: Sendable {
                 }
                 if statement.mode == .explain {
                     try database.store.read { tx in
-                        try runQuery(query, statement, LiveGraph(tx), tx, writer: nil, parameters, cancellation, sink, started)
+                        try runQuery(query, statement, LiveGraph(tx), tx, writer: nil, parameters, cancellation, limits, sink, started)
                     }
                     return
                 }
                 // Output waits for the commit: an attempt may be rolled back and run again, or fail to commit.
                 let committed = try database.store.write(info) { tx in
-                    let attempt = BufferingSink()
-                    try runQuery(query, statement, LiveGraph(tx), tx, writer: tx, parameters, cancellation, attempt, started)
+                    let attempt = BufferingSink(limits: limits)
+                    try runQuery(query, statement, LiveGraph(tx), tx, writer: tx, parameters, cancellation, limits, attempt, started)
                     return attempt
                 }
                 try committed.replay(into: sink)
@@ -90,7 +106,7 @@ public final class QueryEngine: Sendable {
                         asOf = txn
                         source = try PastGraph(tx, asOf: txn)
                     }
-                    try runQuery(query, statement, source, tx, writer: nil, parameters, cancellation, sink, started, asOf: asOf)
+                    try runQuery(query, statement, source, tx, writer: nil, parameters, cancellation, limits, sink, started, asOf: asOf)
                 }
             }
         default:
@@ -102,7 +118,7 @@ public final class QueryEngine: Sendable {
     private func runQuery(
         _ query: Query, _ statement: Statement, _ source: any GraphSource, _ tx: GraphTransaction,
         writer: GraphTransaction?, _ parameters: [String: Value], _ cancellation: CancellationFlag?,
-        _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil
+        _ limits: StatementLimits, _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil
     ) throws {
         let statistics = try PlanningStatistics.of(source, tx)
         let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedureTable)
@@ -119,7 +135,7 @@ public final class QueryEngine: Sendable {
         }
         let ctx = ExecutionContext(
             source: source, writer: writer, live: source as? LiveGraph, schema: database.schema,
-            parameters: parameters, statementTime: Self.microsecondsNow(), cancellation: cancellation)
+            parameters: parameters, statementTime: Self.microsecondsNow(), cancellation: cancellation, limits: limits)
         let profiling = statement.mode == .profile
         if profiling { plan.root.setProfiling(true) }
         try plan.root.open(Row(repeating: .null, count: plan.width), ctx)

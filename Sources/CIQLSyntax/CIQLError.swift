@@ -181,7 +181,7 @@ extension CIQLError {
 
         /// Limits that end a statement or job: cancellation, time, size, nesting.
         public enum Limit: String, CaseIterable, Sendable {
-            case cancelled, timeout, tooLarge, nestingDepth
+            case cancelled, timeout, memory, tooLarge, nestingDepth
         }
 
         /// Input files other than CIQL: import lines, snapshots, audit rules.

@@ -45,6 +45,8 @@ struct AuditRunCommand: ParsableCommand {
     @Option(help: "Who is recorded as running the audit (default: $CMDB_ACTOR, else your login name).")
     var actor: String?
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func validate() throws {
         if staleDays < 0 { throw ValidationError("--stale-days must be 0 or more") }
     }
@@ -69,7 +71,8 @@ struct AuditRunCommand: ParsableCommand {
             let previous = try AuditHistory.latest(tx)
             let options = AuditOptions(now: now, staleDays: days, sinceTransaction: previous?.lastTransaction ?? 0)
             let engine = AuditEngine(tx: tx, schema: db.schema, options: options, rules: definitions,
-                queryRunner: auditQueryRunner(for: db, in: tx))
+                queryRunner: auditQueryRunner(
+                    for: db, in: tx, limits: limitOptions.limits(defaultTimeout: StatementLimits.defaultRuleTimeout)))
             var result = try engine.run()
             try AuditHistory.compare(&result, with: tx)
             return result
@@ -172,14 +175,26 @@ struct AuditHistoryCommand: ParsableCommand {
 }
 
 /// The runner for the user's CIQL audit rules: runs each query in the audit's own read transaction (one
-/// snapshot for every rule) and returns the CI ids in its first column (nodes or id strings).
-func auditQueryRunner(for database: ConfigurationDatabase, in tx: GraphTransaction) -> AuditQueryRunner {
+/// snapshot for every rule) within the rule's time limit (its `timeout:`, else `limits`), and returns the distinct
+/// CI ids in its first column (nodes or id strings), de-duplicated as rows arrive.
+func auditQueryRunner(
+    for database: ConfigurationDatabase, in tx: GraphTransaction, limits: StatementLimits
+) -> AuditQueryRunner {
     let engine = QueryEngine(database: database, procedures: ProcedureCatalog.all)
-    return { text in
+    return { rule in
+        var ruleLimits = limits
+        if let own = rule.timeout {
+            ruleLimits.timeout = StatementLimits.timeout(seconds: own)
+            ruleLimits.timeoutHint = "the rule's 'timeout:' in \(rule.file)"
+        } else {
+            ruleLimits.timeoutHint = "'timeout: SECONDS' on the rule, or --timeout SECONDS for every rule"
+        }
+        let sink = FirstColumnIDSink(limits: ruleLimits)
         do {
-            return try engine.query(text, in: tx).firstColumnIDs()
+            try engine.query(rule.query, in: tx, limits: ruleLimits, into: sink)
+            return sink.ids
         } catch let error as CIQLError {
-            throw AuditQueryError(message: error.rendered(source: text))
+            throw AuditQueryError(message: error.rendered(source: rule.query), code: error.code)
         }
     }
 }
@@ -187,5 +202,7 @@ func auditQueryRunner(for database: ConfigurationDatabase, in tx: GraphTransacti
 /// A CIQL rule that cannot run: its query is wrong or returns the wrong kind of value.
 struct AuditQueryError: Error, CustomStringConvertible {
     var message: String
+    /// The CIQL error's code (`Limit.Timeout` for a rule past its time limit).
+    var code: CIQLError.Code
     var description: String { message }
 }

@@ -99,17 +99,18 @@ func shellByDefault(_ arguments: [String], hasTerminal: Bool = ShellConfiguratio
     return onlyDatabase ? ["shell"] + arguments : arguments
 }
 
-/// `cmdb --db DIR import x` is the documented order; the subcommands own `--db`, so a `--db` given before
-/// the subcommand moves after it.
+/// `cmdb --db DIR import x` is the documented order; the subcommands own `--db` (and `--timeout`,
+/// `--max-memory`), so these given before the subcommand move after it.
 func movingGlobalOptions(_ arguments: [String]) -> [String] {
     var leading: [String] = []
     var rest = arguments[...]
-    while let first = rest.first, first.hasPrefix("--db") {
-        if first == "--db" {
+    let global = ["--db", "--timeout", "--max-memory"]
+    while let first = rest.first, let name = global.first(where: { first == $0 || first.hasPrefix($0 + "=") }) {
+        if first == name {
             guard rest.count >= 2 else { break }
             leading.append(contentsOf: rest.prefix(2))
             rest = rest.dropFirst(2)
-        } else if first.hasPrefix("--db=") {
+        } else if first.hasPrefix(name + "=") {
             leading.append(first)
             rest = rest.dropFirst()
         } else {

@@ -3,7 +3,11 @@ import JSONLines
 
 /// The command line's only way to write: data to stdout, diagnostics and progress to stderr.
 enum Console {
-    nonisolated(unsafe) static let standardOutput = OutputSink(fileDescriptor: 1)
+    nonisolated(unsafe) static let standardOutput: OutputSink = {
+        let sink = OutputSink(fileDescriptor: 1)
+        sink.escapesControlCharacters = isatty(1) != 0
+        return sink
+    }()
 
     static func out(_ text: String) {
         try? standardOutput.write(text.hasSuffix("\n") ? text : text + "\n")
@@ -11,8 +15,9 @@ enum Console {
     }
 
     /// Writes a line to stderr (a newline is added when missing).
+    /// Control characters in the message (from stored values) are shown as escapes, never obeyed.
     static func error(_ text: String) {
-        error(text, newline: !text.hasSuffix("\n"))
+        error(TerminalText.escaped(text), newline: !text.hasSuffix("\n"))
     }
 
     /// Writes to stderr unbuffered, so messages and progress appear at once; stderr failures are ignored.

@@ -50,7 +50,8 @@ struct ErrorReport {
                 notes: ["nothing was changed"])
         case let error as AuditRuleError:
             return ErrorReport(
-                code: .input(.invalidAuditRule), place: "\(error.rule.file):\(error.rule.line)",
+                code: (error.cause as? AuditQueryError)?.code ?? .input(.invalidAuditRule),
+                place: "\(error.rule.file):\(error.rule.line)",
                 message: "rule '\(error.rule.name)': \(error.message)", exitCode: 2)
         case let error as StorageError:
             let badInput = error.code == .keyTooLong || error.code == .constraint
@@ -64,6 +65,8 @@ struct ErrorReport {
             return ErrorReport(code: .usage(.outputFailed), place: nil, message: error.message, exitCode: 3)
         case let error as FileReadError:
             return ErrorReport(code: .input(.unreadableFile), place: nil, message: error.description, exitCode: 3)
+        case let error as JobTimeoutError:
+            return ErrorReport(code: .limit(.timeout), place: nil, message: error.description, exitCode: 2)
         case let error as ValidationError:
             return ErrorReport(code: .usage(.invalidArgument), place: nil, message: error.message, exitCode: 2)
         default:

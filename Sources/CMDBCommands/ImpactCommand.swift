@@ -31,6 +31,8 @@ struct ImpactCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @OptionGroup var limitOptions: LimitOptions
+
     @Argument(help: ArgumentHelp("The CIs going down, by id.", valueName: "ci"))
     var cis: [String] = []
 
@@ -58,7 +60,7 @@ struct ImpactCommand: ParsableCommand {
     func run() throws {
         let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         var cis = self.cis
-        if let query { cis += try Self.targets(of: query, in: db) }
+        if let query { cis += try Self.targets(of: query, in: db, limits: limitOptions.limits()) }
         let report = try db.store.read { tx in
             let targets = try planningInput { try CIReference.resolve(cis, place: "argument", in: tx) }
             let zone = try ChangePlanning.timeZone(in: tx)
@@ -83,10 +85,11 @@ struct ImpactCommand: ParsableCommand {
 
 extension ImpactCommand {
     /// The CI ids in the first column of a query's rows (nodes or id strings).
-    static func targets(of query: String, in db: ConfigurationDatabase) throws -> [String] {
+    static func targets(of query: String, in db: ConfigurationDatabase, limits: StatementLimits) throws -> [String] {
         let ids: [String]
         do {
-            ids = try QueryEngine(database: db, procedures: ProcedureCatalog.all).query(query).firstColumnIDs()
+            ids = try QueryEngine(database: db, procedures: ProcedureCatalog.all).query(query, limits: limits)
+                .firstColumnIDs()
         } catch let error as CIQLError {
             throw CommandFailure(
                 message: error.rendered(source: query, file: "--where"), exitCode: 2, code: error.code, isRendered: true)

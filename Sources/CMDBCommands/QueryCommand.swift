@@ -52,6 +52,8 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Do not print the summary line on stderr.")
     var quiet = false
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func validate() throws {
         if (text == nil) == (file == nil) {
             throw ValidationError("give the statement as an argument or with -f FILE (one of the two)")
@@ -76,8 +78,11 @@ struct QueryCommand: ParsableCommand {
         let info = ChangeInfo(actor: defaultActor(actor), changeReference: change, origin: origin)
         let writer = ResultWriter(format: format, output: Console.standardOutput)
         if !quiet { writer.onSummary = { Console.error($0) } }
+        writer.limits = limitOptions.limits()
         do {
-            try engine.run(source, parameters: try parsedParameters(), change: info, sinkFor: { _ in writer })
+            try engine.run(
+                source, parameters: try parsedParameters(), change: info, limits: writer.limits,
+                sinkFor: { _ in writer })
         } catch {
             // JSON readers get the error on stdout too, as the server gives it: {"error":{"code",…}}.
             if format == .json || format == .jsonl, let report = ErrorReport.of(error) {

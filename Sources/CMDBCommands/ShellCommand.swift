@@ -33,6 +33,8 @@ struct ShellCommand: ParsableCommand {
     @Option(help: "Who is recorded as making the changes (default: $CMDB_ACTOR, else your login name).")
     var actor: String?
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func run() throws {
         let db = try ConfigurationDatabase.open(at: database.path)
         var settings = ShellConfiguration(
@@ -40,6 +42,9 @@ struct ShellCommand: ParsableCommand {
         settings.format = format
         settings.changeReference = change
         settings.impact = ImpactHook.report(for: db)
+        let given = limitOptions.limits()
+        settings.limits.timeout = given.timeout
+        settings.limits.maximumMemory = given.maximumMemory
         let session = ShellSession(database: db, configuration: settings, procedures: ProcedureCatalog.all)
         let code = session.run()
         if code != 0 { throw ExitCode(code) }

@@ -38,7 +38,15 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var output: JobReportOptions
 
+    @Option(help: ArgumentHelp(
+        "End the job when it runs longer than this many seconds, before it writes (0: no limit; default: 3600).",
+        valueName: "seconds"))
+    var timeout: Double = 3600
+
     func validate() throws {
+        if !(timeout >= 0 && timeout.isFinite) {
+            throw ValidationError("--timeout must be a number of seconds, 0 or more (0 means no limit)")
+        }
         if apply && (change ?? "").isEmpty {
             throw ValidationError("--apply needs --change REF: corrections are recorded under a change reference")
         }
@@ -61,6 +69,7 @@ struct VerifyCommand: ParsableCommand {
         let info = ChangeInfo(actor: defaultActor(actor), changeReference: change, origin: origin)
         let results: [Reconciliation]
         var transaction: UInt64?
+        let deadline = JobDeadline(seconds: timeout)
         if apply {
             (results, transaction) = try db.store.write(info) { tx in
                 var list: [Reconciliation] = []
@@ -68,6 +77,7 @@ struct VerifyCommand: ParsableCommand {
                     let reader = try SnapshotReader(path: file, schema: db.schema)
                     defer { reader.close() }
                     let reconciler = Reconciler(tx: tx, schema: db.schema, reader: reader)
+                    reconciler.deadline = deadline
                     _ = try reconciler.reconcile()
                     let r = try reconciler.apply()
                     try tx.stampVerified(r.matched + r.registered, at: r.source.takenAt ?? now)
@@ -81,7 +91,9 @@ struct VerifyCommand: ParsableCommand {
                 try files.map { file in
                     let reader = try SnapshotReader(path: file, schema: db.schema)
                     defer { reader.close() }
-                    return try Reconciler(tx: tx, schema: db.schema, reader: reader).reconcile()
+                    let reconciler = Reconciler(tx: tx, schema: db.schema, reader: reader)
+                    reconciler.deadline = deadline
+                    return try reconciler.reconcile()
                 }
             }
             transaction = try db.store.write(info) { tx in

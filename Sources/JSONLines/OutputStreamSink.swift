@@ -21,6 +21,9 @@ public final class OutputSink {
     private let capacity: Int
     /// Number of bytes in `buffer`.
     private var count = 0
+    /// Control characters are written as visible escapes (`\u001B`): set for a terminal, so that stored values
+    /// cannot drive it (see `TerminalText`).
+    public var escapesControlCharacters = false
 
     /// Writes to `fileDescriptor` (not closed by the sink) through a buffer of `bufferSize` bytes.
     public init(fileDescriptor: Int32, bufferSize: Int = 1 << 16) {
@@ -61,6 +64,17 @@ public final class OutputSink {
 
     /// Copies `source` into the buffer; writes it directly when it is larger than the buffer.
     private func append(_ source: UnsafeRawBufferPointer) throws(OutputSinkError) {
+        if escapesControlCharacters, let escaped = TerminalText.escaped(source) {
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: escaped.count, alignment: 1)
+            defer { copy.deallocate() }
+            copy.copyBytes(from: escaped)
+            try appendRaw(UnsafeRawBufferPointer(copy))
+            return
+        }
+        try appendRaw(source)
+    }
+
+    private func appendRaw(_ source: UnsafeRawBufferPointer) throws(OutputSinkError) {
         guard let sourceBase = source.baseAddress, source.count > 0 else { return }
         if source.count > capacity - count {
             try flushBuffer()

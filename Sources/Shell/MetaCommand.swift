@@ -7,6 +7,8 @@ package enum MetaCommand: Equatable, Sendable {
     /// `:timing` toggles; `:timing on|off` sets.
     case timing(Bool?)
     case format(ResultFormat)
+    /// `:timeout` shows the statement time limit; `:timeout SECONDS` sets it (0 or off: none).
+    case timeout(TimeoutSetting)
     /// `:param name => expression`: the expression is CIQL, evaluated once.
     case setParameter(name: String, expression: String)
     /// `:param` or `:params`: list them.
@@ -20,6 +22,11 @@ package enum MetaCommand: Equatable, Sendable {
     case history(String)
     case describe(String)
 
+    package enum TimeoutSetting: Equatable, Sendable {
+        case show, off
+        case seconds(Double)
+    }
+
     package enum Change: Equatable, Sendable {
         case show, clear
         case set(String)
@@ -28,7 +35,7 @@ package enum MetaCommand: Equatable, Sendable {
     /// The command names, for `:help` and completion.
     package static let names = [
         "change", "describe", "exit", "format", "help", "history", "impact", "param", "params", "quit", "schema",
-        "timing",
+        "timeout", "timing",
     ]
     package static let formats = ResultFormat.allCases.map(\.rawValue)
 
@@ -57,6 +64,14 @@ package enum MetaCommand: Equatable, Sendable {
             case "off": return .timing(false)
             default: throw ParseError(message: ":timing takes on or off, not '\(rest)'")
             }
+        case "timeout":
+            if rest.isEmpty { return .timeout(.show) }
+            if ["off", "none", "0"].contains(rest.lowercased()) { return .timeout(.off) }
+            let number = rest.lowercased().hasSuffix("s") ? String(rest.dropLast()) : rest
+            guard let seconds = Double(number), seconds > 0, seconds.isFinite else {
+                throw ParseError(message: ":timeout takes a number of seconds (e.g. :timeout 30) or off, not '\(rest)'")
+            }
+            return .timeout(.seconds(seconds))
         case "format":
             guard let format = ResultFormat(rawValue: rest.lowercased()) else {
                 throw ParseError(message: ":format takes one of \(formats.joined(separator: ", "))"
@@ -115,6 +130,7 @@ package enum MetaCommand: Equatable, Sendable {
           :change REF | off          record the writes that follow under this change reference
           :format table|json|jsonl|csv   how results are shown
           :timing [on|off]           show how long each statement took
+          :timeout [SECONDS|off]     show or set each statement's time limit (default 300)
           :schema                    the classes and relation types
           :describe CI               a CI with its relations in both directions
           :history CI                every version of a CI: when, who, which change, what changed

@@ -1,4 +1,5 @@
 import Glibc
+import JSONLines
 
 /// Shows long output through a pager when it would not fit on the terminal, like psql: `$PAGER`, else
 /// `less -FRX` when less is installed. An empty `$PAGER` turns paging off.
@@ -27,8 +28,10 @@ package struct Pager: Sendable {
         return false
     }
 
-    /// Writes `text` to standard output, through the pager when it is too long for the terminal.
-    package func show(_ text: String) {
+    /// Writes `text` to standard output, through the pager when it is too long for the terminal; control
+    /// characters from stored values are shown as escapes, never sent to the terminal.
+    package func show(_ shown: String) {
+        let text = TerminalText.escaped(shown)
         guard let command, let size = Terminal.size(of: 1), Self.needsPaging(text, rows: size.rows),
             let pipe = popen(command, "w")
         else {

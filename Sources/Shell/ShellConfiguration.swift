@@ -16,6 +16,10 @@ public struct ShellConfiguration {
     public var isInteractive: Bool
     /// Shown in the banner.
     public var databasePath: String
+    /// Each statement's time limit (`:timeout` changes it) and memory budget.
+    public var limits = StatementLimits(
+        timeout: StatementLimits.defaultTimeout, maximumMemory: StatementLimits.defaultMaximumMemory,
+        timeoutHint: ":timeout SECONDS", memoryHint: "cmdb shell --max-memory SIZE")
     /// Impact analysis for `:impact`: the report for these CI ids. Nil in builds without the impact engine.
     public var impact: ((_ ids: [String]) throws -> String)?
 

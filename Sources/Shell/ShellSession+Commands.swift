@@ -22,6 +22,14 @@ extension ShellSession {
             case .timing(let on):
                 timing = on ?? !timing
                 say("timing \(timing ? "on" : "off")")
+            case .timeout(let setting):
+                switch setting {
+                case .show: break
+                case .off: configuration.limits.timeout = nil
+                case .seconds(let s): configuration.limits.timeout = s
+                }
+                say(configuration.limits.timeout.map { "statements stop after \(StatementLimits.describeSeconds($0))" }
+                    ?? "statements have no time limit")
             case .format(let format):
                 configuration.format = format
                 say("results as \(format.rawValue)")
@@ -75,11 +83,11 @@ extension ShellSession {
     /// Runs a statement the shell wrote itself into a table (its own parameters, not the user's).
     @discardableResult
     private func showStatement(_ text: String, _ parameters: [String: Value] = [:], summary: Bool = true) throws -> TableSink {
-        let sink = TableSink()
+        let sink = TableSink(limits: configuration.limits)
         for statement in try CIQLParser.parse(text) {
             try engine.execute(statement, parameters: parameters,
                 change: ChangeInfo(actor: configuration.actor, changeReference: nil, origin: "shell"),
-                cancellation: Interrupts.cancellation, into: sink)
+                cancellation: Interrupts.cancellation, limits: configuration.limits, into: sink)
         }
         showTable(sink, summary: summary)
         return sink
@@ -109,9 +117,10 @@ extension ShellSession {
         guard statements.count == 1, let statement = statements.first else {
             throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "the value of :param must be one CIQL expression")
         }
-        let sink = TableSink()
+        let sink = TableSink(limits: configuration.limits)
         try engine.execute(statement, parameters: configuration.parameters,
-            change: ChangeInfo(actor: configuration.actor, changeReference: nil, origin: "shell"), into: sink)
+            change: ChangeInfo(actor: configuration.actor, changeReference: nil, origin: "shell"),
+            limits: configuration.limits, into: sink)
         guard let value = sink.values.first?.first, let shown = sink.rows.first?.first else {
             throw CIQLError(.semantic, .semantic(.invalidQuery), "the value of :param gave no value")
         }

@@ -16,7 +16,11 @@ public final class ShellSession {
     let reader: any LineReader
     let completion: CompletionSource
     let pager: Pager
-    let output = OutputSink(fileDescriptor: 1)
+    let output: OutputSink = {
+        let sink = OutputSink(fileDescriptor: 1)
+        sink.escapesControlCharacters = Terminal.isTerminal(1)
+        return sink
+    }()
     var timing = false
     /// How many statements and commands failed (non-interactive sessions exit 2 when any did).
     private(set) var failures = 0
@@ -137,12 +141,12 @@ public final class ShellSession {
             let writer = ResultWriter(format: configuration.format, output: output)
             if configuration.isInteractive { writer.onSummary = { [unowned self] in say(summaryText($0)) } }
             try engine.execute(statement, parameters: configuration.parameters, change: change,
-                cancellation: Interrupts.cancellation, into: writer)
+                cancellation: Interrupts.cancellation, limits: configuration.limits, into: writer)
             return
         }
-        let sink = TableSink()
+        let sink = TableSink(limits: configuration.limits)
         try engine.execute(statement, parameters: configuration.parameters, change: change,
-            cancellation: Interrupts.cancellation, into: sink)
+            cancellation: Interrupts.cancellation, limits: configuration.limits, into: sink)
         showTable(sink)
     }
 
@@ -172,7 +176,8 @@ public final class ShellSession {
     func say(_ text: String) {
         guard configuration.isInteractive else { return }
         try? output.flush()
-        Terminal.write(text.hasSuffix("\n") ? text : text + "\n", to: 1)
+        let shown = TerminalText.escaped(text)
+        Terminal.write(shown.hasSuffix("\n") ? shown : shown + "\n", to: 1)
     }
 
     /// An error on stderr (red on a terminal); counts towards the exit code of a script.
@@ -194,7 +199,8 @@ public final class ShellSession {
     private func reportRendered(_ text: String) {
         failures += 1
         try? output.flush()
-        var text = text
+        // Control characters from stored values are shown as escapes; then the colour goes on.
+        var text = TerminalText.escaped(text)
         if configuration.isInteractive && Terminal.isTerminal(2) {
             text = text.replacing(#/(?m)^error\[/#) { _ in "\u{1B}[1;31merror\u{1B}[0m[" }
         }

@@ -1,4 +1,5 @@
 package import CIQL
+import CIQLSyntax
 package import GraphStorage
 
 /// Collects a statement's results as table text, cells rendered while the statement's snapshot is open.
@@ -12,7 +13,11 @@ package final class TableSink: ResultSink {
     /// Called for each node in a row with the node itself, while it can still be read (`:describe`).
     package var onNode: ((StoredNode, ValueRenderer) throws -> Void)?
 
-    package init() {}
+    /// The memory budget for the rows kept (the table is laid out once all rows are in).
+    private let limits: StatementLimits
+    private var bytes = 0
+
+    package init(limits: StatementLimits = .none) { self.limits = limits }
 
     package func begin(columns: [String], graph: ResultGraph) throws {
         self.columns = columns
@@ -28,7 +33,15 @@ package final class TableSink: ResultSink {
                 if let node = try renderer.graph.node(nid) { try onNode(node, renderer) }
             }
         }
-        rows.append(try values.map { try renderer.text($0) })
+        let cells = try values.map { try renderer.text($0) }
+        bytes &+= values.reduce(0) { $0 &+ ($1.isNull ? 24 : 48) } &+ cells.reduce(64) { $0 &+ 2 * $1.utf8.count }
+        if let budget = limits.maximumMemory, bytes > budget {
+            throw CIQLError(
+                .runtime, .limit(.memory),
+                "the results need more memory than the budget of \(StatementLimits.describeBytes(budget)) to lay out "
+                    + "as a table (use :format csv or jsonl, which stream, or a LIMIT; \(limits.memoryHint))")
+        }
+        rows.append(cells)
         self.values.append(values)
     }
 

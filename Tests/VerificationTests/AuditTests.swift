@@ -140,8 +140,8 @@ struct AuditTests {
               query: "MATCH (a:Application) WHERE a.vendor IS NULL RETURN a"
             """, file: "rules.yaml")
         var asked: [String] = []
-        let r = try db.audit(rules: rules, runner: { query in
-            asked.append(query)
+        let r = try db.audit(rules: rules, runner: { rule in
+            asked.append(rule.query)
             return ["app-1", "app-1"]
         })
         #expect(asked == ["MATCH (a:Application) WHERE a.vendor IS NULL RETURN a"])

@@ -20,17 +20,21 @@ struct AggregateState {
 
     init(_ spec: AggregateSpec) { self.spec = spec }
 
-    mutating func add(_ value: Value?, parameter p: Value?, _ ctx: ExecutionContext) throws {
+    /// Folds in one value; returns about how many bytes the state now holds more (collect, DISTINCT, percentiles).
+    mutating func add(_ value: Value?, parameter p: Value?, _ ctx: ExecutionContext) throws -> Int {
         guard let value else {
             count += 1  // count(*)
-            return
+            return 0
         }
-        if value.isNull { return }
+        if value.isNull { return 0 }
+        var held = 0
         if spec.distinct {
             if case .node(let nid) = value {
-                if !seenNodes.insert(nid) { return }
-            } else if !seen.insert(GroupingKey(value)).inserted {
-                return
+                guard seenNodes.insert(nid) else { return 0 }
+                held += 8
+            } else {
+                guard seen.insert(GroupingKey(value)).inserted else { return 0 }
+                held += 16 + value.estimatedBytes
             }
         }
         count += 1
@@ -39,8 +43,11 @@ struct AggregateState {
         case .sum, .avg:
             switch value {
             case .int(let i):
+                // avg() is a float, so only sum() of integers can overflow.
                 let (r, overflow) = intSum.addingReportingOverflow(i)
-                if overflow { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in \(spec.function.displayName)()", at: spec.location) }
+                if overflow && spec.function == .sum && !sawFloat {
+                    throw ExecutionContext.integerOverflow("sum()", spec.location)
+                }
                 intSum = r
                 floatSum += Double(i)
             case .float(let d):
@@ -64,13 +71,16 @@ struct AggregateState {
             }
         case .collect:
             values.append(value)
+            held += value.estimatedBytes
         case .percentiledisc, .percentilecont, .stdev, .stdevp:
             guard value.isNumber else {
                 throw ctx.typeError("\(spec.function.displayName)() needs numbers", value, spec.location)
             }
             values.append(value)
+            held += value.estimatedBytes
             if parameter == nil { parameter = p }
         }
+        return held
     }
 
     func result(_ ctx: ExecutionContext) throws -> Value {

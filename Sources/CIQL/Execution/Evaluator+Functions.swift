@@ -154,19 +154,35 @@ extension ExecutionContext {
         guard !span.overflow, step != .min else { throw CIQLError(.runtime, .limit(.tooLarge), "range() is too large", at: at) }
         let count = span.partialValue / (step > 0 ? step : -step) + 1
         guard count <= 10_000_000 else { throw CIQLError(.runtime, .limit(.tooLarge), "range() would make \(count) elements", at: at) }
-        return .list(count <= 0 ? [] : stride(from: ints[0], through: ints[1], by: Int64.Stride(step)).map(Value.int))
+        try checkValueSize(24 * Int(clamping: count), for: "range()")
+        guard count > 0 else { return .list([]) }
+        var out: [Value] = []
+        out.reserveCapacity(Int(count))
+        for (i, v) in stride(from: ints[0], through: ints[1], by: Int64.Stride(step)).enumerated() {
+            if i & 0xFFFF == 0xFFFF { try checkLimits() }
+            out.append(.int(v))
+        }
+        return .list(out)
     }
 
     private func toInteger(_ a: Value, orNull: Bool, _ at: SourceLocation) throws -> Value {
+        // A float beyond the integer range (or NaN, or infinite) has no integer: toIntegerOrNull() says null,
+        // toInteger() says why.
+        func outOfIntegerRange(_ d: Double) throws -> Value {
+            if orNull || d.isNaN { return .null }
+            throw CIQLError(.runtime, .argument(.numberOutOfRange), "toInteger(\(d)): the number is outside the integer range -9223372036854775808...9223372036854775807", at: at)
+        }
         switch a {
         case .int: return a
         case .float(let d):
-            return Int64(checked: d).map(Value.int) ?? .null
+            if let i = Int64(checked: d) { return .int(i) }
+            return try outOfIntegerRange(d)
         case .string(let s):
             let t = s.trimmingCharacters(in: .whitespaces)
             if let i = Int64(t) { return .int(i) }
-            if let d = Double(t), let i = Int64(checked: d) { return .int(i) }
-            return .null
+            guard let d = Double(t) else { return .null }
+            if let i = Int64(checked: d) { return .int(i) }
+            return try outOfIntegerRange(d)
         case .bool(let b): return .int(b ? 1 : 0)
         default:
             if orNull { return .null }

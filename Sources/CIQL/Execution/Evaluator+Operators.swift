@@ -1,6 +1,7 @@
 import CIQLSyntax
 import Foundation
 import GraphStorage
+import LinearRegex
 
 /// The binary operators: comparison, arithmetic, string and list predicates.
 extension ExecutionContext {
@@ -31,19 +32,21 @@ extension ExecutionContext {
             }
         case .regexMatch:
             guard case .string(let s) = a, case .string(let pattern) = b else { return .null }
-            return .bool(try regex(pattern, at).wholeMatch(in: s) != nil)
+            return .bool(try regex(pattern, at).wholeMatch(s, check: checkLimits))
         case .and, .or, .xor: throw CIQLError(.runtime, .internalError, "internal: logical operator evaluated as binary", at: at)
         }
     }
 
-    private func regex(_ pattern: String, _ at: SourceLocation) throws -> Regex<AnyRegexOutput> {
+    /// The compiled pattern, from the statement's cache (bounded: patterns computed per row can't grow it forever).
+    private func regex(_ pattern: String, _ at: SourceLocation) throws -> LinearRegex {
         if let cached = regexCache[pattern] { return cached }
         do {
-            let r = try Regex(pattern)
+            let r = try LinearRegex(pattern)
+            if regexCache.count >= 256 { regexCache.removeAll(keepingCapacity: true) }
             regexCache[pattern] = r
             return r
         } catch {
-            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "invalid regular expression '\(pattern)': \(error)", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "invalid regular expression '\(pattern)' at position \(error.position): \(error.message)", at: at)
         }
     }
 
@@ -67,10 +70,14 @@ extension ExecutionContext {
     private func add(_ a: Value, _ b: Value, _ at: SourceLocation) throws -> Value {
         switch (a, b) {
         case (.null, _), (_, .null): return .null
-        case let (.list(x), .list(y)): return .list(x + y)
+        case let (.list(x), .list(y)):
+            try checkValueSize(24 * (x.count + y.count), for: "a list built with +")
+            return .list(x + y)
         case let (.list(x), y): return .list(x + [y])
         case let (x, .list(y)): return .list([x] + y)
-        case let (.string(x), .string(y)): return .string(x + y)
+        case let (.string(x), .string(y)):
+            try checkValueSize(x.utf8.count + y.utf8.count, for: "a string built with +")
+            return .string(x + y)
         case let (.string(x), y) where y.isNumber: return .string(x + ValueText.plain(y))
         case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
         case let (.temporal(t), .duration(d)), let (.duration(d), .temporal(t)):
@@ -99,11 +106,12 @@ extension ExecutionContext {
                 r = x.dividedReportingOverflow(by: y)
             case .modulo:
                 guard y != 0 else { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division by zero in %", at: at) }
-                r = x.remainderReportingOverflow(dividingBy: y)
-            case .power: return .float(pow(Double(x), Double(y)))
+                // x % -1 is 0 for every x (Swift reports Int64.min % -1 as an overflow).
+                r = y == -1 ? (0, false) : x.remainderReportingOverflow(dividingBy: y)
+            case .power: return .float(Foundation.pow(Double(x), Double(y)))
             default: r = (0, true)
             }
-            if r.1 { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in \(x) \(op.rawValue) \(y)", at: at) }
+            if r.1 { throw Self.integerOverflow("\(x) \(op.rawValue) \(y)", at) }
             return .int(r.0)
         case (.temporal(let t), .duration(let d)) where op == .subtract:
             guard let r = TemporalArithmetic.subtract(t, d) else {
@@ -137,6 +145,11 @@ extension ExecutionContext {
 }
 
 extension ExecutionContext {
+    /// The error for an integer result outside the 64-bit range (CIQL integers never wrap).
+    static func integerOverflow(_ what: String, _ at: SourceLocation) -> CIQLError {
+        CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in \(what): the result is outside -9223372036854775808...9223372036854775807", at: at)
+    }
+
     /// `duration * number`, `duration / number`: exact for integer factors, fractions cascading down otherwise.
     fileprivate func scale(_ d: TemporalDuration, _ f: Value, divide: Bool, _ at: SourceLocation) throws -> TemporalDuration {
         let result: TemporalDuration?

@@ -42,7 +42,7 @@ extension ExecutionContext {
             switch try evaluate(x, &row) {
             case .null: return .null
             case .int(let i):
-                guard i != .min else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in -\(i)", at: at) }
+                guard i != .min else { throw Self.integerOverflow("-(\(i))", at) }
                 return .int(-i)
             case .float(let d): return .float(-d)
             case .duration(let d):
@@ -98,12 +98,17 @@ extension ExecutionContext {
         case .listComprehension(let slot, let list, let filter, let map, let at):
             guard let items = try listOrNull(try evaluate(list, &row), at) else { return .null }
             var out: [Value] = []
+            var bytes = 32
             let saved = row[slot]
             defer { row[slot] = saved }
             for item in items {
+                try checkCancelled()
                 row[slot] = item
                 if let filter, !(try evaluate(filter, &row).isTrue) { continue }
-                out.append(try map.map { try evaluate($0, &row) } ?? item)
+                let v = try map.map { try evaluate($0, &row) } ?? item
+                bytes &+= v.estimatedBytes
+                try checkValueSize(bytes, for: "a list comprehension")
+                out.append(v)
             }
             return .list(out)
         case .quantifier(let q, let slot, let list, let filter, let at):
@@ -112,6 +117,7 @@ extension ExecutionContext {
             defer { row[slot] = saved }
             var trueCount = 0, nullCount = 0
             for item in items {
+                try checkCancelled()
                 row[slot] = item
                 switch try filter.map({ try truth(try evaluate($0, &row), at) }) ?? true {
                 case .some(true): trueCount += 1
@@ -137,6 +143,7 @@ extension ExecutionContext {
                 row[slot] = savedVar
             }
             for item in items {
+                try checkCancelled()
                 row[acc] = accumulator
                 row[slot] = item
                 accumulator = try evaluate(map, &row)

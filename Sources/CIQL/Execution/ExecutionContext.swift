@@ -1,6 +1,7 @@
 import CIQLSyntax
 import ConfigurationSchema
 import GraphStorage
+import LinearRegex
 import Synchronization
 
 /// A row flowing between operators: one value per slot the planner allocated for the query.
@@ -17,15 +18,29 @@ final class ExecutionContext {
     /// `datetime()` without arguments: one instant for the whole statement, as Cypher requires.
     let statementTime: Int64
     let cancellation: CancellationFlag?
+    let limits: StatementLimits
+    /// When the statement must end (monotonic nanoseconds); `.max` for no time limit.
+    let deadline: UInt64
+    /// The memory budget in bytes (`Int.max` for none), and what materialising operators hold now.
+    let memoryLimit: Int
+    var memoryUsed = 0
     var counters = UpdateCounters()
     /// Compiled regular expressions by pattern, so `=~` in a filter compiles once.
-    var regexCache: [String: Regex<AnyRegexOutput>] = [:]
+    var regexCache: [String: LinearRegex] = [:]
     private var checks = 0
 
     init(
         source: any GraphSource, writer: GraphTransaction?, live: LiveGraph?, schema: Schema,
-        parameters: [String: Value], statementTime: Int64, cancellation: CancellationFlag?
+        parameters: [String: Value], statementTime: Int64, cancellation: CancellationFlag?,
+        limits: StatementLimits = .none
     ) {
+        self.limits = limits
+        if let timeout = limits.timeout, timeout > 0, timeout < 1e9 {
+            deadline = monotonicNanoseconds() &+ UInt64(timeout * 1e9)
+        } else {
+            deadline = .max
+        }
+        memoryLimit = limits.maximumMemory ?? .max
         self.source = source
         self.writer = writer
         self.live = live
@@ -35,13 +50,12 @@ final class ExecutionContext {
         self.cancellation = cancellation
     }
 
-    /// Throws when the user cancelled the statement (Ctrl-C in the REPL); cheap enough for inner loops.
+    /// Throws when the user cancelled the statement (Ctrl-C in the REPL) or it ran past its time limit; cheap
+    /// enough for inner loops (the clock is read every 1024 calls).
     @inline(__always)
     func checkCancelled() throws {
         checks &+= 1
-        if checks & 1023 == 0, let cancellation, cancellation.isCancelled {
-            throw CIQLError(.runtime, .limit(.cancelled), "the statement was cancelled")
-        }
+        if checks & 1023 == 0 { try checkLimits() }
     }
 
     func node(_ nid: NodeID) throws -> StoredNode? { try source.node(nid) }

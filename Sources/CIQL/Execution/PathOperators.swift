@@ -24,6 +24,8 @@ final class VarLengthExpandOperator: PlanOperator {
     private var stack: [Frame] = []
     private var path: [RelationshipRef] = []
     private var startPending = false
+    /// The stack's edge lists, charged to the memory budget.
+    private var memory = MemoryAccount()
 
     init(
         _ input: PlanOperator, from: Int, relations: Int, to: Int, spec: ExpansionSpec, minimum: Int, maximum: Int,
@@ -43,8 +45,17 @@ final class VarLengthExpandOperator: PlanOperator {
     override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
         stack = []
         path = []
+        memory.releaseAll(ctx)
         try super.open(argument, ctx)
     }
+
+    private func push(_ node: NodeID, _ ctx: ExecutionContext) throws {
+        let frame = Frame(node: node, edges: try edges(of: node, ctx))
+        try memory.charge(Self.bytes(of: frame), for: "a variable-length path", ctx)
+        stack.append(frame)
+    }
+
+    private static func bytes(of frame: Frame) -> Int { 64 + 32 * frame.edges.count }
 
     private func edges(of nid: NodeID, _ ctx: ExecutionContext) throws -> [(RelationshipRef, NodeID)] {
         var out: [(RelationshipRef, NodeID)] = []
@@ -81,13 +92,13 @@ final class VarLengthExpandOperator: PlanOperator {
                 guard case .node(let start) = row[fromSlot] else { continue }
                 if into, !(current[toSlot].isNode) { continue }
                 startPending = true
-                if maximum > 0 { stack.append(Frame(node: start, edges: try edges(of: start, ctx))) }
+                if maximum > 0 { try push(start, ctx) }
                 continue
             }
             try ctx.checkCancelled()
             let top = stack.count - 1
             guard stack[top].index < stack[top].edges.count else {
-                stack.removeLast()
+                memory.release(Self.bytes(of: stack.removeLast()), ctx)
                 if !path.isEmpty { path.removeLast() }
                 continue
             }
@@ -97,7 +108,7 @@ final class VarLengthExpandOperator: PlanOperator {
             path.append(ref)
             let depth = path.count
             if depth < maximum {
-                stack.append(Frame(node: other, edges: try edges(of: other, ctx)))
+                try push(other, ctx)
             }
             let row = depth >= minimum ? emit(other) : nil
             if depth >= maximum { path.removeLast() }
@@ -126,6 +137,7 @@ final class ShortestPathOperator: PlanOperator {
     let all: Bool
     private var results: [Row] = []
     private var index = 0
+    private var memory = MemoryAccount()
 
     init(
         _ input: PlanOperator, from: Int, to: Int, relations: Int, path: Int?, spec: ExpansionSpec, minimum: Int,
@@ -153,6 +165,7 @@ final class ShortestPathOperator: PlanOperator {
             guard let row = try input.next(ctx) else { return nil }
             results = []
             index = 0
+            memory.releaseAll(ctx)
             guard case .node(let a) = row[fromSlot], case .node(let b) = row[toSlot] else { continue }
             for rels in try shortestPaths(from: a, to: b, ctx) {
                 var out = row
@@ -191,6 +204,7 @@ final class ShortestPathOperator: PlanOperator {
                         }
                         depth[other] = level
                         parents[other] = [(nid, ref)]
+                        try memory.charge(96, for: "a shortest-path search", ctx)
                         next.append(other)
                         if other == b { reached = true }
                         return true
@@ -201,17 +215,19 @@ final class ShortestPathOperator: PlanOperator {
         }
         guard reached, let d = depth[b], d >= minimum else { return [] }
         var paths: [[RelationshipRef]] = []
-        func unwind(_ node: NodeID, _ suffix: [RelationshipRef]) {
+        func unwind(_ node: NodeID, _ suffix: [RelationshipRef]) throws {
             if node == a {
+                try ctx.checkCancelled()
+                try memory.charge(32 + 24 * suffix.count, for: "all shortest paths", ctx)
                 paths.append(suffix)
                 return
             }
             for (parent, ref) in parents[node] ?? [] {
-                unwind(parent, [ref] + suffix)
+                try unwind(parent, [ref] + suffix)
                 if !all, !paths.isEmpty { return }
             }
         }
-        unwind(b, [])
+        try unwind(b, [])
         return paths
     }
 }

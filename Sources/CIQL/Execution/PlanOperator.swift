@@ -27,17 +27,24 @@ class PlanOperator {
         for child in children { try child.open(argument, ctx) }
     }
 
-    /// The next row, or nil when there are no more.
+    /// The next row, or nil when there are no more. Every row any operator passes on counts towards the
+    /// statement's cancellation and time-limit check, so no pipeline (`UNWIND … UNWIND …`) runs unchecked.
     final func next(_ ctx: ExecutionContext) throws -> Row? {
         guard profiling else {
             let row = try produce(ctx)
-            if row != nil { rowsProduced &+= 1 }
+            if row != nil {
+                rowsProduced &+= 1
+                try ctx.checkCancelled()
+            }
             return row
         }
         let start = Self.now()
         let row = try produce(ctx)
         nanoseconds &+= Self.now() &- start
-        if row != nil { rowsProduced &+= 1 }
+        if row != nil {
+            rowsProduced &+= 1
+            try ctx.checkCancelled()
+        }
         return row
     }
 
@@ -158,6 +165,7 @@ final class EagerOperator: PlanOperator {
     private var filled = false
     /// Reads its input when opened, so writes below it happen even when nothing pulls a row (`LIMIT 0`).
     private let readsWhenOpened: Bool
+    private var memory = MemoryAccount()
 
     init(_ input: PlanOperator, readsWhenOpened: Bool = false) {
         self.readsWhenOpened = readsWhenOpened
@@ -168,18 +176,21 @@ final class EagerOperator: PlanOperator {
         rows = []
         index = 0
         filled = false
+        memory.releaseAll(ctx)
         try super.open(argument, ctx)
-        if readsWhenOpened {
-            while let row = try input.next(ctx) { rows.append(row) }
-            filled = true
+        if readsWhenOpened { try fill(ctx) }
+    }
+
+    private func fill(_ ctx: ExecutionContext) throws {
+        while let row = try input.next(ctx) {
+            rows.append(row)
+            try memory.charge(row.estimatedBytes, for: "reading all rows before writing", ctx)
         }
+        filled = true
     }
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
-        if !filled {
-            while let row = try input.next(ctx) { rows.append(row) }
-            filled = true
-        }
+        if !filled { try fill(ctx) }
         guard index < rows.count else { return nil }
         defer { index += 1 }
         return rows[index]

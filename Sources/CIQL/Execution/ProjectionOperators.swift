@@ -19,6 +19,7 @@ final class AggregateOperator: PlanOperator {
     private var output: [Row] = []
     private var index = 0
     private var done = false
+    private var memory = MemoryAccount()
 
     init(_ input: PlanOperator, keys: [(slot: Int, expression: CompiledExpression)], aggregates: [AggregateSpec], detail: String) {
         self.keys = keys
@@ -30,6 +31,7 @@ final class AggregateOperator: PlanOperator {
         output = []
         index = 0
         done = false
+        memory.releaseAll(ctx)
         try super.open(argument, ctx)
     }
 
@@ -66,11 +68,13 @@ final class AggregateOperator: PlanOperator {
                 groups[keyValues] = g
                 firstRows.append(row)
                 states.append(aggregates.map { AggregateState($0) })
+                try memory.charge(2 * row.estimatedBytes + 64 * aggregates.count, for: "grouping", ctx)
             }
             for (i, spec) in aggregates.enumerated() {
                 let v = try spec.argument.map { try ctx.evaluate($0, &row) }
                 let p = try spec.parameter.map { try ctx.evaluate($0, &row) }
-                try states[g][i].add(v, parameter: p, ctx)
+                let held = try states[g][i].add(v, parameter: p, ctx)
+                if held > 0 { try memory.charge(held, for: "\(spec.function.displayName)()", ctx) }
             }
         }
         if firstRows.isEmpty, keys.isEmpty {
@@ -95,6 +99,7 @@ final class AggregateOperator: PlanOperator {
 final class DistinctOperator: PlanOperator {
     let slots: [Int]
     private var seen: Set<[GroupingKey]> = []
+    private var memory = MemoryAccount()
 
     init(_ input: PlanOperator, slots: [Int], detail: String) {
         self.slots = slots
@@ -103,12 +108,16 @@ final class DistinctOperator: PlanOperator {
 
     override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
         seen = []
+        memory.releaseAll(ctx)
         try super.open(argument, ctx)
     }
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
         while let row = try input.next(ctx) {
-            if seen.insert(slots.map { GroupingKey(row[$0]) }).inserted { return row }
+            if seen.insert(slots.map { GroupingKey(row[$0]) }).inserted {
+                try memory.charge(slots.reduce(48) { $0 &+ row[$1].estimatedBytes }, for: "DISTINCT", ctx)
+                return row
+            }
         }
         return nil
     }
@@ -117,14 +126,20 @@ final class DistinctOperator: PlanOperator {
 /// `ORDER BY`: sorts all input rows (stable), keeping only the first `limit` when one is known.
 final class SortOperator: PlanOperator {
     let keys: [(expression: CompiledExpression, descending: Bool)]
-    /// `ORDER BY … LIMIT n` keeps n rows (plus skip), not all of them.
+    /// `ORDER BY … SKIP s LIMIT n` keeps s + n rows, not all of them.
+    let skip: CompiledExpression?
     let limit: CompiledExpression?
     private var rows: [Row] = []
     private var index = 0
     private var done = false
+    private var memory = MemoryAccount()
 
-    init(_ input: PlanOperator, keys: [(expression: CompiledExpression, descending: Bool)], limit: CompiledExpression?, detail: String) {
+    init(
+        _ input: PlanOperator, keys: [(expression: CompiledExpression, descending: Bool)], skip: CompiledExpression?,
+        limit: CompiledExpression?, detail: String
+    ) {
         self.keys = keys
+        self.skip = skip
         self.limit = limit
         super.init(limit == nil ? "Sort" : "Top", detail: detail, children: [input])
     }
@@ -133,6 +148,7 @@ final class SortOperator: PlanOperator {
         rows = []
         index = 0
         done = false
+        memory.releaseAll(ctx)
         try super.open(argument, ctx)
     }
 
@@ -143,16 +159,21 @@ final class SortOperator: PlanOperator {
             var cap = Int.max
             if let limit {
                 var empty: Row = []
-                cap = try Self.count(limit, &empty, ctx, what: "LIMIT")
+                let skipped = try skip.map { try Self.count($0, &empty, ctx, what: "SKIP") } ?? 0
+                let (sum, overflow) = try Self.count(limit, &empty, ctx, what: "LIMIT").addingReportingOverflow(skipped)
+                cap = overflow ? .max : sum
             }
             while var row = try input.next(ctx) {
                 try ctx.checkCancelled()
                 var k: [Value] = []
                 for key in keys { k.append(try ctx.evaluate(key.expression, &row)) }
                 keyed.append((k, n, row))
+                try memory.charge(k.estimatedBytes + row.estimatedBytes, for: "ORDER BY", ctx)
                 n += 1
                 if cap < Int.max / 4, keyed.count > max(1024, cap * 2) {
                     keyed.sort(by: less)
+                    // Give back the share of the rows dropped.
+                    memory.release(memory.bytes / keyed.count * (keyed.count - cap), ctx)
                     keyed.removeLast(keyed.count - cap)
                 }
             }

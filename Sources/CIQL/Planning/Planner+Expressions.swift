@@ -46,7 +46,8 @@ extension Planner {
             switch op {
             case .not: return .not(try sub(x), at)
             case .minus:
-                if case .int(let i) = x.kind { return .constant(.int(-i)) }
+                // -Int64.min has no value: left to the evaluator, which reports the overflow at run time.
+                if case .int(let i) = x.kind, i != .min { return .constant(.int(-i)) }
                 if case .float(let d) = x.kind { return .constant(.float(-d)) }
                 return .negate(try sub(x), at)
             case .plus: return try sub(x)
@@ -170,13 +171,20 @@ extension Planner {
         return (plan, inner)
     }
 
-    /// Refuses property names no class of the schema knows (with the closest spelling).
-    func checkPropertyKey(_ key: String, on base: Expression, _ scope: Scope, at: SourceLocation) throws {
+    /// Refuses property names that cannot be there (with the closest spelling): on a node whose classes are all
+    /// closed, an attribute none of them declares; on a labelled node, a name no class declares and no CI holds.
+    /// As import does, an unlabelled node takes any name (null when absent), and SET takes any attribute unless
+    /// the class is closed (checked on write, when the CI's class is known).
+    func checkPropertyKey(
+        _ key: String, on base: Expression, _ scope: Scope, at: SourceLocation, forWrite: Bool = false
+    ) throws {
         guard !schema.isOpen, case .variable(let v) = base.kind, let variable = scope[v] else { return }
         let known: Set<String>
         switch variable.kind {
         case .node:
             if ["id", "class", "name", "status"].contains(key) { return }
+            if variable.labels.isEmpty { return }
+            if forWrite, !variable.labels.allSatisfy(schema.isClosed) { return }
             if variable.labels.isEmpty {
                 known = allAttributeNames
             } else {

@@ -101,12 +101,9 @@ extension Planner {
                     keys.append((try compile(sort.expression, sortScope), sort.descending))
                 }
             }
-            var cap: CompiledExpression?
-            if let limit = projection.limit {
-                let l = try compile(limit, Scope())
-                cap = try projection.skip.map { .binary(.add, try compile($0, Scope()), l, limit.location) } ?? l
-            }
-            op = SortOperator(op, keys: keys, limit: cap, detail: projection.orderBy.map { describe($0.expression) + ($0.descending ? " DESC" : "") }.joined(separator: ", "))
+            let cap = try projection.limit.map { try compile($0, Scope()) }
+            let skipped = try cap == nil ? nil : projection.skip.map { try compile($0, Scope()) }
+            op = SortOperator(op, keys: keys, skip: skipped, limit: cap, detail: projection.orderBy.map { describe($0.expression) + ($0.descending ? " DESC" : "") }.joined(separator: ", "))
         }
         if projection.skip != nil || projection.limit != nil {
             let skip = try projection.skip.map { try compileCount($0, "SKIP") }

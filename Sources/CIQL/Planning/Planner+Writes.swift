@@ -52,7 +52,7 @@ extension Planner {
             guard case .property(let base, let key) = target.kind else {
                 throw CIQLError(.semantic, .syntax(.unexpectedSyntax), "SET needs n.property = value", at: target.location)
             }
-            try checkPropertyKey(key, on: base, scope, at: target.location)
+            try checkPropertyKey(key, on: base, scope, at: target.location, forWrite: true)
             return .setProperty(target: try compile(base, scope), key: key, value: try compile(value, scope), target.location)
         case .replaceProperties(let v, let value), .mergeProperties(let v, let value):
             guard let variable = scope[v.text] else { throw scope.unknownVariableError(v) }

@@ -1,3 +1,4 @@
+import CIQLSyntax
 import GraphStorage
 
 /// Holds a writing statement's output until its transaction has committed.
@@ -18,6 +19,11 @@ final class BufferingSink: ResultSink {
     private var graph: ResultGraph?
     private var nodes: [NodeID: StoredNode] = [:]
     private var relations: [RelationshipRef: StoredRelation] = [:]
+    /// The memory budget for the rows held until the commit.
+    private let limits: StatementLimits
+    private var bytes = 0
+
+    init(limits: StatementLimits = .none) { self.limits = limits }
 
     func begin(columns: [String], graph: ResultGraph) throws {
         self.graph = graph
@@ -25,6 +31,14 @@ final class BufferingSink: ResultSink {
     }
 
     func row(_ values: [Value]) throws {
+        bytes &+= values.estimatedBytes
+        if let budget = limits.maximumMemory, bytes > budget {
+            throw CIQLError(
+                .runtime, .limit(.memory),
+                "the rows of this writing statement, held until it commits, need more memory than the budget of "
+                    + "\(StatementLimits.describeBytes(budget)) (return fewer rows, or change the budget with "
+                    + "\(limits.memoryHint)); nothing was written")
+        }
         for v in values { try remember(v) }
         events.append(.row(values))
     }

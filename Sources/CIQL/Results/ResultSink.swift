@@ -64,8 +64,11 @@ public final class CollectingSink: ResultSink {
     /// Node ids resolved to CI ids while the transaction was open (`rows` keep internal references).
     public private(set) var externalIDs: [NodeID: String] = [:]
     private var graph: ResultGraph?
+    private let limits: StatementLimits
+    private var bytes = 0
 
-    public init() {}
+    /// `limits.maximumMemory` bounds the rows kept.
+    public init(limits: StatementLimits = .none) { self.limits = limits }
 
     public func begin(columns: [String], graph: ResultGraph) throws {
         self.columns = columns
@@ -73,6 +76,13 @@ public final class CollectingSink: ResultSink {
     }
 
     public func row(_ values: [Value]) throws {
+        bytes &+= values.estimatedBytes
+        if let budget = limits.maximumMemory, bytes > budget {
+            throw CIQLError(
+                .runtime, .limit(.memory),
+                "the statement's results need more memory than its budget of \(StatementLimits.describeBytes(budget)) "
+                    + "and it was stopped (change the budget with \(limits.memoryHint); 0 means no budget)")
+        }
         rows.append(values)
         for v in values { try remember(v) }
     }
@@ -108,4 +118,45 @@ public final class CollectingSink: ResultSink {
             }
         }
     }
+}
+
+
+/// The distinct CI ids of a query's first column, gathered as rows arrive (CIs or id strings; nulls skipped): what
+/// an audit rule reports. Holds one entry per CI, not per row, so `MATCH (a),(b) RETURN a` stays small.
+public final class FirstColumnIDSink: ResultSink {
+    public private(set) var ids: [String] = []
+    private var seen: Set<String> = []
+    /// Nodes already taken, so a node met again costs no lookup of its id.
+    private var seenNodes: Set<NodeID> = []
+    private var graph: ResultGraph?
+    private let limits: StatementLimits
+    private var bytes = 0
+
+    public init(limits: StatementLimits = .none) { self.limits = limits }
+
+    public func begin(columns: [String], graph: ResultGraph) throws { self.graph = graph }
+
+    public func row(_ values: [Value]) throws {
+        let id: String
+        switch values.first {
+        case .node(let nid)?:
+            guard seenNodes.insert(nid).inserted, let external = try graph?.externalID(nid) else { return }
+            id = external
+        case .string(let s)?: id = s
+        case .null?, nil: return
+        case let other?:
+            throw CIQLError(.semantic, .type(.invalidArgumentType), "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
+        }
+        guard seen.insert(id).inserted else { return }
+        ids.append(id)
+        bytes &+= 2 * (40 + id.utf8.count) + 16
+        if let budget = limits.maximumMemory, bytes > budget {
+            throw CIQLError(
+                .runtime, .limit(.memory),
+                "the rule's CIs need more memory than the budget of \(StatementLimits.describeBytes(budget)) "
+                    + "(change the budget with \(limits.memoryHint); 0 means no budget)")
+        }
+    }
+
+    public func end(_ summary: StatementSummary) throws { graph = nil }
 }

@@ -18,6 +18,9 @@ public final class ResultWriter: ResultSink {
     private var renderer: ValueRenderer?
     private var columns: [String] = []
     private var tableRows: [[String]] = []
+    private var tableBytes = 0
+    /// The memory budget for the rows a table holds until it is laid out (other formats stream).
+    public var limits = StatementLimits.none
     private var json = JSONWriter(capacity: 1 << 14)
     private var rowCount = 0
 
@@ -31,6 +34,7 @@ public final class ResultWriter: ResultSink {
         renderer = ValueRenderer(graph: graph)
         rowCount = 0
         tableRows = []
+        tableBytes = 0
         switch format {
         case .json:
             json.writeRaw("{\"columns\":[")
@@ -68,7 +72,16 @@ public final class ResultWriter: ResultSink {
         case .csv:
             try output.write(try values.map { try Self.csvField(renderer.text($0)) }.joined(separator: ",") + "\n")
         case .table:
-            tableRows.append(try values.map { try renderer.text($0) })
+            let cells = try values.map { try renderer.text($0) }
+            tableBytes &+= cells.reduce(64) { $0 &+ 40 &+ $1.utf8.count }
+            if let budget = limits.maximumMemory, tableBytes > budget {
+                throw CIQLError(
+                    .runtime, .limit(.memory),
+                    "the results need more memory than the budget of \(StatementLimits.describeBytes(budget)) to lay "
+                        + "out as a table (use --format csv or jsonl, which stream, or a LIMIT; or change the budget "
+                        + "with \(limits.memoryHint))")
+            }
+            tableRows.append(cells)
         }
         rowCount += 1
         if json.bytes.count >= 1 << 16 {

@@ -1,4 +1,5 @@
 import CIQLSyntax
+import JSONLines
 /// Aligned text tables, psql style: a header, a rule, the rows; wide characters count double, long
 /// cells are cut with `…`, and a table wider than the terminal shrinks its widest columns first.
 public struct TableRenderer {
@@ -16,6 +17,7 @@ public struct TableRenderer {
 
     public func rendered() -> String {
         let cleaned = rows.map { $0.map(Self.singleLine) }
+        let columns = columns.map(Self.singleLine)
         var widths = columns.map(Self.displayWidth)
         for row in cleaned {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.displayWidth(cell)) }
@@ -46,9 +48,12 @@ public struct TableRenderer {
         return w
     }
 
+    /// One line for a cell: line breaks as `↵`, tabs as spaces, other control characters as visible `\u001B`
+    /// escapes (a stored value must not drive the terminal).
     static func singleLine(_ s: String) -> String {
-        guard s.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\t" }) else { return s }
-        return s.replacing("\r\n", with: "↵").replacing("\n", with: "↵").replacing("\r", with: "↵").replacing("\t", with: " ")
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return s }
+        let flat = s.replacing("\r\n", with: "↵").replacing("\n", with: "↵").replacing("\r", with: "↵").replacing("\t", with: " ")
+        return TerminalText.escaped(flat)
     }
 
     /// Cuts to `width` display columns, ending with `…` when cut.

@@ -6,7 +6,7 @@ extension ImpactReport {
     /// collisions with other planned changes, and every impacted CI with its path.
     public func renderMarkdown(title: String?, _ write: (String) throws -> Void) throws {
         let down = impacted.reduce(0) { $0 + ($1.level == .down ? 1 : 0) }
-        var out = "# \(title.map(Self.cell) ?? "Impact analysis"): \(targets.map { "`\($0.id)`" }.joined(separator: ", "))\n\n"
+        var out = "# \(title.map(Self.cell) ?? "Impact analysis"): \(targets.map { Self.code($0.id) }.joined(separator: ", "))\n\n"
         out += "| | |\n|---|---|\n"
         out += "| Targets | \(targets.count) CI\(targets.count == 1 ? "" : "s") |\n"
         out += "| Impacted | \(impacted.count) CIs: \(down) down, \(impacted.count - down) degraded"
@@ -25,11 +25,11 @@ extension ImpactReport {
 
         out += "\n## Targets\n\n| CI | class | name | status | owner | criticality |\n|---|---|---|---|---|---|\n"
         for t in targets {
-            out += "| `\(Self.cell(t.id))` | \(Self.cell(t.label ?? "")) | \(Self.cell(t.name ?? "")) | "
+            out += "| \(Self.code(t.id)) | \(Self.cell(t.label ?? "")) | \(Self.cell(t.name ?? "")) | "
             out += "\(Self.cell(t.status ?? "")) | \(Self.cell(t.owner ?? "")) | \(t.criticality.map(String.init) ?? "") |\n"
         }
         if !inactiveTargets.isEmpty {
-            out += "\nWithdrawn or disposed targets take nothing down: \(inactiveTargets.map { "`\($0)`" }.joined(separator: ", ")).\n"
+            out += "\nWithdrawn or disposed targets take nothing down: \(inactiveTargets.map { Self.code($0) }.joined(separator: ", ")).\n"
         }
 
         out += "\n## Impacted business services\n\n"
@@ -39,7 +39,7 @@ extension ImpactReport {
             out += "| service | name | level | criticality | SLA | maintenance window | owner |\n"
             out += "|---|---|---|---|---|---|---|\n"
             for s in services {
-                out += "| `\(Self.cell(s.item.id))` | \(Self.cell(s.item.name ?? "")) | \(s.level.rawValue)"
+                out += "| \(Self.code(s.item.id)) | \(Self.cell(s.item.name ?? "")) | \(s.level.rawValue)"
                 out += s.isTarget ? " (target)" : ""
                 out += " | \(s.item.criticality.map(String.init) ?? "unset") | \(Self.cell(s.sla ?? "")) | "
                 out += "\(Self.cell(s.maintenanceWindow ?? "")) | \(Self.cell(s.item.owner ?? "")) |\n"
@@ -73,7 +73,7 @@ extension ImpactReport {
                 out += "| change | window | description | where they meet |\n|---|---|---|---|\n"
                 for c in collisions {
                     out += "| \(Self.cell(c.change.reference)) | \(c.change.window.formatted(in: timeZone)) | "
-                    out += "\(Self.cell(c.change.description ?? "")) | \(c.cis.map { "`\(Self.cell($0))`" }.joined(separator: ", ")) |\n"
+                    out += "\(Self.cell(c.change.description ?? "")) | \(c.cis.map { Self.code($0) }.joined(separator: ", ")) |\n"
                 }
             }
         } else {
@@ -89,7 +89,7 @@ extension ImpactReport {
         try write(out)
         out = ""
         for entry in impacted {
-            out += "| `\(Self.cell(entry.item.id))` | \(Self.cell(entry.item.label ?? "")) | \(entry.level.rawValue) | "
+            out += "| \(Self.code(entry.item.id)) | \(Self.cell(entry.item.label ?? "")) | \(entry.level.rawValue) | "
             out += "\(entry.distance) | \(Self.cell(entry.path.joined(separator: " → "))) |\n"
             if out.utf8.count >= 1 << 16 {
                 try write(out)
@@ -100,15 +100,36 @@ extension ImpactReport {
     }
 
     /// Text safe inside a Markdown table cell.
+    /// Stored values are data, never markup: HTML is escaped as entities (`<script>` shows as text), Markdown's
+    /// punctuation with backslashes (no links, emphasis or code spans from a CI's name), line breaks become spaces
+    /// and other control characters visible escapes.
     static func cell(_ s: String) -> String {
         var out = ""
         for ch in s {
             switch ch {
-            case "|": out += "\\|"
-            case "\n", "\r": out += " "
-            default: out.append(ch)
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "|", "\\", "`", "*", "_", "[", "]", "#", "!", "~": out += "\\" + String(ch)
+            case "\n", "\r", "\r\n": out += " "
+            default:
+                if let scalar = ch.unicodeScalars.first, ch.unicodeScalars.count == 1, scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    out += String(format: "\\u%04X", scalar.value)
+                } else {
+                    out.append(ch)
+                }
             }
         }
         return out
+    }
+
+    /// A CI id or change reference in code type: a code span (which shows its text literally, HTML included) when
+    /// the text holds no backtick or control character, else `<code>` around the escaped text.
+    static func code(_ s: String) -> String {
+        if !s.unicodeScalars.contains(where: { $0 == "`" || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            return "`" + s.replacingOccurrences(of: "|", with: "\\|") + "`"
+        }
+        return "<code>\(cell(s))</code>"
     }
 }

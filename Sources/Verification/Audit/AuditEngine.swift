@@ -247,9 +247,9 @@ public final class AuditEngine {
             }
             let ids: [String]
             do {
-                ids = try queryRunner(rule.query)
+                ids = try queryRunner(rule)
             } catch {
-                throw AuditRuleError(rule: rule, message: "\(error)")
+                throw AuditRuleError(rule: rule, message: "\(error)", cause: error)
             }
             let distinct = Array(Set(ids)).sorted()
             for id in distinct {

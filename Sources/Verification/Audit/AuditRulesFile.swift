@@ -1,10 +1,11 @@
 import ConfigurationSchema
 import Yams
 
-/// Runs a CIQL query and returns the ids of the violating CIs (the query's first column: a node or an id).
+/// Runs a rule's CIQL query (within the rule's time limit) and returns the ids of the violating CIs (the query's
+/// first column: a node or an id).
 ///
 /// Injected, so the audit does not depend on the query engine; the command line supplies it.
-public typealias AuditQueryRunner = (String) throws -> [String]
+public typealias AuditQueryRunner = (AuditRuleDefinition) throws -> [String]
 
 /// One user rule from a rules file.
 public struct AuditRuleDefinition: Sendable, Hashable {
@@ -14,13 +15,16 @@ public struct AuditRuleDefinition: Sendable, Hashable {
     public var message: String
     /// The CIQL query; its first column holds the violating CIs.
     public var query: String
+    /// The rule's own time limit in seconds (`timeout:`; 0 for none), else nil for the audit's default.
+    public var timeout: Double?
     /// Where the rule starts in its file.
     public var file: String
     public var line: Int
 
     public init(name: String, category: AuditCategory, severity: Severity, message: String, query: String,
-        file: String, line: Int)
+        file: String, line: Int, timeout: Double? = nil)
     {
+        self.timeout = timeout
         self.name = name
         self.category = category
         self.severity = severity
@@ -31,7 +35,8 @@ public struct AuditRuleDefinition: Sendable, Hashable {
     }
 }
 
-/// Reads a rules file: a YAML list of rules, each with `name`, `category`, `severity`, `message` and `query`.
+/// Reads a rules file: a YAML list of rules, each with `name`, `category`, `severity`, `message` and `query`, and
+/// optionally `timeout` (seconds; 0 for none) overriding the audit's limit per rule.
 ///
 /// ```yaml
 /// - name: app-without-vendor
@@ -39,9 +44,11 @@ public struct AuditRuleDefinition: Sendable, Hashable {
 ///   severity: low
 ///   message: "application has no vendor"
 ///   query: "MATCH (a:Application) WHERE a.vendor IS NULL RETURN a"
+///   timeout: 120                  # optional, seconds
 /// ```
 public enum AuditRulesFile {
     static let fields = ["name", "category", "severity", "message", "query"]
+    static let optionalFields = ["timeout"]
 
     /// - Throws: `VerificationInputError` naming `file:line` and what is wrong.
     public static func parse(_ text: String, file: String) throws -> [AuditRuleDefinition] {
@@ -78,10 +85,10 @@ public enum AuditRulesFile {
             var values: [String: (text: String, node: Node)] = [:]
             for (keyNode, valueNode) in mapping {
                 guard let key = keyNode.string else { throw fail("rule keys must be strings", keyNode) }
-                guard fields.contains(key) else {
-                    let hint = closestSpelling(to: key, in: fields).map { " (did you mean '\($0)'?)" } ?? ""
-                    throw fail("unknown key '\(key)' in a rule\(hint); a rule has \(fields.joined(separator: ", "))",
-                        keyNode)
+                guard fields.contains(key) || optionalFields.contains(key) else {
+                    let hint = closestSpelling(to: key, in: fields + optionalFields).map { " (did you mean '\($0)'?)" } ?? ""
+                    throw fail("unknown key '\(key)' in a rule\(hint); a rule has \(fields.joined(separator: ", ")) "
+                        + "and optionally timeout", keyNode)
                 }
                 guard case .scalar(let scalar) = valueNode else { throw fail("'\(key)' must be a string", valueNode) }
                 values[key] = (scalar.string, valueNode)
@@ -113,8 +120,16 @@ public enum AuditRulesFile {
                 throw fail("unknown severity '\(severity.text)'\(hint); use \(Severity.names)", severity.node)
             }
             guard !query.text.trimmingSpaces.isEmpty else { throw fail("'query' must not be empty", query.node) }
+            var timeout: Double?
+            if let given = values["timeout"] {
+                guard let seconds = Double(given.text.trimmingSpaces), seconds >= 0, seconds.isFinite else {
+                    throw fail("'timeout' must be a number of seconds, 0 or more (0 means no limit), not '\(given.text)'",
+                        given.node)
+                }
+                timeout = seconds
+            }
             rules.append(AuditRuleDefinition(name: ruleName, category: c, severity: s, message: message.text,
-                query: query.text, file: file, line: item.mark?.line ?? 0))
+                query: query.text, file: file, line: item.mark?.line ?? 0, timeout: timeout))
         }
         return rules
     }
@@ -124,6 +139,14 @@ public enum AuditRulesFile {
 public struct AuditRuleError: Error, Sendable, CustomStringConvertible {
     public var rule: AuditRuleDefinition
     public var message: String
+    /// What the rule's query runner threw, when it threw (its code says, e.g., that the rule ran out of time).
+    public var cause: (any Error)?
+
+    public init(rule: AuditRuleDefinition, message: String, cause: (any Error)? = nil) {
+        self.rule = rule
+        self.message = message
+        self.cause = cause
+    }
 
     public var description: String { "\(rule.file):\(rule.line): rule '\(rule.name)': \(message)" }
 }

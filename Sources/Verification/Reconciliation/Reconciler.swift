@@ -30,6 +30,15 @@ public final class Reconciler {
         var to: NodeID
     }
 
+    /// The job's time limit, checked every 256 lines, CIs and relations.
+    public var deadline: JobDeadline?
+    private var steps = 0
+
+    private func checkDeadline() throws {
+        steps &+= 1
+        if steps & 255 == 0, let deadline { try deadline.check() }
+    }
+
     public init(tx: GraphTransaction, schema: Schema, reader: SnapshotReader) {
         self.tx = tx
         self.schema = schema
@@ -43,6 +52,7 @@ public final class Reconciler {
     /// - Throws: `VerificationInputError` for a bad line (nothing is written), `StorageError` from the store.
     public func reconcile() throws -> Reconciliation {
         while let line = try reader.next() {
+            try checkDeadline()
             switch line {
             case .item(let item): try match(item)
             case .relation(let relation): discoveredRelations.append(relation)
@@ -107,6 +117,7 @@ public final class Reconciler {
         let scope = result.source.scope
         for label in reader.classSet.sorted() {
             try tx.forEachNodeID(label: label) { (nid) in
+                try checkDeadline()
                 if matchedSet.contains(nid) || ambiguousCandidates.contains(nid) { return true }
                 guard let node = try tx.node(nid), case .string(let status)? = node.properties["status"],
                     status == "live" || status == "maintenance",
@@ -138,6 +149,7 @@ public final class Reconciler {
         }
         let scope = result.source.scope
         for nid in result.matched {
+            try checkDeadline()
             guard let fromID = try tx.externalID(of: nid) else { continue }
             for (type, other) in try tx.neighbors(of: nid, direction: .outgoing, types: reportedTypes)
             where !seenRelations.contains(RelationKey(from: nid, type: type, to: other)) {
