@@ -4,6 +4,7 @@ import ConfigurationSchema
 import GraphStorage
 import JSONLines
 import Shell
+import Spreadsheets
 import Verification
 
 /// Parses arguments, runs the command and maps every error to a message on stderr and an exit code.
@@ -32,6 +33,17 @@ enum CommandRunner {
         } catch let error as ImportError {
             Console.error("error: \(error)")
             Console.error("nothing was imported")
+            return 2
+        } catch let error as ImportProblems {
+            for problem in error.problems { Console.error("\(problem)") }
+            let count = error.problems.count
+            var summary = "error: \(count) problem\(count == 1 ? "" : "s") on \(error.badLines) line"
+                + "\(error.badLines == 1 ? "" : "s")"
+            if error.isTruncated { summary += "; stopped at --max-errors \(count), there may be more" }
+            Console.error(summary + "; nothing was written")
+            return 2
+        } catch let error as SpreadsheetError {
+            Console.error("error: \(error)")
             return 2
         } catch let error as SchemaError {
             Console.error("error: \(error)")

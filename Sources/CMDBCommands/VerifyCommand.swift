@@ -3,6 +3,7 @@ import CMDB
 import ConfigurationSchema
 import Glibc
 import GraphStorage
+import Spreadsheets
 import Verification
 
 /// `cmdb verify`: reconcile discovery snapshots with the CMDB.
@@ -15,6 +16,9 @@ struct VerifyCommand: ParsableCommand {
             then CI lines without ids ({"kind":"ci","class":"VirtualServer","attrs":{"hostname":"web01",…}}) and
             relation lines whose ends are named by identifying attributes ("from":{"hostname":"web01"}).
             A directory stands for the *.jsonl files in it.
+
+            A spreadsheet with --map MAP.yaml --source NAME [--scope attr=value]… is a snapshot too: each row an
+            item of the classes the mapping produces, identified by the class's rules (not by the mapped id).
 
             Reports matched, missing (high), unregistered and ambiguous (medium), drift on discoverable attributes
             and relation differences (low). --apply --change REF registers unregistered items, corrects drift and
@@ -37,10 +41,41 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var output: JobReportOptions
 
+    @OptionGroup var spreadsheet: SpreadsheetOptions
+
+    @Option(help: ArgumentHelp("With --map: the discovery source's name.", valueName: "name"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("With --map: attribute values the source's CIs share (attr=value); repeatable.",
+        valueName: "attr=value"))
+    var scope: [String] = []
+
     func validate() throws {
         if apply && (change ?? "").isEmpty {
             throw ValidationError("--apply needs --change REF: corrections are recorded under a change reference")
         }
+        if spreadsheet.map != nil && (source ?? "").isEmpty {
+            throw ValidationError("a spreadsheet snapshot needs --source NAME: the discovery source it comes from")
+        }
+        if spreadsheet.map == nil && (source != nil || !scope.isEmpty) {
+            throw ValidationError("--source and --scope are for spreadsheet snapshots, which need --map MAP.yaml")
+        }
+        for s in scope where !s.contains("=") || s.hasPrefix("=") {
+            throw ValidationError("--scope '\(s)' is not attr=value, e.g. location=dc-a")
+        }
+    }
+
+    /// The reader of one snapshot file: JSON Lines, or a spreadsheet with the mapping.
+    private func snapshotReader(_ file: String, schema: Schema, mapping: SpreadsheetMapping?, dialects: [String: CSVDialect])
+        throws -> any DiscoverySnapshotReading
+    {
+        guard let mapping, let dialect = dialects[file] else { return try SnapshotReader(path: file, schema: schema) }
+        let pairs = scope.map { s -> (String, String) in
+            let parts = s.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+        return try SpreadsheetSnapshot(path: file, displayName: file, dialect: dialect, mapping: mapping,
+            schema: schema, sourceName: source ?? "", scope: pairs)
     }
 
     func run() throws {
@@ -51,6 +86,13 @@ struct VerifyCommand: ParsableCommand {
         if db.schema.isOpen {
             throw CommandFailure.badInput("this database has no schema; verify needs classes with identification "
                 + "rules ('identify')")
+        }
+        let mapping = try spreadsheet.mapping(schema: db.schema)
+        var dialects: [String: CSVDialect] = [:]
+        if mapping != nil {
+            for file in files where dialects[file] == nil {
+                dialects[file] = try spreadsheet.dialect(path: file, displayName: file)
+            }
         }
         let lock = try JobLock(database: database.path, job: "verify")
         defer { withExtendedLifetime(lock) {} }
@@ -63,7 +105,7 @@ struct VerifyCommand: ParsableCommand {
             (results, transaction) = try db.store.write(info) { tx in
                 var list: [Reconciliation] = []
                 for file in files {
-                    let reader = try SnapshotReader(path: file, schema: db.schema)
+                    let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects)
                     defer { reader.close() }
                     let reconciler = Reconciler(tx: tx, schema: db.schema, reader: reader)
                     _ = try reconciler.reconcile()
@@ -77,7 +119,7 @@ struct VerifyCommand: ParsableCommand {
             // Reconcile on one read snapshot (writers are not held up), then stamp in a short write.
             results = try db.store.read { tx in
                 try files.map { file in
-                    let reader = try SnapshotReader(path: file, schema: db.schema)
+                    let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects)
                     defer { reader.close() }
                     return try Reconciler(tx: tx, schema: db.schema, reader: reader).reconcile()
                 }

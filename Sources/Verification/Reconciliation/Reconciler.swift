@@ -11,7 +11,7 @@ public import GraphStorage
 public final class Reconciler {
     private let tx: GraphTransaction
     private let schema: Schema
-    private let reader: SnapshotReader
+    private let reader: any DiscoverySnapshotReading
     private let finder: CIFinder
     private var result: Reconciliation
     private var matchedSet = Set<NodeID>()
@@ -30,7 +30,7 @@ public final class Reconciler {
         var to: NodeID
     }
 
-    public init(tx: GraphTransaction, schema: Schema, reader: SnapshotReader) {
+    public init(tx: GraphTransaction, schema: Schema, reader: any DiscoverySnapshotReading) {
         self.tx = tx
         self.schema = schema
         self.reader = reader
