@@ -200,8 +200,11 @@ public struct RowMapper {
         if let hit = values.first(where: { $0.0 == key }) ?? values.first(where: { $0.0.lowercased() == key.lowercased() }) {
             return .success(hit.1)
         }
-        // A value that is already what the map produces passes (an export writes those back).
+        // A value that is already what the map produces passes (an export writes those back), as does a status or
+        // class the map does not mention.
         if values.contains(where: { $0.1 == key }) { return .success(key) }
+        if what == "status" && schema.statuses.contains(key) { return .success(key) }
+        if what == "class" && schema.classDefinition(key) != nil { return .success(key) }
         if what == "class" || what == "status" {
             let known = values.map { "'\($0.0)'" }.joined(separator: ", ")
             return .failure(CellProblem(column: rule.column, message: "'\(raw)' is not one of \(known)"))
