@@ -31,7 +31,7 @@ extension JSONLinesImporter.Source {
 /// Reads a spreadsheet's rows and turns them into import records.
 final class SpreadsheetRecordProducer: ImportRecordProducer {
     private let reader: CSVReader
-    private var mapper: RowMapper
+    private let mapper: RowMapper
     private let displayName: String
     private var invalid: [Int] = []
 
@@ -79,7 +79,7 @@ final class SpreadsheetRecordProducer: ImportRecordProducer {
                 return true
             }
             // Rows with nothing in them (Excel leaves ';;;;' lines below the data) are not CIs.
-            if fields.allSatisfy({ CellValue.trimmedCell($0).isEmpty }) { continue }
+            if fields.allSatisfy(CellValue.isBlank) { continue }
             switch mapper.map(fields, line: line) {
             case .success(let row):
                 records.append(ProducedRecord(lineNumber: line, record: .configurationItem(

@@ -9,7 +9,7 @@ public final class SpreadsheetSnapshot: DiscoverySnapshotReading {
     public let source: SnapshotSource
     public let classSet: Set<String>
     private let reader: CSVReader
-    private var mapper: RowMapper
+    private let mapper: RowMapper
     private let schema: Schema
     private let displayName: String
     private var invalid: [Int] = []
@@ -77,7 +77,7 @@ public final class SpreadsheetSnapshot: DiscoverySnapshotReading {
                 throw VerificationInputError(file: displayName, line: line,
                     message: "column '\(column)': not valid \(reader.dialect.encoding.rawValue) text")
             }
-            if fields.allSatisfy({ CellValue.trimmedCell($0).isEmpty }) { continue }
+            if fields.allSatisfy(CellValue.isBlank) { continue }
             switch mapper.map(fields, line: line) {
             case .failure(let problems):
                 let p = problems.problems[0]

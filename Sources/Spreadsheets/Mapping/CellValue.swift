@@ -80,8 +80,21 @@ public enum CellValue {
         }
     }
 
+    /// Whether the cell holds nothing but spaces.
+    static func isBlank(_ text: String) -> Bool {
+        for b in text.utf8 where b != 0x20 && b != 0x09 {
+            return b == 0xC2 && trimmedCell(text).isEmpty
+        }
+        return true
+    }
+
     /// The cell without surrounding spaces (Excel pads some exports).
     static func trimmedCell(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last else { return text }
+        if first != 0x20 && first != 0x09 && first != 0xC2 && last != 0x20 && last != 0x09 && last != 0xA0 {
+            return text
+        }
         var s = Substring(text)
         while let f = s.first, f == " " || f == "\t" || f == "\u{A0}" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\u{A0}" { s = s.dropLast() }

@@ -25,13 +25,19 @@ public struct RowProblems: Error, Sendable {
 }
 
 /// Applies a mapping to the rows of one spreadsheet, whose header row it has checked.
-public struct RowMapper {
+///
+/// A class (not a struct) so that mapping a row does not copy its tables; one per reader thread.
+public final class RowMapper {
     public let mapping: SpreadsheetMapping
     public let schema: Schema
     public let header: [String]
     public let decimalComma: Bool
     private var index: [String: Int] = [:]
     private var idPatterns: [String: IDPattern?] = [:]
+    /// The header position of each attribute's column (nil for templates and defaults), in mapping order.
+    private var attributeColumns: [Int?] = []
+    /// Each attribute's type for a class: the mapping's, else the schema's, else string.
+    private var attributeTypes: [String: [AttributeType]] = [:]
 
     /// Binds the mapping to a header row.
     ///
@@ -63,21 +69,34 @@ public struct RowMapper {
             throw SpreadsheetError(file: file, line: 1, columnName: column,
                 message: "appears twice in the header; the mapping cannot tell which one to read")
         }
+        attributeColumns = mapping.attributes.map { $0.rule.column.flatMap { index[$0] } }
+    }
+
+    private func types(for label: String) -> [AttributeType] {
+        if let known = attributeTypes[label] { return known }
+        let types = mapping.attributes.map { $0.rule.type ?? (schema.attribute($0.name, of: label)?.type ?? .string) }
+        attributeTypes[label] = types
+        return types
     }
 
     /// The row as a CI, or every problem in it.
-    public mutating func map(_ fields: [String], line: Int) -> Result<MappedRow, RowProblems> {
+    public func map(_ fields: [String], line: Int) -> Result<MappedRow, RowProblems> {
         var problems: [CellProblem] = []
         if fields.count > header.count, fields[header.count...].contains(where: { !$0.isEmpty }) {
             problems.append(CellProblem(column: nil,
                 message: "the row has \(fields.count) fields, the header \(header.count) (a delimiter inside an "
                     + "unquoted value?)"))
         }
-        func cell(_ column: String) -> String? {
-            guard let i = index[column], i < fields.count else { return nil }
+        let skipEmpty = mapping.skipEmpty
+        func cell(at i: Int) -> String? {
+            guard i < fields.count else { return nil }
             let text = fields[i]
-            if CellValue.trimmedCell(text).isEmpty { return mapping.skipEmpty ? nil : text }
+            if CellValue.isBlank(text) { return skipEmpty ? nil : text }
             return text
+        }
+        func cell(_ column: String) -> String? {
+            guard let i = index[column] else { return nil }
+            return cell(at: i)
         }
         // Class.
         var label = ""
@@ -139,9 +158,16 @@ public struct RowMapper {
             case .failure(let p): problems.append(p)
             }
         }
-        for (name, rule) in mapping.attributes {
-            let type = rule.type ?? (schema.attribute(name, of: label)?.type ?? .string)
-            switch text(rule, cell, what: name) {
+        let types = types(for: label)
+        for (k, (name, rule)) in mapping.attributes.enumerated() {
+            let type = types[k]
+            let result: Result<String?, CellProblem>
+            if let i = attributeColumns[k], rule.values == nil {
+                result = .success(cell(at: i) ?? rule.defaultValue)
+            } else {
+                result = text(rule, cell, what: name)
+            }
+            switch result {
             case .success(let v?):
                 do throws(CellValue.ConversionError) {
                     properties[name] = try CellValue.parse(v, as: type, format: rule.format, decimalComma: decimalComma)
@@ -228,7 +254,7 @@ public struct RowMapper {
         return .success(out)
     }
 
-    private mutating func idPattern(_ label: String) -> IDPattern? {
+    private func idPattern(_ label: String) -> IDPattern? {
         if let known = idPatterns[label] { return known }
         let compiled = schema.idPattern(of: label).flatMap { IDPattern($0) }
         idPatterns[label] = compiled
@@ -237,6 +263,16 @@ public struct RowMapper {
 
     /// Lower-cased, accents dropped, every run of characters outside `[a-z0-9.-_]` one `-`, no `-` at the ends.
     public static func cleanedID(_ text: String) -> String {
+        // Most ids are clean already: lower-case letters, digits, '.', '_', single '-' inside.
+        var previous: UInt8 = 0x2D
+        var clean = true
+        for b in text.utf8 {
+            let ok = (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x5F
+                || (b == 0x2D && previous != 0x2D)
+            if !ok { clean = false; break }
+            previous = b
+        }
+        if clean && previous != 0x2D { return text }
         var out = ""
         var pendingDash = false
         for scalar in text.lowercased().unicodeScalars {
