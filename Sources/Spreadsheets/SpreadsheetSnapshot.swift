@@ -34,7 +34,7 @@ public final class SpreadsheetSnapshot: DiscoverySnapshotReading {
                 throw SpreadsheetError(file: displayName, line: 1, message: "the file is empty; it needs a header row")
             }
             mapper = try RowMapper(mapping: mapping, schema: schema, header: header, file: displayName,
-                decimalComma: dialect.decimalComma)
+                decimalComma: dialect.decimalComma, requiresID: false)
         } catch let error as SpreadsheetError {
             throw VerificationInputError(spreadsheet: error)
         }

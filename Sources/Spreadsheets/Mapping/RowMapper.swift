@@ -32,6 +32,7 @@ public final class RowMapper {
     public let schema: Schema
     public let header: [String]
     public let decimalComma: Bool
+    public let requiresID: Bool
     private var index: [String: Int] = [:]
     private var idPatterns: [String: IDPattern?] = [:]
     /// The header position of each attribute's column (nil for templates and defaults), in mapping order.
@@ -43,9 +44,12 @@ public final class RowMapper {
     ///
     /// - Throws: `SpreadsheetError` (line 1 of `file`) when a column the mapping reads is not in the header, with the
     ///   closest header name, or when the header repeats a column the mapping reads.
-    public init(mapping: SpreadsheetMapping, schema: Schema, header: [String], file: String, decimalComma: Bool)
-        throws(SpreadsheetError)
-    {
+    /// - Parameter requiresID: false when the rows are discovery items (verify), which need no id.
+    public init(
+        mapping: SpreadsheetMapping, schema: Schema, header: [String], file: String, decimalComma: Bool,
+        requiresID: Bool = true
+    ) throws(SpreadsheetError) {
+        self.requiresID = requiresID
         self.mapping = mapping
         self.schema = schema
         self.header = header
@@ -123,12 +127,14 @@ public final class RowMapper {
         }
         // Id.
         var id = ""
-        switch fill(mapping.id, cell) {
+        switch requiresID ? fill(mapping.id, cell) : .success("") {
         case .success(let raw):
             id = mapping.isIdentity ? raw : Self.cleanedID(raw)
-            if id.isEmpty {
+            if id.isEmpty && requiresID {
                 problems.append(CellProblem(column: mapping.id.columns.first, message: "gives an empty id"))
-            } else if !mapping.isIdentity, problems.isEmpty, let pattern = idPattern(label), !pattern.matches(id) {
+            } else if requiresID, !mapping.isIdentity, problems.isEmpty, let pattern = idPattern(label),
+                !pattern.matches(id)
+            {
                 problems.append(CellProblem(column: mapping.id.columns.first,
                     message: "id '\(id)' does not match the \(label) naming pattern \(pattern.source)"))
             }
