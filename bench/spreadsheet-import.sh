@@ -1,6 +1,6 @@
 #!/bin/sh
 # Import of N CIs as CSV (with bench/cis-csv.yaml) against the same CIs as JSON Lines, release build:
-#   bench/spreadsheet-import.sh [N] [DATA_DIR]      (defaults: 100000, /tmp/bench/data/1m)
+#   [ROUNDS=3] bench/spreadsheet-import.sh [N] [DATA_DIR]      (defaults: 100000, /tmp/bench/data/1m)
 # Takes the first N rows of DATA_DIR/cis.csv and the first N lines of DATA_DIR/cmdb.jsonl (the same CIs, in the
 # same order), imports each into a fresh database three times under /usr/bin/time -v and prints wall time and peak
 # RSS per run.
@@ -13,7 +13,7 @@ WORK=${BENCH_WORK:-/tmp/spreadsheets-bench}
 mkdir -p "$WORK"
 head -n $((N + 1)) "$DATA/cis.csv" > "$WORK/cis.csv"
 head -n "$N" "$DATA/cmdb.jsonl" > "$WORK/cis.jsonl"
-for round in 1 2 3; do
+for round in $(seq 1 "${ROUNDS:-3}"); do
   for kind in jsonl csv; do
     rm -rf "$WORK/db-$kind"
     "$BIN" --db "$WORK/db-$kind" init > /dev/null 2>&1
