@@ -1,5 +1,5 @@
-public import ArgumentParser
-public import CMDB
+import ArgumentParser
+import CMDB
 import GraphStorage
 import JSONLines
 import Spreadsheets

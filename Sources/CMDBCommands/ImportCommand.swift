@@ -99,10 +99,11 @@ struct ImportCommand: ParsableCommand {
             throw error
         }
         if showedProgress { bar.finish() }
-        report(summary)
+        // A spreadsheet row gives a CI record and one per relation: count records, not lines, then.
+        report(summary, unit: sources.contains { $0.makeProducer != nil } ? "records" : "lines")
     }
 
-    private func report(_ s: ImportSummary) {
+    private func report(_ s: ImportSummary, unit: String) {
         let cis = "\(s.ciCreated) CIs added, \(s.ciUpdated) changed, \(s.ciUnchanged) unchanged"
         let rels = "\(s.relationsCreated) relations added, \(s.relationsUpdated) changed, \(s.relationsUnchanged) unchanged"
         if s.isDryRun {
@@ -115,7 +116,7 @@ struct ImportCommand: ParsableCommand {
             }
             Console.out(text)
         } else if let txn = s.transaction {
-            Console.error("imported \(s.lines) lines as transaction \(txn): \(cis); \(rels)")
+            Console.error("imported \(s.lines) \(unit) as transaction \(txn): \(cis); \(rels)")
         } else {
             Console.error("nothing changed: \(cis); \(rels)")
         }

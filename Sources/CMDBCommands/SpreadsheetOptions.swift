@@ -30,10 +30,10 @@ struct SpreadsheetOptions: ParsableArguments {
     var delimiterByte: UInt8? { delimiter.flatMap { CSVDialect.delimiter(named: $0) } }
 
     /// The dialect of the CSV file at `path`: what was given, the rest detected (with a note on stderr).
-    func dialect(path: String, displayName: String) throws -> CSVDialect {
+    func dialect(path: String, displayName: String, quiet: Bool = false) throws -> CSVDialect {
         let (dialect, note) = try CSVDialect.detect(path: path, displayName: displayName, delimiter: delimiterByte,
             encoding: encoding, decimalComma: decimalComma)
-        if !note.isEmpty { Console.error("\(displayName): \(note)") }
+        if !note.isEmpty && !quiet { Console.error("\(displayName): \(note)") }
         return dialect
     }
 

@@ -91,7 +91,7 @@ struct VerifyCommand: ParsableCommand {
         var dialects: [String: CSVDialect] = [:]
         if mapping != nil {
             for file in files where dialects[file] == nil {
-                dialects[file] = try spreadsheet.dialect(path: file, displayName: file)
+                dialects[file] = try spreadsheet.dialect(path: file, displayName: file, quiet: output.quiet)
             }
         }
         let lock = try JobLock(database: database.path, job: "verify")
@@ -150,7 +150,8 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    /// The files to read: each argument, or the *.jsonl files of a directory in name order.
+    /// The files to read: each argument, or the snapshots of a directory in name order (*.jsonl; with --map,
+    /// *.csv, *.tsv and *.txt).
     private func snapshotFiles(_ arguments: [String]) throws -> [String] {
         var files: [String] = []
         for path in arguments {
@@ -168,9 +169,15 @@ struct VerifyCommand: ParsableCommand {
                     let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                         String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
                     }
-                    if name.hasSuffix(".jsonl") && !name.hasPrefix(".") { names.append(name) }
+                    let suffixes = spreadsheet.map == nil ? [".jsonl"] : [".csv", ".tsv", ".txt"]
+                    if suffixes.contains(where: { name.lowercased().hasSuffix($0) }) && !name.hasPrefix(".") {
+                        names.append(name)
+                    }
                 }
-                if names.isEmpty { throw CommandFailure.badInput("no *.jsonl snapshots in directory '\(path)'") }
+                if names.isEmpty {
+                    let kind = spreadsheet.map == nil ? "*.jsonl snapshots" : "*.csv, *.tsv or *.txt spreadsheets"
+                    throw CommandFailure.badInput("no \(kind) in directory '\(path)'")
+                }
                 files += names.sorted().map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
             } else {
                 guard access(path, R_OK) == 0 else {

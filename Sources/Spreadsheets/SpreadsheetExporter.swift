@@ -1,6 +1,6 @@
 public import CMDB
-public import ConfigurationSchema
-public import GraphStorage
+import ConfigurationSchema
+import GraphStorage
 public import JSONLines
 
 /// Writes the CIs of one class as a spreadsheet: a header row, then a row per CI, so the file opens in Excel and

@@ -1,5 +1,5 @@
-public import CMDB
-public import ConfigurationSchema
+package import CMDB
+package import ConfigurationSchema
 import GraphStorage
 
 extension JSONLinesImporter.Source {

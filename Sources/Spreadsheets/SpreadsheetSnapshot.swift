@@ -1,5 +1,5 @@
 public import ConfigurationSchema
-public import GraphStorage
+import GraphStorage
 public import Verification
 
 /// A spreadsheet read as a discovery snapshot: each row is an item the source saw, identified by the class's

@@ -302,6 +302,15 @@ struct SpreadsheetTests {
         let b = try JSONSerialization.jsonObject(with: Data(csv.out.utf8)) as? NSObject
         #expect(a != nil && a == b, "JSON snapshot:\n\(json)\nspreadsheet:\n\(csv.out)")
         #expect(csv.out.contains("\"missing\":[\"lap-orc-doc-14\"]"), "\(csv.out)")
+        // A directory stands for the spreadsheets in it.
+        let folder = harness.sandbox.path("exports")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.sheet("mdm-orc.csv"), toPath: folder + "/mdm-orc.csv")
+        let third = harness.sandbox.path("third")
+        try harness.makeDatabase(third, withSample: true)
+        let viaFolder = try harness.succeed("verify", folder, "--map", Self.sheet("mdm-orc.yaml"), "--source", "mdm-orc",
+            "--scope", "owner=oude-rijn-college", "--scope", "manufacturer=HP", "--format", "json", db: third)
+        #expect(try JSONSerialization.jsonObject(with: Data(viaFolder.out.utf8)) as? NSObject == a)
         // Without the scope, every live Workstation of the CMDB that the export does not list is missing.
         let unscoped = try harness.succeed("verify", Self.sheet("mdm-orc.csv"), "--map", Self.sheet("mdm-orc.yaml"),
             "--source", "mdm-orc", db: second)

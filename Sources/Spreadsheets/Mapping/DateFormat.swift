@@ -1,4 +1,4 @@
-public import GraphStorage
+import GraphStorage
 
 /// A date pattern such as `dd-MM-yyyy` or `d-M-yyyy HH:mm`: `yyyy`, `yy`, `MM`, `M`, `dd`, `d`, `HH`, `H`, `mm`,
 /// `ss`; every other character is literal. Times are read as UTC.
