@@ -23,6 +23,7 @@ public enum CellValue {
         case .string:
             return .string(text)
         case .int:
+            if let i = Int64(trimmed) { return .int(i) }
             guard let number = normalisedNumber(trimmed, decimalComma: decimalComma) else {
                 throw ConversionError(message: "'\(text)' is not a whole number")
             }
@@ -30,6 +31,14 @@ public enum CellValue {
             if let d = Double(number), d.isFinite, d == d.rounded(), abs(d) < 9.0e15 { return .int(Int64(d)) }
             throw ConversionError(message: "'\(text)' is not a whole number")
         case .float:
+            if !trimmed.utf8.contains(where: { $0 == 0x2E || $0 == 0x2C }), let i = Int64(trimmed) {
+                return .float(Double(i))
+            }
+            if !decimalComma, !trimmed.utf8.contains(where: { $0 > 0x39 && $0 != 0x65 && $0 != 0x45 }),
+                let d = Double(trimmed)
+            {
+                return .float(d)
+            }
             guard let number = normalisedNumber(trimmed, decimalComma: decimalComma), let d = Double(number) else {
                 throw ConversionError(message: "'\(text)' is not a number"
                     + (decimalComma ? " (decimal comma: 12,5)" : " (decimal point: 12.5)"))
