@@ -48,6 +48,7 @@ public final class CSVReader {
         if descriptor >= 0 { Glibc.close(descriptor) }
     }
 
+    /// Stops reading; the descriptor is closed when the reader is released.
     public func close() {
         atEnd = true
     }
@@ -55,8 +56,8 @@ public final class CSVReader {
     /// The next record's fields, decoded, or nil at the end of the file. `lineNumber` is its first line.
     ///
     /// - Throws: `SpreadsheetError` for a read error, a record longer than `maxRecordBytes` or a quote that is
-    ///   never closed. A field that is not valid text in the dialect's encoding is reported through `decode`'s
-    ///   `invalid` list instead, so the caller can go on with the next record.
+    ///   never closed. A field that is not valid text in the dialect's encoding comes back empty with its index in
+    ///   `invalid` instead, so the caller can report it and go on with the next record.
     public func next(invalid: inout [Int]) throws(SpreadsheetError) -> [String]? {
         invalid.removeAll()
         while true {
