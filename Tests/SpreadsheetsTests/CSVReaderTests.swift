@@ -127,4 +127,27 @@ struct DialectDetectionTests {
         var overlong = UTF8Validator()
         #expect(overlong.feed(0xC0) == 0xC0, "overlong forms are not UTF-8")
     }
+
+    @Test("Excel's 'sep=;' first line names the delimiter and is skipped; the header is line 2")
+    func separatorLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("csv-\(UUID().uuidString).csv").path
+        try Data(([0xEF, 0xBB, 0xBF] as [UInt8]) + Array("sep=;\r\nnaam;prijs\r\na,b;1,5\r\n".utf8))
+            .write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (dialect, note) = try CSVDialect.detect(path: path, displayName: "x.csv", delimiter: nil, encoding: nil,
+            decimalComma: nil)
+        #expect(dialect.delimiter == UInt8(ascii: ";") && dialect.hasSeparatorLine && dialect.decimalComma)
+        #expect(note.contains("delimiter ';' (from the 'sep=' line)"), "\(note)")
+        let reader = try CSVReader(path: path, dialect: dialect)
+        var invalid: [Int] = []
+        var got: [[String]] = []
+        var lines: [Int] = []
+        while let r = try reader.next(invalid: &invalid) {
+            got.append(r)
+            lines.append(reader.lineNumber)
+        }
+        #expect(got == [["naam", "prijs"], ["a,b", "1,5"]])
+        #expect(lines == [2, 3])
+    }
 }
+

@@ -7,6 +7,8 @@ public struct CSVDialect: Sendable, Equatable {
     public var encoding: TextEncoding
     /// Numbers are written `1.234,5` (Dutch, German… Excel), not `1234.5`.
     public var decimalComma: Bool
+    /// The file starts with Excel's `sep=;` line, which names the delimiter and is not the header.
+    public var hasSeparatorLine = false
 
     public init(delimiter: UInt8 = UInt8(ascii: ";"), encoding: TextEncoding = .utf8, decimalComma: Bool = true) {
         self.delimiter = delimiter
@@ -51,8 +53,13 @@ public struct CSVDialect: Sendable, Equatable {
             notes.append(scan.hasByteOrderMark ? "encoding utf-8 (byte-order mark)" : "encoding utf-8")
         }
         let chosenDelimiter: UInt8
+        let separatorLine = FileScan.separatorLine(scan.head)
         if let delimiter {
             chosenDelimiter = delimiter
+        } else if let named = separatorLine {
+            chosenDelimiter = named.delimiter
+            notes.insert("delimiter '\(CSVDialect(delimiter: named.delimiter).delimiterName)' (from the 'sep=' line)",
+                at: 0)
         } else {
             chosenDelimiter = Self.guessDelimiter(scan.head)
             notes.insert("delimiter '\(CSVDialect(delimiter: chosenDelimiter).delimiterName)'", at: 0)
@@ -64,7 +71,8 @@ public struct CSVDialect: Sendable, Equatable {
             comma = chosenDelimiter == UInt8(ascii: ";")
             notes.append(comma ? "decimal comma (the delimiter is ';')" : "decimal point")
         }
-        let dialect = CSVDialect(delimiter: chosenDelimiter, encoding: chosenEncoding, decimalComma: comma)
+        var dialect = CSVDialect(delimiter: chosenDelimiter, encoding: chosenEncoding, decimalComma: comma)
+        dialect.hasSeparatorLine = separatorLine != nil
         return (dialect, notes.isEmpty ? "" : "detected " + notes.joined(separator: ", "))
     }
 
@@ -107,6 +115,18 @@ public struct CSVDialect: Sendable, Equatable {
 
 /// One pass over a file: its first 64 KiB, its byte-order mark, and the first byte that is not UTF-8.
 struct FileScan {
+    /// Excel's `sep=;` first line: the delimiter it names and its length with the line break.
+    static func separatorLine(_ head: [UInt8]) -> (delimiter: UInt8, length: Int)? {
+        let prefix = Array("sep=".utf8)
+        guard head.count >= 5, head[0..<4].map({ $0 | 0x20 }) == prefix else { return nil }
+        let delimiter = head[4]
+        var length = 5
+        if length < head.count, head[length] == 0x0D { length += 1 }
+        if length < head.count, head[length] == 0x0A { length += 1 }
+        guard length > 5 || head.count == 5, delimiter != 0x0A, delimiter != 0x0D, delimiter != 0x22 else { return nil }
+        return (delimiter, length)
+    }
+
     var head: [UInt8] = []
     var hasByteOrderMark = false
     var firstInvalidUTF8: (byte: UInt8, line: Int)?

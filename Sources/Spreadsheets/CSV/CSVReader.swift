@@ -5,7 +5,7 @@ import Glibc
 /// Fields are separated by the dialect's delimiter and may be quoted with `"`; a quoted field holds delimiters,
 /// line breaks and doubled quotes (`""` is one `"`). Records end at `\n`, `\r\n` or a lone `\r`. As Excel and
 /// Python's `csv` do, a quote inside an unquoted field is an ordinary character, and text right after a closing
-/// quote is kept. A byte-order mark at the start is skipped. Memory holds one record (at most `maxRecordBytes`),
+/// quote is kept. A byte-order mark at the start is skipped, and Excel's `sep=;` line when the dialect says so. Memory holds one record (at most `maxRecordBytes`),
 /// never the file. Not thread-safe.
 public final class CSVReader {
     public let dialect: CSVDialect
@@ -87,6 +87,14 @@ public final class CSVReader {
             if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
                 start = 3
                 bytesConsumed = 3
+            }
+            if dialect.hasSeparatorLine {
+                let head = Array(UnsafeRawBufferPointer(rebasing: buffer[start..<min(end, start + 8)]))
+                if let line = FileScan.separatorLine(head) {
+                    start += line.length
+                    bytesConsumed += line.length
+                    nextLine = 2
+                }
             }
         }
         let delimiter = dialect.delimiter
