@@ -28,7 +28,8 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: ArgumentHelp("JSON Lines files; '-' for standard input.", valueName: "file"))
+    @Argument(help: ArgumentHelp(
+        "JSON Lines files or spreadsheets (.csv, or any file with --map); '-' for standard input.", valueName: "file"))
     var files: [String]
 
     @Option(help: ArgumentHelp("The change reference recorded with the import, e.g. CHG0001234.", valueName: "ref"))
