@@ -2,6 +2,7 @@ import ArgumentParser
 import CMDB
 import Glibc
 import GraphStorage
+import CIQLSyntax
 import Spreadsheets
 
 /// `cmdb import`
@@ -66,7 +67,7 @@ struct ImportCommand: ParsableCommand {
                 (path, displayName) = (spool, "<stdin>")
             } else {
                 guard access(file, R_OK) == 0 else {
-                    throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))")
+                    throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
                 }
             }
             if file == "-" ? mapping != nil : spreadsheet.isSpreadsheet(file) {

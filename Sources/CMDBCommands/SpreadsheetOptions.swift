@@ -1,4 +1,5 @@
 import ArgumentParser
+import CIQLSyntax
 import ConfigurationSchema
 import Spreadsheets
 
@@ -44,7 +45,7 @@ struct SpreadsheetOptions: ParsableArguments {
         do {
             text = try readTextFile(map)
         } catch {
-            throw CommandFailure.badInput("cannot read mapping file '\(map)': \(error)")
+            throw CommandFailure.badInput("cannot read mapping file '\(map)': \(error)", code: .input(.unreadableFile))
         }
         return try SpreadsheetMapping.parse(yaml: text, file: map, schema: schema)
     }

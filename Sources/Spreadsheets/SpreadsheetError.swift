@@ -7,8 +7,18 @@ public struct SpreadsheetError: Error, Sendable, CustomStringConvertible {
     /// The spreadsheet column the problem is in, by its header name.
     public var columnName: String?
     public var message: String
+    public var kind: Kind
 
-    public init(file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil, message: String) {
+    /// What the problem is with: a spreadsheet's contents, a mapping file, or a file that cannot be read.
+    public enum Kind: Sendable {
+        case spreadsheet, mapping, unreadable
+    }
+
+    public init(
+        file: String, line: Int? = nil, column: Int? = nil, columnName: String? = nil, message: String,
+        kind: Kind = .spreadsheet
+    ) {
+        self.kind = kind
         self.file = file
         self.line = line
         self.column = column

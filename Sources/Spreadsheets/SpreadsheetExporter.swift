@@ -33,14 +33,14 @@ public struct SpreadsheetExporter {
         } else {
             guard schema.classDefinition(className) != nil else {
                 let hint = closestSpelling(to: className, in: schema.classes.map(\.name)).map { " (did you mean '\($0)'?)" }
-                throw SpreadsheetError(file: "--class", message: "unknown class '\(className)'\(hint ?? "")")
+                throw SchemaError(.unknownClass, "unknown class '\(className)'\(hint ?? "")")
             }
             labels = schema.subclasses(of: className)
         }
         if let mapping, case .fixed(let fixed) = mapping.classRule {
             guard schema.isOpen || schema.isClass(fixed, a: className) || schema.isClass(className, a: fixed) else {
                 throw SpreadsheetError(file: mapping.file, message: "the mapping is for class '\(fixed)', not "
-                    + "'\(className)'")
+                    + "'\(className)'", kind: .mapping)
             }
             // Rows come back as the mapping's class: only CIs of exactly that class round-trip.
             labels = [fixed]

@@ -10,6 +10,15 @@ struct SpreadsheetTests {
 
     static func sheet(_ name: String) -> String { Paths.fixture("spreadsheets/" + name) }
 
+    /// The problems stderr lists for `file`, each as `file:line: …` (without its `error[CODE] ` prefix).
+    static func problems(_ stderr: String, in file: String) -> [String] {
+        stderr.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("error["), let close = line.firstIndex(of: "]") else { return nil }
+            let rest = line[line.index(after: close)...].dropFirst()
+            return rest.hasPrefix(file + ":") ? String(rest) : nil
+        }
+    }
+
     /// A database with the sample's sites only (the targets of the workstations' LOCATED_IN).
     func makeSitesDatabase(_ db: String? = nil) throws {
         try harness.makeDatabase(db)
@@ -90,19 +99,19 @@ struct SpreadsheetTests {
             "\(file):272: column 'Serienummer': CI 'ws-pw3d648swb' is given more than once in this import, with "
                 + "different contents",
         ]
-        let lines = dry.err.split(separator: "\n").map(String.init).filter { $0.hasPrefix(file + ":") && !$0.contains("detected") }
-        #expect(lines == expected, "\(dry)")
-        #expect(dry.err.contains("error: 8 problems on 7 lines; nothing was written"), "\(dry)")
+        #expect(Self.problems(dry.err, in: file) == expected, "\(dry)")
+        #expect(dry.err.contains("error[SchemaError.ConflictingLines] \(expected[7])"), "the problem's own code: \(dry)")
+        #expect(dry.err.hasSuffix("error[InputError.InvalidLine]: 8 problems on 7 lines; nothing was written\n"), "\(dry)")
 
         let limited = try harness.cmdb("import", file, "--map", Self.sheet("werkplekken.yaml"), "--dry-run",
             "--max-errors", "3")
         #expect(limited.exitCode == 2)
-        #expect(limited.err.contains("error: 3 problems on 2 lines; stopped at --max-errors 3, there may be more"),
+        #expect(limited.err.contains("error[InputError.InvalidLine]: 3 problems on 2 lines; stopped at --max-errors 3, there may be more"),
             "\(limited)")
 
         let real = try harness.cmdb("import", file, "--map", Self.sheet("werkplekken.yaml"))
         #expect(real.exitCode == 2)
-        #expect(real.err.contains("error: \(expected[0])"), "\(real)")
+        #expect(real.err.contains("error[InputError.InvalidLine] \(expected[0])"), "\(real)")
         #expect(real.err.contains("nothing was imported"))
         #expect(try harness.export() == before, "a failed import wrote something")
     }
@@ -121,8 +130,7 @@ struct SpreadsheetTests {
             """)
         let dry = try harness.cmdb("import", bad, "--dry-run")
         #expect(dry.exitCode == 2)
-        let lines = dry.err.split(separator: "\n").filter { $0.hasPrefix(bad) }
-        #expect(lines == [
+        #expect(Self.problems(dry.err, in: bad) == [
             "\(bad):2: unknown class 'Servr' (did you mean 'Server'?)", "\(bad):3:1: invalid literal 'not'",
             "\(bad):4: relation RUNS_ON refers to unknown CI 'zz' (not in the CMDB nor in this import)",
             "\(bad):5: attribute 'cpu' of class 'Server' must be an int, not string",
@@ -342,6 +350,7 @@ struct SpreadsheetTests {
         let r1 = try harness.cmdb("import", csv, "--map", typo)
         #expect(r1.exitCode == 2 && r1.err.contains("\(typo):4:8: unknown key 'colum' in attribute 'os' (did you mean 'column'?)"),
             "\(r1)")
+        #expect(r1.err.hasPrefix("error[InputError.InvalidMapping] \(typo):4:8:"), "\(r1)")
         let missing = try harness.sandbox.write("missing.yaml", "class: Workstation\nid: \"ws-{Seriee}\"\n")
         let r2 = try harness.cmdb("import", csv, "--map", missing)
         #expect(r2.exitCode == 2 && r2.err.contains("\(csv):1: column 'Seriee': not in the header (did you mean 'Serie'?)"),

@@ -134,7 +134,8 @@ struct FileScan {
     init(path: String, displayName: String) throws(SpreadsheetError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw SpreadsheetError(file: displayName, message: "cannot open '\(path)': \(String(cString: strerror(errno)))")
+            throw SpreadsheetError(file: displayName, message: "cannot open '\(path)': \(String(cString: strerror(errno)))",
+                kind: .unreadable)
         }
         defer { close(fd) }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -144,7 +145,8 @@ struct FileScan {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw SpreadsheetError(file: displayName, message: "cannot read: \(String(cString: strerror(errno)))")
+                throw SpreadsheetError(file: displayName, message: "cannot read: \(String(cString: strerror(errno)))",
+                    kind: .unreadable)
             }
             if n == 0 { break }
             var from = 0

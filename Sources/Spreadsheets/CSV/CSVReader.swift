@@ -35,7 +35,8 @@ public final class CSVReader {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         let name = displayName ?? path
         guard fd >= 0 else {
-            throw SpreadsheetError(file: name, message: "cannot open '\(path)': \(String(cString: strerror(errno)))")
+            throw SpreadsheetError(file: name, message: "cannot open '\(path)': \(String(cString: strerror(errno)))",
+                kind: .unreadable)
         }
         descriptor = fd
         self.name = name
@@ -218,7 +219,8 @@ public final class CSVReader {
             let n = read(descriptor, base + end, buffer.count - end)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw SpreadsheetError(file: name, message: "cannot read: \(String(cString: strerror(errno)))")
+                throw SpreadsheetError(file: name, message: "cannot read: \(String(cString: strerror(errno)))",
+                    kind: .unreadable)
             }
             if n == 0 { atEnd = true }
             end += n

@@ -13,17 +13,19 @@ extension SpreadsheetMapping {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                throw SpreadsheetError(file: file, message: "the mapping file is empty")
+                throw SpreadsheetError(file: file, message: "the mapping file is empty", kind: .mapping)
             }
             root = node
         } catch let error as SpreadsheetError {
             throw error
         } catch let YamlError.scanner(_, problem, mark, _) {
-            throw SpreadsheetError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+            throw SpreadsheetError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)",
+                kind: .mapping)
         } catch let YamlError.parser(_, problem, mark, _) {
-            throw SpreadsheetError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
+            throw SpreadsheetError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)",
+                kind: .mapping)
         } catch {
-            throw SpreadsheetError(file: file, message: "invalid YAML: \(error)")
+            throw SpreadsheetError(file: file, message: "invalid YAML: \(error)", kind: .mapping)
         }
         return try MappingReader(file: file, schema: schema).read(root)
     }
@@ -59,7 +61,7 @@ private struct MappingReader {
     typealias Entry = (key: String, keyNode: Node, value: Node)
 
     func fail(_ message: String, _ node: Node?) -> SpreadsheetError {
-        SpreadsheetError(file: file, line: node?.mark?.line, column: node?.mark?.column, message: message)
+        SpreadsheetError(file: file, line: node?.mark?.line, column: node?.mark?.column, message: message, kind: .mapping)
     }
 
     func mapping(_ node: Node, _ what: String) throws(SpreadsheetError) -> [Entry] {
