@@ -57,7 +57,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let db = try ConfigurationDatabase.open(at: database.path)
+        let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         guard let graphFormat = format.graphFormat else {
             let delimiter = spreadsheet.delimiterByte ?? UInt8(ascii: ";")
             let dialect = CSVDialect(delimiter: delimiter, encoding: spreadsheet.encoding ?? .utf8,
