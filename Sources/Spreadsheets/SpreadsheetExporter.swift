@@ -114,7 +114,10 @@ public struct SpreadsheetExporter {
         case .int: .int
         case .float: .float
         case .bool: .bool
-        case .datetime: .datetime
+        case .temporal(.date): .date
+        case .temporal(.localDateTime): .localdatetime
+        case .temporal(.dateTime): .datetime
+        case .temporal, .duration: .string
         case .list: .list
         }
     }

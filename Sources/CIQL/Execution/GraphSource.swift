@@ -75,7 +75,7 @@ final class LiveGraph: GraphSource {
         }
         if stored == nil, key == "last_verified_at", let stamp = try tx.verificationStamp(of: nid) {
             // Verification stamps live beside the records (no history version per CI per night).
-            return .datetime(stamp)
+            return .datetime(micros: stamp)
         }
         return stored
     }

@@ -50,18 +50,21 @@ public enum CellValue {
             case "nee", "n", "onwaar", "false", "no", "0", "falsch": return .bool(false)
             default: throw ConversionError(message: "'\(text)' is not a yes/no value (ja/nee, true/false, 1/0)")
             }
-        case .datetime:
+        case .datetime, .date, .localdatetime:
+            var iso = trimmed
             if let format {
                 guard let t = format.parse(trimmed) else {
                     throw ConversionError(message: "'\(text)' is not a date in the format \(format.pattern)")
                 }
-                return .datetime(t)
+                // The pattern's fields, as ISO 8601 in the attribute's type: a date, a local or a UTC date-time.
+                let full = ISODateTime.format(t)
+                iso = type == .date ? String(full.prefix(10)) : type == .localdatetime ? String(full.dropLast()) : full
             }
-            guard let t = ISODateTime.parse(trimmed) else {
-                throw ConversionError(message: "'\(text)' is not an ISO-8601 date-time like 2026-11-22T02:00:00Z "
+            guard let value = type.temporalValue(.string(iso)) else {
+                throw ConversionError(message: "'\(text)' is not an ISO-8601 \(type.rawValue) like \(type.example) "
                     + "(give the column a format, e.g. dd-MM-yyyy)")
             }
-            return .datetime(t)
+            return value
         case .list:
             guard trimmed.hasPrefix("["), let parsed = try? JSONParser.parse(trimmed),
                 let value = listValue(parsed)
@@ -79,9 +82,17 @@ public enum CellValue {
             let s = d.description
             return decimalComma ? String(s.map { $0 == "." ? "," : $0 }) : s
         case .bool(let b): return b ? "true" : "false"
-        case .datetime(let t):
-            if let format { return format.format(t) }
-            return ISODateTime.format(t)
+        case .temporal(let t):
+            if let format {
+                switch t {
+                case .date(let day): return format.format(day * 86_400_000_000)
+                case .localDateTime(let day, let nanos): return format.format(day * 86_400_000_000 + nanos / 1000)
+                default: if let micros = value.datetimeMicros { return format.format(micros) }
+                }
+            }
+            return isoText(value)
+        case .duration:
+            return isoText(value)
         case .list:
             var w = JSONWriter(capacity: 64)
             w.write(value)
@@ -95,6 +106,13 @@ public enum CellValue {
             return b == 0xC2 && trimmedCell(text).isEmpty
         }
         return true
+    }
+
+    /// A date, time or duration as its ISO 8601 text (what JSON export writes, without the quotes).
+    private static func isoText(_ value: PropertyValue) -> String {
+        var w = JSONWriter(capacity: 40)
+        w.write(value)
+        return String(decoding: w.bytes, as: UTF8.self).trimmingQuotes()
     }
 
     /// The cell without surrounding spaces (Excel pads some exports).
@@ -161,5 +179,9 @@ public enum CellValue {
 }
 
 extension String {
+    fileprivate func trimmingQuotes() -> String {
+        hasPrefix("\"") && hasSuffix("\"") && count >= 2 ? String(dropFirst().dropLast()) : self
+    }
+
     fileprivate func replacingSpaces() -> String { filter { $0 != " " && $0 != "\u{A0}" } }
 }
