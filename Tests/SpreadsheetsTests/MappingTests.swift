@@ -129,7 +129,7 @@ struct TemplateAndValueTests {
         #expect(try CellValue.parse("onwaar", as: .bool, format: nil, decimalComma: true) == .bool(false))
         let format = try #require(DateFormat("dd-MM-yyyy"))
         let date = try CellValue.parse("09-03-2025", as: .datetime, format: format, decimalComma: true)
-        #expect(date == .datetime(ISODateTime.parse("2025-03-09T00:00:00Z") ?? 0))
+        #expect(date == .datetime(micros: ISODateTime.parse("2025-03-09T00:00:00Z") ?? 0))
         #expect(CellValue.text(date, format: format, decimalComma: true) == "09-03-2025")
         #expect(CellValue.text(.float(1249.5), format: nil, decimalComma: true) == "1249,5")
         #expect(CellValue.text(.float(3), format: nil, decimalComma: false) == "3.0")
