@@ -14,6 +14,8 @@ struct AggregateState {
     private var extreme: Value?
     private var values: [Value] = []
     private var seen: Set<GroupingKey> = []
+    /// DISTINCT over nodes (closures: `count(DISTINCT x)` of half a million CIs) without a key per value.
+    private var seenNodes = NodeIDSet()
     private var parameter: Value?
 
     init(_ spec: AggregateSpec) { self.spec = spec }
@@ -24,7 +26,13 @@ struct AggregateState {
             return
         }
         if value.isNull { return }
-        if spec.distinct, !seen.insert(GroupingKey(value)).inserted { return }
+        if spec.distinct {
+            if case .node(let nid) = value {
+                if !seenNodes.insert(nid) { return }
+            } else if !seen.insert(GroupingKey(value)).inserted {
+                return
+            }
+        }
         count += 1
         switch spec.function {
         case .count: break

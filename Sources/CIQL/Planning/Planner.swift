@@ -25,6 +25,8 @@ final class Planner {
     private(set) var writes = false
     /// Aggregations, told the row width once planning is done (an empty input has no row to copy).
     var aggregates: [AggregateOperator] = []
+    /// What follows the next pattern planned (see `PatternContext`); `planPattern` takes it and resets it.
+    var nextPatternContext = PatternContext()
 
     init(schema: Schema, statistics: PlanningStatistics, procedures: [String: ProcedureDefinition]) {
         self.schema = schema
@@ -81,6 +83,7 @@ final class Planner {
             let isLast = index == query.clauses.count - 1
             switch clause.kind {
             case .match(let optional, let pattern, let filter):
+                nextPatternContext = Self.patternContext(before: query.clauses[(index + 1)...], optional: optional)
                 if optional {
                     var inner = scope
                     let plan = try planPattern(pattern, where: filter, onto: ArgumentOperator(), &inner)
