@@ -86,12 +86,22 @@ let package = Package(
             dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // Spreadsheets (CSV) in and out: a streaming RFC 4180 reader with delimiter and encoding detection, the
+        // column mapping file, rows as import records and as a discovery snapshot, export of one class.
+        .target(
+            name: "Spreadsheets",
+            dependencies: [
+                "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines", "Verification",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The command line.
         .target(
             name: "CMDBCommands",
             dependencies: [
                 "CIQL", "CIQLSyntax", "CMDB", "CMDBServer", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
-                "Shell", "Verification",
+                "Shell", "Spreadsheets", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -129,6 +139,7 @@ let package = Package(
             dependencies: ["Verification", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
+        .testTarget(name: "SpreadsheetsTests", dependencies: ["Spreadsheets", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(
             name: "CMDBServerTests",
             dependencies: ["CMDBServer", "CMDB", "ConfigurationSchema", "JSONLines", .product(name: "Logging", package: "swift-log")]),

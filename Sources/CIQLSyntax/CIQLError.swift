@@ -184,9 +184,9 @@ extension CIQLError {
             case cancelled, timeout, memory, tooLarge, nestingDepth
         }
 
-        /// Input files other than CIQL: import lines, snapshots, audit rules.
+        /// Input files other than CIQL: import lines, snapshots, audit rules, spreadsheet mappings.
         public enum Input: String, CaseIterable, Sendable {
-            case invalidLine, invalidSnapshot, invalidAuditRule, unreadableFile
+            case invalidLine, invalidSnapshot, invalidAuditRule, unreadableFile, invalidMapping
         }
 
         /// The command line: options and arguments, output.

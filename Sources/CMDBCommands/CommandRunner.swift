@@ -5,6 +5,7 @@ import ConfigurationSchema
 import GraphStorage
 import JSONLines
 import Shell
+import Spreadsheets
 import Verification
 
 /// Parses arguments, runs the command and maps every error to a message on stderr and an exit code.
@@ -39,6 +40,12 @@ enum CommandRunner {
             Console.error(error.message)
             return error.exitCode
         } catch let error as ImportError {
+            return report(error)
+        } catch let error as ImportProblems {
+            // Every bad line (a dry run), then the summary.
+            for problem in error.problems { if let line = ErrorReport.of(problem) { Console.error(line.headline) } }
+            return report(error)
+        } catch let error as SpreadsheetError {
             return report(error)
         } catch let error as SchemaError {
             return report(error)

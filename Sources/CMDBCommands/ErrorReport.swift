@@ -5,6 +5,7 @@ import CMDB
 import ConfigurationSchema
 import GraphStorage
 import JSONLines
+import Spreadsheets
 import Verification
 
 /// What the command line says about an error that ends a command: its stable code, the place, the message,
@@ -37,6 +38,23 @@ struct ErrorReport {
             return ErrorReport(
                 code: error.schemaReason.map(CIQLError.Code.init) ?? .input(.invalidLine), place: place,
                 message: error.message, exitCode: 2, notes: ["nothing was imported"])
+        case let error as ImportProblems:
+            let count = error.problems.count
+            var message = "\(count) problem\(count == 1 ? "" : "s") on \(error.badLines) line\(error.badLines == 1 ? "" : "s")"
+            if error.isTruncated { message += "; stopped at --max-errors \(count), there may be more" }
+            return ErrorReport(code: .input(.invalidLine), place: nil, message: message + "; nothing was written",
+                exitCode: 2)
+        case let error as SpreadsheetError:
+            var place = error.file
+            if let line = error.line { place += ":\(line)" + (error.column.map { ":\($0)" } ?? "") }
+            let code: CIQLError.Code
+            switch error.kind {
+            case .spreadsheet: code = .input(.invalidLine)
+            case .mapping: code = .input(.invalidMapping)
+            case .unreadable: code = .input(.unreadableFile)
+            }
+            return ErrorReport(code: code, place: place,
+                message: (error.columnName.map { "column '\($0)': " } ?? "") + error.message, exitCode: 2)
         case let error as SchemaError:
             let place = error.line.map { "\($0):\(error.column ?? 1)" }
             return ErrorReport(code: CIQLError.Code(error.reason), place: place, message: error.message, exitCode: 2)

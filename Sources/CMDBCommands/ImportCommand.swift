@@ -3,12 +3,13 @@ import CMDB
 import Glibc
 import GraphStorage
 import CIQLSyntax
+import Spreadsheets
 
 /// `cmdb import`
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Load CIs and relations from JSON Lines files ('-' reads standard input).",
+        abstract: "Load CIs and relations from JSON Lines files or spreadsheets (CSV with --map); '-' reads standard input.",
         discussion: """
             One JSON object a line:
               {"kind":"ci","id":"vm-0123","class":"VirtualServer","name":"vm-0123","status":"live","attrs":{"os":"Ubuntu 24.04","cpu":4}}
@@ -17,12 +18,19 @@ struct ImportCommand: ParsableCommand {
             A CI line is the CI's whole new state (upsert by id); a relation is upserted by (from, type, to).
             Relations may name CIs defined later. The import is one transaction: the first bad line stops it
             with file:line: reason, and nothing is written. Importing the same file again changes nothing.
-            --dry-run reports what would be added, changed and left alone, and writes nothing.
+            --dry-run reports what would be added, changed and left alone, and writes nothing; it goes on past bad
+            lines and lists every problem (up to --max-errors).
+
+            Spreadsheets: a .csv/.tsv/.txt file (or any non-.jsonl file with --map) is read as CSV, each row a CI
+            by the mapping file's rules (see the README); without --map the columns are id, class, name, status and
+            attributes, as 'cmdb export --format csv' writes them. Delimiter, encoding and decimal comma are
+            detected unless given. Errors name file:line: column 'X'.
             """)
 
     @OptionGroup var database: DatabaseOptions
 
-    @Argument(help: ArgumentHelp("JSON Lines files; '-' for standard input.", valueName: "file"))
+    @Argument(help: ArgumentHelp(
+        "JSON Lines files or spreadsheets (.csv, or any file with --map); '-' for standard input.", valueName: "file"))
     var files: [String]
 
     @Option(help: ArgumentHelp("The change reference recorded with the import, e.g. CHG0001234.", valueName: "ref"))
@@ -31,32 +39,48 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Who is recorded as making the change (default: $CMDB_ACTOR, else your login name).")
     var actor: String?
 
-    @Flag(help: "Report what the import would do; write nothing.")
+    @Flag(help: "Report what the import would do, or every bad line; write nothing.")
     var dryRun = false
+
+    @Option(help: ArgumentHelp("With --dry-run: stop after this many problems.", valueName: "n"))
+    var maxErrors = 100
+
+    @OptionGroup var spreadsheet: SpreadsheetOptions
 
     func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once") }
+        if maxErrors < 1 { throw ValidationError("--max-errors must be at least 1") }
     }
 
     func run() throws {
         var sources: [JSONLinesImporter.Source] = []
         var spooled: Int32?
         defer { if let spooled { close(spooled) } }
+        let db = try ConfigurationDatabase.open(at: database.path)
+        let mapping = try spreadsheet.mapping(schema: db.schema)
         for file in files {
+            var path = file
+            var displayName = file
             if file == "-" {
-                let (path, descriptor) = try spoolStandardInput()
+                let (spool, descriptor) = try spoolStandardInput()
                 spooled = descriptor
-                sources.append(.init(path: path, displayName: "<stdin>"))
+                (path, displayName) = (spool, "<stdin>")
             } else {
                 guard access(file, R_OK) == 0 else {
                     throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
                 }
-                sources.append(.init(path: file))
+            }
+            if file == "-" ? mapping != nil : spreadsheet.isSpreadsheet(file) {
+                let dialect = try spreadsheet.dialect(path: path, displayName: displayName)
+                sources.append(.spreadsheet(path: path, displayName: displayName, dialect: dialect, mapping: mapping,
+                    schema: db.schema))
+            } else {
+                sources.append(.init(path: path, displayName: displayName))
             }
         }
-        let db = try ConfigurationDatabase.open(at: database.path)
         let importer = JSONLinesImporter(database: db)
         importer.isDryRun = dryRun
+        importer.maxErrors = dryRun ? maxErrors : 1
         var bar = ProgressBar(label: "importing")
         var showedProgress = false
         if Console.isErrorTerminal {
@@ -77,10 +101,11 @@ struct ImportCommand: ParsableCommand {
             throw error
         }
         if showedProgress { bar.finish() }
-        report(summary)
+        // A spreadsheet row gives a CI record and one per relation: count records, not lines, then.
+        report(summary, unit: sources.contains { $0.makeProducer != nil } ? "records" : "lines")
     }
 
-    private func report(_ s: ImportSummary) {
+    private func report(_ s: ImportSummary, unit: String) {
         let cis = "\(s.ciCreated) CIs added, \(s.ciUpdated) changed, \(s.ciUnchanged) unchanged"
         let rels = "\(s.relationsCreated) relations added, \(s.relationsUpdated) changed, \(s.relationsUnchanged) unchanged"
         if s.isDryRun {
@@ -93,7 +118,7 @@ struct ImportCommand: ParsableCommand {
             }
             Console.out(text)
         } else if let txn = s.transaction {
-            Console.error("imported \(s.lines) lines as transaction \(txn): \(cis); \(rels)")
+            Console.error("imported \(s.lines) \(unit) as transaction \(txn): \(cis); \(rels)")
         } else {
             Console.error("nothing changed: \(cis); \(rels)")
         }

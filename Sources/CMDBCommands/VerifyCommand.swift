@@ -3,6 +3,7 @@ import CMDB
 import ConfigurationSchema
 import Glibc
 import GraphStorage
+import Spreadsheets
 import Verification
 import CIQLSyntax
 
@@ -16,6 +17,9 @@ struct VerifyCommand: ParsableCommand {
             then CI lines without ids ({"kind":"ci","class":"VirtualServer","attrs":{"hostname":"web01",…}}) and
             relation lines whose ends are named by identifying attributes ("from":{"hostname":"web01"}).
             A directory stands for the *.jsonl files in it.
+
+            A spreadsheet with --map MAP.yaml --source NAME [--scope attr=value]… is a snapshot too: each row an
+            item of the classes the mapping produces, identified by the class's rules (not by the mapped id).
 
             Reports matched, missing (high), unregistered and ambiguous (medium), drift on discoverable attributes
             and relation differences (low). --apply --change REF registers unregistered items, corrects drift and
@@ -43,6 +47,15 @@ struct VerifyCommand: ParsableCommand {
         valueName: "seconds"))
     var timeout: Double = 3600
 
+    @OptionGroup var spreadsheet: SpreadsheetOptions
+
+    @Option(help: ArgumentHelp("With --map: the discovery source's name.", valueName: "name"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("With --map: attribute values the source's CIs share (attr=value); repeatable.",
+        valueName: "attr=value"))
+    var scope: [String] = []
+
     func validate() throws {
         if !(timeout >= 0 && timeout.isFinite) {
             throw ValidationError("--timeout must be a number of seconds, 0 or more (0 means no limit)")
@@ -50,6 +63,28 @@ struct VerifyCommand: ParsableCommand {
         if apply && (change ?? "").isEmpty {
             throw ValidationError("--apply needs --change REF: corrections are recorded under a change reference")
         }
+        if spreadsheet.map != nil && (source ?? "").isEmpty {
+            throw ValidationError("a spreadsheet snapshot needs --source NAME: the discovery source it comes from")
+        }
+        if spreadsheet.map == nil && (source != nil || !scope.isEmpty) {
+            throw ValidationError("--source and --scope are for spreadsheet snapshots, which need --map MAP.yaml")
+        }
+        for s in scope where !s.contains("=") || s.hasPrefix("=") {
+            throw ValidationError("--scope '\(s)' is not attr=value, e.g. location=dc-a")
+        }
+    }
+
+    /// The reader of one snapshot file: JSON Lines, or a spreadsheet with the mapping.
+    private func snapshotReader(_ file: String, schema: Schema, mapping: SpreadsheetMapping?, dialects: [String: CSVDialect])
+        throws -> any DiscoverySnapshotReading
+    {
+        guard let mapping, let dialect = dialects[file] else { return try SnapshotReader(path: file, schema: schema) }
+        let pairs = scope.map { s -> (String, String) in
+            let parts = s.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+        return try SpreadsheetSnapshot(path: file, displayName: file, dialect: dialect, mapping: mapping,
+            schema: schema, sourceName: source ?? "", scope: pairs)
     }
 
     func run() throws {
@@ -61,6 +96,13 @@ struct VerifyCommand: ParsableCommand {
             throw CommandFailure.badInput(
                 "this database has no schema; verify needs classes with identification rules ('identify')",
                 code: .schema(.noSchema))
+        }
+        let mapping = try spreadsheet.mapping(schema: db.schema)
+        var dialects: [String: CSVDialect] = [:]
+        if mapping != nil {
+            for file in files where dialects[file] == nil {
+                dialects[file] = try spreadsheet.dialect(path: file, displayName: file, quiet: output.quiet)
+            }
         }
         let lock = try JobLock(database: database.path, job: "verify")
         defer { withExtendedLifetime(lock) {} }
@@ -74,7 +116,7 @@ struct VerifyCommand: ParsableCommand {
             (results, transaction) = try db.store.write(info) { tx in
                 var list: [Reconciliation] = []
                 for file in files {
-                    let reader = try SnapshotReader(path: file, schema: db.schema)
+                    let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects)
                     defer { reader.close() }
                     let reconciler = Reconciler(tx: tx, schema: db.schema, reader: reader)
                     reconciler.deadline = deadline
@@ -89,7 +131,7 @@ struct VerifyCommand: ParsableCommand {
             // Reconcile on one read snapshot (writers are not held up), then stamp in a short write.
             results = try db.store.read { tx in
                 try files.map { file in
-                    let reader = try SnapshotReader(path: file, schema: db.schema)
+                    let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects)
                     defer { reader.close() }
                     let reconciler = Reconciler(tx: tx, schema: db.schema, reader: reader)
                     reconciler.deadline = deadline
@@ -122,7 +164,6 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    /// The files to read: each argument, or the *.jsonl files of a directory in name order.
     /// What `path` is when it is not a regular file (after following symlinks), else nil.
     private static func irregularKind(_ path: String) -> String? {
         var st = stat()
@@ -155,7 +196,10 @@ struct VerifyCommand: ParsableCommand {
                     let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                         String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
                     }
-                    if name.hasSuffix(".jsonl") && !name.hasPrefix(".") { names.append(name) }
+                    let suffixes = spreadsheet.map == nil ? [".jsonl"] : [".csv", ".tsv", ".txt"]
+                    if suffixes.contains(where: { name.lowercased().hasSuffix($0) }) && !name.hasPrefix(".") {
+                        names.append(name)
+                    }
                 }
                 // Only regular files (symlinks to them included): a FIFO would hang verify, a link to /dev/zero
                 // would feed it without end. Others are skipped with a warning naming them.
@@ -169,7 +213,8 @@ struct VerifyCommand: ParsableCommand {
                     }
                 }
                 if files.count == before {
-                    throw CommandFailure.badInput("no *.jsonl snapshots in directory '\(path)'")
+                    let kind = spreadsheet.map == nil ? "*.jsonl snapshots" : "*.csv, *.tsv or *.txt spreadsheets"
+                    throw CommandFailure.badInput("no \(kind) in directory '\(path)'")
                 }
             } else {
                 if let kind = Self.irregularKind(path) {

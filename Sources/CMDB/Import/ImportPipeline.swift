@@ -20,6 +20,8 @@ final class ImportPipeline: @unchecked Sendable {
         /// Parsed lines, and how many bytes of input have been read so far.
         case batch([ParsedLine], bytesRead: Int)
         case failure(ImportError)
+        /// A bad line, when the importer collects problems (a dry run) instead of stopping at the first.
+        case problem(ImportError, sourceIndex: Int)
         case end(bytesRead: Int)
     }
 
@@ -32,6 +34,8 @@ final class ImportPipeline: @unchecked Sendable {
     private let requireClass: Bool
     /// The schema, to validate CI lines that are complete (name and status given) off the writer thread.
     private let schema: Schema
+    /// Bad lines are reported as `.problem` and reading goes on, instead of ending with `.failure`.
+    private let collectsProblems: Bool
     private let state = Mutex(State())
     private let filled = DispatchSemaphore(value: 0)
     private let freeSlots: DispatchSemaphore
@@ -39,8 +43,9 @@ final class ImportPipeline: @unchecked Sendable {
     private static let batchSize = 2048
     private static let depth = 8
 
-    init(sources: [JSONLinesImporter.Source], schema: Schema) {
+    init(sources: [JSONLinesImporter.Source], schema: Schema, collectsProblems: Bool = false) {
         self.sources = sources
+        self.collectsProblems = collectsProblems
         self.requireClass = !schema.isOpen
         self.schema = schema
         self.freeSlots = DispatchSemaphore(value: Self.depth)
@@ -87,6 +92,13 @@ final class ImportPipeline: @unchecked Sendable {
         batch.reserveCapacity(Self.batchSize)
         var bytesBefore = 0
         for (index, source) in sources.enumerated() {
+            if let makeProducer = source.makeProducer {
+                guard let bytes = produceRecords(makeProducer, source: source, sourceIndex: index, batch: &batch,
+                    bytesBefore: bytesBefore)
+                else { return }
+                bytesBefore += bytes
+                continue
+            }
             let reader: LineReader
             do {
                 reader = try LineReader(path: source.path)
@@ -97,8 +109,23 @@ final class ImportPipeline: @unchecked Sendable {
             defer { reader.close() }
             do {
                 while true {
+                    var problem: ImportError?
                     let parsed = try reader.nextLine { (line) throws(ImportError) -> ParsedLine? in
-                        try parse(line, source: source, sourceIndex: index, lineNumber: reader.lineNumber)
+                        do throws(ImportError) {
+                            return try parse(line, source: source, sourceIndex: index, lineNumber: reader.lineNumber)
+                        } catch {
+                            guard collectsProblems else { throw error }
+                            problem = error
+                            return nil
+                        }
+                    }
+                    if let problem {
+                        if !batch.isEmpty {
+                            guard push(.batch(batch, bytesRead: bytesBefore + reader.bytesConsumed)) else { return }
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                        guard push(.problem(problem, sourceIndex: index)) else { return }
+                        continue
                     }
                     guard let parsed else { break }
                     guard let parsed else { continue }
@@ -122,6 +149,65 @@ final class ImportPipeline: @unchecked Sendable {
         }
         if !batch.isEmpty { guard push(.batch(batch, bytesRead: bytesBefore)) else { return } }
         _ = push(.end(bytesRead: bytesBefore))
+    }
+
+    /// Reads a non-JSON source through its producer; returns the bytes it read, nil when the run ends here.
+    private func produceRecords(
+        _ makeProducer: () throws(ImportError) -> any ImportRecordProducer, source: JSONLinesImporter.Source,
+        sourceIndex: Int, batch: inout [ParsedLine], bytesBefore: Int
+    ) -> Int? {
+        let producer: any ImportRecordProducer
+        do {
+            producer = try makeProducer()
+        } catch {
+            _ = push(.failure(error))
+            return nil
+        }
+        defer { producer.close() }
+        var records: [ProducedRecord] = []
+        var problems: [ImportError] = []
+        do {
+            while try producer.next(into: &records, problems: &problems) {
+                for produced in records {
+                    var record = produced.record
+                    if case .configurationItem(let id, let label, let properties, true, true, false) = record {
+                        do {
+                            let checked = try schema.validatedNode(label: label, properties: properties)
+                            record = .configurationItem(id: id, label: label, properties: checked, hasName: true,
+                                hasStatus: true, isValidated: true)
+                        } catch {
+                            problems.append(ImportError(file: source.displayName, line: produced.lineNumber,
+                                message: error.message))
+                            continue
+                        }
+                    }
+                    batch.append(ParsedLine(sourceIndex: sourceIndex, lineNumber: produced.lineNumber, record: record))
+                }
+                records.removeAll(keepingCapacity: true)
+                if !problems.isEmpty || batch.count >= Self.batchSize {
+                    // Records before a problem go first: with one error allowed, the first bad line is reported.
+                    if !batch.isEmpty {
+                        guard push(.batch(batch, bytesRead: bytesBefore + producer.bytesConsumed)) else { return nil }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                    for problem in problems {
+                        guard push(collectsProblems ? .problem(problem, sourceIndex: sourceIndex) : .failure(problem))
+                        else { return nil }
+                        if !collectsProblems { return nil }
+                    }
+                    problems.removeAll()
+                    if isCancelled { return nil }
+                }
+            }
+        } catch {
+            if !batch.isEmpty {
+                guard push(.batch(batch, bytesRead: bytesBefore + producer.bytesConsumed)) else { return nil }
+                batch.removeAll(keepingCapacity: true)
+            }
+            _ = push(.failure(error))
+            return nil
+        }
+        return producer.bytesConsumed
     }
 
     private func parse(

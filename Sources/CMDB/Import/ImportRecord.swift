@@ -1,8 +1,8 @@
-import GraphStorage
+package import GraphStorage
 import JSONLines
 
-/// One line of an import file, decoded.
-enum ImportRecord: Sendable {
+/// One line of an import file, decoded (or one record of another source, e.g. a spreadsheet row).
+package enum ImportRecord: Sendable {
     /// `isValidated`: the properties already passed the schema (done off the writer thread when possible).
     case configurationItem(id: String, label: String?, properties: Properties, hasName: Bool, hasStatus: Bool,
         isValidated: Bool)

@@ -14,9 +14,31 @@ public final class JSONLinesImporter {
         public var path: String
         public var displayName: String
 
+        /// Makes the reader of a source that is not JSON Lines (a spreadsheet); nil for JSON Lines.
+        package var makeProducer: (@Sendable () throws(ImportError) -> any ImportRecordProducer)?
+
         public init(path: String, displayName: String? = nil) {
             self.path = path
             self.displayName = displayName ?? path
+        }
+
+        /// For spreadsheet rows: the column(s) each relation type comes from, to name them in errors.
+        package var relationColumns: [String: String] = [:]
+
+        /// For spreadsheet rows: the column(s) a CI's id comes from, to name them in errors about the CI.
+        package var idColumns: String?
+
+        /// `column 'X': ` for a relation from a spreadsheet column, else nothing.
+        func context(ofRelation type: String) -> String {
+            relationColumns[type].map { "column '\($0)': " } ?? ""
+        }
+
+        package init(
+            path: String, displayName: String? = nil,
+            producer: @escaping @Sendable () throws(ImportError) -> any ImportRecordProducer
+        ) {
+            self.init(path: path, displayName: displayName)
+            self.makeProducer = producer
         }
     }
 
@@ -24,6 +46,11 @@ public final class JSONLinesImporter {
     public var isDryRun = false
     /// Called now and then with (bytes read, total bytes).
     public var progress: ((Int, Int) -> Void)?
+    /// How many bad lines to report before stopping. 1 (the default) stops at the first, throwing its
+    /// `ImportError`; more (a dry run) goes on past bad lines and throws `ImportProblems` listing them.
+    public var maxErrors = 1
+
+    private var problems: [(sourceIndex: Int, error: ImportError)] = []
 
     private var summary = ImportSummary()
     private let uniqueness: UniquenessCheck
@@ -44,7 +71,9 @@ public final class JSONLinesImporter {
         return try database.store.write(change) { tx in
             summary = ImportSummary()
             summary.isDryRun = isDryRun
+            problems.removeAll()
             try importAll(sources, totalBytes: total, tx)
+            if !problems.isEmpty { throw collectedProblems(isTruncated: false) }
             if isDryRun {
                 tx.discard()
             } else if tx.hasChanges {
@@ -58,7 +87,7 @@ public final class JSONLinesImporter {
         let spill = try SpillFile()
         defer { spill.remove() }
         endpoints.removeAll()
-        let pipeline = ImportPipeline(sources: sources, schema: database.schema)
+        let pipeline = ImportPipeline(sources: sources, schema: database.schema, collectsProblems: maxErrors > 1)
         pipeline.start()
         defer { pipeline.stop() }
         var lastReport = 0
@@ -66,13 +95,19 @@ public final class JSONLinesImporter {
             switch pipeline.next() {
             case .failure(let error):
                 throw error
+            case .problem(let error, let sourceIndex):
+                try note(error, sourceIndex: sourceIndex)
             case .end(let bytesRead):
                 progress?(bytesRead, totalBytes)
                 break reading
             case .batch(let lines, let bytesRead):
                 for line in lines {
-                    try apply(line.record, source: sources[line.sourceIndex], sourceIndex: line.sourceIndex,
-                        lineNumber: line.lineNumber, tx, spill)
+                    do {
+                        try apply(line.record, source: sources[line.sourceIndex], sourceIndex: line.sourceIndex,
+                            lineNumber: line.lineNumber, tx, spill)
+                    } catch let error as ImportError where maxErrors > 1 {
+                        try note(error, sourceIndex: line.sourceIndex)
+                    }
                 }
                 if let progress, bytesRead - lastReport >= 1 << 20 {
                     lastReport = bytesRead
@@ -81,6 +116,20 @@ public final class JSONLinesImporter {
             }
         }
         try resolveDeferred(spill, sources: sources, tx)
+    }
+
+    /// Keeps a bad line's problem for the report (a dry run goes on); stops at `maxErrors`.
+    private func note(_ error: ImportError, sourceIndex: Int) throws {
+        guard maxErrors > 1 else { throw error }
+        problems.append((sourceIndex, error))
+        if problems.count >= maxErrors { throw collectedProblems(isTruncated: true) }
+    }
+
+    private func collectedProblems(isTruncated: Bool) -> ImportProblems {
+        let sorted = problems.enumerated().sorted { a, b in
+            (a.element.sourceIndex, a.element.error.line, a.offset) < (b.element.sourceIndex, b.element.error.line, b.offset)
+        }
+        return ImportProblems(problems: sorted.map(\.element.error), isTruncated: isTruncated)
     }
 
     /// Recently used CI ids with their node id and class: relation lines come grouped by CI.
@@ -113,7 +162,13 @@ public final class JSONLinesImporter {
                 try importRelation(type: type, from: a, to: b, properties: properties, tx)
             }
         } catch let error as SchemaError {
-            throw ImportError(file: source.displayName, line: lineNumber, message: error.message, schemaReason: error.reason)
+            var message = error.message
+            if case .relation(let type, _, _, _) = record {
+                message = source.context(ofRelation: type) + message
+            } else if let columns = source.idColumns {
+                message = "column '\(columns)': " + message
+            }
+            throw ImportError(file: source.displayName, line: lineNumber, message: message, schemaReason: error.reason)
         } catch let error as StorageError where error.code == .keyTooLong || error.code == .constraint {
             throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
         }
@@ -207,23 +262,34 @@ public final class JSONLinesImporter {
     /// Relations whose ends were not known when their line was read: every CI is in now, or it is an error.
     private func resolveDeferred(_ spill: SpillFile, sources: [Source], _ tx: GraphTransaction) throws {
         try spill.forEach { sourceIndex, lineNumber, line in
-            let name = sources[sourceIndex].displayName
-            guard case .relation(let type, let from, let to, let properties)? =
-                try? ImportRecord.decode(JSONParser.parse(line), requireClass: false)
-            else { throw ImportError(file: name, line: lineNumber, message: "the spilled line could not be re-read") }
-            guard let a = try tx.liveNode(externalID: from) else {
-                throw ImportError(file: name, line: lineNumber,
-                    message: "relation \(type) refers to unknown CI '\(from)' (not in the CMDB nor in this import)")
-            }
-            guard let b = try tx.liveNode(externalID: to) else {
-                throw ImportError(file: name, line: lineNumber,
-                    message: "relation \(type) refers to unknown CI '\(to)' (not in the CMDB nor in this import)")
-            }
             do {
-                try importRelation(type: type, from: a, to: b, properties: properties, tx)
-            } catch let error as SchemaError {
-                throw ImportError(file: name, line: lineNumber, message: error.message, schemaReason: error.reason)
+                try resolveDeferred(line, sourceIndex: sourceIndex, lineNumber: lineNumber, sources: sources, tx)
+            } catch let error as ImportError where maxErrors > 1 {
+                try note(error, sourceIndex: sourceIndex)
             }
+        }
+    }
+
+    private func resolveDeferred(
+        _ line: UnsafeRawBufferPointer, sourceIndex: Int, lineNumber: Int, sources: [Source], _ tx: GraphTransaction
+    ) throws {
+        let name = sources[sourceIndex].displayName
+        guard case .relation(let type, let from, let to, let properties)? =
+            try? ImportRecord.decode(JSONParser.parse(line), requireClass: false)
+        else { throw ImportError(file: name, line: lineNumber, message: "the spilled line could not be re-read") }
+        guard let a = try tx.liveNode(externalID: from) else {
+            throw ImportError(file: name, line: lineNumber, message: sources[sourceIndex].context(ofRelation: type)
+                + "relation \(type) refers to unknown CI '\(from)' (not in the CMDB nor in this import)")
+        }
+        guard let b = try tx.liveNode(externalID: to) else {
+            throw ImportError(file: name, line: lineNumber, message: sources[sourceIndex].context(ofRelation: type)
+                + "relation \(type) refers to unknown CI '\(to)' (not in the CMDB nor in this import)")
+        }
+        do {
+            try importRelation(type: type, from: a, to: b, properties: properties, tx)
+        } catch let error as SchemaError {
+            throw ImportError(file: name, line: lineNumber,
+                message: sources[sourceIndex].context(ofRelation: type) + error.message, schemaReason: error.reason)
         }
     }
 }

@@ -11,7 +11,7 @@ public import GraphStorage
 public final class Reconciler {
     private let tx: GraphTransaction
     private let schema: Schema
-    private let reader: SnapshotReader
+    private let reader: any DiscoverySnapshotReading
     private let finder: CIFinder
     private var result: Reconciliation
     private var matchedSet = Set<NodeID>()
@@ -39,7 +39,7 @@ public final class Reconciler {
         if steps & 255 == 0, let deadline { try deadline.check() }
     }
 
-    public init(tx: GraphTransaction, schema: Schema, reader: SnapshotReader) {
+    public init(tx: GraphTransaction, schema: Schema, reader: any DiscoverySnapshotReading) {
         self.tx = tx
         self.schema = schema
         self.reader = reader

@@ -77,3 +77,15 @@ public enum SnapshotLine: Sendable {
     case item(DiscoveredItem)
     case relation(DiscoveredRelation)
 }
+
+/// Where a reconciliation reads a snapshot from: a JSON Lines file (`SnapshotReader`) or another format's reader
+/// (a spreadsheet with a mapping).
+public protocol DiscoverySnapshotReading: AnyObject {
+    /// The header: source name, classes, scope, time.
+    var source: SnapshotSource { get }
+    /// The source's classes and all their subclasses.
+    var classSet: Set<String> { get }
+    /// The next item or relation, or nil at the end; throws `VerificationInputError` for a bad line.
+    func next() throws -> SnapshotLine?
+    func close()
+}

@@ -6,7 +6,7 @@ public import JSONLines
 /// checking each against the schema.
 ///
 /// Streams: only the current line is in memory. Every problem is a `VerificationInputError` naming `file:line`.
-public final class SnapshotReader {
+public final class SnapshotReader: DiscoverySnapshotReading {
     public let source: SnapshotSource
     private let reader: LineReader
     private let schema: Schema

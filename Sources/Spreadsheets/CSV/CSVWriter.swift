@@ -1,0 +1,30 @@
+/// Writes CSV records: fields quoted when they hold the delimiter, a quote, a line break or edge spaces; records
+/// end with CRLF, as Excel writes them.
+public struct CSVWriter {
+    public let dialect: CSVDialect
+    public private(set) var bytes: [UInt8] = []
+
+    public init(dialect: CSVDialect, byteOrderMark: Bool) {
+        self.dialect = dialect
+        bytes.reserveCapacity(1 << 16)
+        if byteOrderMark && dialect.encoding == .utf8 { bytes += [0xEF, 0xBB, 0xBF] }
+    }
+
+    public mutating func writeRecord(_ fields: [String]) {
+        for (i, field) in fields.enumerated() {
+            if i > 0 { bytes.append(dialect.delimiter) }
+            let needsQuotes = field.utf8.contains { $0 == dialect.delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+                || field.hasPrefix(" ") || field.hasSuffix(" ")
+            if needsQuotes {
+                bytes.append(0x22)
+                dialect.encoding.encode(field.replacing("\"", with: "\"\""), into: &bytes)
+                bytes.append(0x22)
+            } else {
+                dialect.encoding.encode(field, into: &bytes)
+            }
+        }
+        bytes += [0x0D, 0x0A]
+    }
+
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+}

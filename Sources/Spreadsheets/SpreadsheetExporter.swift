@@ -1,0 +1,165 @@
+public import CMDB
+import ConfigurationSchema
+import GraphStorage
+public import JSONLines
+
+/// Writes the CIs of one class as a spreadsheet: a header row, then a row per CI, so the file opens in Excel and
+/// imports back unchanged.
+///
+/// Without a mapping the columns are `id`, `class`, `name`, `status`, the class's declared attributes, then the other
+/// attributes its CIs have (`name:type` in the header when they are not text, so the import reads them back as they
+/// were). With a mapping, its columns are filled in reverse: attributes through their types, formats and value maps,
+/// template columns from the id and from the relations' other ends.
+public struct SpreadsheetExporter {
+    public let database: ConfigurationDatabase
+    public let dialect: CSVDialect
+
+    public init(database: ConfigurationDatabase, dialect: CSVDialect) {
+        self.database = database
+        self.dialect = dialect
+    }
+
+    /// Writes the CIs of `className` (and its subclasses, unless the mapping fixes one class) to `sink`.
+    ///
+    /// - Returns: how many CIs were written.
+    /// - Throws: `SpreadsheetError` for an unknown class or one the mapping does not produce; storage and output
+    ///   errors.
+    @discardableResult
+    public func export(className: String, mapping: SpreadsheetMapping?, to sink: OutputSink) throws -> Int {
+        let schema = database.schema
+        var labels: [String]
+        if schema.isOpen {
+            labels = [className]
+        } else {
+            guard schema.classDefinition(className) != nil else {
+                let hint = closestSpelling(to: className, in: schema.classes.map(\.name)).map { " (did you mean '\($0)'?)" }
+                throw SchemaError(.unknownClass, "unknown class '\(className)'\(hint ?? "")")
+            }
+            labels = schema.subclasses(of: className)
+        }
+        if let mapping, case .fixed(let fixed) = mapping.classRule {
+            guard schema.isOpen || schema.isClass(fixed, a: className) || schema.isClass(className, a: fixed) else {
+                throw SpreadsheetError(file: mapping.file, message: "the mapping is for class '\(fixed)', not "
+                    + "'\(className)'", kind: .mapping)
+            }
+            // Rows come back as the mapping's class: only CIs of exactly that class round-trip.
+            labels = [fixed]
+        }
+        var written = 0
+        try database.store.read { tx in
+            var writer = CSVWriter(dialect: dialect, byteOrderMark: true)
+            if let mapping {
+                let columns = mapping.columns
+                writer.writeRecord(columns)
+                try forEachNode(labels, tx) { node in
+                    writer.writeRecord(try row(node, mapping: mapping, columns: columns, tx))
+                    written += 1
+                    if writer.bytes.count >= 1 << 16 { try sink.write(writer.bytes); writer.removeAll() }
+                }
+            } else {
+                let attributes = try attributeColumns(labels, tx)
+                writer.writeRecord(["id", "class", "name", "status"] + attributes.map(\.header))
+                try forEachNode(labels, tx) { node in
+                    var fields = [node.externalID, node.label ?? "", text(node.properties["name"], nil),
+                        text(node.properties["status"], nil)]
+                    for a in attributes { fields.append(text(node.properties[a.name], nil)) }
+                    writer.writeRecord(fields)
+                    written += 1
+                    if writer.bytes.count >= 1 << 16 { try sink.write(writer.bytes); writer.removeAll() }
+                }
+            }
+            try sink.write(writer.bytes)
+        }
+        try sink.flush()
+        return written
+    }
+
+    private func forEachNode(_ labels: [String], _ tx: GraphTransaction, _ body: (StoredNode) throws -> Void) throws {
+        for label in labels.sorted() {
+            try tx.forEachNodeID(label: label) { nid in
+                if let node = try tx.node(nid) { try body(node) }
+                return true
+            }
+        }
+    }
+
+    private func text(_ value: PropertyValue?, _ format: DateFormat?) -> String {
+        guard let value else { return "" }
+        return CellValue.text(value, format: format, decimalComma: dialect.decimalComma)
+    }
+
+    /// The declared attributes of the classes, then the others their CIs carry, with the header naming the type
+    /// of those that are not text.
+    private func attributeColumns(_ labels: [String], _ tx: GraphTransaction) throws -> [(name: String, header: String)] {
+        let schema = database.schema
+        var declared: [String] = []
+        for label in labels.sorted() {
+            for a in schema.attributes(of: label) where !declared.contains(a.name) { declared.append(a.name) }
+        }
+        var others: [String: AttributeType] = [:]
+        try forEachNode(labels, tx) { node in
+            for (key, value) in node.properties where key != "name" && key != "status" && !declared.contains(key) {
+                if others[key] == nil { others[key] = Self.type(of: value) }
+            }
+        }
+        return declared.map { ($0, $0) } + others.keys.sorted().map { key in
+            let type = others[key] ?? .string
+            return (key, type == .string ? key : "\(key):\(type.rawValue)")
+        }
+    }
+
+    static func type(of value: PropertyValue) -> AttributeType {
+        switch value {
+        case .string: .string
+        case .int: .int
+        case .float: .float
+        case .bool: .bool
+        case .temporal(.date): .date
+        case .temporal(.localDateTime): .localdatetime
+        case .temporal(.dateTime): .datetime
+        case .temporal, .duration: .string
+        case .list: .list
+        }
+    }
+
+    // MARK: - With a mapping
+
+    private func row(_ node: StoredNode, mapping: SpreadsheetMapping, columns: [String], _ tx: GraphTransaction) throws
+        -> [String]
+    {
+        var cells: [String: String] = [:]
+        func put(_ column: String?, _ value: String) {
+            guard let column, cells[column] == nil, !value.isEmpty else { return }
+            cells[column] = value
+        }
+        func reversed(_ rule: FieldRule, _ value: String) -> String {
+            rule.values?.first { $0.1 == value }?.0 ?? value
+        }
+        if case .column(let rule) = mapping.classRule, let label = node.label { put(rule.column, reversed(rule, label)) }
+        for (key, rule) in [("name", mapping.name), ("status", mapping.status)] {
+            guard let rule, case .string(let s)? = node.properties[key] else { continue }
+            switch rule.source {
+            case .column(let c): put(c, reversed(rule, s))
+            case .template(let t): if let (c, v) = t.invert(s) { put(c, v) }
+            }
+        }
+        for (name, rule) in mapping.attributes {
+            guard let value = node.properties[name] else { continue }
+            let written = text(value, rule.format)
+            switch rule.source {
+            case .column(let c): put(c, reversed(rule, written))
+            case .template(let t): if case .string(let s) = value, let (c, v) = t.invert(s) { put(c, v) }
+            }
+        }
+        if let (c, v) = mapping.id.invert(node.externalID) { put(c, v) }
+        for rule in mapping.relations {
+            let direction: Direction = rule.isOutgoing ? .outgoing : .incoming
+            for (_, other) in try tx.neighbors(of: node.nid, direction: direction, types: [rule.type]) {
+                guard let otherID = try tx.externalID(of: other), let (c, v) = rule.other.invert(otherID) else { continue }
+                put(c, v)
+                break
+            }
+        }
+        return columns.map { cells[$0] ?? "" }
+    }
+}
