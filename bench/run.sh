@@ -221,9 +221,10 @@ log "swift: loaded in $(awk -v a="$t0" -v b="$t2" 'BEGIN {printf "%.3f", (b - a)
 
 # ---- 3. queries and cold start (hidden subcommand `bench-queries`, skipped while it is missing)
 HELP="" BQ_OK=0
-# `cmdb bench-queries --help` alone is not proof: an unknown subcommand next to --help may still print
-# the root help and exit 0, so the subcommand must also be listed in `cmdb --help`.
-if "$BIN" --help 2>/dev/null | grep -q '^ *bench-queries' && HELP=$(timeout 60 "$BIN" --db "$DB" bench-queries --help 2>&1); then
+# `cmdb bench-queries --help` exiting 0 alone is not proof: an unknown subcommand next to --help may still
+# print the root help, so its help must be the subcommand's (it names --params). The command is hidden from
+# `cmdb --help`.
+if HELP=$(timeout 60 "$BIN" --db "$DB" bench-queries --help 2>&1) && grep -q -- '--params' <<<"$HELP"; then
   BQ_OK=1
   log "swift: query run (bench-queries --params $DATA/params.json)"
   rc=0

@@ -2,6 +2,7 @@ import ArgumentParser
 import CMDB
 import Glibc
 import GraphStorage
+import JSONLines
 
 /// `cmdb import`
 struct ImportCommand: ParsableCommand {
@@ -33,19 +34,26 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Report what the import would do; write nothing.")
     var dryRun = false
 
+    @Option(help: ArgumentHelp(
+        "The longest line accepted, in bytes (default 16 MiB); a longer line stops the import.", valueName: "bytes"))
+    var maxLineLength: Int = LineReader.defaultMaximumLineLength
+
     func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once") }
+        if maxLineLength < 1 { throw ValidationError("--max-line-length must be at least 1 byte") }
     }
 
     func run() throws {
         var sources: [JSONLinesImporter.Source] = []
-        var spooled: Int32?
-        defer { if let spooled { close(spooled) } }
         for file in files {
             if file == "-" {
-                let (path, descriptor) = try spoolStandardInput()
-                spooled = descriptor
-                sources.append(.init(path: path, displayName: "<stdin>"))
+                // Parsed as it is read; the copy is only for reading it again if the import must be retried.
+                let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+                do {
+                    sources.append(.init(spooled: try SpooledInput(descriptor: 0, name: "<stdin>", directory: directory)))
+                } catch {
+                    throw CommandFailure.environment(error.message)
+                }
             } else {
                 guard access(file, R_OK) == 0 else {
                     throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))")
@@ -56,6 +64,7 @@ struct ImportCommand: ParsableCommand {
         let db = try ConfigurationDatabase.open(at: database.path)
         let importer = JSONLinesImporter(database: db)
         importer.isDryRun = dryRun
+        importer.maximumLineLength = maxLineLength
         var bar = ProgressBar(label: "importing")
         var showedProgress = false
         if Console.isErrorTerminal {

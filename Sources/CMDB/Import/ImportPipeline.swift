@@ -39,8 +39,14 @@ final class ImportPipeline: @unchecked Sendable {
     private static let batchSize = 2048
     private static let depth = 8
 
-    init(sources: [JSONLinesImporter.Source], schema: Schema) {
+    private let maximumLineLength: Int
+    /// A batch is handed over once its lines hold this many bytes of input, however few they are, so long lines
+    /// cannot pile up in the queue.
+    private static let batchBytes = 4 << 20
+
+    init(sources: [JSONLinesImporter.Source], schema: Schema, maximumLineLength: Int) {
         self.sources = sources
+        self.maximumLineLength = maximumLineLength
         self.requireClass = !schema.isOpen
         self.schema = schema
         self.freeSlots = DispatchSemaphore(value: Self.depth)
@@ -88,24 +94,32 @@ final class ImportPipeline: @unchecked Sendable {
         var bytesBefore = 0
         for (index, source) in sources.enumerated() {
             let reader: LineReader
-            do {
-                reader = try LineReader(path: source.path)
-            } catch {
-                _ = push(.failure(ImportError(file: source.displayName, line: 0, message: error.message)))
-                return
+            if let spooled = source.spooled {
+                reader = spooled.makeLineReader()
+            } else {
+                do {
+                    reader = try LineReader(path: source.path)
+                } catch {
+                    _ = push(.failure(ImportError(file: source.displayName, line: 0, message: error.message)))
+                    return
+                }
             }
+            reader.maximumLineLength = maximumLineLength
             defer { reader.close() }
+            var pendingBytes = 0
             do {
                 while true {
                     let parsed = try reader.nextLine { (line) throws(ImportError) -> ParsedLine? in
-                        try parse(line, source: source, sourceIndex: index, lineNumber: reader.lineNumber)
+                        pendingBytes += line.count
+                        return try parse(line, source: source, sourceIndex: index, lineNumber: reader.lineNumber)
                     }
                     guard let parsed else { break }
                     guard let parsed else { continue }
                     batch.append(parsed)
-                    if batch.count == Self.batchSize {
+                    if batch.count == Self.batchSize || pendingBytes >= Self.batchBytes {
                         guard push(.batch(batch, bytesRead: bytesBefore + reader.bytesConsumed)) else { return }
                         batch.removeAll(keepingCapacity: true)
+                        pendingBytes = 0
                         if isCancelled { return }
                     }
                 }
@@ -113,8 +127,14 @@ final class ImportPipeline: @unchecked Sendable {
                 // Lines before the bad one go first: one of them may fail in the writer, and the first bad line
                 // is the one to report.
                 if !batch.isEmpty { guard push(.batch(batch, bytesRead: bytesBefore + reader.bytesConsumed)) else { return } }
-                let failure = error as? ImportError
-                    ?? ImportError(file: source.displayName, line: reader.lineNumber, message: "\(error)")
+                let failure: ImportError
+                if let error = error as? ImportError {
+                    failure = error
+                } else if let error = error as? LineReaderError {
+                    failure = ImportError(file: source.displayName, line: error.line ?? reader.lineNumber, message: error.message)
+                } else {
+                    failure = ImportError(file: source.displayName, line: reader.lineNumber, message: "\(error)")
+                }
                 _ = push(.failure(failure))
                 return
             }

@@ -13,15 +13,26 @@ public final class JSONLinesImporter {
     public struct Source: Sendable {
         public var path: String
         public var displayName: String
+        /// An input read once and replayed from its copy (standard input); `path` is then unused.
+        public var spooled: SpooledInput?
 
         public init(path: String, displayName: String? = nil) {
             self.path = path
             self.displayName = displayName ?? path
         }
+
+        /// Standard input (or another pipe), parsed as it is read.
+        public init(spooled: SpooledInput) {
+            self.path = ""
+            self.displayName = spooled.name
+            self.spooled = spooled
+        }
     }
 
     public let database: ConfigurationDatabase
     public var isDryRun = false
+    /// The longest line accepted, in bytes; a longer one stops the import with `file:line: line longer than N bytes`.
+    public var maximumLineLength = LineReader.defaultMaximumLineLength
     /// Called now and then with (bytes read, total bytes).
     public var progress: ((Int, Int) -> Void)?
 
@@ -38,7 +49,9 @@ public final class JSONLinesImporter {
         var total = 0
         for source in sources {
             var st = stat()
-            if stat(source.path, &st) == 0 { total += Int(st.st_size) }
+            if source.spooled == nil, stat(source.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
+                total += Int(st.st_size)
+            }
         }
         try database.store.reserve(bytes: total * 3)
         return try database.store.write(change) { tx in
@@ -58,7 +71,7 @@ public final class JSONLinesImporter {
         let spill = try SpillFile()
         defer { spill.remove() }
         endpoints.removeAll()
-        let pipeline = ImportPipeline(sources: sources, schema: database.schema)
+        let pipeline = ImportPipeline(sources: sources, schema: database.schema, maximumLineLength: maximumLineLength)
         pipeline.start()
         defer { pipeline.stop() }
         var lastReport = 0

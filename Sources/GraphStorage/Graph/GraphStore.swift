@@ -19,6 +19,10 @@ public final class GraphStore: @unchecked Sendable {
     let env: LMDBEnvironment
     let dbs: Databases
     private let sharedNames: Mutex<NameTable>
+    /// The snapshot (LMDB transaction id) at which the shared name table was last checked against the store.
+    private let namesCheckedAt = Atomic<Int>(-1)
+    /// A reset read transaction kept for the next `read` (its address; 0 when none).
+    private let idleReader = Atomic<Int>(0)
 
     struct Databases {
         var meta: MDB_dbi = 0, names: MDB_dbi = 0, namesByID: MDB_dbi = 0, ids: MDB_dbi = 0, nodes: MDB_dbi = 0
@@ -46,6 +50,12 @@ public final class GraphStore: @unchecked Sendable {
         self.env = env
         self.dbs = dbs
         self.sharedNames = Mutex(names)
+    }
+
+    deinit {
+        if let txn = OpaquePointer(bitPattern: idleReader.exchange(0, ordering: .acquiringAndReleasing)) {
+            mdb_txn_abort(txn)
+        }
     }
 
     // MARK: - Opening
@@ -152,15 +162,44 @@ public final class GraphStore: @unchecked Sendable {
     // MARK: - Transactions
 
     /// Runs `body` on one consistent snapshot of the database.
+    ///
+    /// The snapshot is the latest commit when `read` is called. The LMDB read transaction behind it is reset
+    /// (holding no snapshot) and renewed by the next `read` rather than begun anew; the name table is rechecked
+    /// only when the snapshot moved.
     public func read<R>(_ body: (GraphTransaction) throws -> R) throws -> R {
-        let txn = try env.begin(readOnly: true)
+        let txn = try beginRead()
         let tx = GraphTransaction(store: self, handle: txn, names: currentNames(), number: 0, isWritable: false)
         defer {
             tx.invalidate()
+            endRead(txn)
+        }
+        let snapshot = Int(truncatingIfNeeded: mdb_txn_id(txn))
+        if namesCheckedAt.load(ordering: .acquiring) != snapshot {
+            try tx.refreshNamesIfStale()
+            namesCheckedAt.store(snapshot, ordering: .releasing)
+        }
+        return try body(tx)
+    }
+
+    /// A read transaction on the latest commit: the kept one renewed, or a new one.
+    private func beginRead() throws -> OpaquePointer {
+        if let kept = OpaquePointer(bitPattern: idleReader.exchange(0, ordering: .acquiringAndReleasing)) {
+            if mdb_txn_renew(kept) == MDB_SUCCESS { return kept }
+            // MDB_MAP_RESIZED (another process grew the map) and the like: begin() adopts the new map.
+            mdb_txn_abort(kept)
+        }
+        return try env.begin(readOnly: true)
+    }
+
+    /// Ends a read transaction: reset and kept for the next `read` (it holds no snapshot then, so writers and
+    /// map growth are not held up), or aborted when one is kept already.
+    private func endRead(_ txn: OpaquePointer) {
+        mdb_txn_reset(txn)
+        if !idleReader.compareExchange(expected: 0, desired: Int(bitPattern: txn), ordering: .acquiringAndReleasing)
+            .exchanged
+        {
             mdb_txn_abort(txn)
         }
-        try tx.refreshNamesIfStale()
-        return try body(tx)
     }
 
     /// Runs `body` in one write transaction and commits it, recording `change`.
