@@ -78,17 +78,19 @@ import Testing
         _ = outcome(engine, text)
         let hits = engine.planCache.statistics.hits
         let schema = try Schema.parse(yaml: BuiltInSchema.yaml.replacingOccurrences(
-            of: "hostname:  {type: string, indexed: true", with: "hostname:  {type: string, indexed: false"))
+            of: "indexed: true", with: "indexed: false"))
         try db.database.applySchema(schema, change: ChangeInfo(actor: "test", changeReference: nil, origin: "test"))
         #expect(outcome(engine, text) == expected)
         #expect(engine.planCache.statistics.hits == hits)
     }
 
     @Test func aNewPropertyKeyDropsThePlans() throws {
-        let engine = QueryEngine(database: db.database)
-        let text = "MATCH (n {id: 'srv-dc01'}) RETURN n.id AS id"
+        let graph = try FixtureDatabase(sample: false)
+        _ = try graph.rows("CREATE ({id: 'a'})")
+        let engine = QueryEngine(database: graph.database)
+        let text = "MATCH (n {id: 'a'}) RETURN n.id AS id"
         _ = outcome(engine, text)
-        _ = try db.rows("MATCH (n {id: 'srv-dc01'}) SET n.brand_new_key = 1")
+        _ = try graph.rows("MATCH (n {id: 'a'}) SET n.brand_new_key = 1")
         let hits = engine.planCache.statistics.hits
         _ = outcome(engine, text)
         #expect(engine.planCache.statistics.hits == hits)
@@ -138,9 +140,10 @@ import Testing
 
     @Test func aSyntaxErrorAnywhereRunsNothing() throws {
         let engine = QueryEngine(database: db.database)
-        let text = "MATCH (n {id: 'srv-dc01'}) SET n.x = 1; MATCH (n {id: 'srv-dc01'}) RETURN n.id AS id; RETURN ("
+        let before = try db.rows("MATCH (n {id: 'srv-dc01'}) RETURN n.os")
+        let text = "MATCH (n {id: 'srv-dc01'}) SET n.os = 'changed'; MATCH (n {id: 'srv-dc01'}) RETURN n.id AS id; RETURN ("
         #expect(outcome(engine, text) == fresh(text))
-        #expect(try db.rows("MATCH (n {id: 'srv-dc01'}) RETURN n.x") == [[.null]])
+        #expect(try db.rows("MATCH (n {id: 'srv-dc01'}) RETURN n.os") == before)
     }
 
     @Test func theUserCannotReachHiddenParameters() throws {

@@ -96,15 +96,22 @@ public final class JSONLinesImporter {
         try resolveDeferred(spill, sources: sources, tx)
     }
 
-    /// Recently used CI ids with their node id and class: relation lines come grouped by CI.
+    /// CI ids with their node id and class: every CI of this import (relation lines mostly name them, so no
+    /// B-tree search per relation end), and others as they are looked up. Bounded: when full, it is emptied and
+    /// refilled by lookups.
     private var endpoints: [String: (nid: NodeID, label: String?)] = [:]
+    private static let endpointCapacity = 1 << 21
 
     private func endpoint(_ id: String, _ tx: GraphTransaction) throws -> (nid: NodeID, label: String?)? {
         if let hit = endpoints[id] { return hit }
         guard let found = try tx.liveNode(externalID: id) else { return nil }
-        if endpoints.count >= 1 << 16 { endpoints.removeAll(keepingCapacity: true) }
-        endpoints[id] = found
+        remember(id, found)
         return found
+    }
+
+    private func remember(_ id: String, _ endpoint: (nid: NodeID, label: String?)) {
+        if endpoints.count >= Self.endpointCapacity { endpoints.removeAll(keepingCapacity: true) }
+        endpoints[id] = endpoint
     }
 
     private func apply(
@@ -157,7 +164,7 @@ public final class JSONLinesImporter {
             // applying both would make a second run of the same import record a change.
             throw SchemaError("CI '\(id)' is given more than once in this import, with different contents")
         }
-        if endpoints[id] != nil { endpoints[id] = (nid, label) }
+        remember(id, (nid, label))
         if outcome == .updated, write.previousLabel != label, !database.schema.isOpen {
             try checkRelationsAfterClassChange(nid: nid, id: id, label: label, tx)
         }
@@ -224,11 +231,11 @@ public final class JSONLinesImporter {
             guard case .relation(let type, let from, let to, let properties)? =
                 try? ImportRecord.decode(JSONParser.parse(line), requireClass: false)
             else { throw ImportError(file: name, line: lineNumber, message: "the spilled line could not be re-read") }
-            guard let a = try tx.liveNode(externalID: from) else {
+            guard let a = try endpoint(from, tx) else {
                 throw ImportError(file: name, line: lineNumber,
                     message: "relation \(type) refers to unknown CI '\(from)' (not in the CMDB nor in this import)")
             }
-            guard let b = try tx.liveNode(externalID: to) else {
+            guard let b = try endpoint(to, tx) else {
                 throw ImportError(file: name, line: lineNumber,
                     message: "relation \(type) refers to unknown CI '\(to)' (not in the CMDB nor in this import)")
             }

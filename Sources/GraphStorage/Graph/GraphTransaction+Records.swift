@@ -15,6 +15,13 @@ public struct NodeRecordView {
         return try tx.names.name(id, .label)
     }
 
+    /// The CI's id (its external id), decoding nothing else.
+    public func externalID() throws -> String {
+        var r = ByteReader(bytes)
+        _ = try RecordCodec.decodeNodeHeader(&r)
+        return try r.string()
+    }
+
     /// One property, decoding only its value; nil when absent.
     public func property(_ key: ResolvedPropertyKey) throws -> PropertyValue? {
         guard let keyID = key.id else { return nil }
