@@ -50,8 +50,9 @@ run: release
 
 # Our side of ../shared/bench next to the peers: make bench SIZE=1m
 SIZE ?= 100k
+PEERS ?= lmdb sqlite
 bench: release
-	bench/run.sh $(SIZE)
+	bench/run.sh $(SIZE) --peers "$(PEERS)"
 
 clean:
 	rm -rf .build

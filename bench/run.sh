@@ -10,9 +10,9 @@
 #   --bin    the cmdb binary (default: .build/release/cmdb of this repo)
 #
 # Env: BENCH_WORK (/tmp/cmdb-bench) work dir; SHARED_BENCH (<repo>/../shared/bench);
-#      SEED (42); LOAD_TIMEOUT (900 s); QUERY_TIMEOUT (1800 s); COLDSTART_RUNS (3); DB_ROOT (db/ in
-#      the work dir); CMDB_INIT_ARGS / CMDB_IMPORT_ARGS (extra words for `init` / `import`, e.g.
-#      CMDB_INIT_ARGS="--schema none"); SWIFT_COLDSTART (auto|yes|no).
+#      SEED (42); LOAD_TIMEOUT (900 s); DB_ROOT (db/ in the work dir); CMDB_INIT_ARGS /
+#      CMDB_IMPORT_ARGS (extra words for `init` / `import`, e.g. CMDB_INIT_ARGS="--schema none");
+#      CIQL_BENCH_ARGS (extra words for bench/ciql_bench.py, e.g. "--reps 5 --budget 10 --only Q1,Q2").
 # Everything large (data, databases, results, venv) goes to the work dir, never into the repo.
 set -euo pipefail
 
@@ -51,9 +51,6 @@ done
 
 SEED=${SEED:-42}; export SEED
 LOAD_TIMEOUT=${LOAD_TIMEOUT:-900}
-QUERY_TIMEOUT=${QUERY_TIMEOUT:-1800}
-COLDSTART_RUNS=${COLDSTART_RUNS:-3}
-SWIFT_COLDSTART=${SWIFT_COLDSTART:-auto}
 CMDB_INIT_ARGS=${CMDB_INIT_ARGS:-}
 CMDB_IMPORT_ARGS=${CMDB_IMPORT_ARGS:-}
 
@@ -102,7 +99,6 @@ if [ ! -f "$DATA/stats.json" ] || ! grep -q "\"seed\": $SEED," "$DATA/stats.json
   python3 gen_cmdb.py --cis "$N" --seed "$SEED" --out "$DATA" || die "data generation failed"
 fi
 for f in cmdb.jsonl params.json params.tsv; do [ -s "$DATA/$f" ] || die "missing $DATA/$f"; done
-FIRST_ID=$(head -1 "$DATA/params.tsv" | cut -f2)
 mkdir -p "$RES" "$DBS"
 DBS=$(cd "$DBS" && pwd)
 
@@ -124,65 +120,6 @@ meta() { # key value [key value...] -> one JSON line in results/SIZE/swift.jsonl
 show_err() { # name: print the tail of a phase's stderr
   if [ -s "$RES/$PEER.$1.err" ]; then echo "--- tail of $RES/$PEER.$1.err:" >&2; tail -20 "$RES/$PEER.$1.err" >&2; fi
 }
-# keep only JSON lines that summarize.py can digest; the rest go to swift.<phase>.rejected
-accept_lines() { # phase-name file
-  python3 - "$2" "$RES/$PEER.$1.rejected" >> "$OUT" <<'EOF'
-import json, numbers, sys
-src, rej = sys.argv[1], sys.argv[2]
-num = lambda r, k: isinstance(r.get(k), numbers.Real) and not isinstance(r.get(k), bool)
-PER_OP = {"Q1", "Q2", "Q3", "Q5"}
-bad, kept = [], 0
-for line in open(src, errors="replace"):
-    s = line.strip()
-    if not s.startswith("{"):
-        continue                     # progress text: summarize.py skips it anyway
-    try:
-        r = json.loads(s)
-    except ValueError:
-        bad.append((s, "not valid JSON")); continue
-    q, why = r.get("query"), None
-    if not isinstance(r, dict) or "phase" in r:
-        why = "not a result object (or has a 'phase' key, which is reserved for the RSS rows)"
-    elif q == "coldstart":
-        why = None if num(r, "seconds") else "coldstart needs numeric 'seconds'"
-    elif isinstance(q, str) and q.startswith("Q"):
-        c = r.get("check")
-        if not all(num(r, k) for k in ("cold_ms", "median_ms", "ops")):
-            why = "needs numeric cold_ms, median_ms, ops"
-        elif r["ops"] <= 0:
-            why = "ops must be > 0"
-        elif q in PER_OP and not num(r, "per_op_us"):
-            why = "needs numeric per_op_us"
-        elif "check" not in r:
-            why = "needs check"
-        elif q == "Q1" and not (isinstance(c, list) and len(c) == 2 and all(isinstance(x, numbers.Real) for x in c)):
-            why = "Q1 check must be [found, criticality sum]"
-        elif q in ("Q2", "Q3", "Q4", "Q5", "Q6") and not (isinstance(c, numbers.Real) and not isinstance(c, bool)):
-            why = q + " check must be a number"
-        elif q == "Q7" and not (isinstance(c, list) and c and isinstance(c[0], numbers.Real)):
-            why = "Q7 check must be [groups, total]"
-        elif q == "Q7" and not (isinstance(r.get("groups"), list) and all(isinstance(g, list) and len(g) == 3 for g in r["groups"])):
-            why = "Q7 needs groups: [[class, status, count], ...]"
-        elif "max_ms" in r and not all(num(r, k) for k in ("max_ms", "min_ms", "reps")):
-            why = "max_ms given, so min_ms and reps must be numeric too"
-    if why:
-        bad.append((s, why))
-    else:
-        print(s); kept += 1
-with open(rej, "w") as f:
-    for s, why in bad:
-        f.write("%s\t%s\n" % (why, s))
-for s, why in bad:
-    print("rejected (%s): %s" % (why, s[:200]), file=sys.stderr)
-print("%d result line(s) kept, %d rejected" % (kept, len(bad)), file=sys.stderr)
-EOF
-  if [ -s "$RES/$PEER.$1.rejected" ]; then
-    FAILED="${FAILED:+$FAILED; }$1 output has lines summarize.py cannot use (see $RES/$PEER.$1.rejected)"
-  else
-    rm -f "$RES/$PEER.$1.rejected"
-  fi
-}
-
 log "swift: load $DATA/cmdb.jsonl into $DB (init + import, under /usr/bin/time -v)"
 # One measured process (a shell running `init` then `import`): /usr/bin/time's max RSS is then that of
 # the largest of them, and the stamps taken inside give the seconds from empty directory to closed DB.
@@ -219,56 +156,14 @@ meta phase '"load"' rss_mb "${rss:-null}"
 meta query '"dbsize"' bytes "$(du -sb "$DB" | cut -f1)"
 log "swift: loaded in $(awk -v a="$t0" -v b="$t2" 'BEGIN {printf "%.3f", (b - a) / 1e9}') s, peak RSS ${rss:-?} MiB, DB $(du -sh "$DB" | cut -f1)"
 
-# ---- 3. queries and cold start (hidden subcommand `bench-queries`, skipped while it is missing)
-HELP="" BQ_OK=0
-# `cmdb bench-queries --help` exiting 0 alone is not proof: an unknown subcommand next to --help may still
-# print the root help, so its help must be the subcommand's (it names --params). The command is hidden from
-# `cmdb --help`.
-if HELP=$(timeout 60 "$BIN" --db "$DB" bench-queries --help 2>&1) && grep -q -- '--params' <<<"$HELP"; then
-  BQ_OK=1
-  log "swift: query run (bench-queries --params $DATA/params.json)"
-  rc=0
-  /usr/bin/time -v -o "$RES/$PEER.query.time" timeout "$QUERY_TIMEOUT" \
-    "$BIN" --db "$DB" bench-queries --params "$DATA/params.json" \
-    > "$RES/$PEER.query.out" 2> "$RES/$PEER.query.err" || rc=$?
-  accept_lines query "$RES/$PEER.query.out"
-  if [ $rc -ne 0 ]; then
-    [ $rc -eq 124 ] && log "swift: query run timed out after $QUERY_TIMEOUT s (QUERY_TIMEOUT)"
-    meta phase '"query"' failed_rc $rc
-    show_err query
-    FAILED="${FAILED:+$FAILED; }query run exited $rc"
-  fi
-  rss=$(rss_mb "$RES/$PEER.query.time")
-  meta phase '"query"' rss_mb "${rss:-null}"
-  grep -q '"query": *"Q' "$OUT" || log "swift: warning: bench-queries printed no Q1-Q7 result line"
-else
-  log "swift: 'cmdb bench-queries' is not available yet: query columns stay empty (—)"
-fi
-
-# Cold start contract (same as the peers' `coldstart`): `cmdb --db DIR bench-queries --coldstart ID`
-# opens the DB, answers one Q1 for ID, prints {"peer":"swift","query":"coldstart","seconds":<open+Q1 in-process>}
-# and exits; this script times the whole fresh process COLDSTART_RUNS times (median in the table).
-coldstart_cmd() { "$BIN" --db "$DB" bench-queries --coldstart "$1"; }
-case $SWIFT_COLDSTART in
-  yes) do_cold=1 ;;
-  no) do_cold=0 ;;
-  *) if [ $BQ_OK = 1 ] && grep -q -- '--coldstart' <<<"$HELP"; then do_cold=1; else do_cold=0; fi ;;
-esac
-if [ $do_cold = 1 ]; then
-  log "swift: cold start ($COLDSTART_RUNS fresh processes: open + one Q1 for $FIRST_ID)"
-  : > "$RES/$PEER.coldstart.out"
-  for _ in $(seq "$COLDSTART_RUNS"); do
-    s=$(date +%s%N)
-    if coldstart_cmd "$FIRST_ID" >> "$RES/$PEER.coldstart.out" 2>> "$RES/$PEER.coldstart.err"; then
-      e=$(date +%s%N)
-      meta query '"coldstart_wall"' us "$(( (e - s) / 1000 ))"
-    else
-      log "swift: cold start run failed"; show_err coldstart; FAILED="${FAILED:+$FAILED; }cold start failed"; break
-    fi
-  done
-  accept_lines coldstart "$RES/$PEER.coldstart.out"
-else
-  log "swift: 'cmdb bench-queries --coldstart' is not available yet: cold start columns stay empty (—)"
+# ---- 3. the queries: CIQL through the binary, a process per batch (bench/ciql_bench.py says the protocol)
+log "swift: CIQL statements through '$BIN query -f' (batch of N vs batch of 1 per statement)"
+rc=0
+python3 "$HERE/ciql_bench.py" --bin "$BIN" --db "$DB" --data "$DATA" --results "$RES" \
+  --json "$RES/$PEER.ciql.json" ${CIQL_BENCH_ARGS:-} > "$RES/$PEER.ciql.md" 2> "$RES/$PEER.ciql.err" || rc=$?
+if [ $rc -ne 0 ]; then
+  show_err ciql
+  FAILED="${FAILED:+$FAILED; }CIQL batch run exited $rc"
 fi
 
 # ---- 4. the tables
@@ -289,8 +184,16 @@ fi
 log "summarize.py $SIZE (writes $RES/table.md and $W/results-peers.md)"
 TABLE=$(python3 summarize.py "$SIZE") || die "summarize.py failed"
 printf '## %s CIs\n\n%s\n\n' "$SIZE" "$TABLE"
-printf 'Row "swift" = cmdb (%s). Its load s is the wall time of the `init` + `import` processes (start to exit,\n' "$BIN"
+printf 'Row "swift" = cmdb (%s): its load only. Its load s is the wall time of the `init` + `import` processes (start to exit,\n' "$BIN"
 printf 'durable); the peers report in-process load time. DB on disk = du -b of the whole DB directory.\n'
+
+if [ -s "$RES/$PEER.ciql.md" ]; then
+  printf '\n### cmdb: CIQL through the CLI, beside the peers of this run\n\n'
+  printf 'Per statement = (batch of N - batch of 1) / (N - 1), one `cmdb query -f FILE --format jsonl` process per\n'
+  printf 'batch, ids as literals; peers: per operation in process, from results/%s/*.jsonl.\n\n' "$SIZE"
+  cat "$RES/$PEER.ciql.md"
+  grep -q '✗' "$RES/$PEER.ciql.md" && FAILED="${FAILED:+$FAILED; }a CIQL check differs from the C floor's (✗ above)"
+fi
 
 mismatch=$(grep '^Results (all peers compared)' <<<"$TABLE" | tr ';' '\n' | grep 'MISMATCH' | grep "\"$PEER\":" | sed -E 's/^ *(Q[0-9]+) .*MISMATCH /\1 /; s/\.$//' || true)
 if [ -n "$mismatch" ]; then
