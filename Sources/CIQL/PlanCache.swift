@@ -39,7 +39,7 @@ final class PlanCache: @unchecked Sendable {
     }
 
     private struct State {
-        var entries: [String: (entry: Entry, lastUse: UInt64)] = [:]
+        var entries: [[UInt8]: (entry: Entry, lastUse: UInt64)] = [:]
         var clock: UInt64 = 0
         /// The snapshot the fingerprint was last compared at.
         var checkedAt: Int = -1
@@ -76,11 +76,11 @@ final class PlanCache: @unchecked Sendable {
     }
 
     /// Whether a statement of this shape was planned before (so it parses).
-    func contains(_ key: String) -> Bool { withState { $0.entries[key] != nil } }
+    func contains(_ key: [UInt8]) -> Bool { withState { $0.entries[key] != nil } }
 
     /// Takes the entry for `key` out of the cache when its pinned literals match `literals`; give it back with
     /// `put` when its plan has run.
-    func take(_ key: String, _ literals: [StatementShapes.Literal]) -> Entry? {
+    func take(_ key: [UInt8], _ literals: [StatementShapes.Literal]) -> Entry? {
         withState { s -> Entry? in
             guard let found = s.entries[key]?.entry, found.spellings.count == literals.count,
                 zip(found.parameterNames, zip(found.spellings, literals)).allSatisfy({ $0 != nil || $1.0 == $1.1.spelling })
@@ -95,7 +95,7 @@ final class PlanCache: @unchecked Sendable {
     }
 
     /// Stores `entry` under `key`, dropping the least recently used entry when full.
-    func put(_ key: String, _ entry: Entry) {
+    func put(_ key: [UInt8], _ entry: Entry) {
         withState { s in
             s.clock += 1
             s.entries[key] = (entry, s.clock)

@@ -31,7 +31,7 @@ public final class QueryEngine: Sendable {
         let shapes = try StatementShapes(text)
         // Parse each statement of a shape not seen before first, so that a syntax error anywhere runs nothing.
         var parsed: [Int: Statement] = [:]
-        var seen = Set<String>()
+        var seen = Set<[UInt8]>()
         for index in shapes.statements.indices {
             if let key = shapes.statements[index].key {
                 if seen.contains(key) || planCache.contains(key) { continue }

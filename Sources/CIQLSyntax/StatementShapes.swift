@@ -24,7 +24,7 @@ package struct StatementShapes {
     /// One statement: its shape key (nil when it has none: it then always goes through the parser), its literals
     /// in source order, and where its tokens start.
     package struct Shape {
-        package var key: String?
+        package var key: [UInt8]?
         package var literals: [Literal]
         /// Index of the statement's first token.
         package var firstToken: Int
@@ -51,44 +51,52 @@ package struct StatementShapes {
                 continue
             }
             let first = i
-            var key = ""
+            var key: [UInt8] = []
             var literals: [Literal] = []
             var hasKey = true
             while i < tokens.count, tokens[i].kind != .semicolon, tokens[i].kind != .endOfInput {
                 let token = tokens[i]
-                let spelling = String(decoding: bytes[token.location.offset..<token.end], as: UTF8.self)
                 switch token.kind {
-                case .integer:
-                    if let value = Parser.integerValue(of: token.text) {
-                        literals.append(Literal(offset: token.location.offset, spelling: spelling, value: .int(value)))
+                case .integer, .float, .string:
+                    let spelling = String(decoding: bytes[token.location.offset..<token.end], as: UTF8.self)
+                    let value: Literal.Value?
+                    switch token.kind {
+                    case .integer: value = Parser.integerValue(of: token.text).map(Literal.Value.int)
+                    case .float: value = .float(Double(token.text) ?? 0)
+                    default: value = .string(token.text)
+                    }
+                    if let value {
+                        literals.append(Literal(offset: token.location.offset, spelling: spelling, value: value))
                     } else {
                         hasKey = false
                     }
-                    key += "\u{1}i"
-                case .float:
-                    literals.append(Literal(offset: token.location.offset, spelling: spelling,
-                        value: .float(Double(token.text) ?? 0)))
-                    key += "\u{1}f"
-                case .string:
-                    literals.append(Literal(offset: token.location.offset, spelling: spelling, value: .string(token.text)))
-                    key += "\u{1}s"
+                    key.append(1)
+                    key.append(token.kind == .integer ? 0x69 : token.kind == .float ? 0x66 : 0x73)
                 case .identifier:
-                    // A quoted name is never a keyword: keep the two apart.
-                    key += token.keyword == nil ? "\u{2}" : "\u{3}"
-                    key += token.text
+                    // A quoted name is never a keyword: keep the two apart. Names are length-prefixed, so no two
+                    // token sequences give one key (a quoted name may hold any byte).
+                    key.append(token.keyword == nil ? 2 : 3)
+                    Self.appendName(token.text, to: &key)
                 case .parameter:
-                    key += "\u{4}"
-                    key += token.text
+                    key.append(4)
+                    Self.appendName(token.text, to: &key)
                 default:
-                    key += "\u{5}"
-                    key += token.kind.spelling
+                    key.append(5)
+                    key.append(contentsOf: token.kind.spelling.utf8)
                 }
                 i += 1
             }
-            shapes.append(Shape(key: hasKey ? key : nil, literals: literals, firstToken: first, endToken: i,
-                location: tokens[first].location))
+            shapes.append(Shape(
+                key: hasKey ? key : nil, literals: literals, firstToken: first,
+                endToken: i, location: tokens[first].location))
         }
         statements = shapes
+    }
+
+    private static func appendName(_ name: String, to key: inout [UInt8]) {
+        let count = UInt32(truncatingIfNeeded: name.utf8.count)
+        withUnsafeBytes(of: count.bigEndian) { key.append(contentsOf: $0) }
+        key.append(contentsOf: name.utf8)
     }
 
     /// Parses statement `index`, exactly as `CIQLParser.parse` parses it inside the whole text.
