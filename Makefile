@@ -35,7 +35,8 @@ test: deps
 	$(SWIFT) build
 	CMDB_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test
 
-# The openCypher TCK (../shared/tck) against CIQL; rewrites tck-results.md.
+# The openCypher TCK (../shared/tck) against CIQL, strict (error type, detail and phase compared); prints the
+# pass rate per feature folder and rewrites tck-results.md. `make test` runs it too (it is one of the swift tests).
 tck: deps
 	$(SWIFT) test --filter TCKTests
 

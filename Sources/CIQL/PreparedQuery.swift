@@ -37,7 +37,7 @@ extension QueryEngine {
         guard statements.count == 1, let statement = statements.first, case .query(let query) = statement.body,
             statement.asOf == nil, statement.mode == .run, !Self.writes(query)
         else {
-            throw CIQLError(.semantic, "only one read-only query (no AS OF, EXPLAIN or writes) can be prepared")
+            throw CIQLError(.semantic, .semantic(.invalidQuery), "only one read-only query (no AS OF, EXPLAIN or writes) can be prepared")
         }
         let plan = try database.store.read { tx in
             let source = LiveGraph(tx)

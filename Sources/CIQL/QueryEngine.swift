@@ -116,7 +116,7 @@ public final class QueryEngine: Sendable {
         let sink = CollectingSink()
         let statements = try CIQLParser.parse(text)
         guard statements.count == 1, let statement = statements.first else {
-            throw CIQLError(.semantic, "expected one statement, found \(statements.count)")
+            throw CIQLError(.semantic, .semantic(.invalidQuery), "expected one statement, found \(statements.count)")
         }
         try execute(statement, parameters: parameters, change: ChangeInfo(actor: "query", changeReference: nil, origin: "query"), into: sink)
         return sink
@@ -129,10 +129,10 @@ public final class QueryEngine: Sendable {
         guard statements.count == 1, let statement = statements.first, case .query(let query) = statement.body,
             statement.asOf == nil, statement.mode == .run
         else {
-            throw CIQLError(.semantic, "expected one query (no AS OF, EXPLAIN or CMDB statement)")
+            throw CIQLError(.semantic, .semantic(.invalidQuery), "expected one query (no AS OF, EXPLAIN or CMDB statement)")
         }
         guard !Self.writes(query) else {
-            throw CIQLError(.semantic, "this query writes; only reading queries can run here", at: statement.location)
+            throw CIQLError(.semantic, .semantic(.invalidQuery), "this query writes; only reading queries can run here", at: statement.location)
         }
         let sink = CollectingSink()
         try runQuery(query, statement, LiveGraph(tx), tx, writer: nil, parameters, nil, sink, Self.microsecondsNow())
@@ -151,7 +151,7 @@ public final class QueryEngine: Sendable {
         case .query(let query):
             if Self.writes(query) {
                 if statement.asOf != nil {
-                    throw CIQLError(.semantic, "AS OF reads the past; a statement that writes always changes the present", at: statement.location)
+                    throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF reads the past; a statement that writes always changes the present", at: statement.location)
                 }
                 if statement.mode == .explain {
                     try database.store.read { tx in
@@ -237,16 +237,16 @@ public final class QueryEngine: Sendable {
         switch point {
         case .time(let e):
             let v = try ctx.toDateTime(try ctx.evaluate(try planner.compile(e, Scope()), &empty), e.location)
-            guard case .datetime(let t) = v else { throw CIQLError(.semantic, "AS OF needs a time", at: e.location) }
+            guard case .datetime(let t) = v else { throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF needs a time", at: e.location) }
             return try tx.transaction(atTime: t)
         case .transaction(let e):
             guard case .int(let n) = try ctx.evaluate(try planner.compile(e, Scope()), &empty), n >= 0 else {
-                throw CIQLError(.semantic, "AS OF TX needs a transaction number (see `cmdb status` or SHOW BASELINES)", at: e.location)
+                throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF TX needs a transaction number (see `cmdb status` or SHOW BASELINES)", at: e.location)
             }
             return TransactionNumber(n)
         case .baseline(let e):
             guard case .string(let name) = try ctx.evaluate(try planner.compile(e, Scope()), &empty) else {
-                throw CIQLError(.semantic, "AS OF BASELINE needs a baseline name", at: e.location)
+                throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF BASELINE needs a baseline name", at: e.location)
             }
             guard let baseline = try Baselines.find(name, tx) else {
                 throw try Baselines.unknown(name, tx, at: e.location)

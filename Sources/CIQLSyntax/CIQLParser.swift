@@ -2,7 +2,8 @@
 public enum CIQLParser {
     /// Parses one or more statements separated by `;` (a trailing `;` is allowed; empty text gives no statements).
     ///
-    /// - Throws: `CIQLError` of kind `.syntax` at the first place the text leaves the grammar.
+    /// - Throws: `CIQLError` of kind `.syntax` at the first place the text leaves the grammar, with the errors
+    ///   found after recovering from it (at the next clause or statement) in `further`.
     public static func parse(_ text: String) throws(CIQLError) -> [Statement] {
         let bytes = Array(text.utf8)
         let tokens = try CIQLLexer.tokenize(bytes)

@@ -82,7 +82,7 @@ private struct Scanner {
                 advance()
                 while true {
                     guard position < bytes.count else {
-                        throw CIQLError(.syntax, "unterminated comment: '/*' has no closing '*/'", at: start)
+                        throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "unterminated comment: '/*' has no closing '*/'", at: start)
                     }
                     if bytes[position] == UInt8(ascii: "*"), byte(at: position + 1) == UInt8(ascii: "/") {
                         advance()
@@ -211,7 +211,11 @@ private struct Scanner {
         let character =
             String(decoding: bytes[start.offset..<min(bytes.count, start.offset + 4)], as: UTF8.self)
             .first.map(String.init) ?? "?"
-        return CIQLError(.syntax, "unexpected character '\(character)'", at: start)
+        // openCypher: a stray ASCII symbol (`#`) is unexpected syntax; a character outside ASCII where no string or
+        // quoted name allows it (an em dash for a minus) is an invalid Unicode character.
+        let code: CIQLError.Code =
+            start.offset < bytes.count && bytes[start.offset] < 0x80 ? .syntax(.unexpectedSyntax) : .syntax(.invalidUnicodeCharacter)
+        return CIQLError(.syntax, code, "unexpected character '\(character)'", at: start)
     }
 
     /// Whether the previous token ends an operand, so a following `.5` is a property access, not a float.
@@ -260,7 +264,7 @@ private struct Scanner {
         var value: [UInt8] = []
         while true {
             guard position < bytes.count else {
-                throw CIQLError(.syntax, "unterminated quoted name: '`' has no closing '`'", at: start)
+                throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "unterminated quoted name: '`' has no closing '`'", at: start)
             }
             let b = bytes[position]
             advance()
@@ -286,7 +290,7 @@ private struct Scanner {
             if bytes[position] < 0x80 { position += 1 } else { skipScalar() }
         }
         guard position > nameStart else {
-            throw CIQLError(.syntax, "expected a parameter name after '$'", at: start)
+            throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "expected a parameter name after '$'", at: start)
         }
         add(.parameter, String(decoding: bytes[nameStart..<position], as: UTF8.self), from: start)
     }
@@ -324,7 +328,7 @@ private struct Scanner {
         let text = String(decoding: bytes[start.offset..<position], as: UTF8.self)
         if isFloat {
             guard let value = Double(text), value.isFinite else {
-                throw CIQLError(.syntax, "float literal '\(text)' is too large", at: start)
+                throw CIQLError(.syntax, .syntax(.floatingPointOverflow), "float literal '\(text)' is too large", at: start)
             }
             _ = value
         }
@@ -342,7 +346,7 @@ private struct Scanner {
             position += 1
         }
         let text = String(decoding: bytes[start.offset..<min(position, bytes.count)], as: UTF8.self)
-        return CIQLError(.syntax, "invalid number literal '\(text)'", at: start)
+        return CIQLError(.syntax, .syntax(.invalidNumberLiteral), "invalid number literal '\(text)'", at: start)
     }
 
     // MARK: - Strings
@@ -353,7 +357,7 @@ private struct Scanner {
         var value: [UInt8]? = nil
         while true {
             guard position < bytes.count else {
-                throw CIQLError(.syntax, "unterminated string literal", at: start)
+                throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "unterminated string literal", at: start)
             }
             let b = bytes[position]
             if b == quote {
@@ -380,7 +384,7 @@ private struct Scanner {
         to value: inout [UInt8]?, escapeStart: SourceLocation, stringStart: SourceLocation
     ) throws(CIQLError) {
         guard position < bytes.count else {
-            throw CIQLError(.syntax, "unterminated string literal", at: stringStart)
+            throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "unterminated string literal", at: stringStart)
         }
         let e = bytes[position]
         let simple: UInt8?
@@ -400,7 +404,7 @@ private struct Scanner {
                 guard let v = hexValue(d) else {
                     throw CIQLError(
                         .syntax,
-                        "invalid unicode escape: '\\\(e == UInt8(ascii: "u") ? "u" : "U")' needs \(digits) "
+                        .syntax(.invalidUnicodeLiteral), "invalid unicode escape: '\\\(e == UInt8(ascii: "u") ? "u" : "U")' needs \(digits) "
                             + "hexadecimal digits", at: escapeStart)
                 }
                 code = code << 4 | v
@@ -408,7 +412,7 @@ private struct Scanner {
             }
             guard let scalar = Unicode.Scalar(code) else {
                 throw CIQLError(
-                    .syntax, "invalid unicode escape: U+\(String(code, radix: 16, uppercase: true)) is not a character",
+                    .syntax, .syntax(.invalidUnicodeLiteral), "invalid unicode escape: U+\(String(code, radix: 16, uppercase: true)) is not a character",
                     at: escapeStart)
             }
             value?.append(contentsOf: Array(String(Character(scalar)).utf8))
@@ -417,7 +421,7 @@ private struct Scanner {
             let shown = String(decoding: bytes[position..<min(bytes.count, position + 1)], as: UTF8.self)
             throw CIQLError(
                 .syntax,
-                "invalid escape '\\\(shown)' in string; use \\\\ \\' \\\" \\n \\t \\r \\b \\f or \\uXXXX",
+                .syntax(.unexpectedSyntax), "invalid escape '\\\(shown)' in string; use \\\\ \\' \\\" \\n \\t \\r \\b \\f or \\uXXXX",
                 at: escapeStart)
         }
         if let simple { value?.append(simple) }

@@ -35,7 +35,7 @@ extension Parser {
                     let written = sourceText(from: location.offset, to: previousEnd)
                     throw CIQLError(
                         .syntax,
-                        "a pattern can only be a predicate in WHERE; here use EXISTS { \(written) } or a "
+                        .syntax(.unexpectedSyntax), "a pattern can only be a predicate in WHERE; here use EXISTS { \(written) } or a "
                             + "pattern comprehension [\(written) | …]", at: location)
                 }
                 return Expression(.patternPredicate(element), at: location)

@@ -202,7 +202,7 @@ extension Parser {
         guard case .property = target.kind else {
             throw CIQLError(
                 .syntax,
-                "expected a property such as 'n.key' or a label such as 'n:Class' in \(clause), found "
+                .syntax(.unexpectedSyntax), "expected a property such as 'n.key' or a label such as 'n:Class' in \(clause), found "
                     + "\(start.quoted)", at: start.location)
         }
         return target

@@ -234,6 +234,6 @@ extension Parser {
     }
 
     func integerTooLarge(_ text: String, at location: SourceLocation) -> CIQLError {
-        CIQLError(.syntax, "integer literal '\(text)' is too large for a 64-bit integer", at: location)
+        CIQLError(.syntax, .syntax(.integerOverflow), "integer literal '\(text)' is too large for a 64-bit integer", at: location)
     }
 }

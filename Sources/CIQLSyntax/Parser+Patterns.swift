@@ -94,7 +94,10 @@ extension Parser {
             if isAt(.star) { relationship.length = try parseVariableLength() }
             relationship.properties = try parsePatternProperties()
             guard isAt(.rightBracket) else {
-                throw expected("']' to close the relationship pattern opened at \(open.location)")
+                var error = expected("']' to close the relationship pattern opened at \(open.location)")
+                // A length without its '*' (`[:T..]`) or with a sign (`[:T*-2]`) is a malformed relationship pattern.
+                if isAt(.dotDot) || isAt(.minus) || isAt(.integer) { error.code = .syntax(.invalidRelationshipPattern) }
+                throw error
             }
             advance()
         }
@@ -111,7 +114,7 @@ extension Parser {
 
     /// `*`, `*2`, `*1..5`, `*..3`, `*2..`.
     mutating func parseVariableLength() throws(CIQLError) -> VariableLength {
-        let star = advance()
+        advance()
         var minimum: Int?
         var maximum: Int?
         if isAt(.integer) { minimum = try parseLengthBound() }
@@ -122,16 +125,10 @@ extension Parser {
         }
         if isAt(.float) {
             throw CIQLError(
-                .syntax, "expected whole numbers in the variable length, found '\(current.text)'",
+                .syntax, .syntax(.invalidRelationshipPattern), "expected whole numbers in the variable length, found '\(current.text)'",
                 at: current.location)
         }
-        if let minimum, let maximum, minimum > maximum {
-            let text = sourceText(from: star.location.offset, to: previousEnd)
-            throw CIQLError(
-                .syntax,
-                "invalid variable length '\(text)': the minimum \(minimum) is greater than the maximum \(maximum)",
-                at: star.location)
-        }
+        // openCypher: a minimum above the maximum (`*2..1`) is no error; the pattern matches nothing.
         return VariableLength(minimum: minimum, maximum: maximum)
     }
 
@@ -139,7 +136,7 @@ extension Parser {
         let token = advance()
         guard let value = Parser.integerValue(of: token.text), let bound = Int(exactly: value) else {
             throw CIQLError(
-                .syntax, "integer literal '\(token.text)' is too large for a 64-bit integer", at: token.location)
+                .syntax, .syntax(.integerOverflow), "integer literal '\(token.text)' is too large for a 64-bit integer", at: token.location)
         }
         return bound
     }

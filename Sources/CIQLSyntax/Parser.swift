@@ -2,8 +2,9 @@ import Spelling
 
 /// A recursive-descent parser over the tokens of one CIQL text, written from `grammar/ciql.ebnf`.
 ///
-/// Expressions use precedence climbing (`Parser+Expressions.swift`). The parser stops at the first error and throws
-/// it; every loop consumes a token or exits, and nesting deeper than `maximumDepth` is an error, so no input makes
+/// Expressions use precedence climbing (`Parser+Expressions.swift`). After a syntax error the parser skips to the next
+/// clause and goes on, and throws the first error with the others (`Parser+Recovery.swift`); every loop consumes a
+/// token or exits, and nesting deeper than `maximumDepth` is an error, so no input makes
 /// it loop or overflow the stack.
 struct Parser {
     /// How deep the syntax tree may be: nesting of expressions, patterns and lists, plus the length of operator
@@ -98,7 +99,7 @@ struct Parser {
 
     /// "expected <what>, found <current token>" at the current token.
     func expected(_ what: String) -> CIQLError {
-        CIQLError(.syntax, "expected \(what), found \(current.quoted)", at: current.location)
+        CIQLError(.syntax, .syntax(.unexpectedSyntax), "expected \(what), found \(current.quoted)", at: current.location)
     }
 
     /// The source text of the previous token, quoted, for messages such as "after 'WHERE'".
@@ -124,13 +125,13 @@ struct Parser {
         if depth > Parser.maximumDepth {
             isAborted = true
             throw CIQLError(
-                .syntax, "the statement nests too deeply (more than \(Parser.maximumDepth) levels)",
+                .syntax, .limit(.nestingDepth), "the statement nests too deeply (more than \(Parser.maximumDepth) levels)",
                 at: current.location)
         }
         if stackStart &- Parser.stackAddress() > Parser.stackBudget {
             isAborted = true
             throw CIQLError(
-                .syntax, "the statement nests too deeply (\(depth) levels use up the parser's stack)",
+                .syntax, .limit(.nestingDepth), "the statement nests too deeply (\(depth) levels use up the parser's stack)",
                 at: current.location)
         }
     }
@@ -144,7 +145,7 @@ struct Parser {
             isAborted = true
             throw CIQLError(
                 .syntax,
-                "the expression is too long: more than \(Parser.maximumDepth) operators or lookups in a row; "
+                .limit(.nestingDepth), "the expression is too long: more than \(Parser.maximumDepth) operators or lookups in a row; "
                     + "for many alternatives use IN with a list", at: current.location)
         }
     }
@@ -191,30 +192,6 @@ struct Parser {
 
     // MARK: - Statements
 
-    mutating func parseStatements() throws(CIQLError) -> [Statement] {
-        do {
-            return try parseStatementList()
-        } catch {
-            if !isAborted, let abandoned = furthestAbandonedError,
-                (abandoned.location?.offset ?? 0) > (error.location?.offset ?? 0)
-            {
-                throw abandoned
-            }
-            throw error
-        }
-    }
-
-    mutating func parseStatementList() throws(CIQLError) -> [Statement] {
-        var statements: [Statement] = []
-        while true {
-            while accept(.semicolon) {}
-            if isAt(.endOfInput) { break }
-            statements.append(try parseStatement())
-            guard isAt(.semicolon) || isAt(.endOfInput) else { throw clauseExpected(afterClauses: true) }
-        }
-        return statements
-    }
-
     mutating func parseStatement() throws(CIQLError) -> Statement {
         let start = current.location
         var mode = ExecutionMode.run
@@ -231,13 +208,13 @@ struct Parser {
                 try expect(.change, "after USING")
                 guard isAt(.string) else { throw expected("the change reference as a string after USING CHANGE") }
                 guard changeReference == nil else {
-                    throw CIQLError(.syntax, "USING CHANGE is given twice", at: usingToken.location)
+                    throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "USING CHANGE is given twice", at: usingToken.location)
                 }
                 changeReference = advance().text
             } else if isAt(.as), peek().keyword == .of {
                 let asToken = current
                 let parsed = try parseAsOf()
-                guard asOf == nil else { throw CIQLError(.syntax, "AS OF is given twice", at: asToken.location) }
+                guard asOf == nil else { throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "AS OF is given twice", at: asToken.location) }
                 asOf = parsed
             } else {
                 break
@@ -247,7 +224,7 @@ struct Parser {
         if isAt(.as), peek().keyword == .of {
             let asToken = current
             let parsed = try parseAsOf()
-            guard asOf == nil else { throw CIQLError(.syntax, "AS OF is given twice", at: asToken.location) }
+            guard asOf == nil else { throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "AS OF is given twice", at: asToken.location) }
             asOf = parsed
         }
         return Statement(mode: mode, changeReference: changeReference, asOf: asOf, body: body, location: start)
@@ -320,7 +297,7 @@ struct Parser {
             let union = advance()
             let all = accept(.all)
             if let first = unionAll.first, first != all {
-                throw CIQLError(.syntax, "UNION and UNION ALL cannot be mixed in one query", at: union.location)
+                throw CIQLError(.syntax, .syntax(.invalidClauseComposition), "UNION and UNION ALL cannot be mixed in one query", at: union.location)
             }
             unionAll.append(all)
             parts.append(try parseSingleQuery())
@@ -339,7 +316,7 @@ struct Parser {
             for clause in clauses {
                 if case .call(let call) = clause.kind, call.yieldsAll {
                     throw CIQLError(
-                        .syntax, "YIELD * is only allowed when CALL is the whole query; name the columns to use",
+                        .syntax, .syntax(.unexpectedSyntax), "YIELD * is only allowed when CALL is the whole query; name the columns to use",
                         at: clause.location)
                 }
             }
@@ -356,7 +333,7 @@ struct Parser {
             let suggestion = Parser.closestKeyword(to: token.text)
         {
             return CIQLError(
-                .syntax, "unknown keyword '\(token.text)'; did you mean \(suggestion.rawValue)?", at: token.location)
+                .syntax, .syntax(.unexpectedSyntax), "unknown keyword '\(token.text)'; did you mean \(suggestion.rawValue)?", at: token.location)
         }
         if afterClauses {
             return expected("a clause, ';' or the end of the input after \(previousQuoted)")

@@ -29,7 +29,7 @@ public struct UniquenessCheck: Sendable {
             for other in holders where other != nid {
                 if let otherLabel = try tx.label(of: other) ?? nil, schema.isClass(otherLabel, a: declaring) {
                     let otherID = try tx.externalID(of: other) ?? "?"
-                    throw SchemaError("attribute '\(attribute)' must be unique among \(declaring) CIs, "
+                    throw SchemaError(.uniqueAttribute, "attribute '\(attribute)' must be unique among \(declaring) CIs, "
                         + "and '\(otherID)' already has the same value")
                 }
             }

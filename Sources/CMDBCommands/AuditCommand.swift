@@ -56,7 +56,7 @@ struct AuditRunCommand: ParsableCommand {
         if let rules {
             let text: String
             do { text = try readTextFile(rules) } catch {
-                throw CommandFailure.badInput("cannot read rules file '\(rules)': \(error)")
+                throw CommandFailure.badInput("cannot read rules file '\(rules)': \(error)", code: .input(.unreadableFile))
             }
             definitions = try AuditRulesFile.parse(text, file: rules)
         }

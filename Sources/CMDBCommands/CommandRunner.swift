@@ -1,4 +1,5 @@
 import ArgumentParser
+import CIQLSyntax
 import CMDB
 import ConfigurationSchema
 import GraphStorage
@@ -18,7 +19,7 @@ enum CommandRunner {
                 Console.out(CMDBCommand.fullMessage(for: error))
                 return 0
             }
-            Console.error(CMDBCommand.fullMessage(for: error))
+            Console.error(usageMessage(error))
             return 2
         }
         do {
@@ -26,37 +27,30 @@ enum CommandRunner {
             return 0
         } catch let error as ExitCode {
             return error.rawValue
-        } catch let error as CommandFailure {
-            Console.error("error: \(error.message)")
+        } catch let error as CommandFailure where error.isRendered {
+            Console.error(error.message)
             return error.exitCode
         } catch let error as ImportError {
-            Console.error("error: \(error)")
-            Console.error("nothing was imported")
-            return 2
+            return report(error)
         } catch let error as SchemaError {
-            Console.error("error: \(error)")
-            return 2
+            return report(error)
         } catch let error as VerificationInputError {
-            Console.error("error: \(error)")
-            Console.error("nothing was changed")
-            return 2
+            return report(error)
         } catch let error as AuditRuleError {
-            Console.error("error: \(error)")
-            return 2
+            return report(error)
         } catch let error as SchemaViolations {
-            Console.error("error: \(error)")
-            return 2
+            return report(error)
         } catch let error as StorageError {
-            Console.error("error: \(error.message)")
-            return error.code == .keyTooLong || error.code == .constraint ? 2 : 3
+            return report(error)
         } catch let error as OutputSinkError {
             // The reader went away (e.g. `| head`): not an error worth a message.
-            if error.isBrokenPipe { return 0 }
-            Console.error("error: \(error.message)")
-            return 3
+            return report(error)
         } catch let error as ValidationError {
-            Console.error("error: \(error.message)")
-            return 2
+            return report(error)
+        } catch let error as CommandFailure {
+            return report(error)
+        } catch let error as CIQLError {
+            return report(error)
         } catch {
             // Help and usage errors that ArgumentParser raises while running (e.g. `cmdb --help`).
             switch CMDBCommand.exitCode(for: error) {
@@ -64,13 +58,27 @@ enum CommandRunner {
                 Console.out(CMDBCommand.fullMessage(for: error))
                 return 0
             case .validationFailure:
-                Console.error(CMDBCommand.fullMessage(for: error))
+                Console.error(usageMessage(error))
                 return 2
             default:
-                Console.error("error: \(error)")
-                return 3
+                return report(error)
             }
         }
+    }
+
+    /// ArgumentParser's message for a usage error, with our code in front: `error[Usage.InvalidArgument]: …`
+    /// and the usage lines after it.
+    private static func usageMessage(_ error: any Error) -> String {
+        let message = CMDBCommand.fullMessage(for: error)
+        let text = message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
+        return "error[\(CIQLError.Code.usage(.invalidArgument))]: " + text
+    }
+
+    /// Prints the error's report on stderr and returns its exit code (0, silently, for a closed pipe).
+    private static func report(_ error: any Error) -> Int32 {
+        guard let report = ErrorReport.of(error) else { return 0 }
+        Console.error(report.text)
+        return report.exitCode
     }
 }
 
@@ -108,11 +116,26 @@ func movingGlobalOptions(_ arguments: [String]) -> [String] {
     return Array(rest) + leading
 }
 
-/// An error a command reports with its own exit code.
+/// An error a command reports with its own exit code and code.
 struct CommandFailure: Error {
     var message: String
     var exitCode: Int32
+    var code: CIQLError.Code
+    /// Whether `message` is already the whole report (`error[CODE] …` lines, as for CIQL errors with their caret).
+    var isRendered = false
 
-    static func badInput(_ message: String) -> CommandFailure { CommandFailure(message: message, exitCode: 2) }
-    static func environment(_ message: String) -> CommandFailure { CommandFailure(message: message, exitCode: 3) }
+    init(message: String, exitCode: Int32, code: CIQLError.Code? = nil, isRendered: Bool = false) {
+        self.message = message
+        self.exitCode = exitCode
+        self.code = code ?? (exitCode == 2 ? .usage(.invalidArgument) : .usage(.environment))
+        self.isRendered = isRendered
+    }
+
+    static func badInput(_ message: String, code: CIQLError.Code = .usage(.invalidArgument)) -> CommandFailure {
+        CommandFailure(message: message, exitCode: 2, code: code)
+    }
+
+    static func environment(_ message: String, code: CIQLError.Code = .usage(.environment)) -> CommandFailure {
+        CommandFailure(message: message, exitCode: 3, code: code)
+    }
 }

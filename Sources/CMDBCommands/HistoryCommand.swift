@@ -28,14 +28,14 @@ struct HistoryCommand: ParsableCommand {
         let text = "CALL history($id) YIELD tx, at, actor, change, origin, operation, changes RETURN *"
         do {
             let exists = try db.store.read { tx in try tx.nodeID(forExternalID: id) != nil }
-            guard exists else { throw CommandFailure.badInput("unknown CI '\(id)'") }
+            guard exists else { throw CommandFailure.badInput("unknown CI '\(id)'", code: .graph(.unknownCI)) }
             try engine.run(
                 "CALL history($id) YIELD tx, at, actor, change, origin, operation, changes "
                     + "RETURN tx, at, actor, change, origin, operation, changes",
                 parameters: ["id": .string(id)], change: ChangeInfo(actor: "history", changeReference: nil, origin: "history"),
                 sinkFor: { _ in writer })
         } catch let error as CIQLError {
-            throw CommandFailure.badInput(error.rendered(source: text))
+            throw CommandFailure(message: error.rendered(source: text), exitCode: 2, code: error.code, isRendered: true)
         }
     }
 }
@@ -102,6 +102,6 @@ private func runStatement(_ text: String, _ params: [String: Value], _ database:
             text, parameters: params, change: ChangeInfo(actor: defaultActor(actor), changeReference: nil, origin: "baseline"),
             sinkFor: { _ in writer })
     } catch let error as CIQLError {
-        throw CommandFailure.badInput(error.message)
+        throw CommandFailure.badInput(error.message, code: error.code)
     }
 }

@@ -88,7 +88,8 @@ extension ImpactCommand {
         do {
             ids = try QueryEngine(database: db, procedures: ProcedureCatalog.all).query(query).firstColumnIDs()
         } catch let error as CIQLError {
-            throw CommandFailure.badInput("--where: " + error.rendered(source: query))
+            throw CommandFailure(
+                message: error.rendered(source: query, file: "--where"), exitCode: 2, code: error.code, isRendered: true)
         }
         guard !ids.isEmpty else { throw CommandFailure.badInput("--where: the query found no CIs") }
         return ids

@@ -57,11 +57,11 @@ enum ProcedureCatalog {
             case .node(let nid): return nid
             case .string(let id):
                 guard let nid = try tx.nodeID(forExternalID: id), try tx.label(of: nid) != nil else {
-                    throw CIQLError(.runtime, "\(procedure)(): unknown CI '\(id)'")
+                    throw CIQLError(.runtime, .graph(.unknownCI), "\(procedure)(): unknown CI '\(id)'")
                 }
                 return nid
             default:
-                throw CIQLError(.runtime, "\(procedure)() takes CI ids (strings) or CIs, not \(item.typeName.lowercased())")
+                throw CIQLError(.runtime, .type(.invalidArgumentType), "\(procedure)() takes CI ids (strings) or CIs, not \(item.typeName.lowercased())")
             }
         }
     }
@@ -71,15 +71,15 @@ enum ProcedureCatalog {
         case .null: return nil
         case .map(let m):
             for key in m.keys where key != "depth" {
-                throw CIQLError(.runtime, "\(procedure)(): unknown option '\(key)' (options: depth)")
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "\(procedure)(): unknown option '\(key)' (options: depth)")
             }
             switch m["depth"] ?? .null {
             case .null: return nil
             case .int(let d) where d >= 1: return Int(d)
             case let other:
-                throw CIQLError(.runtime, "\(procedure)(): depth must be a positive integer, not \(other.typeName.lowercased())")
+                throw CIQLError(.runtime, .argument(.numberOutOfRange), "\(procedure)(): depth must be a positive integer, not \(other.typeName.lowercased())")
             }
-        default: throw CIQLError(.runtime, "\(procedure)(): options must be a map like {depth: 6}")
+        default: throw CIQLError(.runtime, .type(.invalidArgumentType), "\(procedure)(): options must be a map like {depth: 6}")
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CMDB
 import Glibc
 import GraphStorage
+import CIQLSyntax
 import JSONLines
 
 /// `cmdb import`
@@ -56,7 +57,7 @@ struct ImportCommand: ParsableCommand {
                 }
             } else {
                 guard access(file, R_OK) == 0 else {
-                    throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))")
+                    throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
                 }
                 sources.append(.init(path: file))
             }

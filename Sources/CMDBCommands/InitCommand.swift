@@ -1,4 +1,5 @@
 import ArgumentParser
+import CIQLSyntax
 import CMDB
 import ConfigurationSchema
 
@@ -48,11 +49,11 @@ func loadSchema(_ path: String) throws -> Schema {
     do {
         text = try readTextFile(path)
     } catch {
-        throw CommandFailure.badInput("cannot read schema file '\(path)': \(error)")
+        throw CommandFailure.badInput("cannot read schema file '\(path)': \(error)", code: .input(.unreadableFile))
     }
     do {
         return try Schema.parse(yaml: text)
     } catch {
-        throw CommandFailure.badInput("\(path):\(error.description)")
+        throw CommandFailure.badInput("\(path):\(error.description)", code: .schema(.invalidSchemaFile))
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import JSONLines
 import Verification
+import CIQLSyntax
 
 /// Keeps two runs of the same job (`verify`, `audit`) on one database from overlapping.
 ///
@@ -23,9 +24,9 @@ final class JobLock {
             close(fd)
             if busy {
                 throw CommandFailure.environment("another 'cmdb \(job)' is running on this database (lock '\(file)' "
-                    + "is held); this run did nothing")
+                    + "is held); this run did nothing", code: .storage(.locked))
             }
-            throw CommandFailure.environment("cannot lock '\(file)': \(reason)")
+            throw CommandFailure.environment("cannot lock '\(file)': \(reason)", code: .storage(.locked))
         }
         descriptor = fd
     }

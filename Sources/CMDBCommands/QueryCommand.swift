@@ -24,7 +24,9 @@ struct QueryCommand: ParsableCommand {
 
             Several statements may be separated by ';' (one transaction each). --param values are JSON
             (3, 2.5, true, "text", [1,2]); anything that is not JSON is a string. Rows go to stdout; the
-            summary line goes to stderr. Exit 2 on a syntax or semantic error, with the place marked.
+            summary line goes to stderr. Exit 2 on a syntax or semantic error, with its code and the place
+            marked: error[SyntaxError.UndefinedVariable] 1:24: unknown variable 'x'. With --format json or
+            jsonl the error is also written to stdout as {"error":{"code","message","line","column"}}.
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -76,16 +78,26 @@ struct QueryCommand: ParsableCommand {
         if !quiet { writer.onSummary = { Console.error($0) } }
         do {
             try engine.run(source, parameters: try parsedParameters(), change: info, sinkFor: { _ in writer })
-        } catch let error as CIQLError {
-            throw CommandFailure.badInput(Self.message(error, source: source, file: file))
+        } catch {
+            // JSON readers get the error on stdout too, as the server gives it: {"error":{"code",…}}.
+            if format == .json || format == .jsonl, let report = ErrorReport.of(error) {
+                if let error = error as? CIQLError {
+                    try? writer.writeError(error)
+                } else {
+                    try? writer.writeError(code: report.code.description, message: report.message, line: nil, column: nil)
+                }
+            }
+            guard let error = error as? CIQLError else { throw error }
+            throw CommandFailure(
+                message: Self.message(error, source: source, file: file), exitCode: error.code.type == "Storage" ? 3 : 2,
+                code: error.code, isRendered: true)
         }
     }
 
-    /// The error with the line and a caret; prefixed with the file name when the text came from one.
+    /// Each error with its code, the line and a caret; the place prefixed with the file name when the text came
+    /// from one: `error[SyntaxError.UnexpectedSyntax] q.ciql:1:17: expected …`.
     static func message(_ error: CIQLError, source: String, file: String?) -> String {
-        let rendered = error.rendered(source: source)
-        if let file, let location = error.location { return "\(file):\(location.line):\(location.column): " + rendered }
-        return rendered
+        error.rendered(source: source, file: file)
     }
 
     private func parsedParameters() throws -> [String: Value] {

@@ -4,6 +4,7 @@ import ConfigurationSchema
 import Glibc
 import GraphStorage
 import Verification
+import CIQLSyntax
 
 /// `cmdb verify`: reconcile discovery snapshots with the CMDB.
 struct VerifyCommand: ParsableCommand {
@@ -49,8 +50,9 @@ struct VerifyCommand: ParsableCommand {
         let files = try snapshotFiles(snapshots)
         let db = try ConfigurationDatabase.open(at: database.path)
         if db.schema.isOpen {
-            throw CommandFailure.badInput("this database has no schema; verify needs classes with identification "
-                + "rules ('identify')")
+            throw CommandFailure.badInput(
+                "this database has no schema; verify needs classes with identification rules ('identify')",
+                code: .schema(.noSchema))
         }
         let lock = try JobLock(database: database.path, job: "verify")
         defer { withExtendedLifetime(lock) {} }
@@ -114,11 +116,11 @@ struct VerifyCommand: ParsableCommand {
         for path in arguments {
             var st = stat()
             guard stat(path, &st) == 0 else {
-                throw CommandFailure.badInput("cannot read '\(path)': \(String(cString: strerror(errno)))")
+                throw CommandFailure.badInput("cannot read '\(path)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 guard let dir = opendir(path) else {
-                    throw CommandFailure.badInput("cannot read directory '\(path)': \(String(cString: strerror(errno)))")
+                    throw CommandFailure.badInput("cannot read directory '\(path)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
                 }
                 defer { closedir(dir) }
                 var names: [String] = []
@@ -132,7 +134,7 @@ struct VerifyCommand: ParsableCommand {
                 files += names.sorted().map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
             } else {
                 guard access(path, R_OK) == 0 else {
-                    throw CommandFailure.badInput("cannot read '\(path)': \(String(cString: strerror(errno)))")
+                    throw CommandFailure.badInput("cannot read '\(path)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
                 }
                 files.append(path)
             }

@@ -11,13 +11,13 @@ extension Schema {
     ///   out of range, a missing required attribute, or an undeclared attribute on a closed class.
     public func validatedNode(label: String?, properties: Properties) throws(SchemaError) -> Properties {
         if isOpen { return properties }
-        guard let label else { throw SchemaError("a CI needs a class") }
+        guard let label else { throw SchemaError(.missingClass, "a CI needs a class") }
         guard let definition = classDefinition(label) else {
-            throw SchemaError("unknown class '\(label)'\(suggestion(label, classes.map(\.name)))")
+            throw SchemaError(.unknownClass, "unknown class '\(label)'\(suggestion(label, classes.map(\.name)))")
         }
         if definition.isAbstract {
             let concrete = subclasses(of: label).filter { classDefinition($0)?.isAbstract == false }
-            throw SchemaError("class '\(label)' is abstract; use one of \(concrete.prefix(8).joined(separator: ", "))")
+            throw SchemaError(.abstractClass, "class '\(label)' is abstract; use one of \(concrete.prefix(8).joined(separator: ", "))")
         }
         let declared = attributes(of: label)
         let closed = isClosed(label)
@@ -26,10 +26,10 @@ extension Schema {
         for (key, value) in properties {
             if Self.reservedProperties.contains(key) {
                 guard case .string(let s) = value else {
-                    throw SchemaError("'\(key)' must be a string, not \(value.typeName)")
+                    throw SchemaError(.invalidAttributeValue, "'\(key)' must be a string, not \(value.typeName)")
                 }
                 if key == "status", !statuses.isEmpty, !statuses.contains(s) {
-                    throw SchemaError("unknown status '\(s)'\(suggestion(s, statuses)); the schema allows "
+                    throw SchemaError(.unknownStatus, "unknown status '\(s)'\(suggestion(s, statuses)); the schema allows "
                         + statuses.joined(separator: ", "))
                 }
                 result[key] = value
@@ -37,7 +37,7 @@ extension Schema {
             }
             guard let attribute = declared.first(where: { $0.name == key }) else {
                 if closed {
-                    throw SchemaError("attribute '\(key)' is not declared by closed class '\(label)'"
+                    throw SchemaError(.closedClass, "attribute '\(key)' is not declared by closed class '\(label)'"
                         + suggestion(key, declared.map(\.name)))
                 }
                 result[key] = value
@@ -46,7 +46,7 @@ extension Schema {
             result[key] = try attribute.checked(value, className: label)
         }
         for attribute in declared where attribute.isRequired && result[attribute.name] == nil {
-            throw SchemaError("required attribute '\(attribute.name)' of class '\(label)' is missing")
+            throw SchemaError(.requiredAttribute, "required attribute '\(attribute.name)' of class '\(label)' is missing")
         }
         return result
     }
@@ -55,7 +55,7 @@ extension Schema {
     public func validateRelation(type: String, fromLabel: String?, toLabel: String?) throws(SchemaError) {
         if isOpen { return }
         guard let definition = relationDefinition(type) else {
-            throw SchemaError("unknown relation type '\(type)'\(suggestion(type, relations.map(\.name)))")
+            throw SchemaError(.unknownRelationType, "unknown relation type '\(type)'\(suggestion(type, relations.map(\.name)))")
         }
         let from = fromLabel ?? ""
         let to = toLabel ?? ""
@@ -64,7 +64,7 @@ extension Schema {
             return
         }
         let allowed = definition.connects.map { "\($0.from.joined(separator: "|")) → \($0.to.joined(separator: "|"))" }
-        throw SchemaError("relation \(type) may not connect \(from) to \(to); it connects "
+        throw SchemaError(.relationNotAllowed, "relation \(type) may not connect \(from) to \(to); it connects "
             + allowed.joined(separator: "; "))
     }
 }
@@ -82,11 +82,11 @@ extension AttributeDefinition {
             stored = .float(Double(i))
         case (.datetime, .string(let s)):
             guard let t = ISODateTime.parse(s) else {
-                throw SchemaError("\(what) must be an ISO-8601 date-time like 2026-11-22T02:00:00Z, not '\(s)'")
+                throw SchemaError(.invalidAttributeValue, "\(what) must be an ISO-8601 date-time like 2026-11-22T02:00:00Z, not '\(s)'")
             }
             stored = .datetime(t)
         default:
-            throw SchemaError("\(what) must be \(type == .int ? "an" : "a") \(type.rawValue), not \(value.typeName)")
+            throw SchemaError(.invalidAttributeValue, "\(what) must be \(type == .int ? "an" : "a") \(type.rawValue), not \(value.typeName)")
         }
         var number: Double?
         switch stored {
@@ -95,13 +95,13 @@ extension AttributeDefinition {
         default: number = nil
         }
         if let number, let minimum, number < minimum {
-            throw SchemaError("\(what) must be at least \(format(minimum)), not \(format(number))")
+            throw SchemaError(.invalidAttributeValue, "\(what) must be at least \(format(minimum)), not \(format(number))")
         }
         if let number, let maximum, number > maximum {
-            throw SchemaError("\(what) must be at most \(format(maximum)), not \(format(number))")
+            throw SchemaError(.invalidAttributeValue, "\(what) must be at most \(format(maximum)), not \(format(number))")
         }
         if let allowedValues, case .string(let s) = stored, !allowedValues.contains(s) {
-            throw SchemaError("\(what) must be one of \(allowedValues.joined(separator: ", ")), not '\(s)'"
+            throw SchemaError(.invalidAttributeValue, "\(what) must be one of \(allowedValues.joined(separator: ", ")), not '\(s)'"
                 + suggestion(s, allowedValues))
         }
         return stored

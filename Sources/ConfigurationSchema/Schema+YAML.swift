@@ -9,16 +9,16 @@ extension Schema {
     public static func parse(yaml text: String) throws(SchemaError) -> Schema {
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw SchemaError("the schema file is empty") }
+            guard let node = try Yams.compose(yaml: text) else { throw SchemaError(.invalidSchemaFile, "the schema file is empty") }
             root = node
         } catch let error as SchemaError {
             throw error
         } catch let YamlError.scanner(_, problem, mark, _) {
-            throw SchemaError("invalid YAML: \(problem)", line: mark.line, column: mark.column)
+            throw SchemaError(.invalidSchemaFile, "invalid YAML: \(problem)", line: mark.line, column: mark.column)
         } catch let YamlError.parser(_, problem, mark, _) {
-            throw SchemaError("invalid YAML: \(problem)", line: mark.line, column: mark.column)
+            throw SchemaError(.invalidSchemaFile, "invalid YAML: \(problem)", line: mark.line, column: mark.column)
         } catch {
-            throw SchemaError("invalid YAML: \(error)")
+            throw SchemaError(.invalidSchemaFile, "invalid YAML: \(error)")
         }
         var reader = SchemaReader()
         return try reader.read(root, text: text)
@@ -28,7 +28,7 @@ extension Schema {
 /// Walks the YAML tree of a schema file, checking every key.
 private struct SchemaReader {
     func fail(_ message: String, _ node: Node?) -> SchemaError {
-        SchemaError(message, line: node?.mark?.line, column: node?.mark?.column)
+        SchemaError(.invalidSchemaFile, message, line: node?.mark?.line, column: node?.mark?.column)
     }
 
     func mapping(_ node: Node, _ what: String) throws(SchemaError) -> [(key: String, keyNode: Node, value: Node)] {

@@ -63,11 +63,11 @@ extension ShellSession {
         } catch let error as CIQLError where Interrupts.cancellation.isCancelled && error.kind == .runtime {
             say("\ncancelled")
         } catch let error as CIQLError {
-            report(error.message)
+            report(error.message, code: error.code)
         } catch let error as StorageError {
-            report(error.message)
+            report(error)
         } catch {
-            report("\(error)")
+            report("\(error)", code: .runtime(.executionFailed))
         }
         return true
     }
@@ -92,7 +92,7 @@ extension ShellSession {
             if deletedToo { return true }
             return try tx.node(nid) != nil
         }
-        if !exists { throw CIQLError(.semantic, "unknown CI '\(id)' (tab after :describe completes ids)") }
+        if !exists { throw CIQLError(.semantic, .graph(.unknownCI), "unknown CI '\(id)' (tab after :describe completes ids)") }
     }
 
     // MARK: - :param
@@ -104,16 +104,16 @@ extension ShellSession {
         do {
             statements = try CIQLParser.parse(text)
         } catch {
-            throw CIQLError(.syntax, "the value of :param must be one CIQL expression: \(error.message)")
+            throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "the value of :param must be one CIQL expression: \(error.message)")
         }
         guard statements.count == 1, let statement = statements.first else {
-            throw CIQLError(.syntax, "the value of :param must be one CIQL expression")
+            throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "the value of :param must be one CIQL expression")
         }
         let sink = TableSink()
         try engine.execute(statement, parameters: configuration.parameters,
             change: ChangeInfo(actor: configuration.actor, changeReference: nil, origin: "shell"), into: sink)
         guard let value = sink.values.first?.first, let shown = sink.rows.first?.first else {
-            throw CIQLError(.semantic, "the value of :param gave no value")
+            throw CIQLError(.semantic, .semantic(.invalidQuery), "the value of :param gave no value")
         }
         configuration.parameters[name] = value
         parameterTexts[name] = shown
@@ -169,7 +169,7 @@ extension ShellSession {
     }
 
     private func single(_ text: String) throws -> Statement {
-        guard let statement = try CIQLParser.parse(text).first else { throw CIQLError(.syntax, "empty statement") }
+        guard let statement = try CIQLParser.parse(text).first else { throw CIQLError(.syntax, .syntax(.unexpectedSyntax), "empty statement") }
         return statement
     }
 }

@@ -115,13 +115,13 @@ public final class ShellSession {
         } catch let error as CIQLError where Interrupts.cancellation.isCancelled && error.kind == .runtime {
             say("\ncancelled (a cancelled statement writes nothing)")
         } catch let error as CIQLError {
-            report(error.rendered(source: text))
+            report(error, source: text)
         } catch let error as StorageError {
-            report(error.message)
+            report(error)
         } catch let error as OutputSinkError where error.isBrokenPipe {
             return
         } catch {
-            report("\(error)")
+            report("\(error)", code: .runtime(.executionFailed))
         }
         // The statement (or another process meanwhile) may have added classes, relation types or keys.
         completion.invalidate()
@@ -173,11 +173,29 @@ public final class ShellSession {
     }
 
     /// An error on stderr (red on a terminal); counts towards the exit code of a script.
-    func report(_ message: String) {
+    /// Writes `error[CODE]: message` to stderr (the `error[CODE]` in red on a terminal).
+    func report(_ message: String, code: CIQLError.Code = .usage(.invalidArgument)) {
+        reportRendered("error[\(code)]: " + message)
+    }
+
+    /// A CIQL error as `query` shows it: `error[CODE] line:column: message`, the line and a caret, for each error.
+    func report(_ error: CIQLError, source: String) {
+        reportRendered(error.rendered(source: source))
+    }
+
+    /// The rendering of a storage error: `error[Storage.Locked]: …`.
+    func report(_ error: StorageError) {
+        report(error.message, code: CIQLError.Code(error))
+    }
+
+    private func reportRendered(_ text: String) {
         failures += 1
         try? output.flush()
-        let prefix = configuration.isInteractive && Terminal.isTerminal(2) ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: "
-        Terminal.write(prefix + message + "\n", to: 2)
+        var text = text
+        if configuration.isInteractive && Terminal.isTerminal(2) {
+            text = text.replacing(#/(?m)^error\[/#) { _ in "\u{1B}[1;31merror\u{1B}[0m[" }
+        }
+        Terminal.write(text + "\n", to: 2)
     }
 
     static func vocabulary(of database: ConfigurationDatabase) throws -> CompletionSource.Vocabulary {

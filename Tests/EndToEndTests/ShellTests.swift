@@ -43,11 +43,11 @@ struct ShellEndToEndTests {
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.out == "two\n───\n2\n")
         #expect(result.err == """
-            error: syntax error at 1:11: expected an expression after '+', found the end of the input
+            error[SyntaxError.UnexpectedSyntax] 1:11: expected an expression after '+', found the end of the input
               RETURN 1 +
                         ^
-            error: unknown CI 'no-such-ci' (tab after :describe completes ids)
-            error: unknown command ':bogus'; :help lists the commands
+            error[GraphError.UnknownCI]: unknown CI 'no-such-ci' (tab after :describe completes ids)
+            error[Usage.InvalidArgument]: unknown command ':bogus'; :help lists the commands
 
             """)
     }

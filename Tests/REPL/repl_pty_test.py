@@ -184,7 +184,7 @@ def main():
         # A syntax error shows the statement with a caret under the place.
         s.type("RETURN 1 +;\r")
         error = s.expect(r"cmdb> ", what="the prompt after the error")
-        check("syntax error at 1:11" in error, "the error names line and column", error)
+        check("[SyntaxError.UnexpectedSyntax] 1:11" in error, "the error names its code, line and column", error)
         check(re.search(r"\n  RETURN 1 \+\n {12}\^\n", error), "a caret under column 11", error)
 
         # Up-arrow twice brings back the three-line statement as one line; Enter runs it again.

@@ -38,8 +38,10 @@ enum GherkinError: Error, CustomStringConvertible {
 enum Gherkin {
     /// Parses one `.feature` file.
     static func parse(_ text: String, file: String) throws -> GherkinFeature {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            String($0).trimmingSuffix("\r")
+        // Split on scalars: in Swift "\r\n" is one Character, so splitting a CRLF file on "\n" finds no line
+        // ends and the whole file reads as one line (nine TCK files have CRLF endings).
+        let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
+            String(String.UnicodeScalarView($0)).trimmingSuffix("\r")
         }
         var feature = GherkinFeature(name: "", file: file, scenarios: [])
         var background: [GherkinStep] = []

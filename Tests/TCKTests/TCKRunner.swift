@@ -178,24 +178,23 @@ final class TCKRunner {
     }
 
     static func describe(_ error: any Error) -> String {
-        if let e = error as? CIQLError { return "\(e.kind.rawValue): \(e.description)" }
+        if let e = error as? CIQLError { return "\(e.kind.isCompileTime ? "at compile time" : "at runtime") \(e.description)" }
         return "\(type(of: error)): \(error)"
     }
 
     /// `Then a TypeError should be raised at runtime: InvalidArgumentType`: nil when the engine raised a CIQL error
-    /// in the same phase (compile time = syntax or semantic errors, runtime = runtime errors).
+    /// with that type and detail (its code) in that phase (compile time = syntax or semantic errors, runtime =
+    /// runtime errors; "any time" takes either).
     private func checkError(_ text: String, _ raised: (any Error)?) -> ScenarioOutcome? {
-        let expected = String(text.dropFirst(2).prefix(while: { $0 != " " }))
-        let phase = text.contains("at compile time") ? "at compile time" : text.contains("at runtime") ? "at runtime" : "at any time"
-        let detail = text.split(separator: ":", maxSplits: 1).dropFirst().first.map { " (" + String($0).trimmingWhitespace() + ")" } ?? ""
-        guard let raised else { return failure("expected a \(expected) \(phase)\(detail), but the query succeeded") }
-        guard let error = raised as? CIQLError else {
-            return failure("expected a \(expected) \(phase)\(detail), raised \(Self.describe(raised))", error: raised)
+        guard let expected = ExpectedError(step: text) else {
+            return failure("cannot read the expected error in '\(text)'")
         }
-        let compile = error.kind != .runtime
-        if text.contains("at compile time") && !compile || text.contains("at runtime") && compile {
-            let outcome = failure("expected \(expected) \(text.contains("at runtime") ? "at runtime" : "at compile time"), raised \(Self.describe(error))", error: error)
-            return outcome
+        guard let raised else { return failure("expected \(expected), but the query succeeded") }
+        guard let error = raised as? CIQLError else {
+            return failure("expected \(expected), raised \(Self.describe(raised))", error: raised)
+        }
+        if let mismatch = expected.mismatch(error) {
+            return failure("expected \(expected), raised \(Self.describe(error)) (\(mismatch))", error: error)
         }
         return nil
     }
@@ -253,5 +252,39 @@ enum TCKComparison {
     static func render(_ rows: [[TCKValue]], sortingLists: Bool) -> String {
         let text = rows.prefix(8).map { "[" + row($0, sortingLists) + "]" }.joined(separator: ", ")
         return text + (rows.count > 8 ? " … (\(rows.count) rows)" : "")
+    }
+}
+
+/// The error a TCK step expects: `a SyntaxError should be raised at compile time: UndefinedVariable`.
+struct ExpectedError: CustomStringConvertible {
+    enum Phase: String {
+        case compileTime = "compile time", runtime, anyTime = "any time"
+    }
+
+    var type: String
+    var phase: Phase
+    /// `*` when the TCK leaves the detail open.
+    var detail: String
+
+    init?(step text: String) {
+        let match = text.firstMatch(of: #/^an? ([A-Za-z]+) should be raised at (compile time|runtime|any time): ([A-Za-z]+|\*)$/#)
+        guard let match, let phase = Phase(rawValue: String(match.2)) else { return nil }
+        type = String(match.1)
+        self.phase = phase
+        detail = String(match.3)
+    }
+
+    var description: String { "\(type).\(detail) at \(phase.rawValue)" }
+
+    /// What differs between this and `error`: the phase, the type or the detail; nil when nothing does.
+    func mismatch(_ error: CIQLError) -> String? {
+        var differences: [String] = []
+        switch phase {
+        case .compileTime where !error.kind.isCompileTime: differences.append("wrong phase")
+        case .runtime where error.kind.isCompileTime: differences.append("wrong phase")
+        default: break
+        }
+        if error.code.type != type || detail != "*" && error.code.detail != detail { differences.append("wrong code") }
+        return differences.isEmpty ? nil : differences.joined(separator: ", ")
     }
 }

@@ -1,14 +1,16 @@
 import Foundation
 import Testing
 
-/// Runs the openCypher TCK (clauses and expressions, temporal aside) against CIQL, read in place from
-/// `../shared/tck`, and writes `tck-results.md`: per feature file the scenarios passed, failed and not applicable.
+/// Runs the whole openCypher TCK against CIQL, read in place from `../shared/tck`, and writes `tck-results.md`:
+/// per folder and feature file the scenarios passed, failed and not applicable. The comparison is strict: a
+/// scenario that expects an error passes only when the error has the expected type, detail and phase.
 ///
 /// `TCK_FILTER=match-where` runs only the feature files whose path contains the text (no report, no threshold);
 /// `.build/tck-details.txt` lists every failure with its query; `TCK_TRACE=1` names each scenario on stderr
 /// before it runs (to find one that crashes the engine).
 struct TCKTests {
-    /// The pass rate of applicable scenarios this engine has reached; a lower rate is a regression.
+    /// The strict pass rate of applicable scenarios outside `TCKReport.pendingFolders` this engine has reached; a
+    /// lower rate is a regression.
     static let minimumPassRate = 0.974
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -39,6 +41,11 @@ struct TCKTests {
         for file in try Self.featureFiles(featuresRoot) where filter.map({ file.contains($0) }) ?? true {
             let text = try String(contentsOfFile: featuresRoot + "/" + file, encoding: .utf8)
             let feature = try Gherkin.parse(text, file: file)
+            // Some TCK files hold no scenario yet; one that has Scenario lines must not read as empty (as CRLF files did).
+            let declares = text.unicodeScalars.split(separator: "\n").contains {
+                String(String.UnicodeScalarView($0)).trimmingWhitespace().hasPrefix("Scenario")
+            }
+            #expect(!declares || !feature.scenarios.isEmpty, "\(file) has scenarios but reads as having none")
             for scenario in feature.scenarios {
                 if ProcessInfo.processInfo.environment["TCK_TRACE"] != nil {
                     FileHandle.standardError.write(Data("TCK: \(file) \(scenario.name)\n".utf8))
@@ -48,6 +55,7 @@ struct TCKTests {
         }
         let seconds = Date().timeIntervalSince(started)
         print(report.summary + String(format: " in %.1f s", seconds))
+        print(report.groupTable)
         let details = Self.repositoryRoot.appendingPathComponent(".build/tck-details.txt").path
         try? report.details.write(toFile: details, atomically: true, encoding: .utf8)
         guard filter == nil else { return }
@@ -55,21 +63,17 @@ struct TCKTests {
         try report.markdown.write(
             toFile: Self.repositoryRoot.appendingPathComponent("tck-results.md").path, atomically: true, encoding: .utf8)
         #expect(
-            report.total.passRate >= Self.minimumPassRate,
-            "TCK pass rate \(report.total.passRate) fell below \(Self.minimumPassRate): \(report.summary)")
+            report.counted.passRate >= Self.minimumPassRate,
+            "TCK pass rate \(report.counted.passRate) fell below \(Self.minimumPassRate): \(report.summary)")
     }
 
-    /// The feature files under `clauses/` and `expressions/` (not `expressions/temporal`), sorted.
+    /// Every feature file under `features/` (`clauses/…`, `expressions/…`, `useCases/…`), sorted.
     static func featureFiles(_ root: String) throws -> [String] {
-        var files: [String] = []
-        for area in ["clauses", "expressions"] {
-            guard let walker = FileManager.default.enumerator(atPath: root + "/" + area) else {
-                throw TCKValueError(description: "cannot list \(root)/\(area)")
-            }
-            for case let path as String in walker where path.hasSuffix(".feature") && !path.hasPrefix("temporal/") {
-                files.append(area + "/" + path)
-            }
+        guard let walker = FileManager.default.enumerator(atPath: root) else {
+            throw TCKValueError(description: "cannot list \(root)")
         }
+        var files: [String] = []
+        for case let path as String in walker where path.hasSuffix(".feature") { files.append(path) }
         guard !files.isEmpty else { throw TCKValueError(description: "no .feature files under \(root)") }
         return files.sorted()
     }

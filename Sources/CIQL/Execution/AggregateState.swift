@@ -31,7 +31,7 @@ struct AggregateState {
             switch value {
             case .int(let i):
                 let (r, overflow) = intSum.addingReportingOverflow(i)
-                if overflow { throw CIQLError(.runtime, "integer overflow in \(spec.function.displayName)()", at: spec.location) }
+                if overflow { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in \(spec.function.displayName)()", at: spec.location) }
                 intSum = r
                 floatSum += Double(i)
             case .float(let d):
@@ -84,7 +84,7 @@ struct AggregateState {
         case .percentiledisc, .percentilecont:
             guard !values.isEmpty else { return .null }
             guard let p = parameter, p.isNumber, (0...1).contains(p.asDouble) else {
-                throw CIQLError(.runtime, "\(spec.function.displayName)() needs a percentile between 0.0 and 1.0", at: spec.location)
+                throw CIQLError(.runtime, .argument(.numberOutOfRange), "\(spec.function.displayName)() needs a percentile between 0.0 and 1.0", at: spec.location)
             }
             let sorted = values.sorted { Value.orderedCompare($0, $1) == .ascending }
             let q = p.asDouble

@@ -20,7 +20,7 @@ extension ExecutionContext {
             case .null: return .null
             case .string(let s):
                 guard let d = CIQLDuration.parse(s) else {
-                    throw CIQLError(.runtime, "'\(s)' is not an ISO 8601 duration (e.g. 'P1DT2H')", at: at)
+                    throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(s)' is not an ISO 8601 duration (e.g. 'P1DT2H')", at: at)
                 }
                 return .duration(d)
             case .map(let m): return .duration(try durationFromMap(m, at))
@@ -51,7 +51,7 @@ extension ExecutionContext {
             guard let n = try node(nid) else { try deleted(a, at); return .null }
             return .list(n.label.map { [.string($0)] } ?? [])
         case .type:
-            guard case .relationship(let r) = a else { throw typeError("type() needs a relation", a, at) }
+            guard case .relationship(let r) = a else { throw typeError("type() needs a relation", a, at, .type(.invalidArgumentValue)) }
             return .string(r.type)
         case .keys:
             if case .node = a {} else if case .relationship = a {} else if case .map = a {} else {
@@ -101,7 +101,7 @@ extension ExecutionContext {
             case .string, .int, .float, .bool, .datetime, .duration: return .string(ValueText.plain(a))
             default:
                 if f == .tostringornull { return .null }
-                throw typeError("toString() cannot convert this value", a, at)
+                throw typeError("toString() cannot convert this value", a, at, .type(.invalidArgumentValue))
             }
         case .tointeger, .tointegerornull: return try toInteger(a, orNull: f == .tointegerornull, at)
         case .tofloat, .tofloatornull: return try toFloat(a, orNull: f == .tofloatornull, at)
@@ -117,7 +117,7 @@ extension ExecutionContext {
             case .int(let i): return .bool(i != 0)
             default:
                 if f == .tobooleanornull { return .null }
-                throw typeError("toBoolean() cannot convert this value", a, at)
+                throw typeError("toBoolean() cannot convert this value", a, at, .type(.invalidArgumentValue))
             }
         case .tolower, .toupper, .trim, .ltrim, .rtrim:
             guard case .string(let s) = a else { throw typeError("\(f.displayName)() needs a string", a, at) }
@@ -141,16 +141,16 @@ extension ExecutionContext {
         for v in args {
             guard case .int(let i) = v else {
                 if v.isNull { return .null }
-                throw typeError("range() needs integers", v, at)
+                throw typeError("range() needs integers", v, at, .argument(.invalidArgumentType))
             }
             ints.append(i)
         }
         let step = ints.count > 2 ? ints[2] : 1
-        guard step != 0 else { throw CIQLError(.runtime, "range() step must not be zero", at: at) }
+        guard step != 0 else { throw CIQLError(.runtime, .argument(.numberOutOfRange), "range() step must not be zero", at: at) }
         let span = step > 0 ? ints[1].subtractingReportingOverflow(ints[0]) : ints[0].subtractingReportingOverflow(ints[1])
-        guard !span.overflow, step != .min else { throw CIQLError(.runtime, "range() is too large", at: at) }
+        guard !span.overflow, step != .min else { throw CIQLError(.runtime, .limit(.tooLarge), "range() is too large", at: at) }
         let count = span.partialValue / (step > 0 ? step : -step) + 1
-        guard count <= 10_000_000 else { throw CIQLError(.runtime, "range() would make \(count) elements", at: at) }
+        guard count <= 10_000_000 else { throw CIQLError(.runtime, .limit(.tooLarge), "range() would make \(count) elements", at: at) }
         return .list(count <= 0 ? [] : stride(from: ints[0], through: ints[1], by: Int64.Stride(step)).map(Value.int))
     }
 
@@ -167,7 +167,7 @@ extension ExecutionContext {
         case .bool(let b): return .int(b ? 1 : 0)
         default:
             if orNull { return .null }
-            throw typeError("toInteger() cannot convert this value", a, at)
+            throw typeError("toInteger() cannot convert this value", a, at, .type(.invalidArgumentValue))
         }
     }
 
@@ -178,7 +178,7 @@ extension ExecutionContext {
         case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map(Value.float) ?? .null
         default:
             if orNull { return .null }
-            throw typeError("toFloat() cannot convert this value", a, at)
+            throw typeError("toFloat() cannot convert this value", a, at, .type(.invalidArgumentValue))
         }
     }
 
@@ -188,7 +188,7 @@ extension ExecutionContext {
         case .datetime: return a
         case .string(let s):
             guard let t = ISODateTime.parse(s) else {
-                throw CIQLError(.runtime, "'\(s)' is not an ISO 8601 datetime (e.g. '2026-11-01T00:00:00Z')", at: at)
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(s)' is not an ISO 8601 datetime (e.g. '2026-11-01T00:00:00Z')", at: at)
             }
             return .datetime(t)
         case .map(let m):
@@ -199,7 +199,7 @@ extension ExecutionContext {
             }
             let y = try part("year", 1970), mo = try part("month", 1), d = try part("day", 1)
             guard (1...12).contains(mo), d >= 1, d <= ISODateTime.daysInMonth(Int(y), Int(mo)), abs(y) < 100_000 else {
-                throw CIQLError(.runtime, "\(y)-\(mo)-\(d) is not a date", at: at)
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "\(y)-\(mo)-\(d) is not a date", at: at)
             }
             let days = Int64(ISODateTime.daysFromCivil(Int(y), Int(mo), Int(d)))
             let h = try part("hour", 0), mi = try part("minute", 0), s = try part("second", 0)
@@ -207,7 +207,7 @@ extension ExecutionContext {
             guard (0...23).contains(h), (0...59).contains(mi), (0...59).contains(s), (0...999).contains(ms),
                 (0...999_999).contains(us), (0...999_999_999).contains(ns)
             else {
-                throw CIQLError(.runtime, "\(h):\(mi):\(s) is not a time of day", at: at)
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "\(h):\(mi):\(s) is not a time of day", at: at)
             }
             let time = h * 3_600_000_000 + mi * 60_000_000 + s * 1_000_000 + ms * 1000 + us + ns / 1000
             return .datetime(days * 86_400_000_000 + time - (try offsetMicros(m["timezone"], at)))
@@ -225,7 +225,7 @@ extension ExecutionContext {
         guard let sign = text.first, sign == "+" || sign == "-", digits.count == 4 || digits.count == 2,
             let n = Int64(digits), digits.allSatisfy(\.isNumber)
         else {
-            throw CIQLError(.runtime, "timezone '\(text)' is not an offset like '+01:00' (CIQL keeps datetimes in UTC)", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "timezone '\(text)' is not an offset like '+01:00' (CIQL keeps datetimes in UTC)", at: at)
         }
         let minutes = digits.count == 2 ? n * 60 : (n / 100) * 60 + n % 100
         return (sign == "-" ? -1 : 1) * minutes * 60_000_000
@@ -245,9 +245,9 @@ extension ExecutionContext {
             case "minutes": scale = 60_000_000
             case "seconds": scale = 1_000_000
             case "milliseconds": scale = 1000
-            default: throw CIQLError(.runtime, "unknown duration field '\(key)'", at: at)
+            default: throw CIQLError(.runtime, .argument(.invalidArgumentValue), "unknown duration field '\(key)'", at: at)
             }
-            guard let n = Int64(checked: x * scale) else { throw CIQLError(.runtime, "duration field '\(key)' is out of range", at: at) }
+            guard let n = Int64(checked: x * scale) else { throw CIQLError(.runtime, .argument(.numberOutOfRange), "duration field '\(key)' is out of range", at: at) }
             switch key {
             case "years", "months": d.months &+= n
             case "weeks", "days": d.days &+= n
@@ -262,7 +262,7 @@ extension ExecutionContext {
         guard case .string(let s) = args[0] else { throw typeError("\(f.displayName)() needs a string", args[0], at) }
         func int(_ i: Int) throws -> Int {
             guard case .int(let v) = args[i] else { throw typeError("\(f.displayName)() needs an integer", args[i], at) }
-            guard v >= 0 else { throw CIQLError(.runtime, "\(f.displayName)() needs a non-negative length", at: at) }
+            guard v >= 0 else { throw CIQLError(.runtime, .argument(.numberOutOfRange), "\(f.displayName)() needs a non-negative length", at: at) }
             return Int(clamping: v)
         }
         func string(_ i: Int) throws -> String {
@@ -296,7 +296,7 @@ extension ExecutionContext {
         switch f {
         case .abs:
             if case .int(let i) = a {
-                guard i != .min else { throw CIQLError(.runtime, "integer overflow in abs", at: at) }
+                guard i != .min else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in abs", at: at) }
                 return .int(Swift.abs(i))
             }
             return .float(Swift.abs(x))
@@ -323,7 +323,7 @@ extension ExecutionContext {
         case .atan2: return .float(Foundation.atan2(x, args[1].asDouble))
         case .degrees: return .float(x * 180 / .pi)
         case .radians: return .float(x * .pi / 180)
-        default: throw CIQLError(.runtime, "internal: \(f.displayName)() has no implementation", at: at)
+        default: throw CIQLError(.runtime, .internalError, "internal: \(f.displayName)() has no implementation", at: at)
         }
     }
 }

@@ -31,7 +31,7 @@ extension ExecutionContext {
         case .regexMatch:
             guard case .string(let s) = a, case .string(let pattern) = b else { return .null }
             return .bool(try regex(pattern, at).wholeMatch(in: s) != nil)
-        case .and, .or, .xor: throw CIQLError(.runtime, "internal: logical operator evaluated as binary", at: at)
+        case .and, .or, .xor: throw CIQLError(.runtime, .internalError, "internal: logical operator evaluated as binary", at: at)
         }
     }
 
@@ -42,7 +42,7 @@ extension ExecutionContext {
             regexCache[pattern] = r
             return r
         } catch {
-            throw CIQLError(.runtime, "invalid regular expression '\(pattern)': \(error)", at: at)
+            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "invalid regular expression '\(pattern)': \(error)", at: at)
         }
     }
 
@@ -73,7 +73,7 @@ extension ExecutionContext {
         case let (.string(x), y) where y.isNumber: return .string(x + ValueText.plain(y))
         case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
         case let (.datetime(t), .duration(d)), let (.duration(d), .datetime(t)):
-            guard d.isWithinCalendar else { throw CIQLError(.runtime, "duration \(d) is too large to add to a datetime", at: at) }
+            guard d.isWithinCalendar else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration \(d) is too large to add to a datetime", at: at) }
             return .datetime(d.added(to: t))
         case let (.duration(x), .duration(y)): return .duration(x + y)
         default: return try arithmetic(.add, a, b, at)
@@ -90,18 +90,18 @@ extension ExecutionContext {
             case .subtract: r = x.subtractingReportingOverflow(y)
             case .multiply: r = x.multipliedReportingOverflow(by: y)
             case .divide:
-                guard y != 0 else { throw CIQLError(.runtime, "division by zero", at: at) }
+                guard y != 0 else { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division by zero", at: at) }
                 r = x.dividedReportingOverflow(by: y)
             case .modulo:
-                guard y != 0 else { throw CIQLError(.runtime, "division by zero in %", at: at) }
+                guard y != 0 else { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division by zero in %", at: at) }
                 r = x.remainderReportingOverflow(dividingBy: y)
             case .power: return .float(pow(Double(x), Double(y)))
             default: r = (0, true)
             }
-            if r.1 { throw CIQLError(.runtime, "integer overflow in \(x) \(op.rawValue) \(y)", at: at) }
+            if r.1 { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in \(x) \(op.rawValue) \(y)", at: at) }
             return .int(r.0)
         case (.datetime(let t), .duration(let d)) where op == .subtract:
-            guard d.isWithinCalendar else { throw CIQLError(.runtime, "duration \(d) is too large to subtract from a datetime", at: at) }
+            guard d.isWithinCalendar else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration \(d) is too large to subtract from a datetime", at: at) }
             return .datetime(d.negated.added(to: t))
         case (.duration(let x), .duration(let y)) where op == .subtract: return .duration(x + y.negated)
         case (.duration(let d), let f) where op == .multiply && f.isNumber: return .duration(d.multiplied(by: f.asDouble))

@@ -9,7 +9,7 @@ extension ExecutionContext {
         case .slot(let i): return row[i]
         case .parameter(let name, let at):
             guard let v = parameters[name] else {
-                throw CIQLError(.semantic, "parameter $\(name) has no value; pass it with --param \(name)=…", at: at)
+                throw CIQLError(.semantic, .parameter(.missingParameter), "parameter $\(name) has no value; pass it with --param \(name)=…", at: at)
             }
             return v
         case .property(let base, let key, let at):
@@ -42,7 +42,7 @@ extension ExecutionContext {
             switch try evaluate(x, &row) {
             case .null: return .null
             case .int(let i):
-                guard i != .min else { throw CIQLError(.runtime, "integer overflow in -\(i)", at: at) }
+                guard i != .min else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in -\(i)", at: at) }
                 return .int(-i)
             case .float(let d): return .float(-d)
             case .duration(let d): return .duration(d.negated)
@@ -188,8 +188,11 @@ extension ExecutionContext {
         }
     }
 
-    func typeError(_ what: String, _ v: Value, _ at: SourceLocation) -> CIQLError {
-        CIQLError(.runtime, "\(what), found \(v.typeName.lowercased()) \(ValueText.literal(v, maxLength: 40))", at: at)
+    /// A value of the wrong type found at run time; openCypher's `TypeError.InvalidArgumentType` unless said.
+    func typeError(
+        _ what: String, _ v: Value, _ at: SourceLocation, _ code: CIQLError.Code = .type(.invalidArgumentType)
+    ) -> CIQLError {
+        CIQLError(.runtime, code, "\(what), found \(v.typeName.lowercased()) \(ValueText.literal(v, maxLength: 40))", at: at)
     }
 
     func listOrNull(_ v: Value, _ at: SourceLocation) throws -> [Value]? {
@@ -243,7 +246,7 @@ extension ExecutionContext {
     /// Reading a node or relation this statement deleted is an error (outside writes, a missing one reads as null).
     func deleted(_ v: Value, _ at: SourceLocation) throws {
         guard writer != nil else { return }
-        throw CIQLError(.runtime, "the \(v.typeName == "NODE" ? "CI" : "relation") was deleted by this statement; its properties are gone", at: at)
+        throw CIQLError(.runtime, .entityNotFound(.deletedEntityAccess), "the \(v.typeName == "NODE" ? "CI" : "relation") was deleted by this statement; its properties are gone", at: at)
     }
 
     /// The properties of a node, relation or map as a map (a CI's `id` is not one of them).
@@ -270,7 +273,7 @@ extension ExecutionContext {
         case let (.map(m), .string(k)): return m[k] ?? .null
         case (.node, .string(let k)), (.relationship, .string(let k)): return try property(of: base, k, at)
         case (.list, _): throw typeError("a list index must be an integer", index, at)
-        case (.map, _), (.node, _), (.relationship, _): throw typeError("a key must be a string", index, at)
+        case (.map, _), (.node, _), (.relationship, _): throw typeError("a key must be a string", index, at, .type(.mapElementAccessByNonString))
         default: throw typeError("cannot index into this value", base, at)
         }
     }

@@ -40,7 +40,7 @@ final class ExecutionContext {
     func checkCancelled() throws {
         checks &+= 1
         if checks & 1023 == 0, let cancellation, cancellation.isCancelled {
-            throw CIQLError(.runtime, "the statement was cancelled")
+            throw CIQLError(.runtime, .limit(.cancelled), "the statement was cancelled")
         }
     }
 

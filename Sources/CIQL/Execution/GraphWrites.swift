@@ -6,7 +6,7 @@ import GraphStorage
 /// The writes CIQL makes, each checked against the schema like an import line.
 extension ExecutionContext {
     private func writerTransaction(_ at: SourceLocation) throws -> GraphTransaction {
-        guard let writer else { throw CIQLError(.runtime, "internal: a write outside a write transaction", at: at) }
+        guard let writer else { throw CIQLError(.runtime, .internalError, "internal: a write outside a write transaction", at: at) }
         return writer
     }
 
@@ -22,11 +22,11 @@ extension ExecutionContext {
             externalID = try generatedID(tx)
         } else {
             throw CIQLError(
-                .runtime, "a new CI needs an id: CREATE (s:\(label ?? "Server") {id: 'web-01', …})", at: at)
+                .runtime, .graph(.missingID), "a new CI needs an id: CREATE (s:\(label ?? "Server") {id: 'web-01', …})", at: at)
         }
-        guard !externalID.isEmpty else { throw CIQLError(.runtime, "a CI id must not be empty", at: at) }
+        guard !externalID.isEmpty else { throw CIQLError(.runtime, .graph(.missingID), "a CI id must not be empty", at: at) }
         if let existing = try tx.nodeID(forExternalID: externalID), try tx.label(of: existing) != nil {
-            throw CIQLError(.runtime, "CI '\(externalID)' already exists; use MERGE, or MATCH … SET to change it", at: at)
+            throw CIQLError(.runtime, .graph(.existingCI), "CI '\(externalID)' already exists; use MERGE, or MATCH … SET to change it", at: at)
         }
         if props["status"] == nil, let status = schema.defaultStatus { props["status"] = .string(status) }
         let checked = try validated(label: label, props, at)
@@ -70,7 +70,7 @@ extension ExecutionContext {
                                 try schema.validateRelation(type: type, fromLabel: otherLabel, toLabel: label)
                             }
                         } catch {
-                            throw CIQLError(.runtime, "cannot make '\(node.externalID)' a \(label ?? "CI without class"): its \(type) relation would break the schema: \(error.message)", at: at)
+                            throw CIQLError(.runtime, .schema(.classChangeBreaksRelation), "cannot make '\(node.externalID)' a \(label ?? "CI without class"): its \(type) relation would break the schema: \(error.message)", at: at)
                         }
                     }
                 }
@@ -87,7 +87,7 @@ extension ExecutionContext {
             guard let node = try node(nid) else { return }
             var props = node.properties
             if key == "id" {
-                throw CIQLError(.runtime, "a CI's id cannot be changed; create a new CI and move its relations", at: at)
+                throw CIQLError(.runtime, .graph(.immutableID), "a CI's id cannot be changed; create a new CI and move its relations", at: at)
             }
             props[key] = try storedValue(value, key, at)
             try updateNode(nid, label: .none, properties: props, at)
@@ -140,7 +140,7 @@ extension ExecutionContext {
         }
         if node.label == label { return }
         if let label, node.label != nil, schema.isOpen {
-            throw CIQLError(.runtime, "a CI has exactly one class; '\(node.externalID)' is already a \(node.label ?? ""), so it cannot also be a \(label)", at: at)
+            throw CIQLError(.runtime, .graph(.singleClass), "a CI has exactly one class; '\(node.externalID)' is already a \(node.label ?? ""), so it cannot also be a \(label)", at: at)
         }
         try updateNode(nid, label: .some(label), properties: node.properties, at)
         if label == nil { counters.labelsRemoved += 1 } else { counters.labelsAdded += 1 }
@@ -152,12 +152,12 @@ extension ExecutionContext {
         let tx = try writerTransaction(at)
         if try tx.relation(from: from, type: type, to: to) != nil {
             let a = try tx.externalID(of: from) ?? "?", b = try tx.externalID(of: to) ?? "?"
-            throw CIQLError(.runtime, "the relation \(a)-[:\(type)]->\(b) already exists; a CMDB records each relation once (use MERGE)", at: at)
+            throw CIQLError(.runtime, .graph(.duplicateRelation), "the relation \(a)-[:\(type)]->\(b) already exists; a CMDB records each relation once (use MERGE)", at: at)
         }
         do {
             try schema.validateRelation(type: type, fromLabel: try tx.label(of: from) ?? nil, toLabel: try tx.label(of: to) ?? nil)
         } catch let error as SchemaError {
-            throw CIQLError(.runtime, error.message, at: at)
+            throw CIQLError(error, at: at)
         }
         _ = try tx.upsertRelation(from: from, type: type, to: to, properties: try storedProperties(properties, at))
         counters.relationshipsCreated += 1
@@ -183,7 +183,7 @@ extension ExecutionContext {
                 }
             } else if try tx.hasRelations(nid) {
                 let id = try tx.externalID(of: nid) ?? "?"
-                throw CIQLError(.runtime, "CI '\(id)' still has relations; DETACH DELETE removes them with it", at: at)
+                throw CIQLError(.runtime, .constraint(.deleteConnectedNode), "CI '\(id)' still has relations; DETACH DELETE removes them with it", at: at)
             }
             if try tx.deleteNode(nid) { counters.nodesDeleted += 1 }
         case .path(let p):
@@ -210,7 +210,7 @@ extension ExecutionContext {
         do {
             return try schema.validatedNode(label: label, properties: props)
         } catch {
-            throw CIQLError(.runtime, error.message, at: at)
+            throw CIQLError(error, at: at)
         }
     }
 
@@ -218,7 +218,7 @@ extension ExecutionContext {
         do {
             try UniquenessCheck(schema: schema).check(tx, nid: nid, label: label, properties: props)
         } catch let error as SchemaError {
-            throw CIQLError(.runtime, error.message, at: at)
+            throw CIQLError(error, at: at)
         }
     }
 
@@ -232,10 +232,10 @@ extension ExecutionContext {
     private func storedValue(_ v: Value, _ key: String, _ at: SourceLocation) throws -> PropertyValue? {
         if v.isNull { return nil }
         if case .list(let l) = v, l.contains(where: \.isNull) {
-            throw CIQLError(.runtime, "property '\(key)' cannot hold a list containing null", at: at)
+            throw CIQLError(.runtime, .type(.invalidPropertyType), "property '\(key)' cannot hold a list containing null", at: at)
         }
         guard let p = v.propertyValue else {
-            throw CIQLError(.runtime, "property '\(key)' cannot hold a \(v.typeName.lowercased())", at: at)
+            throw CIQLError(.runtime, .type(.invalidPropertyType), "property '\(key)' cannot hold a \(v.typeName.lowercased())", at: at)
         }
         return p
     }

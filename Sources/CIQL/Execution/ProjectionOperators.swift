@@ -177,7 +177,9 @@ final class SortOperator: PlanOperator {
         switch try ctx.evaluate(e, &row) {
         case .int(let i) where i >= 0: return Int(clamping: i)
         case let v:
-            throw CIQLError(.runtime, "\(what) needs a non-negative integer, found \(ValueText.literal(v))")
+            let isInteger = if case .int = v { true } else { false }
+            let code: CIQLError.Code = isInteger ? .syntax(.negativeIntegerArgument) : .syntax(.invalidArgumentType)
+            throw CIQLError(.runtime, code, "\(what) needs a non-negative integer, found \(ValueText.literal(v))")
         }
     }
 }

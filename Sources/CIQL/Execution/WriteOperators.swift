@@ -33,7 +33,7 @@ struct CreationSpec {
         }
         for rel in relations {
             guard case .node(let from) = row[rel.fromNode], case .node(let to) = row[rel.toNode] else {
-                throw CIQLError(.runtime, "cannot create a relation from or to null", at: rel.location)
+                throw CIQLError(.runtime, .type(.invalidArgumentValue), "cannot create a relation from or to null", at: rel.location)
             }
             let props = try map(rel.properties, &row, ctx, rel.location)
             row[rel.slot] = .relationship(try ctx.createRelation(from: from, type: rel.type, to: to, properties: props, rel.location))
@@ -46,7 +46,7 @@ struct CreationSpec {
         let maps = nodes.filter { !$0.isBound }.map { ($0.properties, $0.location) } + relations.map { ($0.properties, $0.location) }
         for (e, at) in maps {
             for (key, value) in try map(e, &row, ctx, at).entries where value.isNull {
-                throw CIQLError(.runtime, "MERGE cannot match a null property: '\(key)' is null", at: at)
+                throw CIQLError(.runtime, .semantic(.mergeReadOwnWrites), "MERGE cannot match a null property: '\(key)' is null", at: at)
             }
         }
     }

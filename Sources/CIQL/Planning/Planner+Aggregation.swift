@@ -21,7 +21,7 @@ extension Planner {
             case .countStar, .null, .bool, .int, .float, .string, .parameter: return
             case .variable(let v):
                 guard keyVariables.contains(v) else {
-                    throw CIQLError(.semantic, "'\(v)' is used next to an aggregate but is not a grouping key; project it on its own too", at: e.location)
+                    throw CIQLError(.semantic, .syntax(.ambiguousAggregationExpression), "'\(v)' is used next to an aggregate but is not a grouping key; project it on its own too", at: e.location)
                 }
             case .property(let base, _):
                 if keyProperties.contains(describe(e)) { return }
@@ -39,6 +39,47 @@ extension Planner {
             }
         }
         for item in items where item.expression.containsAggregate { try check(item.expression) }
+    }
+
+    /// An ORDER BY item that aggregates may use the projected variables, properties and aggregates, but not a
+    /// projected compound expression (`RETURN a.x + b.x, count(*) ORDER BY a.x + b.x + count(*)` is ambiguous).
+    func checkOrderByAggregation(_ items: [ProjectionItem], _ orderBy: [SortItem]) throws {
+        let compound = Set(items.compactMap { item -> String? in
+            switch item.expression.kind {
+            case .variable, .property: return nil
+            default: return item.expression.containsAggregate ? nil : describe(item.expression)
+            }
+        })
+        guard !compound.isEmpty else { return }
+        for sort in orderBy where sort.expression.containsAggregate {
+            var found: Expression?
+            _ = replacing(sort.expression) { e in
+                if found == nil, compound.contains(describe(e)) { found = e }
+                return nil
+            }
+            if let found {
+                throw CIQLError(
+                    .semantic, .syntax(.ambiguousAggregationExpression),
+                    "'\(describe(found))' is a projected expression inside an ORDER BY item that aggregates; "
+                        + "give it a name with AS and sort by the name", at: found.location)
+            }
+        }
+    }
+
+    /// The first aggregate call (or `count(*)`) in `e`, outermost first.
+    func firstAggregate(in e: Expression) -> Expression? {
+        var found: Expression?
+        _ = replacing(e) { x in
+            if found == nil, x.containsAggregate {
+                switch x.kind {
+                case .countStar: found = x
+                case .function(let name, _, _) where AggregateFunction.named(name.text) != nil: found = x
+                default: break
+                }
+            }
+            return nil
+        }
+        return found
     }
 
     /// `e` with every subexpression `replacement` gives a substitute for replaced, e.g. an ORDER BY item's

@@ -68,18 +68,18 @@ extension Planner {
             if let aggregate = AggregateFunction.named(name.text) {
                 guard let aggregates else {
                     throw CIQLError(
-                        .semantic, "\(aggregate.displayName)() aggregates rows; use it in WITH or RETURN, not here",
+                        .semantic, .syntax(.invalidAggregation), "\(aggregate.displayName)() aggregates rows; use it in WITH or RETURN, not here",
                         at: at)
                 }
                 let expected = (aggregate == .percentilecont || aggregate == .percentiledisc) ? 2 : 1
                 guard args.count == expected else {
-                    throw CIQLError(.semantic, "\(aggregate.displayName)() takes \(expected) argument\(expected == 1 ? "" : "s"), not \(args.count)", at: at)
+                    throw CIQLError(.semantic, .syntax(.invalidNumberOfArguments), "\(aggregate.displayName)() takes \(expected) argument\(expected == 1 ? "" : "s"), not \(args.count)", at: at)
                 }
                 if args.contains(where: \.containsAggregate) {
-                    throw CIQLError(.semantic, "an aggregate cannot contain another aggregate", at: at)
+                    throw CIQLError(.semantic, .syntax(.nestedAggregation), "an aggregate cannot contain another aggregate", at: at)
                 }
                 if args.contains(where: \.callsRand) {
-                    throw CIQLError(.semantic, "an aggregate cannot take rand(): its result would change from run to run", at: at)
+                    throw CIQLError(.semantic, .syntax(.nonConstantExpression), "an aggregate cannot take rand(): its result would change from run to run", at: at)
                 }
                 let slot = slots.next()
                 aggregates.specs.append(AggregateSpec(
@@ -93,18 +93,18 @@ extension Planner {
                 if let close = closestSpelling(to: name.text, in: BuiltinFunction.allNames) {
                     message += " (did you mean '\(close)'?)"
                 }
-                throw CIQLError(.semantic, message, at: name.location)
+                throw CIQLError(.semantic, .syntax(.unknownFunction), message, at: name.location)
             }
             guard function.arity.contains(args.count) else {
                 let a = function.arity
                 let expected = a.lowerBound == a.upperBound ? "\(a.lowerBound)" : a.upperBound == .max ? "at least \(a.lowerBound)" : "\(a.lowerBound) to \(a.upperBound)"
-                throw CIQLError(.semantic, "\(function.displayName)() takes \(expected) argument\(expected == "1" ? "" : "s"), not \(args.count)", at: at)
+                throw CIQLError(.semantic, .syntax(.invalidNumberOfArguments), "\(function.displayName)() takes \(expected) argument\(expected == "1" ? "" : "s"), not \(args.count)", at: at)
             }
-            if distinct { throw CIQLError(.semantic, "DISTINCT only applies to aggregates, not \(function.displayName)()", at: at) }
+            if distinct { throw CIQLError(.semantic, .syntax(.invalidAggregation), "DISTINCT only applies to aggregates, not \(function.displayName)()", at: at) }
             return .function(function, try args.map(sub), at)
         case .countStar:
             guard let aggregates else {
-                throw CIQLError(.semantic, "count(*) aggregates rows; use it in WITH or RETURN, not here", at: at)
+                throw CIQLError(.semantic, .syntax(.invalidAggregation), "count(*) aggregates rows; use it in WITH or RETURN, not here", at: at)
             }
             let slot = slots.next()
             aggregates.specs.append(AggregateSpec(
@@ -139,7 +139,7 @@ extension Planner {
             // A pattern used as a value only tests bound variables; naming a new one is an error (EXISTS may).
             let names = [element.start.variable] + element.steps.flatMap { [$0.relationship.variable, $0.node.variable] }
             if let unbound = names.compactMap({ $0 }).first(where: { scope[$0.text] == nil }) {
-                throw CIQLError(.semantic, "a pattern expression cannot introduce the variable '\(unbound.text)'; use EXISTS { … } or MATCH", at: unbound.location)
+                throw CIQLError(.semantic, .syntax(.undefinedVariable), "a pattern expression cannot introduce the variable '\(unbound.text)'; use EXISTS { … } or MATCH", at: unbound.location)
             }
             let part = PatternPart(element: element, location: at)
             let (plan, _) = try planSubpattern([part], where: nil, scope)
@@ -149,7 +149,7 @@ extension Planner {
             return .subquery(Subquery(plan: plan, result: .exists))
         case .existsQuery(let query):
             guard query.parts.count == 1, let single = query.parts.first, !QueryEngine.writes(query) else {
-                throw CIQLError(.semantic, "EXISTS { … } takes one reading query (no UNION, no writes)", at: at)
+                throw CIQLError(.semantic, .syntax(.invalidClauseComposition), "EXISTS { … } takes one reading query (no UNION, no writes)", at: at)
             }
             return .subquery(Subquery(plan: try planSingle(single, scope: scope).0, result: .exists))
         case .patternComprehension(let pathVariable, let element, let filter, let map):
@@ -194,7 +194,7 @@ extension Planner {
         var message = "unknown property '\(key)'"
         if !variable.labels.isEmpty { message += " for \(variable.labels.joined(separator: "/"))" }
         if let close = closestSpelling(to: key, in: known) { message += " (did you mean '\(close)'?)" }
-        throw CIQLError(.semantic, message, at: at)
+        throw CIQLError(.semantic, .schema(.unknownAttribute), message, at: at)
     }
 
     /// A class and its subclasses; an error naming the closest class when it is unknown.
@@ -205,7 +205,7 @@ extension Planner {
             if let close = closestSpelling(to: name.text, in: schema.classes.map(\.name)) {
                 message += " (did you mean '\(close)'?)"
             }
-            throw CIQLError(.semantic, message, at: name.location)
+            throw CIQLError(.semantic, .schema(.unknownClass), message, at: name.location)
         }
         return schema.subclasses(of: name.text)
     }
@@ -217,6 +217,6 @@ extension Planner {
         if let close = closestSpelling(to: name.text, in: schema.relations.map(\.name)) {
             message += " (did you mean '\(close)'?)"
         }
-        throw CIQLError(.semantic, message, at: name.location)
+        throw CIQLError(.semantic, .schema(.unknownRelationType), message, at: name.location)
     }
 }

@@ -35,7 +35,7 @@ extension Planner {
             }
             if let pathVariable = part.pathVariable {
                 if scope[pathVariable.text] != nil {
-                    throw CIQLError(.semantic, "variable '\(pathVariable.text)' is already defined", at: pathVariable.location)
+                    throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(pathVariable.text)' is already defined", at: pathVariable.location)
                 }
                 scope[pathVariable.text] = Variable(slot: slots.next(), kind: .path)
             }
@@ -147,7 +147,7 @@ extension Planner {
     {
         if node.labels.count > 1 {
             throw CIQLError(
-                .semantic, "a CI has exactly one class; '\(node.labels.map { ":" + $0.text }.joined())' asks for \(node.labels.count)",
+                .semantic, .graph(.singleClass), "a CI has exactly one class; '\(node.labels.map { ":" + $0.text }.joined())' asks for \(node.labels.count)",
                 at: node.labels[1].location)
         }
         let classes = try node.labels.first.map { try classSet($0) } ?? []
@@ -158,7 +158,7 @@ extension Planner {
                 // A value that may hold a node (`WITH coalesce(b, c) AS x`, `UNWIND nodes AS n`) is matched as one.
                 if existing.kind == .value, existing.staticType == nil { scope[name]?.kind = .node }
                 guard scope[name]?.kind == .node else {
-                    throw CIQLError(.semantic, "variable '\(name)' is not a node here", at: v.location)
+                    throw CIQLError(.semantic, .syntax(.variableTypeConflict), "variable '\(name)' is not a node here", at: v.location)
                 }
                 if !classes.isEmpty, existing.labels.isEmpty { scope[name]?.labels = classes }
             } else {
@@ -197,7 +197,7 @@ extension Planner {
             let e = Expression(.quantifier(.all, variable: x, list: keys, where: test), at: map.location)
             conjuncts.append(Conjunct(expression: e, variables: [name]))
         default:
-            throw CIQLError(.semantic, "a pattern's properties must be a map or a parameter", at: map.location)
+            throw CIQLError(.semantic, .syntax(.invalidArgumentType), "a pattern's properties must be a map or a parameter", at: map.location)
         }
     }
 
@@ -206,20 +206,20 @@ extension Planner {
     ) throws -> (String, Int, Bool) {
         for type in rel.types { try checkRelationType(type) }
         let isList = rel.length != nil
-        if let length = rel.length, let lo = length.minimum, let hi = length.maximum, lo > hi {
-            throw CIQLError(.semantic, "a variable length of *\(lo)..\(hi) matches nothing; the minimum is above the maximum", at: rel.location)
-        }
         let kind: VariableKind = isList ? .relationshipList : .relationship
         let name: String
         let slot: Int
-        if let v = rel.variable, scope[v.text] != nil, !boundBefore.contains(v.text) {
-            throw CIQLError(.semantic, "relation variable '\(v.text)' appears twice in one pattern; a pattern uses each relation once", at: v.location)
+        if let v = rel.variable, let earlier = scope[v.text], !boundBefore.contains(v.text) {
+            // The same relation twice in one pattern breaks relationship uniqueness; a node's name used for a
+            // relation is a conflict of types.
+            let code: CIQLError.Code = earlier.kind == kind ? .syntax(.relationshipUniquenessViolation) : .syntax(.variableTypeConflict)
+            throw CIQLError(.semantic, code, "relation variable '\(v.text)' appears twice in one pattern; a pattern uses each relation once", at: v.location)
         }
         if let v = rel.variable, let bound = scope[v.text] {
             // A relation bound earlier (`MATCH ()-[r]->() … MATCH (a)-[r]->(b)`): expand into a hidden variable
             // and keep the rows where it is the same relation (or the same list of them).
             guard bound.kind == (isList ? .relationshipList : .relationship) || bound.kind == .value && (bound.staticType == nil || isList && bound.staticType == .list) else {
-                throw CIQLError(.semantic, "variable '\(v.text)' is already defined and is not a relation here", at: v.location)
+                throw CIQLError(.semantic, .syntax(.variableTypeConflict), "variable '\(v.text)' is already defined and is not a relation here", at: v.location)
             }
             slot = slots.next()
             name = " r\(slot)"
@@ -292,7 +292,7 @@ extension Planner {
         _ name: String, _ node: NodePattern, _ input: PlanOperator, _ scope: Scope, _ bound: Set<String>,
         _ conjuncts: inout [Conjunct]
     ) throws -> PlanOperator {
-        guard let variable = scope[name] else { throw CIQLError(.semantic, "internal: undeclared \(name)") }
+        guard let variable = scope[name] else { throw CIQLError(.semantic, .internalError, "internal: undeclared \(name)") }
         let shown = name.hasPrefix(" ") ? "" : name
         let labelText = node.labels.first.map { ":" + $0.text } ?? ""
         if let seek = seekConjunct(name, bound, conjuncts, idOnly: true)
@@ -320,7 +320,7 @@ extension Planner {
         _ input: PlanOperator, _ scope: Scope, _ bound: inout Set<String>, bindsRelation: Bool = true
     ) throws -> PlanOperator {
         guard let f = scope[from], let t = scope[to], let r = scope[relName] else {
-            throw CIQLError(.semantic, "internal: undeclared pattern variable", at: rel.location)
+            throw CIQLError(.semantic, .internalError, "internal: undeclared pattern variable", at: rel.location)
         }
         let spec = ExpansionSpec(rel, reversed: reversed)
         let into = bound.contains(to)
@@ -355,7 +355,7 @@ extension Planner {
     private func relationFilter(_ map: Expression?, _ scope: Scope) throws -> ((RelationshipRef, ExecutionContext) throws -> Bool)? {
         guard let map else { return nil }
         guard case .map(let entries) = map.kind else {
-            throw CIQLError(.semantic, "a variable-length relation's properties must be a map", at: map.location)
+            throw CIQLError(.semantic, .syntax(.invalidArgumentType), "a variable-length relation's properties must be a map", at: map.location)
         }
         let compiled = try entries.map { ($0.key, try compile($0.value, Scope())) }
         return { ref, ctx in
@@ -388,7 +388,7 @@ extension Planner {
         guard part.element.steps.count == 1, let first = names.first, let last = names.last,
             let relVar = scope[rels[0]]
         else {
-            throw CIQLError(.semantic, "shortestPath needs a pattern of one relationship: (a)-[*]-(b)", at: part.location)
+            throw CIQLError(.semantic, .syntax(.invalidArgumentType), "shortestPath needs a pattern of one relationship: (a)-[*]-(b)", at: part.location)
         }
         var op = input
         for (i, name) in [(0, first), (1, last)] where !bound.contains(name) {

@@ -11,20 +11,21 @@ extension Planner {
         if projection.includesAll {
             let visible = scope.visibleNames
             if isReturn, visible.isEmpty, items.isEmpty {
-                throw CIQLError(.semantic, "\(clause) * has no variables to return here", at: projection.items.first?.expression.location)
+                throw CIQLError(.semantic, .syntax(.noVariablesInScope), "\(clause) * has no variables to return here", at: projection.items.first?.expression.location)
             }
             let star = visible.map { name in
                 ProjectionItem(expression: Expression(.variable(name), at: .start), alias: nil, text: name)
             }
             items = star + items
         }
+        if items.contains(where: \.expression.containsAggregate) { try checkOrderByAggregation(items, projection.orderBy) }
         var seen = Set<String>()
         for item in items {
             if !isReturn, item.alias == nil, !isVariable(item.expression) {
-                throw CIQLError(.semantic, "the expression '\(item.text)' in WITH needs a name: add AS name", at: item.expression.location)
+                throw CIQLError(.semantic, .syntax(.noExpressionAlias), "the expression '\(item.text)' in WITH needs a name: add AS name", at: item.expression.location)
             }
             guard seen.insert(item.columnName).inserted else {
-                throw CIQLError(.semantic, "column '\(item.columnName)' appears twice; rename one with AS", at: item.expression.location)
+                throw CIQLError(.semantic, .syntax(.columnNameConflict), "column '\(item.columnName)' appears twice; rename one with AS", at: item.expression.location)
             }
         }
         let aggregating = items.contains { $0.expression.containsAggregate }
@@ -87,6 +88,13 @@ extension Planner {
                     // Its aggregates must be projected ones: sort by those columns.
                     let rewritten = replacing(sort.expression) { e in
                         printed.firstIndex(of: describe(e)).map { Expression(.variable(items[$0].columnName), at: e.location) }
+                    }
+                    // An aggregate that is not projected has nothing to aggregate over after the projection.
+                    if let unprojected = firstAggregate(in: rewritten) {
+                        throw CIQLError(
+                            .semantic, .syntax(.undefinedVariable),
+                            "'\(describe(unprojected))' in ORDER BY is not projected; project it (… AS name) to sort by it",
+                            at: unprojected.location)
                     }
                     keys.append((try compile(rewritten, sortScope), sort.descending))
                 } else {
@@ -165,13 +173,13 @@ extension Planner {
     /// SKIP and LIMIT take constants or parameters, never row values.
     private func compileCount(_ e: Expression, _ what: String) throws -> CompiledExpression {
         if !e.referencedVariables.isEmpty {
-            throw CIQLError(.semantic, "\(what) must be a constant or a parameter, not depend on rows", at: e.location)
+            throw CIQLError(.semantic, .syntax(.nonConstantExpression), "\(what) must be a constant or a parameter, not depend on rows", at: e.location)
         }
         if case .int(let i) = e.kind, i < 0 {
-            throw CIQLError(.semantic, "\(what) must not be negative", at: e.location)
+            throw CIQLError(.semantic, .syntax(.negativeIntegerArgument), "\(what) must not be negative", at: e.location)
         }
         if case .float = e.kind {
-            throw CIQLError(.semantic, "\(what) must be an integer", at: e.location)
+            throw CIQLError(.semantic, .syntax(.invalidArgumentType), "\(what) must be an integer", at: e.location)
         }
         return try compile(e, Scope())
     }

@@ -59,11 +59,14 @@ extension Planner {
 
     /// Reports the type errors of `e` itself (its operands are checked when they are compiled).
     func checkStaticTypes(_ e: Expression, _ scope: Scope) throws {
-        func fail(_ x: Expression, _ what: String, _ t: StaticType) throws -> Never {
-            throw CIQLError(.semantic, "type error: \(what), found \(t.article)", at: x.location)
+        func fail(_ x: Expression, _ what: String, _ t: StaticType, _ code: CIQLError.Code) throws -> Never {
+            throw CIQLError(.semantic, code, "type error: \(what), found \(t.article)", at: x.location)
         }
-        func need(_ x: Expression, _ allowed: Set<StaticType>, _ what: String) throws {
-            if let t = staticType(x, scope), !allowed.contains(t) { try fail(x, what, t) }
+        func need(
+            _ x: Expression, _ allowed: Set<StaticType>, _ what: String,
+            _ code: CIQLError.Code = .syntax(.invalidArgumentType)
+        ) throws {
+            if let t = staticType(x, scope), !allowed.contains(t) { try fail(x, what, t, code) }
         }
         switch e.kind {
         case .unary(.not, let x): try need(x, [.boolean], "NOT needs a boolean")
@@ -82,7 +85,11 @@ extension Planner {
             default: break
             }
         case .property(let base, let key):
-            try need(base, [.node, .relationship, .map], "cannot read property '\(key)'")
+            // openCypher: a property of a path is a misuse of the pattern (SyntaxError); of a number, string,
+            // boolean or list, a value of the wrong type (TypeError).
+            let onValue = staticType(base, scope).map { [.boolean, .integer, .float, .string, .list].contains($0) } ?? false
+            try need(base, [.node, .relationship, .map], "cannot read property '\(key)'",
+                onValue ? .type(.invalidArgumentType) : .syntax(.invalidArgumentType))
         case .function(let name, _, let args):
             guard let arg = args.first else { return }
             switch name.text.lowercased() {
@@ -101,17 +108,17 @@ extension Planner {
     /// DELETE takes nodes, relations, paths (or lists of them); a class test or a number is a mistake.
     func checkDeleteTarget(_ e: Expression, _ scope: Scope) throws {
         if case .hasLabels = e.kind {
-            throw CIQLError(.semantic, "DELETE removes nodes and relations, not classes; use REMOVE n:Class", at: e.location)
+            throw CIQLError(.semantic, .syntax(.invalidDelete), "DELETE removes nodes and relations, not classes; use REMOVE n:Class", at: e.location)
         }
         if let t = staticType(e, scope), ![.node, .relationship, .path, .list].contains(t) {
-            throw CIQLError(.semantic, "type error: DELETE needs a node, relation or path, found \(t.article)", at: e.location)
+            throw CIQLError(.semantic, .syntax(.invalidArgumentType), "type error: DELETE needs a node, relation or path, found \(t.article)", at: e.location)
         }
     }
 
     /// WHERE, CASE WHEN and the like need a boolean: a node, a number or a string there is a type error.
     func checkPredicate(_ e: Expression, _ scope: Scope) throws {
         if let t = staticType(e, scope), t != .boolean {
-            throw CIQLError(.semantic, "type error: a predicate must be a boolean, found \(t.article)", at: e.location)
+            throw CIQLError(.semantic, .syntax(.invalidArgumentType), "type error: a predicate must be a boolean, found \(t.article)", at: e.location)
         }
     }
 }

@@ -25,13 +25,13 @@ extension Planner {
                 switch item {
                 case .property(let e):
                     guard case .property(let base, let key) = e.kind else {
-                        throw CIQLError(.semantic, "REMOVE takes n.property or n:Class", at: e.location)
+                        throw CIQLError(.semantic, .syntax(.unexpectedSyntax), "REMOVE takes n.property or n:Class", at: e.location)
                     }
                     return [.setProperty(target: try compile(base, scope), key: key, value: .constant(.null), e.location)]
                 case .labels(let v, let labels):
                     guard let variable = scope[v.text] else { throw scope.unknownVariableError(v) }
                     if !schema.isOpen {
-                        throw CIQLError(.semantic, "a CI must keep a class; use SET \(v.text):OtherClass to change it", at: labels.first?.location ?? v.location)
+                        throw CIQLError(.semantic, .graph(.classRequired), "a CI must keep a class; use SET \(v.text):OtherClass to change it", at: labels.first?.location ?? v.location)
                     }
                     return labels.map { .removeLabel(slot: variable.slot, label: $0.text, v.location) }
                 }
@@ -42,7 +42,7 @@ extension Planner {
             let compiled = try targets.map { (try compile($0, scope), $0.location) }
             return DeleteOperator(input, compiled, detach: detach, detail: targets.map(describe).joined(separator: ", "))
         default:
-            throw CIQLError(.semantic, "internal: not a writing clause", at: clause.location)
+            throw CIQLError(.semantic, .internalError, "internal: not a writing clause", at: clause.location)
         }
     }
 
@@ -50,7 +50,7 @@ extension Planner {
         switch item {
         case .property(let target, let value):
             guard case .property(let base, let key) = target.kind else {
-                throw CIQLError(.semantic, "SET needs n.property = value", at: target.location)
+                throw CIQLError(.semantic, .syntax(.unexpectedSyntax), "SET needs n.property = value", at: target.location)
             }
             try checkPropertyKey(key, on: base, scope, at: target.location)
             return .setProperty(target: try compile(base, scope), key: key, value: try compile(value, scope), target.location)
@@ -62,7 +62,7 @@ extension Planner {
         case .labels(let v, let labels):
             guard let variable = scope[v.text] else { throw scope.unknownVariableError(v) }
             guard labels.count == 1, let label = labels.first else {
-                throw CIQLError(.semantic, "a CI has exactly one class; SET one class at a time", at: v.location)
+                throw CIQLError(.semantic, .graph(.singleClass), "a CI has exactly one class; SET one class at a time", at: v.location)
             }
             _ = try classSet(label)
             return .setLabel(slot: variable.slot, label: label.text, label.location)
@@ -78,12 +78,12 @@ extension Planner {
         func node(_ n: NodePattern) throws -> Int {
             if let v = n.variable, let existing = scope[v.text], boundBefore.contains(v.text) || created.contains(v.text) {
                 if !n.labels.isEmpty || n.properties != nil {
-                    throw CIQLError(.semantic, "variable '\(v.text)' is already bound; \(merging ? "MERGE" : "CREATE") cannot give it a class or properties", at: v.location)
+                    throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(v.text)' is already bound; \(merging ? "MERGE" : "CREATE") cannot give it a class or properties", at: v.location)
                 }
                 return existing.slot
             }
             if n.labels.count > 1 {
-                throw CIQLError(.semantic, "a CI has exactly one class; '\(n.labels.map { ":" + $0.text }.joined())' asks for \(n.labels.count)", at: n.labels[1].location)
+                throw CIQLError(.semantic, .graph(.singleClass), "a CI has exactly one class; '\(n.labels.map { ":" + $0.text }.joined())' asks for \(n.labels.count)", at: n.labels[1].location)
             }
             if let label = n.labels.first { _ = try classSet(label) }
             let slot = scope[n.variable?.text ?? ""]?.slot ?? slots.next()
@@ -98,31 +98,34 @@ extension Planner {
         }
         for part in parts {
             if part.shortest != nil {
-                throw CIQLError(.semantic, "shortestPath cannot be created", at: part.location)
+                throw CIQLError(.semantic, .syntax(.invalidClauseComposition), "shortestPath cannot be created", at: part.location)
             }
             if part.element.steps.isEmpty, let v = part.element.start.variable, boundBefore.contains(v.text) {
-                throw CIQLError(.semantic, "variable '\(v.text)' is already bound; \(merging ? "MERGE" : "CREATE") (\(v.text)) would make nothing new", at: v.location)
+                throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(v.text)' is already bound; \(merging ? "MERGE" : "CREATE") (\(v.text)) would make nothing new", at: v.location)
             }
             var pieces: [PathPiece] = []
             var previous = try node(part.element.start)
             pieces.append(.node(previous))
             for step in part.element.steps {
                 let r = step.relationship
+                if let v = r.variable, boundBefore.contains(v.text) {
+                    throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(v.text)' is already bound; \(merging ? "MERGE" : "CREATE") makes a new relation", at: v.location)
+                }
                 guard r.types.count == 1, let type = r.types.first else {
-                    throw CIQLError(.semantic, "a created relation needs exactly one type, e.g. -[:RUNS_ON]->", at: r.location)
+                    throw CIQLError(.semantic, .syntax(.noSingleRelationshipType), "a created relation needs exactly one type, e.g. -[:RUNS_ON]->", at: r.location)
                 }
                 try checkRelationType(type)
                 guard r.length == nil else {
-                    throw CIQLError(.semantic, "a variable-length relation cannot be created", at: r.location)
+                    throw CIQLError(.semantic, .syntax(.creatingVarLength), "a variable-length relation cannot be created", at: r.location)
                 }
                 if r.direction == .both && !merging {
-                    throw CIQLError(.semantic, "a created relation needs a direction: -[:\(type.text)]-> or <-[:\(type.text)]-", at: r.location)
+                    throw CIQLError(.semantic, .syntax(.requiresDirectedRelationship), "a created relation needs a direction: -[:\(type.text)]-> or <-[:\(type.text)]-", at: r.location)
                 }
                 let next = try node(step.node)
                 let slot: Int
                 if let v = r.variable {
                     if boundBefore.contains(v.text) {
-                        throw CIQLError(.semantic, "variable '\(v.text)' is already bound; CREATE makes a new relation", at: v.location)
+                        throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(v.text)' is already bound; CREATE makes a new relation", at: v.location)
                     }
                     slot = scope[v.text]?.slot ?? slots.next()
                     scope[v.text] = Variable(slot: slot, kind: .relationship)

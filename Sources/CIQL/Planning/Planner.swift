@@ -68,7 +68,7 @@ final class Planner {
         for (i, (root, partColumns, partSlots)) in parts.enumerated() {
             guard partColumns == columns else {
                 throw CIQLError(
-                    .semantic, "all parts of a UNION must return the same columns: "
+                    .semantic, .syntax(.differentColumnsInUnion), "all parts of a UNION must return the same columns: "
                         + "\(columns.joined(separator: ", ")) vs \(partColumns.joined(separator: ", "))",
                     at: query.parts[i].location)
             }
@@ -145,7 +145,7 @@ final class Planner {
                 hasRead = true
             case .return(let projection):
                 guard isLast else {
-                    throw CIQLError(.syntax, "RETURN must be the last clause; use WITH to go on", at: clause.location)
+                    throw CIQLError(.syntax, .syntax(.invalidClauseComposition), "RETURN must be the last clause; use WITH to go on", at: clause.location)
                 }
                 if writes, !hasRead { op = EagerOperator(op, readsWhenOpened: true) }
                 (op, scope, columns, columnSlots) = try planProjection(projection, op, scope, isReturn: true)
@@ -175,7 +175,7 @@ final class Planner {
             case .call where query.clauses.count == 1: break
             default:
                 throw CIQLError(
-                    .syntax, "a query must end with RETURN or a writing clause (CREATE, MERGE, SET, REMOVE, DELETE)",
+                    .syntax, .syntax(.invalidClauseComposition), "a query must end with RETURN or a writing clause (CREATE, MERGE, SET, REMOVE, DELETE)",
                     at: last.location)
             }
         }

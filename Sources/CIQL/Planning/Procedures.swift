@@ -62,14 +62,16 @@ final class ProcedureCallOperator: PlanOperator {
             var values: [Value] = []
             for a in arguments { values.append(try ctx.evaluate(a, &row)) }
             guard let tx = ctx.live?.tx else {
-                throw CIQLError(.runtime, "\(definition.name) works on the current graph, not AS OF a past one", at: location)
+                throw CIQLError(.runtime, .history(.invalidAsOf), "\(definition.name) works on the current graph, not AS OF a past one", at: location)
             }
             do {
                 results = try definition.run(values, ProcedureContext(transaction: tx, schema: ctx.schema))
             } catch let error as CIQLError {
                 throw error
+            } catch let error as StorageError {
+                throw CIQLError(.runtime, CIQLError.Code(error), "\(definition.name): \(error.message)", at: location)
             } catch {
-                throw CIQLError(.runtime, "\(definition.name): \(error)", at: location)
+                throw CIQLError(.runtime, .runtime(.executionFailed), "\(definition.name): \(error)", at: location)
             }
             index = 0
             current = row
@@ -91,12 +93,12 @@ extension Planner {
             } else {
                 message += "; procedures: " + procedures.values.map(\.name).sorted().joined(separator: ", ")
             }
-            throw CIQLError(.semantic, message, at: call.name.location)
+            throw CIQLError(.semantic, .procedure(.procedureNotFound), message, at: call.name.location)
         }
         let args = call.arguments ?? []
         let maximum = definition.parameters.count, minimum = maximum - definition.optionalParameters
         guard (minimum...maximum).contains(args.count) else {
-            throw CIQLError(.semantic, "\(definition.name)(\(definition.parameters.joined(separator: ", "))) takes \(minimum == maximum ? "\(maximum)" : "\(minimum) to \(maximum)") argument(s), not \(args.count)", at: call.name.location)
+            throw CIQLError(.semantic, .syntax(.invalidNumberOfArguments), "\(definition.name)(\(definition.parameters.joined(separator: ", "))) takes \(minimum == maximum ? "\(maximum)" : "\(minimum) to \(maximum)") argument(s), not \(args.count)", at: call.name.location)
         }
         let compiled = try args.map { try compile($0, scope) }
         var yields: [(Int, Int)] = []
@@ -105,7 +107,7 @@ extension Planner {
             items = yield
         } else {
             guard standalone || call.yieldsAll else {
-                throw CIQLError(.semantic, "CALL \(definition.name) inside a query needs YIELD (its columns: \(definition.outputs.joined(separator: ", ")))", at: call.name.location)
+                throw CIQLError(.semantic, .syntax(.unexpectedSyntax), "CALL \(definition.name) inside a query needs YIELD (its columns: \(definition.outputs.joined(separator: ", ")))", at: call.name.location)
             }
             items = definition.outputs.map { YieldItem(field: Name($0, at: call.name.location), alias: nil) }
         }
@@ -113,10 +115,10 @@ extension Planner {
             guard let index = definition.outputs.firstIndex(of: item.field.text) else {
                 var message = "\(definition.name) has no column '\(item.field.text)'"
                 if let close = closestSpelling(to: item.field.text, in: definition.outputs) { message += " (did you mean '\(close)'?)" }
-                throw CIQLError(.semantic, message + "; it yields \(definition.outputs.joined(separator: ", "))", at: item.field.location)
+                throw CIQLError(.semantic, .syntax(.undefinedVariable), message + "; it yields \(definition.outputs.joined(separator: ", "))", at: item.field.location)
             }
             if scope[item.variable.text] != nil {
-                throw CIQLError(.semantic, "variable '\(item.variable.text)' is already defined", at: item.variable.location)
+                throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(item.variable.text)' is already defined", at: item.variable.location)
             }
             let slot = slots.next()
             scope[item.variable.text] = Variable(slot: slot, kind: .value)

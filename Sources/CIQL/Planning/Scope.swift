@@ -41,7 +41,7 @@ struct Scope {
         } else if !visibleNames.isEmpty {
             message += "; variables here: " + visibleNames.joined(separator: ", ")
         }
-        return CIQLError(.semantic, message, at: name.location)
+        return CIQLError(.semantic, .syntax(.undefinedVariable), message, at: name.location)
     }
 }
 

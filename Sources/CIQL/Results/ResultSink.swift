@@ -86,7 +86,7 @@ public final class CollectingSink: ResultSink {
             case .string(let id)?: return id
             case .null?, nil: return nil
             case let other?:
-                throw CIQLError(.semantic, "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
+                throw CIQLError(.semantic, .type(.invalidArgumentType), "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
             }
         }
     }

@@ -1,4 +1,4 @@
-import CIQLSyntax
+public import CIQLSyntax
 public import JSONLines
 
 /// The output formats of `cmdb query`.
@@ -94,6 +94,45 @@ public final class ResultWriter: ResultSink {
         try output.flush()
         renderer = nil
         onSummary?(Self.summaryLine(summary, columns: columns))
+    }
+
+    /// Ends the output with an error object on a line of its own, as the server answers errors:
+    /// `{"error":{"code","message","line","column"}}`, and when the parser found several errors, all of them in
+    /// `"errors":[…]` after it. Rows of the failed statement not yet written are dropped.
+    public func writeError(_ error: CIQLError) throws {
+        json.removeAll()
+        json.writeRaw("{\"error\":")
+        Self.writeErrorObject(error, to: &json)
+        if !error.further.isEmpty {
+            json.writeRaw(",\"errors\":[")
+            for (i, e) in error.all.enumerated() {
+                if i > 0 { json.writeRaw(",") }
+                Self.writeErrorObject(e, to: &json)
+            }
+            json.writeRaw("]")
+        }
+        json.writeRaw("}\n")
+        try output.write(json.bytes)
+        json.removeAll()
+        try output.flush()
+        renderer = nil
+    }
+
+    /// The same for an error from outside CIQL (storage, …): `line` and `column` are null.
+    public func writeError(code: String, message: String, line: Int?, column: Int?) throws {
+        try writeError(CIQLError(.runtime, CIQLError.Code(text: code), message, at: nil))
+    }
+
+    private static func writeErrorObject(_ error: CIQLError, to json: inout JSONWriter) {
+        json.writeRaw("{\"code\":")
+        json.writeString(error.code.description)
+        json.writeRaw(",\"message\":")
+        json.writeString(error.message)
+        json.writeRaw(",\"line\":")
+        if let l = error.location { json.writeInt(Int64(l.line)) } else { json.writeRaw("null") }
+        json.writeRaw(",\"column\":")
+        if let l = error.location { json.writeInt(Int64(l.column)) } else { json.writeRaw("null") }
+        json.writeRaw("}")
     }
 
     /// `3 rows (1.2 ms)`, `1 CI created, 2 relations created in tx 42 (3.1 ms)`.

@@ -29,9 +29,9 @@ public enum Baselines {
 
     /// Records a baseline of the state after the last committed transaction.
     public static func create(_ name: String, description: String?, actor: String, time: Int64, _ tx: GraphTransaction) throws -> Baseline {
-        guard !name.isEmpty else { throw CIQLError(.semantic, "a baseline needs a name") }
+        guard !name.isEmpty else { throw CIQLError(.semantic, .argument(.invalidArgumentValue), "a baseline needs a name") }
         if try find(name, tx) != nil {
-            throw CIQLError(.semantic, "baseline '\(name)' already exists; baselines are never changed, pick another name")
+            throw CIQLError(.semantic, .history(.baselineExists), "baseline '\(name)' already exists; baselines are never changed, pick another name")
         }
         let baseline = Baseline(
             name: name, transaction: try tx.lastCommittedTransaction, time: time, actor: actor, description: description)
@@ -54,7 +54,7 @@ public enum Baselines {
         } else if names.isEmpty {
             message += "; there are none yet: CREATE BASELINE 'name' records one"
         }
-        return CIQLError(.semantic, message, at: at)
+        return CIQLError(.semantic, .history(.unknownBaseline), message, at: at)
     }
 
     private static func decode(_ bytes: [UInt8]) throws -> Baseline {

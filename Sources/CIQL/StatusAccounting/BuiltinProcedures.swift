@@ -11,7 +11,7 @@ enum BuiltinProcedures {
         outputs: ["tx", "at", "actor", "change", "origin", "operation", "changes"]
     ) { arguments, context in
         guard case .string(let id) = arguments.first ?? .null else {
-            throw CIQLError(.runtime, "history() needs a CI id as a string")
+            throw CIQLError(.runtime, .type(.invalidArgumentType), "history() needs a CI id as a string")
         }
         return try CIHistory.rows(of: id, context.transaction).map { v in
             [.int(Int64(v.transaction)), v.time.map(Value.datetime) ?? .null, .string(v.actor),
@@ -49,7 +49,7 @@ public enum CIHistory {
     /// Every version of the CI, oldest first; an error naming the closest id when it is unknown.
     public static func rows(of id: String, _ tx: GraphTransaction) throws -> [Version] {
         guard let nid = try tx.nodeID(forExternalID: id) else {
-            throw CIQLError(.semantic, "unknown CI '\(id)'")
+            throw CIQLError(.semantic, .graph(.unknownCI), "unknown CI '\(id)'")
         }
         var out: [Version] = []
         var previous: StoredNode?

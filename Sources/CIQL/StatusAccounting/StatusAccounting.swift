@@ -12,7 +12,7 @@ struct StatusAccounting {
 
     func execute(_ statement: Statement, change: ChangeInfo, into sink: any ResultSink, started: Int64) throws {
         if statement.asOf != nil, case .showClasses = statement.body {} else if statement.asOf != nil {
-            throw CIQLError(.semantic, "AS OF applies to queries", at: statement.location)
+            throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF applies to queries", at: statement.location)
         }
         var summary = StatementSummary()
         var rowCount = 0
@@ -69,15 +69,15 @@ struct StatusAccounting {
         case .describeClass(let name):
             guard let definition = schema.classDefinition(name.text) else {
                 if schema.isOpen {
-                    throw CIQLError(.semantic, "this database has no schema (it was created with --schema none), so classes have no declared attributes", at: name.location)
+                    throw CIQLError(.semantic, .schema(.noSchema), "this database has no schema (it was created with --schema none), so classes have no declared attributes", at: name.location)
                 }
                 var message = "unknown class '\(name.text)'"
                 if let close = closestSpelling(to: name.text, in: schema.classes.map(\.name)) { message += " (did you mean '\(close)'?)" }
-                throw CIQLError(.semantic, message, at: name.location)
+                throw CIQLError(.semantic, .schema(.unknownClass), message, at: name.location)
             }
             try database.store.read { tx in try emit(["kind", "name", "type", "details"], describe(definition), tx, sink) }
         case .query:
-            throw CIQLError(.semantic, "internal: a query reached status accounting", at: statement.location)
+            throw CIQLError(.semantic, .internalError, "internal: a query reached status accounting", at: statement.location)
         }
         summary.rows = rowCount
         summary.microseconds = QueryEngine.microsecondsNow() - started
@@ -89,10 +89,10 @@ struct StatusAccounting {
         case .string(let s): return s
         case .parameter(let p):
             guard case .string(let s)? = parameters[p] else {
-                throw CIQLError(.semantic, "$\(p) must be a string (\(what))", at: e.location)
+                throw CIQLError(.semantic, .type(.invalidArgumentType), "$\(p) must be a string (\(what))", at: e.location)
             }
             return s
-        default: throw CIQLError(.semantic, "expected \(what) as a string", at: e.location)
+        default: throw CIQLError(.semantic, .type(.invalidArgumentType), "expected \(what) as a string", at: e.location)
         }
     }
 

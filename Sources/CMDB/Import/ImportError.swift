@@ -1,15 +1,20 @@
+public import ConfigurationSchema
+
 /// A bad line in an import: where it is and what is wrong. Nothing was written.
 public struct ImportError: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var column: Int?
     public var message: String
+    /// The schema rule the line broke, when that is why it was refused.
+    public var schemaReason: SchemaError.Reason?
 
-    public init(file: String, line: Int, column: Int? = nil, message: String) {
+    public init(file: String, line: Int, column: Int? = nil, message: String, schemaReason: SchemaError.Reason? = nil) {
         self.file = file
         self.line = line
         self.column = column
         self.message = message
+        self.schemaReason = schemaReason
     }
 
     public var description: String {

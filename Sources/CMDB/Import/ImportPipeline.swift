@@ -166,7 +166,7 @@ final class ImportPipeline: @unchecked Sendable {
             throw ImportError(file: source.displayName, line: lineNumber, column: error.column(in: line),
                 message: error.message)
         } catch let error as SchemaError {
-            throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
+            throw ImportError(file: source.displayName, line: lineNumber, message: error.message, schemaReason: error.reason)
         } catch let error as ImportRecord.LineError {
             throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
         } catch {

@@ -133,7 +133,7 @@ public final class JSONLinesImporter {
                 try importRelation(type: type, from: a, to: b, properties: properties, tx)
             }
         } catch let error as SchemaError {
-            throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
+            throw ImportError(file: source.displayName, line: lineNumber, message: error.message, schemaReason: error.reason)
         } catch let error as StorageError where error.code == .keyTooLong || error.code == .constraint {
             throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
         }
@@ -162,7 +162,7 @@ public final class JSONLinesImporter {
         if write.previousVersion == tx.number {
             // Two different states of one CI in one import: which one is meant is anybody's guess, and
             // applying both would make a second run of the same import record a change.
-            throw SchemaError("CI '\(id)' is given more than once in this import, with different contents")
+            throw SchemaError(.conflictingLines, "CI '\(id)' is given more than once in this import, with different contents")
         }
         remember(id, (nid, label))
         if outcome == .updated, write.previousLabel != label, !database.schema.isOpen {
@@ -186,12 +186,12 @@ public final class JSONLinesImporter {
         _ tx: GraphTransaction
     ) throws {
         if !database.schema.isOpen {
-            if from.nid == to.nid { throw SchemaError("a CI cannot depend on itself") }
+            if from.nid == to.nid { throw SchemaError(.selfRelation, "a CI cannot depend on itself") }
             try database.schema.validateRelation(type: type, fromLabel: from.label, toLabel: to.label)
         }
         let write = try tx.upsertRelation(from: from.nid, type: type, to: to.nid, properties: properties)
         if write.previousVersion == tx.number {
-            throw SchemaError("relation \(type) between the same CIs is given more than once in this import, "
+            throw SchemaError(.conflictingLines, "relation \(type) between the same CIs is given more than once in this import, "
                 + "with different attributes")
         }
         switch write.outcome {
@@ -217,7 +217,7 @@ public final class JSONLinesImporter {
                 } catch {
                     let otherID = try tx.externalID(of: other) ?? "?"
                     let arrow = direction == .outgoing ? "-[\(type)]-> '\(otherID)'" : "<-[\(type)]- '\(otherID)'"
-                    throw SchemaError("changing the class of '\(id)' to \(label ?? "none") breaks its relation "
+                    throw SchemaError(.classChangeBreaksRelation, "changing the class of '\(id)' to \(label ?? "none") breaks its relation "
                         + "\(arrow): \(error.message)")
                 }
             }
@@ -242,7 +242,7 @@ public final class JSONLinesImporter {
             do {
                 try importRelation(type: type, from: a, to: b, properties: properties, tx)
             } catch let error as SchemaError {
-                throw ImportError(file: name, line: lineNumber, message: error.message)
+                throw ImportError(file: name, line: lineNumber, message: error.message, schemaReason: error.reason)
             }
         }
     }

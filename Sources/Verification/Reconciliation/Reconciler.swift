@@ -235,7 +235,7 @@ public final class Reconciler {
             guard let from = try endNode(relation.from, registered), let to = try endNode(relation.to, registered)
             else { continue }
             do {
-                if from.nid == to.nid { throw SchemaError("a CI cannot depend on itself") }
+                if from.nid == to.nid { throw SchemaError(.selfRelation, "a CI cannot depend on itself") }
                 try schema.validateRelation(type: relation.type, fromLabel: from.label, toLabel: to.label)
             } catch let error as SchemaError { throw refused(relation.line, error) }
             try tx.upsertRelation(from: from.nid, type: relation.type, to: to.nid, properties: relation.properties)
