@@ -30,6 +30,7 @@ public final class QueryEngine: Sendable {
     ) throws {
         let shapes = try StatementShapes(text)
         // Parse each statement of a shape not seen before first, so that a syntax error anywhere runs nothing.
+        // Statements of a shape already parsed parse too: the grammar does not look at literal values.
         var parsed: [Int: Statement] = [:]
         var seen = Set<[UInt8]>()
         for index in shapes.statements.indices {
@@ -37,7 +38,13 @@ public final class QueryEngine: Sendable {
                 if seen.contains(key) || planCache.contains(key) { continue }
                 seen.insert(key)
             }
-            parsed[index] = try shapes.parse(index)
+            do {
+                parsed[index] = try shapes.parse(index)
+            } catch {
+                // The whole text's parse reports this error together with those found after recovering from it.
+                _ = try CIQLParser.parse(text)
+                throw error
+            }
         }
         let usesHiddenNames = parameters.keys.contains { $0.hasPrefix(PlanCache.hiddenPrefix) }
         for index in shapes.statements.indices {
