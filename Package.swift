@@ -38,7 +38,8 @@ let package = Package(
         .target(
             name: "GraphStorage",
             dependencies: ["CLMDB"],
-            swiftSettings: strictSettings
+            // Strict memory safety: every unsafe construct is marked `unsafe`, where a comment can justify it.
+            swiftSettings: strictSettings + [.strictMemorySafety()]
         ),
         // The CMDB schema: YAML format, built-in ITIL schema, validation of writes.
         .target(

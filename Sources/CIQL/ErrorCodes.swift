@@ -16,7 +16,7 @@ extension CIQLError.Code {
         case .alreadyExists: detail = .alreadyExists
         case .newerFormat: detail = .newerFormat
         case .corrupted: detail = .corrupted
-        case .mapFull: detail = .noSpace
+        case .mapFull, .noSpace: detail = .noSpace
         case .locked: detail = .locked
         case .permissionDenied: detail = .permissionDenied
         case .io: detail = error.lmdbCode == 28 ? .noSpace : .inputOutput  // ENOSPC

@@ -166,9 +166,13 @@ public final class QueryEngine: Sendable {
                     }
                     return
                 }
-                try database.store.write(info) { tx in
-                    try runQuery(query, statement, LiveGraph(tx), tx, writer: tx, parameters, cancellation, sink, started)
+                // Output waits for the commit: an attempt may be rolled back and run again, or fail to commit.
+                let committed = try database.store.write(info) { tx in
+                    let attempt = BufferingSink()
+                    try runQuery(query, statement, LiveGraph(tx), tx, writer: tx, parameters, cancellation, attempt, started)
+                    return attempt
                 }
+                try committed.replay(into: sink)
             } else {
                 try database.store.read { tx in
                     var source: any GraphSource = LiveGraph(tx)

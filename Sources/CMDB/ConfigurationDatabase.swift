@@ -28,9 +28,10 @@ public final class ConfigurationDatabase: Sendable {
         return ConfigurationDatabase(store: store, schema: schema)
     }
 
-    /// Opens the database at `path` with the schema stored in it.
-    public static func open(at path: String) throws -> ConfigurationDatabase {
-        let store = try GraphStore.open(at: path)
+    /// Opens the database at `path` with the schema stored in it; `readOnly` for commands that only read
+    /// (nothing is ever written to the files then).
+    public static func open(at path: String, readOnly: Bool = false) throws -> ConfigurationDatabase {
+        let store = try GraphStore.open(at: path, readOnly: readOnly)
         let text = try store.read { tx in try tx.metadata(schemaKey) }.map { String(decoding: $0, as: UTF8.self) }
         guard let text else {
             throw StorageError(.corrupted, "the database at '\(path)' has no schema; it is damaged")

@@ -75,13 +75,18 @@ struct AuditRunCommand: ParsableCommand {
             return result
         }
         let stored = result
+        let auditReport = AuditReport(result: result)
+        // A run is stored only when the whole job succeeds: the report file is written (not yet in place)
+        // before the run is stored, and put in place after the commit; either failing stores nothing.
+        let preparedReport = try destination.prepare { try auditReport.write(destination.format, to: $0) }
         try db.store.write(ChangeInfo(actor: defaultActor(actor), changeReference: nil,
             origin: "audit run \(stored.run)")) { tx in
             try AuditHistory.store(stored, in: tx)
         }
         result = stored
-        let auditReport = AuditReport(result: result)
-        if destination.file != nil || !output.quiet {
+        if let preparedReport {
+            try preparedReport.commit()
+        } else if !output.quiet {
             try destination.write { try auditReport.write(destination.format, to: $0) }
         }
         if !output.quiet, destination.file != nil {
@@ -113,7 +118,7 @@ struct AuditHistoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let db = try ConfigurationDatabase.open(at: database.path)
+        let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         let runs = try db.store.read { tx in try AuditHistory.summaries(tx) }
         if format == "json" {
             var w = JSONWriter()

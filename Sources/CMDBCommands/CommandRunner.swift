@@ -10,9 +10,17 @@ import Verification
 /// Parses arguments, runs the command and maps every error to a message on stderr and an exit code.
 enum CommandRunner {
     static func run(_ arguments: [String]) -> Int32 {
+        // A writer stuck behind another process's write says so after a second (see `WriteLockWait`).
+        GraphStore.defaultWriteLockWait = WriteLockWait(notice: { Console.error($0) })
+        if let unknown = unknownCommand(in: arguments) {
+            Console.error("error[\(CIQLError.Code.usage(.invalidArgument))]: unknown command '\(unknown)'; "
+                + "see 'cmdb --help' for the commands")
+            return 2
+        }
         var command: any ParsableCommand
         do {
-            command = try CMDBCommand.parseAsRoot(movingGlobalOptions(shellByDefault(arguments)))
+            command = try CMDBCommand.parseAsRoot(
+                joiningNegativeNumbers(movingGlobalOptions(shellByDefault(arguments))))
         } catch {
             let code = CMDBCommand.exitCode(for: error)
             if code == .success {
@@ -114,6 +122,53 @@ func movingGlobalOptions(_ arguments: [String]) -> [String] {
         return Array(rest[..<dashes]) + leading + Array(rest[dashes...])
     }
     return Array(rest) + leading
+}
+
+/// The first word after the leading `--db DIR` when it names no command (`cmdb --db p frobnicate`), else nil.
+///
+/// Without this the parser, having moved `--db` after the word, would complain about `--db` instead.
+func unknownCommand(in arguments: [String]) -> String? {
+    var rest = arguments[...]
+    while let first = rest.first {
+        if first == "--db" {
+            rest = rest.dropFirst(2)
+        } else if first.hasPrefix("--db=") {
+            rest = rest.dropFirst()
+        } else {
+            break
+        }
+    }
+    guard rest.count < arguments.count, let word = rest.first, !word.hasPrefix("-") else { return nil }
+    let known = CMDBCommand.configuration.subcommands.map { $0._commandName }
+    return known.contains(word) || word == "help" ? nil : word
+}
+
+/// Options whose value is a number that may be negative (then refused with a message that says why).
+private let numericOptions: Set<String> = ["--depth", "--stale-days", "--changes", "--cis", "--seed"]
+
+/// `--depth -5` → `--depth=-5`: the parser would take `-5` for an option and say the value is missing; joined,
+/// the command's own check says what the value must be.
+func joiningNegativeNumbers(_ arguments: [String]) -> [String] {
+    var result: [String] = []
+    var i = arguments.startIndex
+    while i < arguments.endIndex {
+        let argument = arguments[i]
+        if argument == "--" {
+            result.append(contentsOf: arguments[i...])
+            break
+        }
+        if numericOptions.contains(argument), i + 1 < arguments.endIndex,
+            arguments[i + 1].count > 1, arguments[i + 1].hasPrefix("-"),
+            arguments[i + 1].dropFirst().allSatisfy(\.isNumber)
+        {
+            result.append(argument + "=" + arguments[i + 1])
+            i += 2
+            continue
+        }
+        result.append(argument)
+        i += 1
+    }
+    return result
 }
 
 /// An error a command reports with its own exit code and code.

@@ -33,7 +33,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let db = try ConfigurationDatabase.open(at: database.path)
+        let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         var transaction: TransactionNumber?
         if let asOf {
             if let n = UInt64(asOf) {

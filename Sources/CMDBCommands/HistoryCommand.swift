@@ -22,7 +22,7 @@ struct HistoryCommand: ParsableCommand {
     var format: ResultFormat = .table
 
     func run() throws {
-        let db = try ConfigurationDatabase.open(at: database.path)
+        let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         let engine = QueryEngine(database: db, procedures: ProcedureCatalog.all)
         let writer = ResultWriter(format: format, output: Console.standardOutput)
         let text = "CALL history($id) YIELD tx, at, actor, change, origin, operation, changes RETURN *"

@@ -56,7 +56,7 @@ struct ImpactCommand: ParsableCommand {
     }
 
     func run() throws {
-        let db = try ConfigurationDatabase.open(at: database.path)
+        let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         var cis = self.cis
         if let query { cis += try Self.targets(of: query, in: db) }
         let report = try db.store.read { tx in

@@ -34,36 +34,51 @@ final class JobLock {
     deinit { close(descriptor) }
 }
 
-/// A report file written atomically: to a temporary file beside it, synced, then renamed over the target, so a
-/// reader sees the old report or the new one, never half of one.
+/// A report file written atomically: to a fresh temporary file beside it, synced, then renamed over the
+/// target, so a reader sees the old report or the new one, never half of one.
+///
+/// The temporary file is made by `mkstemp` (`O_CREAT|O_EXCL`, a random name): a file or symlink planted
+/// under a predictable name cannot redirect the write, and `rename` replaces a symlink at the target itself
+/// rather than following it. Reports name every CI and owner, so they are owner-only (0600) unless `mode`
+/// says otherwise.
 struct AtomicReportFile {
     let path: String
+    var mode: mode_t = 0o600
 
+    /// Writes the report and puts it in place.
     func write(_ produce: (ReportWriter) throws -> Void) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        try prepare(produce).commit()
+    }
+
+    /// Writes the report to its temporary file, not yet in place: `commit()` renames it over the target,
+    /// `discard()` (or dropping it uncommitted) removes it.
+    func prepare(_ produce: (ReportWriter) throws -> Void) throws -> PreparedReportFile {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var template = ((directory.isEmpty ? "" : directory) + "/.\(name).tmp-XXXXXX").utf8CString
+        let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
+        if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         guard fd >= 0 else {
             throw CommandFailure.environment("cannot write the report '\(path)': \(String(cString: strerror(errno)))")
         }
-        var committed = false
-        defer {
-            if !committed {
-                close(fd)
-                unlink(temporary)
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let prepared = PreparedReportFile(path: path, temporary: temporary)
+        do {
+            let writer = ReportWriter { bytes in try Self.writeAll(fd, bytes, path: temporary) }
+            try produce(writer)
+            guard fchmod(fd, mode) == 0, fsync(fd) == 0 else {
+                throw CommandFailure.environment(
+                    "cannot write the report '\(path)': \(String(cString: strerror(errno)))")
             }
+        } catch {
+            close(fd)
+            throw error
         }
-        let writer = ReportWriter { bytes in try Self.writeAll(fd, bytes, path: temporary) }
-        try produce(writer)
-        guard fsync(fd) == 0 else {
+        guard close(fd) == 0 else {
             throw CommandFailure.environment("cannot write the report '\(path)': \(String(cString: strerror(errno)))")
         }
-        close(fd)
-        committed = true
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw CommandFailure.environment("cannot put the report in place at '\(path)': \(reason)")
-        }
+        return prepared
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
@@ -76,6 +91,38 @@ struct AtomicReportFile {
             }
             offset += n
         }
+    }
+}
+
+/// A report written to its temporary file and waiting to be put in place; removed unless committed.
+final class PreparedReportFile {
+    let path: String
+    let temporary: String
+    private var isDone = false
+
+    init(path: String, temporary: String) {
+        self.path = path
+        self.temporary = temporary
+    }
+
+    deinit { discard() }
+
+    /// Renames the report over its target.
+    func commit() throws {
+        guard !isDone else { return }
+        isDone = true
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CommandFailure.environment("cannot put the report in place at '\(path)': \(reason)")
+        }
+    }
+
+    /// Removes the temporary file.
+    func discard() {
+        guard !isDone else { return }
+        isDone = true
+        unlink(temporary)
     }
 }
 
@@ -94,6 +141,10 @@ struct JobReportOptions: ParsableArguments {
         + "critical).", valueName: "severity"))
     var failOn: String?
 
+    @Option(help: ArgumentHelp("Permissions of the report file, in octal (default 600: reports name every CI "
+        + "and owner; e.g. 644 for a web server to serve it).", valueName: "mode"))
+    var reportMode: String?
+
     @Flag(help: "Print nothing unless the run fails (for cron mail).")
     var quiet = false
 
@@ -102,7 +153,16 @@ struct JobReportOptions: ParsableArguments {
         _ = try threshold()
     }
 
-    func destination() throws -> ReportDestination { try ReportDestination(file: report, format: format) }
+    func destination() throws -> ReportDestination {
+        var destination = try ReportDestination(file: report, format: format)
+        if let reportMode {
+            guard let mode = mode_t(reportMode, radix: 8), mode <= 0o777 else {
+                throw ValidationError("--report-mode must be octal permissions such as 600 or 644, not '\(reportMode)'")
+            }
+            destination.mode = mode
+        }
+        return destination
+    }
 
     func threshold() throws -> Severity? { try parseSeverity(failOn) }
 }
@@ -110,6 +170,8 @@ struct JobReportOptions: ParsableArguments {
 struct ReportDestination {
     var file: String?
     var format: ReportFormat
+    /// The report file's permissions.
+    var mode: mode_t = 0o600
 
     init(file: String?, format: String?) throws {
         self.file = file
@@ -126,10 +188,16 @@ struct ReportDestination {
         }
     }
 
+    /// Writes a report file to its temporary place (nil for standard output, which is written by `write`).
+    func prepare(_ produce: (ReportWriter) throws -> Void) throws -> PreparedReportFile? {
+        guard let file else { return nil }
+        return try AtomicReportFile(path: file, mode: mode).prepare(produce)
+    }
+
     /// Writes the report to the file (atomically) or to standard output.
     func write(_ produce: (ReportWriter) throws -> Void) throws {
         if let file {
-            try AtomicReportFile(path: file).write(produce)
+            try AtomicReportFile(path: file, mode: mode).write(produce)
         } else {
             let writer = ReportWriter { bytes in
                 try Console.standardOutput.write(bytes)

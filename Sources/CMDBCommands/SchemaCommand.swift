@@ -24,7 +24,7 @@ struct SchemaCommand: ParsableCommand {
                 Console.out(BuiltInSchema.yaml)
                 return
             }
-            let db = try ConfigurationDatabase.open(at: database.path)
+            let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
             if db.schema.isOpen {
                 Console.out("# this database has no schema (created with --schema none): any class, relation type and property")
             } else {

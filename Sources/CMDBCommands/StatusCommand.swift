@@ -14,8 +14,12 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "How many recent changes to list.")
     var changes = 5
 
+    func validate() throws {
+        if changes < 0 { throw ValidationError("--changes must be 0 or more, not \(changes)") }
+    }
+
     func run() throws {
-        let db = try ConfigurationDatabase.open(at: database.path)
+        let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
         try db.store.read { tx in
             let counts = try tx.countsByLabelAndStatus()
             var byClass: [String: [(String, Int)]] = [:]

@@ -111,6 +111,21 @@ struct VerifyCommand: ParsableCommand {
     }
 
     /// The files to read: each argument, or the *.jsonl files of a directory in name order.
+    /// What `path` is when it is not a regular file (after following symlinks), else nil.
+    private static func irregularKind(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return "unreadable (\(String(cString: strerror(errno))))" }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        case S_IFDIR: return "a directory"
+        default: return "a special file"
+        }
+    }
+
     private func snapshotFiles(_ arguments: [String]) throws -> [String] {
         var files: [String] = []
         for path in arguments {
@@ -130,9 +145,24 @@ struct VerifyCommand: ParsableCommand {
                     }
                     if name.hasSuffix(".jsonl") && !name.hasPrefix(".") { names.append(name) }
                 }
-                if names.isEmpty { throw CommandFailure.badInput("no *.jsonl snapshots in directory '\(path)'") }
-                files += names.sorted().map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
+                // Only regular files (symlinks to them included): a FIFO would hang verify, a link to /dev/zero
+                // would feed it without end. Others are skipped with a warning naming them.
+                let before = files.count
+                for name in names.sorted() {
+                    let file = path.hasSuffix("/") ? path + name : path + "/" + name
+                    if let kind = Self.irregularKind(file) {
+                        Console.error("warning: skipping '\(file)': \(kind), not a regular file")
+                    } else {
+                        files.append(file)
+                    }
+                }
+                if files.count == before {
+                    throw CommandFailure.badInput("no *.jsonl snapshots in directory '\(path)'")
+                }
             } else {
+                if let kind = Self.irregularKind(path) {
+                    throw CommandFailure.badInput("cannot read '\(path)': \(kind), not a regular file")
+                }
                 guard access(path, R_OK) == 0 else {
                     throw CommandFailure.badInput("cannot read '\(path)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
                 }

@@ -149,6 +149,10 @@ private struct SchemaReader {
             case "closed": c.isClosed = try bool(e.value, "'closed'")
             case "id_pattern":
                 guard let p = e.value.string else { throw fail("'id_pattern' must be a string", e.value) }
+                // An invalid pattern would make the naming rule silently check nothing.
+                if (try? Regex(p)) == nil {
+                    throw fail("'id_pattern' '\(p)' is not a valid regular expression", e.value)
+                }
                 c.idPattern = p
             case "identify":
                 guard case .sequence(let sets) = e.value else {

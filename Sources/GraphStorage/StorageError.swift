@@ -6,7 +6,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
             case notADatabase, alreadyExists, newerFormat, corrupted, mapFull, locked, permissionDenied
-            case io, readersFull, keyTooLong, constraint, lmdb
+            case io, noSpace, readersFull, keyTooLong, constraint, lmdb
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -27,6 +27,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         public static let permissionDenied = Code(.permissionDenied)
         /// An operating-system I/O error.
         public static let io = Code(.io)
+        /// The file system is full (or the user's quota is): nothing was changed; free space and try again.
+        public static let noSpace = Code(.noSpace)
         /// Too many concurrent readers.
         public static let readersFull = Code(.readersFull)
         /// A key (such as a CI id) is longer than LMDB allows.

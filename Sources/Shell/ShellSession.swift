@@ -108,6 +108,9 @@ public final class ShellSession {
     /// Runs one statement and shows its results, or the error with a caret under the place.
     func execute(_ text: String) {
         Interrupts.reset()
+        // The shell keeps the database open for hours: reader slots of processes killed meanwhile would pin
+        // old pages and make every write grow the file. A failed check only means the slots stay for now.
+        _ = try? engine.database.store.clearStaleReaders()
         do {
             for statement in try CIQLParser.parse(text) {
                 try show(statement)

@@ -34,12 +34,14 @@ final class LiveGraph: GraphSource {
     init(_ tx: GraphTransaction) { self.tx = tx }
 
     private var keys: [String: ResolvedPropertyKey] = [:]
-    /// The last node record looked up: filters on one node's class and properties read it once.
-    private var lastRecord: (nid: NodeID, record: NodeRecordView?)?
+    /// The last node record looked up (a copy, reused): filters on one node's class and properties read it once.
+    private var lastRecord: (nid: NodeID, found: Bool)?
+    private lazy var recordBuffer = NodeRecord(in: tx)
     /// One adjacency cursor for every expansion of a read-only statement.
     private var adjacency: OwnedAdjacencyCursor?
 
-    /// Forgets cached nodes and resolved keys; called after every write.
+    /// Forgets cached nodes, resolved keys and the last record (their contents are stale); called after every
+    /// write.
     func invalidate() {
         cache.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
@@ -52,11 +54,11 @@ final class LiveGraph: GraphSource {
         adjacency = nil
     }
 
-    private func record(_ nid: NodeID) throws -> NodeRecordView? {
-        if let last = lastRecord, last.nid == nid { return last.record }
-        let record = try tx.nodeRecord(nid)
-        lastRecord = (nid, record)
-        return record
+    private func record(_ nid: NodeID) throws -> NodeRecord? {
+        if let last = lastRecord, last.nid == nid { return last.found ? recordBuffer : nil }
+        let found = try tx.loadNodeRecord(nid, into: &recordBuffer)
+        lastRecord = (nid, found)
+        return found ? recordBuffer : nil
     }
 
     func property(_ key: String, of nid: NodeID) throws -> PropertyValue? {

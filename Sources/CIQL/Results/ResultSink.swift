@@ -11,18 +11,36 @@ public protocol ResultSink: AnyObject {
 
 /// Looks up the CIs and relations that result rows refer to, in the statement's snapshot.
 public final class ResultGraph {
-    private let source: any GraphSource
+    private enum Backing {
+        /// Reads from the statement's open transaction.
+        case live(any GraphSource)
+        /// What a buffered statement's rows referred to, copied while its transaction was open.
+        case snapshot(nodes: [NodeID: StoredNode], relations: [RelationshipRef: StoredRelation])
+    }
+    private let backing: Backing
 
-    init(_ source: any GraphSource) { self.source = source }
+    init(_ source: any GraphSource) { backing = .live(source) }
 
-    public func node(_ nid: NodeID) throws -> StoredNode? { try source.node(nid) }
+    init(nodes: [NodeID: StoredNode], relations: [RelationshipRef: StoredRelation]) {
+        backing = .snapshot(nodes: nodes, relations: relations)
+    }
+
+    public func node(_ nid: NodeID) throws -> StoredNode? {
+        switch backing {
+        case .live(let source): try source.node(nid)
+        case .snapshot(let nodes, _): nodes[nid]
+        }
+    }
 
     public func relation(_ ref: RelationshipRef) throws -> StoredRelation? {
-        try source.relation(from: ref.from, type: ref.type, to: ref.to)
+        switch backing {
+        case .live(let source): try source.relation(from: ref.from, type: ref.type, to: ref.to)
+        case .snapshot(_, let relations): relations[ref]
+        }
     }
 
     /// The CI's id, or `#nid` when the node is gone (deleted by the statement itself).
-    public func externalID(_ nid: NodeID) throws -> String { try source.node(nid)?.externalID ?? "#\(nid)" }
+    public func externalID(_ nid: NodeID) throws -> String { try node(nid)?.externalID ?? "#\(nid)" }
 }
 
 /// What a statement did, for the line after its results.

@@ -27,10 +27,14 @@ struct StatusAccounting {
             let description = try descriptionExpression.map { try string($0, "a description") }
             var info = change
             info.origin = "CREATE BASELINE '\(name)'"
-            try database.store.write(info) { tx in
+            // Shown only once committed (see `BufferingSink`).
+            let committed = try database.store.write(info) { tx in
+                let attempt = BufferingSink()
                 let baseline = try Baselines.create(name, description: description, actor: change.actor, time: QueryEngine.microsecondsNow(), tx)
-                try emit(["baseline", "tx", "at"], [[.string(baseline.name), .int(Int64(baseline.transaction)), .datetime(baseline.time)]], tx, sink)
+                try emit(["baseline", "tx", "at"], [[.string(baseline.name), .int(Int64(baseline.transaction)), .datetime(baseline.time)]], tx, attempt)
+                return attempt
             }
+            try committed.replay(into: sink)
         case .showBaselines:
             try database.store.read { tx in
                 let rows: [[Value]] = try Baselines.all(tx).map { b in

@@ -44,12 +44,12 @@ struct ByteWriter {
         var s = s
         s.withUTF8 { utf8 in
             varint(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
+            unsafe bytes.append(contentsOf: utf8)
         }
     }
 
     mutating func raw(_ s: String) {
         var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
+        s.withUTF8 { unsafe bytes.append(contentsOf: $0) }
     }
 }

@@ -24,22 +24,22 @@ enum ChangeRecordCodec {
     static func decode(_ bytes: UnsafeRawBufferPointer, transaction: TransactionNumber) throws
         -> ChangeRecord
     {
-        var r = ByteReader(bytes)
-        guard try r.u8() == 1 else { throw RecordCodec.unknownFormat }
-        let time = try r.signedVarint()
-        let actor = try r.string()
-        let hasReference = try r.u8() == 1
-        let reference = try r.string()
-        let origin = try r.string()
+        var r = unsafe ByteReader(bytes)
+        guard unsafe try r.u8() == 1 else { throw RecordCodec.unknownFormat }
+        let time = unsafe try r.signedVarint()
+        let actor = unsafe try r.string()
+        let hasReference = unsafe try r.u8() == 1
+        let reference = unsafe try r.string()
+        let origin = unsafe try r.string()
         var record = ChangeRecord(
             transaction: transaction, time: time,
             info: ChangeInfo(actor: actor, changeReference: hasReference ? reference : nil, origin: origin))
-        record.nodesCreated = Int(try r.varint())
-        record.nodesUpdated = Int(try r.varint())
-        record.nodesDeleted = Int(try r.varint())
-        record.relationsCreated = Int(try r.varint())
-        record.relationsUpdated = Int(try r.varint())
-        record.relationsDeleted = Int(try r.varint())
+        record.nodesCreated = unsafe Int(try r.varint())
+        record.nodesUpdated = unsafe Int(try r.varint())
+        record.nodesDeleted = unsafe Int(try r.varint())
+        record.relationsCreated = unsafe Int(try r.varint())
+        record.relationsUpdated = unsafe Int(try r.varint())
+        record.relationsDeleted = unsafe Int(try r.varint())
         return record
     }
 }

@@ -58,7 +58,7 @@ enum KeyLayout {
         case .string(let s):
             w.u8(4)
             var s = s
-            s.withUTF8 { w.bytes.append(contentsOf: $0.prefix(maxIndexedValueBytes)) }
+            s.withUTF8 { unsafe w.bytes.append(contentsOf: $0.prefix(maxIndexedValueBytes)) }
         case .datetime(let t):
             w.u8(5)
             w.u64BE(UInt64(bitPattern: t) ^ (1 << 63))

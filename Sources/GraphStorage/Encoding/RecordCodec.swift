@@ -67,10 +67,10 @@ enum RecordCodec {
     }
 
     static func decodeNodeHeader(_ r: inout ByteReader) throws -> NodeHeader {
-        guard try r.u8() == format else { throw unknownFormat }
-        let version = try r.varint()
-        let created = try r.varint()
-        let label = try r.varint()
+        guard unsafe try r.u8() == format else { throw unknownFormat }
+        let version = unsafe try r.varint()
+        let created = unsafe try r.varint()
+        let label = unsafe try r.varint()
         return NodeHeader(
             version: version, created: created, labelID: label == 0 ? nil : UInt32(truncatingIfNeeded: label - 1))
     }
@@ -78,11 +78,11 @@ enum RecordCodec {
     static func decodeNode(_ bytes: UnsafeRawBufferPointer, nid: NodeID, names: borrowing NameTable)
         throws -> StoredNode
     {
-        var r = ByteReader(bytes)
-        let header = try decodeNodeHeader(&r)
-        let externalID = try r.string()
+        var r = unsafe ByteReader(bytes)
+        let header = unsafe try decodeNodeHeader(&r)
+        let externalID = unsafe try r.string()
         let label = try header.labelID.map { (id) in try names.name(id, .label) }
-        let properties = try decodeProperties(&r, names: names)
+        let properties = unsafe try decodeProperties(&r, names: names)
         return StoredNode(
             nid: nid, externalID: externalID, label: label, properties: properties, version: header.version,
             created: header.created)
@@ -91,11 +91,11 @@ enum RecordCodec {
     static func decodeRelation(
         _ bytes: UnsafeRawBufferPointer, from: NodeID, type: String, to: NodeID, names: borrowing NameTable
     ) throws -> StoredRelation {
-        var r = ByteReader(bytes)
-        guard try r.u8() == format else { throw unknownFormat }
-        let version = try r.varint()
-        let created = try r.varint()
-        let properties = try decodeProperties(&r, names: names)
+        var r = unsafe ByteReader(bytes)
+        guard unsafe try r.u8() == format else { throw unknownFormat }
+        let version = unsafe try r.varint()
+        let created = unsafe try r.varint()
+        let properties = unsafe try decodeProperties(&r, names: names)
         return StoredRelation(
             from: from, type: type, to: to, properties: properties, version: version, created: created)
     }
@@ -103,32 +103,32 @@ enum RecordCodec {
     static func decodeProperties(_ r: inout ByteReader, names: borrowing NameTable) throws
         -> Properties
     {
-        let count = try r.varint()
-        guard count <= UInt64(r.base.count) else { throw unknownFormat }
+        let count = unsafe try r.varint()
+        guard unsafe count <= UInt64(r.base.count) else { throw unknownFormat }
         var properties = Properties()
         properties.reserveCapacity(Int(count))
         for _ in 0..<count {
-            let key = try names.name(UInt32(truncatingIfNeeded: try r.varint()), .propertyKey)
-            properties.appendUnchecked(key, try decodeValue(&r, depth: 0))
+            let key = unsafe try names.name(UInt32(truncatingIfNeeded: try r.varint()), .propertyKey)
+            unsafe properties.appendUnchecked(key, try decodeValue(&r, depth: 0))
         }
         return properties
     }
 
     static func decodeValue(_ r: inout ByteReader, depth: Int) throws -> PropertyValue {
-        switch try r.u8() {
+        switch unsafe try r.u8() {
         case 1: return .bool(false)
         case 2: return .bool(true)
-        case 3: return .int(try r.signedVarint())
-        case 4: return .float(Double(bitPattern: try r.u64LE()))
-        case 5: return .string(try r.string())
-        case 6: return .datetime(try r.signedVarint())
+        case 3: return unsafe .int(try r.signedVarint())
+        case 4: return unsafe .float(Double(bitPattern: try r.u64LE()))
+        case 5: return unsafe .string(try r.string())
+        case 6: return unsafe .datetime(try r.signedVarint())
         case 7:
             guard depth < 64 else { throw unknownFormat }
-            let n = try r.varint()
-            guard n <= UInt64(r.base.count) else { throw unknownFormat }
+            let n = unsafe try r.varint()
+            guard unsafe n <= UInt64(r.base.count) else { throw unknownFormat }
             var items: [PropertyValue] = []
             items.reserveCapacity(Int(n))
-            for _ in 0..<n { items.append(try decodeValue(&r, depth: depth + 1)) }
+            for _ in 0..<n { unsafe items.append(try decodeValue(&r, depth: depth + 1)) }
             return .list(items)
         default: throw unknownFormat
         }

@@ -41,7 +41,7 @@ public final class GraphStore: @unchecked Sendable {
 
     /// The map size a new environment starts with; `CMDB_MAP_SIZE` (bytes) overrides it, for tests.
     static var initialMapSize: Int {
-        if let text = getenv("CMDB_MAP_SIZE").map({ String(cString: $0) }), let n = Int(text), n > 0 { return n }
+        if let text = unsafe getenv("CMDB_MAP_SIZE").map({ unsafe String(cString: $0) }), let n = Int(text), n > 0 { return n }
         return 4 << 30
     }
 
@@ -53,8 +53,8 @@ public final class GraphStore: @unchecked Sendable {
     }
 
     deinit {
-        if let txn = OpaquePointer(bitPattern: idleReader.exchange(0, ordering: .acquiringAndReleasing)) {
-            mdb_txn_abort(txn)
+        if let txn = unsafe OpaquePointer(bitPattern: idleReader.exchange(0, ordering: .acquiringAndReleasing)) {
+            unsafe env.discardReset(txn)
         }
     }
 
@@ -62,99 +62,128 @@ public final class GraphStore: @unchecked Sendable {
 
     /// Creates a new, empty database in directory `path` (created owner-only if missing).
     ///
-    /// - Throws: `StorageError` with code `.alreadyExists` when a database is already there.
+    /// When creation fails (a full file system, say), what it made is removed again: the directory if it
+    /// made it, else the files it made in it, so a later `create` starts clean.
+    ///
+    /// - Throws: `StorageError` with code `.alreadyExists` when a database is already there, `.noSpace` when
+    ///   the file system is full.
     public static func create(at path: String, initialMapSize mapSize: Int? = nil) throws -> GraphStore {
         var st = stat()
-        if stat(path, &st) != 0 {
-            if mkdir(path, 0o700) != 0 {
-                throw StorageError(.io, "cannot create directory '\(path)': \(String(cString: strerror(errno)))",
-                    lmdbCode: errno)
+        var madeDirectory = false
+        if unsafe stat(path, &st) != 0 {
+            if unsafe mkdir(path, 0o700) != 0 {
+                throw StorageError.lmdb(errno, "mkdir", path: path)
             }
+            madeDirectory = true
         } else if (st.st_mode & S_IFMT) != S_IFDIR {
             throw StorageError(.io, "'\(path)' exists and is not a directory")
         }
-        if access(path + "/data.mdb", F_OK) == 0 {
+        if unsafe access(path + "/data.mdb", F_OK) == 0 {
             throw StorageError(.alreadyExists, "a database already exists at '\(path)'")
         }
-        let env = try LMDBEnvironment(
-            path: path, mapSize: mapSize ?? initialMapSize, maxDatabases: UInt32(layout.count + 1))
-        let txn = try env.begin(readOnly: false)
+        let hadLockFile = unsafe access(path + "/lock.mdb", F_OK) == 0
         do {
-            var dbs = Databases()
-            for (name, keyPath, flags) in layout {
-                var dbi: MDB_dbi = 0
-                try check(mdb_dbi_open(txn, name, flags | UInt32(MDB_CREATE), &dbi), "mdb_dbi_open")
-                dbs[keyPath: keyPath] = dbi
-            }
-            let t = LMDBTransaction(handle: txn)
-            try t.put(dbs.meta, Array("format".utf8), withUnsafeBytes(of: formatVersion.bigEndian) { Array($0) })
-            try check(mdb_txn_commit(txn), "mdb_txn_commit")
-            return GraphStore(path: path, env: env, dbs: dbs, names: NameTable())
+            return try makeEmpty(at: path, mapSize: mapSize ?? initialMapSize)
         } catch {
-            mdb_txn_abort(txn)
+            unsafe unlink(path + "/data.mdb")
+            if !hadLockFile { unsafe unlink(path + "/lock.mdb") }
+            if madeDirectory { unsafe rmdir(path) }
             throw error
         }
+    }
+
+    private static func makeEmpty(at path: String, mapSize: Int) throws -> GraphStore {
+        let env = unsafe try LMDBEnvironment(path: path, mapSize: mapSize, maxDatabases: UInt32(layout.count + 1))
+        let txn = unsafe try env.begin(readOnly: false)
+        var isOpen = true
+        defer { if isOpen { unsafe env.abort(txn, readOnly: false) } }
+        var dbs = Databases()
+        for (name, keyPath, flags) in unsafe layout {
+            var dbi: MDB_dbi = 0
+            unsafe try check(mdb_dbi_open(txn, name, flags | UInt32(MDB_CREATE), &dbi), "mdb_dbi_open")
+            dbs[keyPath: keyPath] = dbi
+        }
+        let t = unsafe LMDBTransaction(handle: txn)
+        unsafe try t.put(dbs.meta, Array("format".utf8), withUnsafeBytes(of: formatVersion.bigEndian) { unsafe Array($0) })
+        isOpen = false
+        unsafe try env.commit(txn, readOnly: false)
+        return GraphStore(path: path, env: env, dbs: dbs, names: NameTable())
     }
 
     /// Opens an existing database.
     ///
-    /// - Throws: `StorageError` `.notADatabase` when there is none, `.newerFormat` when a newer cmdb wrote it
-    ///   (the files are left untouched).
-    public static func open(at path: String) throws -> GraphStore {
-        guard access(path + "/data.mdb", F_OK) == 0 else {
-            throw StorageError(.notADatabase, "no database at '\(path)'; create one with 'cmdb init'")
+    /// `readOnly` opens it for reading only (`MDB_RDONLY`): nothing is ever written to its files, and a
+    /// `write` fails.
+    ///
+    /// - Throws: `StorageError` `.notADatabase` when there is none, `.permissionDenied` when this user may not
+    ///   use it, `.newerFormat` when a newer cmdb wrote it (the files are left untouched).
+    public static func open(at path: String, readOnly: Bool = false) throws -> GraphStore {
+        let file = path + "/data.mdb"
+        var st = stat()
+        if unsafe stat(file, &st) != 0 {
+            if errno == ENOENT || errno == ENOTDIR {
+                throw StorageError(.notADatabase, "no database at '\(path)'; create one with 'cmdb init'")
+            }
+            throw StorageError.lmdb(errno, "stat", path: file)
         }
-        guard access(path + "/data.mdb", R_OK | W_OK) == 0 else {
-            throw StorageError(.permissionDenied, "cannot read and write '\(path)/data.mdb': permission denied")
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw StorageError(.notADatabase, "'\(file)' is not a regular file; '\(path)' is not a cmdb database")
         }
-        let env = try LMDBEnvironment(
-            path: path, mapSize: initialMapSize, maxDatabases: UInt32(layout.count + 1))
-        let txn = try env.begin(readOnly: true)
-        do {
-            var dbs = Databases()
-            var metaDBI: MDB_dbi = 0
-            let rc = mdb_dbi_open(txn, "meta", 0, &metaDBI)
-            if rc == MDB_NOTFOUND {
-                throw StorageError(.notADatabase, "'\(path)' holds an LMDB file that is not a cmdb database")
-            }
-            try check(rc, "mdb_dbi_open")
-            let t = LMDBTransaction(handle: txn)
-            guard let raw = try t.get(metaDBI, Array("format".utf8)), raw.count == 4 else {
-                throw StorageError(.notADatabase, "'\(path)' holds an LMDB file that is not a cmdb database")
-            }
-            let format = raw.loadBE32(at: 0)
-            if format > formatVersion {
-                throw StorageError(
-                    .newerFormat,
-                    "the database at '\(path)' has format \(format), newer than this cmdb (format \(formatVersion)); "
-                        + "upgrade cmdb to open it (the database was not changed)")
-            }
-            for (name, keyPath, flags) in layout {
-                var dbi: MDB_dbi = 0
-                try check(mdb_dbi_open(txn, name, flags, &dbi), "mdb_dbi_open")
-                dbs[keyPath: keyPath] = dbi
-            }
-            let names = try loadNames(LMDBTransaction(handle: txn), dbs)
-            // Committing a read transaction publishes the database handles to the environment.
-            try check(mdb_txn_commit(txn), "mdb_txn_commit")
-            return GraphStore(path: path, env: env, dbs: dbs, names: names)
-        } catch {
-            mdb_txn_abort(txn)
-            throw error
+        guard unsafe access(file, readOnly ? R_OK : R_OK | W_OK) == 0 else {
+            throw StorageError(
+                .permissionDenied,
+                "permission denied: cannot \(readOnly ? "read" : "read and write") '\(file)'")
         }
+        // LMDB would take an empty file for a new one and write a fresh database into it.
+        guard st.st_size >= 8192 else {
+            throw StorageError(.notADatabase, "'\(path)' is not a cmdb database: '\(file)' is empty or truncated")
+        }
+        let env = unsafe try LMDBEnvironment(
+            path: path, mapSize: initialMapSize, maxDatabases: UInt32(layout.count + 1), readOnly: readOnly)
+        let txn = unsafe try env.begin(readOnly: true)
+        var isOpen = true
+        defer { if isOpen { unsafe env.abort(txn, readOnly: true) } }
+        var dbs = Databases()
+        var metaDBI: MDB_dbi = 0
+        let rc = unsafe mdb_dbi_open(txn, "meta", 0, &metaDBI)
+        if rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE {
+            throw StorageError(.notADatabase, "'\(path)' holds an LMDB file that is not a cmdb database")
+        }
+        try check(rc, "mdb_dbi_open")
+        let t = unsafe LMDBTransaction(handle: txn)
+        guard let raw = unsafe try t.get(metaDBI, Array("format".utf8)), raw.count == 4 else {
+            throw StorageError(.notADatabase, "'\(path)' holds an LMDB file that is not a cmdb database")
+        }
+        let format = unsafe raw.loadBE32(at: 0)
+        if format > formatVersion {
+            throw StorageError(
+                .newerFormat,
+                "the database at '\(path)' has format \(format), newer than this cmdb (format \(formatVersion)); "
+                    + "upgrade cmdb to open it (the database was not changed)")
+        }
+        for (name, keyPath, flags) in unsafe layout {
+            var dbi: MDB_dbi = 0
+            unsafe try check(mdb_dbi_open(txn, name, flags, &dbi), "mdb_dbi_open")
+            dbs[keyPath: keyPath] = dbi
+        }
+        let names = unsafe try loadNames(LMDBTransaction(handle: txn), dbs)
+        // Committing a read transaction publishes the database handles to the environment.
+        isOpen = false
+        unsafe try env.commit(txn, readOnly: true)
+        return GraphStore(path: path, env: env, dbs: dbs, names: names)
     }
 
     static func loadNames(_ t: LMDBTransaction, _ dbs: Databases) throws -> NameTable {
         var table = NameTable()
-        let cursor = try t.openCursor(dbs.namesByID)
-        defer { cursor.close() }
-        var entry = try cursor.get(MDB_FIRST)
-        while let (key, value) = entry {
-            guard key.count == 5, let kind = NameKind(rawValue: key[0]) else {
+        let cursor = unsafe try t.openCursor(dbs.namesByID)
+        defer { unsafe cursor.close() }
+        var entry = unsafe try cursor.get(MDB_FIRST)
+        while let (key, value) = unsafe entry {
+            guard key.count == 5, let kind = unsafe NameKind(rawValue: key[0]) else {
                 throw StorageError(.corrupted, "the name table is damaged")
             }
-            table.insert(String(decoding: value, as: UTF8.self), id: key.loadBE32(at: 1), kind)
-            entry = try cursor.get(MDB_NEXT)
+            unsafe table.insert(String(decoding: value, as: UTF8.self), id: key.loadBE32(at: 1), kind)
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         return table
     }
@@ -167,13 +196,13 @@ public final class GraphStore: @unchecked Sendable {
     /// (holding no snapshot) and renewed by the next `read` rather than begun anew; the name table is rechecked
     /// only when the snapshot moved.
     public func read<R>(_ body: (GraphTransaction) throws -> R) throws -> R {
-        let txn = try beginRead()
-        let tx = GraphTransaction(store: self, handle: txn, names: currentNames(), number: 0, isWritable: false)
+        let txn = unsafe try beginRead()
+        let tx = unsafe GraphTransaction(store: self, handle: txn, names: currentNames(), number: 0, isWritable: false)
         defer {
             tx.invalidate()
-            endRead(txn)
+            unsafe endRead(txn)
         }
-        let snapshot = Int(truncatingIfNeeded: mdb_txn_id(txn))
+        let snapshot = Int(truncatingIfNeeded: unsafe mdb_txn_id(txn))
         if namesCheckedAt.load(ordering: .acquiring) != snapshot {
             try tx.refreshNamesIfStale()
             namesCheckedAt.store(snapshot, ordering: .releasing)
@@ -183,22 +212,22 @@ public final class GraphStore: @unchecked Sendable {
 
     /// A read transaction on the latest commit: the kept one renewed, or a new one.
     private func beginRead() throws -> OpaquePointer {
-        if let kept = OpaquePointer(bitPattern: idleReader.exchange(0, ordering: .acquiringAndReleasing)) {
-            if mdb_txn_renew(kept) == MDB_SUCCESS { return kept }
+        if let kept = unsafe OpaquePointer(bitPattern: idleReader.exchange(0, ordering: .acquiringAndReleasing)) {
+            if unsafe env.renew(kept) { return unsafe kept }
             // MDB_MAP_RESIZED (another process grew the map) and the like: begin() adopts the new map.
-            mdb_txn_abort(kept)
+            unsafe env.discardReset(kept)
         }
-        return try env.begin(readOnly: true)
+        return unsafe try env.begin(readOnly: true)
     }
 
-    /// Ends a read transaction: reset and kept for the next `read` (it holds no snapshot then, so writers and
-    /// map growth are not held up), or aborted when one is kept already.
+    /// Ends a read transaction: reset and kept for the next `read` (it holds no snapshot and not the map lock
+    /// then, so writers and map growth are not held up), or freed when one is kept already.
     private func endRead(_ txn: OpaquePointer) {
-        mdb_txn_reset(txn)
-        if !idleReader.compareExchange(expected: 0, desired: Int(bitPattern: txn), ordering: .acquiringAndReleasing)
-            .exchanged
-        {
-            mdb_txn_abort(txn)
+        unsafe env.reset(txn)
+        if !idleReader.compareExchange(
+            expected: 0, desired: Int(bitPattern: txn), ordering: .acquiringAndReleasing
+        ).exchanged {
+            unsafe env.discardReset(txn)
         }
     }
 
@@ -206,41 +235,80 @@ public final class GraphStore: @unchecked Sendable {
     ///
     /// A transaction that changed nothing, or that `body` discarded, is rolled back and leaves no record.
     /// When the map is full the transaction is rolled back, the map grown, and `body` run again: `body` must
-    /// be safe to repeat (read its input anew).
+    /// be safe to repeat (read its input anew, and send nothing anywhere before this returns). When another
+    /// process is writing, this waits as `writeLockWait` says.
+    ///
+    /// - Throws: `StorageError` `.noSpace` when the file system is full (nothing was changed), `.locked` when
+    ///   the wait for another writer timed out, or what `body` threw.
     public func write<R>(_ change: ChangeInfo, _ body: (GraphTransaction) throws -> R) throws -> R {
         var attempt = 0
         while true {
-            let txn = try env.begin(readOnly: false)
-            var names = currentNames()
-            let t = LMDBTransaction(handle: txn)
-            let last = try t.get(dbs.meta, Array("last_txn".utf8)).map { $0.count == 8 ? $0.loadBE64(at: 0) : 0 } ?? 0
-            let tx = GraphTransaction(store: self, handle: txn, names: names, number: last + 1, isWritable: true)
             do {
-                try tx.refreshNamesIfStale()
-                let result = try body(tx)
-                if tx.isDiscarded || !tx.hasChanges {
-                    tx.invalidate()
-                    mdb_txn_abort(txn)
-                    return result
-                }
-                try tx.finish(change)
-                names = tx.names
-                tx.invalidate()
-                try check(mdb_txn_commit(txn), "mdb_txn_commit")
-                publish(names)
-                return result
+                return try writeOnce(change, body)
             } catch let error as StorageError where error.code == .mapFull && attempt < 16 {
-                tx.invalidate()
-                mdb_txn_abort(txn)
                 attempt += 1
                 try grow()
-            } catch {
-                tx.invalidate()
-                mdb_txn_abort(txn)
-                throw error
             }
         }
     }
+
+    /// One attempt of `write`: the transaction is committed, or aborted exactly once (never after a commit,
+    /// which frees it whether or not it succeeds).
+    private func writeOnce<R>(_ change: ChangeInfo, _ body: (GraphTransaction) throws -> R) throws -> R {
+        let txn = unsafe try env.begin(readOnly: false, wait: writeLockWait)
+        var isOpen = true
+        let t = unsafe LMDBTransaction(handle: txn)
+        var tx: GraphTransaction?
+        defer {
+            tx?.invalidate()
+            if isOpen { unsafe env.abort(txn, readOnly: false) }
+        }
+        let last = unsafe try t.get(dbs.meta, Array("last_txn".utf8)).map { unsafe $0.count == 8 ? $0.loadBE64(at: 0) : 0 } ?? 0
+        let writing = unsafe GraphTransaction(
+            store: self, handle: txn, names: currentNames(), number: last + 1, isWritable: true)
+        tx = writing
+        try writing.refreshNamesIfStale()
+        let result = try body(writing)
+        if writing.isDiscarded || !writing.hasChanges { return result }
+        try writing.finish(change)
+        let names = writing.names
+        writing.invalidate()
+        isOpen = false
+        do {
+            unsafe try env.commit(txn, readOnly: false)
+        } catch let error as StorageError where error.code == .noSpace {
+            throw StorageError(
+                .noSpace, error.message + "; nothing was changed (free some space and run it again)",
+                lmdbCode: error.lmdbCode, operation: error.operation)
+        }
+        publish(names)
+        return result
+    }
+
+    /// How a write waits for another process's write to end: when to say so, and how long at most.
+    public var writeLockWait: WriteLockWait {
+        get { writeLockWaitSetting.withLock { $0 } }
+        set { writeLockWaitSetting.withLock { $0 = newValue } }
+    }
+    private let writeLockWaitSetting = Mutex(GraphStore.defaultWriteLockWait)
+
+    /// What new stores start with as `writeLockWait`; the CLI sets it once, before opening anything.
+    public static var defaultWriteLockWait: WriteLockWait {
+        get { defaultWriteLockWaitSetting.withLock { $0 } }
+        set { defaultWriteLockWaitSetting.withLock { $0 = newValue } }
+    }
+    private static let defaultWriteLockWaitSetting = Mutex(WriteLockWait.silent)
+
+    /// Releases the reader slots of processes that died inside a read transaction (kill -9): they pin old
+    /// pages, so every later write grows the file. Opening does this; a long-lived process (the shell, a
+    /// server) calls it now and then.
+    ///
+    /// - Returns: how many stale slots were cleared.
+    @discardableResult
+    public func clearStaleReaders() throws -> Int { try env.clearStaleReaders() }
+
+    /// Whether the store was opened read-only.
+    public var isReadOnly: Bool { env.isReadOnly }
 
     /// Makes sure the map can hold `bytes` more data without a retry; call before a large import.
     public func reserve(bytes: Int) throws {

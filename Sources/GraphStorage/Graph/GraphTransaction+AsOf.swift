@@ -3,14 +3,14 @@ import CLMDB
 extension GraphTransaction {
     /// The last transaction committed at or before `time` (µs since the epoch, UTC); 0 when there is none.
     public func transaction(atTime time: Int64) throws -> TransactionNumber {
-        let cursor = try raw.openCursor(dbs.changes)
-        defer { cursor.close() }
-        var entry = try cursor.get(MDB_LAST)
-        while let (key, value) = entry {
+        let cursor = unsafe try raw.openCursor(dbs.changes)
+        defer { unsafe cursor.close() }
+        var entry = unsafe try cursor.get(MDB_LAST)
+        while let (key, value) = unsafe entry {
             guard key.count == 8 else { throw StorageError(.corrupted, "a change record key is damaged") }
-            let txn = key.loadBE64(at: 0)
-            if try ChangeRecordCodec.decode(value, transaction: txn).time <= time { return txn }
-            entry = try cursor.get(MDB_PREV)
+            let txn = unsafe key.loadBE64(at: 0)
+            if unsafe try ChangeRecordCodec.decode(value, transaction: txn).time <= time { return txn }
+            unsafe entry = unsafe try cursor.get(MDB_PREV)
         }
         return 0
     }
@@ -22,7 +22,7 @@ extension GraphTransaction {
         key.u64BE(nid)
         key.u64BE(txn &+ 1)
         guard let bytes = try earlierVersion(dbs.hist, seek: key.bytes, prefixLength: 8) else { return nil }
-        return try bytes.withUnsafeBytes { try RecordCodec.decodeNode($0, nid: nid, names: names) }
+        return unsafe try bytes.withUnsafeBytes { unsafe try RecordCodec.decodeNode($0, nid: nid, names: names) }
     }
 
     /// Calls `body` with every node as it was after transaction `txn`, in creation order.
@@ -37,12 +37,12 @@ extension GraphTransaction {
 
     /// Calls `body` with every relation as it was after transaction `txn`, ordered by (from, type, to).
     public func forEachRelation(asOf txn: TransactionNumber, _ body: (StoredRelation) throws -> Bool) throws {
-        let live = try raw.openCursor(dbs.rels)
-        defer { live.close() }
-        let past = try raw.openCursor(dbs.relhist)
-        defer { past.close() }
-        var liveKey = try live.get(MDB_FIRST).map { Array($0.key) }
-        var pastKey = try past.get(MDB_FIRST).map { Array($0.key.prefix(KeyLayout.relationKeySize)) }
+        let live = unsafe try raw.openCursor(dbs.rels)
+        defer { unsafe live.close() }
+        let past = unsafe try raw.openCursor(dbs.relhist)
+        defer { unsafe past.close() }
+        var liveKey = unsafe try live.get(MDB_FIRST).map { unsafe Array($0.key) }
+        var pastKey = unsafe try past.get(MDB_FIRST).map { unsafe Array($0.key.prefix(KeyLayout.relationKeySize)) }
         while liveKey != nil || pastKey != nil {
             let key: [UInt8]
             if let l = liveKey, let p = pastKey {
@@ -51,13 +51,14 @@ extension GraphTransaction {
                 key = liveKey ?? pastKey ?? []
             }
             if let relation = try relation(key: key, asOf: txn), try !body(relation) { return }
-            if liveKey == key { liveKey = try live.get(MDB_NEXT).map { Array($0.key) } }
+            if liveKey == key { liveKey = unsafe try live.get(MDB_NEXT).map { unsafe Array($0.key) } }
             if pastKey == key {
                 // Skip the other versions of the same relation.
                 var after = key
                 after.append(contentsOf: [UInt8](repeating: 0xFF, count: 8))
-                pastKey = try after.withUnsafeBytes { k in try past.get(MDB_SET_RANGE, key: k) }
-                    .map { Array($0.key.prefix(KeyLayout.relationKeySize)) }
+                pastKey = unsafe try after.withUnsafeBytes { k in
+                    try unsafe past.get(MDB_SET_RANGE, key: k).map { unsafe Array($0.key.prefix(KeyLayout.relationKeySize)) }
+                }
             }
         }
     }
@@ -72,10 +73,10 @@ extension GraphTransaction {
 
     private func relation(key: [UInt8], asOf txn: TransactionNumber) throws -> StoredRelation? {
         guard key.count == KeyLayout.relationKeySize else { throw StorageError(.corrupted, "a relation key is damaged") }
-        let (from, typeID, to) = key.withUnsafeBytes { ($0.loadBE64(at: 0), $0.loadBE16(at: 8), $0.loadBE64(at: 10)) }
+        let (from, typeID, to) = unsafe key.withUnsafeBytes { unsafe ($0.loadBE64(at: 0), $0.loadBE16(at: 8), $0.loadBE64(at: 10)) }
         let type = try names.name(UInt32(typeID), .relationType)
-        if let bytes = try raw.get(dbs.rels, key) {
-            let current = try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
+        if let bytes = unsafe try raw.get(dbs.rels, key) {
+            let current = unsafe try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
             if current.version <= txn { return current }
         }
         var seek = ByteWriter(capacity: 26)
@@ -83,21 +84,21 @@ extension GraphTransaction {
         seek.u64BE(txn &+ 1)
         guard let bytes = try earlierVersion(dbs.relhist, seek: seek.bytes, prefixLength: KeyLayout.relationKeySize)
         else { return nil }
-        return try bytes.withUnsafeBytes {
-            try RecordCodec.decodeRelation($0, from: from, type: type, to: to, names: names)
+        return unsafe try bytes.withUnsafeBytes {
+            unsafe try RecordCodec.decodeRelation($0, from: from, type: type, to: to, names: names)
         }
     }
 
     /// The history entry just before `seek` with the same entity prefix: the version current at that point.
     /// Nil when there is none or it is a deletion.
     private func earlierVersion(_ dbi: MDB_dbi, seek: [UInt8], prefixLength: Int) throws -> [UInt8]? {
-        let cursor = try raw.openCursor(dbi)
-        defer { cursor.close() }
-        let positioned = try seek.withUnsafeBytes { k in try cursor.get(MDB_SET_RANGE, key: k) }
-        let previous = positioned == nil ? try cursor.get(MDB_LAST) : try cursor.get(MDB_PREV)
-        guard let (key, value) = previous, key.count == prefixLength + 8,
-            key.prefix(prefixLength).elementsEqual(seek.prefix(prefixLength)), !value.isEmpty
+        let cursor = unsafe try raw.openCursor(dbi)
+        defer { unsafe cursor.close() }
+        let positioned = unsafe try seek.withUnsafeBytes { k in unsafe try cursor.get(MDB_SET_RANGE, key: k) }
+        let previous = unsafe positioned == nil ? try cursor.get(MDB_LAST) : try cursor.get(MDB_PREV)
+        guard let (key, value) = unsafe previous, key.count == prefixLength + 8,
+            unsafe key.prefix(prefixLength).elementsEqual(seek.prefix(prefixLength)), unsafe !value.isEmpty
         else { return nil }
-        return Array(value)
+        return unsafe Array(value)
     }
 }

@@ -10,8 +10,8 @@ extension GraphTransaction {
         var id = id
         return try id.withUTF8 { (utf8) throws -> NodeID? in
             guard utf8.count > 0, utf8.count <= 511 else { return nil }
-            guard let raw = try self.raw.get(dbs.ids, UnsafeRawBufferPointer(utf8)), raw.count == 8 else { return nil }
-            return raw.loadBE64(at: 0)
+            guard let raw = unsafe try self.raw.get(dbs.ids, UnsafeRawBufferPointer(utf8)), raw.count == 8 else { return nil }
+            return unsafe raw.loadBE64(at: 0)
         }
     }
 
@@ -21,8 +21,8 @@ extension GraphTransaction {
     }
 
     func storedNode(_ nid: NodeID) throws -> StoredNode? {
-        guard let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
-        return try RecordCodec.decodeNode(bytes, nid: nid, names: names)
+        guard let bytes = unsafe try raw.get(dbs.nodes, u64: nid) else { return nil }
+        return unsafe try RecordCodec.decodeNode(bytes, nid: nid, names: names)
     }
 
     /// The current version of the node with this CI id.
@@ -33,64 +33,64 @@ extension GraphTransaction {
 
     /// The CI id of a live node, decoding nothing else.
     public func externalID(of nid: NodeID) throws -> String? {
-        guard let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
-        var r = ByteReader(bytes)
-        _ = try RecordCodec.decodeNodeHeader(&r)
-        return try r.string()
+        guard let bytes = unsafe try raw.get(dbs.nodes, u64: nid) else { return nil }
+        var r = unsafe ByteReader(bytes)
+        _ = unsafe try RecordCodec.decodeNodeHeader(&r)
+        return unsafe try r.string()
     }
 
     /// The node id and class of the live CI with this id, decoding nothing else; nil when there is none.
     public func liveNode(externalID: String) throws -> (nid: NodeID, label: String?)? {
-        guard let nid = try lookupNodeID(externalID), let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
-        var r = ByteReader(bytes)
-        let header = try RecordCodec.decodeNodeHeader(&r)
+        guard let nid = try lookupNodeID(externalID), let bytes = unsafe try raw.get(dbs.nodes, u64: nid) else { return nil }
+        var r = unsafe ByteReader(bytes)
+        let header = unsafe try RecordCodec.decodeNodeHeader(&r)
         return (nid, try header.labelID.map { try names.name($0, .label) })
     }
 
     /// The class of a live node, decoding nothing else; `.some(nil)` for a node without a class.
     public func label(of nid: NodeID) throws -> String?? {
-        guard let bytes = try raw.get(dbs.nodes, u64: nid) else { return nil }
-        var r = ByteReader(bytes)
-        let header = try RecordCodec.decodeNodeHeader(&r)
+        guard let bytes = unsafe try raw.get(dbs.nodes, u64: nid) else { return nil }
+        var r = unsafe ByteReader(bytes)
+        let header = unsafe try RecordCodec.decodeNodeHeader(&r)
         guard let id = header.labelID else { return .some(nil) }
         return .some(try names.name(id, .label))
     }
 
     /// Calls `body` with every live node in creation order until it returns false.
     public func forEachNode(_ body: (StoredNode) throws -> Bool) throws {
-        let cursor = try raw.openCursor(dbs.nodes)
-        defer { cursor.close() }
-        var entry = try cursor.get(MDB_FIRST)
-        while let (key, value) = entry {
+        let cursor = unsafe try raw.openCursor(dbs.nodes)
+        defer { unsafe cursor.close() }
+        var entry = unsafe try cursor.get(MDB_FIRST)
+        while let (key, value) = unsafe entry {
             guard key.count == 8 else { throw StorageError(.corrupted, "a node key is damaged") }
-            let node = try RecordCodec.decodeNode(value, nid: key.loadBE64(at: 0), names: names)
+            let node = unsafe try RecordCodec.decodeNode(value, nid: key.loadBE64(at: 0), names: names)
             if try !body(node) { return }
-            entry = try cursor.get(MDB_NEXT)
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
     }
 
     /// Calls `body` with the id of every live node in creation order until it returns false, without
     /// decoding the records.
     public func forEachNodeID(_ body: (NodeID) throws -> Bool) throws {
-        let cursor = try raw.openCursor(dbs.nodes)
-        defer { cursor.close() }
-        var entry = try cursor.get(MDB_FIRST)
-        while let (key, _) = entry {
+        let cursor = unsafe try raw.openCursor(dbs.nodes)
+        defer { unsafe cursor.close() }
+        var entry = unsafe try cursor.get(MDB_FIRST)
+        while let (key, _) = unsafe entry {
             guard key.count == 8 else { throw StorageError(.corrupted, "a node key is damaged") }
-            if try !body(key.loadBE64(at: 0)) { return }
-            entry = try cursor.get(MDB_NEXT)
+            if unsafe try !body(key.loadBE64(at: 0)) { return }
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
     }
 
     /// Calls `body` with the id of every live node of exactly class `label`, in id order, until it returns false.
     public func forEachNodeID(label: String, _ body: (NodeID) throws -> Bool) throws {
         guard let labelID = names.id(label, .label) else { return }
-        let cursor = try raw.openCursor(dbs.labels)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.labels)
+        defer { unsafe cursor.close() }
         var key = labelID.bigEndian
-        try withUnsafeBytes(of: &key) { k in
-            try cursor.forEachDuplicatePage(key: k) { page in
-                for i in 0..<(page.count / 8) where try !body(page.loadBE64(at: i * 8)) { return false }
+        unsafe try withUnsafeBytes(of: &key) { k in
+            unsafe try cursor.forEachDuplicatePage(key: k) { page in
+                for i in 0..<(page.count / 8) where unsafe try !body(page.loadBE64(at: i * 8)) { return false }
                 return true
             }
         }
@@ -99,32 +99,32 @@ extension GraphTransaction {
     /// The number of live nodes of exactly class `label`.
     public func nodeCount(label: String) throws -> Int {
         guard let labelID = names.id(label, .label) else { return 0 }
-        let cursor = try raw.openCursor(dbs.labels)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.labels)
+        defer { unsafe cursor.close() }
         var key = labelID.bigEndian
-        let entry = try withUnsafeBytes(of: &key) { (k) in try cursor.get(MDB_SET_KEY, key: k) }
-        return entry == nil ? 0 : try cursor.duplicateCount()
+        let entry = unsafe try withUnsafeBytes(of: &key) { (k) in unsafe try cursor.get(MDB_SET_KEY, key: k) }
+        return unsafe entry == nil ? 0 : try cursor.duplicateCount()
     }
 
     /// The number of live nodes.
-    public func nodeCount() throws -> Int { try raw.entryCount(dbs.nodes) }
+    public func nodeCount() throws -> Int { unsafe try raw.entryCount(dbs.nodes) }
 
     /// The number of live relations.
-    public func relationCount() throws -> Int { try raw.entryCount(dbs.rels) }
+    public func relationCount() throws -> Int { unsafe try raw.entryCount(dbs.rels) }
 
     /// Live node counts per (class, status), kept up to date by every write.
     public func countsByLabelAndStatus() throws -> [(label: String?, status: String, count: Int)] {
-        let cursor = try raw.openCursor(dbs.counts)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.counts)
+        defer { unsafe cursor.close() }
         var result: [(label: String?, status: String, count: Int)] = []
-        var entry = try cursor.get(MDB_FIRST)
-        while let (key, value) = entry {
+        var entry = unsafe try cursor.get(MDB_FIRST)
+        while let (key, value) = unsafe entry {
             guard key.count >= 4, value.count == 8 else { throw StorageError(.corrupted, "the counts table is damaged") }
-            let labelID = key.loadBE32(at: 0)
+            let labelID = unsafe key.loadBE32(at: 0)
             let label = labelID == UInt32.max ? nil : try names.name(labelID, .label)
-            let status = String(decoding: UnsafeRawBufferPointer(rebasing: key[4...]), as: UTF8.self)
-            result.append((label, status, Int(value.loadBE64(at: 0))))
-            entry = try cursor.get(MDB_NEXT)
+            let status = unsafe String(decoding: UnsafeRawBufferPointer(rebasing: key[4...]), as: UTF8.self)
+            unsafe result.append((label, status, Int(value.loadBE64(at: 0))))
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         return result
     }
@@ -136,12 +136,12 @@ extension GraphTransaction {
         var w = ByteWriter()
         w.u32BE(keyID)
         guard KeyLayout.indexedValue(&w, value) else { return nil }
-        let cursor = try raw.openCursor(dbs.propidx)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.propidx)
+        defer { unsafe cursor.close() }
         var candidates: [NodeID] = []
-        try w.bytes.withUnsafeBytes { k in
-            try cursor.forEachDuplicatePage(key: k) { page in
-                for i in 0..<(page.count / 8) { candidates.append(page.loadBE64(at: i * 8)) }
+        unsafe try w.bytes.withUnsafeBytes { k in
+            unsafe try cursor.forEachDuplicatePage(key: k) { page in
+                for i in 0..<(page.count / 8) { unsafe candidates.append(page.loadBE64(at: i * 8)) }
                 return true
             }
         }
@@ -160,8 +160,8 @@ extension GraphTransaction {
     public func indexedProperties() throws -> [String] { try indexedPropertyNames() }
 
     func indexedPropertyNames() throws -> [String] {
-        guard let raw = try raw.get(dbs.meta, Array("indexed_properties".utf8)) else { return [] }
-        return String(decoding: raw, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard let raw = unsafe try raw.get(dbs.meta, Array("indexed_properties".utf8)) else { return [] }
+        return unsafe String(decoding: raw, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// The indexed property keys with their interned ids, read once per transaction: every node write needs

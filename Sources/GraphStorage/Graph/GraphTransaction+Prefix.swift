@@ -13,22 +13,22 @@ extension GraphTransaction {
         guard limit > 0 else { return [] }
         let prefixBytes = Array(prefix.utf8)
         guard prefixBytes.count <= 511 else { return [] }
-        let cursor = try raw.openCursor(dbs.ids)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.ids)
+        defer { unsafe cursor.close() }
         var result: [String] = []
         // An empty prefix starts at the first key: MDB_SET_RANGE needs a non-empty key.
         var entry =
-            prefixBytes.isEmpty
+            unsafe prefixBytes.isEmpty
             ? try cursor.get(MDB_FIRST)
-            : try prefixBytes.withUnsafeBytes { (p) in try cursor.get(MDB_SET_RANGE, key: p) }
-        while let (key, value) = entry, key.count >= prefixBytes.count,
-            key.prefix(prefixBytes.count).elementsEqual(prefixBytes)
+            : try prefixBytes.withUnsafeBytes { (p) in unsafe try cursor.get(MDB_SET_RANGE, key: p) }
+        while let (key, value) = unsafe entry, key.count >= prefixBytes.count,
+            unsafe key.prefix(prefixBytes.count).elementsEqual(prefixBytes)
         {
-            if value.count == 8, try raw.get(dbs.nodes, u64: value.loadBE64(at: 0)) != nil {
-                result.append(String(decoding: key, as: UTF8.self))
+            if value.count == 8, unsafe try raw.get(dbs.nodes, u64: value.loadBE64(at: 0)) != nil {
+                unsafe result.append(String(decoding: key, as: UTF8.self))
                 if result.count >= limit { break }
             }
-            entry = try cursor.get(MDB_NEXT)
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         return result
     }

@@ -6,8 +6,8 @@ extension GraphTransaction {
         guard let typeID = names.id(type, .relationType) else { return nil }
         var key = ByteWriter(capacity: KeyLayout.relationKeySize)
         KeyLayout.relationKey(&key, from: from, type: UInt16(typeID), to: to)
-        guard let bytes = try raw.get(dbs.rels, key.bytes) else { return nil }
-        return try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
+        guard let bytes = unsafe try raw.get(dbs.rels, key.bytes) else { return nil }
+        return unsafe try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
     }
 
     /// Calls `body` with every relation of `nid` in `direction`: its type and the node at the other end.
@@ -54,15 +54,15 @@ extension GraphTransaction {
         of nid: NodeID, direction: Direction, _ body: (_ typeID: UInt16, _ other: NodeID) throws -> Void
     ) throws {
         if !pendingAdjacency.isEmpty { try flushAdjacency() }
-        let cursor = try raw.openCursor(dbs.adj)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.adj)
+        defer { unsafe cursor.close() }
         var key = ByteWriter(capacity: 9)
         key.u64BE(nid)
         key.u8(direction.rawValue)
-        try key.bytes.withUnsafeBytes { k in
-            try cursor.forEachDuplicatePage(key: k) { page in
+        unsafe try key.bytes.withUnsafeBytes { k in
+            unsafe try cursor.forEachDuplicatePage(key: k) { page in
                 for i in 0..<(page.count / 8) {
-                    let v = page.loadBE64(at: i * 8)
+                    let v = unsafe page.loadBE64(at: i * 8)
                     try body(UInt16(truncatingIfNeeded: v >> 48), v & KeyLayout.maxNodeID)
                 }
                 return true
@@ -81,29 +81,29 @@ extension GraphTransaction {
 
     /// Calls `body` with every live relation, ordered by (from, type, to), until it returns false.
     public func forEachRelation(_ body: (StoredRelation) throws -> Bool) throws {
-        let cursor = try raw.openCursor(dbs.rels)
-        defer { cursor.close() }
-        var entry = try cursor.get(MDB_FIRST)
-        while let (key, value) = entry {
+        let cursor = unsafe try raw.openCursor(dbs.rels)
+        defer { unsafe cursor.close() }
+        var entry = unsafe try cursor.get(MDB_FIRST)
+        while let (key, value) = unsafe entry {
             guard key.count == KeyLayout.relationKeySize else { throw StorageError(.corrupted, "a relation key is damaged") }
-            let from = key.loadBE64(at: 0)
-            let type = try names.name(UInt32(key.loadBE16(at: 8)), .relationType)
-            let to = key.loadBE64(at: 10)
-            if try !body(try RecordCodec.decodeRelation(value, from: from, type: type, to: to, names: names)) { return }
-            entry = try cursor.get(MDB_NEXT)
+            let from = unsafe key.loadBE64(at: 0)
+            let type = unsafe try names.name(UInt32(key.loadBE16(at: 8)), .relationType)
+            let to = unsafe key.loadBE64(at: 10)
+            if unsafe try !body(try RecordCodec.decodeRelation(value, from: from, type: type, to: to, names: names)) { return }
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
     }
 
     /// Live relation counts per type.
     public func relationCountsByType() throws -> [String: Int] {
         var counts: [UInt16: Int] = [:]
-        let cursor = try raw.openCursor(dbs.rels)
-        defer { cursor.close() }
-        var entry = try cursor.get(MDB_FIRST)
-        while let (key, _) = entry {
+        let cursor = unsafe try raw.openCursor(dbs.rels)
+        defer { unsafe cursor.close() }
+        var entry = unsafe try cursor.get(MDB_FIRST)
+        while let (key, _) = unsafe entry {
             guard key.count == KeyLayout.relationKeySize else { throw StorageError(.corrupted, "a relation key is damaged") }
-            counts[key.loadBE16(at: 8), default: 0] += 1
-            entry = try cursor.get(MDB_NEXT)
+            unsafe counts[key.loadBE16(at: 8), default: 0] += 1
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         var result: [String: Int] = [:]
         for (id, n) in counts { result[try names.name(UInt32(id), .relationType)] = n }

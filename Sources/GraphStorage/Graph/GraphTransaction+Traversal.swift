@@ -19,23 +19,23 @@ extension GraphTransaction {
     /// The cursor is valid only inside `body`.
     public func withAdjacencyCursor<R>(_ body: (AdjacencyCursor) throws -> R) throws -> R {
         if !pendingAdjacency.isEmpty { try flushAdjacency() }
-        let cursor = try raw.openCursor(dbs.adj)
-        defer { cursor.close() }
-        return try body(AdjacencyCursor(cursor: cursor))
+        let cursor = unsafe try raw.openCursor(dbs.adj)
+        defer { unsafe cursor.close() }
+        return unsafe try body(AdjacencyCursor(cursor: cursor))
     }
 
     /// CI ids that start with `prefix`, in byte order, at most `limit` of them (ids of deleted CIs included):
     /// candidates for a "did you mean" hint without reading every id.
     public func externalIDs(withPrefix prefix: String, limit: Int) throws -> [String] {
-        let cursor = try raw.openCursor(dbs.ids)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.ids)
+        defer { unsafe cursor.close() }
         let p = Array(prefix.utf8)
         var result: [String] = []
-        var entry = p.isEmpty
-            ? try cursor.get(MDB_FIRST) : try p.withUnsafeBytes { (k) in try cursor.get(MDB_SET_RANGE, key: k) }
-        while let (key, _) = entry, result.count < limit, key.count >= p.count, key.prefix(p.count).elementsEqual(p) {
-            result.append(String(decoding: key, as: UTF8.self))
-            entry = try cursor.get(MDB_NEXT)
+        var entry = unsafe p.isEmpty
+            ? try cursor.get(MDB_FIRST) : try p.withUnsafeBytes { (k) in unsafe try cursor.get(MDB_SET_RANGE, key: k) }
+        while let (key, _) = unsafe entry, result.count < limit, key.count >= p.count, unsafe key.prefix(p.count).elementsEqual(p) {
+            unsafe result.append(String(decoding: key, as: UTF8.self))
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         return result
     }
@@ -59,6 +59,10 @@ public struct ResolvedPropertyKey: Sendable {
 }
 
 /// An adjacency cursor kept open across many scans (see `GraphTransaction.withAdjacencyCursor(_:)`).
+///
+/// `@safe`: it is handed out only inside `withAdjacencyCursor`'s closure or owned by an `OwnedAdjacencyCursor`
+/// that its caller closes before the transaction ends, and everything it reports is copied out of the map.
+@safe
 public struct AdjacencyCursor {
     let cursor: LMDBCursor
 
@@ -70,13 +74,13 @@ public struct AdjacencyCursor {
         of nid: NodeID, direction: Direction, _ body: (_ typeID: UInt16, _ other: NodeID) throws -> Void
     ) throws {
         var key: (UInt64, UInt8) = (nid.bigEndian, direction.rawValue)
-        try withUnsafeBytes(of: &key) { (raw) in
+        unsafe try withUnsafeBytes(of: &key) { (raw) in
             // The tuple is 16 bytes with padding; the key is its first 9.
-            try cursor.forEachDuplicatePage(key: UnsafeRawBufferPointer(rebasing: raw[0..<9])) { page in
+            unsafe try cursor.forEachDuplicatePage(key: UnsafeRawBufferPointer(rebasing: raw[0..<9])) { page in
                 let count = page.count / 8
                 var i = 0
                 while i < count {
-                    let v = UInt64(bigEndian: page.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+                    let v = unsafe UInt64(bigEndian: page.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
                     try body(UInt16(truncatingIfNeeded: v >> 48), v & KeyLayout.maxNodeID)
                     i += 1
                 }
@@ -89,19 +93,19 @@ public struct AdjacencyCursor {
 extension RecordCodec {
     /// Moves past one encoded value without building it.
     static func skipValue(_ r: inout ByteReader, depth: Int) throws {
-        switch try r.u8() {
+        switch unsafe try r.u8() {
         case 1, 2: return
-        case 3, 6: _ = try r.varint()
-        case 4: _ = try r.bytes(8)
+        case 3, 6: _ = unsafe try r.varint()
+        case 4: _ = unsafe try r.bytes(8)
         case 5:
-            let n = try r.varint()
-            guard n <= UInt64(r.base.count) else { throw unknownFormat }
-            _ = try r.bytes(Int(n))
+            let n = unsafe try r.varint()
+            guard unsafe n <= UInt64(r.base.count) else { throw unknownFormat }
+            _ = unsafe try r.bytes(Int(n))
         case 7:
             guard depth < 64 else { throw unknownFormat }
-            let n = try r.varint()
-            guard n <= UInt64(r.base.count) else { throw unknownFormat }
-            for _ in 0..<n { try skipValue(&r, depth: depth + 1) }
+            let n = unsafe try r.varint()
+            guard unsafe n <= UInt64(r.base.count) else { throw unknownFormat }
+            for _ in 0..<n { unsafe try skipValue(&r, depth: depth + 1) }
         default: throw unknownFormat
         }
     }

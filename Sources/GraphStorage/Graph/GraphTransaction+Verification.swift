@@ -20,7 +20,7 @@ extension GraphTransaction {
         guard let value = try auxValue(Self.verificationCollection, key: bigEndianBytes(nid)), value.count == 8 else {
             return nil
         }
-        return Int64(bitPattern: value.withUnsafeBytes { $0.loadBE64(at: 0) })
+        return unsafe Int64(bitPattern: value.withUnsafeBytes { unsafe $0.loadBE64(at: 0) })
     }
 
     /// Stamps CIs as verified at `time`, keeping a later stamp where one exists.
@@ -39,13 +39,13 @@ extension GraphTransaction {
     /// Calls `body` with every verification stamp, in node-id order (including stamps of deleted CIs).
     public func forEachVerificationStamp(_ body: (_ nid: NodeID, _ time: Int64) throws -> Void) throws {
         for (key, value) in try auxEntries(Self.verificationCollection) where key.count == 8 && value.count == 8 {
-            let nid = key.withUnsafeBytes { $0.loadBE64(at: 0) }
-            try body(nid, Int64(bitPattern: value.withUnsafeBytes { $0.loadBE64(at: 0) }))
+            let nid = unsafe key.withUnsafeBytes { unsafe $0.loadBE64(at: 0) }
+            unsafe try body(nid, Int64(bitPattern: value.withUnsafeBytes { unsafe $0.loadBE64(at: 0) }))
         }
     }
 
     private func bigEndianBytes(_ v: UInt64) -> [UInt8] {
-        withUnsafeBytes(of: v.bigEndian) { Array($0) }
+        unsafe withUnsafeBytes(of: v.bigEndian) { unsafe Array($0) }
     }
 
     // MARK: - Duplicates from the index
@@ -60,20 +60,20 @@ extension GraphTransaction {
         guard let keyID = names.id(key, .propertyKey) else { return true }
         var prefix = ByteWriter(capacity: 4)
         prefix.u32BE(keyID)
-        let cursor = try raw.openCursor(dbs.propidx)
-        defer { cursor.close() }
-        var entry = try prefix.bytes.withUnsafeBytes { (k) in try cursor.get(MDB_SET_RANGE, key: k) }
+        let cursor = unsafe try raw.openCursor(dbs.propidx)
+        defer { unsafe cursor.close() }
+        var entry = unsafe try prefix.bytes.withUnsafeBytes { (k) in unsafe try cursor.get(MDB_SET_RANGE, key: k) }
         var groupKey: [UInt8] = []
         var group: [NodeID] = []
-        while let (k, v) = entry, k.count >= 4, k.loadBE32(at: 0) == keyID {
+        while let (k, v) = unsafe entry, k.count >= 4, unsafe k.loadBE32(at: 0) == keyID {
             guard v.count == 8 else { throw StorageError(.corrupted, "the property index is damaged") }
-            if !k.elementsEqual(groupKey) {
+            if unsafe !k.elementsEqual(groupKey) {
                 if group.count > 1 { try body(group) }
                 group.removeAll(keepingCapacity: true)
-                groupKey = Array(k)
+                groupKey = unsafe Array(k)
             }
-            group.append(v.loadBE64(at: 0))
-            entry = try cursor.get(MDB_NEXT)
+            unsafe group.append(v.loadBE64(at: 0))
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         if group.count > 1 { try body(group) }
         return true
@@ -86,8 +86,8 @@ extension GraphTransaction {
     ///
     /// One sequential pass over the history table; nodes that were written once are skipped without a lookup.
     public func forEachNodeHistory(_ body: (_ nid: NodeID, _ versions: [NodeVersion]) throws -> Void) throws {
-        let cursor = try raw.openCursor(dbs.hist)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.hist)
+        defer { unsafe cursor.close() }
         var current: NodeID?
         var versions: [NodeVersion] = []
         func flush() throws {
@@ -96,17 +96,17 @@ extension GraphTransaction {
             try body(nid, versions)
             versions.removeAll(keepingCapacity: true)
         }
-        var entry = try cursor.get(MDB_FIRST)
-        while let (key, value) = entry {
+        var entry = unsafe try cursor.get(MDB_FIRST)
+        while let (key, value) = unsafe entry {
             guard key.count == 16 else { throw StorageError(.corrupted, "a history key is damaged") }
-            let nid = key.loadBE64(at: 0)
+            let nid = unsafe key.loadBE64(at: 0)
             if nid != current {
                 try flush()
                 current = nid
             }
-            let node = value.isEmpty ? nil : try RecordCodec.decodeNode(value, nid: nid, names: names)
-            versions.append(NodeVersion(transaction: key.loadBE64(at: 8), node: node))
-            entry = try cursor.get(MDB_NEXT)
+            let node = unsafe value.isEmpty ? nil : try RecordCodec.decodeNode(value, nid: nid, names: names)
+            unsafe versions.append(NodeVersion(transaction: key.loadBE64(at: 8), node: node))
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         try flush()
     }
@@ -115,28 +115,28 @@ extension GraphTransaction {
     ///
     /// For large transactions (a bulk import logs millions of entries) where only the first few are needed.
     public func loggedChanges(of number: TransactionNumber, limit: Int) throws -> [LoggedChange] {
-        let cursor = try raw.openCursor(dbs.txlog)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.txlog)
+        defer { unsafe cursor.close() }
         var result: [LoggedChange] = []
         var start = ByteWriter(capacity: 12)
         start.u64BE(number)
         start.u32BE(0)
-        var entry = try start.bytes.withUnsafeBytes { (k) in try cursor.get(MDB_SET_RANGE, key: k) }
-        while let (key, value) = entry, key.count == 12, key.loadBE64(at: 0) == number, result.count < limit {
-            guard value.count >= 2, let op = LogOperation(rawValue: value[0]), let kind = LogEntity(rawValue: value[1])
+        var entry = unsafe try start.bytes.withUnsafeBytes { (k) in unsafe try cursor.get(MDB_SET_RANGE, key: k) }
+        while let (key, value) = unsafe entry, key.count == 12, unsafe key.loadBE64(at: 0) == number, result.count < limit {
+            guard value.count >= 2, let op = unsafe LogOperation(rawValue: value[0]), let kind = unsafe LogEntity(rawValue: value[1])
             else { throw StorageError(.corrupted, "the transaction log is damaged") }
             let operation: LoggedChange.Operation = op == .create ? .create : op == .update ? .update : .delete
             switch kind {
             case .node where value.count == 10:
-                result.append(LoggedChange(operation: operation, entity: .node(value.loadBE64(at: 2))))
+                unsafe result.append(LoggedChange(operation: operation, entity: .node(value.loadBE64(at: 2))))
             case .relation where value.count == 2 + KeyLayout.relationKeySize:
-                let type = try names.name(UInt32(value.loadBE16(at: 10)), .relationType)
-                result.append(LoggedChange(operation: operation,
+                let type = unsafe try names.name(UInt32(value.loadBE16(at: 10)), .relationType)
+                unsafe result.append(LoggedChange(operation: operation,
                     entity: .relation(from: value.loadBE64(at: 2), type: type, to: value.loadBE64(at: 12))))
             default:
                 throw StorageError(.corrupted, "the transaction log is damaged")
             }
-            entry = try cursor.get(MDB_NEXT)
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         return result
     }

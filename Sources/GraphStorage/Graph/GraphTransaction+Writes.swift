@@ -18,10 +18,10 @@ extension GraphTransaction {
         let labelID = try label.map { (l) in try internedID(l, .label) }
         let existingNID = try lookupNodeID(externalID)
         var previous: (bytes: [UInt8], node: StoredNode)?
-        if let nid = existingNID, let bytes = try raw.get(dbs.nodes, u64: nid) {
-            let old = try RecordCodec.decodeNode(bytes, nid: nid, names: names)
+        if let nid = existingNID, let bytes = unsafe try raw.get(dbs.nodes, u64: nid) {
+            let old = unsafe try RecordCodec.decodeNode(bytes, nid: nid, names: names)
             if old.label == label && old.properties == properties { return NodeWrite(nid: nid, outcome: .unchanged) }
-            previous = (Array(bytes), old)
+            previous = unsafe (Array(bytes), old)
         }
         let nid: NodeID
         let isFresh: Bool
@@ -31,9 +31,9 @@ extension GraphTransaction {
         } else {
             nid = try allocateNodeID()
             isFresh = true
-            try idBytes.withUnsafeBytes { (k) in
+            unsafe try idBytes.withUnsafeBytes { (k) in
                 var be = nid.bigEndian
-                try withUnsafeBytes(of: &be) { (v) in _ = try raw.put(dbs.ids, k, v) }
+                unsafe try withUnsafeBytes(of: &be) { (v) in _ = unsafe try raw.put(dbs.ids, k, v) }
             }
         }
         scratch.removeAll()
@@ -41,9 +41,9 @@ extension GraphTransaction {
             &scratch, version: number, created: previous?.node.created ?? number, labelID: labelID,
             externalID: externalID, properties: properties, keyID: { (k) in try internedID(k, .propertyKey) })
         var key = nid.bigEndian
-        try withUnsafeBytes(of: &key) { (k) in
-            try scratch.bytes.withUnsafeBytes { (v) in
-                if isFresh { try append(dbs.nodes, k, v) } else { _ = try raw.put(dbs.nodes, k, v) }
+        unsafe try withUnsafeBytes(of: &key) { (k) in
+            unsafe try scratch.bytes.withUnsafeBytes { (v) in
+                if isFresh { unsafe try append(dbs.nodes, k, v) } else { _ = unsafe try raw.put(dbs.nodes, k, v) }
             }
         }
         if let previous {
@@ -74,16 +74,16 @@ extension GraphTransaction {
     @discardableResult
     public func deleteNode(_ nid: NodeID) throws -> Bool {
         precondition(isWritable, "deleteNode on a read transaction")
-        guard let bytes = try raw.get(dbs.nodes, u64: nid) else { return false }
-        let old = try RecordCodec.decodeNode(bytes, nid: nid, names: names)
-        let oldBytes = Array(bytes)
+        guard let bytes = unsafe try raw.get(dbs.nodes, u64: nid) else { return false }
+        let old = unsafe try RecordCodec.decodeNode(bytes, nid: nid, names: names)
+        let oldBytes = unsafe Array(bytes)
         if try hasRelations(nid) {
             throw StorageError(.constraint, "the CI '\(old.externalID)' still has relations; delete them first")
         }
         try putHistory(nid: nid, version: old.version, bytes: oldBytes)
         try putHistory(nid: nid, version: number, bytes: [])
         var key = nid.bigEndian
-        _ = try withUnsafeBytes(of: &key) { (k) in try raw.delete(dbs.nodes, k) }
+        _ = unsafe try withUnsafeBytes(of: &key) { (k) in unsafe try raw.delete(dbs.nodes, k) }
         try removeFromLabelIndex(nid, label: old.label)
         try updatePropertyIndex(nid, old: old.properties, new: nil)
         adjustCount(label: old.label, properties: old.properties, by: -1)
@@ -103,16 +103,16 @@ extension GraphTransaction {
         var key = ByteWriter(capacity: 16)
         key.u64BE(nid)
         key.u64BE(version)
-        try raw.put(dbs.hist, key.bytes, bytes)
+        unsafe try raw.put(dbs.hist, key.bytes, bytes)
     }
 
     private func addToLabelIndex(_ nid: NodeID, labelID: UInt32?, append: Bool) throws {
         guard let labelID else { return }
         var k = labelID.bigEndian
         var v = nid.bigEndian
-        try withUnsafeBytes(of: &k) { (kb) in
-            try withUnsafeBytes(of: &v) { (vb) in
-                _ = try raw.put(dbs.labels, kb, vb, flags: append ? MDB_APPENDDUP : 0)
+        unsafe try withUnsafeBytes(of: &k) { (kb) in
+            unsafe try withUnsafeBytes(of: &v) { (vb) in
+                _ = unsafe try raw.put(dbs.labels, kb, vb, flags: append ? MDB_APPENDDUP : 0)
             }
         }
     }
@@ -121,8 +121,8 @@ extension GraphTransaction {
         guard let label, let labelID = names.id(label, .label) else { return }
         var k = labelID.bigEndian
         var v = nid.bigEndian
-        try withUnsafeBytes(of: &k) { (kb) in
-            try withUnsafeBytes(of: &v) { (vb) in _ = try raw.delete(dbs.labels, kb, value: vb) }
+        unsafe try withUnsafeBytes(of: &k) { (kb) in
+            unsafe try withUnsafeBytes(of: &v) { (vb) in _ = unsafe try raw.delete(dbs.labels, kb, value: vb) }
         }
     }
 
@@ -148,9 +148,9 @@ extension GraphTransaction {
         w.u32BE(keyID)
         guard KeyLayout.indexedValue(&w, value) else { return }
         var v = nid.bigEndian
-        try w.bytes.withUnsafeBytes { (kb) in
-            try withUnsafeBytes(of: &v) { (vb) in
-                if add { _ = try raw.put(dbs.propidx, kb, vb) } else { _ = try raw.delete(dbs.propidx, kb, value: vb) }
+        unsafe try w.bytes.withUnsafeBytes { (kb) in
+            unsafe try withUnsafeBytes(of: &v) { (vb) in
+                if add { _ = unsafe try raw.put(dbs.propidx, kb, vb) } else { _ = unsafe try raw.delete(dbs.propidx, kb, value: vb) }
             }
         }
     }
@@ -162,7 +162,7 @@ extension GraphTransaction {
         guard sorted != (try indexedPropertyNames()) else { return }
         try setMetadata("indexed_properties", Array(sorted.joined(separator: "\n").utf8))
         indexedKeyCache = nil
-        try check(mdb_drop(raw.handle, dbs.propidx, 0), "mdb_drop")
+        unsafe try check(mdb_drop(raw.handle, dbs.propidx, 0), "mdb_drop")
         let keys = try indexedKeys()
         try forEachNode { node in
             for (name, keyID) in keys {
@@ -184,16 +184,16 @@ extension GraphTransaction {
         var key = ByteWriter(capacity: KeyLayout.relationKeySize)
         KeyLayout.relationKey(&key, from: from, type: typeID, to: to)
         var previous: (bytes: [UInt8], relation: StoredRelation)?
-        if let bytes = try raw.get(dbs.rels, key.bytes) {
-            let old = try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
+        if let bytes = unsafe try raw.get(dbs.rels, key.bytes) {
+            let old = unsafe try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
             if old.properties == properties { return RelationWrite(outcome: .unchanged) }
-            previous = (Array(bytes), old)
+            previous = unsafe (Array(bytes), old)
         }
         scratch.removeAll()
         try RecordCodec.encodeRelation(
             &scratch, version: number, created: previous?.relation.created ?? number, properties: properties,
             keyID: { (k) in try internedID(k, .propertyKey) })
-        try raw.put(dbs.rels, key.bytes, scratch.bytes)
+        unsafe try raw.put(dbs.rels, key.bytes, scratch.bytes)
         if let previous {
             try putRelationHistory(key.bytes, version: previous.relation.version, bytes: previous.bytes)
             record.relationsUpdated += 1
@@ -216,13 +216,13 @@ extension GraphTransaction {
         let typeID = UInt16(typeID32)
         var key = ByteWriter(capacity: KeyLayout.relationKeySize)
         KeyLayout.relationKey(&key, from: from, type: typeID, to: to)
-        guard let bytes = try raw.get(dbs.rels, key.bytes) else { return false }
-        let old = try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
-        let oldBytes = Array(bytes)
+        guard let bytes = unsafe try raw.get(dbs.rels, key.bytes) else { return false }
+        let old = unsafe try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
+        let oldBytes = unsafe Array(bytes)
         try flushAdjacency()
         try putRelationHistory(key.bytes, version: old.version, bytes: oldBytes)
         try putRelationHistory(key.bytes, version: number, bytes: [])
-        try raw.delete(dbs.rels, key.bytes)
+        unsafe try raw.delete(dbs.rels, key.bytes)
         try deleteAdjacency(nid: from, direction: .outgoing, value: KeyLayout.adjacencyValue(type: typeID, other: to))
         try deleteAdjacency(nid: to, direction: .incoming, value: KeyLayout.adjacencyValue(type: typeID, other: from))
         record.relationsDeleted += 1
@@ -235,8 +235,8 @@ extension GraphTransaction {
         k.u64BE(nid)
         k.u8(direction.rawValue)
         var v = value
-        try k.bytes.withUnsafeBytes { (kb) in
-            try withUnsafeBytes(of: &v) { (vb) in _ = try raw.delete(dbs.adj, kb, value: vb) }
+        unsafe try k.bytes.withUnsafeBytes { (kb) in
+            unsafe try withUnsafeBytes(of: &v) { (vb) in _ = unsafe try raw.delete(dbs.adj, kb, value: vb) }
         }
     }
 
@@ -246,23 +246,23 @@ extension GraphTransaction {
         var key = ByteWriter(capacity: 26)
         key.bytes.append(contentsOf: relationKey)
         key.u64BE(version)
-        try raw.put(dbs.relhist, key.bytes, bytes)
+        unsafe try raw.put(dbs.relhist, key.bytes, bytes)
     }
 
     /// Applies buffered adjacency entries in key order.
     func flushAdjacency() throws {
         guard !pendingAdjacency.isEmpty else { return }
         pendingAdjacency.sort()
-        let cursor = try raw.openCursor(dbs.adj)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.adj)
+        defer { unsafe cursor.close() }
         var keyBytes = [UInt8](repeating: 0, count: 9)
         for entry in pendingAdjacency {
             let nid = entry.key >> 1
             for i in 0..<8 { keyBytes[i] = UInt8(truncatingIfNeeded: nid >> UInt64(56 - 8 * i)) }
             keyBytes[8] = UInt8(entry.key & 1)
             var v = entry.value
-            _ = try keyBytes.withUnsafeBytes { (kb) in
-                try withUnsafeBytes(of: &v) { (vb) in try cursor.put(kb, vb) }
+            _ = unsafe try keyBytes.withUnsafeBytes { (kb) in
+                unsafe try withUnsafeBytes(of: &v) { (vb) in unsafe try cursor.put(kb, vb) }
             }
         }
         pendingAdjacency.removeAll(keepingCapacity: false)
@@ -285,7 +285,7 @@ extension GraphTransaction {
         value.u8(op.rawValue)
         value.u8(entity.rawValue)
         value.bytes.append(contentsOf: entityKey)
-        try key.bytes.withUnsafeBytes { k in try value.bytes.withUnsafeBytes { v in try append(dbs.txlog, k, v) } }
+        unsafe try key.bytes.withUnsafeBytes { k in unsafe try value.bytes.withUnsafeBytes { v in unsafe try append(dbs.txlog, k, v) } }
     }
 
     /// Writes what was buffered, the counts, the change record and the counters; called just before commit.
@@ -295,19 +295,19 @@ extension GraphTransaction {
             var k = ByteWriter()
             k.u32BE(key.label)
             k.raw(key.status)
-            let current = try raw.get(dbs.counts, k.bytes).map { $0.count == 8 ? Int64(bitPattern: $0.loadBE64(at: 0)) : 0 } ?? 0
+            let current = unsafe try raw.get(dbs.counts, k.bytes).map { unsafe $0.count == 8 ? Int64(bitPattern: $0.loadBE64(at: 0)) : 0 } ?? 0
             let updated = current + Int64(delta)
-            if updated <= 0 { try raw.delete(dbs.counts, k.bytes) }
-            else { try raw.put(dbs.counts, k.bytes, withUnsafeBytes(of: UInt64(updated).bigEndian) { Array($0) }) }
+            if updated <= 0 { unsafe try raw.delete(dbs.counts, k.bytes) }
+            else { unsafe try raw.put(dbs.counts, k.bytes, withUnsafeBytes(of: UInt64(updated).bigEndian) { unsafe Array($0) }) }
         }
         if let nextNodeID { try setMetaUInt64("next_nid", nextNodeID) }
         var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        unsafe clock_gettime(CLOCK_REALTIME, &now)
         record.time = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
         record.info = info
         var key = ByteWriter(capacity: 8)
         key.u64BE(number)
-        try raw.put(dbs.changes, key.bytes, ChangeRecordCodec.encode(record), flags: MDB_APPEND)
+        unsafe try raw.put(dbs.changes, key.bytes, ChangeRecordCodec.encode(record), flags: MDB_APPEND)
         try setMetaUInt64("last_txn", number)
     }
 }

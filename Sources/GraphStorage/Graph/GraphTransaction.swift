@@ -4,6 +4,10 @@ import Glibc
 /// One transaction on the graph store, valid only inside the `read` or `write` closure that received it.
 ///
 /// Not `Sendable`: LMDB transactions must not be shared between threads.
+///
+/// `@safe`: every LMDB access goes through `raw`, which traps once the closure has returned, and everything
+/// read is copied out of the map before it is returned.
+@safe
 public final class GraphTransaction {
     let store: GraphStore
     private let handle: LMDBTransaction
@@ -23,13 +27,13 @@ public final class GraphTransaction {
     var nextNodeID: NodeID?
     var scratch = ByteWriter()
     /// Cursors kept open for appends in a write transaction; LMDB frees them when the transaction ends.
-    var appendCursors: [MDB_dbi: LMDBCursor] = [:]
+    var appendCursors: [MDB_dbi: LMDBCursor] = unsafe [:]
 
     var dbs: GraphStore.Databases { store.dbs }
 
     init(store: GraphStore, handle: OpaquePointer, names: NameTable, number: TransactionNumber, isWritable: Bool) {
         self.store = store
-        self.handle = LMDBTransaction(handle: handle)
+        unsafe self.handle = unsafe LMDBTransaction(handle: handle)
         self.names = names
         self.number = number
         self.isWritable = isWritable
@@ -42,19 +46,20 @@ public final class GraphTransaction {
     /// The LMDB transaction; using it after the closure returned would touch freed LMDB memory, so that traps.
     var raw: LMDBTransaction {
         precondition(isValid, "a GraphTransaction was used after its read or write closure returned")
-        return handle
+        return unsafe handle
     }
 
     /// Appends `value` at `key`, which must sort after every key in `dbi`, through a cursor kept at the end.
     func append(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws {
         let cursor: LMDBCursor
-        if let c = appendCursors[dbi] {
-            cursor = c
+        if let c = unsafe appendCursors[dbi] {
+            unsafe cursor = unsafe c
         } else {
-            cursor = try raw.openCursor(dbi)
-            appendCursors[dbi] = cursor
+            unsafe cursor = unsafe try raw.openCursor(dbi)
+            unsafe appendCursors[dbi] = unsafe cursor
         }
-        _ = try cursor.put(key, value, flags: MDB_APPEND)
+        // A key that does not sort last throws (see `LMDBCursor.put`).
+        unsafe try cursor.put(key, value, flags: MDB_APPEND)
     }
 
     /// Rolls the write back when the closure returns (for dry runs).
@@ -65,8 +70,8 @@ public final class GraphTransaction {
 
     /// Reloads interned names when another process added some since this process last looked.
     func refreshNamesIfStale() throws {
-        if try raw.entryCount(dbs.namesByID) != names.totalCount {
-            names = try GraphStore.loadNames(raw, dbs)
+        if unsafe try raw.entryCount(dbs.namesByID) != names.totalCount {
+            names = unsafe try GraphStore.loadNames(raw, dbs)
             if !isWritable { store.publish(names) }
         }
     }
@@ -93,17 +98,17 @@ public final class GraphTransaction {
         key.u8(kind.rawValue)
         key.raw(name)
         if key.bytes.count > 511 { throw StorageError(.keyTooLong, "a name is longer than 510 bytes") }
-        if let existing = try raw.get(dbs.names, key.bytes), existing.count == 4 {
-            let id = existing.loadBE32(at: 0)
+        if let existing = unsafe try raw.get(dbs.names, key.bytes), existing.count == 4 {
+            let id = unsafe existing.loadBE32(at: 0)
             names.insert(name, id: id, kind)
             return id
         }
         let id = UInt32(names.count(kind))
-        try raw.put(dbs.names, key.bytes, withUnsafeBytes(of: id.bigEndian) { Array($0) })
+        unsafe try raw.put(dbs.names, key.bytes, withUnsafeBytes(of: id.bigEndian) { unsafe Array($0) })
         var byID = ByteWriter()
         byID.u8(kind.rawValue)
         byID.u32BE(id)
-        try raw.put(dbs.namesByID, byID.bytes, Array(name.utf8))
+        unsafe try raw.put(dbs.namesByID, byID.bytes, Array(name.utf8))
         names.insert(name, id: id, kind)
         return id
     }
@@ -112,12 +117,12 @@ public final class GraphTransaction {
 
     /// A metadata value stored by an upper layer (schema text, settings).
     public func metadata(_ key: String) throws -> [UInt8]? {
-        try raw.get(dbs.meta, Array(key.utf8)).map { Array($0) }
+        unsafe try raw.get(dbs.meta, Array(key.utf8)).map { unsafe Array($0) }
     }
 
     public func setMetadata(_ key: String, _ value: [UInt8]?) throws {
         precondition(isWritable, "setMetadata on a read transaction")
-        if let value { try raw.put(dbs.meta, Array(key.utf8), value) } else { try raw.delete(dbs.meta, Array(key.utf8)) }
+        if let value { unsafe try raw.put(dbs.meta, Array(key.utf8), value) } else { unsafe try raw.delete(dbs.meta, Array(key.utf8)) }
         metadataChanged = true
     }
 
@@ -128,12 +133,12 @@ public final class GraphTransaction {
     public var hasChanges: Bool { metadataChanged || !record.isEmpty }
 
     func metaUInt64(_ key: String) throws -> UInt64? {
-        guard let v = try raw.get(dbs.meta, Array(key.utf8)), v.count == 8 else { return nil }
-        return v.loadBE64(at: 0)
+        guard let v = unsafe try raw.get(dbs.meta, Array(key.utf8)), v.count == 8 else { return nil }
+        return unsafe v.loadBE64(at: 0)
     }
 
     func setMetaUInt64(_ key: String, _ value: UInt64) throws {
-        try raw.put(dbs.meta, Array(key.utf8), withUnsafeBytes(of: value.bigEndian) { Array($0) })
+        unsafe try raw.put(dbs.meta, Array(key.utf8), withUnsafeBytes(of: value.bigEndian) { unsafe Array($0) })
     }
 
     /// The number of the last committed write transaction visible to this one.
@@ -154,26 +159,26 @@ public final class GraphTransaction {
 
     /// A value in a named collection kept for an upper layer (baselines, planned changes, audit runs).
     public func auxValue(_ collection: String, key: [UInt8]) throws -> [UInt8]? {
-        try raw.get(dbs.aux, auxKey(collection, key)).map { Array($0) }
+        unsafe try raw.get(dbs.aux, auxKey(collection, key)).map { unsafe Array($0) }
     }
 
     public func setAuxValue(_ collection: String, key: [UInt8], value: [UInt8]?) throws {
         precondition(isWritable, "setAuxValue on a read transaction")
         let k = auxKey(collection, key)
-        if let value { try raw.put(dbs.aux, k, value) } else { try raw.delete(dbs.aux, k) }
+        if let value { unsafe try raw.put(dbs.aux, k, value) } else { unsafe try raw.delete(dbs.aux, k) }
         metadataChanged = true
     }
 
     /// Every (key, value) of a collection, in key order.
     public func auxEntries(_ collection: String) throws -> [(key: [UInt8], value: [UInt8])] {
         let prefix = auxKey(collection, [])
-        let cursor = try raw.openCursor(dbs.aux)
-        defer { cursor.close() }
+        let cursor = unsafe try raw.openCursor(dbs.aux)
+        defer { unsafe cursor.close() }
         var result: [(key: [UInt8], value: [UInt8])] = []
-        var entry = try prefix.withUnsafeBytes { (p) in try cursor.get(MDB_SET_RANGE, key: p) }
-        while let (k, v) = entry, k.count >= prefix.count, k.prefix(prefix.count).elementsEqual(prefix) {
-            result.append((Array(k.dropFirst(prefix.count)), Array(v)))
-            entry = try cursor.get(MDB_NEXT)
+        var entry = unsafe try prefix.withUnsafeBytes { (p) in unsafe try cursor.get(MDB_SET_RANGE, key: p) }
+        while let (k, v) = unsafe entry, k.count >= prefix.count, unsafe k.prefix(prefix.count).elementsEqual(prefix) {
+            unsafe result.append((Array(k.dropFirst(prefix.count)), Array(v)))
+            unsafe entry = unsafe try cursor.get(MDB_NEXT)
         }
         return result
     }

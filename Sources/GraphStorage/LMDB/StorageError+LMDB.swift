@@ -3,8 +3,12 @@ import Glibc
 
 extension StorageError {
     /// Turns an LMDB return code into an error, naming the call that failed.
-    static func lmdb(_ rc: Int32, _ operation: StaticString) -> StorageError {
+    ///
+    /// `path` (the database directory or the file concerned) goes into the messages of errors about the file
+    /// system: "no space left on device: /srv/cmdb".
+    static func lmdb(_ rc: Int32, _ operation: StaticString, path: String? = nil) -> StorageError {
         let op = "\(operation)"
+        let place = path.map { ": \($0)" } ?? ""
         switch rc {
         case MDB_MAP_FULL:
             return StorageError(.mapFull, "the database map is full", lmdbCode: rc, operation: op)
@@ -23,24 +27,30 @@ extension StorageError {
             return StorageError(.newerFormat, "the database was written by a different LMDB version", lmdbCode: rc,
                 operation: op)
         case EACCES, EPERM:
-            return StorageError(.permissionDenied, "permission denied: \(describe(rc))", lmdbCode: rc, operation: op)
+            return StorageError(.permissionDenied, "permission denied\(place)", lmdbCode: rc, operation: op)
+        case EROFS:
+            return StorageError(.permissionDenied, "read-only file system\(place)", lmdbCode: rc, operation: op)
         case EAGAIN, EBUSY:
             return StorageError(.locked, "the database is locked by another process", lmdbCode: rc, operation: op)
         case ENOSPC:
-            return StorageError(.io, "no space left on the device holding the database", lmdbCode: rc, operation: op)
+            return StorageError(.noSpace, "no space left on device\(place)", lmdbCode: rc, operation: op)
+        case EDQUOT:
+            return StorageError(.noSpace, "disk quota exceeded\(place)", lmdbCode: rc, operation: op)
+        case EIO:
+            return StorageError(.io, "input/output error\(place)", lmdbCode: rc, operation: op)
         default:
             return StorageError(.lmdb, "\(op) failed: \(describe(rc))", lmdbCode: rc, operation: op)
         }
     }
 
     static func describe(_ rc: Int32) -> String {
-        guard let text = mdb_strerror(rc) else { return "error \(rc)" }
-        return String(cString: text)
+        guard let text = unsafe mdb_strerror(rc) else { return "error \(rc)" }
+        return unsafe String(cString: text)
     }
 }
 
 /// Checks an LMDB return code; every `mdb_*` call goes through here.
 @inline(__always)
-func check(_ rc: Int32, _ operation: StaticString) throws {
-    if rc != MDB_SUCCESS { throw StorageError.lmdb(rc, operation) }
+func check(_ rc: Int32, _ operation: StaticString, path: String? = nil) throws {
+    if rc != MDB_SUCCESS { throw StorageError.lmdb(rc, operation, path: path) }
 }
