@@ -9,7 +9,8 @@ DEBUG_BIN := .build/debug/cmdb
 .PHONY: deps build release test tck run bench clean
 
 # System libraries: LMDB (storage), libedit (REPL line editing), GNU time (benchmark RSS), python3 (the REPL's
-# pseudo-terminal test and start-up benchmark; standard library only).
+# pseudo-terminal test and start-up benchmark; standard library only), tzdata (named time zones such as
+# Europe/Amsterdam, which Foundation's TimeZone reads from /usr/share/zoneinfo).
 deps:
 	@missing=""; \
 	pkg-config --exists lmdb 2>/dev/null || missing="$$missing liblmdb-dev"; \
@@ -18,6 +19,7 @@ deps:
 	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
 	command -v python3 >/dev/null || missing="$$missing python3"; \
+	[ -e /usr/share/zoneinfo/Europe/Amsterdam ] || missing="$$missing tzdata"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing" >&2; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

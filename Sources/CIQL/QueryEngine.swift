@@ -247,9 +247,12 @@ public final class QueryEngine: Sendable {
         var empty: Row = []
         switch point {
         case .time(let e):
-            let v = try ctx.toDateTime(try ctx.evaluate(try planner.compile(e, Scope()), &empty), e.location)
-            guard case .datetime(let t) = v else { throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF needs a time", at: e.location) }
-            return try tx.transaction(atTime: t)
+            // A string or temporal value, as `datetime(…)` reads it: a date is its midnight, a local time UTC.
+            let v = try ctx.constructTemporal(.datetime, [try ctx.evaluate(try planner.compile(e, Scope()), &empty)], e.location)
+            guard case .temporal(let t) = v, let micros = t.epochMicros else {
+                throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF needs a time", at: e.location)
+            }
+            return try tx.transaction(atTime: micros)
         case .transaction(let e):
             guard case .int(let n) = try ctx.evaluate(try planner.compile(e, Scope()), &empty), n >= 0 else {
                 throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF TX needs a transaction number (see `cmdb status` or SHOW BASELINES)", at: e.location)

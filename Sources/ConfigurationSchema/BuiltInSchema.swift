@@ -123,7 +123,7 @@ public enum BuiltInSchema {
           Contract:
             parent: CI
             attributes:
-              end_date: {type: datetime}
+              end_date: {type: date}
               supplier: {type: string}
         relations:              # from depends on to
           RUNS_ON:

@@ -75,16 +75,20 @@ extension AttributeDefinition {
         let what = "attribute '\(name)' of class '\(className)'"
         var stored: PropertyValue
         switch (type, value) {
-        case (.string, .string), (.int, .int), (.float, .float), (.bool, .bool), (.datetime, .datetime),
-            (.list, .list):
+        case (.string, .string), (.int, .int), (.float, .float), (.bool, .bool), (.list, .list):
             stored = value
         case (.float, .int(let i)):
             stored = .float(Double(i))
-        case (.datetime, .string(let s)):
-            guard let t = ISODateTime.parse(s) else {
-                throw SchemaError(.invalidAttributeValue, "\(what) must be an ISO-8601 date-time like 2026-11-22T02:00:00Z, not '\(s)'")
+        case (let t, .string(let s)) where t.isTemporal:
+            guard let v = t.temporalValue(value) else {
+                throw SchemaError(.invalidAttributeValue, "\(what) must be an ISO-8601 \(t.rawValue) like \(t.example), not '\(s)'")
             }
-            stored = .datetime(t)
+            stored = v
+        case (let t, .temporal) where t.isTemporal:
+            guard let v = t.temporalValue(value) else {
+                throw SchemaError(.invalidAttributeValue, "\(what) must be a \(t.rawValue), not \(value.typeName)")
+            }
+            stored = v
         default:
             throw SchemaError(.invalidAttributeValue, "\(what) must be \(type == .int ? "an" : "a") \(type.rawValue), not \(value.typeName)")
         }

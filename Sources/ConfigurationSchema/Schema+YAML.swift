@@ -194,7 +194,7 @@ private struct SchemaReader {
         guard let typeName = typeNode.string, let type = AttributeType(rawValue: typeName) else {
             let given = typeNode.string ?? ""
             throw fail("unknown type '\(given)' for \(what)\(suggestion(given, AttributeType.allCases.map(\.rawValue)))"
-                + "; use string, int, float, bool, datetime or list", typeNode)
+                + "; use string, int, float, bool, datetime, date, localdatetime or list", typeNode)
         }
         var a = AttributeDefinition(name: name, type: type)
         for e in entries {
@@ -213,7 +213,7 @@ private struct SchemaReader {
                 case .float: a.defaultValue = e.value.float.map { .float($0) }
                 case .bool: a.defaultValue = e.value.bool.map { .bool($0) }
                 case .string: a.defaultValue = e.value.string.map { .string($0) }
-                case .datetime: a.defaultValue = e.value.string.flatMap(ISODateTime.parse).map { .datetime($0) }
+                case .datetime, .date, .localdatetime: a.defaultValue = e.value.string.flatMap { type.temporalValue(.string($0)) }
                 case .list: a.defaultValue = nil
                 }
                 if a.defaultValue == nil { throw fail("the default of \(what) is not a \(type.rawValue)", e.value) }

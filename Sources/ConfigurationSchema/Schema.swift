@@ -161,7 +161,50 @@ public struct ExpectedRelation: Sendable, Hashable {
 
 /// The declared type of an attribute.
 public enum AttributeType: String, Sendable, CaseIterable {
-    case string, int, float, bool, datetime, list
+    case string, int, float, bool, datetime, date, localdatetime, list
+
+    /// Whether the type holds dates or times, which files carry as ISO 8601 strings.
+    public var isTemporal: Bool { self == .datetime || self == .date || self == .localdatetime }
+
+    /// An example of the ISO 8601 form, for messages.
+    public var example: String {
+        switch self {
+        case .date: "2027-01-31"
+        case .localdatetime: "2026-11-22T02:00:00"
+        default: "2026-11-22T02:00:00Z"
+        }
+    }
+
+    /// The value in this temporal type: an ISO 8601 string read (a datetime without an offset is UTC and is kept
+    /// as its UTC instant; a date-time given for a date keeps its date), a temporal value converted where no
+    /// information is lost or invented. Nil when the value is not one.
+    public func temporalValue(_ value: PropertyValue) -> PropertyValue? {
+        switch (self, value) {
+        case (.datetime, .string(let s)):
+            return ISODateTime.parse(s).map { PropertyValue.datetime(micros: $0) }
+        case (.datetime, .temporal(let t)):
+            switch t {
+            case .dateTime: return value
+            case .date(let d): return .datetime(micros: d &* 86_400_000_000)
+            default: return nil
+            }
+        case (.date, .string(let s)):
+            if let d = ISO8601Parser.date(s) { return .temporal(.date(day: d)) }
+            return ISO8601Parser.dateTimeParts(s).map { .temporal(.date(day: $0.day)) }
+        case (.date, .temporal(let t)):
+            if case .date = t { return value }
+            return nil
+        case (.localdatetime, .string(let s)):
+            return ISO8601Parser.localDateTime(s).map { .temporal(.localDateTime(day: $0.day, nanos: $0.nanos)) }
+        case (.localdatetime, .temporal(let t)):
+            switch t {
+            case .localDateTime: return value
+            case .date(let d): return .temporal(.localDateTime(day: d, nanos: 0))
+            default: return nil
+            }
+        default: return nil
+        }
+    }
 }
 
 /// One attribute of a class.

@@ -45,49 +45,36 @@ extension ImpactAnalyzer {
             from: starts, directions: [direction], depth: depth, in: tx, follows: nil, admits: nil)
     }
 
-    /// Level-synchronous breadth-first search; each level is sorted by node id before it is expanded, so
-    /// successive adjacency seeks mostly stay on the cursor's current page.
+    /// Level-synchronous breadth-first search (GraphStorage's `LevelExpansion`): each level is de-duplicated and
+    /// sorted by node id before it is expanded, so successive adjacency seeks mostly stay on the cursor's page.
+    /// Scratch memory is proportional to the CIs reached.
     private func breadthFirst(
         from starts: [NodeID], directions: [Direction], depth: Int?, in tx: GraphTransaction,
         follows: ((UInt16, Direction) -> Bool)?, admits: ((NodeID) throws -> Bool)?
     ) throws -> TraversalResult {
-        var marks = self.marks
-        self.marks = NodeMarks()
-        defer { self.marks = marks }
-        marks.begin(upperBound: try tx.nodeIDUpperBound)
-
-        // Entries in discovery order: the starts first, then each level; `parent` indexes this array.
-        var entries: [(nid: NodeID, parent: Int32)] = []
-        for nid in starts where marks.covers(nid) && marks.slot(nid) == NodeMarks.noSlot {
-            guard try tx.label(of: nid) != nil else { continue }
-            _ = marks.insert(nid, slot: 0)
-            entries.append((nid, -1))
+        var liveStarts: [NodeID] = []
+        var seen = NodeIDSet()
+        for nid in starts where seen.insert(nid) {
+            if try tx.label(of: nid) != nil { liveStarts.append(nid) }
         }
-        let startCount = entries.count
+        var expansion = LevelExpansion(starts: liveStarts)
+        let startCount = liveStarts.count
         var levelEnds: [Int] = [startCount]
-        var levelStart = 0
         let maxDepth = depth ?? Int.max
         try tx.withAdjacencyCursor { (cursor) in
-            while levelStart < entries.count && levelEnds.count <= maxDepth {
-                let levelEnd = entries.count
-                if levelStart > 0 && levelEnd - levelStart > 1 {
-                    entries[levelStart..<levelEnd].sort { $0.nid < $1.nid }
-                }
-                for index in levelStart..<levelEnd {
-                    let parent = Int32(index)
+            while !expansion.level.isEmpty && expansion.depth < maxDepth {
+                _ = try expansion.advance(admits: admits) { (node, _, reach) in
                     for direction in directions {
-                        try cursor.forEach(of: entries[index].nid, direction: direction) { (typeID, other) in
+                        try cursor.forEach(of: node, direction: direction) { (typeID, other) in
                             if let follows, !follows(typeID, direction) { return }
-                            guard marks.covers(other), marks.insert(other, slot: 0) else { return }
-                            if let admits, try !admits(other) { return }
-                            entries.append((other, parent))
+                            try reach(other)
                         }
                     }
                 }
-                levelStart = levelEnd
-                levelEnds.append(entries.count)
+                levelEnds.append(expansion.entries.count)
             }
         }
+        let entries = expansion.entries.map { (nid: $0.node, parent: $0.parent) }
 
         var items: [ReachedItem] = []
         items.reserveCapacity(entries.count - startCount)

@@ -4,9 +4,8 @@ public import GraphStorage
 /// Impact analysis and dependency closures over one transaction's snapshot of the CMDB.
 ///
 /// Every method takes the caller's `GraphTransaction`, so a query engine can call it inside the snapshot it
-/// already reads (`CALL impact(…)`); results hold node ids, valid in that snapshot. An analyzer keeps dense
-/// per-node scratch arrays between calls (9 bytes per node id), so reuse one for many calls; it is not
-/// thread-safe.
+/// already reads (`CALL impact(…)`); results hold node ids, valid in that snapshot. Scratch memory is
+/// proportional to the CIs an analysis touches, not to the database; an analyzer is not thread-safe.
 ///
 /// The rules (see PRODUCT.md, "Impact analysis") are applied to a fixpoint:
 /// - impact crosses a relation type as the schema declares: `forward` (the `from` CI depends on the `to` CI),
@@ -24,7 +23,6 @@ public import GraphStorage
 /// every CI on the path impacts the next one, and for a CI that is down every CI on its path is down.
 public final class ImpactAnalyzer {
     public let schema: Schema
-    var marks = NodeMarks()
 
     /// Statuses whose CIs neither receive nor pass on impact.
     public static let inactiveStatuses: Set<String> = ["withdrawn", "disposed"]
@@ -44,16 +42,13 @@ public final class ImpactAnalyzer {
     /// - Throws: `StorageError` when the store cannot be read.
     /// - Complexity: O(impacted CIs × their degree), plus the members of each group or cluster they touch.
     public func analyze(targets: [NodeID], depth: Int? = nil, in tx: GraphTransaction) throws -> ImpactResult {
-        var marks = self.marks
-        self.marks = NodeMarks()
-        defer { self.marks = marks }
-        marks.begin(upperBound: try tx.nodeIDUpperBound)
+        var marks = NodeMarks(upperBound: try tx.nodeIDUpperBound)
         var run = ImpactFixpoint(
             rules: ImpactRules(schema: schema, transaction: tx), schema: schema, tx: tx,
             statusKey: tx.propertyKey("status"), quorumKey: tx.propertyKey("quorum"))
         var starts: [NodeID] = []
         var inactiveTargets = Set<NodeID>()
-        for nid in targets where marks.covers(nid) && marks.slot(nid) == NodeMarks.noSlot {
+        for nid in targets where marks.slot(nid) == NodeMarks.noSlot {
             guard try tx.label(of: nid) != nil else { continue }
             starts.append(nid)
             let slot = run.addSlot(nid, level: ImpactFixpoint.targetLevel, marks: &marks)
@@ -173,7 +168,6 @@ struct ImpactFixpoint {
             }
         }
         for (typeID, dependent) in dependents {
-            guard marks.covers(dependent) else { continue }
             var target = marks.slot(dependent)
             if target != NodeMarks.noSlot && levels[Int(target)] == Self.targetLevel { continue }
             if try isInactive(dependent, marks: &marks) { continue }
@@ -206,7 +200,7 @@ struct ImpactFixpoint {
             if t == typeID { members.append(other) }
         }
         var total = 0, down = 0, impacted = 0
-        for member in members where marks.covers(member) {
+        for member in members {
             if try isInactive(member, marks: &marks) { continue }
             total += 1
             let memberSlot = marks.slot(member)

@@ -1,15 +1,21 @@
 import GraphStorage
 
-/// Dense per-node scratch state for traversals, indexed by node id and reused from one traversal to the next.
+/// Per-node scratch state for one impact analysis: a slot and flag bits per node it touched.
 ///
-/// A generation stamp says which entries belong to the current traversal, so nothing is cleared between
-/// traversals (the C floor of the benchmark does the same); the arrays grow with the database's node ids.
-/// Memory: 9 bytes per node id ever assigned (9 MiB at a million CIs).
+/// A hash table (open addressing, linear probing) sized by the nodes the analysis touches, not by the
+/// database: an analysis that reaches a hundred CIs of a million allocates for a hundred. When it touches more
+/// than a sixteenth of the node ids it moves to arrays indexed by node id (5 bytes per id), which by then cost
+/// no more than the table and are faster to probe.
 struct NodeMarks {
-    private var stamps: [UInt32] = []
-    private var slots: [UInt32] = []
-    private var flags: [UInt8] = []
-    private var generation: UInt32 = 0
+    private static let empty = UInt64.max
+    private var keys: [UInt64]
+    private var slots: [UInt32]
+    private var flagBits: [UInt8]
+    private var shift: UInt64
+    private var count = 0
+    /// Node ids are below this (dense mode is sized by it).
+    private let upperBound: NodeID
+    private var dense = false
 
     static let noSlot = UInt32.max
 
@@ -17,66 +23,103 @@ struct NodeMarks {
     static let statusKnown: UInt8 = 1
     static let inactive: UInt8 = 2
 
-    /// Starts a traversal over node ids below `upperBound`: every node is unmarked afterwards.
-    mutating func begin(upperBound: NodeID) {
-        let needed = Int(clamping: upperBound)
-        if stamps.count < needed {
-            let size = max(needed, stamps.count * 2)
-            stamps = [UInt32](repeating: 0, count: size)
-            slots = [UInt32](repeating: 0, count: size)
-            flags = [UInt8](repeating: 0, count: size)
-            generation = 0
-        }
-        if generation == UInt32.max {
-            for i in stamps.indices { stamps[i] = 0 }
-            generation = 0
-        }
-        generation += 1
+    init(upperBound: NodeID) {
+        self.upperBound = upperBound
+        let bits: UInt64 = 6
+        keys = [UInt64](repeating: Self.empty, count: 1 << Int(bits))
+        slots = [UInt32](repeating: Self.noSlot, count: 1 << Int(bits))
+        flagBits = [UInt8](repeating: 0, count: 1 << Int(bits))
+        shift = 64 - bits
     }
 
-    /// Whether `nid` is a node id the arrays cover (ids from a newer snapshot may not be).
-    @inline(__always) func covers(_ nid: NodeID) -> Bool { nid < NodeID(stamps.count) }
+    @inline(__always) private func home(_ nid: NodeID) -> Int {
+        Int(truncatingIfNeeded: (nid &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// The table index of `nid`, or of the empty place where it would go.
+    @inline(__always) private func find(_ nid: NodeID) -> Int {
+        let mask = keys.count - 1
+        var i = home(nid)
+        while keys[i] != nid && keys[i] != Self.empty { i = (i + 1) & mask }
+        return i
+    }
+
+    /// The index of `nid`, adding it (no slot, no flags) when absent.
+    private mutating func place(_ nid: NodeID) -> Int {
+        if dense {
+            let i = Int(nid)
+            if i >= slots.count {
+                slots += [UInt32](repeating: Self.noSlot, count: i + 1 - slots.count)
+                flagBits += [UInt8](repeating: 0, count: i + 1 - flagBits.count)
+            }
+            return i
+        }
+        if count >= 1 << 16, UInt64(count) * 16 > upperBound {
+            becomeDense()
+            return place(nid)
+        }
+        var i = find(nid)
+        if keys[i] == nid { return i }
+        if (count + 1) * 2 > keys.count {
+            grow()
+            i = find(nid)
+        }
+        keys[i] = nid
+        slots[i] = Self.noSlot
+        flagBits[i] = 0
+        count += 1
+        return i
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldSlots, oldFlags) = (keys, slots, flagBits)
+        keys = [UInt64](repeating: Self.empty, count: oldKeys.count * 2)
+        slots = [UInt32](repeating: Self.noSlot, count: oldKeys.count * 2)
+        flagBits = [UInt8](repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        for j in oldKeys.indices where oldKeys[j] != Self.empty {
+            let i = find(oldKeys[j])
+            keys[i] = oldKeys[j]
+            slots[i] = oldSlots[j]
+            flagBits[i] = oldFlags[j]
+        }
+    }
+
+    private mutating func becomeDense() {
+        let size = Int(clamping: upperBound)
+        var denseSlots = [UInt32](repeating: Self.noSlot, count: size)
+        var denseFlags = [UInt8](repeating: 0, count: size)
+        for j in keys.indices where keys[j] != Self.empty {
+            let i = Int(keys[j])
+            if i >= denseSlots.count {
+                denseSlots += [UInt32](repeating: Self.noSlot, count: i + 1 - denseSlots.count)
+                denseFlags += [UInt8](repeating: 0, count: i + 1 - denseFlags.count)
+            }
+            denseSlots[i] = slots[j]
+            denseFlags[i] = flagBits[j]
+        }
+        (slots, flagBits, keys, dense) = (denseSlots, denseFlags, [], true)
+    }
 
     /// The slot recorded for `nid` in this traversal, or `noSlot`.
-    @inline(__always) func slot(_ nid: NodeID) -> UInt32 {
-        let i = Int(nid)
-        return stamps[i] == generation ? slots[i] : Self.noSlot
+    func slot(_ nid: NodeID) -> UInt32 {
+        if dense { return Int(nid) < slots.count ? slots[Int(nid)] : Self.noSlot }
+        let i = find(nid)
+        return keys[i] == nid ? slots[i] : Self.noSlot
     }
 
     /// The flags recorded for `nid` in this traversal (0 when none).
-    @inline(__always) func flags(_ nid: NodeID) -> UInt8 {
-        let i = Int(nid)
-        return stamps[i] == generation ? flags[i] : 0
+    func flags(_ nid: NodeID) -> UInt8 {
+        if dense { return Int(nid) < flagBits.count ? flagBits[Int(nid)] : 0 }
+        let i = find(nid)
+        return keys[i] == nid ? flagBits[i] : 0
     }
 
-    @inline(__always) mutating func setSlot(_ nid: NodeID, _ slot: UInt32) {
-        let i = Int(nid)
-        if stamps[i] != generation {
-            stamps[i] = generation
-            flags[i] = 0
-        }
-        slots[i] = slot
+    mutating func setSlot(_ nid: NodeID, _ slot: UInt32) {
+        slots[place(nid)] = slot
     }
 
-    @inline(__always) mutating func addFlags(_ nid: NodeID, _ bits: UInt8) {
-        let i = Int(nid)
-        if stamps[i] != generation {
-            stamps[i] = generation
-            slots[i] = Self.noSlot
-            flags[i] = 0
-        }
-        flags[i] |= bits
-    }
-
-    /// Marks `nid` with `slot` when it is not marked yet; returns whether it was new.
-    @inline(__always) mutating func insert(_ nid: NodeID, slot: UInt32) -> Bool {
-        let i = Int(nid)
-        if stamps[i] == generation && slots[i] != Self.noSlot { return false }
-        if stamps[i] != generation {
-            stamps[i] = generation
-            flags[i] = 0
-        }
-        slots[i] = slot
-        return true
+    mutating func addFlags(_ nid: NodeID, _ bits: UInt8) {
+        flagBits[place(nid)] |= bits
     }
 }

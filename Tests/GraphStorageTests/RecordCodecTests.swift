@@ -9,7 +9,7 @@ struct RecordCodecTests {
         var ids: [String: UInt32] = [:]
         let props: Properties = [
             "name": .string("web01"), "cpu": .int(-42), "ratio": .float(0.1), "nan": .float(.nan),
-            "ok": .bool(true), "off": .bool(false), "seen": .datetime(1_700_000_000_123_456),
+            "ok": .bool(true), "off": .bool(false), "seen": .datetime(micros: 1_700_000_000_123_456),
             "tags": .list([.string("a"), .int(1), .list([.bool(true)])]), "big": .int(Int64.min),
         ]
         var w = ByteWriter()

@@ -42,7 +42,7 @@ final class TCKSink: ResultSink {
             }
             return .path(start: try node(first), steps: steps)
         // The TCK writes temporal values as their ISO strings.
-        case .datetime(let t): return .string(ISODateTime.format(t))
+        case .temporal(let t): return .string(TemporalText.format(t))
         case .duration(let d): return .string(d.description)
         }
     }
@@ -67,7 +67,8 @@ extension TCKValue {
         case .int(let i): self = .int(i)
         case .float(let d): self = .float(d)
         case .string(let s): self = .string(s)
-        case .datetime(let t): self = .string(ISODateTime.format(t))
+        case .temporal(let t): self = .string(TemporalText.format(t))
+        case .duration(let d): self = .string(d.description)
         case .list(let l): self = .list(l.map(TCKValue.init))
         }
     }

@@ -1,5 +1,6 @@
 import CIQLSyntax
 import Foundation
+import GraphStorage
 
 /// The running state of one aggregate over one group.
 struct AggregateState {
@@ -9,10 +10,12 @@ struct AggregateState {
     private var floatSum = 0.0
     private var sawFloat = false
     private var sawDuration = false
-    private var durationSum = CIQLDuration()
+    private var durationSum = TemporalDuration.zero
     private var extreme: Value?
     private var values: [Value] = []
     private var seen: Set<GroupingKey> = []
+    /// DISTINCT over nodes (closures: `count(DISTINCT x)` of half a million CIs) without a key per value.
+    private var seenNodes = NodeIDSet()
     private var parameter: Value?
 
     init(_ spec: AggregateSpec) { self.spec = spec }
@@ -23,7 +26,13 @@ struct AggregateState {
             return
         }
         if value.isNull { return }
-        if spec.distinct, !seen.insert(GroupingKey(value)).inserted { return }
+        if spec.distinct {
+            if case .node(let nid) = value {
+                if !seenNodes.insert(nid) { return }
+            } else if !seen.insert(GroupingKey(value)).inserted {
+                return
+            }
+        }
         count += 1
         switch spec.function {
         case .count: break
@@ -39,7 +48,10 @@ struct AggregateState {
                 floatSum += d
             case .duration(let d):
                 sawDuration = true
-                durationSum = durationSum + d
+                guard let sum = durationSum + d else {
+                    throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(spec.function.displayName)()", at: spec.location)
+                }
+                durationSum = sum
             default:
                 throw ctx.typeError("\(spec.function.displayName)() needs numbers", value, spec.location)
             }
@@ -69,7 +81,12 @@ struct AggregateState {
             return sawFloat ? .float(floatSum) : .int(intSum)
         case .avg:
             if count == 0 { return .null }
-            if sawDuration { return .duration(durationSum.multiplied(by: 1 / Double(count))) }
+            if sawDuration {
+                guard let mean = durationSum.scaled(by: 1 / Double(count)) else {
+                    throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in avg()", at: spec.location)
+                }
+                return .duration(mean)
+            }
             return .float(floatSum / Double(count))
         case .min, .max: return extreme ?? .null
         case .collect: return .list(values)

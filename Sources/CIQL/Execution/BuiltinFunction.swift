@@ -13,7 +13,12 @@ enum BuiltinFunction: String, CaseIterable {
     case abs, ceil, floor, round, sign, sqrt, exp, log, log10, sin, cos, tan, asin, acos, atan, atan2, pi, e, rand
     case degrees, radians
     // Time
-    case datetime, duration, timestamp
+    case date, localtime, time, localdatetime, datetime, duration, timestamp
+    case datetruncate = "date.truncate", localtimetruncate = "localtime.truncate", timetruncate = "time.truncate"
+    case localdatetimetruncate = "localdatetime.truncate", datetimetruncate = "datetime.truncate"
+    case datetimefromepoch = "datetime.fromepoch", datetimefromepochmillis = "datetime.fromepochmillis"
+    case durationbetween = "duration.between", durationinmonths = "duration.inmonths"
+    case durationindays = "duration.indays", durationinseconds = "duration.inseconds"
     // Predicates
     case exists, isempty
     /// `valueType(x)`: the type's name.
@@ -37,6 +42,11 @@ enum BuiltinFunction: String, CaseIterable {
         case .toupper: "toUpper"
         case .isempty: "isEmpty"
         case .valuetype: "valueType"
+        case .datetimefromepoch: "datetime.fromEpoch"
+        case .datetimefromepochmillis: "datetime.fromEpochMillis"
+        case .durationinmonths: "duration.inMonths"
+        case .durationindays: "duration.inDays"
+        case .durationinseconds: "duration.inSeconds"
         default: rawValue
         }
     }
@@ -45,7 +55,9 @@ enum BuiltinFunction: String, CaseIterable {
     var arity: ClosedRange<Int> {
         switch self {
         case .pi, .e, .rand, .timestamp: 0...0
-        case .datetime, .duration: 0...1
+        case .date, .localtime, .time, .localdatetime, .datetime, .duration: 0...1
+        case .datetruncate, .localtimetruncate, .timetruncate, .localdatetimetruncate, .datetimetruncate: 2...3
+        case .datetimefromepoch, .durationbetween, .durationinmonths, .durationindays, .durationinseconds: 2...2
         case .range: 2...3
         case .substring: 2...3
         case .replace: 3...3
@@ -64,7 +76,26 @@ enum BuiltinFunction: String, CaseIterable {
         case "upper": return .toupper
         case "str": return .tostring
         case "ceiling": return .ceil
-        default: return BuiltinFunction(rawValue: lower)
+        default:
+            // `date.statement()`, `datetime.transaction()`, `localtime.realtime()`: the current time, as `date()`.
+            for suffix in [".statement", ".transaction", ".realtime"] where lower.hasSuffix(suffix) {
+                if let base = BuiltinFunction(rawValue: String(lower.dropLast(suffix.count))), base.temporalKind != nil {
+                    return base
+                }
+            }
+            return BuiltinFunction(rawValue: lower)
+        }
+    }
+
+    /// The temporal type a constructor or `truncate` makes.
+    var temporalKind: TemporalKind? {
+        switch self {
+        case .date, .datetruncate: .date
+        case .localtime, .localtimetruncate: .localtime
+        case .time, .timetruncate: .time
+        case .localdatetime, .localdatetimetruncate: .localdatetime
+        case .datetime, .datetimetruncate: .datetime
+        default: nil
         }
     }
 

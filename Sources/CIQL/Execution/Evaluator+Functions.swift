@@ -12,14 +12,17 @@ extension ExecutionContext {
         case .e: return .float(M_E)
         case .rand: return .float(Double.random(in: 0..<1))
         case .timestamp: return .int(statementTime / 1000)
-        case .datetime:
-            if args.isEmpty { return .datetime(statementTime) }
-            return try toDateTime(a, at)
+        case .date, .localtime, .time, .localdatetime, .datetime:
+            return try constructTemporal(f.temporalKind ?? .datetime, args, at)
+        case .datetruncate, .localtimetruncate, .timetruncate, .localdatetimetruncate, .datetimetruncate,
+            .datetimefromepoch, .datetimefromepochmillis, .durationbetween, .durationinmonths, .durationindays,
+            .durationinseconds:
+            return try temporalFunction(f, args, at)
         case .duration:
             switch a {
             case .null: return .null
             case .string(let s):
-                guard let d = CIQLDuration.parse(s) else {
+                guard let d = ISO8601Parser.duration(s) else {
                     throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(s)' is not an ISO 8601 duration (e.g. 'P1DT2H')", at: at)
                 }
                 return .duration(d)
@@ -98,7 +101,7 @@ extension ExecutionContext {
         case .range: return try range(args, at)
         case .tostring, .tostringornull:
             switch a {
-            case .string, .int, .float, .bool, .datetime, .duration: return .string(ValueText.plain(a))
+            case .string, .int, .float, .bool, .temporal, .duration: return .string(ValueText.plain(a))
             default:
                 if f == .tostringornull { return .null }
                 throw typeError("toString() cannot convert this value", a, at, .type(.invalidArgumentValue))
@@ -182,78 +185,37 @@ extension ExecutionContext {
         }
     }
 
-    func toDateTime(_ a: Value, _ at: SourceLocation) throws -> Value {
-        switch a {
-        case .null: return .null
-        case .datetime: return a
-        case .string(let s):
-            guard let t = ISODateTime.parse(s) else {
-                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(s)' is not an ISO 8601 datetime (e.g. '2026-11-01T00:00:00Z')", at: at)
-            }
-            return .datetime(t)
-        case .map(let m):
-            func part(_ k: String, _ d: Int64) throws -> Int64 {
-                guard let v = m[k] else { return d }
-                guard case .int(let i) = v else { throw typeError("datetime field '\(k)' must be an integer", v, at) }
-                return i
-            }
-            let y = try part("year", 1970), mo = try part("month", 1), d = try part("day", 1)
-            guard (1...12).contains(mo), d >= 1, d <= ISODateTime.daysInMonth(Int(y), Int(mo)), abs(y) < 100_000 else {
-                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "\(y)-\(mo)-\(d) is not a date", at: at)
-            }
-            let days = Int64(ISODateTime.daysFromCivil(Int(y), Int(mo), Int(d)))
-            let h = try part("hour", 0), mi = try part("minute", 0), s = try part("second", 0)
-            let ms = try part("millisecond", 0), us = try part("microsecond", 0), ns = try part("nanosecond", 0)
-            guard (0...23).contains(h), (0...59).contains(mi), (0...59).contains(s), (0...999).contains(ms),
-                (0...999_999).contains(us), (0...999_999_999).contains(ns)
-            else {
-                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "\(h):\(mi):\(s) is not a time of day", at: at)
-            }
-            let time = h * 3_600_000_000 + mi * 60_000_000 + s * 1_000_000 + ms * 1000 + us + ns / 1000
-            return .datetime(days * 86_400_000_000 + time - (try offsetMicros(m["timezone"], at)))
-        default: throw typeError("datetime() needs a string or a map", a, at)
-        }
-    }
-
-    /// A `timezone` field as an offset from UTC in microseconds: `'Z'`, `'+01:00'`, `'-0530'` (datetimes are
-    /// kept in UTC, so a named zone, whose offset depends on the date, is refused rather than ignored).
-    private func offsetMicros(_ zone: Value?, _ at: SourceLocation) throws -> Int64 {
-        guard let zone, !zone.isNull else { return 0 }
-        guard case .string(let text) = zone else { throw typeError("datetime field 'timezone' must be a string", zone, at) }
-        if text == "Z" || text == "UTC" { return 0 }
-        let digits = text.dropFirst().filter { $0 != ":" }
-        guard let sign = text.first, sign == "+" || sign == "-", digits.count == 4 || digits.count == 2,
-            let n = Int64(digits), digits.allSatisfy(\.isNumber)
-        else {
-            throw CIQLError(.runtime, .argument(.invalidArgumentValue), "timezone '\(text)' is not an offset like '+01:00' (CIQL keeps datetimes in UTC)", at: at)
-        }
-        let minutes = digits.count == 2 ? n * 60 : (n / 100) * 60 + n % 100
-        return (sign == "-" ? -1 : 1) * minutes * 60_000_000
-    }
-
-    private func durationFromMap(_ m: ValueMap, _ at: SourceLocation) throws -> CIQLDuration {
-        var d = CIQLDuration()
+    private func durationFromMap(_ m: ValueMap, _ at: SourceLocation) throws -> TemporalDuration {
+        var b = TemporalDuration.Builder()
         for (key, v) in m.entries {
             guard v.isNumber else { throw typeError("duration field '\(key)' must be a number", v, at) }
-            let x = v.asDouble
-            let scale: Double
+            let unitNanos: Int64
             switch key {
-            case "years": scale = 12
-            case "months", "days", "microseconds": scale = 1
-            case "weeks": scale = 7
-            case "hours": scale = 3_600_000_000
-            case "minutes": scale = 60_000_000
-            case "seconds": scale = 1_000_000
-            case "milliseconds": scale = 1000
+            case "years", "quarters", "months":
+                let scale: Int64 = key == "years" ? 12 : key == "quarters" ? 3 : 1
+                if case .int(let i) = v { b.add(months: i, scale: scale) } else { b.add(months: v.asDouble * Double(scale)) }
+                continue
+            case "weeks", "days":
+                let scale: Int64 = key == "weeks" ? 7 : 1
+                if case .int(let i) = v { b.add(days: i, scale: scale) } else { b.add(days: v.asDouble * Double(scale)) }
+                continue
+            case "hours": unitNanos = 3_600_000_000_000
+            case "minutes": unitNanos = 60_000_000_000
+            case "seconds": unitNanos = 1_000_000_000
+            case "milliseconds": unitNanos = 1_000_000
+            case "microseconds": unitNanos = 1000
+            case "nanoseconds": unitNanos = 1
             default: throw CIQLError(.runtime, .argument(.invalidArgumentValue), "unknown duration field '\(key)'", at: at)
             }
-            guard let n = Int64(checked: x * scale) else { throw CIQLError(.runtime, .argument(.numberOutOfRange), "duration field '\(key)' is out of range", at: at) }
-            switch key {
-            case "years", "months": d.months &+= n
-            case "weeks", "days": d.days &+= n
-            default: d.microseconds &+= n
+            if case .int(let i) = v {
+                b.add(time: i, unitNanos: unitNanos)
+            } else if unitNanos >= 1_000_000_000 {
+                b.add(seconds: v.asDouble * Double(unitNanos / 1_000_000_000))
+            } else {
+                b.add(nanos: v.asDouble * Double(unitNanos))
             }
         }
+        guard let d = b.duration else { throw CIQLError(.runtime, .argument(.numberOutOfRange), "the duration is out of range", at: at) }
         return d
     }
 

@@ -1,5 +1,6 @@
 import CIQLSyntax
 import Foundation
+import GraphStorage
 
 /// The binary operators: comparison, arithmetic, string and list predicates.
 extension ExecutionContext {
@@ -72,10 +73,14 @@ extension ExecutionContext {
         case let (.string(x), .string(y)): return .string(x + y)
         case let (.string(x), y) where y.isNumber: return .string(x + ValueText.plain(y))
         case let (x, .string(y)) where x.isNumber: return .string(ValueText.plain(x) + y)
-        case let (.datetime(t), .duration(d)), let (.duration(d), .datetime(t)):
-            guard d.isWithinCalendar else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration \(d) is too large to add to a datetime", at: at) }
-            return .datetime(d.added(to: t))
-        case let (.duration(x), .duration(y)): return .duration(x + y)
+        case let (.temporal(t), .duration(d)), let (.duration(d), .temporal(t)):
+            guard let r = TemporalArithmetic.add(t, d) else {
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "\(TemporalText.format(t)) + \(d) is out of range", at: at)
+            }
+            return .temporal(r)
+        case let (.duration(x), .duration(y)):
+            guard let r = x + y else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(x) + \(y)", at: at) }
+            return .duration(r)
         default: return try arithmetic(.add, a, b, at)
         }
     }
@@ -100,14 +105,19 @@ extension ExecutionContext {
             }
             if r.1 { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in \(x) \(op.rawValue) \(y)", at: at) }
             return .int(r.0)
-        case (.datetime(let t), .duration(let d)) where op == .subtract:
-            guard d.isWithinCalendar else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration \(d) is too large to subtract from a datetime", at: at) }
-            return .datetime(d.negated.added(to: t))
-        case (.duration(let x), .duration(let y)) where op == .subtract: return .duration(x + y.negated)
-        case (.duration(let d), let f) where op == .multiply && f.isNumber: return .duration(d.multiplied(by: f.asDouble))
-        case (let f, .duration(let d)) where op == .multiply && f.isNumber: return .duration(d.multiplied(by: f.asDouble))
-        case (.duration(let d), let f) where op == .divide && f.isNumber:
-            return .duration(d.multiplied(by: 1 / f.asDouble))
+        case (.temporal(let t), .duration(let d)) where op == .subtract:
+            guard let r = TemporalArithmetic.subtract(t, d) else {
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "\(TemporalText.format(t)) - \(d) is out of range", at: at)
+            }
+            return .temporal(r)
+        case (.duration(let x), .duration(let y)) where op == .subtract:
+            guard let r = y.negated.flatMap({ x + $0 }) else {
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(x) - \(y)", at: at)
+            }
+            return .duration(r)
+        case (.duration(let d), let f) where op == .multiply && f.isNumber: return .duration(try scale(d, f, divide: false, at))
+        case (let f, .duration(let d)) where op == .multiply && f.isNumber: return .duration(try scale(d, f, divide: false, at))
+        case (.duration(let d), let f) where op == .divide && f.isNumber: return .duration(try scale(d, f, divide: true, at))
         default:
             guard a.isNumber, b.isNumber else {
                 let bad = a.isNumber ? b : a
@@ -123,6 +133,22 @@ extension ExecutionContext {
             default: return .float(pow(x, y))
             }
         }
+    }
+}
+
+extension ExecutionContext {
+    /// `duration * number`, `duration / number`: exact for integer factors, fractions cascading down otherwise.
+    fileprivate func scale(_ d: TemporalDuration, _ f: Value, divide: Bool, _ at: SourceLocation) throws -> TemporalDuration {
+        let result: TemporalDuration?
+        if case .int(let k) = f, !divide {
+            result = d.multiplied(by: k)
+        } else {
+            let x = f.asDouble
+            if divide && x == 0 { throw CIQLError(.runtime, .arithmetic(.divisionByZero), "division of a duration by zero", at: at) }
+            result = d.scaled(by: divide ? 1 / x : x)
+        }
+        guard let result else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in \(d) \(divide ? "/" : "*") \(ValueText.plain(f))", at: at) }
+        return result
     }
 }
 
@@ -147,5 +173,13 @@ extension Value {
     var isNaN: Bool {
         if case .float(let d) = self { return d.isNaN }
         return false
+    }
+}
+
+extension Int64 {
+    /// The integer part of a finite double within range, else nil.
+    init?(checked d: Double) {
+        guard d.isFinite, d > -9.2e18, d < 9.2e18 else { return nil }
+        self = Int64(d.rounded(.towardZero))
     }
 }

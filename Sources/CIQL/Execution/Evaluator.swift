@@ -45,7 +45,9 @@ extension ExecutionContext {
                 guard i != .min else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "integer overflow in -\(i)", at: at) }
                 return .int(-i)
             case .float(let d): return .float(-d)
-            case .duration(let d): return .duration(d.negated)
+            case .duration(let d):
+                guard let n = d.negated else { throw CIQLError(.runtime, .arithmetic(.integerOverflow), "duration overflow in -\(d)", at: at) }
+                return .duration(n)
             case let other: throw typeError("unary minus needs a number", other, at)
             }
         case .and(let a, let b, let at):
@@ -220,8 +222,16 @@ extension ExecutionContext {
             guard let rel = try source.relation(from: r.from, type: r.type, to: r.to) else { try deleted(base, at); return .null }
             return rel.properties[key].map(Value.init) ?? .null
         case .map(let m): return m[key] ?? .null
-        case .datetime(let t): return DateTimeFields.field(key, of: t) ?? .null
-        case .duration(let d): return DateTimeFields.field(key, of: d) ?? .null
+        case .temporal(let t):
+            guard let v = TemporalFields.field(key, of: t) else {
+                throw CIQLError(.runtime, .argument(.invalidArgumentValue), "a \(t.typeName.lowercased()) has no field '\(key)'", at: at)
+            }
+            return v
+        case .duration(let d):
+            guard let v = TemporalFields.field(key, of: d) else {
+                throw CIQLError(.runtime, .arithmetic(.integerOverflow), "a duration has no field '\(key)', or its value is out of range", at: at)
+            }
+            return v
         default: throw typeError("cannot read property '\(key)'", base, at)
         }
     }

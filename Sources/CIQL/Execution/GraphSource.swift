@@ -77,7 +77,7 @@ final class LiveGraph: GraphSource {
         }
         if stored == nil, key == "last_verified_at", let stamp = try tx.verificationStamp(of: nid) {
             // Verification stamps live beside the records (no history version per CI per night).
-            return .datetime(stamp)
+            return .datetime(micros: stamp)
         }
         return stored
     }
@@ -148,6 +148,21 @@ final class LiveGraph: GraphSource {
             if adjacency == nil { adjacency = try tx.openAdjacencyCursor() }
             try adjacency?.cursor.forEach(of: nid, direction: direction, visit)
         }
+    }
+
+    /// The stored ids of relation types, for `forEachNeighbour` (types the store never saw are left out).
+    func relationTypeIDs(_ types: Set<String>) -> [UInt16] {
+        types.compactMap { tx.relationTypeID($0) }.sorted()
+    }
+
+    /// The type id and other end of every relation of `nid` in `direction`, read with the statement's kept
+    /// cursor and no type names: for traversals over many nodes.
+    func forEachNeighbour(
+        of nid: NodeID, direction: Direction, _ body: (_ typeID: UInt16, _ other: NodeID) throws -> Void
+    ) throws {
+        if tx.isWritable { return try tx.forEachAdjacency(of: nid, direction: direction, body) }
+        if adjacency == nil { adjacency = try tx.openAdjacencyCursor() }
+        try adjacency?.cursor.forEach(of: nid, direction: direction, body)
     }
 
     func relation(from: NodeID, type: String, to: NodeID) throws -> StoredRelation? {

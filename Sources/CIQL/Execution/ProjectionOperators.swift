@@ -57,7 +57,9 @@ final class AggregateOperator: PlanOperator {
                 keyValues.append(GroupingKey(v))
             }
             let g: Int
-            if let existing = groups[keyValues] {
+            if keys.isEmpty, !firstRows.isEmpty {
+                g = 0  // one group: no key to hash per row
+            } else if let existing = groups[keyValues] {
                 g = existing
             } else {
                 g = firstRows.count

@@ -142,9 +142,11 @@ extension Planner {
                 throw CIQLError(.semantic, .syntax(.undefinedVariable), "a pattern expression cannot introduce the variable '\(unbound.text)'; use EXISTS { … } or MATCH", at: unbound.location)
             }
             let part = PatternPart(element: element, location: at)
+            nextPatternContext = PatternContext(ignoresDuplicates: true, readAfter: [], mayCollapse: false)
             let (plan, _) = try planSubpattern([part], where: nil, scope)
             return .subquery(Subquery(plan: plan, result: .exists))
         case .exists(let parts, let filter):
+            nextPatternContext = PatternContext(ignoresDuplicates: true, readAfter: [], mayCollapse: false)
             let (plan, _) = try planSubpattern(parts, where: filter, scope)
             return .subquery(Subquery(plan: plan, result: .exists))
         case .existsQuery(let query):

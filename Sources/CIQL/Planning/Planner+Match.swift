@@ -16,6 +16,8 @@ extension Planner {
     func planPattern(
         _ parts: [PatternPart], where filter: Expression?, onto input: PlanOperator, _ scope: inout Scope
     ) throws -> PlanOperator {
+        let context = nextPatternContext
+        nextPatternContext = PatternContext()
         var bound = Set(scope.names)
         var conjuncts: [Conjunct] = []
         if let filter { splitConjuncts(filter, into: &conjuncts) }
@@ -57,6 +59,27 @@ extension Planner {
                 }
             }
         }
+        // Relations whose lists nobody reads and whose far ends are de-duplicated later: breadth first.
+        var pruned = Set<String>()
+        let checkedSlots = uniquenessChecked.count > 1 ? Set(uniquenessChecked.map(\.slot)) : []
+        if context.ignoresDuplicates {
+            for (p, part) in parts.enumerated() where part.pathVariable == nil && part.shortest == nil {
+                for (j, step) in part.element.steps.enumerated() {
+                    let r = step.relationship
+                    guard let length = r.length, r.variable == nil, (length.minimum ?? 1) <= 1,
+                        let slot = scope[relationNames[p][j]]?.slot, !checkedSlots.contains(slot)
+                    else { continue }
+                    pruned.insert(relationNames[p][j])
+                }
+            }
+        }
+        let checkUniqueness = { (input: PlanOperator) -> PlanOperator in
+            Self.relationUniquenessCheck(input, uniquenessChecked)
+        }
+        var collapse = FrontierCollapse(
+            context: context, parts: parts, nodeNames: nodeNames, relationNames: relationNames,
+            checkedRelations: Set(relationNames.joined().filter { scope[$0].map { checkedSlots.contains($0.slot) } ?? false }),
+            makeUniquenessCheck: checkUniqueness)
         var op = input
         let ordered = parts.indices.sorted { (parts[$0].shortest == nil ? 0 : 1) < (parts[$1].shortest == nil ? 0 : 1) }
         for p in ordered {
@@ -71,14 +94,18 @@ extension Planner {
                     bound.insert(names[start])
                 }
                 op = try applyReady(&conjuncts, op, scope, bound)
+                collapse.begin(part: p, start: start)
                 for j in start..<part.element.steps.count {
-                    op = try planExpand(part.element.steps[j].relationship, from: names[j], rel: rels[j], to: names[j + 1], reversed: false, op, scope, &bound, bindsRelation: !unboundRelations.contains(rels[j]))
+                    op = try planExpand(part.element.steps[j].relationship, from: names[j], rel: rels[j], to: names[j + 1], reversed: false, op, scope, &bound, bindsRelation: !unboundRelations.contains(rels[j]), pruning: pruned.contains(rels[j]))
+                    op = collapse.after(step: j, to: names[j + 1], op, scope, bound, conjuncts)
                     op = try applyReady(&conjuncts, op, scope, bound)
                 }
                 for j in stride(from: start - 1, through: 0, by: -1) {
-                    op = try planExpand(part.element.steps[j].relationship, from: names[j + 1], rel: rels[j], to: names[j], reversed: true, op, scope, &bound, bindsRelation: !unboundRelations.contains(rels[j]))
+                    op = try planExpand(part.element.steps[j].relationship, from: names[j + 1], rel: rels[j], to: names[j], reversed: true, op, scope, &bound, bindsRelation: !unboundRelations.contains(rels[j]), pruning: pruned.contains(rels[j]))
+                    op = collapse.after(step: j, to: names[j], op, scope, bound, conjuncts)
                     op = try applyReady(&conjuncts, op, scope, bound)
                 }
+                collapse.end(part: p)
             }
             if let pathVariable = part.pathVariable, let path = scope[pathVariable.text] {
                 var pieces: [PathPiece] = []
@@ -93,26 +120,32 @@ extension Planner {
                 op = try applyReady(&conjuncts, op, scope, bound)
             }
         }
-        if uniquenessChecked.count > 1 {
-            let checked = uniquenessChecked
-            op = RowCheckOperator(op, "RelationUniqueness", detail: "each relation once per match") { row in
-                var seen = Set<RelationshipRef>()
-                for (slot, isList, _) in checked {
-                    if isList {
-                        guard case .list(let l) = row[slot] else { continue }
-                        for case .relationship(let r) in l where !seen.insert(r).inserted { return false }
-                    } else if case .relationship(let r) = row[slot], !seen.insert(r).inserted {
-                        return false
-                    }
-                }
-                return true
-            }
+        if uniquenessChecked.count > 1, !collapse.uniquenessApplied {
+            op = checkUniqueness(op)
         }
         for i in conjuncts.indices where !conjuncts[i].used {
             op = FilterOperator(op, try compile(conjuncts[i].expression, scope), detail: describe(conjuncts[i].expression))
             conjuncts[i].used = true
         }
         return op
+    }
+
+    /// Keeps the rows in which the relations of `checked` (bound in their slots) are all different.
+    static func relationUniquenessCheck(
+        _ input: PlanOperator, _ checked: [(slot: Int, isList: Bool, types: Set<String>?)]
+    ) -> PlanOperator {
+        RowCheckOperator(input, "RelationUniqueness", detail: "each relation once per match") { row in
+            var seen = Set<RelationshipRef>()
+            for (slot, isList, _) in checked {
+                if isList {
+                    guard case .list(let l) = row[slot] else { continue }
+                    for case .relationship(let r) in l where !seen.insert(r).inserted { return false }
+                } else if case .relationship(let r) = row[slot], !seen.insert(r).inserted {
+                    return false
+                }
+            }
+            return true
+        }
     }
 
     /// The relations that could be the same relation as another one of the pattern (types overlap).
@@ -317,7 +350,8 @@ extension Planner {
 
     private func planExpand(
         _ rel: RelationshipPattern, from: String, rel relName: String, to: String, reversed: Bool,
-        _ input: PlanOperator, _ scope: Scope, _ bound: inout Set<String>, bindsRelation: Bool = true
+        _ input: PlanOperator, _ scope: Scope, _ bound: inout Set<String>, bindsRelation: Bool = true,
+        pruning: Bool = false
     ) throws -> PlanOperator {
         guard let f = scope[from], let t = scope[to], let r = scope[relName] else {
             throw CIQLError(.semantic, .internalError, "internal: undeclared pattern variable", at: rel.location)
@@ -331,6 +365,15 @@ extension Planner {
             let minimum = length.minimum ?? 1
             let maximum = length.maximum ?? Int.max
             let filter = try relationFilter(rel.properties, scope)
+            if pruning {
+                op = BreadthFirstExpandOperator(
+                    input, from: f.slot, to: t.slot, spec: spec, minimum: minimum, maximum: maximum, into: into,
+                    relationFilter: filter,
+                    detail: detail + " *\(minimum)..\(length.maximum.map(String.init) ?? "") distinct ends, level by level")
+                bound.insert(relName)
+                bound.insert(to)
+                return op
+            }
             op = VarLengthExpandOperator(
                 input, from: f.slot, relations: r.slot, to: t.slot, spec: spec, minimum: minimum, maximum: maximum,
                 into: into, relationFilter: filter, detail: detail + " *\(minimum)..\(length.maximum.map(String.init) ?? "")")

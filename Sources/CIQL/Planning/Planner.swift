@@ -30,6 +30,8 @@ final class Planner {
     var literalParameters: [Int: String] = [:]
     /// The offsets in `literalParameters` that the plan reads.
     private(set) var usedLiteralParameters: Set<Int> = []
+    /// What follows the next pattern planned (see `PatternContext`); `planPattern` takes it and resets it.
+    var nextPatternContext = PatternContext()
 
     init(schema: Schema, statistics: PlanningStatistics, procedures: [String: ProcedureDefinition]) {
         self.schema = schema
@@ -93,6 +95,7 @@ final class Planner {
             let isLast = index == query.clauses.count - 1
             switch clause.kind {
             case .match(let optional, let pattern, let filter):
+                nextPatternContext = Self.patternContext(before: query.clauses[(index + 1)...], optional: optional)
                 if optional {
                     var inner = scope
                     let plan = try planPattern(pattern, where: filter, onto: ArgumentOperator(), &inner)

@@ -19,7 +19,7 @@ public struct ValueRenderer {
         case .int(let i): w.writeInt(i)
         case .float(let d): w.writeDouble(d)
         case .string(let s): w.writeString(s)
-        case .datetime(let t): w.writeString(ISODateTime.format(t))
+        case .temporal(let t): w.writeString(t.fileText)
         case .duration(let d): w.writeString(d.description)
         case .list(let l):
             w.writeRaw("[")
@@ -65,6 +65,7 @@ public struct ValueRenderer {
         case .list(let l): return "[" + (try l.map(nested)).joined(separator: ", ") + "]"
         case .map(let m): return "{" + (try m.entries.map { "\($0.key): \(try nested($0.value))" }).joined(separator: ", ") + "}"
         case .node, .relationship, .path: return try nested(v)
+        case .temporal(let t): return t.fileText
         default: return ValueText.plain(v)
         }
     }
@@ -73,7 +74,8 @@ public struct ValueRenderer {
     private func nested(_ v: Value) throws -> String {
         switch v {
         case .string(let s): return ValueText.quoted(s)
-        case .datetime, .duration: return ValueText.quoted(ValueText.plain(v))
+        case .temporal(let t): return ValueText.quoted(t.fileText)
+        case .duration: return ValueText.quoted(ValueText.plain(v))
         case .node(let nid):
             guard let node = try graph.node(nid) else { return "(#\(nid) deleted)" }
             var parts = ["id: " + ValueText.quoted(node.externalID)]

@@ -1,4 +1,5 @@
 import CIQLSyntax
+import GraphStorage
 /// Equality, comparison and ordering of values, with Cypher's three-valued logic.
 ///
 /// - `equals` answers `=`: nil when the answer is unknown (a null is involved).
@@ -14,7 +15,7 @@ extension Value {
         case let (.float(x), .float(y)): return x == y
         case let (.int(x), .float(y)), let (.float(y), .int(x)): return numericEqual(x, y)
         case let (.string(x), .string(y)): return x == y
-        case let (.datetime(x), .datetime(y)): return x == y
+        case let (.temporal(x), .temporal(y)): return TemporalValue.compareInstants(x, y).map { $0 == 0 } ?? false
         case let (.duration(x), .duration(y)): return x == y
         case let (.node(x), .node(y)): return x == y
         case let (.relationship(x), .relationship(y)): return x == y
@@ -69,7 +70,7 @@ extension Value {
             return compareMixed(y, x).reversed
         case let (.string(x), .string(y)): return Comparison(x, y)
         case let (.bool(x), .bool(y)): return Comparison(x ? 1 : 0, y ? 1 : 0)
-        case let (.datetime(x), .datetime(y)): return Comparison(x, y)
+        case let (.temporal(x), .temporal(y)): return TemporalValue.compareInstants(x, y).map { Comparison($0, 0) }
         case let (.list(x), .list(y)):
             for (u, v) in zip(x, y) {
                 guard let c = compare(u, v) else { return nil }
@@ -93,7 +94,7 @@ extension Value {
         case .relationship: 2
         case .list: 3
         case .path: 4
-        case .datetime: 5
+        case .temporal: 5
         case .duration: 6
         case .string: 7
         case .bool: 8
@@ -133,8 +134,12 @@ extension Value {
             return Comparison(x.to, y.to)
         case let (.path(x), .path(y)):
             return orderedCompare(.list(x.nodes.map(Value.node)), .list(y.nodes.map(Value.node)))
+        case let (.temporal(x), .temporal(y)):
+            if let c = TemporalValue.compareInstants(x, y) { return Comparison(c, 0) }
+            return Comparison(x.orderRank, y.orderRank)
         case let (.duration(x), .duration(y)):
-            return Comparison(x.approximateMicroseconds, y.approximateMicroseconds)
+            let a = x.orderingKey, b = y.orderingKey
+            return a.0 != b.0 ? Comparison(a.0, b.0) : Comparison(a.1, b.1)
         case (.null, .null): return .equal
         default: return compare(a, b) ?? .equal
         }
@@ -190,7 +195,7 @@ public struct GroupingKey: Hashable, Sendable {
             hasher.combine(2)
             if d.isNaN { hasher.combine(UInt64.max) } else { hasher.combine(d) }
         case .string(let s): hasher.combine(3); hasher.combine(s)
-        case .datetime(let t): hasher.combine(4); hasher.combine(t)
+        case .temporal(let t): hasher.combine(4); t.hashByInstant(into: &hasher)
         case .duration(let d): hasher.combine(5); hasher.combine(d)
         case .list(let l):
             hasher.combine(6)
@@ -212,5 +217,36 @@ public struct GroupingKey: Hashable, Sendable {
         case .relationship(let r): hasher.combine(9); hasher.combine(r)
         case .path(let p): hasher.combine(10); hasher.combine(p)
         }
+    }
+}
+
+extension TemporalValue {
+    /// The order of the temporal types among each other in `ORDER BY`.
+    var orderRank: Int {
+        switch self {
+        case .dateTime: 0
+        case .localDateTime: 1
+        case .date: 2
+        case .time: 3
+        case .localTime: 4
+        }
+    }
+
+    /// Hashes what CIQL's `=` compares: the instant of a datetime, the UTC time of a time.
+    func hashByInstant(into hasher: inout Hasher) {
+        hasher.combine(orderRank)
+        switch self {
+        case .dateTime:
+            if let (s, n) = epochInstant { hasher.combine(s); hasher.combine(n) }
+        case .time: hasher.combine(utcNanosOfDay)
+        default: hasher.combine(self)
+        }
+    }
+}
+
+extension TemporalDuration {
+    /// Durations order by their length with a month of 30.436875 days and a day of 24 hours.
+    var orderingKey: (Double, Int64) {
+        (Double(months) * Double(Self.secondsPerMonth) + Double(days) * 86_400 + Double(seconds), nanos)
     }
 }

@@ -8,14 +8,18 @@ public enum Value: Sendable {
     case int(Int64)
     case float(Double)
     case string(String)
-    /// An instant in UTC, microseconds since 1970-01-01T00:00:00Z.
-    case datetime(Int64)
-    case duration(CIQLDuration)
+    /// A date, time of day, or both, with or without a zone.
+    // Boxed, so that the other cases (and arrays of values) stay as small as before temporal values came.
+    indirect case temporal(TemporalValue)
+    indirect case duration(TemporalDuration)
     case list([Value])
     case map(ValueMap)
     case node(NodeID)
     case relationship(RelationshipRef)
     case path(PathValue)
+
+    /// A UTC datetime from microseconds since the epoch (transaction times, stamps).
+    public static func datetime(_ micros: Int64) -> Value { .temporal(.instant(micros: micros)) }
 
     public var isNull: Bool {
         if case .null = self { return true }
@@ -30,7 +34,7 @@ public enum Value: Sendable {
         case .int: "INTEGER"
         case .float: "FLOAT"
         case .string: "STRING"
-        case .datetime: "DATETIME"
+        case .temporal(let t): t.typeName
         case .duration: "DURATION"
         case .list: "LIST"
         case .map: "MAP"
@@ -47,20 +51,22 @@ public enum Value: Sendable {
         case .int(let i): self = .int(i)
         case .float(let d): self = .float(d)
         case .string(let s): self = .string(s)
-        case .datetime(let t): self = .datetime(t)
+        case .temporal(let t): self = .temporal(t)
+        case .duration(let d): self = .duration(d)
         case .list(let l): self = .list(l.map(Value.init))
         }
     }
 
-    /// The stored form, or nil for values a property cannot hold (null, maps, graph elements, durations,
-    /// lists holding those).
+    /// The stored form, or nil for values a property cannot hold (null, maps, graph elements, lists holding
+    /// those).
     public var propertyValue: PropertyValue? {
         switch self {
         case .bool(let b): return .bool(b)
         case .int(let i): return .int(i)
         case .float(let d): return .float(d)
         case .string(let s): return .string(s)
-        case .datetime(let t): return .datetime(t)
+        case .temporal(let t): return .temporal(t)
+        case .duration(let d): return .duration(d)
         case .list(let l):
             var out: [PropertyValue] = []
             out.reserveCapacity(l.count)
@@ -69,7 +75,7 @@ public enum Value: Sendable {
                 out.append(p)
             }
             return .list(out)
-        case .null, .duration, .map, .node, .relationship, .path: return nil
+        case .null, .map, .node, .relationship, .path: return nil
         }
     }
 }

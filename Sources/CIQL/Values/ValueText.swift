@@ -11,7 +11,7 @@ enum ValueText {
         case .int(let i): return String(i)
         case .float(let d): return float(d)
         case .string(let s): return s
-        case .datetime(let t): return ISODateTime.format(t)
+        case .temporal(let t): return TemporalText.format(t)
         case .duration(let d): return d.description
         default: return literal(v)
         }
@@ -46,7 +46,7 @@ enum ValueText {
         let text: String
         switch v {
         case .string(let s): text = quoted(s)
-        case .datetime, .duration: text = quoted(plain(v))
+        case .temporal, .duration: text = quoted(plain(v))
         case .list(let l): text = "[" + l.map { literal($0) }.joined(separator: ", ") + "]"
         case .map(let m): text = "{" + m.entries.map { "\($0.key): \(literal($0.value))" }.joined(separator: ", ") + "}"
         case .node(let nid): text = "node(\(nid))"
@@ -59,42 +59,90 @@ enum ValueText {
     }
 }
 
-/// The components of datetimes (`dt.year`) and durations (`d.days`).
-enum DateTimeFields {
-    static func field(_ key: String, of t: Int64) -> Value? {
-        let perDay: Int64 = 86_400_000_000
-        let days = t >= 0 ? t / perDay : (t + 1) / perDay - 1
-        let micros = t - days * perDay
-        let (y, m, d) = ISODateTime.civilFromDays(Int(days))
+/// The components of temporal values (`d.year`, `t.offset`) and durations (`d.days`).
+enum TemporalFields {
+    static func field(_ key: String, of t: TemporalValue) -> Value? {
+        if let day = t.day, let v = dateField(key, day) { return .int(v) }
+        if let n = t.nanosOfDay {
+            let s = n / CivilCalendar.nanosPerSecond, ns = n % CivilCalendar.nanosPerSecond
+            switch key {
+            case "hour": return .int(s / 3600)
+            case "minute": return .int(s % 3600 / 60)
+            case "second": return .int(s % 60)
+            case "millisecond": return .int(ns / 1_000_000)
+            case "microsecond": return .int(ns / 1000)
+            case "nanosecond": return .int(ns)
+            default: break
+            }
+        }
+        if let o = t.offset {
+            switch key {
+            case "timezone": return .string(t.zoneName ?? TemporalText.offset(o))
+            case "offset": return .string(TemporalText.offset(o))
+            case "offsetMinutes": return .int(Int64(o) / 60)
+            case "offsetSeconds": return .int(Int64(o))
+            default: break
+            }
+        }
+        if let (s, n) = t.epochInstant {
+            switch key {
+            case "epochSeconds": return .int(s)
+            case "epochMillis":
+                let (ms, o) = s.multipliedReportingOverflow(by: 1000)
+                return o ? nil : .int(ms + n / 1_000_000)
+            default: break
+            }
+        }
+        return nil
+    }
+
+    private static func dateField(_ key: String, _ day: Int64) -> Int64? {
+        let (y, m, d) = CivilCalendar.civil(day)
         switch key {
-        case "year": return .int(Int64(y))
-        case "month": return .int(Int64(m))
-        case "day": return .int(Int64(d))
-        case "hour": return .int(micros / 3_600_000_000)
-        case "minute": return .int(micros / 60_000_000 % 60)
-        case "second": return .int(micros / 1_000_000 % 60)
-        case "millisecond": return .int(micros / 1000 % 1000)
-        case "microsecond": return .int(micros % 1_000_000)
-        case "epochSeconds": return .int(t >= 0 ? t / 1_000_000 : (t + 1) / 1_000_000 - 1)
-        case "epochMillis": return .int(t >= 0 ? t / 1000 : (t + 1) / 1000 - 1)
-        case "dayOfWeek", "weekday":
-            // 1970-01-01 was a Thursday; ISO weekday: Monday = 1 … Sunday = 7.
-            let sinceThursday = (Int(days) % 7 + 7) % 7
-            return .int(Int64((sinceThursday + 3) % 7 + 1))
+        case "year": return y
+        case "quarter": return CivilCalendar.quarter(ofMonth: m)
+        case "month": return m
+        case "week": return CivilCalendar.weekDate(day).week
+        case "weekYear": return CivilCalendar.weekDate(day).weekYear
+        case "day": return d
+        case "ordinalDay": return CivilCalendar.ordinalDay(day)
+        case "weekDay", "dayOfWeek": return CivilCalendar.dayOfWeek(day)
+        case "dayOfQuarter":
+            return day - CivilCalendar.firstDay(year: y, quarter: CivilCalendar.quarter(ofMonth: m)) + 1
         default: return nil
         }
     }
 
-    static func field(_ key: String, of d: CIQLDuration) -> Value? {
+    static func field(_ key: String, of d: TemporalDuration) -> Value? {
+        // The time part as seconds (rounded down) and the nanoseconds above them, as openCypher's accessors give it.
+        let s = d.seconds, n = d.nanos
+        func scaled(_ k: Int64, _ n: Int64) -> Value? {
+            let (v, o) = s.multipliedReportingOverflow(by: k)
+            guard !o else { return nil }
+            let (r, o2) = v.addingReportingOverflow(n)
+            return o2 ? nil : .int(r)
+        }
         switch key {
         case "years": return .int(d.months / 12)
+        case "quarters": return .int(d.months / 3)
         case "months": return .int(d.months)
+        case "weeks": return .int(d.days / 7)
         case "days": return .int(d.days)
-        case "hours": return .int(d.microseconds / 3_600_000_000)
-        case "minutes": return .int(d.microseconds / 60_000_000)
-        case "seconds": return .int(d.microseconds / 1_000_000)
-        case "milliseconds": return .int(d.microseconds / 1000)
-        case "microseconds": return .int(d.microseconds)
+        case "hours": return .int(s / 3600)
+        case "minutes": return .int(s / 60)
+        case "seconds": return .int(s)
+        case "milliseconds": return scaled(1000, n / 1_000_000)
+        case "microseconds": return scaled(1_000_000, n / 1000)
+        case "nanoseconds": return scaled(1_000_000_000, n)
+        case "quartersOfYear": return .int(d.months % 12 / 3)
+        case "monthsOfQuarter": return .int(d.months % 3)
+        case "monthsOfYear": return .int(d.months % 12)
+        case "daysOfWeek": return .int(d.days % 7)
+        case "minutesOfHour": return .int(s / 60 % 60)
+        case "secondsOfMinute": return .int(s % 60)
+        case "millisecondsOfSecond": return .int(n / 1_000_000)
+        case "microsecondsOfSecond": return .int(n / 1000)
+        case "nanosecondsOfSecond": return .int(n)
         default: return nil
         }
     }

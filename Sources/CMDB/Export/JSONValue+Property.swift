@@ -9,7 +9,8 @@ extension JSONWriter {
         case .int(let i): writeInt(i)
         case .float(let d): writeDouble(d)
         case .string(let s): writeString(s)
-        case .datetime(let t): writeString(ISODateTime.format(t))
+        case .temporal(let t): writeString(t.fileText)
+        case .duration(let d): writeString(d.description)
         case .list(let items):
             writeRaw("[")
             for (i, item) in items.enumerated() {
@@ -78,7 +79,8 @@ extension PropertyValue {
             w.writeDouble(d)
             return String(decoding: w.bytes, as: UTF8.self)
         case .string(let s): return s
-        case .datetime(let t): return ISODateTime.format(t)
+        case .temporal(let t): return t.fileText
+        case .duration(let d): return d.description
         case .list:
             var w = JSONWriter(capacity: 64)
             w.write(self)

@@ -59,10 +59,19 @@ enum KeyLayout {
             w.u8(4)
             var s = s
             s.withUTF8 { unsafe w.bytes.append(contentsOf: $0.prefix(maxIndexedValueBytes)) }
-        case .datetime(let t):
-            w.u8(5)
-            w.u64BE(UInt64(bitPattern: t) ^ (1 << 63))
-        case .list:
+        case .temporal(let t):
+            // Datetimes by instant (CIQL's `=`), when whole microseconds; dates by day; other kinds not at all.
+            switch t {
+            case .dateTime(_, let nanos, _, _) where nanos % 1000 == 0:
+                guard let micros = t.epochMicros else { return false }
+                w.u8(5)
+                w.u64BE(UInt64(bitPattern: micros) ^ (1 << 63))
+            case .date(let day):
+                w.u8(6)
+                w.u64BE(UInt64(bitPattern: day) ^ (1 << 63))
+            default: return false
+            }
+        case .list, .duration:
             return false
         }
         return true

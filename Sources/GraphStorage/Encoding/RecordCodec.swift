@@ -6,7 +6,13 @@
 /// relation  [fmt u8 = 1][version varint][created varint][property count varint] { [key id varint][value] }
 /// value     [tag u8] then: 1 false | 2 true | 3 int: zigzag varint | 4 float: 8 bytes LE bits
 ///           | 5 string: len varint, utf8 | 6 datetime: zigzag varint µs | 7 list: count varint, values
+///           | 8 temporal: kind u8, then by kind: 1 date: day | 2 localtime: nanos | 3 time: nanos, offset
+///             | 4 localdatetime: day, nanos | 5 datetime: day, nanos, offset, zone (len varint, utf8; 0 = none)
+///             (day, nanos, offset: zigzag varints; day and nanos local)
+///           | 9 duration: months, days, seconds: zigzag varints, nanos varint
 /// ```
+/// A UTC datetime with whole microseconds keeps tag 6, so databases written before tag 8 read the same and
+/// such values are still written as before.
 enum RecordCodec {
     static let format: UInt8 = 1
 
@@ -51,11 +57,68 @@ enum RecordCodec {
             let bits = d.bitPattern
             for i in 0..<8 { w.u8(UInt8(truncatingIfNeeded: bits >> UInt64(8 * i))) }
         case .string(let s): w.u8(5); w.string(s)
-        case .datetime(let t): w.u8(6); w.signedVarint(t)
+        case .temporal(let t): encodeTemporal(&w, t)
+        case .duration(let d):
+            w.u8(9)
+            w.signedVarint(d.months)
+            w.signedVarint(d.days)
+            w.signedVarint(d.seconds)
+            w.varint(UInt64(d.nanos))
         case .list(let items):
             w.u8(7)
             w.varint(UInt64(items.count))
             for item in items { encodeValue(&w, item) }
+        }
+    }
+
+    static func encodeTemporal(_ w: inout ByteWriter, _ t: TemporalValue) {
+        if case .dateTime(_, let nanos, 0, nil) = t, nanos % 1000 == 0, let micros = t.epochMicros,
+            TemporalValue.instant(micros: micros) == t
+        {
+            w.u8(6)
+            w.signedVarint(micros)
+            return
+        }
+        w.u8(8)
+        switch t {
+        case .date(let d): w.u8(1); w.signedVarint(d)
+        case .localTime(let n): w.u8(2); w.signedVarint(n)
+        case .time(let n, let o): w.u8(3); w.signedVarint(n); w.signedVarint(Int64(o))
+        case .localDateTime(let d, let n): w.u8(4); w.signedVarint(d); w.signedVarint(n)
+        case .dateTime(let d, let n, let o, let zone):
+            w.u8(5)
+            w.signedVarint(d)
+            w.signedVarint(n)
+            w.signedVarint(Int64(o))
+            w.string(zone ?? "")
+        }
+    }
+
+    static func decodeTemporal(_ r: inout ByteReader) throws -> TemporalValue {
+        func offset() throws -> Int32 {
+            let o = unsafe try r.signedVarint()
+            guard o >= -18 * 3600, o <= 18 * 3600 else { throw unknownFormat }
+            return Int32(o)
+        }
+        func nanos() throws -> Int64 {
+            let n = unsafe try r.signedVarint()
+            guard n >= 0, n < CivilCalendar.nanosPerDay else { throw unknownFormat }
+            return n
+        }
+        func day() throws -> Int64 {
+            let d = unsafe try r.signedVarint()
+            guard TemporalValue.days.contains(d) else { throw unknownFormat }
+            return d
+        }
+        switch unsafe try r.u8() {
+        case 1: return .date(day: try day())
+        case 2: return .localTime(nanos: try nanos())
+        case 3: return .time(nanos: try nanos(), offset: try offset())
+        case 4: return .localDateTime(day: try day(), nanos: try nanos())
+        case 5:
+            let d = try day(), n = try nanos(), o = try offset(), zone = unsafe try r.string()
+            return .dateTime(day: d, nanos: n, offset: o, zone: zone.isEmpty ? nil : zone)
+        default: throw unknownFormat
         }
     }
 
@@ -121,7 +184,15 @@ enum RecordCodec {
         case 3: return unsafe .int(try r.signedVarint())
         case 4: return unsafe .float(Double(bitPattern: try r.u64LE()))
         case 5: return unsafe .string(try r.string())
-        case 6: return unsafe .datetime(try r.signedVarint())
+        case 6: return unsafe .temporal(.instant(micros: try r.signedVarint()))
+        case 8: return unsafe .temporal(try decodeTemporal(&r))
+        case 9:
+            let m = unsafe try r.signedVarint(), d = unsafe try r.signedVarint(), s = unsafe try r.signedVarint()
+            let n = unsafe try r.varint()
+            guard n < UInt64(CivilCalendar.nanosPerSecond),
+                let duration = TemporalDuration(months: m, days: d, seconds: s, nanos: Int64(n))
+            else { throw unknownFormat }
+            return .duration(duration)
         case 7:
             guard depth < 64 else { throw unknownFormat }
             let n = unsafe try r.varint()

@@ -106,6 +106,9 @@ extension RecordCodec {
             let n = unsafe try r.varint()
             guard unsafe n <= UInt64(r.base.count) else { throw unknownFormat }
             for _ in 0..<n { unsafe try skipValue(&r, depth: depth + 1) }
+        case 8: _ = unsafe try decodeTemporal(&r)
+        case 9:
+            for _ in 0..<4 { _ = unsafe try r.varint() }
         default: throw unknownFormat
         }
     }

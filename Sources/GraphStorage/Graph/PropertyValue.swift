@@ -6,8 +6,10 @@ public enum PropertyValue: Hashable, Sendable {
     case int(Int64)
     case float(Double)
     case string(String)
-    /// An instant in UTC, in microseconds since 1970-01-01T00:00:00Z.
-    case datetime(Int64)
+    /// A date, time, or date-time, with or without a zone (`datetime` attributes hold UTC instants).
+    // Boxed, so that the other cases (and arrays of values) stay as small as before temporal values came.
+    indirect case temporal(TemporalValue)
+    indirect case duration(TemporalDuration)
     case list([PropertyValue])
 
     public static func == (lhs: PropertyValue, rhs: PropertyValue) -> Bool {
@@ -17,7 +19,8 @@ public enum PropertyValue: Hashable, Sendable {
         // Bit equality, so that NaN equals itself and an unchanged NaN is not reported as a change.
         case let (.float(a), .float(b)): return a.bitPattern == b.bitPattern
         case let (.string(a), .string(b)): return a == b
-        case let (.datetime(a), .datetime(b)): return a == b
+        case let (.temporal(a), .temporal(b)): return a == b
+        case let (.duration(a), .duration(b)): return a == b
         case let (.list(a), .list(b)): return a == b
         default: return false
         }
@@ -29,8 +32,9 @@ public enum PropertyValue: Hashable, Sendable {
         case .int(let i): hasher.combine(1); hasher.combine(i)
         case .float(let d): hasher.combine(2); hasher.combine(d.bitPattern)
         case .string(let s): hasher.combine(3); hasher.combine(s)
-        case .datetime(let t): hasher.combine(4); hasher.combine(t)
+        case .temporal(let t): hasher.combine(4); hasher.combine(t)
         case .list(let l): hasher.combine(5); hasher.combine(l)
+        case .duration(let d): hasher.combine(6); hasher.combine(d)
         }
     }
 
@@ -41,8 +45,30 @@ public enum PropertyValue: Hashable, Sendable {
         case .int: "int"
         case .float: "float"
         case .string: "string"
-        case .datetime: "datetime"
+        case .temporal(let t): t.schemaTypeName
+        case .duration: "duration"
         case .list: "list"
         }
+    }
+}
+
+extension PropertyValue {
+    /// A UTC datetime from microseconds since 1970-01-01T00:00:00Z (transaction times, verify stamps).
+    public static func datetime(micros: Int64) -> PropertyValue { .temporal(.instant(micros: micros)) }
+
+    public var isString: Bool {
+        if case .string = self { return true }
+        return false
+    }
+
+    public var isTemporal: Bool {
+        if case .temporal = self { return true }
+        return false
+    }
+
+    /// The instant of a datetime value in microseconds since the epoch; nil for anything else.
+    public var datetimeMicros: Int64? {
+        if case .temporal(let t) = self { return t.epochMicros }
+        return nil
     }
 }

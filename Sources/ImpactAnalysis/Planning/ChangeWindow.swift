@@ -1,4 +1,5 @@
 public import Foundation
+import GraphStorage
 
 /// When a change happens: a span of time `START/END`, both instants.
 public struct ChangeWindow: Sendable, Hashable {
@@ -57,49 +58,19 @@ public struct ChangeWindow: Sendable, Hashable {
 
     static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
-    /// `YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]`, also with a space instead of `T`.
+    /// An ISO-8601 date-time in any form `ISO8601Parser` reads (`2026-11-22T02:00`, `2026-11-22 02:00:00+01:00`,
+    /// `20261122T0200Z`, `2026-11-22T02:00[Europe/Amsterdam]`, a date alone for its midnight); without an offset or
+    /// zone it is local time in `timeZone`. Seconds since the epoch, fractions dropped.
     static func parseInstant(_ text: String, timeZone: TimeZone) -> Int64? {
-        let s = Array(text.utf8)
-        func number(_ from: Int, _ count: Int) -> Int? {
-            guard from + count <= s.count else { return nil }
-            var n = 0
-            for b in s[from..<(from + count)] {
-                guard b >= 48 && b <= 57 else { return nil }
-                n = n * 10 + Int(b - 48)
-            }
-            return n
+        guard let p = ISO8601Parser.dateTimeParts(text) else { return nil }
+        let resolved: TemporalValue?
+        if p.offset != nil || p.zone != nil {
+            resolved = TemporalZone.resolve(day: p.day, nanos: p.nanos, offset: p.offset, zone: p.zone)
+        } else if TimeZoneRules.isKnown(timeZone.identifier) {
+            resolved = TemporalZone.resolve(day: p.day, nanos: p.nanos, offset: nil, zone: timeZone.identifier)
+        } else {
+            resolved = TemporalZone.resolve(day: p.day, nanos: p.nanos, offset: Int32(timeZone.secondsFromGMT()), zone: nil)
         }
-        guard s.count >= 16, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"),
-            s[10] == UInt8(ascii: "T") || s[10] == UInt8(ascii: " "), s[13] == UInt8(ascii: ":"),
-            let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-            let minute = number(14, 2), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60
-        else { return nil }
-        var i = 16
-        var second = 0
-        if i < s.count && s[i] == UInt8(ascii: ":") {
-            guard let sec = number(i + 1, 2), sec < 60 else { return nil }
-            second = sec
-            i += 3
-        }
-        var offset: Int?
-        if i < s.count {
-            if s[i] == UInt8(ascii: "Z") && i + 1 == s.count {
-                offset = 0
-            } else if (s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-")) && i + 6 == s.count,
-                s[i + 3] == UInt8(ascii: ":"), let h = number(i + 1, 2), let m = number(i + 4, 2), h < 24, m < 60
-            {
-                offset = (h * 3600 + m * 60) * (s[i] == UInt8(ascii: "-") ? -1 : 1)
-            } else {
-                return nil
-            }
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = offset.flatMap { TimeZone(secondsFromGMT: $0) } ?? timeZone
-        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-        guard let date = calendar.date(from: components) else { return nil }
-        // Reject dates the calendar had to roll over (February 30 becomes March 2).
-        let back = calendar.dateComponents([.year, .month, .day], from: date)
-        guard back.year == year, back.month == month, back.day == day else { return nil }
-        return Int64(date.timeIntervalSince1970.rounded())
+        return resolved?.epochInstant?.seconds
     }
 }

@@ -186,7 +186,7 @@ public final class AuditEngine {
             }
             if rules.isIdentifiable, status == "live" {
                 var verified = try tx.verificationStamp(of: node.nid)
-                if case .datetime(let t)? = node.properties["last_verified_at"] { verified = max(verified ?? t, t) }
+                if let t = node.properties["last_verified_at"]?.datetimeMicros { verified = max(verified ?? t, t) }
                 if let verified, verified >= staleBefore {
                     count(.stale)
                 } else {

@@ -50,7 +50,8 @@ struct RegistrationNaming {
         case .int(let i): String(i)
         case .float(let d): String(d)
         case .bool(let b): b ? "true" : "false"
-        case .datetime(let t): ISODateTime.format(t)
+        case .temporal(let t): t.fileText
+        case .duration(let d): d.description
         case .list: "list"
         }
     }

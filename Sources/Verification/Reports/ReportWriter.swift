@@ -106,7 +106,8 @@ func writeValue(_ w: inout JSONWriter, _ value: PropertyValue) {
     case .int(let i): w.writeInt(i)
     case .float(let d): w.writeDouble(d)
     case .string(let s): w.writeString(s)
-    case .datetime(let t): w.writeString(ISODateTime.format(t))
+    case .temporal(let t): w.writeString(t.fileText)
+    case .duration(let d): w.writeString(d.description)
     case .list(let items):
         w.writeRaw("[")
         for (i, item) in items.enumerated() {

@@ -198,16 +198,16 @@ public final class SnapshotReader {
     private func typed(_ value: PropertyValue, key: String, label: String, line: Int) throws -> PropertyValue {
         guard let attribute = schema.attribute(key, of: label) else { return value }
         switch (attribute.type, value) {
-        case (.string, .string), (.int, .int), (.float, .float), (.bool, .bool), (.datetime, .datetime),
-            (.list, .list):
+        case (.string, .string), (.int, .int), (.float, .float), (.bool, .bool), (.list, .list):
             return value
         case (.float, .int(let i)):
             return .float(Double(i))
-        case (.datetime, .string(let s)):
-            guard let t = ISODateTime.parse(s) else {
-                throw fail(line, "attribute '\(key)' must be an ISO-8601 date-time like 2026-11-22T02:00:00Z")
+        case (let t, _) where t.isTemporal && (value.isString || value.isTemporal):
+            // Discovered dates are compared as values: "2027-01-31" equals a stored date 2027-01-31.
+            guard let v = t.temporalValue(value) else {
+                throw fail(line, "attribute '\(key)' must be an ISO-8601 \(t.rawValue) like \(t.example)")
             }
-            return .datetime(t)
+            return v
         default:
             throw fail(line, "attribute '\(key)' of class '\(label)' must be \(attribute.type == .int ? "an" : "a") "
                 + "\(attribute.type.rawValue), not \(value.typeName)")

@@ -1,0 +1,59 @@
+@testable import ImpactAnalysis
+import GraphStorage
+import Testing
+
+/// The impact analysis's scratch: a hash table while it touches few CIs, arrays by node id past a sixteenth of
+/// the ids; both must answer the same.
+struct NodeMarksTests {
+    @Test(arguments: [1_000, 70_000])
+    func slotsAndFlagsSurviveGrowthAndTheMoveToArrays(touched: Int) {
+        let upperBound: NodeID = 1_000_000
+        var marks = NodeMarks(upperBound: upperBound)
+        // Spread-out ids (a stride prime to the table sizes), so probing and growth are exercised.
+        let ids = (0..<touched).map { NodeID(($0 * 7_919) % Int(upperBound)) }
+        for (i, nid) in ids.enumerated() {
+            marks.setSlot(nid, UInt32(i))
+            if i % 3 == 0 { marks.addFlags(nid, NodeMarks.statusKnown) }
+        }
+        for (i, nid) in ids.enumerated() {
+            #expect(marks.slot(nid) == UInt32(i))
+            #expect(marks.flags(nid) == (i % 3 == 0 ? NodeMarks.statusKnown : 0))
+        }
+        // Ids never touched have no slot and no flags; a flag alone leaves the slot empty.
+        #expect(marks.slot(upperBound - 3) == NodeMarks.noSlot)
+        #expect(marks.flags(upperBound - 3) == 0)
+        marks.addFlags(upperBound - 3, NodeMarks.inactive)
+        #expect(marks.slot(upperBound - 3) == NodeMarks.noSlot)
+        #expect(marks.flags(upperBound - 3) == NodeMarks.inactive)
+        // An id at or past the bound (not expected from one snapshot) is still kept, not a crash.
+        marks.setSlot(upperBound + 5, 42)
+        #expect(marks.slot(upperBound + 5) == 42)
+    }
+}
+
+/// The shared level expansion and its visited set.
+struct LevelExpansionTests {
+    @Test func nodeIDSetHoldsWhatWasInserted() {
+        var set = NodeIDSet()
+        var allNew = true
+        for i in stride(from: 0, to: 200_000, by: 3) where !set.insert(NodeID(i)) { allNew = false }
+        #expect(allNew)
+        let again = set.insert(3)
+        #expect(!again)
+        #expect(set.count == 66_667)
+        #expect(set.contains(199_998))
+        #expect(!set.contains(199_999))
+    }
+
+    @Test func levelsAreDeduplicatedAndSortedByNodeID() throws {
+        // 1 → 5, 3; 5 → 2, 3; 3 → 2, 4; 2 → 1 (a cycle back to the start).
+        let edges: [NodeID: [NodeID]] = [1: [5, 3], 5: [2, 3], 3: [2, 4], 2: [1]]
+        var expansion = LevelExpansion(starts: [1])
+        var levels: [[NodeID]] = []
+        while try expansion.advance({ node, _, reach in for other in edges[node] ?? [] { try reach(other) } }) {
+            levels.append(expansion.level.map { expansion.entries[$0].node })
+        }
+        #expect(levels == [[3, 5], [2, 4]])
+        #expect(expansion.depth == 3)
+    }
+}
