@@ -36,6 +36,8 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // The edit distance behind "did you mean" hints; no dependencies.
+        .target(name: "Spelling", swiftSettings: strictSettings),
         // Byte-level JSON Lines reading and writing; no dependencies.
         .target(name: "JSONLines", swiftSettings: strictSettings),
         // The LMDB graph store: nodes, relations, adjacency, indexes, history.
@@ -48,7 +50,7 @@ let package = Package(
         // The CMDB schema: YAML format, built-in ITIL schema, validation of writes.
         .target(
             name: "ConfigurationSchema",
-            dependencies: ["GraphStorage", .product(name: "Yams", package: "Yams")],
+            dependencies: ["GraphStorage", "Spelling", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // The CMDB domain: import, export, generator.
@@ -59,7 +61,7 @@ let package = Package(
         ),
         // CIQL's syntax: tokens, lexer, AST, parser and diagnostics. No storage dependency, so the grammar can be
         // used (formatters, editor support, the server's request checks) without linking LMDB.
-        .target(name: "CIQLSyntax", swiftSettings: strictSettings),
+        .target(name: "CIQLSyntax", dependencies: ["Spelling"], swiftSettings: strictSettings),
         // Regular expressions in the Java syntax, matched in linear time by an automaton; no dependencies.
         .target(name: "LinearRegex", swiftSettings: strictSettings),
         // CIQL, the query language: planner and streaming executor over the store, results.

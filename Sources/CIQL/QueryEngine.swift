@@ -8,24 +8,116 @@ import Glibc
 public final class QueryEngine: Sendable {
     public let database: ConfigurationDatabase
     let procedureTable: [String: ProcedureDefinition]
+    /// Plans of read-only statements by shape, for `run`.
+    let planCache: PlanCache
 
-    public init(database: ConfigurationDatabase, procedures: [ProcedureDefinition] = []) {
+    public init(database: ConfigurationDatabase, procedures: [ProcedureDefinition] = [], planCacheSize: Int = 256) {
         self.database = database
         var table: [String: ProcedureDefinition] = [:]
         for p in BuiltinProcedures.all + procedures { table[p.name.lowercased()] = p }
         self.procedureTable = table
+        self.planCache = PlanCache(capacity: planCacheSize)
     }
 
     /// Parses and runs every statement of `text` in turn, each into the sink `sinkFor` gives it.
+    ///
+    /// Nothing runs when any statement has a syntax error. A read-only query whose shape (its text with other
+    /// literal values) ran before reuses that plan, without being parsed or planned again (see `PlanCache`);
+    /// `sinkFor` is then given the statement that was planned, which differs from this one only in literals.
     public func run(
         _ text: String, parameters: [String: Value] = [:], change: ChangeInfo,
         cancellation: CancellationFlag? = nil, limits: StatementLimits = .none, sinkFor: (Statement) -> any ResultSink
     ) throws {
-        for statement in try CIQLParser.parse(text) {
+        let shapes = try StatementShapes(text)
+        // Parse each statement of a shape not seen before first, so that a syntax error anywhere runs nothing.
+        // Statements of a shape already parsed parse too: the grammar does not look at literal values.
+        var parsed: [Int: Statement] = [:]
+        var seen = Set<[UInt8]>()
+        for index in shapes.statements.indices {
+            if let key = shapes.statements[index].key {
+                if seen.contains(key) || planCache.contains(key) { continue }
+                seen.insert(key)
+            }
+            do {
+                parsed[index] = try shapes.parse(index)
+            } catch {
+                // The whole text's parse reports this error together with those found after recovering from it.
+                _ = try CIQLParser.parse(text)
+                throw error
+            }
+        }
+        let usesHiddenNames = parameters.keys.contains { $0.hasPrefix(PlanCache.hiddenPrefix) }
+        for index in shapes.statements.indices {
+            if !usesHiddenNames, shapes.statements[index].key != nil,
+                try runCached(shapes, index, parsed[index], parameters, cancellation, limits, sinkFor)
+            {
+                continue
+            }
+            let statement = try parsed[index] ?? shapes.parse(index)
             try execute(
                 statement, parameters: parameters, change: change, cancellation: cancellation, limits: limits,
                 into: sinkFor(statement))
         }
+    }
+
+    /// Runs statement `index` through the plan cache when it is a read-only query; false when it is not one.
+    private func runCached(
+        _ shapes: StatementShapes, _ index: Int, _ parsed: Statement?, _ parameters: [String: Value],
+        _ cancellation: CancellationFlag?, _ limits: StatementLimits, _ sinkFor: (Statement) -> any ResultSink
+    ) throws -> Bool {
+        let shape = shapes.statements[index]
+        guard let key = shape.key else { return false }
+        let started = Self.microsecondsNow()
+        return try database.store.read { tx in
+            try planCache.validate(tx)
+            var entry = planCache.take(key, shape.literals)
+            if entry == nil {
+                let statement = try parsed ?? shapes.parse(index)
+                guard case .query(let query) = statement.body, statement.mode == .run, statement.asOf == nil,
+                    !Self.writes(query)
+                else { return false }
+                entry = try makeEntry(statement, query, shapes, index, tx)
+            }
+            guard let entry else { return false }
+            defer { planCache.put(key, entry) }
+            var values = parameters
+            for (name, literal) in zip(entry.parameterNames, shape.literals) {
+                if let name { values[name] = literal.value.value }
+            }
+            do {
+                try runPlan(entry.plan, entry.statement, LiveGraph(tx), tx, writer: nil, values, cancellation, limits,
+                    sinkFor(entry.statement), started)
+            } catch var error as CIQLError {
+                // The plan's locations are those of the statement it was made from: point at this one's instead.
+                if let at = error.location {
+                    let position = entry.tokenOffsets.firstIndex(of: at.offset - entry.base)
+                    error.location = position.flatMap { shapes.location(ofToken: $0, inStatement: index) } ?? shape.location
+                }
+                throw error
+            }
+            return true
+        }
+    }
+
+    /// Plans `statement` with its parameterisable literals read from hidden parameters (see `PlanCache`).
+    private func makeEntry(
+        _ statement: Statement, _ query: Query, _ shapes: StatementShapes, _ index: Int, _ tx: GraphTransaction
+    ) throws -> PlanCache.Entry {
+        let literals = shapes.statements[index].literals
+        let regions = LiteralRegions.parameterisable(query)
+        let planner = Planner(
+            schema: database.schema, statistics: try PlanningStatistics.of(LiveGraph(tx), tx), procedures: procedureTable)
+        for (i, literal) in literals.enumerated() where regions.contains(literal.offset) {
+            planner.literalParameters[literal.offset] = PlanCache.parameterName(i)
+        }
+        let plan = try planner.plan(query)
+        let used = planner.usedLiteralParameters
+        let offsets = shapes.tokenOffsets(index)
+        return PlanCache.Entry(
+            statement: statement, plan: plan,
+            parameterNames: literals.enumerated().map { used.contains($1.offset) ? PlanCache.parameterName($0) : nil },
+            spellings: literals.map(\.spelling), tokenOffsets: offsets,
+            base: shapes.statements[index].location.offset)
     }
 
     /// Runs one read-only query and returns its rows (for tests, rules and procedures).
@@ -123,6 +215,14 @@ public final class QueryEngine: Sendable {
         let statistics = try PlanningStatistics.of(source, tx)
         let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedureTable)
         let plan = try planner.plan(query)
+        try runPlan(plan, statement, source, tx, writer: writer, parameters, cancellation, limits, sink, started, asOf: asOf)
+    }
+
+    private func runPlan(
+        _ plan: QueryPlan, _ statement: Statement, _ source: any GraphSource, _ tx: GraphTransaction,
+        writer: GraphTransaction?, _ parameters: [String: Value], _ cancellation: CancellationFlag?,
+        _ limits: StatementLimits, _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil
+    ) throws {
         let graph = ResultGraph(source)
         defer { (source as? LiveGraph)?.close() }
         var summary = StatementSummary()

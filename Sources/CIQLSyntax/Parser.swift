@@ -1,3 +1,5 @@
+import Spelling
+
 /// A recursive-descent parser over the tokens of one CIQL text, written from `grammar/ciql.ebnf`.
 ///
 /// Expressions use precedence climbing (`Parser+Expressions.swift`). After a syntax error the parser skips to the next
@@ -350,28 +352,5 @@ struct Parser {
             if distance > 0, distance <= limit, distance < (best?.1 ?? Int.max) { best = (keyword, distance) }
         }
         return best?.0
-    }
-
-    /// Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions.
-    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previousPrevious = [Int](repeating: 0, count: b.count + 1)
-        var previous = Array(0...b.count)
-        var row = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            row[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var value = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    value = min(value, previousPrevious[j - 2] + 1)
-                }
-                row[j] = value
-            }
-            previousPrevious = previous
-            previous = row
-        }
-        return previous[b.count]
     }
 }

@@ -23,7 +23,9 @@ struct BenchQueriesCommand: ParsableCommand {
             each CI). --semantics impact times the real analysis on the same inputs: Q3 and Q4 'cmdb impact'
             (schema rules, levels, explaining paths), Q5 the dependency structure of each service; its lines
             are reported as peer 'swift-impact', and their checks differ from the peers' by design.
-            """)
+            """,
+        // A tool for the benchmark scripts, not part of the product: not listed in `cmdb --help`.
+        shouldDisplay: false)
 
     enum Semantics: String, ExpressibleByArgument, CaseIterable {
         case reachability, impact

@@ -3,6 +3,7 @@ import CMDB
 import Glibc
 import GraphStorage
 import CIQLSyntax
+import JSONLines
 import Spreadsheets
 
 /// `cmdb import`
@@ -45,11 +46,16 @@ struct ImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --dry-run: stop after this many problems.", valueName: "n"))
     var maxErrors = 100
 
+    @Option(help: ArgumentHelp(
+        "The longest line accepted, in bytes (default 16 MiB); a longer line stops the import.", valueName: "bytes"))
+    var maxLineLength: Int = LineReader.defaultMaximumLineLength
+
     @OptionGroup var spreadsheet: SpreadsheetOptions
 
     func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once") }
         if maxErrors < 1 { throw ValidationError("--max-errors must be at least 1") }
+        if maxLineLength < 1 { throw ValidationError("--max-line-length must be at least 1 byte") }
     }
 
     func run() throws {
@@ -62,9 +68,21 @@ struct ImportCommand: ParsableCommand {
             var path = file
             var displayName = file
             if file == "-" {
-                let (spool, descriptor) = try spoolStandardInput()
-                spooled = descriptor
-                (path, displayName) = (spool, "<stdin>")
+                if mapping != nil {
+                    // A spreadsheet on standard input: the CSV reader reads a file, so it is spooled first.
+                    let (spool, descriptor) = try spoolStandardInput()
+                    spooled = descriptor
+                    (path, displayName) = (spool, "<stdin>")
+                } else {
+                    // Parsed as it is read; the copy is only for reading it again if the import must be retried.
+                    let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+                    do {
+                        sources.append(.init(spooled: try SpooledInput(descriptor: 0, name: "<stdin>", directory: directory)))
+                    } catch {
+                        throw CommandFailure.environment(error.message)
+                    }
+                    continue
+                }
             } else {
                 guard access(file, R_OK) == 0 else {
                     throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
@@ -81,6 +99,7 @@ struct ImportCommand: ParsableCommand {
         let importer = JSONLinesImporter(database: db)
         importer.isDryRun = dryRun
         importer.maxErrors = dryRun ? maxErrors : 1
+        importer.maximumLineLength = maxLineLength
         var bar = ProgressBar(label: "importing")
         var showedProgress = false
         if Console.isErrorTerminal {

@@ -1,3 +1,5 @@
+import Spelling
+
 /// A problem with a schema file, or a write that the schema does not allow.
 public struct SchemaError: Error, Sendable, CustomStringConvertible {
     /// Which rule was broken; stable, shown as the error code `SchemaError.<Reason>` (`SchemaError.UnknownClass`).
@@ -46,21 +48,6 @@ public func closestSpelling(to word: String, in candidates: some Sequence<String
         if d <= max(2, lower.count / 3), best == nil || d < best!.1 { best = (c, d) }
     }
     return best?.0
-}
-
-private func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
 }
 
 /// ` (did you mean 'X'?)` or nothing.

@@ -10,11 +10,21 @@ import Darwin
 ///
 /// Lines end at `\n`; the `\n` and a `\r` right before it are stripped. A last line without
 /// a newline is still a line; empty lines come out as empty buffers. A line longer than
-/// the chunk grows the buffer. The buffer passed to `nextLine`'s body is valid only inside
-/// the body. Not thread-safe.
+/// the chunk grows the buffer, up to `maximumLineLength`: a longer line is an error, so memory
+/// stays bounded whatever the input (`/dev/zero` has no newline). The buffer passed to
+/// `nextLine`'s body is valid only inside the body. Not thread-safe.
 public final class LineReader {
+    /// The longest line accepted unless told otherwise: 16 MiB.
+    public static let defaultMaximumLineLength = 16 << 20
+
+    /// The longest line, in bytes without its terminator, that `nextLine` hands out; a longer one
+    /// throws `LineReaderError` (with its line number) once that many bytes of it have been read.
+    public var maximumLineLength = LineReader.defaultMaximumLineLength
+
     /// The descriptor read from.
     private var fileDescriptor: Int32
+    /// Reads into a buffer instead of `read(2)` on the descriptor (returns the count, 0 at end).
+    private var readFunction: ((UnsafeMutableRawPointer, Int) throws(LineReaderError) -> Int)?
     /// Whether `close()` and deinit close the descriptor (true when opened by path).
     private let ownsDescriptor: Bool
     /// The input's name for error messages.
@@ -44,6 +54,16 @@ public final class LineReader {
         self.name = "file descriptor \(fileDescriptor)"
         self.capacity = max(chunkSize, 16)
         self.buffer = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    /// Reads what `read` hands out: it fills the buffer it is given with up to the count of bytes
+    /// asked for and returns how many it wrote, 0 at the end of the input.
+    public convenience init(
+        name: String, chunkSize: Int = 1 << 20,
+        read: @escaping (UnsafeMutableRawPointer, Int) throws(LineReaderError) -> Int
+    ) {
+        self.init(fileDescriptor: -1, chunkSize: chunkSize, name: name, owns: false)
+        self.readFunction = read
     }
 
     /// Opens `path` for reading; the reader closes it in `close()` or when released.
@@ -82,6 +102,10 @@ public final class LineReader {
                 if lineEnd > lineStart && buffer.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D {
                     lineEnd -= 1
                 }
+                if lineEnd - lineStart > maximumLineLength {
+                    throw LineReaderError(
+                        message: "line longer than \(maximumLineLength) bytes", line: lineNumber + 1)
+                }
                 start = newlineOffset + 1
                 scanFrom = start
                 lineNumber += 1
@@ -89,6 +113,10 @@ public final class LineReader {
                 return try body(UnsafeRawBufferPointer(start: buffer + lineStart, count: lineEnd - lineStart))
             }
             scanFrom = end
+            if end - start > maximumLineLength + 1 {  // (+ 1: a `\r` may end it)
+                throw LineReaderError(
+                    message: "line longer than \(maximumLineLength) bytes", line: lineNumber + 1)
+            }
             if atEnd {
                 guard start < end else { return nil }
                 let lineStart = start
@@ -118,6 +146,11 @@ public final class LineReader {
             buffer.deallocate()
             buffer = newBuffer
             capacity = newCapacity
+        }
+        if let readFunction {
+            let count = try readFunction(buffer + end, capacity - end)
+            if count > 0 { end += count } else { atEnd = true }
+            return
         }
         while true {
             let count = read(fileDescriptor, buffer + end, capacity - end)

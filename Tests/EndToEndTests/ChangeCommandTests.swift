@@ -84,10 +84,11 @@ struct ChangeCommandTests {
         #expect(list.exitCode == 3, "\(list)")
     }
 
-    @Test("bench-queries is listed in --help and prints one result line per query")
+    @Test("bench-queries is hidden from --help, has its own help, and prints one result line per query")
     func benchQueries() throws {
         let help = try harness.run(["--help"]).out
-        #expect(help.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("bench-queries") })
+        #expect(!help.contains("bench-queries"))
+        #expect(try harness.run(["bench-queries", "--help"]).out.contains("--params"))
         let params = try harness.sandbox.write("params.json",
             #"{"q1":["srv-dc01","app-ad-ds"],"q2":["srv-dc01"],"q3":["clu-bb-vsphere","sw-bb-core-01"],"q4":"dc-bb-serverruimte","q5":["bs-printen"],"q6":"dc-bb-serverruimte"}"#)
         let all = try harness.succeed("bench-queries", "--params", params).out.split(separator: "\n").compactMap {

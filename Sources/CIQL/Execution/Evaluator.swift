@@ -217,16 +217,14 @@ extension ExecutionContext {
         switch base {
         case .null: return .null
         case .node(let nid):
-            if key != "id" && key != "class" {
-                if let p = try source.property(key, of: nid) { return Value(p) }
-                if try source.label(of: nid) == nil { try deleted(base, at) }  // no such node: deleted
-                return .null
+            // A stored property comes first, even one called `id` or `class` (schemaless graphs may hold them).
+            if let p = try source.property(key, of: nid) { return Value(p) }
+            if key == "id" {
+                guard let id = try source.externalID(of: nid) else { try deleted(base, at); return .null }
+                return .string(id)
             }
-            guard let n = try node(nid) else { try deleted(base, at); return .null }
-            if let p = n.properties[key] { return Value(p) }
-            if key == "id" { return .string(n.externalID) }
-            if key == "class" { return n.label.map(Value.string) ?? .null }
-            return .null
+            guard let label = try source.label(of: nid) else { try deleted(base, at); return .null }  // no such node
+            return key == "class" ? label.map(Value.string) ?? .null : .null
         case .relationship(let r):
             guard let rel = try source.relation(from: r.from, type: r.type, to: r.to) else { try deleted(base, at); return .null }
             return rel.properties[key].map(Value.init) ?? .null

@@ -8,6 +8,8 @@ protocol GraphSource: AnyObject {
     func property(_ key: String, of nid: NodeID) throws -> PropertyValue?
     /// The class of a node: nil when there is no such node, .some(nil) when it has none.
     func label(of nid: NodeID) throws -> String??
+    /// The id of a node (nil when there is no such node), without decoding its properties.
+    func externalID(of nid: NodeID) throws -> String?
     func nodeID(externalID: String) throws -> NodeID?
     /// Every node, or the nodes of exactly the given classes (callers expand subclasses).
     func forEachNodeID(labels: [String]?, _ body: (NodeID) throws -> Bool) throws
@@ -84,6 +86,11 @@ final class LiveGraph: GraphSource {
         if let cached = cache[nid] { return .some(cached.label) }
         guard let record = try record(nid) else { return nil }
         return .some(try record.label())
+    }
+
+    func externalID(of nid: NodeID) throws -> String? {
+        if let cached = cache[nid] { return cached.externalID }
+        return try record(nid)?.externalID()
     }
 
     func node(_ nid: NodeID) throws -> StoredNode? {
@@ -205,6 +212,8 @@ final class PastGraph: GraphSource {
     func property(_ key: String, of nid: NodeID) throws -> PropertyValue? { nodes[nid]?.properties[key] }
 
     func label(of nid: NodeID) throws -> String?? { nodes[nid].map { $0.label } }
+
+    func externalID(of nid: NodeID) throws -> String? { nodes[nid]?.externalID }
 
     func nodeID(externalID: String) throws -> NodeID? { ids[externalID] }
 

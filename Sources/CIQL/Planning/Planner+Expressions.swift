@@ -15,9 +15,9 @@ extension Planner {
         switch e.kind {
         case .null: return .constant(.null)
         case .bool(let b): return .constant(.bool(b))
-        case .int(let i): return .constant(.int(i))
-        case .float(let d): return .constant(.float(d))
-        case .string(let s): return .constant(.string(s))
+        case .int(let i): return literal(.int(i), at)
+        case .float(let d): return literal(.float(d), at)
+        case .string(let s): return literal(.string(s), at)
         case .parameter(let p): return .parameter(p, at)
         case .variable(let v):
             guard let variable = scope[v] else { throw scope.unknownVariableError(Name(v, at: at)) }

@@ -25,6 +25,11 @@ final class Planner {
     private(set) var writes = false
     /// Aggregations, told the row width once planning is done (an empty input has no row to copy).
     var aggregates: [AggregateOperator] = []
+    /// Literals (by source offset) compiled as reads of a hidden parameter instead of a constant, so a cached
+    /// plan can run with other values (see `PlanCache`); empty for an uncached plan.
+    var literalParameters: [Int: String] = [:]
+    /// The offsets in `literalParameters` that the plan reads.
+    private(set) var usedLiteralParameters: Set<Int> = []
     /// What follows the next pattern planned (see `PatternContext`); `planPattern` takes it and resets it.
     var nextPatternContext = PatternContext()
 
@@ -42,6 +47,13 @@ final class Planner {
         plan.width = slots.count
         for aggregate in aggregates { aggregate.rowWidth = slots.count }
         return plan
+    }
+
+    /// A literal as a constant, or as a read of its hidden parameter when the plan is made for the cache.
+    func literal(_ value: Value, _ at: SourceLocation) -> CompiledExpression {
+        guard let name = literalParameters[at.offset] else { return .constant(value) }
+        usedLiteralParameters.insert(at.offset)
+        return .parameter(name, at)
     }
 
     private func planUnion(_ query: Query) throws -> QueryPlan {

@@ -43,8 +43,14 @@ final class ImportPipeline: @unchecked Sendable {
     private static let batchSize = 2048
     private static let depth = 8
 
-    init(sources: [JSONLinesImporter.Source], schema: Schema, collectsProblems: Bool = false) {
+    private let maximumLineLength: Int
+    /// A batch is handed over once its lines hold this many bytes of input, however few they are, so long lines
+    /// cannot pile up in the queue.
+    private static let batchBytes = 4 << 20
+
+    init(sources: [JSONLinesImporter.Source], schema: Schema, maximumLineLength: Int, collectsProblems: Bool = false) {
         self.sources = sources
+        self.maximumLineLength = maximumLineLength
         self.collectsProblems = collectsProblems
         self.requireClass = !schema.isOpen
         self.schema = schema
@@ -100,17 +106,24 @@ final class ImportPipeline: @unchecked Sendable {
                 continue
             }
             let reader: LineReader
-            do {
-                reader = try LineReader(path: source.path)
-            } catch {
-                _ = push(.failure(ImportError(file: source.displayName, line: 0, message: error.message)))
-                return
+            if let spooled = source.spooled {
+                reader = spooled.makeLineReader()
+            } else {
+                do {
+                    reader = try LineReader(path: source.path)
+                } catch {
+                    _ = push(.failure(ImportError(file: source.displayName, line: 0, message: error.message)))
+                    return
+                }
             }
+            reader.maximumLineLength = maximumLineLength
             defer { reader.close() }
+            var pendingBytes = 0
             do {
                 while true {
                     var problem: ImportError?
                     let parsed = try reader.nextLine { (line) throws(ImportError) -> ParsedLine? in
+                        pendingBytes += line.count
                         do throws(ImportError) {
                             return try parse(line, source: source, sourceIndex: index, lineNumber: reader.lineNumber)
                         } catch {
@@ -125,14 +138,16 @@ final class ImportPipeline: @unchecked Sendable {
                             batch.removeAll(keepingCapacity: true)
                         }
                         guard push(.problem(problem, sourceIndex: index)) else { return }
+                        pendingBytes = 0
                         continue
                     }
                     guard let parsed else { break }
                     guard let parsed else { continue }
                     batch.append(parsed)
-                    if batch.count == Self.batchSize {
+                    if batch.count == Self.batchSize || pendingBytes >= Self.batchBytes {
                         guard push(.batch(batch, bytesRead: bytesBefore + reader.bytesConsumed)) else { return }
                         batch.removeAll(keepingCapacity: true)
+                        pendingBytes = 0
                         if isCancelled { return }
                     }
                 }
@@ -140,8 +155,14 @@ final class ImportPipeline: @unchecked Sendable {
                 // Lines before the bad one go first: one of them may fail in the writer, and the first bad line
                 // is the one to report.
                 if !batch.isEmpty { guard push(.batch(batch, bytesRead: bytesBefore + reader.bytesConsumed)) else { return } }
-                let failure = error as? ImportError
-                    ?? ImportError(file: source.displayName, line: reader.lineNumber, message: "\(error)")
+                let failure: ImportError
+                if let error = error as? ImportError {
+                    failure = error
+                } else if let error = error as? LineReaderError {
+                    failure = ImportError(file: source.displayName, line: error.line ?? reader.lineNumber, message: error.message)
+                } else {
+                    failure = ImportError(file: source.displayName, line: reader.lineNumber, message: "\(error)")
+                }
                 _ = push(.failure(failure))
                 return
             }

@@ -13,6 +13,8 @@ public final class JSONLinesImporter {
     public struct Source: Sendable {
         public var path: String
         public var displayName: String
+        /// An input read once and replayed from its copy (standard input); `path` is then unused.
+        public var spooled: SpooledInput?
 
         /// Makes the reader of a source that is not JSON Lines (a spreadsheet); nil for JSON Lines.
         package var makeProducer: (@Sendable () throws(ImportError) -> any ImportRecordProducer)?
@@ -40,10 +42,19 @@ public final class JSONLinesImporter {
             self.init(path: path, displayName: displayName)
             self.makeProducer = producer
         }
+
+        /// Standard input (or another pipe), parsed as it is read.
+        public init(spooled: SpooledInput) {
+            self.path = ""
+            self.displayName = spooled.name
+            self.spooled = spooled
+        }
     }
 
     public let database: ConfigurationDatabase
     public var isDryRun = false
+    /// The longest line accepted, in bytes; a longer one stops the import with `file:line: line longer than N bytes`.
+    public var maximumLineLength = LineReader.defaultMaximumLineLength
     /// Called now and then with (bytes read, total bytes).
     public var progress: ((Int, Int) -> Void)?
     /// How many bad lines to report before stopping. 1 (the default) stops at the first, throwing its
@@ -65,7 +76,9 @@ public final class JSONLinesImporter {
         var total = 0
         for source in sources {
             var st = stat()
-            if stat(source.path, &st) == 0 { total += Int(st.st_size) }
+            if source.spooled == nil, stat(source.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
+                total += Int(st.st_size)
+            }
         }
         try database.store.reserve(bytes: total * 3)
         return try database.store.write(change) { tx in
@@ -87,7 +100,9 @@ public final class JSONLinesImporter {
         let spill = try SpillFile()
         defer { spill.remove() }
         endpoints.removeAll()
-        let pipeline = ImportPipeline(sources: sources, schema: database.schema, collectsProblems: maxErrors > 1)
+        let pipeline = ImportPipeline(
+            sources: sources, schema: database.schema, maximumLineLength: maximumLineLength,
+            collectsProblems: maxErrors > 1)
         pipeline.start()
         defer { pipeline.stop() }
         var lastReport = 0
@@ -132,15 +147,22 @@ public final class JSONLinesImporter {
         return ImportProblems(problems: sorted.map(\.element.error), isTruncated: isTruncated)
     }
 
-    /// Recently used CI ids with their node id and class: relation lines come grouped by CI.
+    /// CI ids with their node id and class: every CI of this import (relation lines mostly name them, so no
+    /// B-tree search per relation end), and others as they are looked up. Bounded: when full, it is emptied and
+    /// refilled by lookups.
     private var endpoints: [String: (nid: NodeID, label: String?)] = [:]
+    private static let endpointCapacity = 1 << 21
 
     private func endpoint(_ id: String, _ tx: GraphTransaction) throws -> (nid: NodeID, label: String?)? {
         if let hit = endpoints[id] { return hit }
         guard let found = try tx.liveNode(externalID: id) else { return nil }
-        if endpoints.count >= 1 << 16 { endpoints.removeAll(keepingCapacity: true) }
-        endpoints[id] = found
+        remember(id, found)
         return found
+    }
+
+    private func remember(_ id: String, _ endpoint: (nid: NodeID, label: String?)) {
+        if endpoints.count >= Self.endpointCapacity { endpoints.removeAll(keepingCapacity: true) }
+        endpoints[id] = endpoint
     }
 
     private func apply(
@@ -199,7 +221,7 @@ public final class JSONLinesImporter {
             // applying both would make a second run of the same import record a change.
             throw SchemaError(.conflictingLines, "CI '\(id)' is given more than once in this import, with different contents")
         }
-        if endpoints[id] != nil { endpoints[id] = (nid, label) }
+        remember(id, (nid, label))
         if outcome == .updated, write.previousLabel != label, !database.schema.isOpen {
             try checkRelationsAfterClassChange(nid: nid, id: id, label: label, tx)
         }
@@ -277,11 +299,11 @@ public final class JSONLinesImporter {
         guard case .relation(let type, let from, let to, let properties)? =
             try? ImportRecord.decode(JSONParser.parse(line), requireClass: false)
         else { throw ImportError(file: name, line: lineNumber, message: "the spilled line could not be re-read") }
-        guard let a = try tx.liveNode(externalID: from) else {
+        guard let a = try endpoint(from, tx) else {
             throw ImportError(file: name, line: lineNumber, message: sources[sourceIndex].context(ofRelation: type)
                 + "relation \(type) refers to unknown CI '\(from)' (not in the CMDB nor in this import)")
         }
-        guard let b = try tx.liveNode(externalID: to) else {
+        guard let b = try endpoint(to, tx) else {
             throw ImportError(file: name, line: lineNumber, message: sources[sourceIndex].context(ofRelation: type)
                 + "relation \(type) refers to unknown CI '\(to)' (not in the CMDB nor in this import)")
         }

@@ -19,6 +19,10 @@ public final class GraphStore: @unchecked Sendable {
     let env: LMDBEnvironment
     let dbs: Databases
     private let sharedNames: Mutex<NameTable>
+    /// The snapshot (LMDB transaction id) at which the shared name table was last checked against the store.
+    private let namesCheckedAt = Atomic<Int>(-1)
+    /// A reset read transaction kept for the next `read` (its address; 0 when none).
+    private let idleReader = Atomic<Int>(0)
 
     struct Databases {
         var meta: MDB_dbi = 0, names: MDB_dbi = 0, namesByID: MDB_dbi = 0, ids: MDB_dbi = 0, nodes: MDB_dbi = 0
@@ -46,6 +50,12 @@ public final class GraphStore: @unchecked Sendable {
         self.env = env
         self.dbs = dbs
         self.sharedNames = Mutex(names)
+    }
+
+    deinit {
+        if let txn = unsafe OpaquePointer(bitPattern: idleReader.exchange(0, ordering: .acquiringAndReleasing)) {
+            unsafe env.discardReset(txn)
+        }
     }
 
     // MARK: - Opening
@@ -181,15 +191,44 @@ public final class GraphStore: @unchecked Sendable {
     // MARK: - Transactions
 
     /// Runs `body` on one consistent snapshot of the database.
+    ///
+    /// The snapshot is the latest commit when `read` is called. The LMDB read transaction behind it is reset
+    /// (holding no snapshot) and renewed by the next `read` rather than begun anew; the name table is rechecked
+    /// only when the snapshot moved.
     public func read<R>(_ body: (GraphTransaction) throws -> R) throws -> R {
-        let txn = unsafe try env.begin(readOnly: true)
+        let txn = unsafe try beginRead()
         let tx = unsafe GraphTransaction(store: self, handle: txn, names: currentNames(), number: 0, isWritable: false)
         defer {
             tx.invalidate()
-            unsafe env.abort(txn, readOnly: true)
+            unsafe endRead(txn)
         }
-        try tx.refreshNamesIfStale()
+        let snapshot = Int(truncatingIfNeeded: unsafe mdb_txn_id(txn))
+        if namesCheckedAt.load(ordering: .acquiring) != snapshot {
+            try tx.refreshNamesIfStale()
+            namesCheckedAt.store(snapshot, ordering: .releasing)
+        }
         return try body(tx)
+    }
+
+    /// A read transaction on the latest commit: the kept one renewed, or a new one.
+    private func beginRead() throws -> OpaquePointer {
+        if let kept = unsafe OpaquePointer(bitPattern: idleReader.exchange(0, ordering: .acquiringAndReleasing)) {
+            if unsafe env.renew(kept) { return unsafe kept }
+            // MDB_MAP_RESIZED (another process grew the map) and the like: begin() adopts the new map.
+            unsafe env.discardReset(kept)
+        }
+        return unsafe try env.begin(readOnly: true)
+    }
+
+    /// Ends a read transaction: reset and kept for the next `read` (it holds no snapshot and not the map lock
+    /// then, so writers and map growth are not held up), or freed when one is kept already.
+    private func endRead(_ txn: OpaquePointer) {
+        unsafe env.reset(txn)
+        if !idleReader.compareExchange(
+            expected: 0, desired: Int(bitPattern: txn), ordering: .acquiringAndReleasing
+        ).exchanged {
+            unsafe env.discardReset(txn)
+        }
     }
 
     /// Runs `body` in one write transaction and commits it, recording `change`.

@@ -25,6 +25,15 @@ public struct NodeRecord {
         return try tx.names.name(id, .label)
     }
 
+    /// The CI's id (its external id), decoding nothing else.
+    public func externalID() throws -> String {
+        unsafe try bytes.withUnsafeBytes { raw in
+            var r = unsafe ByteReader(raw)
+            _ = unsafe try RecordCodec.decodeNodeHeader(&r)
+            return unsafe try r.string()
+        }
+    }
+
     /// One property, decoding only its value; nil when absent.
     public func property(_ key: ResolvedPropertyKey) throws -> PropertyValue? {
         guard let keyID = key.id else { return nil }

@@ -161,6 +161,27 @@ final class LMDBEnvironment: @unchecked Sendable {
         end(readOnly: readOnly)
     }
 
+    /// Renews a reset read transaction on the latest commit, holding the map lock shared as `begin` does; false
+    /// when LMDB refuses (e.g. another process grew the map): free it with `discardReset` and `begin` anew.
+    func renew(_ txn: OpaquePointer) -> Bool {
+        mapLock.lockShared()
+        if unsafe mdb_txn_renew(txn) == MDB_SUCCESS { return true }
+        mapLock.unlockShared()
+        return false
+    }
+
+    /// Resets a read transaction, which then holds no snapshot, and releases the map lock as `abort` does; keep
+    /// it for `renew` or free it with `discardReset`.
+    func reset(_ txn: OpaquePointer) {
+        unsafe mdb_txn_reset(txn)
+        mapLock.unlockShared()
+    }
+
+    /// Frees a reset read transaction (it holds no lock).
+    func discardReset(_ txn: OpaquePointer) {
+        unsafe mdb_txn_abort(txn)
+    }
+
     private func end(readOnly: Bool) {
         mapLock.unlockShared()
         if !readOnly { writerLock?.release() }
