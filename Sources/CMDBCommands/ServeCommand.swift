@@ -2,6 +2,8 @@ import ArgumentParser
 import CMDBServer
 import Dispatch
 import Foundation
+import GraphStorage
+import Synchronization
 
 /// `cmdb serve`
 struct ServeCommand: ParsableCommand {
@@ -98,18 +100,17 @@ struct ServeCommand: ParsableCommand {
         done.wait()
         if let error = outcome.error {
             if let start = error as? ServerStartError { throw CommandFailure.badInput(start.message) }
-            if error is CommandFailure || "\(type(of: error))" == "StorageError" { throw error }
+            if error is CommandFailure || error is StorageError { throw error }
             throw CommandFailure.environment("cannot serve on \(listen): \(error)")
         }
     }
 }
 
 /// The error the server task ended with, handed back to the command's thread.
-private final class Outcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: (any Error)?
-    func set(_ e: any Error) { lock.withLock { stored = e } }
-    var error: (any Error)? { lock.withLock { stored } }
+private final class Outcome: Sendable {
+    private let stored = Mutex<(any Error)?>(nil)
+    func set(_ e: any Error) { stored.withLock { $0 = e } }
+    var error: (any Error)? { stored.withLock { $0 } }
 }
 
 /// `cmdb token create|list|revoke`

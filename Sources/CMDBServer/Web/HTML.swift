@@ -1,3 +1,4 @@
+import CMDB
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -5,22 +6,9 @@ import NIOCore
 
 /// Server-rendered HTML: escaping, the page frame and small building blocks. No JavaScript.
 enum HTML {
-    /// Text made safe for element content and quoted attribute values.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// Text made safe for element content and quoted attribute values (the GraphML export's escaping: the same
+    /// five entities, and control characters HTML forbids replaced).
+    static func escape(_ s: String) -> String { xmlEscaped(s) }
 
     /// A path segment or query value, percent-encoded.
     static func urlComponent(_ s: String) -> String {
