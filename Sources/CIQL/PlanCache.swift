@@ -38,8 +38,20 @@ final class PlanCache: @unchecked Sendable {
         var indexedKeys: [String]
     }
 
+    /// A shape key, hashed as one block of bytes (an `[UInt8]` hashes byte by byte, which showed in profiles of
+    /// scripts of short lookups).
+    struct Key: Hashable {
+        let bytes: [UInt8]
+
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
     private struct State {
-        var entries: [[UInt8]: (entry: Entry, lastUse: UInt64)] = [:]
+        var entries: [Key: (entry: Entry, lastUse: UInt64)] = [:]
         var clock: UInt64 = 0
         /// The snapshot the fingerprint was last compared at.
         var checkedAt: Int = -1
@@ -76,26 +88,31 @@ final class PlanCache: @unchecked Sendable {
     }
 
     /// Whether a statement of this shape was planned before (so it parses).
-    func contains(_ key: [UInt8]) -> Bool { withState { $0.entries[key] != nil } }
+    func contains(_ key: Key) -> Bool { withState { $0.entries[key] != nil } }
 
     /// Takes the entry for `key` out of the cache when its pinned literals match `literals`; give it back with
     /// `put` when its plan has run.
-    func take(_ key: [UInt8], _ literals: [StatementShapes.Literal]) -> Entry? {
+    func take(_ key: Key, _ literals: [StatementShapes.Literal]) -> Entry? {
         withState { s -> Entry? in
-            guard let found = s.entries[key]?.entry, found.spellings.count == literals.count,
+            guard let index = s.entries.index(forKey: key) else {
+                s.misses += 1
+                return nil
+            }
+            let found = s.entries.values[index].entry
+            guard found.spellings.count == literals.count,
                 zip(found.parameterNames, zip(found.spellings, literals)).allSatisfy({ $0 != nil || $1.0 == $1.1.spelling })
             else {
                 s.misses += 1
                 return nil
             }
-            s.entries[key] = nil
+            s.entries.remove(at: index)
             s.hits += 1
             return found
         }
     }
 
     /// Stores `entry` under `key`, dropping the least recently used entry when full.
-    func put(_ key: [UInt8], _ entry: Entry) {
+    func put(_ key: Key, _ entry: Entry) {
         withState { s in
             s.clock += 1
             s.entries[key] = (entry, s.clock)

@@ -32,9 +32,10 @@ public final class QueryEngine: Sendable {
         // Parse each statement of a shape not seen before first, so that a syntax error anywhere runs nothing.
         // Statements of a shape already parsed parse too: the grammar does not look at literal values.
         var parsed: [Int: Statement] = [:]
-        var seen = Set<[UInt8]>()
+        var seen = Set<PlanCache.Key>()
         for index in shapes.statements.indices {
-            if let key = shapes.statements[index].key {
+            if let bytes = shapes.statements[index].key {
+                let key = PlanCache.Key(bytes)
                 if seen.contains(key) || planCache.contains(key) { continue }
                 seen.insert(key)
             }
@@ -66,7 +67,8 @@ public final class QueryEngine: Sendable {
         _ cancellation: CancellationFlag?, _ limits: StatementLimits, _ sinkFor: (Statement) -> any ResultSink
     ) throws -> Bool {
         let shape = shapes.statements[index]
-        guard let key = shape.key else { return false }
+        guard let bytes = shape.key else { return false }
+        let key = PlanCache.Key(bytes)
         let started = Self.microsecondsNow()
         return try database.store.read { tx in
             try planCache.validate(tx)

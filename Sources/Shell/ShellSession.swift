@@ -115,10 +115,15 @@ public final class ShellSession {
         // The shell keeps the database open for hours: reader slots of processes killed meanwhile would pin
         // old pages and make every write grow the file. A failed check only means the slots stay for now.
         _ = try? engine.database.store.clearStaleReaders()
+        // A table is shown when its statement has ended, before the next statement runs; one whose statement
+        // failed is dropped.
+        var pendingTable: TableSink?
         do {
-            for statement in try CIQLParser.parse(text) {
-                try show(statement)
+            try run(text) { table in
+                if let pendingTable { showTable(pendingTable) }
+                pendingTable = table
             }
+            if let pendingTable { showTable(pendingTable) }
         } catch let error as CIQLError where Interrupts.cancellation.isCancelled && error.kind == .runtime {
             say("\ncancelled (a cancelled statement writes nothing)")
         } catch let error as CIQLError {
@@ -134,20 +139,25 @@ public final class ShellSession {
         completion.invalidate()
     }
 
-    /// Runs one parsed statement into the format in force.
-    func show(_ statement: Statement) throws {
+    /// Runs the statements of `text` into the format in force, through the engine's plan cache (a statement of a
+    /// shape run before, differing only in literals, is not parsed or planned again). In table format each
+    /// statement's table goes to `tableStarted` before the statement runs; it is complete once the next one
+    /// starts or `run` returns.
+    func run(_ text: String, tableStarted: (TableSink) -> Void) throws {
         let change = ChangeInfo(actor: configuration.actor, changeReference: configuration.changeReference, origin: "shell")
-        guard configuration.format == .table else {
-            let writer = ResultWriter(format: configuration.format, output: output)
-            if configuration.isInteractive { writer.onSummary = { [unowned self] in say(summaryText($0)) } }
-            try engine.execute(statement, parameters: configuration.parameters, change: change,
-                cancellation: Interrupts.cancellation, limits: configuration.limits, into: writer)
-            return
+        let format = configuration.format, limits = configuration.limits
+        try engine.run(text, parameters: configuration.parameters, change: change,
+            cancellation: Interrupts.cancellation, limits: limits
+        ) { _ -> any ResultSink in
+            guard format == .table else {
+                let writer = ResultWriter(format: format, output: output)
+                if configuration.isInteractive { writer.onSummary = { [unowned self] in say(summaryText($0)) } }
+                return writer
+            }
+            let sink = TableSink(limits: limits)
+            tableStarted(sink)
+            return sink
         }
-        let sink = TableSink(limits: configuration.limits)
-        try engine.execute(statement, parameters: configuration.parameters, change: change,
-            cancellation: Interrupts.cancellation, limits: configuration.limits, into: sink)
-        showTable(sink)
     }
 
     /// The table (fitted to the terminal, through the pager when long) and, on a terminal, the summary line.

@@ -139,6 +139,9 @@ struct ExpansionSpec {
 
 /// Follows one relationship from a bound node: binds the relation and the node at the other end, or
 /// (into mode) checks that a relation leads to an already bound node.
+///
+/// In a read-only transaction the relation types are resolved to their stored ids once per `open`, and a
+/// type's name is looked up only when the relation is bound (once per type id).
 final class ExpandOperator: PlanOperator {
     let fromSlot: Int
     let relationSlot: Int?
@@ -149,6 +152,12 @@ final class ExpandOperator: PlanOperator {
     private var current: Row = []
     private var pending: [(RelationshipRef, NodeID)] = []
     private var index = 0
+    /// Read-only live graphs: the relations found for the current row as type id, direction and other end.
+    private var pendingByID: [(typeID: UInt16, outgoing: Bool, other: NodeID)] = []
+    private var live: LiveGraph?
+    /// The stored ids of `spec.types` (nil = any type); resolved when `live` is set.
+    private var typeIDs: [UInt16]?
+    private var typeNames: [UInt16: String] = [:]
 
     init(
         _ input: PlanOperator, from: Int, relation: Int?, to: Int, spec: ExpansionSpec, into: Bool, detail: String
@@ -163,11 +172,19 @@ final class ExpandOperator: PlanOperator {
 
     override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
         pending = []
+        pendingByID = []
         index = 0
+        live = nil
+        typeNames = [:]
+        if let graph = ctx.source as? LiveGraph, !graph.tx.isWritable {
+            live = graph
+            typeIDs = spec.types.map { graph.relationTypeIDs($0) }
+        }
         try super.open(argument, ctx)
     }
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
+        if let live { return try produceByID(live, ctx) }
         while index >= pending.count {
             guard let row = try input.next(ctx) else { return nil }
             try ctx.checkCancelled()
@@ -195,6 +212,50 @@ final class ExpandOperator: PlanOperator {
         let (ref, other) = pending[index]
         index += 1
         if let relationSlot { row[relationSlot] = .relationship(ref) }
+        if !into { row[toSlot] = .node(other) }
+        return row
+    }
+
+    private func produceByID(_ live: LiveGraph, _ ctx: ExecutionContext) throws -> Row? {
+        while index >= pendingByID.count {
+            guard let row = try input.next(ctx) else { return nil }
+            try ctx.checkCancelled()
+            pendingByID.removeAll(keepingCapacity: true)
+            index = 0
+            current = row
+            guard case .node(let nid) = row[fromSlot] else { continue }
+            var target: NodeID?
+            if into {
+                guard case .node(let t) = row[toSlot] else { continue }
+                target = t
+            }
+            if typeIDs?.isEmpty == true { continue }
+            let typeIDs = self.typeIDs
+            let both = spec.directions.count == 2
+            for direction in spec.directions {
+                let outgoing = direction == .outgoing
+                try live.forEachNeighbour(of: nid, direction: direction) { typeID, other in
+                    if let typeIDs, !typeIDs.contains(typeID) { return }
+                    if let target, other != target { return }
+                    // A self-loop read in both directions is one relation.
+                    if !outgoing, both, other == nid { return }
+                    pendingByID.append((typeID, outgoing, other))
+                }
+            }
+        }
+        var row = current
+        let (typeID, outgoing, other) = pendingByID[index]
+        index += 1
+        if let relationSlot, case .node(let nid) = row[fromSlot] {
+            let type: String
+            if let known = typeNames[typeID] {
+                type = known
+            } else {
+                type = try live.tx.relationTypeName(typeID)
+                typeNames[typeID] = type
+            }
+            row[relationSlot] = .relationship(RelationshipRef(at: nid, outgoing ? .outgoing : .incoming, type: type, other: other))
+        }
         if !into { row[toSlot] = .node(other) }
         return row
     }

@@ -99,6 +99,8 @@ final class AggregateOperator: PlanOperator {
 final class DistinctOperator: PlanOperator {
     let slots: [Int]
     private var seen: Set<[GroupingKey]> = []
+    /// One slot (`RETURN DISTINCT x.id`): keys without an array per row.
+    private var seenOne: Set<GroupingKey> = []
     private var memory = MemoryAccount()
 
     init(_ input: PlanOperator, slots: [Int], detail: String) {
@@ -108,13 +110,17 @@ final class DistinctOperator: PlanOperator {
 
     override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
         seen = []
+        seenOne = []
         memory.releaseAll(ctx)
         try super.open(argument, ctx)
     }
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
         while let row = try input.next(ctx) {
-            if seen.insert(slots.map { GroupingKey(row[$0]) }).inserted {
+            let inserted = slots.count == 1
+                ? seenOne.insert(GroupingKey(row[slots[0]])).inserted
+                : seen.insert(slots.map { GroupingKey(row[$0]) }).inserted
+            if inserted {
                 try memory.charge(slots.reduce(48) { $0 &+ row[$1].estimatedBytes }, for: "DISTINCT", ctx)
                 return row
             }

@@ -173,6 +173,14 @@ struct FrontierCollapse {
         }
         guard needed.intersection(bound) == [frontier], let slot = scope[frontier]?.slot else { return op }
         let shown = frontier.hasPrefix(" ") ? "" : frontier
+        if let expand = op as? ExpandOperator, !expand.into, expand.toSlot == slot {
+            // The step itself goes level by level: no row per path (a frontier of its sources is redundant).
+            var source = expand.input
+            if let earlier = source as? FrontierOperator, earlier.slot == expand.fromSlot { source = earlier.input }
+            return FrontierExpandOperator(
+                source, from: expand.fromSlot, to: slot, spec: expand.spec,
+                detail: expand.detail + " distinct ends, by node id")
+        }
         return FrontierOperator(op, slot: slot, detail: "(\(shown)) distinct, by node id")
     }
 }
