@@ -57,7 +57,7 @@ struct AuditRunCommand: ParsableCommand {
         var definitions: [AuditRuleDefinition] = []
         if let rules {
             let text: String
-            do { text = try readTextFile(rules) } catch {
+            do { text = try readTextFile(rules, kind: "rules file") } catch {
                 throw CommandFailure.badInput("cannot read rules file '\(rules)': \(error)", code: .input(.unreadableFile))
             }
             definitions = try AuditRulesFile.parse(text, file: rules)
