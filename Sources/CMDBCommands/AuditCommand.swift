@@ -194,7 +194,7 @@ func auditQueryRunner(
             try engine.query(rule.query, in: tx, limits: ruleLimits, into: sink)
             return sink.ids
         } catch let error as CIQLError {
-            throw AuditQueryError(message: error.rendered(source: rule.query), code: error.code)
+            throw AuditQueryError(message: "query " + error.rendered(source: rule.query, omittingFirstCode: true), code: error.code)
         }
     }
 }
