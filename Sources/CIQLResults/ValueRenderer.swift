@@ -1,3 +1,4 @@
+public import CIQLValues
 public import GraphStorage
 import CIQLSyntax
 import CMDB

@@ -1,3 +1,5 @@
+import CIQLResults
+import CIQLValues
 import CIQLSyntax
 import CMDB
 import ConfigurationSchema
@@ -30,7 +32,12 @@ struct StatusAccounting {
             // Shown only once committed (see `BufferingSink`).
             let committed = try database.store.write(info) { tx in
                 let attempt = BufferingSink()
-                let baseline = try Baselines.create(name, description: description, actor: change.actor, time: QueryEngine.microsecondsNow(), tx)
+                let baseline: Baseline
+                do {
+                    baseline = try Baselines.create(name, description: description, actor: change.actor, time: QueryEngine.microsecondsNow(), tx)
+                } catch let error as BaselineError {
+                    throw error.ciqlError(at: nameExpression.location)
+                }
                 try emit(["baseline", "tx", "at"], [[.string(baseline.name), .int(Int64(baseline.transaction)), .datetime(baseline.time)]], tx, attempt)
                 return attempt
             }
@@ -60,7 +67,8 @@ struct StatusAccounting {
                     }
                 }
                 let values: [[Value]] = rows.map { r in
-                    [.string(r.change.rawValue), .string(r.kind), .string(r.id), r.attribute.map(Value.string) ?? .null, r.before, r.after]
+                    [.string(r.change.rawValue), .string(r.kind), .string(r.id), r.attribute.map(Value.string) ?? .null,
+                     r.before.map(Value.init) ?? .null, r.after.map(Value.init) ?? .null]
                 }
                 try emit(["change", "kind", "id", "attribute", "before", "after"], values, tx, sink)
             }
@@ -101,7 +109,7 @@ struct StatusAccounting {
     }
 
     private func baseline(_ name: String, _ tx: GraphTransaction, _ at: SourceLocation) throws -> TransactionNumber {
-        guard let b = try Baselines.find(name, tx) else { throw try Baselines.unknown(name, tx, at: at) }
+        guard let b = try Baselines.find(name, tx) else { throw try Baselines.unknown(name, tx).ciqlError(at: at) }
         return b.transaction
     }
 
@@ -169,5 +177,19 @@ struct StatusAccounting {
             rows.append([.string("expects"), .string(e.relation), .string("\(e.direction)"), .string("an orphan without it is flagged by audit")])
         }
         return rows
+    }
+}
+
+extension BaselineError {
+    /// The error as CIQL reports it, at the baseline's name in the statement.
+    func ciqlError(at location: SourceLocation?) -> CIQLError {
+        switch self {
+        case .emptyName: CIQLError(.semantic, .argument(.invalidArgumentValue), "a baseline needs a name", at: location)
+        case .exists(let name):
+            CIQLError(
+                .semantic, .history(.baselineExists), "baseline '\(name)' already exists; baselines are never changed, pick another name",
+                at: location)
+        case .unknown(_, let message): CIQLError(.semantic, .history(.unknownBaseline), message, at: location)
+        }
     }
 }
