@@ -115,19 +115,19 @@ struct StatusAccounting {
 
     private func classRows(_ tx: GraphTransaction) throws -> [[Value]] {
         if schema.isOpen {
-            return try tx.labelNames.sorted().map { label in
-                [.string(label), .null, .bool(false), .int(Int64(try tx.nodeCount(label: label))), .int(0)]
+            return try StatusCounts.cisByStoredClass(tx).map { c in
+                [.string(c.className), .null, .bool(false), .int(Int64(c.count)), .int(0)]
             }
         }
         return try schema.classes.map { c in
-            let count = try schema.subclasses(of: c.name).reduce(0) { $0 + (try tx.nodeCount(label: $1)) }
+            let count = try StatusCounts.cis(ofClass: c.name, schema: schema, tx)
             return [.string(c.name), c.parent.map(Value.string) ?? .null, .bool(c.isAbstract), .int(Int64(count)),
                     .int(Int64(schema.attributes(of: c.name).count))]
         }
     }
 
     private func relationRows(_ tx: GraphTransaction) throws -> [[Value]] {
-        let counts = try tx.relationCountsByType()
+        let counts = try StatusCounts.relationsByType(tx)
         if schema.isOpen {
             return counts.keys.sorted().map { [.string($0), .null, .null, .null, .int(Int64(counts[$0] ?? 0))] }
         }
