@@ -1,5 +1,5 @@
 public import CIQLValues
-public import GraphStorage
+import GraphStorage
 import CIQLSyntax
 import CMDB
 public import JSONLines
