@@ -1,5 +1,7 @@
 public import ArgumentParser
-public import CIQL
+import CIQL
+public import CIQLResults
+import CIQLValues
 import CIQLSyntax
 import CMDB
 import Glibc
