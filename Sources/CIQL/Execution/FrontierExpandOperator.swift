@@ -1,4 +1,5 @@
 import CIQLSyntax
+import CIQLValues
 import GraphStorage
 
 /// One step of a pattern expanded level by level: drains its input, takes the distinct nodes in `fromSlot`,
