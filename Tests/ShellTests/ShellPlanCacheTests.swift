@@ -34,21 +34,21 @@ import Testing
 
     @Test func aRepeatedShapeReusesItsPlan() throws {
         let text = { (id: String) in "MATCH (n {id: '\(id)'}) RETURN n.hostname AS h" }
-        #expect(try tables(text("srv-1")) == [[["'one'"]]])
+        #expect(try tables(text("srv-1")) == [[["one"]]])
         let before = session.engine.planCache.statistics
-        #expect(try tables(text("srv-2")) == [[["'two'"]]])
+        #expect(try tables(text("srv-2")) == [[["two"]]])
         #expect(try tables(text("srv-3")) == [[]])
         let after = session.engine.planCache.statistics
         #expect(after.hits == before.hits + 2)
         #expect(after.count == before.count)
         // Two statements of one text: each gets its own table.
-        #expect(try tables(text("srv-2") + "; " + text("srv-1")) == [[["'two'"]], [["'one'"]]])
+        #expect(try tables(text("srv-2") + "; " + text("srv-1")) == [[["two"]], [["one"]]])
     }
 
     @Test func aSchemaChangeDropsTheSessionsPlans() throws {
         let text = "MATCH (n) WHERE n.hostname = 'one' RETURN n.id AS id"
         let expected = try tables(text)
-        #expect(expected == [[["'srv-1'"]]])
+        #expect(expected == [[["srv-1"]]])
         _ = try tables(text)
         let hits = session.engine.planCache.statistics.hits
         let schema = try Schema.parse(yaml: BuiltInSchema.yaml.replacingOccurrences(
@@ -64,6 +64,6 @@ import Testing
             try session.run("MATCH (n {id: 'srv-1'}) RETURN n.id AS id; RETURN 1 / 0 AS x") { shown.append($0) }
         }
         #expect(shown.count == 2)
-        #expect(shown[0].rows == [["'srv-1'"]])
+        #expect(shown[0].rows == [["srv-1"]])
     }
 }
