@@ -1,6 +1,7 @@
 import CIQL
 import CIQLSyntax
 import CMDB
+import ConfigurationSchema
 import Foundation
 import GraphStorage
 import Glibc
@@ -20,8 +21,11 @@ import Verification
 /// this process to be open, so it happens only under the exclusive side of `gate`, which every read holds
 /// shared.
 final class ServerEngine: Sendable {
-    let database: ConfigurationDatabase
-    let queries: QueryEngine
+    /// The database and the query engine over it; both are replaced together when `POST /v1/schema` applies a new
+    /// schema (the same LMDB environment, governed by the new schema).
+    private let current: Mutex<(database: ConfigurationDatabase, queries: QueryEngine)>
+    var database: ConfigurationDatabase { current.withLock { $0.database } }
+    var queries: QueryEngine { current.withLock { $0.queries } }
     let configuration: ServerConfiguration
     private let readers: NIOThreadPool
     private let writer: NIOThreadPool
@@ -34,8 +38,7 @@ final class ServerEngine: Sendable {
         let database = try ConfigurationDatabase.open(at: configuration.databasePath)
         // Room for ordinary writes up front, while no transaction is open.
         try database.store.ensureHeadroom(bytes: max(1 << 30, database.store.dataFileSize))
-        self.database = database
-        queries = QueryEngine(database: database, procedures: configuration.procedures)
+        current = Mutex((database, QueryEngine(database: database, procedures: configuration.procedures)))
         readers = NIOThreadPool(numberOfThreads: max(1, configuration.readerThreads))
         writer = NIOThreadPool(numberOfThreads: 1)
         readers.start()
@@ -65,6 +68,15 @@ final class ServerEngine: Sendable {
         }
     }
 
+    /// Governs the open database by `schema` from now on (after it was applied), with a new query engine (so
+    /// no plan made under the old schema runs).
+    func adopt(_ schema: Schema) {
+        current.withLock { c in
+            let database = c.database.governed(by: schema)
+            c = (database, QueryEngine(database: database, procedures: configuration.procedures))
+        }
+    }
+
     /// A cancellation flag that trips after the statement time limit; `finish()` stops its timer.
     func deadline() -> Deadline {
         Deadline(seconds: configuration.statementTimeoutSeconds)
@@ -75,17 +87,20 @@ final class ServerEngine: Sendable {
 final class Deadline: Sendable {
     let flag = CancellationFlag()
     let seconds: Double
+    private let end: ContinuousClock.Instant
     private let timer: Scheduled<Void>
 
     init(seconds: Double) {
         self.seconds = seconds
+        end = .now + .nanoseconds(Int64(seconds * 1e9))
         let flag = self.flag
         timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
             flag.cancel()
         }
     }
 
-    var expired: Bool { flag.isCancelled }
+    /// Whether the time is up (the timer fired, or it is past the end and the timer has not run yet).
+    var expired: Bool { flag.isCancelled || ContinuousClock.now >= end }
 
     func finish() { timer.cancel() }
 

@@ -68,6 +68,7 @@ struct ServerTests {
             ("POST", "/v1/query"), ("GET", "/v1/cis/app-magister"), ("GET", "/v1/cis/app-magister/history"),
             ("POST", "/v1/impact"), ("GET", "/v1/changes"), ("POST", "/v1/changes"), ("DELETE", "/v1/changes/CHG1"),
             ("POST", "/v1/import?change=C"), ("GET", "/v1/audit/runs"), ("GET", "/v1/audit/runs/1"), ("GET", "/metrics"),
+            ("POST", "/v1/verify?change=C"), ("POST", "/v1/schema?change=C"),
         ]
         for (method, path) in routes {
             for client in [anonymous, wrong] {
@@ -106,6 +107,11 @@ struct ServerTests {
         #expect(imported.status == 403 && imported.errorCode == "Auth.Forbidden", "\(imported)")
         let metrics = try reader.request("GET", "/metrics")
         #expect(metrics.status == 403 && metrics.errorCode == "Auth.Forbidden", "\(metrics)")
+        let verified = try reader.request(
+            "POST", "/v1/verify?apply=true&change=CHG-9", body: Data(#"{"kind":"source","name":"x","classes":["Server"]}"#.utf8))
+        #expect(verified.status == 403 && verified.errorCode == "Auth.Forbidden", "\(verified)")
+        let schema = try reader.request("POST", "/v1/schema?change=CHG-9", body: Data("classes: {}\n".utf8), contentType: "application/yaml")
+        #expect(schema.status == 403 && schema.errorCode == "Auth.Forbidden", "\(schema)")
         #expect(server.stop() == 0)
         let after = try harness.status()
         #expect(after.ciCount == before.ciCount && after.latestTransaction == before.latestTransaction)
@@ -297,7 +303,7 @@ struct ServerTests {
         let document = try #require(try HTTPClient(baseURL: server.baseURL).request("GET", "/openapi.json").json as? [String: Any])
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
-        #expect(paths.count >= 11)
+        #expect(paths.count >= 13)
         for (path, operations) in paths {
             let concrete = path.replacingOccurrences(of: "{id}", with: "app-magister").replacingOccurrences(of: "{run}", with: "1")
                 .replacingOccurrences(of: "{ref}", with: "CHG-NONE")
