@@ -1,3 +1,4 @@
+import CDispatch  // where this build finds struct stat (with swift-crypto beside it); Glibc alone no longer does
 import Glibc
 
 /// A file's inode, size and modification time (ns), to notice that it was replaced or changed; nil when it cannot

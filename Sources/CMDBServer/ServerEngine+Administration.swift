@@ -99,8 +99,6 @@ extension ServerEngine {
     }
 
     static func microsecondsNow() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec / 1000)
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
     }
 }
