@@ -297,6 +297,31 @@ struct ServerTests {
         #expect(server.stop() == 0)
     }
 
+    @Test("queries of one shape from concurrent clients (the plan cache's path) each get their own answer")
+    func concurrentQueriesOfOneShape() throws {
+        let (server, reader, _, _) = try start()
+        let all = try reader.query("MATCH (n) RETURN n.id ORDER BY n.id LIMIT 40")
+        let ids = ((all.json as? [String: Any])?["rows"] as? [[Any]] ?? []).compactMap { $0.first as? String }
+        try #require(ids.count == 40, "\(all)")
+        let mismatches = Mismatches()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for round in 0..<3 {
+                for (i, id) in ids.enumerated() where i % 4 == worker {
+                    // Literal and parameter forms of the same two shapes.
+                    let answer = round % 2 == 0
+                        ? try? reader.query("MATCH (n {id: $id}) RETURN n.id AS id", parameters: ["id": id])
+                        : try? reader.query("MATCH (n {id: '\(id)'}) RETURN n.id AS id")
+                    let got = ((answer?.json as? [String: Any])?["rows"] as? [[Any]])?.first?.first as? String
+                    if got != id { mismatches.add("\(id): \(String(describing: answer))") }
+                }
+            }
+        }
+        #expect(mismatches.all.isEmpty, "\(mismatches.all.prefix(3))")
+        let error = try reader.query("MATCH (n {id: 'x'}) RETURN m.id AS id")
+        #expect(error.status == 400 && error.errorCode == "SyntaxError.UndefinedVariable", "\(error)")
+        #expect(server.stop() == 0)
+    }
+
     @Test("every route in /openapi.json answers on the real server (none is 404 or 405), and it is OpenAPI 3.1")
     func openAPIMatchesServer() throws {
         let (server, _, _, admin) = try start()
@@ -340,6 +365,13 @@ struct ServerTests {
 
 private final class AnswerHolder: @unchecked Sendable {
     var answer: HTTPAnswer?
+}
+
+private final class Mismatches: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ s: String) { lock.withLock { list.append(s) } }
+    var all: [String] { lock.withLock { list } }
 }
 
 /// The web view in a real browser: Tests/Web/web_view_test.py drives headless Chromium (Debian's chromium and
