@@ -14,7 +14,8 @@ import Synchronization
 ///
 /// A bounded LRU. Cleared when the database's names or indexed properties change (the planner reads both); it is
 /// checked only when the snapshot moved since the last look. An entry is taken out while its plan runs (operators
-/// keep state), so two threads never share one.
+/// keep state), so two threads never share one; a shape keeps up to `copiesPerShape` plans, so threads running
+/// the same shape at once (the server's readers) each take one instead of planning it again.
 ///
 /// `@unchecked Sendable`: all mutable state is reached only under `lock`; plans are not Sendable, and each entry
 /// is handed to one thread at a time (`take` removes it, `put` returns it).
@@ -52,7 +53,8 @@ final class PlanCache: @unchecked Sendable {
     }
 
     private struct State {
-        var entries: [Key: (entry: Entry, lastUse: UInt64)] = [:]
+        /// Per shape: its idle plans (taken ones are out), and when the shape was last used.
+        var entries: [Key: (plans: [Entry], lastUse: UInt64)] = [:]
         var clock: UInt64 = 0
         /// The snapshot the fingerprint was last compared at.
         var checkedAt: Int = -1
@@ -63,6 +65,8 @@ final class PlanCache: @unchecked Sendable {
     /// Prefix of hidden parameter names; a statement whose own parameters use it bypasses the cache.
     static let hiddenPrefix = "\u{0}literal "
     let capacity: Int
+    /// Idle plans kept per shape.
+    static let copiesPerShape = 8
     private let lock = Mutex(())
     private var unguardedState = State()
 
@@ -95,20 +99,18 @@ final class PlanCache: @unchecked Sendable {
     /// `put` when its plan has run.
     func take(_ key: Key, _ literals: [StatementShapes.Literal]) -> Entry? {
         withState { s -> Entry? in
-            guard let index = s.entries.index(forKey: key) else {
-                s.misses += 1
-                return nil
-            }
-            let found = s.entries.values[index].entry
-            guard found.spellings.count == literals.count,
-                zip(found.parameterNames, zip(found.spellings, literals)).allSatisfy({ $0 != nil || $1.0 == $1.1.spelling })
+            guard let plans = s.entries[key]?.plans,
+                let index = plans.lastIndex(where: { found in
+                    found.spellings.count == literals.count
+                        && zip(found.parameterNames, zip(found.spellings, literals)).allSatisfy({ $0 != nil || $1.0 == $1.1.spelling })
+                })
             else {
                 s.misses += 1
                 return nil
             }
-            s.entries.remove(at: index)
+            s.entries[key]?.plans.remove(at: index)
             s.hits += 1
-            return found
+            return plans[index]
         }
     }
 
@@ -116,7 +118,10 @@ final class PlanCache: @unchecked Sendable {
     func put(_ key: Key, _ entry: Entry) {
         withState { s in
             s.clock += 1
-            s.entries[key] = (entry, s.clock)
+            var plans = s.entries[key]?.plans ?? []
+            if plans.count >= Self.copiesPerShape { plans.removeFirst() }
+            plans.append(entry)
+            s.entries[key] = (plans, s.clock)
             if s.entries.count > capacity, let oldest = s.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 s.entries[oldest.key] = nil
             }
