@@ -1,4 +1,6 @@
+import CIQLResults
 import CIQLSyntax
+import CIQLValues
 import CMDB
 import GraphStorage
 import Testing
@@ -100,14 +102,14 @@ struct AsOfEquivalenceTests {
                                     return found.sorted()
                                 }
                                 #expect(try relations(lazy) == relations(oracle), "relations of \(nid) \(direction) \(at)")
-                                var other: NodeID?
+                                var ends: [(NodeID, String, NodeID)] = []
                                 try oracle.forEachRelation(of: nid, direction: direction, types: types) { type, o in
-                                    other = o
-                                    let (from, to) = direction == .outgoing ? (nid, o) : (o, nid)
-                                    #expect(try lazy.relation(from: from, type: type, to: to) == oracle.relation(from: from, type: type, to: to))
+                                    ends.append(direction == .outgoing ? (nid, type, o) : (o, type, nid))
                                     return true
                                 }
-                                _ = other
+                                for (from, type, to) in ends {
+                                    #expect(try lazy.relation(from: from, type: type, to: to) == oracle.relation(from: from, type: type, to: to))
+                                }
                             }
                         }
                     }

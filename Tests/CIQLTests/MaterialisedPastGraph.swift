@@ -1,4 +1,5 @@
 import CIQLSyntax
+import CIQLValues
 import GraphStorage
 @testable import CIQL
 
