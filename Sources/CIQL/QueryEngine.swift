@@ -170,6 +170,19 @@ public final class QueryEngine: Sendable {
         try runQuery(query, statement, LiveGraph(tx), tx, writer: nil, parameters, nil, limits, sink, Self.microsecondsNow())
     }
 
+    /// Runs one reading query (no AS OF) against `source`, a view of `tx`: how tests compare graph sources.
+    func query(_ text: String, source: any GraphSource, in tx: GraphTransaction) throws -> CollectingSink {
+        let statements = try CIQLParser.parse(text)
+        guard statements.count == 1, let statement = statements.first, case .query(let query) = statement.body,
+            statement.asOf == nil, statement.mode == .run, !Self.writes(query)
+        else {
+            throw CIQLError(.semantic, .semantic(.invalidQuery), "expected one reading query without AS OF")
+        }
+        let sink = CollectingSink()
+        try runQuery(query, statement, source, tx, writer: nil, [:], nil, .none, sink, Self.microsecondsNow())
+        return sink
+    }
+
     /// Runs one statement.
     public func execute(
         _ statement: Statement, parameters: [String: Value] = [:], change: ChangeInfo,
@@ -204,7 +217,7 @@ public final class QueryEngine: Sendable {
                     if let point = statement.asOf {
                         let txn = try resolve(point, tx, parameters)
                         asOf = txn
-                        source = try PastGraph(tx, asOf: txn)
+                        source = try PastGraphSource(tx, asOf: txn)
                     }
                     try runQuery(query, statement, source, tx, writer: nil, parameters, cancellation, limits, sink, started, asOf: asOf)
                 }
@@ -232,7 +245,10 @@ public final class QueryEngine: Sendable {
         _ limits: StatementLimits, _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil
     ) throws {
         let graph = ResultGraph(source)
-        defer { (source as? LiveGraph)?.close() }
+        defer {
+            (source as? LiveGraph)?.close()
+            (source as? PastGraphSource)?.close()
+        }
         var summary = StatementSummary()
         summary.asOf = asOf
         if statement.mode == .explain {

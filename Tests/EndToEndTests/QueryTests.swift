@@ -79,6 +79,29 @@ struct QueryTests {
         #expect(unknown.err.contains("did you mean 'q3'"), "\(unknown.err)")
     }
 
+    @Test("after a relation is deleted, AS OF, export --as-of and baseline diff see it as it was")
+    func asOfAfterRelationDelete() throws {
+        try harness.succeed("baseline", "create", "before")
+        let list = try harness.succeed("baseline", "list", "--format", "csv").out.split(separator: "\n")
+        let txColumn = try #require(list.first?.split(separator: ",").firstIndex(of: "tx"))
+        let tx = String(list[1].split(separator: ",")[txColumn])
+        let exported = try harness.succeed("export").out
+        let q = "MATCH (a:Application)-[:RUNS_ON]->(s {id: 'srv-dc01'}) RETURN a.id AS app ORDER BY app"
+        let closure = "MATCH (s {id: 'srv-dc01'})<-[*]-(x) RETURN count(DISTINCT x) AS n"
+        let before = try harness.succeed("query", q, "--format", "csv").out
+        let closureBefore = try harness.succeed("query", closure, "--format", "csv").out
+        let app = try #require(before.split(separator: "\n").dropFirst().first.map(String.init), "srv-dc01 runs nothing")
+
+        try harness.succeed("query", "MATCH (a {id: '\(app)'})-[r:RUNS_ON]->(s {id: 'srv-dc01'}) DELETE r")
+        #expect(try !harness.succeed("query", q, "--format", "csv").out.contains(app))
+        #expect(try harness.succeed("query", "\(q) AS OF BASELINE 'before'", "--format", "csv").out == before)
+        #expect(try harness.succeed("query", "\(q) AS OF TX \(tx)", "--format", "csv").out == before)
+        #expect(try harness.succeed("query", "\(closure) AS OF TX \(tx)", "--format", "csv").out == closureBefore)
+        #expect(try harness.succeed("export", "--as-of", tx).out == exported)
+        let diff = try harness.succeed("baseline", "diff", "before", "--format", "csv").out
+        #expect(diff.contains("removed,relation,\(app)-[:RUNS_ON]->srv-dc01"), "\(diff)")
+    }
+
     @Test("CALL impact and dependencies compose with WHERE and aggregation; impact --where takes targets from a query")
     func impactProcedures() throws {
         let levels = try harness.succeed(

@@ -31,14 +31,14 @@ struct StorageFormatTests {
         .enabled(if: FileManager.default.isExecutableFile(atPath: mdbLoad), "needs mdb_load (lmdb-utils)"))
     func newerFormatRefused() throws {
         try harness.makeDatabase(withSample: true)
-        try setStoredFormat(harness.db, from: "00000001", to: "00000002")
+        try setStoredFormat(harness.db, from: "00000002", to: "00000003")
         let data = harness.db + "/data.mdb"
         let before = try fileBytes(data)
 
         let status = try harness.cmdb("status")
         #expect(status.exitCode == 3, "\(status)")
         #expect(status.err.contains("newer"), "the message should say the format is newer: \(status.err)")
-        #expect(status.err.contains("format 2"), "\(status.err)")
+        #expect(status.err.contains("format 3"), "\(status.err)")
         #expect(status.stdout.isEmpty)
         #expect(try fileBytes(data) == before, "data.mdb was changed by status on a newer-format database")
 
@@ -58,7 +58,7 @@ struct StorageFormatTests {
         #expect(try fileBytes(data) == before, "data.mdb was changed by commands on a newer-format database")
 
         // Put the format back: the database opens again with its data.
-        try setStoredFormat(harness.db, from: "00000002", to: "00000001")
+        try setStoredFormat(harness.db, from: "00000003", to: "00000002")
         #expect(try harness.status().ciCount == 424)
     }
 }

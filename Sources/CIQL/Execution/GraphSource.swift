@@ -23,8 +23,14 @@ protocol GraphSource: AnyObject {
     func relation(from: NodeID, type: String, to: NodeID) throws -> StoredRelation?
     /// The number of nodes of exactly `label` (nil = all nodes).
     func nodeCount(label: String?) throws -> Int
+    /// `nodeCount`, or a cheap estimate of it: what the planner reads.
+    func estimatedNodeCount(label: String?) throws -> Int
     /// Live node counts per (class, status); status "" when a node has none.
     func countsByLabelAndStatus() throws -> [(label: String?, status: String, count: Int)]
+}
+
+extension GraphSource {
+    func estimatedNodeCount(label: String?) throws -> Int { try nodeCount(label: label) }
 }
 
 /// The graph in an LMDB transaction: reads go to the store, with a small cache of decoded nodes.
@@ -177,85 +183,5 @@ final class LiveGraph: GraphSource {
 
     func countsByLabelAndStatus() throws -> [(label: String?, status: String, count: Int)] {
         try tx.countsByLabelAndStatus()
-    }
-}
-
-/// The graph as it was after one transaction, read once into memory from the kept history.
-///
-/// Time travel is rare and whole-graph; reading the past state once keeps every operator the same.
-final class PastGraph: GraphSource {
-    private var nodes: [NodeID: StoredNode] = [:]
-    private var ids: [String: NodeID] = [:]
-    private var byLabel: [String: [NodeID]] = [:]
-    private var allNodes: [NodeID] = []
-    private var outgoing: [NodeID: [(String, NodeID)]] = [:]
-    private var incoming: [NodeID: [(String, NodeID)]] = [:]
-    private var relations: [RelationshipRef: StoredRelation] = [:]
-
-    init(_ tx: GraphTransaction, asOf txn: TransactionNumber) throws {
-        try tx.forEachNode(asOf: txn) { node in
-            nodes[node.nid] = node
-            ids[node.externalID] = node.nid
-            allNodes.append(node.nid)
-            if let label = node.label { byLabel[label, default: []].append(node.nid) }
-            return true
-        }
-        try tx.forEachRelation(asOf: txn) { rel in
-            outgoing[rel.from, default: []].append((rel.type, rel.to))
-            incoming[rel.to, default: []].append((rel.type, rel.from))
-            relations[RelationshipRef(from: rel.from, type: rel.type, to: rel.to)] = rel
-            return true
-        }
-    }
-
-    func node(_ nid: NodeID) throws -> StoredNode? { nodes[nid] }
-
-    func property(_ key: String, of nid: NodeID) throws -> PropertyValue? { nodes[nid]?.properties[key] }
-
-    func label(of nid: NodeID) throws -> String?? { nodes[nid].map { $0.label } }
-
-    func externalID(of nid: NodeID) throws -> String? { nodes[nid]?.externalID }
-
-    func nodeID(externalID: String) throws -> NodeID? { ids[externalID] }
-
-    func forEachNodeID(labels: [String]?, _ body: (NodeID) throws -> Bool) throws {
-        guard let labels else {
-            for nid in allNodes where try !body(nid) { return }
-            return
-        }
-        for label in labels {
-            for nid in byLabel[label] ?? [] where try !body(nid) { return }
-        }
-    }
-
-    func nodeIDs(property key: String, equalTo value: PropertyValue) throws -> [NodeID]? { nil }
-
-    func forEachRelation(
-        of nid: NodeID, direction: Direction, types: Set<String>?, _ body: (String, NodeID) throws -> Bool
-    ) throws {
-        let list = (direction == .outgoing ? outgoing[nid] : incoming[nid]) ?? []
-        for (type, other) in list {
-            if let types, !types.contains(type) { continue }
-            if try !body(type, other) { return }
-        }
-    }
-
-    func relation(from: NodeID, type: String, to: NodeID) throws -> StoredRelation? {
-        relations[RelationshipRef(from: from, type: type, to: to)]
-    }
-
-    func nodeCount(label: String?) throws -> Int {
-        guard let label else { return allNodes.count }
-        return byLabel[label]?.count ?? 0
-    }
-
-    func countsByLabelAndStatus() throws -> [(label: String?, status: String, count: Int)] {
-        var counts: [String?: [String: Int]] = [:]
-        for node in nodes.values {
-            var status = ""
-            if case .string(let s)? = node.properties["status"] { status = s }
-            counts[node.label, default: [:]][status, default: 0] += 1
-        }
-        return counts.flatMap { label, byStatus in byStatus.map { (label, $0.key, $0.value) } }
     }
 }

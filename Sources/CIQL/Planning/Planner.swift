@@ -197,7 +197,7 @@ struct PlanningStatistics {
     static func of(_ source: any GraphSource, _ tx: GraphTransaction) throws -> PlanningStatistics {
         PlanningStatistics(
             indexedKeys: Set(try tx.indexedProperties()), propertyKeys: Set(tx.propertyKeyNames),
-            nodeCount: { label in (try? source.nodeCount(label: label)) ?? 0 })
+            nodeCount: { label in (try? source.estimatedNodeCount(label: label)) ?? 0 })
     }
 
     /// For expressions that read no graph (AS OF points).

@@ -10,6 +10,8 @@
 /// rels      [from u64][type u16][to u64]                → relation record (current version)
 /// relhist   [from u64][type u16][to u64][txn u64]       → earlier relation record, or empty = deleted at txn
 /// adj       [nid u64][dir u8]  (DUPSORT, DUPFIXED)      → [type u16][other nid u48]
+/// relgone   [nid u64][dir u8]  (DUPSORT, DUPFIXED)      → [txn u64][type u16][other nid u48]: a relation of nid
+///                                                         deleted at txn (format 2; nothing is written on create)
 /// labels    [label u32]        (DUPSORT, DUPFIXED)      → [nid u64]
 /// propidx   [key u32][ordered value] (DUPSORT, DUPFIXED) → [nid u64]
 /// counts    [label u32][utf8 status]                    → [count u64]

@@ -91,7 +91,7 @@ extension GraphTransaction {
 
     /// The history entry just before `seek` with the same entity prefix: the version current at that point.
     /// Nil when there is none or it is a deletion.
-    private func earlierVersion(_ dbi: MDB_dbi, seek: [UInt8], prefixLength: Int) throws -> [UInt8]? {
+    func earlierVersion(_ dbi: MDB_dbi, seek: [UInt8], prefixLength: Int) throws -> [UInt8]? {
         let cursor = unsafe try raw.openCursor(dbi)
         defer { unsafe cursor.close() }
         let positioned = unsafe try seek.withUnsafeBytes { k in unsafe try cursor.get(MDB_SET_RANGE, key: k) }

@@ -225,6 +225,7 @@ extension GraphTransaction {
         unsafe try raw.delete(dbs.rels, key.bytes)
         try deleteAdjacency(nid: from, direction: .outgoing, value: KeyLayout.adjacencyValue(type: typeID, other: to))
         try deleteAdjacency(nid: to, direction: .incoming, value: KeyLayout.adjacencyValue(type: typeID, other: from))
+        try recordRelationDeletion(from: from, type: typeID, to: to)
         record.relationsDeleted += 1
         try log(.delete, .relation, key: key.bytes)
         return true
