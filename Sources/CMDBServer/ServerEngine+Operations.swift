@@ -105,14 +105,16 @@ extension ServerEngine {
     func impactReport(targets: [String], depth: Int?, window: String?) async throws -> ImpactReport {
         guard !targets.isEmpty else { throw APIError.badRequest("name at least one CI in \"targets\"") }
         if let depth, depth < 0 { throw APIError.badRequest("\"depth\" must be 0 or more, not \(depth)") }
-        return try await read { [database] in
-            try database.store.read { tx in
+        return try await read { [database, self] in
+            let deadline = self.deadline()
+            defer { deadline.finish() }
+            return try database.store.read { tx in
                 let nodes = try CIReference.resolve(targets, place: "targets", in: tx)
                 let zone = try ChangePlanning.timeZone(in: tx)
                 let changeWindow = try window.map { try ChangeWindow.parse($0, timeZone: zone) }
                 return try ImpactReport.make(
                     targets: nodes, depth: depth, window: changeWindow, analyzer: ImpactAnalyzer(schema: database.schema),
-                    in: tx)
+                    in: tx, interrupt: { if deadline.expired { throw APIError.timeout(deadline.seconds) } })
             }
         }
     }

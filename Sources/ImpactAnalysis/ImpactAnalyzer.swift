@@ -38,14 +38,18 @@ public final class ImpactAnalyzer {
     ///   - depth: report only CIs at most this many steps from a target (nil: all). The levels are those of
     ///     the whole analysis: a CI near the targets whose redundancy is lost further away is still down.
     ///   - tx: the snapshot to read.
+    ///   - interrupt: called every few hundred CIs; what it throws (a time limit, a cancellation) ends the
+    ///     analysis with that error.
     /// - Returns: the targets and the impacted CIs, nearest first.
-    /// - Throws: `StorageError` when the store cannot be read.
+    /// - Throws: `StorageError` when the store cannot be read, or what `interrupt` throws.
     /// - Complexity: O(impacted CIs × their degree), plus the members of each group or cluster they touch.
-    public func analyze(targets: [NodeID], depth: Int? = nil, in tx: GraphTransaction) throws -> ImpactResult {
+    public func analyze(
+        targets: [NodeID], depth: Int? = nil, in tx: GraphTransaction, interrupt: (() throws -> Void)? = nil
+    ) throws -> ImpactResult {
         var marks = NodeMarks(upperBound: try tx.nodeIDUpperBound)
         var run = ImpactFixpoint(
             rules: ImpactRules(schema: schema, transaction: tx), schema: schema, tx: tx,
-            statusKey: tx.propertyKey("status"), quorumKey: tx.propertyKey("quorum"))
+            statusKey: tx.propertyKey("status"), quorumKey: tx.propertyKey("quorum"), interrupt: interrupt)
         var starts: [NodeID] = []
         var inactiveTargets = Set<NodeID>()
         for nid in targets where marks.slot(nid) == NodeMarks.noSlot {
@@ -81,6 +85,8 @@ struct ImpactFixpoint {
     let tx: GraphTransaction
     let statusKey: ResolvedPropertyKey
     let quorumKey: ResolvedPropertyKey
+    let interrupt: (() throws -> Void)?
+    private var spreads = 0
 
     var nodes: [NodeID] = []
     var levels: [UInt8] = []
@@ -96,12 +102,13 @@ struct ImpactFixpoint {
     private var dependents: [(typeID: UInt16, nid: NodeID)] = []
 
     init(rules: ImpactRules, schema: Schema, tx: GraphTransaction, statusKey: ResolvedPropertyKey,
-         quorumKey: ResolvedPropertyKey) {
+         quorumKey: ResolvedPropertyKey, interrupt: (() throws -> Void)?) {
         self.rules = rules
         self.schema = schema
         self.tx = tx
         self.statusKey = statusKey
         self.quorumKey = quorumKey
+        self.interrupt = interrupt
     }
 
     mutating func addSlot(_ nid: NodeID, level: UInt8, marks: inout NodeMarks) -> UInt32 {
@@ -145,6 +152,8 @@ struct ImpactFixpoint {
                 round.sort { nodes[Int($0)] < nodes[Int($1)] }
             }
             for slot in round {
+                spreads &+= 1
+                if spreads & 255 == 0, let interrupt { try interrupt() }
                 queued[Int(slot)] = false
                 try spread(from: slot, scan: scan, lookup: lookup, marks: &marks)
             }
