@@ -64,7 +64,9 @@ public final class ImpactAnalyzer {
         }
         try tx.withAdjacencyCursor { (scan) in
             try tx.withAdjacencyCursor { (lookup) in
-                try run.propagate(scan: scan, lookup: lookup, marks: &marks)
+                try tx.withPropertyReader(run.statusKey) { (status) in
+                    try run.propagate(scan: scan, lookup: lookup, status: status, marks: &marks)
+                }
             }
         }
         let items = run.explainingPaths(startSlots: starts.indices.filter { !inactiveTargets.contains(starts[$0]) })
@@ -141,9 +143,15 @@ struct ImpactFixpoint {
     }
 
     /// Runs the worklist to the fixpoint, a round at a time; each round is sorted by node id so successive
-    /// adjacency seeks mostly stay on the cursor's page.
-    mutating func propagate(scan: AdjacencyCursor, lookup: AdjacencyCursor, marks: inout NodeMarks) throws {
+    /// adjacency seeks mostly stay on the cursor's page. A round first reads the dependents of all its CIs, then
+    /// the status of those not known yet in node id order (one kept cursor), then spreads CI by CI in the
+    /// round's order: the reads are ordered for the store, the propagation is the same as one CI at a time.
+    mutating func propagate(
+        scan: AdjacencyCursor, lookup: AdjacencyCursor, status: PropertyReader, marks: inout NodeMarks
+    ) throws {
         guard rules.hasPropagatingTypes else { return }
+        var ends: [Int] = []
+        var unknown: [NodeID] = []
         while !pending.isEmpty {
             var round = pending
             pending.removeAll(keepingCapacity: true)
@@ -151,22 +159,41 @@ struct ImpactFixpoint {
                 let nodes = self.nodes
                 round.sort { nodes[Int($0)] < nodes[Int($1)] }
             }
+            dependents.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
             for slot in round {
-                spreads &+= 1
-                if spreads & 255 == 0, let interrupt { try interrupt() }
+                try checkInterrupt()
+                try readDependents(of: nodes[Int(slot)], scan: scan)
+                ends.append(dependents.count)
+            }
+            unknown.removeAll(keepingCapacity: true)
+            for (_, nid) in dependents where marks.flags(nid) & NodeMarks.statusKnown == 0 { unknown.append(nid) }
+            unknown.sort()
+            var last: NodeID?
+            for nid in unknown where nid != last {
+                last = nid
+                try checkInterrupt()
+                var inactive = false
+                if case .string(let s)? = try status.value(of: nid) { inactive = ImpactAnalyzer.inactiveStatuses.contains(s) }
+                marks.addFlags(nid, NodeMarks.statusKnown | (inactive ? NodeMarks.inactive : 0))
+            }
+            var from = 0
+            for (i, slot) in round.enumerated() {
+                try checkInterrupt()
                 queued[Int(slot)] = false
-                try spread(from: slot, scan: scan, lookup: lookup, marks: &marks)
+                try spread(from: slot, dependents: from..<ends[i], lookup: lookup, marks: &marks)
+                from = ends[i]
             }
         }
     }
 
-    /// Passes the current level of `slot` on to every CI that depends on it.
-    private mutating func spread(
-        from slot: UInt32, scan: AdjacencyCursor, lookup: AdjacencyCursor, marks: inout NodeMarks
-    ) throws {
-        let nid = nodes[Int(slot)]
-        let level = min(levels[Int(slot)], Self.downLevel)
-        dependents.removeAll(keepingCapacity: true)
+    private mutating func checkInterrupt() throws {
+        spreads &+= 1
+        if spreads & 255 == 0, let interrupt { try interrupt() }
+    }
+
+    /// Appends to `dependents` the CIs that depend on `nid` across a type that carries impact.
+    private mutating func readDependents(of nid: NodeID, scan: AdjacencyCursor) throws {
         let rules = self.rules
         try scan.forEach(of: nid, direction: .incoming) { (typeID, other) in
             if rules.rule(typeID).direction == .forward { dependents.append((typeID, other)) }
@@ -176,7 +203,15 @@ struct ImpactFixpoint {
                 if rules.rule(typeID).direction == .reverse { dependents.append((typeID, other)) }
             }
         }
-        for (typeID, dependent) in dependents {
+    }
+
+    /// Passes the current level of `slot` on to every CI that depends on it (`dependents[range]`).
+    private mutating func spread(
+        from slot: UInt32, dependents range: Range<Int>, lookup: AdjacencyCursor, marks: inout NodeMarks
+    ) throws {
+        let level = min(levels[Int(slot)], Self.downLevel)
+        for index in range {
+            let (typeID, dependent) = dependents[index]
             var target = marks.slot(dependent)
             if target != NodeMarks.noSlot && levels[Int(target)] == Self.targetLevel { continue }
             if try isInactive(dependent, marks: &marks) { continue }
