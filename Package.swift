@@ -53,7 +53,7 @@ let package = Package(
             dependencies: ["GraphStorage", "Spelling", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
-        // The CMDB domain: import, export, generator.
+        // The CMDB domain: import, export, generator, baselines and the differences between two points of history.
         .target(
             name: "CMDB",
             dependencies: ["GraphStorage", "ConfigurationSchema", "JSONLines"],
@@ -64,10 +64,21 @@ let package = Package(
         .target(name: "CIQLSyntax", dependencies: ["Spelling"], swiftSettings: strictSettings),
         // Regular expressions in the Java syntax, matched in linear time by an automaton; no dependencies.
         .target(name: "LinearRegex", swiftSettings: strictSettings),
-        // CIQL, the query language: planner and streaming executor over the store, results.
+        // CIQL's values: what expressions evaluate to and rows hold, their order, text and temporal arithmetic.
+        .target(name: "CIQLValues", dependencies: ["CIQLSyntax", "GraphStorage"], swiftSettings: strictSettings),
+        // CIQL's results: the sinks statements stream rows into, and their rendering as table, JSON Lines and CSV.
+        .target(
+            name: "CIQLResults",
+            dependencies: ["CIQLSyntax", "CIQLValues", "CMDB", "GraphStorage", "JSONLines"],
+            swiftSettings: strictSettings
+        ),
+        // CIQL, the query language: planner and streaming executor over the store, and the CMDB statements.
         .target(
             name: "CIQL",
-            dependencies: ["CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines", "LinearRegex"],
+            dependencies: [
+                "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines",
+                "LinearRegex",
+            ],
             swiftSettings: strictSettings
         ),
         // Impact analysis, dependency closures, change planning and the change manager's reports.
@@ -79,7 +90,7 @@ let package = Package(
         // The REPL: line editing, statements across lines, completion, meta-commands, pager, Ctrl-C.
         .target(
             name: "Shell",
-            dependencies: ["CEditLine", "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
+            dependencies: ["CEditLine", "CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"],
             swiftSettings: strictSettings
         ),
         // Verification against discovery snapshots, the data-quality audit, and their reports.
@@ -102,7 +113,7 @@ let package = Package(
         .target(
             name: "CMDBCommands",
             dependencies: [
-                "CIQL", "CIQLSyntax", "CMDB", "CMDBServer", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
+                "CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "CMDBServer", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
                 "Shell", "Spreadsheets", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -112,8 +123,8 @@ let package = Package(
         .target(
             name: "CMDBServer",
             dependencies: [
-                "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage", "ImpactAnalysis", "JSONLines",
-                "Verification",
+                "CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage",
+                "ImpactAnalysis", "JSONLines", "Verification",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -134,8 +145,12 @@ let package = Package(
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
         .testTarget(name: "CIQLSyntaxTests", dependencies: ["CIQLSyntax"]),
         .testTarget(name: "LinearRegexTests", dependencies: ["LinearRegex"]),
-        .testTarget(name: "CIQLTests", dependencies: ["CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+        .testTarget(
+            name: "CIQLTests",
+            dependencies: ["CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+        .testTarget(
+            name: "ShellTests",
+            dependencies: ["Shell", "CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(
             name: "VerificationTests",
             dependencies: ["Verification", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]
@@ -148,7 +163,9 @@ let package = Package(
         .testTarget(
             name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),
         // The openCypher TCK, read from ../shared/tck; writes tck-results.md.
-        .testTarget(name: "TCKTests", dependencies: ["CIQL", "CIQLSyntax", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+        .testTarget(
+            name: "TCKTests",
+            dependencies: ["CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage"]),
     ],
     swiftLanguageModes: [.v6]
 )

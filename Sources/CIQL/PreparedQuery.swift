@@ -1,6 +1,8 @@
+public import CIQLResults
+public import CIQLValues
 import CIQLSyntax
 import CMDB
-public import GraphStorage
+import GraphStorage
 
 /// A read query parsed and planned once, run many times with different parameters, each run in its own
 /// read transaction (a snapshot): what applications and the benchmark do for repeated lookups.

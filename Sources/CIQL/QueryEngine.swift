@@ -1,3 +1,5 @@
+public import CIQLResults
+public import CIQLValues
 public import CIQLSyntax
 public import CMDB
 public import GraphStorage
@@ -279,7 +281,7 @@ public final class QueryEngine: Sendable {
                 throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF BASELINE needs a baseline name", at: e.location)
             }
             guard let baseline = try Baselines.find(name, tx) else {
-                throw try Baselines.unknown(name, tx, at: e.location)
+                throw try Baselines.unknown(name, tx).ciqlError(at: e.location)
             }
             return baseline.transaction
         }

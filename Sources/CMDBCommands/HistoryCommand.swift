@@ -1,5 +1,7 @@
 import ArgumentParser
 import CIQL
+import CIQLResults
+import CIQLValues
 import CIQLSyntax
 import CMDB
 import GraphStorage

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CIQL
+import CIQLResults
 import CIQLSyntax
 import CMDB
 import GraphStorage

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CIQL
+import CIQLResults
 
 /// `--timeout` and `--max-memory`: the limits on one statement (query, shell) or job (impact's query, each audit
 /// rule). Both may also be given before the command (`cmdb --timeout 10 query …`).

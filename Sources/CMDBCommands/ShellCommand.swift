@@ -1,5 +1,6 @@
 import ArgumentParser
 import CIQL
+import CIQLResults
 import CMDB
 import Glibc
 import GraphStorage

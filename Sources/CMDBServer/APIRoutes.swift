@@ -1,4 +1,5 @@
 import CIQL
+import CIQLValues
 import CMDB
 import ImpactAnalysis
 import Foundation

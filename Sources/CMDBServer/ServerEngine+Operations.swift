@@ -1,4 +1,5 @@
 import CIQL
+import CIQLValues
 import CIQLSyntax
 import CMDB
 import Foundation

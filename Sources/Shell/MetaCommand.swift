@@ -1,4 +1,5 @@
-package import CIQL
+import CIQL
+package import CIQLResults
 
 /// A line starting with `:` at the start of a statement: the shell's own commands, as in cypher-shell.
 package enum MetaCommand: Equatable, Sendable {

@@ -1,4 +1,6 @@
-public import CIQL
+import CIQL
+public import CIQLResults
+public import CIQLValues
 import Glibc
 
 /// How a shell session starts: who writes, under which change, how results look, where history goes.

@@ -1,4 +1,5 @@
 public import CIQL
+import CIQLResults
 import CIQLSyntax
 public import CMDB
 import ConfigurationSchema

@@ -1,4 +1,6 @@
-package import CIQL
+import CIQL
+package import CIQLResults
+package import CIQLValues
 import CIQLSyntax
 package import GraphStorage
 

@@ -1,4 +1,5 @@
 import CIQL
+import CIQLResults
 import CIQLSyntax
 import ConfigurationSchema
 import Foundation

@@ -1,4 +1,6 @@
 import CIQL
+import CIQLResults
+import CIQLValues
 import CIQLSyntax
 import CMDB
 import Foundation

@@ -1,4 +1,6 @@
 @testable import CIQL
+import CIQLResults
+import CIQLValues
 import CIQLSyntax
 import CMDB
 import ConfigurationSchema

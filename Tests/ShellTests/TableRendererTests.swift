@@ -1,4 +1,5 @@
 import CIQL
+import CIQLResults
 import Testing
 
 /// The REPL's tables: alignment by display width, wide characters, cut cells, fitting the terminal.

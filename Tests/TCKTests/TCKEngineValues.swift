@@ -1,4 +1,6 @@
 import CIQL
+import CIQLResults
+import CIQLValues
 import GraphStorage
 
 /// Collects a statement's rows as TCK values, resolving nodes and relations while the statement's

@@ -1,3 +1,4 @@
+import CIQLValues
 import GraphStorage
 
 /// `-[*min..max]->` when only the distinct nodes at the far end matter (the relations are bound to nothing

@@ -1,3 +1,4 @@
+import CIQLValues
 import CIQLSyntax
 import GraphStorage
 

@@ -1,3 +1,5 @@
+import CIQLResults
+import CIQLValues
 import CIQLSyntax
 import ConfigurationSchema
 import GraphStorage
@@ -59,21 +61,6 @@ final class ExecutionContext {
     }
 
     func node(_ nid: NodeID) throws -> StoredNode? { try source.node(nid) }
-}
-
-/// What a writing statement changed, as Cypher tools report it.
-public struct UpdateCounters: Sendable, Equatable {
-    public var nodesCreated = 0
-    public var nodesDeleted = 0
-    public var relationshipsCreated = 0
-    public var relationshipsDeleted = 0
-    public var propertiesSet = 0
-    public var labelsAdded = 0
-    public var labelsRemoved = 0
-
-    public init() {}
-
-    public var isEmpty: Bool { self == UpdateCounters() }
 }
 
 /// Set from another thread (a signal handler's helper) to stop a running statement at the next check.

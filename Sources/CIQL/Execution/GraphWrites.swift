@@ -1,3 +1,5 @@
+import CIQLResults
+import CIQLValues
 import CIQLSyntax
 import CMDB
 import ConfigurationSchema

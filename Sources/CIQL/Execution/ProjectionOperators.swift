@@ -1,3 +1,4 @@
+import CIQLValues
 import CIQLSyntax
 /// One aggregate of a grouping: the function, its argument and where the result goes.
 struct AggregateSpec {

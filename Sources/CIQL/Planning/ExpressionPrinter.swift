@@ -1,3 +1,4 @@
+import CIQLValues
 import CIQLSyntax
 /// Prints expressions back as CIQL text, canonically: for EXPLAIN, and to recognise in ORDER BY an
 /// expression that a RETURN item already computes.

@@ -1,3 +1,4 @@
+public import CIQLValues
 import CIQLSyntax
 public import ConfigurationSchema
 public import GraphStorage

@@ -1,3 +1,5 @@
+import CIQLResults
+import CIQLValues
 import CIQLSyntax
 import CMDB
 import ConfigurationSchema
@@ -30,7 +32,12 @@ struct StatusAccounting {
             // Shown only once committed (see `BufferingSink`).
             let committed = try database.store.write(info) { tx in
                 let attempt = BufferingSink()
-                let baseline = try Baselines.create(name, description: description, actor: change.actor, time: QueryEngine.microsecondsNow(), tx)
+                let baseline: Baseline
+                do {
+                    baseline = try Baselines.create(name, description: description, actor: change.actor, time: QueryEngine.microsecondsNow(), tx)
+                } catch let error as BaselineError {
+                    throw error.ciqlError(at: nameExpression.location)
+                }
                 try emit(["baseline", "tx", "at"], [[.string(baseline.name), .int(Int64(baseline.transaction)), .datetime(baseline.time)]], tx, attempt)
                 return attempt
             }
@@ -60,7 +67,8 @@ struct StatusAccounting {
                     }
                 }
                 let values: [[Value]] = rows.map { r in
-                    [.string(r.change.rawValue), .string(r.kind), .string(r.id), r.attribute.map(Value.string) ?? .null, r.before, r.after]
+                    [.string(r.change.rawValue), .string(r.kind), .string(r.id), r.attribute.map(Value.string) ?? .null,
+                     r.before.map(Value.init) ?? .null, r.after.map(Value.init) ?? .null]
                 }
                 try emit(["change", "kind", "id", "attribute", "before", "after"], values, tx, sink)
             }
@@ -101,25 +109,25 @@ struct StatusAccounting {
     }
 
     private func baseline(_ name: String, _ tx: GraphTransaction, _ at: SourceLocation) throws -> TransactionNumber {
-        guard let b = try Baselines.find(name, tx) else { throw try Baselines.unknown(name, tx, at: at) }
+        guard let b = try Baselines.find(name, tx) else { throw try Baselines.unknown(name, tx).ciqlError(at: at) }
         return b.transaction
     }
 
     private func classRows(_ tx: GraphTransaction) throws -> [[Value]] {
         if schema.isOpen {
-            return try tx.labelNames.sorted().map { label in
-                [.string(label), .null, .bool(false), .int(Int64(try tx.nodeCount(label: label))), .int(0)]
+            return try StatusCounts.cisByStoredClass(tx).map { c in
+                [.string(c.className), .null, .bool(false), .int(Int64(c.count)), .int(0)]
             }
         }
         return try schema.classes.map { c in
-            let count = try schema.subclasses(of: c.name).reduce(0) { $0 + (try tx.nodeCount(label: $1)) }
+            let count = try StatusCounts.cis(ofClass: c.name, schema: schema, tx)
             return [.string(c.name), c.parent.map(Value.string) ?? .null, .bool(c.isAbstract), .int(Int64(count)),
                     .int(Int64(schema.attributes(of: c.name).count))]
         }
     }
 
     private func relationRows(_ tx: GraphTransaction) throws -> [[Value]] {
-        let counts = try tx.relationCountsByType()
+        let counts = try StatusCounts.relationsByType(tx)
         if schema.isOpen {
             return counts.keys.sorted().map { [.string($0), .null, .null, .null, .int(Int64(counts[$0] ?? 0))] }
         }
@@ -169,5 +177,19 @@ struct StatusAccounting {
             rows.append([.string("expects"), .string(e.relation), .string("\(e.direction)"), .string("an orphan without it is flagged by audit")])
         }
         return rows
+    }
+}
+
+extension BaselineError {
+    /// The error as CIQL reports it, at the baseline's name in the statement.
+    func ciqlError(at location: SourceLocation?) -> CIQLError {
+        switch self {
+        case .emptyName: CIQLError(.semantic, .argument(.invalidArgumentValue), "a baseline needs a name", at: location)
+        case .exists(let name):
+            CIQLError(
+                .semantic, .history(.baselineExists), "baseline '\(name)' already exists; baselines are never changed, pick another name",
+                at: location)
+        case .unknown(_, let message): CIQLError(.semantic, .history(.unknownBaseline), message, at: location)
+        }
     }
 }

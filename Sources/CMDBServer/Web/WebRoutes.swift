@@ -1,4 +1,5 @@
 import CIQL
+import CIQLValues
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,3 +1,4 @@
+import CIQLValues
 import CIQLSyntax
 import JSONLines
 /// Aligned text tables, psql style: a header, a rule, the rows; wide characters count double, long

@@ -138,3 +138,21 @@ public struct ValueMap: Sendable {
     public var keys: [String] { entries.map(\.key) }
     public var count: Int { entries.count }
 }
+
+extension Value {
+    /// About how many bytes the value holds (for the memory budget, not exact).
+    package var estimatedBytes: Int {
+        switch self {
+        case .string(let s): return 40 + s.utf8.count
+        case .list(let l): return l.reduce(32) { $0 &+ $1.estimatedBytes }
+        case .map(let m): return m.entries.reduce(48) { $0 &+ 40 &+ $1.key.utf8.count &+ $1.value.estimatedBytes }
+        case .path(let p): return 48 + 16 * (p.nodes.count + p.relationships.count)
+        default: return 24
+        }
+    }
+}
+
+extension Array where Element == Value {
+    /// About how many bytes a row holds.
+    package var estimatedBytes: Int { reduce(32) { $0 &+ $1.estimatedBytes } }
+}

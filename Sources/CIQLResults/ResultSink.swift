@@ -1,3 +1,4 @@
+public import CIQLValues
 import CIQLSyntax
 public import GraphStorage
 
@@ -13,28 +14,31 @@ public protocol ResultSink: AnyObject {
 public final class ResultGraph {
     private enum Backing {
         /// Reads from the statement's open transaction.
-        case live(any GraphSource)
+        case live(node: (NodeID) throws -> StoredNode?, relation: (RelationshipRef) throws -> StoredRelation?)
         /// What a buffered statement's rows referred to, copied while its transaction was open.
         case snapshot(nodes: [NodeID: StoredNode], relations: [RelationshipRef: StoredRelation])
     }
     private let backing: Backing
 
-    init(_ source: any GraphSource) { backing = .live(source) }
+    /// Reads through the statement's open transaction.
+    package init(node: @escaping (NodeID) throws -> StoredNode?, relation: @escaping (RelationshipRef) throws -> StoredRelation?) {
+        backing = .live(node: node, relation: relation)
+    }
 
-    init(nodes: [NodeID: StoredNode], relations: [RelationshipRef: StoredRelation]) {
+    package init(nodes: [NodeID: StoredNode], relations: [RelationshipRef: StoredRelation]) {
         backing = .snapshot(nodes: nodes, relations: relations)
     }
 
     public func node(_ nid: NodeID) throws -> StoredNode? {
         switch backing {
-        case .live(let source): try source.node(nid)
+        case .live(let node, _): try node(nid)
         case .snapshot(let nodes, _): nodes[nid]
         }
     }
 
     public func relation(_ ref: RelationshipRef) throws -> StoredRelation? {
         switch backing {
-        case .live(let source): try source.relation(from: ref.from, type: ref.type, to: ref.to)
+        case .live(_, let relation): try relation(ref)
         case .snapshot(_, let relations): relations[ref]
         }
     }
@@ -54,6 +58,21 @@ public struct StatementSummary: Sendable {
     public var microseconds: Int64 = 0
 
     public init() {}
+}
+
+/// What a writing statement changed, as Cypher tools report it.
+public struct UpdateCounters: Sendable, Equatable {
+    public var nodesCreated = 0
+    public var nodesDeleted = 0
+    public var relationshipsCreated = 0
+    public var relationshipsDeleted = 0
+    public var propertiesSet = 0
+    public var labelsAdded = 0
+    public var labelsRemoved = 0
+
+    public init() {}
+
+    public var isEmpty: Bool { self == UpdateCounters() }
 }
 
 /// Collects results in memory: for tests, the REPL's table and procedures that run a query.

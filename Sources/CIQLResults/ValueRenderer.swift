@@ -1,4 +1,5 @@
-public import GraphStorage
+public import CIQLValues
+import GraphStorage
 import CIQLSyntax
 import CMDB
 public import JSONLines

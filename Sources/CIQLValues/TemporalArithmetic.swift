@@ -1,12 +1,12 @@
-import GraphStorage
+package import GraphStorage
 
 /// Adding durations to temporal values, and the durations between them, as java.time and openCypher do it.
-enum TemporalArithmetic {
-    static let nps = CivilCalendar.nanosPerSecond
+package enum TemporalArithmetic {
+    package static let nps = CivilCalendar.nanosPerSecond
 
     /// `t + d`: months first (the day clamped to the month's length), then days, then the time part; a date takes
     /// whole days of the time part, a time ignores months and days and wraps at midnight. Nil when out of range.
-    static func add(_ t: TemporalValue, _ d: TemporalDuration) -> TemporalValue? {
+    package static func add(_ t: TemporalValue, _ d: TemporalDuration) -> TemporalValue? {
         switch t {
         case .date(let day):
             guard let m = CivilCalendar.addMonths(day, d.months) else { return nil }
@@ -59,12 +59,12 @@ enum TemporalArithmetic {
         return (sum + total / CivilCalendar.nanosPerDay, total % CivilCalendar.nanosPerDay)
     }
 
-    static func subtract(_ t: TemporalValue, _ d: TemporalDuration) -> TemporalValue? {
+    package static func subtract(_ t: TemporalValue, _ d: TemporalDuration) -> TemporalValue? {
         guard let n = d.negated else { return nil }
         return add(t, n)
     }
 
-    enum Unit { case all, months, days, seconds }
+    package enum Unit { case all, months, days, seconds }
 
     /// A value taken apart for `duration.between`: what it has of a date, a time and a zone.
     private struct Moment {
@@ -101,7 +101,7 @@ enum TemporalArithmetic {
     /// The duration from `a` to `b` (negative when `b` is earlier), as `duration.between` and
     /// `duration.inMonths/inDays/inSeconds` give it. A missing date, time or zone on one side is taken from the
     /// other (a date alone is midnight). Nil when the result overflows.
-    static func between(_ a: TemporalValue, _ b: TemporalValue, _ unit: Unit) -> TemporalDuration? {
+    package static func between(_ a: TemporalValue, _ b: TemporalValue, _ unit: Unit) -> TemporalDuration? {
         var x = Moment(a), y = Moment(b)
         if unit == .seconds {
             if x.nanos == nil { x.nanos = 0 }
@@ -170,7 +170,7 @@ enum TemporalArithmetic {
 
     /// The value with everything below `unit` reset: `millennium`, `century`, `decade`, `year`, `weekYear`,
     /// `quarter`, `month`, `week`, `day`, `hour`, `minute`, `second`, `millisecond`, `microsecond`.
-    static func truncate(_ t: TemporalValue, _ unit: String) -> TemporalValue? {
+    package static func truncate(_ t: TemporalValue, _ unit: String) -> TemporalValue? {
         var day = t.day, nanos = t.nanosOfDay
         let timeUnits: [String: Int64] = [
             "hour": 3_600_000_000_000, "minute": 60_000_000_000, "second": 1_000_000_000, "millisecond": 1_000_000,

@@ -1,3 +1,4 @@
+public import CIQLValues
 public import CIQLSyntax
 public import JSONLines
 

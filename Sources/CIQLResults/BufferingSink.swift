@@ -1,3 +1,4 @@
+package import CIQLValues
 import CIQLSyntax
 import GraphStorage
 
@@ -9,7 +10,7 @@ import GraphStorage
 /// transaction.
 ///
 /// - Complexity: memory grows with the statement's result (writing statements rarely return much).
-final class BufferingSink: ResultSink {
+package final class BufferingSink: ResultSink {
     private enum Event {
         case begin([String])
         case row([Value])
@@ -23,14 +24,14 @@ final class BufferingSink: ResultSink {
     private let limits: StatementLimits
     private var bytes = 0
 
-    init(limits: StatementLimits = .none) { self.limits = limits }
+    package init(limits: StatementLimits = .none) { self.limits = limits }
 
-    func begin(columns: [String], graph: ResultGraph) throws {
+    package func begin(columns: [String], graph: ResultGraph) throws {
         self.graph = graph
         events.append(.begin(columns))
     }
 
-    func row(_ values: [Value]) throws {
+    package func row(_ values: [Value]) throws {
         bytes &+= values.estimatedBytes
         if let budget = limits.maximumMemory, bytes > budget {
             throw CIQLError(
@@ -43,7 +44,7 @@ final class BufferingSink: ResultSink {
         events.append(.row(values))
     }
 
-    func end(_ summary: StatementSummary) throws {
+    package func end(_ summary: StatementSummary) throws {
         events.append(.end(summary))
     }
 
@@ -71,7 +72,7 @@ final class BufferingSink: ResultSink {
     }
 
     /// Sends everything held to `sink`, as the statement produced it.
-    func replay(into sink: any ResultSink) throws {
+    package func replay(into sink: any ResultSink) throws {
         let snapshot = ResultGraph(nodes: nodes, relations: relations)
         for event in events {
             switch event {

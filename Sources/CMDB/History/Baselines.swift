@@ -1,7 +1,15 @@
-import CIQLSyntax
 public import GraphStorage
 import ConfigurationSchema
 import JSONLines
+
+/// Why a baseline could not be created or found; CIQL reports these with its own codes.
+public enum BaselineError: Error, Sendable, Equatable {
+    case emptyName
+    /// Baselines are never changed: the name is taken.
+    case exists(String)
+    /// No baseline has the name; `message` says so and suggests the closest name, or how to create one.
+    case unknown(name: String, message: String)
+}
 
 /// A named point in the CMDB's history: what configuration was agreed at a moment (ITIL's baseline).
 public struct Baseline: Sendable, Equatable {
@@ -16,7 +24,7 @@ public struct Baseline: Sendable, Equatable {
 
 /// Baselines are kept in the store's `baselines` collection, keyed by name.
 public enum Baselines {
-    static let collection = "baselines"
+    package static let collection = "baselines"
 
     public static func find(_ name: String, _ tx: GraphTransaction) throws -> Baseline? {
         guard let bytes = try tx.auxValue(collection, key: Array(name.utf8)) else { return nil }
@@ -29,10 +37,8 @@ public enum Baselines {
 
     /// Records a baseline of the state after the last committed transaction.
     public static func create(_ name: String, description: String?, actor: String, time: Int64, _ tx: GraphTransaction) throws -> Baseline {
-        guard !name.isEmpty else { throw CIQLError(.semantic, .argument(.invalidArgumentValue), "a baseline needs a name") }
-        if try find(name, tx) != nil {
-            throw CIQLError(.semantic, .history(.baselineExists), "baseline '\(name)' already exists; baselines are never changed, pick another name")
-        }
+        guard !name.isEmpty else { throw BaselineError.emptyName }
+        if try find(name, tx) != nil { throw BaselineError.exists(name) }
         let baseline = Baseline(
             name: name, transaction: try tx.lastCommittedTransaction, time: time, actor: actor, description: description)
         var members: [(key: String, value: JSONValue)] = [
@@ -46,7 +52,8 @@ public enum Baselines {
         return baseline
     }
 
-    static func unknown(_ name: String, _ tx: GraphTransaction, at: SourceLocation?) throws -> CIQLError {
+    /// The error for a name no baseline has, with the closest name if one is close.
+    public static func unknown(_ name: String, _ tx: GraphTransaction) throws -> BaselineError {
         let names = try all(tx).map(\.name)
         var message = "unknown baseline '\(name)'"
         if let close = closestSpelling(to: name, in: names) {
@@ -54,7 +61,7 @@ public enum Baselines {
         } else if names.isEmpty {
             message += "; there are none yet: CREATE BASELINE 'name' records one"
         }
-        return CIQLError(.semantic, .history(.unknownBaseline), message, at: at)
+        return .unknown(name: name, message: message)
     }
 
     private static func decode(_ bytes: [UInt8]) throws -> Baseline {
@@ -71,32 +78,40 @@ public enum Baselines {
 }
 
 /// What changed between two points of history, CI by CI and attribute by attribute.
-struct HistoryDiff {
-    enum Change: String {
+public struct HistoryDiff {
+    public enum Change: String, Sendable {
         case added, removed, changed
     }
 
-    struct Row {
-        var change: Change
-        var kind: String
-        var id: String
-        var attribute: String?
-        var before: Value
-        var after: Value
+    public struct Row: Sendable {
+        public var change: Change
+        public var kind: String
+        public var id: String
+        public var attribute: String?
+        /// The attribute's value before and after (nil: none); for a CI added or removed, its class.
+        public var before: PropertyValue?
+        public var after: PropertyValue?
+    }
+
+    /// A relation, by its ends and type.
+    private struct RelationKey: Hashable {
+        var from: NodeID
+        var type: String
+        var to: NodeID
     }
 
     /// The differences between the state after `from` and the state after `to` (`from < to`).
-    static func rows(from: TransactionNumber, to: TransactionNumber, _ tx: GraphTransaction) throws -> [Row] {
+    public static func rows(from: TransactionNumber, to: TransactionNumber, _ tx: GraphTransaction) throws -> [Row] {
         var nodes = Set<NodeID>()
-        var relations: [RelationshipRef] = []
-        var seenRelations = Set<RelationshipRef>()
+        var relations: [RelationKey] = []
+        var seenRelations = Set<RelationKey>()
         var txn = from + 1
         while txn <= to {
             for logged in try tx.loggedChanges(of: txn) {
                 switch logged.entity {
                 case .node(let nid): nodes.insert(nid)
                 case .relation(let f, let type, let t):
-                    let ref = RelationshipRef(from: f, type: type, to: t)
+                    let ref = RelationKey(from: f, type: type, to: t)
                     if seenRelations.insert(ref).inserted { relations.append(ref) }
                 }
             }
@@ -106,17 +121,17 @@ struct HistoryDiff {
         for nid in nodes.sorted() {
             let before = try tx.node(nid, asOf: from), after = try tx.node(nid, asOf: to)
             switch (before, after) {
-            case (nil, let a?): out.append(Row(change: .added, kind: "ci", id: a.externalID, before: .null, after: .string(a.label ?? "")))
-            case (let b?, nil): out.append(Row(change: .removed, kind: "ci", id: b.externalID, before: .string(b.label ?? ""), after: .null))
+            case (nil, let a?): out.append(Row(change: .added, kind: "ci", id: a.externalID, before: nil, after: .string(a.label ?? "")))
+            case (let b?, nil): out.append(Row(change: .removed, kind: "ci", id: b.externalID, before: .string(b.label ?? ""), after: nil))
             case (let b?, let a?):
                 if b.label != a.label {
                     out.append(Row(change: .changed, kind: "ci", id: a.externalID, attribute: "class",
-                                   before: b.label.map(Value.string) ?? .null, after: a.label.map(Value.string) ?? .null))
+                                   before: b.label.map(PropertyValue.string), after: a.label.map(PropertyValue.string)))
                 }
                 let keys = Set(b.properties.map(\.key)).union(a.properties.map(\.key)).sorted()
                 for key in keys where b.properties[key] != a.properties[key] {
                     out.append(Row(change: .changed, kind: "ci", id: a.externalID, attribute: key,
-                                   before: b.properties[key].map(Value.init) ?? .null, after: a.properties[key].map(Value.init) ?? .null))
+                                   before: b.properties[key], after: a.properties[key]))
                 }
             case (nil, nil): break
             }
@@ -126,13 +141,13 @@ struct HistoryDiff {
             let before = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: from)
             let after = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: to)
             switch (before, after) {
-            case (nil, _?): out.append(Row(change: .added, kind: "relation", id: name, before: .null, after: .null))
-            case (_?, nil): out.append(Row(change: .removed, kind: "relation", id: name, before: .null, after: .null))
+            case (nil, _?): out.append(Row(change: .added, kind: "relation", id: name, before: nil, after: nil))
+            case (_?, nil): out.append(Row(change: .removed, kind: "relation", id: name, before: nil, after: nil))
             case (let b?, let a?):
                 let keys = Set(b.properties.map(\.key)).union(a.properties.map(\.key)).sorted()
                 for key in keys where b.properties[key] != a.properties[key] {
                     out.append(Row(change: .changed, kind: "relation", id: name, attribute: key,
-                                   before: b.properties[key].map(Value.init) ?? .null, after: a.properties[key].map(Value.init) ?? .null))
+                                   before: b.properties[key], after: a.properties[key]))
                 }
             case (nil, nil): break
             }

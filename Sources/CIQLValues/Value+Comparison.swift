@@ -1,5 +1,5 @@
 import CIQLSyntax
-import GraphStorage
+package import GraphStorage
 /// Equality, comparison and ordering of values, with Cypher's three-valued logic.
 ///
 /// - `equals` answers `=`: nil when the answer is unknown (a null is involved).
@@ -150,11 +150,11 @@ extension Value {
 public enum Comparison: Sendable, Equatable {
     case ascending, equal, descending
 
-    init<T: Comparable>(_ a: T, _ b: T) {
+    package init<T: Comparable>(_ a: T, _ b: T) {
         self = a < b ? .ascending : (a == b ? .equal : .descending)
     }
 
-    var reversed: Comparison {
+    package var reversed: Comparison {
         switch self {
         case .ascending: .descending
         case .equal: .equal
@@ -172,7 +172,7 @@ public struct GroupingKey: Hashable, Sendable {
 
     public static func == (lhs: GroupingKey, rhs: GroupingKey) -> Bool { equivalent(lhs.value, rhs.value) }
 
-    static func equivalent(_ a: Value, _ b: Value) -> Bool {
+    package static func equivalent(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case let (.float(x), .float(y)) where x.isNaN && y.isNaN: return true
@@ -222,7 +222,7 @@ public struct GroupingKey: Hashable, Sendable {
 
 extension TemporalValue {
     /// The order of the temporal types among each other in `ORDER BY`.
-    var orderRank: Int {
+    package var orderRank: Int {
         switch self {
         case .dateTime: 0
         case .localDateTime: 1
@@ -233,7 +233,7 @@ extension TemporalValue {
     }
 
     /// Hashes what CIQL's `=` compares: the instant of a datetime, the UTC time of a time.
-    func hashByInstant(into hasher: inout Hasher) {
+    package func hashByInstant(into hasher: inout Hasher) {
         hasher.combine(orderRank)
         switch self {
         case .dateTime:
@@ -246,7 +246,7 @@ extension TemporalValue {
 
 extension TemporalDuration {
     /// Durations order by their length with a month of 30.436875 days and a day of 24 hours.
-    var orderingKey: (Double, Int64) {
+    package var orderingKey: (Double, Int64) {
         (Double(months) * Double(Self.secondsPerMonth) + Double(days) * 86_400 + Double(seconds), nanos)
     }
 }

@@ -1,10 +1,10 @@
 import CIQLSyntax
-import GraphStorage
+package import GraphStorage
 
 /// Values as text: `plain` is `toString` (and what CSV cells hold); `literal` is the CIQL literal form
 /// used in tables and messages (strings quoted, lists and maps in brackets).
-enum ValueText {
-    static func plain(_ v: Value) -> String {
+package enum ValueText {
+    package static func plain(_ v: Value) -> String {
         switch v {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -18,7 +18,7 @@ enum ValueText {
     }
 
     /// A float always shows it is one: `1.0`, `0.5`, `1.0e+20`, `NaN`, `Infinity`.
-    static func float(_ d: Double) -> String {
+    package static func float(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
         let s = d.description
@@ -26,7 +26,7 @@ enum ValueText {
         return s + ".0"
     }
 
-    static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out = "'"
         for c in s {
             switch c {
@@ -42,7 +42,7 @@ enum ValueText {
     }
 
     /// The literal form; graph elements as their internal references (renderers with a graph do better).
-    static func literal(_ v: Value, maxLength: Int = .max) -> String {
+    package static func literal(_ v: Value, maxLength: Int = .max) -> String {
         let text: String
         switch v {
         case .string(let s): text = quoted(s)
@@ -60,8 +60,8 @@ enum ValueText {
 }
 
 /// The components of temporal values (`d.year`, `t.offset`) and durations (`d.days`).
-enum TemporalFields {
-    static func field(_ key: String, of t: TemporalValue) -> Value? {
+package enum TemporalFields {
+    package static func field(_ key: String, of t: TemporalValue) -> Value? {
         if let day = t.day, let v = dateField(key, day) { return .int(v) }
         if let n = t.nanosOfDay {
             let s = n / CivilCalendar.nanosPerSecond, ns = n % CivilCalendar.nanosPerSecond
@@ -113,7 +113,7 @@ enum TemporalFields {
         }
     }
 
-    static func field(_ key: String, of d: TemporalDuration) -> Value? {
+    package static func field(_ key: String, of d: TemporalDuration) -> Value? {
         // The time part as seconds (rounded down) and the nanoseconds above them, as openCypher's accessors give it.
         let s = d.seconds, n = d.nanos
         func scaled(_ k: Int64, _ n: Int64) -> Value? {
