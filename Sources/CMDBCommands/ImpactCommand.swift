@@ -6,6 +6,7 @@ import CMDB
 import GraphStorage
 import ImpactAnalysis
 import JSONLines
+import Verification
 
 /// `cmdb impact CI… [--depth N] [--window START/END] [--format …]`
 struct ImpactCommand: ParsableCommand {
@@ -60,15 +61,18 @@ struct ImpactCommand: ParsableCommand {
 
     func run() throws {
         let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
+        let limits = limitOptions.limits()
+        // The same time limit as a statement: --timeout, default 5 minutes, 0 for none.
+        let deadline = JobDeadline(seconds: limits.timeout)
         var cis = self.cis
-        if let query { cis += try Self.targets(of: query, in: db, limits: limitOptions.limits()) }
+        if let query { cis += try Self.targets(of: query, in: db, limits: limits) }
         let report = try db.store.read { tx in
             let targets = try planningInput { try CIReference.resolve(cis, place: "argument", in: tx) }
             let zone = try ChangePlanning.timeZone(in: tx)
             let changeWindow = try window.map { (text) in try planningInput { try ChangeWindow.parse(text, timeZone: zone) } }
             return try ImpactReport.make(
                 targets: targets, depth: depth, window: changeWindow, analyzer: ImpactAnalyzer(schema: db.schema),
-                in: tx)
+                in: tx, interrupt: deadline.map { (d) in { try d.check() } })
         }
         let sink = Console.standardOutput
         let write: (String) throws -> Void = { (text) in try sink.write(text) }

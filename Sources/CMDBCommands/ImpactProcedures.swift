@@ -22,11 +22,15 @@ enum ProcedureCatalog {
         let tx = context.transaction
         let targets = try nodeIDs(arguments[0], "impact", tx)
         let depth = try depthOption(arguments.count > 1 ? arguments[1] : .null, "impact")
-        let result = try ImpactAnalyzer(schema: context.schema).analyze(targets: targets, depth: depth, in: tx)
+        let result = try ImpactAnalyzer(schema: context.schema).analyze(
+            targets: targets, depth: depth, in: tx, interrupt: context.checkInterrupted)
+        // A path costs a record read per CI on it: only when the statement yields it.
+        let paths = context.yielded.contains("path")
         return try result.items.indices.map { i in
+            if i & 1023 == 1023 { try context.checkInterrupted() }
             let item = result.items[i]
             return [.node(item.nid), .string(item.level.rawValue), .int(Int64(item.distance)),
-                    .list(try result.path(toItemAt: i).map { .string(try tx.externalID(of: $0) ?? "?") })]
+                    paths ? try pathValue(result.path(toItemAt: i), tx) : .null]
         }
     }
 
@@ -37,12 +41,20 @@ enum ProcedureCatalog {
         let tx = context.transaction
         let roots = try nodeIDs(arguments[0], "dependencies", tx)
         let depth = try depthOption(arguments.count > 1 ? arguments[1] : .null, "dependencies")
-        let result = try ImpactAnalyzer(schema: context.schema).dependencies(of: roots, depth: depth, in: tx)
+        let result = try ImpactAnalyzer(schema: context.schema).dependencies(
+            of: roots, depth: depth, in: tx, interrupt: context.checkInterrupted)
+        let paths = context.yielded.contains("path")
         return try result.items.indices.map { i in
+            if i & 1023 == 1023 { try context.checkInterrupted() }
             let item = result.items[i]
             return [.node(item.nid), .int(Int64(item.distance)),
-                    .list(try result.path(toItemAt: i).map { .string(try tx.externalID(of: $0) ?? "?") })]
+                    paths ? try pathValue(result.path(toItemAt: i), tx) : .null]
         }
+    }
+
+    /// A path of node ids as the list of their CI ids.
+    private static func pathValue(_ nodes: [NodeID], _ tx: GraphTransaction) throws -> Value {
+        .list(try nodes.map { .string(try tx.externalID(of: $0) ?? "?") })
     }
 
     /// CI ids (a string, a list of strings, or nodes) as node ids; an unknown id is an error naming it.

@@ -151,8 +151,7 @@ extension ServerEngine {
         }
     }
 
-    /// Runs on a reader thread. (ImpactReport.make cannot be stopped midway yet: a walk that outlasts the limit
-    /// is answered with `Limit.Timeout` when it ends.)
+    /// Runs on a reader thread; the analysis stops at the deadline (`Limit.Timeout`).
     private func makeImpactReport(targets: [String], depth: Int?, window: String?) throws -> (report: ImpactReport, deadline: Deadline) {
         guard !targets.isEmpty else { throw APIError.badRequest("name at least one CI in \"targets\"") }
         if let depth, depth < 0 { throw APIError.badRequest("\"depth\" must be 0 or more, not \(depth)") }
@@ -165,7 +164,7 @@ extension ServerEngine {
             let changeWindow = try window.map { try ChangeWindow.parse($0, timeZone: zone) }
             return try ImpactReport.make(
                 targets: nodes, depth: depth, window: changeWindow, analyzer: ImpactAnalyzer(schema: database.schema),
-                in: tx)
+                in: tx, interrupt: { if deadline.expired { throw APIError.timeout(deadline.seconds) } })
         }
         if deadline.expired { throw APIError.timeout(deadline.seconds) }
         return (report, deadline)

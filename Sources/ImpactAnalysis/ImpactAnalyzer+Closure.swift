@@ -12,16 +12,17 @@ extension ImpactAnalyzer {
     ///   - roots: the CIs to start from; unknown node ids are ignored.
     ///   - depth: stop this many steps from the roots (nil: no limit).
     ///   - tx: the snapshot to read.
+    ///   - interrupt: called every few hundred CIs; what it throws ends the walk with that error.
     /// - Returns: every dependency, nearest first, each with its distance and one shortest path from a root.
     /// - Complexity: O(dependencies × their degree).
-    public func dependencies(of roots: [NodeID], depth: Int? = nil, in tx: GraphTransaction) throws
-        -> TraversalResult
-    {
+    public func dependencies(
+        of roots: [NodeID], depth: Int? = nil, in tx: GraphTransaction, interrupt: (() throws -> Void)? = nil
+    ) throws -> TraversalResult {
         let rules = ImpactRules(schema: schema, transaction: tx)
         let statusKey = tx.propertyKey("status")
         return try breadthFirst(
             from: roots, directions: rules.hasReverseTypes ? [.outgoing, .incoming] : [.outgoing], depth: depth,
-            in: tx,
+            in: tx, interrupt: interrupt,
             follows: { (typeID, direction) in
                 let rule = rules.rule(typeID)
                 return rule.direction != .none && ImpactRules.dependenciesDirection(rule.direction) == direction
@@ -39,10 +40,12 @@ extension ImpactAnalyzer {
     /// This is the closure the benchmark's peers compute; `analyze` and `dependencies` apply the schema.
     /// - Complexity: O(reached CIs × their degree).
     public func reachable(
-        from starts: [NodeID], direction: Direction, depth: Int? = nil, in tx: GraphTransaction
+        from starts: [NodeID], direction: Direction, depth: Int? = nil, in tx: GraphTransaction,
+        interrupt: (() throws -> Void)? = nil
     ) throws -> TraversalResult {
         try breadthFirst(
-            from: starts, directions: [direction], depth: depth, in: tx, follows: nil, admits: nil)
+            from: starts, directions: [direction], depth: depth, in: tx, interrupt: interrupt, follows: nil,
+            admits: nil)
     }
 
     /// Level-synchronous breadth-first search (GraphStorage's `LevelExpansion`): each level is de-duplicated and
@@ -50,7 +53,7 @@ extension ImpactAnalyzer {
     /// Scratch memory is proportional to the CIs reached.
     private func breadthFirst(
         from starts: [NodeID], directions: [Direction], depth: Int?, in tx: GraphTransaction,
-        follows: ((UInt16, Direction) -> Bool)?, admits: ((NodeID) throws -> Bool)?
+        interrupt: (() throws -> Void)?, follows: ((UInt16, Direction) -> Bool)?, admits: ((NodeID) throws -> Bool)?
     ) throws -> TraversalResult {
         var liveStarts: [NodeID] = []
         var seen = NodeIDSet()
@@ -61,9 +64,12 @@ extension ImpactAnalyzer {
         let startCount = liveStarts.count
         var levelEnds: [Int] = [startCount]
         let maxDepth = depth ?? Int.max
+        var expanded = 0
         try tx.withAdjacencyCursor { (cursor) in
             while !expansion.level.isEmpty && expansion.depth < maxDepth {
                 _ = try expansion.advance(admits: admits) { (node, _, reach) in
+                    expanded &+= 1
+                    if expanded & 255 == 0, let interrupt { try interrupt() }
                     for direction in directions {
                         try cursor.forEach(of: node, direction: direction) { (typeID, other) in
                             if let follows, !follows(typeID, direction) { return }
@@ -71,10 +77,10 @@ extension ImpactAnalyzer {
                         }
                     }
                 }
-                levelEnds.append(expansion.entries.count)
+                levelEnds.append(expansion.nodes.count)
             }
         }
-        let entries = expansion.entries.map { (nid: $0.node, parent: $0.parent) }
+        let entries = zip(expansion.nodes, expansion.parents).map { (nid: $0, parent: $1) }
 
         var items: [ReachedItem] = []
         items.reserveCapacity(entries.count - startCount)

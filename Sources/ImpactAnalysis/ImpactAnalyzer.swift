@@ -38,14 +38,18 @@ public final class ImpactAnalyzer {
     ///   - depth: report only CIs at most this many steps from a target (nil: all). The levels are those of
     ///     the whole analysis: a CI near the targets whose redundancy is lost further away is still down.
     ///   - tx: the snapshot to read.
+    ///   - interrupt: called every few hundred CIs; what it throws (a time limit, a cancellation) ends the
+    ///     analysis with that error.
     /// - Returns: the targets and the impacted CIs, nearest first.
-    /// - Throws: `StorageError` when the store cannot be read.
+    /// - Throws: `StorageError` when the store cannot be read, or what `interrupt` throws.
     /// - Complexity: O(impacted CIs × their degree), plus the members of each group or cluster they touch.
-    public func analyze(targets: [NodeID], depth: Int? = nil, in tx: GraphTransaction) throws -> ImpactResult {
+    public func analyze(
+        targets: [NodeID], depth: Int? = nil, in tx: GraphTransaction, interrupt: (() throws -> Void)? = nil
+    ) throws -> ImpactResult {
         var marks = NodeMarks(upperBound: try tx.nodeIDUpperBound)
         var run = ImpactFixpoint(
             rules: ImpactRules(schema: schema, transaction: tx), schema: schema, tx: tx,
-            statusKey: tx.propertyKey("status"), quorumKey: tx.propertyKey("quorum"))
+            statusKey: tx.propertyKey("status"), quorumKey: tx.propertyKey("quorum"), interrupt: interrupt)
         var starts: [NodeID] = []
         var inactiveTargets = Set<NodeID>()
         for nid in targets where marks.slot(nid) == NodeMarks.noSlot {
@@ -60,7 +64,9 @@ public final class ImpactAnalyzer {
         }
         try tx.withAdjacencyCursor { (scan) in
             try tx.withAdjacencyCursor { (lookup) in
-                try run.propagate(scan: scan, lookup: lookup, marks: &marks)
+                try tx.withPropertyReader(run.statusKey) { (status) in
+                    try run.propagate(scan: scan, lookup: lookup, status: status, marks: &marks)
+                }
             }
         }
         let items = run.explainingPaths(startSlots: starts.indices.filter { !inactiveTargets.contains(starts[$0]) })
@@ -81,6 +87,8 @@ struct ImpactFixpoint {
     let tx: GraphTransaction
     let statusKey: ResolvedPropertyKey
     let quorumKey: ResolvedPropertyKey
+    let interrupt: (() throws -> Void)?
+    private var spreads = 0
 
     var nodes: [NodeID] = []
     var levels: [UInt8] = []
@@ -96,12 +104,13 @@ struct ImpactFixpoint {
     private var dependents: [(typeID: UInt16, nid: NodeID)] = []
 
     init(rules: ImpactRules, schema: Schema, tx: GraphTransaction, statusKey: ResolvedPropertyKey,
-         quorumKey: ResolvedPropertyKey) {
+         quorumKey: ResolvedPropertyKey, interrupt: (() throws -> Void)?) {
         self.rules = rules
         self.schema = schema
         self.tx = tx
         self.statusKey = statusKey
         self.quorumKey = quorumKey
+        self.interrupt = interrupt
     }
 
     mutating func addSlot(_ nid: NodeID, level: UInt8, marks: inout NodeMarks) -> UInt32 {
@@ -134,9 +143,15 @@ struct ImpactFixpoint {
     }
 
     /// Runs the worklist to the fixpoint, a round at a time; each round is sorted by node id so successive
-    /// adjacency seeks mostly stay on the cursor's page.
-    mutating func propagate(scan: AdjacencyCursor, lookup: AdjacencyCursor, marks: inout NodeMarks) throws {
+    /// adjacency seeks mostly stay on the cursor's page. A round first reads the dependents of all its CIs, then
+    /// the status of those not known yet in node id order (one kept cursor), then spreads CI by CI in the
+    /// round's order: the reads are ordered for the store, the propagation is the same as one CI at a time.
+    mutating func propagate(
+        scan: AdjacencyCursor, lookup: AdjacencyCursor, status: PropertyReader, marks: inout NodeMarks
+    ) throws {
         guard rules.hasPropagatingTypes else { return }
+        var ends: [Int] = []
+        var unknown: [NodeID] = []
         while !pending.isEmpty {
             var round = pending
             pending.removeAll(keepingCapacity: true)
@@ -144,20 +159,41 @@ struct ImpactFixpoint {
                 let nodes = self.nodes
                 round.sort { nodes[Int($0)] < nodes[Int($1)] }
             }
+            dependents.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
             for slot in round {
+                try checkInterrupt()
+                try readDependents(of: nodes[Int(slot)], scan: scan)
+                ends.append(dependents.count)
+            }
+            unknown.removeAll(keepingCapacity: true)
+            for (_, nid) in dependents where marks.flags(nid) & NodeMarks.statusKnown == 0 { unknown.append(nid) }
+            unknown.sort()
+            var last: NodeID?
+            for nid in unknown where nid != last {
+                last = nid
+                try checkInterrupt()
+                var inactive = false
+                if case .string(let s)? = try status.value(of: nid) { inactive = ImpactAnalyzer.inactiveStatuses.contains(s) }
+                marks.addFlags(nid, NodeMarks.statusKnown | (inactive ? NodeMarks.inactive : 0))
+            }
+            var from = 0
+            for (i, slot) in round.enumerated() {
+                try checkInterrupt()
                 queued[Int(slot)] = false
-                try spread(from: slot, scan: scan, lookup: lookup, marks: &marks)
+                try spread(from: slot, dependents: from..<ends[i], lookup: lookup, marks: &marks)
+                from = ends[i]
             }
         }
     }
 
-    /// Passes the current level of `slot` on to every CI that depends on it.
-    private mutating func spread(
-        from slot: UInt32, scan: AdjacencyCursor, lookup: AdjacencyCursor, marks: inout NodeMarks
-    ) throws {
-        let nid = nodes[Int(slot)]
-        let level = min(levels[Int(slot)], Self.downLevel)
-        dependents.removeAll(keepingCapacity: true)
+    private mutating func checkInterrupt() throws {
+        spreads &+= 1
+        if spreads & 255 == 0, let interrupt { try interrupt() }
+    }
+
+    /// Appends to `dependents` the CIs that depend on `nid` across a type that carries impact.
+    private mutating func readDependents(of nid: NodeID, scan: AdjacencyCursor) throws {
         let rules = self.rules
         try scan.forEach(of: nid, direction: .incoming) { (typeID, other) in
             if rules.rule(typeID).direction == .forward { dependents.append((typeID, other)) }
@@ -167,7 +203,15 @@ struct ImpactFixpoint {
                 if rules.rule(typeID).direction == .reverse { dependents.append((typeID, other)) }
             }
         }
-        for (typeID, dependent) in dependents {
+    }
+
+    /// Passes the current level of `slot` on to every CI that depends on it (`dependents[range]`).
+    private mutating func spread(
+        from slot: UInt32, dependents range: Range<Int>, lookup: AdjacencyCursor, marks: inout NodeMarks
+    ) throws {
+        let level = min(levels[Int(slot)], Self.downLevel)
+        for index in range {
+            let (typeID, dependent) = dependents[index]
             var target = marks.slot(dependent)
             if target != NodeMarks.noSlot && levels[Int(target)] == Self.targetLevel { continue }
             if try isInactive(dependent, marks: &marks) { continue }

@@ -209,4 +209,33 @@ struct ImpactAnalyzerTests {
         #expect(second == [try g.nid("vm2")])
         #expect(again == first)
     }
+
+    struct Stop: Error {}
+
+    @Test("the interrupt hook is asked as the analysis runs; what it throws ends analyze, dependencies, reachable")
+    func interrupt() throws {
+        let g = try ImpactTestGraph()
+        // One hypervisor hosting 2,000 VMs: thousands of steps, so the hook is asked several times.
+        let vms = (0..<2_000).map { "vm\($0)" }
+        try g.load(
+            g.live("hv1", class: "Hypervisor") + vms.map { ($0, "VirtualServer", "live", Properties()) },
+            vms.map { "\($0) HOSTED_ON hv1" })
+        try g.store.read { tx in
+            let analyzer = ImpactAnalyzer(schema: g.schema)
+            let hv1 = try tx.nodeID(forExternalID: "hv1") ?? 0
+            var asked = 0
+            let full = try analyzer.analyze(targets: [hv1], in: tx, interrupt: { asked += 1 })
+            #expect(full.items.count == 2_000)
+            #expect(asked >= 7, "2,000 dependents read and spread: asked \(asked) times")
+            asked = 0
+            let reverse = try analyzer.reachable(from: [hv1], direction: .incoming, in: tx, interrupt: { asked += 1 })
+            #expect(reverse.items.count == 2_000 && asked >= 7, "asked \(asked) times")
+            #expect(throws: Stop.self) {
+                try analyzer.reachable(from: [hv1], direction: .incoming, in: tx, interrupt: { throw Stop() })
+            }
+            let all = try vms.map { try tx.nodeID(forExternalID: $0) ?? 0 }
+            #expect(throws: Stop.self) { try analyzer.analyze(targets: [hv1] + all, in: tx, interrupt: { throw Stop() }) }
+            #expect(throws: Stop.self) { try analyzer.dependencies(of: all, in: tx, interrupt: { throw Stop() }) }
+        }
+    }
 }

@@ -45,15 +45,45 @@ struct LevelExpansionTests {
         #expect(!set.contains(199_999))
     }
 
+    @Test func nodeIDSetAgreesWithSetThroughTheMoveToABitmap() {
+        // Dense ids (a closure over half a database) turn the table into a bitmap; ids far past it, and then ids
+        // just past its end, must still be kept exactly once.
+        var set = NodeIDSet()
+        var reference = Set<NodeID>()
+        var ids = (0..<50_000).map { NodeID(($0 * 7_919) % 60_000) }
+        ids += [1 << 40, 1 << 40, 70_000, 60_001, 1 << 40 | 5, 200_000, 130_000, 130_001]
+        for nid in ids {
+            let new = set.insert(nid)
+            #expect(new == reference.insert(nid).inserted, "insert \(nid)")
+        }
+        #expect(set.isBitmap)
+        #expect(set.count == reference.count)
+        for nid in ids { #expect(set.contains(nid)) }
+        for nid: NodeID in [59_999 + 1_000_000, 60_002, 1 << 40 | 6, 129_999] {
+            #expect(set.contains(nid) == reference.contains(nid))
+        }
+        // Few spread-out ids stay a hash table.
+        var sparse = NodeIDSet()
+        for i in 0..<5_000 { _ = sparse.insert(NodeID(i) * 1_000_003) }
+        #expect(!sparse.isBitmap)
+        #expect(sparse.count == 5_000 && sparse.contains(4_999 * 1_000_003) && !sparse.contains(7))
+    }
+
     @Test func levelsAreDeduplicatedAndSortedByNodeID() throws {
         // 1 → 5, 3; 5 → 2, 3; 3 → 2, 4; 2 → 1 (a cycle back to the start).
         let edges: [NodeID: [NodeID]] = [1: [5, 3], 5: [2, 3], 3: [2, 4], 2: [1]]
         var expansion = LevelExpansion(starts: [1])
         var levels: [[NodeID]] = []
         while try expansion.advance({ node, _, reach in for other in edges[node] ?? [] { try reach(other) } }) {
-            levels.append(expansion.level.map { expansion.entries[$0].node })
+            levels.append(expansion.level.map { expansion.nodes[$0] })
         }
         #expect(levels == [[3, 5], [2, 4]])
         #expect(expansion.depth == 3)
+        // Parents follow their nodes through the sort: 3 and 5 from 1, 2 from 3 (the lower id expanded first).
+        #expect(zip(expansion.nodes, expansion.parents).map { [$0, NodeID(expansion.nodes[max(0, Int($1))])] }
+            == [[1, 1], [3, 1], [5, 1], [2, 3], [4, 3]])
+        var plain = LevelExpansion(starts: [1], recordsParents: false)
+        while try plain.advance({ node, _, reach in for other in edges[node] ?? [] { try reach(other) } }) {}
+        #expect(plain.nodes == [1, 3, 5, 2, 4] && plain.parents.isEmpty)
     }
 }

@@ -25,7 +25,7 @@ final class BreadthFirstExpandOperator: PlanOperator {
     /// The row handed out last, changed in place for the next end (no copy when the consumer let it go).
     private var output: Row = []
     private var active = false
-    private var expansion = LevelExpansion(starts: [])
+    private var expansion = LevelExpansion(starts: [], recordsParents: false)
     private var start: NodeID = 0
     private var target: NodeID?
     private var next = 0
@@ -94,7 +94,7 @@ final class BreadthFirstExpandOperator: PlanOperator {
                 current = row
                 output = row
                 start = nid
-                expansion = LevelExpansion(starts: [nid])
+                expansion = LevelExpansion(starts: [nid], recordsParents: false)
                 next = expansion.level.upperBound
                 startFound = minimum == 0
                 startEmitted = false
@@ -110,7 +110,7 @@ final class BreadthFirstExpandOperator: PlanOperator {
                 if !active { continue }
             }
             if next < expansion.level.upperBound {
-                let nid = expansion.entries[next].node
+                let nid = expansion.nodes[next]
                 next += 1
                 if let row = emit(nid) { return row }
                 continue
@@ -126,9 +126,29 @@ final class BreadthFirstExpandOperator: PlanOperator {
 
     /// One more level: every relation of every node of the current level, in node id order.
     private func advance(_ ctx: ExecutionContext) throws {
-        let depth = expansion.depth
+        // Expanded as a local, so the loop below reaches it without the exclusivity checks of a class property.
+        var level = expansion
+        expansion = LevelExpansion(starts: [], recordsParents: false)
+        defer { expansion = level }
+        let depth = level.depth
         let start = self.start
-        _ = try expansion.advance { (node, _, reach) in
+        if !undirected, relationFilter == nil, let live = ctx.source as? LiveGraph {
+            // Directed on the live graph: the only bookkeeping is whether a relation leads back into the start.
+            let typeIDs = self.typeIDs
+            let direction = spec.directions[0]
+            var backToStart = false
+            _ = try level.advance { (node, _, reach) in
+                try ctx.checkCancelled()
+                try live.forEachNeighbour(of: node, direction: direction) { (typeID, other) in
+                    if let typeIDs, !typeIDs.contains(typeID) { return }
+                    if other == start { backToStart = true }
+                    try reach(other)
+                }
+            }
+            if backToStart, lookingForStart { startFound = true }
+            return
+        }
+        _ = try level.advance { (node, _, reach) in
             try ctx.checkCancelled()
             try forEachNeighbour(of: node, ctx) { (edge, other) in
                 if self.lookingForStart {

@@ -30,6 +30,11 @@ public struct ProcedureDefinition: Sendable {
 public struct ProcedureContext {
     public let transaction: GraphTransaction
     public let schema: Schema
+    /// The outputs the statement yields: a procedure may leave the others null rather than compute them.
+    public let yielded: Set<String>
+    /// Throws `Limit.Cancelled` or `Limit.Timeout` when the statement was cancelled or ran past its time limit:
+    /// long-running procedures call it now and then (it reads the clock, so not on every step).
+    public let checkInterrupted: () throws -> Void
 }
 
 /// Runs a procedure for each input row and binds the yielded columns.
@@ -39,6 +44,7 @@ final class ProcedureCallOperator: PlanOperator {
     /// (output index, slot) for each yielded column.
     let yields: [(Int, Int)]
     let location: SourceLocation
+    private let yielded: Set<String>
     private var current: Row = []
     private var results: [[Value]] = []
     private var index = 0
@@ -48,6 +54,7 @@ final class ProcedureCallOperator: PlanOperator {
         self.arguments = arguments
         self.yields = yields
         self.location = at
+        yielded = Set(yields.map { definition.outputs[$0.0] })
         super.init("ProcedureCall", detail: definition.name, children: [input])
     }
 
@@ -66,7 +73,9 @@ final class ProcedureCallOperator: PlanOperator {
                 throw CIQLError(.runtime, .history(.invalidAsOf), "\(definition.name) works on the current graph, not AS OF a past one", at: location)
             }
             do {
-                results = try definition.run(values, ProcedureContext(transaction: tx, schema: ctx.schema))
+                let context = ProcedureContext(
+                    transaction: tx, schema: ctx.schema, yielded: yielded, checkInterrupted: { try ctx.checkLimits() })
+                results = try definition.run(values, context)
             } catch let error as CIQLError {
                 throw error
             } catch let error as StorageError {

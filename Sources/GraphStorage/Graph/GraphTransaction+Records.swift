@@ -37,21 +37,7 @@ public struct NodeRecord {
     /// One property, decoding only its value; nil when absent.
     public func property(_ key: ResolvedPropertyKey) throws -> PropertyValue? {
         guard let keyID = key.id else { return nil }
-        let count = UInt64(bytes.count)
-        return unsafe try bytes.withUnsafeBytes { raw in
-            var r = unsafe ByteReader(raw)
-            _ = unsafe try RecordCodec.decodeNodeHeader(&r)
-            let idLength = unsafe try r.varint()
-            guard idLength <= count else { throw RecordCodec.unknownFormat }
-            _ = unsafe try r.bytes(Int(idLength))
-            let properties = unsafe try r.varint()
-            guard properties <= count else { throw RecordCodec.unknownFormat }
-            for _ in 0..<properties {
-                if unsafe try r.varint() == UInt64(keyID) { return unsafe try RecordCodec.decodeValue(&r, depth: 0) }
-                unsafe try RecordCodec.skipValue(&r, depth: 0)
-            }
-            return nil
-        }
+        return unsafe try bytes.withUnsafeBytes { raw in unsafe try RecordCodec.nodeProperty(keyID, in: raw) }
     }
 }
 

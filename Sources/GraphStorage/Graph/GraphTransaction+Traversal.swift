@@ -52,6 +52,56 @@ extension GraphTransaction {
     }
 }
 
+extension GraphTransaction {
+    /// Runs `body` with a reader of one property of many nodes through one kept cursor: reads in ascending node
+    /// id order mostly stay on the cursor's current page, and nothing is copied but the value.
+    ///
+    /// The reader is valid only inside `body`.
+    public func withPropertyReader<R>(_ key: ResolvedPropertyKey, _ body: (PropertyReader) throws -> R) throws -> R {
+        let cursor = unsafe try raw.openCursor(dbs.nodes)
+        defer { unsafe cursor.close() }
+        return unsafe try body(PropertyReader(cursor: cursor, keyID: key.id))
+    }
+}
+
+/// One property of many nodes read through a kept cursor (see `GraphTransaction.withPropertyReader(_:_:)`).
+///
+/// `@safe`: it is handed out only inside `withPropertyReader`'s closure, and values are copied out of the map.
+@safe
+public struct PropertyReader {
+    let cursor: LMDBCursor
+    let keyID: UInt32?
+
+    /// The property of a live node; nil when the node or the property is absent.
+    public func value(of nid: NodeID) throws -> PropertyValue? {
+        guard let keyID else { return nil }
+        var key = nid.bigEndian
+        return unsafe try withUnsafeBytes(of: &key) { (k) in
+            guard let found = unsafe try cursor.get(MDB_SET_KEY, key: k) else { return nil }
+            return unsafe try RecordCodec.nodeProperty(keyID, in: found.value)
+        }
+    }
+}
+
+extension RecordCodec {
+    /// One property of an encoded node record, decoding only its value; nil when absent.
+    static func nodeProperty(_ keyID: UInt32, in raw: UnsafeRawBufferPointer) throws -> PropertyValue? {
+        let count = UInt64(raw.count)
+        var r = unsafe ByteReader(raw)
+        _ = unsafe try RecordCodec.decodeNodeHeader(&r)
+        let idLength = unsafe try r.varint()
+        guard idLength <= count else { throw RecordCodec.unknownFormat }
+        _ = unsafe try r.bytes(Int(idLength))
+        let properties = unsafe try r.varint()
+        guard properties <= count else { throw RecordCodec.unknownFormat }
+        for _ in 0..<properties {
+            if unsafe try r.varint() == UInt64(keyID) { return unsafe try RecordCodec.decodeValue(&r, depth: 0) }
+            unsafe try RecordCodec.skipValue(&r, depth: 0)
+        }
+        return nil
+    }
+}
+
 /// A property key resolved against one transaction's name table (see `GraphTransaction.propertyKey(_:)`).
 public struct ResolvedPropertyKey: Sendable {
     public let name: String

@@ -99,14 +99,18 @@ extension ImpactReport {
     ///   - depth: list only CIs this close to a target (roll-ups and collisions use the whole impact).
     ///   - window: the change window to check against maintenance windows and other planned changes.
     ///   - excluding: a planned change not to collide with (the one being checked, when it is planned).
+    ///   - interrupt: called every few hundred CIs; what it throws (a time limit) ends the report with that error.
     public static func make(
         targets: [NodeID], depth: Int?, window: ChangeWindow?, excluding: String? = nil,
-        analyzer: ImpactAnalyzer, in tx: GraphTransaction
+        analyzer: ImpactAnalyzer, in tx: GraphTransaction, interrupt: (() throws -> Void)? = nil
     ) throws -> ImpactReport {
         let schema = analyzer.schema
-        let result = try analyzer.analyze(targets: targets, in: tx)
+        let result = try analyzer.analyze(targets: targets, in: tx, interrupt: interrupt)
         var items: [NodeID: Item] = [:]
-        for nid in result.targets + result.items.map(\.nid) { items[nid] = try item(nid, tx) }
+        for (n, nid) in (result.targets + result.items.map(\.nid)).enumerated() {
+            if n & 255 == 255, let interrupt { try interrupt() }
+            items[nid] = try item(nid, tx)
+        }
         let ids = items.mapValues(\.id)
 
         var impacted: [Impacted] = []
@@ -158,7 +162,7 @@ extension ImpactReport {
             for other in try ChangePlanning.plannedChanges(in: tx)
             where other.reference != excluding && other.window.overlaps(window) {
                 let theirTargets = try other.cis.compactMap { try tx.nodeID(forExternalID: $0) }
-                let theirs = try analyzer.analyze(targets: theirTargets, in: tx)
+                let theirs = try analyzer.analyze(targets: theirTargets, in: tx, interrupt: interrupt)
                 var meet: [String] = []
                 for nid in theirs.targets + theirs.items.map(\.nid) where ours.contains(nid) {
                     meet.append(ids[nid] ?? "?")
