@@ -56,13 +56,21 @@ public struct CIQLError: Error, Sendable, CustomStringConvertible {
     ///     error[SyntaxError.UnexpectedSyntax] 1:17: expected an expression after 'WHERE', found 'RETURN'
     ///       MATCH (n) WHERE RETURN n
     ///                       ^
-    public func rendered(source: String, file: String? = nil) -> String {
-        all.map { $0.renderedAlone(source: source, file: file) }.joined(separator: "\n")
+    ///
+    /// With `omittingFirstCode`, the first error starts with its place (`1:17: expected …`): for a caller that
+    /// shows the code already, such as an audit rule's report.
+    public func rendered(source: String, file: String? = nil, omittingFirstCode: Bool = false) -> String {
+        all.enumerated().map { index, error in
+            error.renderedAlone(source: source, file: file, showingCode: index > 0 || !omittingFirstCode)
+        }.joined(separator: "\n")
     }
 
-    private func renderedAlone(source: String, file: String?) -> String {
+    private func renderedAlone(source: String, file: String?, showingCode: Bool) -> String {
         let place = [file, location?.description].compactMap { $0 }.joined(separator: ":")
-        let head = place.isEmpty ? "error[\(code)]: \(message)" : "error[\(code)] \(place): \(message)"
+        let label = showingCode ? "error[\(code)]" : ""
+        let head = place.isEmpty
+            ? (showingCode ? "\(label): \(message)" : message)
+            : (showingCode ? "\(label) \(place): \(message)" : "\(place): \(message)")
         guard let location else { return head }
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         guard location.line >= 1, location.line <= lines.count else { return head }

@@ -58,7 +58,7 @@ struct AuditRunCommand: ParsableCommand {
         var definitions: [AuditRuleDefinition] = []
         if let rules {
             let text: String
-            do { text = try readTextFile(rules) } catch {
+            do { text = try readTextFile(rules, kind: "rules file") } catch {
                 throw CommandFailure.badInput("cannot read rules file '\(rules)': \(error)", code: .input(.unreadableFile))
             }
             definitions = try AuditRulesFile.parse(text, file: rules)
@@ -195,7 +195,7 @@ func auditQueryRunner(
             try engine.query(rule.query, in: tx, limits: ruleLimits, into: sink)
             return sink.ids
         } catch let error as CIQLError {
-            throw AuditQueryError(message: error.rendered(source: rule.query), code: error.code)
+            throw AuditQueryError(message: "query " + error.rendered(source: rule.query, omittingFirstCode: true), code: error.code)
         }
     }
 }

@@ -1,15 +1,25 @@
 import Glibc
+import CIQLSyntax
 
 /// A failure to read a file, with the operating system's reason.
 struct FileReadError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Reads a whole (small) text file.
-func readTextFile(_ path: String) throws -> String {
+/// The largest statement, schema, rules or mapping file read whole into memory: far above any real one, and a
+/// bound for `query -f /dev/zero`.
+let textFileLimit = 64 << 20
+
+/// Reads a whole (small) text file; `name` is how errors call it.
+func readTextFile(_ path: String, name: String? = nil, kind: String = "text file") throws -> String {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw FileReadError(description: String(cString: strerror(errno))) }
     defer { close(fd) }
+    return try readText(descriptor: fd, name: name ?? path, kind: kind)
+}
+
+/// Reads `descriptor` to its end, refusing more than `textFileLimit` bytes.
+func readText(descriptor fd: Int32, name: String, kind: String) throws -> String {
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while true {
@@ -19,6 +29,10 @@ func readTextFile(_ path: String) throws -> String {
             throw FileReadError(description: String(cString: strerror(errno)))
         }
         if n == 0 { break }
+        guard bytes.count <= textFileLimit - n else {
+            throw CommandFailure.badInput(
+                "\(name): larger than \(textFileLimit >> 20) MiB, the limit for a \(kind)", code: .limit(.tooLarge))
+        }
         bytes.append(contentsOf: buffer[0..<n])
     }
     return String(decoding: bytes, as: UTF8.self)
@@ -27,8 +41,10 @@ func readTextFile(_ path: String) throws -> String {
 /// Copies standard input to a temporary file, so an import can read it again if it must retry.
 ///
 /// The file is unlinked at once and reached through `/proc/self/fd`, so nothing is left behind even when the
-/// process is killed; the returned descriptor keeps it alive.
-func spoolStandardInput() throws -> (path: String, descriptor: Int32) {
+/// process is killed; the returned descriptor keeps it alive. Input with no line end within `maxLineLength`
+/// bytes is refused as it arrives (`<stdin>:LINE: line longer than N bytes`), so an endless stream without
+/// lines is not copied to the disk first.
+func spoolStandardInput(maxLineLength: Int) throws -> (path: String, descriptor: Int32) {
     let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
     var template = Array("\(dir)/cmdb-stdin-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -40,6 +56,7 @@ func spoolStandardInput() throws -> (path: String, descriptor: Int32) {
     var succeeded = false
     defer { if !succeeded { close(fd) } }
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var line = 1, lineLength = 0
     while true {
         let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         if n < 0 {
@@ -47,6 +64,18 @@ func spoolStandardInput() throws -> (path: String, descriptor: Int32) {
             throw CommandFailure.environment("cannot read standard input: \(String(cString: strerror(errno)))")
         }
         if n == 0 { break }
+        for byte in buffer[0..<n] {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                lineLength = 0
+            } else {
+                lineLength += 1
+                if lineLength > maxLineLength {
+                    throw CommandFailure.badInput(
+                        "<stdin>:\(line): line longer than \(maxLineLength) bytes", code: .input(.invalidLine))
+                }
+            }
+        }
         var written = 0
         while written < n {
             let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, n - written) }

@@ -70,7 +70,7 @@ struct ImportCommand: ParsableCommand {
             if file == "-" {
                 if mapping != nil {
                     // A spreadsheet on standard input: the CSV reader reads a file, so it is spooled first.
-                    let (spool, descriptor) = try spoolStandardInput()
+                    let (spool, descriptor) = try spoolStandardInput(maxLineLength: maxLineLength)
                     spooled = descriptor
                     (path, displayName) = (spool, "<stdin>")
                 } else {

@@ -47,7 +47,7 @@ struct InitCommand: ParsableCommand {
 func loadSchema(_ path: String) throws -> Schema {
     let text: String
     do {
-        text = try readTextFile(path)
+        text = try readTextFile(path, kind: "schema file")
     } catch {
         throw CommandFailure.badInput("cannot read schema file '\(path)': \(error)", code: .input(.unreadableFile))
     }

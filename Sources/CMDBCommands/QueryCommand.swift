@@ -69,7 +69,9 @@ struct QueryCommand: ParsableCommand {
         let source: String
         let origin: String
         if let file {
-            source = file == "-" ? try readStandardInputText() : try readTextFile(file)
+            source = file == "-"
+                ? try readText(descriptor: 0, name: "<stdin>", kind: "statement file")
+                : try readTextFile(file, kind: "statement file")
             origin = "query -f \(file)"
         } else {
             source = text ?? ""
@@ -136,12 +138,5 @@ extension Value {
         case .object(let o): self = .map(ValueMap(o.members.map { ($0.key, Value(json: $0.value)) }))
         }
     }
-}
-
-/// Standard input as text, for `-f -`.
-func readStandardInputText() throws -> String {
-    let spooled = try spoolStandardInput()
-    defer { close(spooled.descriptor) }
-    return try readTextFile(spooled.path)
 }
 

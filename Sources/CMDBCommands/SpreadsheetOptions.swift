@@ -43,7 +43,7 @@ struct SpreadsheetOptions: ParsableArguments {
         guard let map else { return nil }
         let text: String
         do {
-            text = try readTextFile(map)
+            text = try readTextFile(map, kind: "mapping file")
         } catch {
             throw CommandFailure.badInput("cannot read mapping file '\(map)': \(error)", code: .input(.unreadableFile))
         }

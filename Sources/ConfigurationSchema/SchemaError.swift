@@ -45,7 +45,7 @@ public func closestSpelling(to word: String, in candidates: some Sequence<String
     let lower = Array(word.lowercased().unicodeScalars)
     for c in candidates {
         let d = editDistance(lower, Array(c.lowercased().unicodeScalars))
-        if d <= max(2, lower.count / 3), best == nil || d < best!.1 { best = (c, d) }
+        if d <= max(2, lower.count / 3), d < (best?.1 ?? .max) { best = (c, d) }
     }
     return best?.0
 }

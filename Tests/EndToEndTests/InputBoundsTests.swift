@@ -42,6 +42,37 @@ struct InputBoundsTests {
         #expect(rssMiB < 200, "peak RSS \(rssMiB) MiB")
     }
 
+    @Test("query -f /dev/zero and query -f - < /dev/zero stop at the statement-file limit in flat memory")
+    func endlessStatementFile() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "GNU time is missing (make deps)")
+        try harness.makeDatabase(withSample: true)
+        let before = try harness.export()
+        let (fromFile, fileRSS) = try measured(["--db", harness.db, "query", "-f", "/dev/zero"])
+        #expect(fromFile.exitCode == 2, "\(fromFile)")
+        #expect(fromFile.err.contains("/dev/zero: larger than 64 MiB, the limit for a statement file"), "\(fromFile)")
+        #expect(fileRSS < 300, "peak RSS \(fileRSS) MiB")
+        let (fromInput, inputRSS) = try measured(["--db", harness.db, "query", "-f", "-"], stdinFile: "/dev/zero")
+        #expect(fromInput.exitCode == 2, "\(fromInput)")
+        #expect(fromInput.err.contains("<stdin>: larger than 64 MiB, the limit for a statement file"), "\(fromInput)")
+        #expect(inputRSS < 300, "peak RSS \(inputRSS) MiB")
+        #expect(try harness.export() == before)
+        // A statement file within the limit still runs, from a file and from standard input.
+        let ok = try harness.run(["--db", harness.db, "query", "-f", "-", "--format", "jsonl"], stdin: Data("RETURN 1 AS one;\n".utf8))
+        #expect(ok.exitCode == 0 && ok.out.contains(#"{"one":1}"#), "\(ok)")
+    }
+
+    @Test("a spreadsheet on standard input that never has a line end stops at the line limit, spooling no more")
+    func endlessSpreadsheetInput() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "GNU time is missing (make deps)")
+        try harness.makeDatabase()
+        let map = Paths.fixture("spreadsheets/switches.yaml")
+        let (result, rssMiB) = try measured(["--db", harness.db, "import", "-", "--map", map], stdinFile: "/dev/zero")
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("<stdin>:1: line longer than 16777216 bytes"), "\(result)")
+        #expect(rssMiB < 200, "peak RSS \(rssMiB) MiB")
+        #expect(try harness.status().ciCount == 0)
+    }
+
     @Test("--max-line-length sets the limit; the error names the file and line")
     func configuredLimit() throws {
         try harness.makeDatabase()

@@ -221,6 +221,9 @@ struct VerifyAuditTests {
         #expect(broken.exitCode == 2, "\(broken)")
         #expect(broken.err.contains("\(typo):1: rule 'app-without-vendor'") && broken.err.contains("did you mean 'vendor'"),
             "\(broken.err)")
+        // The code is shown once, before the rule's place; the query's own line and column follow.
+        #expect(broken.err.components(separatedBy: "error[").count == 2, "\(broken.err)")
+        #expect(broken.err.contains("rule 'app-without-vendor': query 1:"), "\(broken.err)")
         let history = try harness.succeed("audit", "history")
         #expect(history.out.contains("no audit runs yet"), "failed audits store no run")
     }

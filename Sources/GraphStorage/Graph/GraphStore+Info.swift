@@ -7,9 +7,10 @@ extension GraphStore {
 
     /// Reader slots in use and available (LMDB's reader table, shared by every process on the file).
     public var readerSlots: (used: Int, maximum: Int) {
-        var info = MDB_envinfo()
-        mdb_env_info(env.handle, &info)
-        return (Int(info.me_numreaders), Int(info.me_maxreaders))
+        // The environment handle is valid while the store is open; mdb_env_info only fills `info`.
+        var info = unsafe MDB_envinfo()
+        unsafe mdb_env_info(env.handle, &info)
+        return unsafe (Int(info.me_numreaders), Int(info.me_maxreaders))
     }
 
     /// Grows the map so that `bytes` more can be written without the writer growing it on the way.

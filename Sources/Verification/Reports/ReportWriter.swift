@@ -1,4 +1,4 @@
-public import GraphStorage
+import GraphStorage
 import JSONLines
 
 /// The formats verify and audit reports come in.

@@ -1,6 +1,6 @@
 public import ConfigurationSchema
-public import GraphStorage
-public import JSONLines
+import GraphStorage
+import JSONLines
 
 /// Reads a discovery snapshot (JSON Lines: a `source` header, then `ci` and `rel` lines) one line at a time,
 /// checking each against the schema.
