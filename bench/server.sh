@@ -2,7 +2,9 @@
 # Throughput and latency of `cmdb serve` on the 1M-CI benchmark database, with wrk (Debian's package):
 #   1. point lookups through POST /v1/query (MATCH (n {id: $id}) RETURN n), ids from the benchmark's q1 set;
 #   2. hypervisor impact through POST /v1/impact;
-#   3. the lookups again while a 1M-CI import runs through the CLI into the same database.
+#   3. the lookups again while a 1M-CI import of NEW CIs runs through the CLI into the same database: the benchmark
+#      file with every id moved into a namespace of its own (imp<time>-…), so the import really writes 1M CIs and
+#      their relations (the database grows by that much each run), then a summary of the lookups before and during.
 # 8 concurrent keep-alive connections (wrk -t2 -c8), DURATION seconds each (default 20).
 #
 # usage: bench/server.sh [DATA_DIR] [DB_DIR]    (defaults /tmp/bench/data/1m and /tmp/server-db)
@@ -12,8 +14,12 @@ cd "$(dirname "$0")/.."
 DATA=${1:-/tmp/bench/data/1m}
 DB=${2:-/tmp/server-db}
 DURATION=${DURATION:-20}
+# SERVE_OPTIONS: more options for `cmdb serve`.
+SERVE_OPTIONS=${SERVE_OPTIONS:-}
 PORT=${PORT:-18080}
-BIN=.build/release/cmdb
+BIN=${BIN:-.build/release/cmdb}
+# RUNS: which runs, of "lookups impact import" (default all of them).
+RUNS=${RUNS:-lookups impact import}
 WORK=$(mktemp -d /tmp/server-bench-XXXXXX)
 command -v wrk >/dev/null || { echo "wrk is missing: make deps" >&2; exit 3; }
 [ -x "$BIN" ] || { echo "no release build: make release" >&2; exit 3; }
@@ -36,8 +42,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-CMDB_LOG_LEVEL=warning "$BIN" --db "$DB" serve --listen "127.0.0.1:$PORT" 2>"$WORK/serve.log" &
+CMDB_LOG_LEVEL=warning "$BIN" --db "$DB" serve --listen "127.0.0.1:$PORT" $SERVE_OPTIONS 2>"$WORK/serve.log" &
 SERVER_PID=$!
+echo "server pid $SERVER_PID" >&2
 for _ in $(seq 1 100); do grep -q "serving" "$WORK/serve.log" 2>/dev/null && break; sleep 0.1; done
 URL="http://127.0.0.1:$PORT"
 
@@ -51,16 +58,33 @@ run() {  # label ids-file body-template
     wrk -t2 -c8 -d"${DURATION}s" --latency -s bench/wrk/post_ids.lua "$URL$4" | tee "$WORK/$1.txt"
 }
 
-run lookups "$WORK/ids" '{"statement":"MATCH (n {id: $id}) RETURN n","parameters":{"id":"{ID}"}}' /v1/query
-run impact "$WORK/hypervisors" '{"targets":["{ID}"]}' /v1/impact
+LOOKUP='{"statement":"MATCH (n {id: $id}) RETURN n","parameters":{"id":"{ID}"}}'
+[[ " $RUNS " == *" lookups "* ]] && run lookups "$WORK/ids" "$LOOKUP" /v1/query
+[[ " $RUNS " == *" impact "* ]] && run impact "$WORK/hypervisors" '{"targets":["{ID}"]}' /v1/impact
+if [[ " $RUNS " == *" import "* ]]; then
 
-echo "== lookups while a 1M-CI import runs (cmdb generate --cis 1000000 --seed 7 | cmdb import -)" >&2
-( "$BIN" generate --cis 1000000 --seed 7 | "$BIN" --db "$DB" import - --change BENCH-REIMPORT --actor bench ) \
+NAMESPACE="imp$(date +%s)-"
+echo "== lookups while a 1M-CI import of new CIs runs (ids of $DATA/cmdb.jsonl moved to $NAMESPACE…, cmdb import -)" >&2
+( sed -e "s/\"id\":\"/\"id\":\"$NAMESPACE/; s/\"from\":\"/\"from\":\"$NAMESPACE/; s/\"to\":\"/\"to\":\"$NAMESPACE/" "$DATA/cmdb.jsonl" \
+    | /usr/bin/time -f "import: %e s, %M KB max RSS" "$BIN" --db "$DB" import - --change BENCH-IMPORT --actor bench ) \
   >"$WORK/import.log" 2>&1 &
 IMPORT_PID=$!
 sleep 3
-run lookups-during-import "$WORK/ids" '{"statement":"MATCH (n {id: $id}) RETURN n","parameters":{"id":"{ID}"}}' /v1/query
+run lookups-during-import "$WORK/ids" "$LOOKUP" /v1/query
 if kill -0 "$IMPORT_PID" 2>/dev/null; then echo "(the import was still running at the end of the run)" >&2; fi
 wait "$IMPORT_PID" || true
 IMPORT_PID=""
 cat "$WORK/import.log" >&2
+CREATED=$("$BIN" --db "$DB" query "MATCH (n {id: '${NAMESPACE}dc-ams1'}) RETURN count(*) AS n" --format json | tr -dc '0-9')
+echo "the import created ${NAMESPACE}dc-ams1: $([ "$CREATED" = 1 ] && echo yes || echo NO)" >&2
+fi
+
+summary() {  # label file
+  awk -v label="$1" '
+    /Requests\/sec/ {rps=$2}
+    /^ +50%/ {p50=$2} /^ +90%/ {p90=$2} /^ +99%/ {p99=$2}
+    /Non-2xx/ {bad=$NF}
+    END {printf "%-24s %12s req/s  p50 %8s  p90 %8s  p99 %8s  non-2xx %s\n", label, rps, p50, p90, p99, (bad==""?0:bad)}' "$2"
+}
+echo "== summary" >&2
+for r in lookups impact lookups-during-import; do [ -e "$WORK/$r.txt" ] && summary "$r" "$WORK/$r.txt"; done; true

@@ -14,7 +14,8 @@ import Synchronization
 ///
 /// A bounded LRU. Cleared when the database's names or indexed properties change (the planner reads both); it is
 /// checked only when the snapshot moved since the last look. An entry is taken out while its plan runs (operators
-/// keep state), so two threads never share one.
+/// keep state), so two threads never share one; a shape keeps up to `copiesPerShape` plans, so threads running
+/// the same shape at once (the server's readers) each take one instead of planning it again.
 ///
 /// `@unchecked Sendable`: all mutable state is reached only under `lock`; plans are not Sendable, and each entry
 /// is handed to one thread at a time (`take` removes it, `put` returns it).
@@ -40,7 +41,8 @@ final class PlanCache: @unchecked Sendable {
     }
 
     private struct State {
-        var entries: [[UInt8]: (entry: Entry, lastUse: UInt64)] = [:]
+        /// Per shape: its idle plans (taken ones are out), and when the shape was last used.
+        var entries: [[UInt8]: (plans: [Entry], lastUse: UInt64)] = [:]
         var clock: UInt64 = 0
         /// The snapshot the fingerprint was last compared at.
         var checkedAt: Int = -1
@@ -51,6 +53,8 @@ final class PlanCache: @unchecked Sendable {
     /// Prefix of hidden parameter names; a statement whose own parameters use it bypasses the cache.
     static let hiddenPrefix = "\u{0}literal "
     let capacity: Int
+    /// Idle plans kept per shape.
+    static let copiesPerShape = 8
     private let lock = Mutex(())
     private var unguardedState = State()
 
@@ -83,15 +87,18 @@ final class PlanCache: @unchecked Sendable {
     /// `put` when its plan has run.
     func take(_ key: [UInt8], _ literals: [StatementShapes.Literal]) -> Entry? {
         withState { s -> Entry? in
-            guard let found = s.entries[key]?.entry, found.spellings.count == literals.count,
-                zip(found.parameterNames, zip(found.spellings, literals)).allSatisfy({ $0 != nil || $1.0 == $1.1.spelling })
+            guard let plans = s.entries[key]?.plans,
+                let index = plans.lastIndex(where: { found in
+                    found.spellings.count == literals.count
+                        && zip(found.parameterNames, zip(found.spellings, literals)).allSatisfy({ $0 != nil || $1.0 == $1.1.spelling })
+                })
             else {
                 s.misses += 1
                 return nil
             }
-            s.entries[key] = nil
+            s.entries[key]?.plans.remove(at: index)
             s.hits += 1
-            return found
+            return plans[index]
         }
     }
 
@@ -99,7 +106,10 @@ final class PlanCache: @unchecked Sendable {
     func put(_ key: [UInt8], _ entry: Entry) {
         withState { s in
             s.clock += 1
-            s.entries[key] = (entry, s.clock)
+            var plans = s.entries[key]?.plans ?? []
+            if plans.count >= Self.copiesPerShape { plans.removeFirst() }
+            plans.append(entry)
+            s.entries[key] = (plans, s.clock)
             if s.entries.count > capacity, let oldest = s.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 s.entries[oldest.key] = nil
             }

@@ -101,6 +101,10 @@ public final class QueryEngine: Sendable {
         }
     }
 
+    /// Whether a statement of this shape (`StatementShapes`' key) ran before as a read-only query whose plan is
+    /// cached: such a statement parses and does not write, so it can run without being parsed first.
+    package func hasCachedPlan(forShape key: [UInt8]) -> Bool { planCache.contains(key) }
+
     /// Plans `statement` with its parameterisable literals read from hidden parameters (see `PlanCache`).
     private func makeEntry(
         _ statement: Statement, _ query: Query, _ shapes: StatementShapes, _ index: Int, _ tx: GraphTransaction

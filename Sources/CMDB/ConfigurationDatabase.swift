@@ -44,6 +44,12 @@ public final class ConfigurationDatabase: Sendable {
         }
     }
 
+    /// The same open store governed by `schema`: for a process that keeps the store open across `applySchema`
+    /// (the server), since the store may be opened only once per process.
+    package func governed(by schema: Schema) -> ConfigurationDatabase {
+        ConfigurationDatabase(store: store, schema: schema)
+    }
+
     /// Replaces the schema, after checking every CI and relation against it.
     ///
     /// - Throws: `SchemaViolations` naming the CIs the new schema would not allow; nothing is changed then.

@@ -49,8 +49,8 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-import"), help: ArgumentHelp("Largest import body, bytes.", valueName: "bytes"))
     var maximumImport = 2 << 30
 
-    @Option(name: .customLong("threads"), help: ArgumentHelp("Threads for read transactions.", valueName: "n"))
-    var readerThreads = 4
+    @Option(name: .customLong("threads"), help: ArgumentHelp("Threads for read transactions (default: one per core, at least 2).", valueName: "n"))
+    var readerThreads: Int?
 
     func validate() throws {
         if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
@@ -61,7 +61,7 @@ struct ServeCommand: ParsableCommand {
         if maximumRows < 1 { throw ValidationError("--max-rows must be at least 1") }
         if maximumBody < 1024 { throw ValidationError("--max-body must be at least 1024 bytes") }
         if maximumImport < 1024 { throw ValidationError("--max-import must be at least 1024 bytes") }
-        if !(1...64).contains(readerThreads) { throw ValidationError("--threads must be between 1 and 64") }
+        if let readerThreads, !(1...64).contains(readerThreads) { throw ValidationError("--threads must be between 1 and 64") }
     }
 
     static func parseListen(_ text: String) throws -> (host: String, port: Int) {
@@ -89,7 +89,7 @@ struct ServeCommand: ParsableCommand {
         configuration.maximumRows = maximumRows
         configuration.maximumBodyBytes = maximumBody
         configuration.maximumImportBytes = maximumImport
-        configuration.readerThreads = readerThreads
+        if let readerThreads { configuration.readerThreads = readerThreads }
         configuration.procedures = ProcedureCatalog.all
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)

@@ -77,6 +77,12 @@ struct APIError: Error, Sendable {
             return APIError(.badRequest, "\(CIQLError.Code(e.reason))", e.message, line: e.line, column: e.column)
         case let e as SchemaViolations:
             return APIError(.badRequest, "\(CIQLError.Code.schema(.existingDataViolates))", e.description)
+        case let e as VerificationInputError:
+            return APIError(
+                .badRequest, "\(CIQLError.Code.input(.invalidSnapshot))",
+                (e.line.map { "line \($0): " } ?? "") + e.message + "; nothing was changed", line: e.line, column: e.column)
+        case let e as JobTimeoutError:
+            return APIError(.serviceUnavailable, "Limit.Timeout", "\(e)")
         case let e as PlanningError:
             return APIError(.badRequest, "Request.Invalid", e.message)
         case let e as StorageError:

@@ -41,9 +41,8 @@ struct APIRoutes {
             case .object(let o)?: for m in o.members { parameters[m.key] = Value(requestJSON: m.value) }
             default: throw APIError.badRequest("\"parameters\" must be an object")
             }
-            let checked = try engine.check(statement)
             let request = QueryRequest(statement: statement, parameters: parameters, change: try body.string("change"))
-            return JSONBody.response(try await engine.query(request, checked: checked, caller: caller).bytes)
+            return JSONBody.response(try await engine.query(request, caller: caller).bytes)
         }
         v1.get("cis/{id}") { [engine] _, context in
             _ = try context.require(.reader, for: "reading a CI")
@@ -60,11 +59,8 @@ struct APIRoutes {
         v1.post("impact") { [engine] request, context in
             _ = try context.require(.reader, for: "impact analysis")
             let body = try await JSONBody.object(request, limit: limit)
-            let report = try await engine.impactReport(
-                targets: try body.strings("targets"), depth: try body.int("depth"), window: try body.string("window"))
-            var bytes: [UInt8] = []
-            try report.writeJSON { bytes += $0 }
-            return JSONBody.response(bytes)
+            return JSONBody.response(try await engine.impactJSON(
+                targets: try body.strings("targets"), depth: try body.int("depth"), window: try body.string("window")))
         }
         v1.get("changes") { [engine] _, context in
             _ = try context.require(.reader, for: "the change list")
@@ -93,6 +89,25 @@ struct APIRoutes {
             defer { spool.close() }
             return JSONBody.response(try await engine.importLines(path: spool.path, bytes: spool.size, change: change, caller: caller))
         }
+        v1.post("verify") { [engine] request, context in
+            let caller = try context.require(.editor, for: "verify")
+            let apply = try Self.flag(request.uri.queryParameters["apply"].map(String.init), "apply")
+            let change = request.uri.queryParameters["change"].map(String.init)
+            _ = try engine.changeReference(change, nil)
+            let spool = try await BodySpool.receive(request, limit: engine.configuration.maximumImportBytes)
+            defer { spool.close() }
+            return JSONBody.response(try await engine.verify(path: spool.path, apply: apply, change: change, caller: caller))
+        }
+        v1.post("schema") { [engine] request, context in
+            let caller = try context.require(.admin, for: "applying a schema")
+            let change = request.uri.queryParameters["change"].map(String.init)
+            _ = try engine.changeReference(change, nil)
+            let bytes = try await JSONBody.collect(request, limit: limit)
+            guard let yaml = String(validating: bytes, as: UTF8.self) else {
+                throw APIError.badRequest("the schema in the body is not UTF-8 text", code: "Request.Invalid")
+            }
+            return JSONBody.response(try await engine.applySchema(yaml: yaml, change: change, caller: caller))
+        }
         v1.get("audit/runs") { [engine] _, context in
             _ = try context.require(.reader, for: "audit runs")
             return JSONBody.response(try await engine.auditRuns(run: nil) ?? [])
@@ -103,6 +118,17 @@ struct APIRoutes {
             guard let run = Int(text) else { throw APIError.badRequest("the run number must be an integer, not '\(text)'") }
             guard let bytes = try await engine.auditRuns(run: run) else { throw APIError.notFound("no audit run \(run)") }
             return JSONBody.response(bytes)
+        }
+    }
+}
+
+extension APIRoutes {
+    /// A query parameter that is a flag: absent, `true` or `false`.
+    static func flag(_ text: String?, _ name: String) throws -> Bool {
+        switch text {
+        case nil, "false"?: return false
+        case "true"?, ""?: return true
+        case let other?: throw APIError.badRequest("?\(name)= must be true or false, not '\(other)'")
         }
     }
 }

@@ -10,7 +10,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "cmdb",
         "version": "1",
-        "description": "The CMDB on the network: CIQL, CIs, history, impact, planned changes, import and audit runs. Authenticate with 'Authorization: Bearer TOKEN' (cmdb token create NAME --role reader|editor|admin). Errors are {\"error\":{\"code\",\"message\",\"line\",\"column\"}}."
+        "description": "The CMDB on the network: CIQL, CIs, history, impact, planned changes, import, verify, schema apply and audit runs. Authenticate with 'Authorization: Bearer TOKEN' (cmdb token create NAME --role reader|editor|admin). Errors are {\"error\":{\"code\",\"message\",\"line\",\"column\"}}."
       },
       "components": {
         "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
@@ -117,6 +117,26 @@ enum OpenAPIDocument {
             "parameters": [ { "name": "change", "in": "query", "required": false, "schema": { "type": "string" } } ],
             "requestBody": { "required": true, "content": { "application/x-ndjson": { "schema": { "type": "string" } } } },
             "responses": { "200": { "description": "What the import did", "content": { "application/json": { "schema": { "type": "object" } } } },
+              "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" },
+              "403": { "$ref": "#/components/responses/Error" }, "413": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/verify": {
+          "post": { "operationId": "verify", "summary": "Reconcile a discovery snapshot with the CMDB and stamp last_verified_at; with apply=true also register unregistered items, correct drift and register discovered relations, in one transaction (editor; the report of cmdb verify --format json)",
+            "parameters": [ { "name": "change", "in": "query", "required": false, "schema": { "type": "string" } },
+              { "name": "apply", "in": "query", "required": false, "schema": { "type": "boolean" } } ],
+            "requestBody": { "required": true, "content": { "application/x-ndjson": { "schema": { "type": "string", "description": "The snapshot: a source header line, then ci and rel lines" } } } },
+            "responses": { "200": { "description": "The verify report", "content": { "application/json": { "schema": { "type": "object" } } } },
+              "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" },
+              "403": { "$ref": "#/components/responses/Error" }, "413": { "$ref": "#/components/responses/Error" },
+              "503": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/schema": {
+          "post": { "operationId": "applySchema", "summary": "Replace the schema with the YAML in the body, after checking every CI and relation against it (admin; cmdb schema apply)",
+            "parameters": [ { "name": "change", "in": "query", "required": false, "schema": { "type": "string" } } ],
+            "requestBody": { "required": true, "content": { "application/yaml": { "schema": { "type": "string" } } } },
+            "responses": { "200": { "description": "The classes and relation types now in force", "content": { "application/json": { "schema": {
+                "type": "object", "properties": { "classes": { "type": "array", "items": { "type": "string" } },
+                  "relation_types": { "type": "array", "items": { "type": "string" } } } } } } },
               "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" },
               "403": { "$ref": "#/components/responses/Error" }, "413": { "$ref": "#/components/responses/Error" } } }
         },

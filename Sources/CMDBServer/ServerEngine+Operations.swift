@@ -59,10 +59,27 @@ extension ServerEngine {
         return reference
     }
 
+    /// Runs one statement for `caller`; answers `{"columns","rows"}`.
+    ///
+    /// A statement of a shape that ran before as a read-only query goes straight to its cached plan (see
+    /// `PlanCache`): no parse, no plan. Any other is parsed first, so that a reader's write is refused before it
+    /// runs.
+    func query(_ request: QueryRequest, caller: Caller, keepCells: Bool = false) async throws -> JSONResultSink {
+        if let shapes = try? StatementShapes(request.statement), shapes.statements.count == 1,
+            let key = shapes.statements[0].key, queries.hasCachedPlan(forShape: key)
+        {
+            return try await read { [self] in try runReadOnly(request, caller: caller, keepCells: keepCells) }
+        }
+        return try await query(request, checked: try check(request.statement), caller: caller, keepCells: keepCells)
+    }
+
     /// Runs a checked statement for `caller`; answers `{"columns","rows"}`.
     func query(_ request: QueryRequest, checked: CheckedStatement, caller: Caller, keepCells: Bool = false) async throws -> JSONResultSink {
         if checked.writes {
             guard caller.role >= .editor else { throw APIError.forbidden(caller.role, needs: .editor, "a statement that writes") }
+        } else if !request.statement.isEmpty {
+            // Read-only: through the plan cache, which plans it (once) when it is a query.
+            return try await read { [self] in try runReadOnly(request, caller: caller, keepCells: keepCells) }
         }
         let reference = checked.writes ? try changeReference(request.change, checked.statement) : request.change
         let info = ChangeInfo(actor: caller.name, changeReference: reference, origin: "api query")
@@ -80,11 +97,24 @@ extension ServerEngine {
         return checked.writes ? try await write(body) : try await read(body)
     }
 
+    /// Runs one read-only statement's text (checked, or of a cached read-only shape) on the calling reader thread.
+    private func runReadOnly(_ request: QueryRequest, caller: Caller, keepCells: Bool) throws -> JSONResultSink {
+        let sink = JSONResultSink(maximumRows: configuration.maximumRows)
+        sink.keepsCells = keepCells
+        let info = ChangeInfo(actor: caller.name, changeReference: request.change, origin: "api query")
+        let deadline = self.deadline()
+        try deadline.enforce {
+            try queries.run(
+                request.statement, parameters: request.parameters, change: info, cancellation: deadline.flag,
+                sinkFor: { _ in sink })
+        }
+        return sink
+    }
+
     /// One CI as node JSON, or nil when there is none with that id.
     func ci(_ id: String) async throws -> [UInt8]? {
-        let checked = try check("MATCH (n {id: $id}) RETURN n")
         let sink = try await query(
-            QueryRequest(statement: "", parameters: ["id": .string(id)], change: nil), checked: checked,
+            QueryRequest(statement: "MATCH (n {id: $id}) RETURN n", parameters: ["id": .string(id)], change: nil),
             caller: Caller(name: "api", role: .reader))
         return sink.firstValueJSON.map { $0 + [0x0A] }
     }
@@ -93,29 +123,52 @@ extension ServerEngine {
     func history(_ id: String) async throws -> [UInt8]? {
         let exists = try await read { [database] in try database.store.read { tx in try tx.nodeID(forExternalID: id) != nil } }
         guard exists else { return nil }
-        let checked = try check(
+        let statement =
             "CALL history($id) YIELD tx, at, actor, change, origin, operation, changes "
-                + "RETURN tx, at, actor, change, origin, operation, changes")
+            + "RETURN tx, at, actor, change, origin, operation, changes"
         return try await query(
-            QueryRequest(statement: "", parameters: ["id": .string(id)], change: nil), checked: checked,
+            QueryRequest(statement: statement, parameters: ["id": .string(id)], change: nil),
             caller: Caller(name: "api", role: .reader)
         ).bytes
     }
 
-    /// The impact report of taking `targets` down.
+    /// The impact report of taking `targets` down, held to the statement time limit (`Limit.Timeout`).
     func impactReport(targets: [String], depth: Int?, window: String?) async throws -> ImpactReport {
+        try await read { [self] in try makeImpactReport(targets: targets, depth: depth, window: window).report }
+    }
+
+    /// The impact report as `cmdb impact --format json` writes it, built on the reader thread.
+    func impactJSON(targets: [String], depth: Int?, window: String?) async throws -> [UInt8] {
+        try await read { [self] in
+            let (report, deadline) = try makeImpactReport(targets: targets, depth: depth, window: window)
+            var bytes: [UInt8] = []
+            try report.writeJSON { chunk in
+                if bytes.isEmpty { bytes.reserveCapacity(chunk.count * 2) }
+                bytes += chunk
+            }
+            if deadline.expired { throw APIError.timeout(deadline.seconds) }
+            return bytes
+        }
+    }
+
+    /// Runs on a reader thread. (ImpactReport.make cannot be stopped midway yet: a walk that outlasts the limit
+    /// is answered with `Limit.Timeout` when it ends.)
+    private func makeImpactReport(targets: [String], depth: Int?, window: String?) throws -> (report: ImpactReport, deadline: Deadline) {
         guard !targets.isEmpty else { throw APIError.badRequest("name at least one CI in \"targets\"") }
         if let depth, depth < 0 { throw APIError.badRequest("\"depth\" must be 0 or more, not \(depth)") }
-        return try await read { [database] in
-            try database.store.read { tx in
-                let nodes = try CIReference.resolve(targets, place: "targets", in: tx)
-                let zone = try ChangePlanning.timeZone(in: tx)
-                let changeWindow = try window.map { try ChangeWindow.parse($0, timeZone: zone) }
-                return try ImpactReport.make(
-                    targets: nodes, depth: depth, window: changeWindow, analyzer: ImpactAnalyzer(schema: database.schema),
-                    in: tx)
-            }
+        let database = self.database
+        let deadline = self.deadline()
+        defer { deadline.finish() }
+        let report = try database.store.read { tx in
+            let nodes = try CIReference.resolve(targets, place: "targets", in: tx)
+            let zone = try ChangePlanning.timeZone(in: tx)
+            let changeWindow = try window.map { try ChangeWindow.parse($0, timeZone: zone) }
+            return try ImpactReport.make(
+                targets: nodes, depth: depth, window: changeWindow, analyzer: ImpactAnalyzer(schema: database.schema),
+                in: tx)
         }
+        if deadline.expired { throw APIError.timeout(deadline.seconds) }
+        return (report, deadline)
     }
 
     /// The planned changes, as `cmdb change list --format json` writes them.

@@ -1,6 +1,7 @@
 import CIQL
 import CIQLSyntax
 import CMDB
+import ConfigurationSchema
 import Foundation
 import GraphStorage
 import Glibc
@@ -20,8 +21,11 @@ import Verification
 /// this process to be open, so it happens only under the exclusive side of `gate`, which every read holds
 /// shared.
 final class ServerEngine: Sendable {
-    let database: ConfigurationDatabase
-    let queries: QueryEngine
+    /// The database and the query engine over it; both are replaced together when `POST /v1/schema` applies a new
+    /// schema (the same LMDB environment, governed by the new schema).
+    private let current: Mutex<(database: ConfigurationDatabase, queries: QueryEngine)>
+    var database: ConfigurationDatabase { current.withLock { $0.database } }
+    var queries: QueryEngine { current.withLock { $0.queries } }
     let configuration: ServerConfiguration
     private let readers: NIOThreadPool
     private let writer: NIOThreadPool
@@ -34,8 +38,7 @@ final class ServerEngine: Sendable {
         let database = try ConfigurationDatabase.open(at: configuration.databasePath)
         // Room for ordinary writes up front, while no transaction is open.
         try database.store.ensureHeadroom(bytes: max(1 << 30, database.store.dataFileSize))
-        self.database = database
-        queries = QueryEngine(database: database, procedures: configuration.procedures)
+        current = Mutex((database, QueryEngine(database: database, procedures: configuration.procedures)))
         readers = NIOThreadPool(numberOfThreads: max(1, configuration.readerThreads))
         writer = NIOThreadPool(numberOfThreads: 1)
         readers.start()
@@ -65,29 +68,37 @@ final class ServerEngine: Sendable {
         }
     }
 
+    /// Governs the open database by `schema` from now on (after it was applied), with a new query engine (so
+    /// no plan made under the old schema runs).
+    func adopt(_ schema: Schema) {
+        current.withLock { c in
+            let database = c.database.governed(by: schema)
+            c = (database, QueryEngine(database: database, procedures: configuration.procedures))
+        }
+    }
+
     /// A cancellation flag that trips after the statement time limit; `finish()` stops its timer.
     func deadline() -> Deadline {
         Deadline(seconds: configuration.statementTimeoutSeconds)
     }
 }
 
-/// A statement's time limit: the executor checks the flag; a timer on a NIO event loop sets it.
+/// A statement's time limit: the executor checks the flag; `DeadlineWatch` sets it once the time is up.
 final class Deadline: Sendable {
     let flag = CancellationFlag()
     let seconds: Double
-    private let timer: Scheduled<Void>
+    private let end: ContinuousClock.Instant
+    private let ticket: Int
 
     init(seconds: Double) {
         self.seconds = seconds
-        let flag = self.flag
-        timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
-            flag.cancel()
-        }
+        end = .now + .nanoseconds(Int64(min(seconds, 1e9) * 1e9))
+        ticket = DeadlineWatch.shared.watch(flag, until: end)
     }
 
-    var expired: Bool { flag.isCancelled }
+    var expired: Bool { flag.isCancelled || ContinuousClock.now >= end }
 
-    func finish() { timer.cancel() }
+    func finish() { DeadlineWatch.shared.forget(ticket) }
 
     /// Runs `body`; a cancellation it reports because the deadline passed becomes `Limit.Timeout`.
     func enforce<R>(_ body: () throws -> R) throws -> R {
@@ -98,6 +109,45 @@ final class Deadline: Sendable {
             _ = error
             throw APIError.timeout(seconds)
         }
+    }
+}
+
+/// Trips the flags of statements that outlived their time limit. One thread looks every 10 ms, so a request
+/// costs two uncontended lock operations rather than a timer scheduled (and cancelled) on an event loop, whose
+/// wake-ups cost more than a point lookup.
+final class DeadlineWatch: Sendable {
+    static let shared = DeadlineWatch()
+    private struct State {
+        var next = 0
+        var watched: [Int: (end: ContinuousClock.Instant, flag: CancellationFlag)] = [:]
+    }
+    private let state = Mutex(State())
+
+    private init() {
+        Thread.detachNewThread { [self] in
+            while true {
+                usleep(10_000)
+                let now = ContinuousClock.now
+                state.withLock { s in
+                    for (ticket, entry) in s.watched where entry.end <= now {
+                        entry.flag.cancel()
+                        s.watched[ticket] = nil
+                    }
+                }
+            }
+        }
+    }
+
+    func watch(_ flag: CancellationFlag, until end: ContinuousClock.Instant) -> Int {
+        state.withLock { s in
+            s.next &+= 1
+            s.watched[s.next] = (end, flag)
+            return s.next
+        }
+    }
+
+    func forget(_ ticket: Int) {
+        _ = state.withLock { $0.watched.removeValue(forKey: ticket) }
     }
 }
 

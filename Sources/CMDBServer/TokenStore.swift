@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Glibc
 import JSONLines
@@ -52,9 +53,16 @@ public struct TokenStore: Sendable {
         self.directory = databaseDirectory
     }
 
-    /// The secret's SHA-256, hex.
+    /// The secret's SHA-256 (swift-crypto), hex.
     public static func hash(_ secret: String) -> String {
-        SHA256.hex(Array(secret.utf8))
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: Array(secret.utf8)) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A new secret: `cmdb_` and 32 random bytes in hex (the system's cryptographic generator).
@@ -204,13 +212,9 @@ final class TokenCache: @unchecked Sendable {
         return byHash[hash]
     }
 
-    /// Reloads the file when its inode, size or mtime moved (one stat per request).
+    /// Reloads the file when its inode, size or mtime moved (one stat(2) per request, nothing allocated).
     private func refreshIfChanged() {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: store.filePath)
-        let current: (Int, Int, Int64) = (
-            (attributes?[.systemFileNumber] as? NSNumber)?.intValue ?? 0, (attributes?[.size] as? NSNumber)?.intValue ?? 0,
-            Int64(((attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) * 1_000_000_000)
-        )
+        let current: (Int, Int, Int64) = fileStamp(store.filePath).map { ($0.inode, $0.size, $0.modified) } ?? (0, 0, 0)
         guard current != stamp else { return }
         // A file that cannot be read leaves no token valid (fail closed).
         let tokens = (try? store.list()) ?? []

@@ -68,6 +68,7 @@ struct ServerTests {
             ("POST", "/v1/query"), ("GET", "/v1/cis/app-magister"), ("GET", "/v1/cis/app-magister/history"),
             ("POST", "/v1/impact"), ("GET", "/v1/changes"), ("POST", "/v1/changes"), ("DELETE", "/v1/changes/CHG1"),
             ("POST", "/v1/import?change=C"), ("GET", "/v1/audit/runs"), ("GET", "/v1/audit/runs/1"), ("GET", "/metrics"),
+            ("POST", "/v1/verify?change=C"), ("POST", "/v1/schema?change=C"),
         ]
         for (method, path) in routes {
             for client in [anonymous, wrong] {
@@ -106,6 +107,11 @@ struct ServerTests {
         #expect(imported.status == 403 && imported.errorCode == "Auth.Forbidden", "\(imported)")
         let metrics = try reader.request("GET", "/metrics")
         #expect(metrics.status == 403 && metrics.errorCode == "Auth.Forbidden", "\(metrics)")
+        let verified = try reader.request(
+            "POST", "/v1/verify?apply=true&change=CHG-9", body: Data(#"{"kind":"source","name":"x","classes":["Server"]}"#.utf8))
+        #expect(verified.status == 403 && verified.errorCode == "Auth.Forbidden", "\(verified)")
+        let schema = try reader.request("POST", "/v1/schema?change=CHG-9", body: Data("classes: {}\n".utf8), contentType: "application/yaml")
+        #expect(schema.status == 403 && schema.errorCode == "Auth.Forbidden", "\(schema)")
         #expect(server.stop() == 0)
         let after = try harness.status()
         #expect(after.ciCount == before.ciCount && after.latestTransaction == before.latestTransaction)
@@ -291,13 +297,38 @@ struct ServerTests {
         #expect(server.stop() == 0)
     }
 
+    @Test("queries of one shape from concurrent clients (the plan cache's path) each get their own answer")
+    func concurrentQueriesOfOneShape() throws {
+        let (server, reader, _, _) = try start()
+        let all = try reader.query("MATCH (n) RETURN n.id ORDER BY n.id LIMIT 40")
+        let ids = ((all.json as? [String: Any])?["rows"] as? [[Any]] ?? []).compactMap { $0.first as? String }
+        try #require(ids.count == 40, "\(all)")
+        let mismatches = Mismatches()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for round in 0..<3 {
+                for (i, id) in ids.enumerated() where i % 4 == worker {
+                    // Literal and parameter forms of the same two shapes.
+                    let answer = round % 2 == 0
+                        ? try? reader.query("MATCH (n {id: $id}) RETURN n.id AS id", parameters: ["id": id])
+                        : try? reader.query("MATCH (n {id: '\(id)'}) RETURN n.id AS id")
+                    let got = ((answer?.json as? [String: Any])?["rows"] as? [[Any]])?.first?.first as? String
+                    if got != id { mismatches.add("\(id): \(String(describing: answer))") }
+                }
+            }
+        }
+        #expect(mismatches.all.isEmpty, "\(mismatches.all.prefix(3))")
+        let error = try reader.query("MATCH (n {id: 'x'}) RETURN m.id AS id")
+        #expect(error.status == 400 && error.errorCode == "SyntaxError.UndefinedVariable", "\(error)")
+        #expect(server.stop() == 0)
+    }
+
     @Test("every route in /openapi.json answers on the real server (none is 404 or 405), and it is OpenAPI 3.1")
     func openAPIMatchesServer() throws {
         let (server, _, _, admin) = try start()
         let document = try #require(try HTTPClient(baseURL: server.baseURL).request("GET", "/openapi.json").json as? [String: Any])
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
-        #expect(paths.count >= 11)
+        #expect(paths.count >= 13)
         for (path, operations) in paths {
             let concrete = path.replacingOccurrences(of: "{id}", with: "app-magister").replacingOccurrences(of: "{run}", with: "1")
                 .replacingOccurrences(of: "{ref}", with: "CHG-NONE")
@@ -334,6 +365,13 @@ struct ServerTests {
 
 private final class AnswerHolder: @unchecked Sendable {
     var answer: HTTPAnswer?
+}
+
+private final class Mismatches: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ s: String) { lock.withLock { list.append(s) } }
+    var all: [String] { lock.withLock { list } }
 }
 
 /// The web view in a real browser: Tests/Web/web_view_test.py drives headless Chromium (Debian's chromium and
