@@ -150,19 +150,19 @@ public final class JSONLinesImporter {
     /// CI ids with their node id and class: every CI of this import (relation lines mostly name them, so no
     /// B-tree search per relation end), and others as they are looked up. Bounded: when full, it is emptied and
     /// refilled by lookups.
-    private var endpoints: [String: (nid: NodeID, label: String?)] = [:]
+    private var endpoints = EndpointMap()
     private static let endpointCapacity = 1 << 21
 
     private func endpoint(_ id: String, _ tx: GraphTransaction) throws -> (nid: NodeID, label: String?)? {
-        if let hit = endpoints[id] { return hit }
+        if let hit = endpoints.find(id) { return hit }
         guard let found = try tx.liveNode(externalID: id) else { return nil }
         remember(id, found)
         return found
     }
 
     private func remember(_ id: String, _ endpoint: (nid: NodeID, label: String?)) {
-        if endpoints.count >= Self.endpointCapacity { endpoints.removeAll(keepingCapacity: true) }
-        endpoints[id] = endpoint
+        if endpoints.count >= Self.endpointCapacity { endpoints.removeAll() }
+        endpoints.insert(id, nid: endpoint.nid, label: endpoint.label)
     }
 
     private func apply(

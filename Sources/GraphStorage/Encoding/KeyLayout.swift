@@ -16,7 +16,8 @@
 /// propidx   [key u32][ordered value] (DUPSORT, DUPFIXED) → [nid u64]
 /// counts    [label u32][utf8 status]                    → [count u64]
 /// changes   [txn u64]                                   → change record
-/// txlog     [txn u64][seq u32]                          → [op u8][entity u8][entity key]
+/// txlog     [txn u64][seq u32]                          → [op u8][entity u8][entity key], or for CIs created with
+///                                                          consecutive ids: [create][nodeRun][first nid u64][count u64]
 /// aux       [collection len u8][collection][key]        → value bytes (baselines, planned changes, audit runs)
 /// ```
 enum KeyLayout {
@@ -93,4 +94,6 @@ enum LogOperation: UInt8 {
 /// Entities in the transaction log.
 enum LogEntity: UInt8 {
     case node = 1, relation = 2
+    /// Nodes created one after the other with consecutive ids (a bulk import): one entry instead of one per node.
+    case nodeRun = 3
 }

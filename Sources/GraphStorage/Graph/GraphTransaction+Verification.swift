@@ -129,6 +129,16 @@ extension GraphTransaction {
             switch kind {
             case .node where value.count == 10:
                 unsafe result.append(LoggedChange(operation: operation, entity: .node(value.loadBE64(at: 2))))
+            case .nodeRun where value.count == 18 && op == .create:
+                let first = unsafe value.loadBE64(at: 2), count = unsafe value.loadBE64(at: 10)
+                guard count <= KeyLayout.maxNodeID, first <= KeyLayout.maxNodeID - count else {
+                    throw StorageError(.corrupted, "the transaction log is damaged")
+                }
+                var nid = first
+                while nid < first + count, result.count < limit {
+                    result.append(LoggedChange(operation: .create, entity: .node(nid)))
+                    nid += 1
+                }
             case .relation where value.count == 2 + KeyLayout.relationKeySize:
                 let type = unsafe try names.name(UInt32(value.loadBE16(at: 10)), .relationType)
                 unsafe result.append(LoggedChange(operation: operation,

@@ -60,7 +60,7 @@ extension GraphTransaction {
             try addToLabelIndex(nid, labelID: labelID, append: isFresh)
             try updatePropertyIndex(nid, old: nil, new: properties)
             record.nodesCreated += 1
-            try log(.create, .node, nodeKey: nid)
+            try logCreated(nid)
         }
         adjustCount(label: label, properties: properties, by: 1)
         guard let previous else { return NodeWrite(nid: nid, outcome: .created) }
@@ -277,7 +277,33 @@ extension GraphTransaction {
         try log(op, entity, key: key.bytes)
     }
 
+    /// Logs a created node, as part of a run when its id follows the previous created node's.
+    private func logCreated(_ nid: NodeID) throws {
+        if let run = pendingCreatedRun, run.first &+ run.count == nid {
+            pendingCreatedRun = (run.first, run.count + 1)
+            return
+        }
+        try flushCreatedRun()
+        pendingCreatedRun = (nid, 1)
+    }
+
+    /// Logs the pending run of created nodes: a single node as before, more as one `nodeRun` entry.
+    func flushCreatedRun() throws {
+        guard let run = pendingCreatedRun else { return }
+        pendingCreatedRun = nil
+        if run.count == 1 {
+            try log(.create, .node, nodeKey: run.first)
+        } else {
+            var key = ByteWriter(capacity: 16)
+            key.u64BE(run.first)
+            key.u64BE(run.count)
+            try log(.create, .nodeRun, key: key.bytes)
+        }
+    }
+
     private func log(_ op: LogOperation, _ entity: LogEntity, key entityKey: [UInt8]) throws {
+        // Entries keep the order of the writes: a pending run of created nodes goes first.
+        if pendingCreatedRun != nil { try flushCreatedRun() }
         var key = ByteWriter(capacity: 12)
         key.u64BE(number)
         key.u32BE(logSequence)
@@ -291,6 +317,7 @@ extension GraphTransaction {
 
     /// Writes what was buffered, the counts, the change record and the counters; called just before commit.
     func finish(_ info: ChangeInfo) throws {
+        try flushCreatedRun()
         try flushAdjacency()
         for (key, delta) in countDeltas where delta != 0 {
             var k = ByteWriter()

@@ -21,6 +21,8 @@ public final class GraphTransaction {
     /// What the write has done so far.
     public internal(set) var record: ChangeRecord
     var logSequence: UInt32 = 0
+    /// Nodes created with consecutive ids and not logged yet: logged as one entry before the next entry or at commit.
+    var pendingCreatedRun: (first: NodeID, count: UInt64)?
     var pendingAdjacency: [AdjacencyEntry] = []
     var countDeltas: [CountKey: Int] = [:]
     var indexedKeyCache: [(name: String, id: UInt32)]?
