@@ -328,6 +328,17 @@ package final class PastState {
             case .node where value.count == 10:
                 let nid = unsafe value.loadBE64(at: 2)
                 if delta.changedNodes.insert(nid) { delta.changedNodeList.append(nid) }
+            case .nodeRun where value.count == 18 && op == .create:
+                // CIs created with consecutive ids (a bulk import): each counts against the limit.
+                let first = unsafe value.loadBE64(at: 2), count = unsafe value.loadBE64(at: 10)
+                guard count >= 1, count <= KeyLayout.maxNodeID, first <= KeyLayout.maxNodeID - count else {
+                    throw StorageError(.corrupted, "the transaction log is damaged")
+                }
+                if count > UInt64(limit - seen + 1) { return nil }
+                seen += Int(count) - 1
+                for nid in first..<(first + count) where delta.changedNodes.insert(nid) {
+                    delta.changedNodeList.append(nid)
+                }
             case .relation where value.count == 2 + KeyLayout.relationKeySize:
                 // Updates change properties, not whether the relation exists: `relation(…asOf:)` reads those.
                 if op != .update {
