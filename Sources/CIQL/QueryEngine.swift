@@ -77,8 +77,7 @@ public final class QueryEngine: Sendable {
             var entry = planCache.take(key, shape.literals)
             if entry == nil {
                 let statement = try parsed ?? shapes.parse(index)
-                guard case .query(let query) = statement.body, statement.mode == .run, statement.asOf == nil,
-                    !Self.writes(query)
+                guard case .query(let query) = statement.body, statement.mode == .run, !Self.writes(query)
                 else { return false }
                 entry = try makeEntry(statement, query, shapes, index, tx)
             }
@@ -89,8 +88,18 @@ public final class QueryEngine: Sendable {
                 if let name { values[name] = literal.value.value }
             }
             do {
-                try runPlan(entry.plan, entry.statement, LiveGraph(tx), tx, writer: nil, values, cancellation, limits,
-                    sinkFor(entry.statement), started)
+                // A plan does not depend on the source it reads (AS OF plans with the present counts), so an AS OF
+                // statement reuses it over the past; the point in time is a literal of the shape, never a hidden
+                // parameter, so it is this statement's own.
+                var source: any GraphSource = LiveGraph(tx)
+                var asOf: TransactionNumber?
+                if let point = entry.statement.asOf {
+                    let txn = try resolve(point, tx, values)
+                    asOf = txn
+                    source = try PastGraphSource(tx, asOf: txn)
+                }
+                try runPlan(entry.plan, entry.statement, source, tx, writer: nil, values, cancellation, limits,
+                    sinkFor(entry.statement), started, asOf: asOf)
             } catch var error as CIQLError {
                 // The plan's locations are those of the statement it was made from: point at this one's instead.
                 if let at = error.location {

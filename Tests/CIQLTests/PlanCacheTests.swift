@@ -60,6 +60,29 @@ import Testing
         #expect(engine.planCache.statistics.count == 2)
     }
 
+    @Test func asOfStatementsReuseThePlanEachAtItsOwnTransaction() throws {
+        let engine = QueryEngine(database: db.database)
+        // Transactions after the fixture's: the hostname changes twice, so each point in time answers differently.
+        _ = outcome(engine, "MATCH (c {id: 'srv-dc01'}) SET c.hostname = 'dc01-renamed'")
+        _ = outcome(engine, "MATCH (c {id: 'srv-dc01'}) SET c.hostname = 'dc01-again'")
+        let last = try db.database.store.read { tx in try tx.changes(limit: 1).first?.transaction ?? 0 }
+        #expect(last >= 3)
+        var answers = Set<String>()
+        for txn in 1...last {
+            for id in ["srv-dc01", "srv-dc02"] {
+                let text = "MATCH (c {id: '\(id)'}) RETURN c.hostname AS h AS OF TX \(txn)"
+                let cached = outcome(engine, text)
+                #expect(cached == fresh(text), "\(text)")
+                answers.insert(cached)
+            }
+        }
+        #expect(answers.count >= 4, "the points in time answer differently: \(answers)")
+        // One shape per transaction literal (it is never a hidden parameter), the ids shared within each.
+        #expect(engine.planCache.statistics.hits >= Int(last))
+        // A wrong point in time is still refused, at this statement's place.
+        #expect(outcome(engine, "MATCH (c {id: 'srv-dc01'}) RETURN c.hostname AS h AS OF BASELINE 'nope'").contains("error"))
+    }
+
     @Test func writesAndExplainAreNotCached() throws {
         let engine = QueryEngine(database: db.database)
         _ = outcome(engine, "EXPLAIN MATCH (c {id: 'srv-dc01'}) RETURN c.id AS id")
