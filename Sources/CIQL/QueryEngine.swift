@@ -289,6 +289,8 @@ public final class QueryEngine: Sendable {
 
     /// The transaction an `AS OF` names.
     private func resolve(_ point: AsOf, _ tx: GraphTransaction, _ parameters: [String: Value]) throws -> TransactionNumber {
+        // `AS OF TX 42`, as typed: no planner and no evaluation (a planner costs more than the lookup it serves).
+        if case .transaction(let e) = point, case .int(let n) = e.kind, n >= 0 { return TransactionNumber(n) }
         let ctx = ExecutionContext(
             source: LiveGraph(tx), writer: nil, live: nil, schema: database.schema, parameters: parameters,
             statementTime: Self.microsecondsNow(), cancellation: nil)
