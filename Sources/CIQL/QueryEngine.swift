@@ -232,7 +232,11 @@ public final class QueryEngine: Sendable {
                 }
             }
         default:
-            try StatusAccounting(database: database, parameters: parameters)
+            var asOf: TransactionNumber?
+            if let point = statement.asOf, case .showClasses = statement.body {
+                asOf = try database.store.read { tx in try resolve(point, tx, parameters) }
+            }
+            try StatusAccounting(database: database, parameters: parameters, asOf: asOf)
                 .execute(statement, change: info, into: sink, started: started)
         }
     }

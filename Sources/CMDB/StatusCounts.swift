@@ -3,14 +3,12 @@ public import GraphStorage
 
 /// How many CIs each class has and how many relations each type: the counts of the CMDB's status accounting.
 public enum StatusCounts {
-    /// The CIs of `className` and of its subclasses.
-    public static func cis(ofClass className: String, schema: Schema, _ tx: GraphTransaction) throws -> Int {
-        try schema.subclasses(of: className).reduce(0) { $0 + (try tx.nodeCount(label: $1)) }
-    }
-
-    /// The CIs of each class stored, without subclasses (for a database without a schema).
-    public static func cisByStoredClass(_ tx: GraphTransaction) throws -> [(className: String, count: Int)] {
-        try tx.labelNames.sorted().map { ($0, try tx.nodeCount(label: $0)) }
+    /// The CIs of `className` and of its subclasses, `count` giving the CIs of exactly one class (the live
+    /// counts, or the counts at a point in history).
+    public static func cis(
+        ofClass className: String, schema: Schema, counting count: (String) throws -> Int
+    ) rethrows -> Int {
+        try schema.subclasses(of: className).reduce(0) { $0 + (try count($1)) }
     }
 
     /// The relations of each type stored.

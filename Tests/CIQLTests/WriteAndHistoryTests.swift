@@ -1,5 +1,6 @@
 import CIQL
 import CIQLSyntax
+import CIQLValues
 import GraphStorage
 import Testing
 
@@ -44,6 +45,25 @@ import Testing
         let diff = try db.rows("DIFF BASELINE 'before'")
         #expect(diff == [["changed", "ci", "srv-dc01", "os", "Windows Server 2022 Standard", "Windows Server 2025"]])
         #expect(throws: CIQLError.self) { try db.rows("DIFF BASELINE 'befor'") }
+    }
+
+    @Test func showClassesAsOfCountsThePast() throws {
+        func servers(_ text: String) throws -> Value? {
+            try db.rows(text).first { $0.first == .string("VirtualServer") }?[3]
+        }
+        let before = try #require(try servers("SHOW CLASSES"))
+        let loaded = try db.database.store.read { try $0.lastCommittedTransaction }
+        _ = try db.rows("CREATE (s:VirtualServer {id: 'x-2', cpu: 2, name: 'x2'})")
+        _ = try db.rows("CREATE (s:VirtualServer {id: 'x-3', cpu: 2, name: 'x3'})")
+        guard case .int(let then) = before else { Issue.record("SHOW CLASSES counts are integers: \(before)"); return }
+        #expect(try servers("SHOW CLASSES") == .int(then + 2))
+        #expect(try servers("SHOW CLASSES AS OF TX \(loaded)") == .int(then))
+        #expect(try servers("SHOW CLASSES AS OF TX \(loaded + 1)") == .int(then + 1))
+        // The abstract parent counts its subclasses at that point too.
+        let ciNow = try #require(try db.rows("SHOW CLASSES").first { $0.first == .string("CI") }?[3])
+        let ciThen = try #require(try db.rows("SHOW CLASSES AS OF TX \(loaded)").first { $0.first == .string("CI") }?[3])
+        guard case .int(let a) = ciNow, case .int(let b) = ciThen else { Issue.record("counts: \(ciNow) \(ciThen)"); return }
+        #expect(a == b + 2)
     }
 
     @Test func schemalessGraphsGenerateIds() throws {

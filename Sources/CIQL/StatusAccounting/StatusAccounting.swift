@@ -9,6 +9,8 @@ import GraphStorage
 struct StatusAccounting {
     let database: ConfigurationDatabase
     let parameters: [String: Value]
+    /// The transaction `SHOW CLASSES AS OF …` counts at (the only CMDB statement that reads the past).
+    var asOf: TransactionNumber?
 
     private var schema: Schema { database.schema }
 
@@ -114,13 +116,19 @@ struct StatusAccounting {
     }
 
     private func classRows(_ tx: GraphTransaction) throws -> [[Value]] {
+        // The CIs of exactly one class: now from the live counts, or as they were at `asOf` (read lazily).
+        let past = try asOf.map { try PastGraphSource(tx, asOf: $0) }
+        let count: (String) throws -> Int = { label in
+            if let past { return try past.nodeCount(label: label) }
+            return try tx.nodeCount(label: label)
+        }
         if schema.isOpen {
-            return try StatusCounts.cisByStoredClass(tx).map { c in
-                [.string(c.className), .null, .bool(false), .int(Int64(c.count)), .int(0)]
+            return try tx.labelNames.sorted().map { label in
+                [.string(label), .null, .bool(false), .int(Int64(try count(label))), .int(0)]
             }
         }
         return try schema.classes.map { c in
-            let count = try StatusCounts.cis(ofClass: c.name, schema: schema, tx)
+            let count = try StatusCounts.cis(ofClass: c.name, schema: schema, counting: count)
             return [.string(c.name), c.parent.map(Value.string) ?? .null, .bool(c.isAbstract), .int(Int64(count)),
                     .int(Int64(schema.attributes(of: c.name).count))]
         }
