@@ -125,18 +125,4 @@ struct QueryCommand: ParsableCommand {
     }
 }
 
-extension Value {
-    /// A JSON value as a CIQL value (objects become maps; ISO strings stay strings).
-    init(json: JSONValue) {
-        switch json {
-        case .null: self = .null
-        case .bool(let b): self = .bool(b)
-        case .int(let i): self = .int(i)
-        case .float(let d): self = .float(d)
-        case .string(let s): self = .string(s)
-        case .array(let a): self = .list(a.map(Value.init(json:)))
-        case .object(let o): self = .map(ValueMap(o.members.map { ($0.key, Value(json: $0.value)) }))
-        }
-    }
-}
 

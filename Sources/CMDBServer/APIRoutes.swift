@@ -1,3 +1,4 @@
+import CIQLResults
 import CIQL
 import CIQLValues
 import CMDB
@@ -38,7 +39,7 @@ struct APIRoutes {
             var parameters: [String: Value] = [:]
             switch body["parameters"] {
             case nil, .null?: break
-            case .object(let o)?: for m in o.members { parameters[m.key] = Value(requestJSON: m.value) }
+            case .object(let o)?: for m in o.members { parameters[m.key] = Value(json: m.value) }
             default: throw APIError.badRequest("\"parameters\" must be an object")
             }
             let request = QueryRequest(statement: statement, parameters: parameters, change: try body.string("change"))

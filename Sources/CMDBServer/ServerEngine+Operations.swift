@@ -284,17 +284,3 @@ extension ServerEngine {
     }
 }
 
-extension Value {
-    /// A JSON request value as a CIQL value (objects become maps).
-    init(requestJSON json: JSONValue) {
-        switch json {
-        case .null: self = .null
-        case .bool(let b): self = .bool(b)
-        case .int(let i): self = .int(i)
-        case .float(let d): self = .float(d)
-        case .string(let s): self = .string(s)
-        case .array(let a): self = .list(a.map(Value.init(requestJSON:)))
-        case .object(let o): self = .map(ValueMap(o.members.map { ($0.key, Value(requestJSON: $0.value)) }))
-        }
-    }
-}
