@@ -16,7 +16,25 @@ extension GraphTransaction {
             throw StorageError(.keyTooLong, "the CI id '\(externalID.prefix(40))…' is longer than 511 bytes")
         }
         let labelID = try label.map { (l) in try internedID(l, .label) }
-        let existingNID = try lookupNodeID(externalID)
+        // A new CI's id goes in with the node id it would get, unless the id is there: one B-tree search, not a
+        // lookup and then a put.
+        let existingNID: NodeID?
+        let candidate = try nextNodeID ?? (metaUInt64("next_nid") ?? 1)
+        if candidate <= KeyLayout.maxNodeID {
+            var be = candidate.bigEndian
+            let stored = unsafe try idBytes.withUnsafeBytes { (k) in
+                unsafe try withUnsafeBytes(of: &be) { (v) in
+                    unsafe try raw.putIfAbsent(dbs.ids, k, v).map { (found) in
+                        guard found.count == 8 else { throw StorageError(.corrupted, "a CI id entry is damaged") }
+                        return unsafe found.loadBE64(at: 0)
+                    }
+                }
+            }
+            existingNID = stored
+            if stored == nil { nextNodeID = candidate + 1 }
+        } else {
+            existingNID = try lookupNodeID(externalID)
+        }
         var previous: (bytes: [UInt8], node: StoredNode)?
         if let nid = existingNID, let bytes = unsafe try raw.get(dbs.nodes, u64: nid) {
             let old = unsafe try RecordCodec.decodeNode(bytes, nid: nid, names: names)
@@ -29,12 +47,12 @@ extension GraphTransaction {
             nid = existingNID
             isFresh = false
         } else {
-            nid = try allocateNodeID()
-            isFresh = true
-            unsafe try idBytes.withUnsafeBytes { (k) in
-                var be = nid.bigEndian
-                unsafe try withUnsafeBytes(of: &be) { (v) in _ = unsafe try raw.put(dbs.ids, k, v) }
+            // The id was put above with this node id; past the last node id there is none to give.
+            guard candidate <= KeyLayout.maxNodeID else {
+                throw StorageError(.constraint, "the database is full: too many CIs")
             }
+            nid = candidate
+            isFresh = true
         }
         scratch.removeAll()
         try RecordCodec.encodeNode(
@@ -90,13 +108,6 @@ extension GraphTransaction {
         record.nodesDeleted += 1
         try log(.delete, .node, nodeKey: nid)
         return true
-    }
-
-    private func allocateNodeID() throws -> NodeID {
-        let next = try nextNodeID ?? (metaUInt64("next_nid") ?? 1)
-        guard next <= KeyLayout.maxNodeID else { throw StorageError(.constraint, "the database is full: too many CIs") }
-        nextNodeID = next + 1
-        return next
     }
 
     private func putHistory(nid: NodeID, version: TransactionNumber, bytes: [UInt8]) throws {
@@ -183,22 +194,25 @@ extension GraphTransaction {
         let typeID = UInt16(try internedID(type, .relationType))
         var key = ByteWriter(capacity: KeyLayout.relationKeySize)
         KeyLayout.relationKey(&key, from: from, type: typeID, to: to)
-        var previous: (bytes: [UInt8], relation: StoredRelation)?
-        if let bytes = unsafe try raw.get(dbs.rels, key.bytes) {
-            let old = unsafe try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
-            if old.properties == properties { return RelationWrite(outcome: .unchanged) }
-            previous = unsafe (Array(bytes), old)
-        }
+        // One B-tree search: a new relation is put (appended when it sorts last) without a lookup first; a relation
+        // that is there comes back and is compared, and, when it changed, written again with its history.
         scratch.removeAll()
         try RecordCodec.encodeRelation(
-            &scratch, version: number, created: previous?.relation.created ?? number, properties: properties,
+            &scratch, version: number, created: number, properties: properties,
             keyID: { (k) in try internedID(k, .propertyKey) })
-        unsafe try raw.put(dbs.rels, key.bytes, scratch.bytes)
-        if let previous {
-            try putRelationHistory(key.bytes, version: previous.relation.version, bytes: previous.bytes)
+        if let bytes = unsafe try insertRelationRecord(key.bytes, (from, typeID, to), scratch.bytes) {
+            let old = unsafe try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
+            if old.properties == properties { return RelationWrite(outcome: .unchanged) }
+            let previousBytes = unsafe Array(bytes)
+            scratch.removeAll()
+            try RecordCodec.encodeRelation(
+                &scratch, version: number, created: old.created, properties: properties,
+                keyID: { (k) in try internedID(k, .propertyKey) })
+            unsafe try raw.put(dbs.rels, key.bytes, scratch.bytes)
+            try putRelationHistory(key.bytes, version: old.version, bytes: previousBytes)
             record.relationsUpdated += 1
             try log(.update, .relation, key: key.bytes)
-            return RelationWrite(outcome: .updated, previousVersion: previous.relation.version)
+            return RelationWrite(outcome: .updated, previousVersion: old.version)
         }
         pendingAdjacency.append(AdjacencyEntry(key: from << 1, value: KeyLayout.adjacencyValue(type: typeID, other: to)))
         pendingAdjacency.append(AdjacencyEntry(key: to << 1 | 1, value: KeyLayout.adjacencyValue(type: typeID, other: from)))
@@ -206,6 +220,34 @@ extension GraphTransaction {
         record.relationsCreated += 1
         try log(.create, .relation, key: key.bytes)
         return RelationWrite(outcome: .created)
+    }
+
+    /// Puts a new relation's record at `key` unless a relation is stored there; returns that one's record then.
+    /// A key after every stored one is appended (a bulk load's relations mostly come in key order).
+    private func insertRelationRecord(
+        _ key: [UInt8], _ order: (from: NodeID, type: UInt16, to: NodeID), _ value: [UInt8]
+    ) throws -> UnsafeRawBufferPointer? {
+        if !isGreatestRelationKeyKnown {
+            let cursor = unsafe try raw.openCursor(dbs.rels)
+            defer { unsafe cursor.close() }
+            if let (last, _) = unsafe try cursor.get(MDB_LAST) {
+                guard last.count == KeyLayout.relationKeySize else {
+                    throw StorageError(.corrupted, "a relation key is damaged")
+                }
+                greatestRelationKey = unsafe (last.loadBE64(at: 0), last.loadBE16(at: 8), last.loadBE64(at: 10))
+            }
+            isGreatestRelationKeyKnown = true
+        }
+        if let greatest = greatestRelationKey, !(order > greatest) {
+            return unsafe try key.withUnsafeBytes { (k) in
+                unsafe try value.withUnsafeBytes { (v) in unsafe try raw.putIfAbsent(dbs.rels, k, v) }
+            }
+        }
+        unsafe try key.withUnsafeBytes { (k) in
+            unsafe try value.withUnsafeBytes { (v) in unsafe try append(dbs.rels, k, v) }
+        }
+        greatestRelationKey = order
+        return nil
     }
 
     /// Deletes the relation (from, type, to); returns false when it does not exist.

@@ -24,6 +24,10 @@ public final class GraphTransaction {
     /// Nodes created with consecutive ids and not logged yet: logged as one entry before the next entry or at commit.
     var pendingCreatedRun: (first: NodeID, count: UInt64)?
     var pendingAdjacency: [AdjacencyEntry] = []
+    /// The greatest (from, type, to) in `rels` as this write knows it, once read (nil then: no relations): a new
+    /// relation whose key sorts after it is appended. Deletions leave it as it was, which is still safe.
+    var greatestRelationKey: (from: NodeID, type: UInt16, to: NodeID)?
+    var isGreatestRelationKeyKnown = false
     var countDeltas: [CountKey: Int] = [:]
     var indexedKeyCache: [(name: String, id: UInt32)]?
     var nextNodeID: NodeID?

@@ -43,6 +43,19 @@ struct LMDBTransaction {
         return true
     }
 
+    /// Puts `value` at `key` unless the key is there (one B-tree search, not a get and a put); returns the value
+    /// already stored then (valid until the next write), nil when `value` was put.
+    func putIfAbsent(_ dbi: MDB_dbi, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws
+        -> UnsafeRawBufferPointer?
+    {
+        var k = unsafe MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = unsafe MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let rc = unsafe mdb_put(handle, dbi, &k, &v, UInt32(MDB_NOOVERWRITE))
+        if rc == MDB_KEYEXIST { return unsafe UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size) }
+        try check(rc, "mdb_put")
+        return nil
+    }
+
     @discardableResult
     func put(_ dbi: MDB_dbi, _ key: [UInt8], _ value: [UInt8], flags: Int32 = 0) throws -> Bool {
         unsafe try key.withUnsafeBytes { (k) in
