@@ -22,6 +22,7 @@ struct ChangeCommand: ParsableCommand {
     /// `cmdb change plan REF --ci A,B --window START/END [--description TEXT]`
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plan",
             abstract: "Plan a change: its CIs and window (re-planning a reference replaces it).")
 
         @OptionGroup var database: DatabaseOptions
@@ -71,7 +72,7 @@ struct ChangeCommand: ParsableCommand {
 
     /// `cmdb change list [--format table|json]`
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the planned changes.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the planned changes.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
@@ -114,7 +115,7 @@ struct ChangeCommand: ParsableCommand {
 
     /// `cmdb change cancel REF`
     struct Cancel: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a planned change.")
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Remove a planned change.")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -140,6 +141,7 @@ struct ChangeCommand: ParsableCommand {
     /// `cmdb change timezone [ZONE]`
     struct Timezone: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "timezone",
             abstract: "Show or set the planning time zone (an IANA name such as Europe/Amsterdam; default UTC).")
 
         @OptionGroup var database: DatabaseOptions

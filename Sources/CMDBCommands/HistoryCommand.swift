@@ -50,7 +50,7 @@ struct BaselineCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Diff.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record the current state under a name.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Record the current state under a name.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The baseline's name, e.g. q3-2026.") var name: String
         @Option(help: "What the baseline is for.") var description: String?
@@ -68,7 +68,7 @@ struct BaselineCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the baselines.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the baselines.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: ArgumentHelp("table, json, jsonl or csv.", valueName: "format")) var format: ResultFormat = .table
 
@@ -77,6 +77,7 @@ struct BaselineCommand: ParsableCommand {
 
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "What changed from baseline A to baseline B (or to now): CIs and relations added, removed, changed.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The earlier baseline.") var from: String

@@ -12,6 +12,7 @@ struct SchemaCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print the database's schema as YAML (start your own from it).")
 
         @OptionGroup var database: DatabaseOptions
@@ -35,6 +36,7 @@ struct SchemaCommand: ParsableCommand {
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Replace the schema with the one in FILE.",
             discussion: """
                 Every CI and relation is checked against the new schema first; if any would break it, nothing

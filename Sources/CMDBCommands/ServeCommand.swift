@@ -127,7 +127,7 @@ struct TokenCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a token; prints it once, alone on stdout.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a token; prints it once, alone on stdout.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: ArgumentHelp("The token's name (the actor of its writes).", valueName: "name")) var name: String
         @Option(help: ArgumentHelp("reader, editor or admin.", valueName: "role")) var role: String
@@ -144,7 +144,7 @@ struct TokenCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the tokens (names and roles, never secrets).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens (names and roles, never secrets).")
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
@@ -162,7 +162,7 @@ struct TokenCommand: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by name.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by name.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: ArgumentHelp("The token's name.", valueName: "name")) var name: String
 

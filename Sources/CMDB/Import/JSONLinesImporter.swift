@@ -100,6 +100,7 @@ public final class JSONLinesImporter {
         let spill = try SpillFile()
         defer { spill.remove() }
         endpoints.removeAll()
+        lastAllowedRelation = nil
         let pipeline = ImportPipeline(
             sources: sources, schema: database.schema, maximumLineLength: maximumLineLength,
             collectsProblems: maxErrors > 1)
@@ -118,7 +119,7 @@ public final class JSONLinesImporter {
             case .batch(let lines, let bytesRead):
                 for line in lines {
                     do {
-                        try apply(line.record, source: sources[line.sourceIndex], sourceIndex: line.sourceIndex,
+                        try apply(line.record, sources: sources, sourceIndex: line.sourceIndex,
                             lineNumber: line.lineNumber, tx, spill)
                     } catch let error as ImportError where maxErrors > 1 {
                         try note(error, sourceIndex: line.sourceIndex)
@@ -151,6 +152,8 @@ public final class JSONLinesImporter {
     /// B-tree search per relation end), and others as they are looked up. Bounded: when full, it is emptied and
     /// refilled by lookups.
     private var endpoints = EndpointMap()
+    /// The last (type, from class, to class) the schema allowed.
+    private var lastAllowedRelation: (type: String, from: String?, to: String?)?
     private static let endpointCapacity = 1 << 21
 
     private func endpoint(_ id: String, _ tx: GraphTransaction) throws -> (nid: NodeID, label: String?)? {
@@ -165,8 +168,9 @@ public final class JSONLinesImporter {
         endpoints.insert(id, nid: endpoint.nid, label: endpoint.label)
     }
 
+    /// `sources[sourceIndex]` is read only for an error: copying a `Source` per line cost retains and releases.
     private func apply(
-        _ record: ImportRecord, source: Source, sourceIndex: Int, lineNumber: Int, _ tx: GraphTransaction,
+        _ record: ImportRecord, sources: [Source], sourceIndex: Int, lineNumber: Int, _ tx: GraphTransaction,
         _ spill: SpillFile
     ) throws {
         summary.lines += 1
@@ -184,6 +188,7 @@ public final class JSONLinesImporter {
                 try importRelation(type: type, from: a, to: b, properties: properties, tx)
             }
         } catch let error as SchemaError {
+            let source = sources[sourceIndex]
             var message = error.message
             if case .relation(let type, _, _, _) = record {
                 message = source.context(ofRelation: type) + message
@@ -192,7 +197,7 @@ public final class JSONLinesImporter {
             }
             throw ImportError(file: source.displayName, line: lineNumber, message: message, schemaReason: error.reason)
         } catch let error as StorageError where error.code == .keyTooLong || error.code == .constraint {
-            throw ImportError(file: source.displayName, line: lineNumber, message: error.message)
+            throw ImportError(file: sources[sourceIndex].displayName, line: lineNumber, message: error.message)
         }
     }
 
@@ -244,7 +249,13 @@ public final class JSONLinesImporter {
     ) throws {
         if !database.schema.isOpen {
             if from.nid == to.nid { throw SchemaError(.selfRelation, "a CI cannot depend on itself") }
-            try database.schema.validateRelation(type: type, fromLabel: from.label, toLabel: to.label)
+            // Relation lines come in runs of one type between the same classes: the last allowed triple is not
+            // checked again (the check depends on nothing else).
+            let last = lastAllowedRelation
+            if last == nil || last?.type != type || last?.from != from.label || last?.to != to.label {
+                try database.schema.validateRelation(type: type, fromLabel: from.label, toLabel: to.label)
+                lastAllowedRelation = (type, from.label, to.label)
+            }
         }
         let write = try tx.upsertRelation(from: from.nid, type: type, to: to.nid, properties: properties)
         if write.previousVersion == tx.number {

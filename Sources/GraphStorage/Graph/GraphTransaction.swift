@@ -32,6 +32,10 @@ public final class GraphTransaction {
     var indexedKeyCache: [(name: String, id: UInt32)]?
     var nextNodeID: NodeID?
     var scratch = ByteWriter()
+    /// Names interned lately, by a cheap slot of their length, first and last byte and kind: a bulk write asks for
+    /// the same few property keys and classes on every record, and this spares hashing each (SipHash) in `names`.
+    /// Ids never change once given, so a hit is always right.
+    var recentNames = [(name: String, kind: NameKind, id: UInt32)?](repeating: nil, count: 64)
     /// Cursors kept open for appends in a write transaction; LMDB frees them when the transaction ends.
     var appendCursors: [MDB_dbi: LMDBCursor] = unsafe [:]
 
@@ -95,6 +99,15 @@ public final class GraphTransaction {
 
     /// The id of `name`, interning it when this is a write transaction.
     func internedID(_ name: String, _ kind: NameKind) throws -> UInt32 {
+        let utf8 = name.utf8
+        let slot = (utf8.count &* 31 &+ Int(utf8.first ?? 0) &* 7 &+ Int(utf8.last ?? 0) &+ Int(kind.rawValue)) & 63
+        if let recent = recentNames[slot], recent.kind == kind, recent.name == name { return recent.id }
+        let id = try lookUpOrIntern(name, kind)
+        recentNames[slot] = (name, kind, id)
+        return id
+    }
+
+    private func lookUpOrIntern(_ name: String, _ kind: NameKind) throws -> UInt32 {
         if let id = names.id(name, kind) { return id }
         precondition(isWritable, "interning a name in a read transaction")
         if kind == .relationType && names.count(kind) >= Int(UInt16.max) {
