@@ -24,7 +24,8 @@ extension Schema {
         var result = Properties()
         result.reserveCapacity(properties.count)
         for (key, value) in properties {
-            if Self.reservedProperties.contains(key) {
+            // `reservedProperties`, without hashing the key (this runs for every value of every CI imported).
+            if key == "name" || key == "status" {
                 guard case .string(let s) = value else {
                     throw SchemaError(.invalidAttributeValue, "'\(key)' must be a string, not \(value.typeName)")
                 }
@@ -35,7 +36,9 @@ extension Schema {
                 result[key] = value
                 continue
             }
-            guard let attribute = declared.first(where: { $0.name == key }) else {
+            // Lengths first: comparing two different strings is the slow path of `==`.
+            let length = key.utf8.count
+            guard let attribute = declared.first(where: { $0.name.utf8.count == length && $0.name == key }) else {
                 if closed {
                     throw SchemaError(.closedClass, "attribute '\(key)' is not declared by closed class '\(label)'"
                         + suggestion(key, declared.map(\.name)))
@@ -72,7 +75,8 @@ extension Schema {
 extension AttributeDefinition {
     /// The value as stored, or an error saying what the attribute expects.
     func checked(_ value: PropertyValue, className: String) throws(SchemaError) -> PropertyValue {
-        let what = "attribute '\(name)' of class '\(className)'"
+        // Only an error needs the words (an import checks millions of values).
+        var what: String { "attribute '\(name)' of class '\(className)'" }
         var stored: PropertyValue
         switch (type, value) {
         case (.string, .string), (.int, .int), (.float, .float), (.bool, .bool), (.list, .list):

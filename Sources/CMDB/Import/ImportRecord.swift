@@ -13,8 +13,9 @@ package enum ImportRecord: Sendable {
         var message: String
     }
 
-    private static let ciFields: Set<String> = ["kind", "id", "class", "name", "status", "attrs"]
-    private static let relationFields: Set<String> = ["kind", "type", "from", "to", "attrs"]
+    // Lists, not sets: a few short names compare faster than a key hashes (checked for every field of every line).
+    private static let ciFields = ["kind", "id", "class", "name", "status", "attrs"]
+    private static let relationFields = ["kind", "type", "from", "to", "attrs"]
 
     /// Decodes one line's JSON object; `requireClass` is false for schemaless databases.
     static func decode(_ value: JSONValue, requireClass: Bool) throws(LineError) -> ImportRecord {
@@ -51,8 +52,8 @@ package enum ImportRecord: Sendable {
         }
     }
 
-    private static func checkFields(_ object: JSONObject, _ allowed: Set<String>, _ what: String) throws(LineError) {
-        for (key, _) in object.members where !allowed.contains(key) {
+    private static func checkFields(_ object: JSONObject, _ allowed: [String], _ what: String) throws(LineError) {
+        for (key, _) in object.members where !allowed.contains(where: { $0.utf8.count == key.utf8.count && $0 == key }) {
             throw LineError(message: "unknown field '\(key)' in \(what); allowed: "
                 + allowed.sorted().joined(separator: ", "))
         }
