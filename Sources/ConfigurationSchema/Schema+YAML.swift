@@ -9,7 +9,11 @@ extension Schema {
     public static func parse(yaml text: String) throws(SchemaError) -> Schema {
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else { throw SchemaError(.invalidSchemaFile, "the schema file is empty") }
+            // The node tree only: no constructor of Swift values (`Constructor.default` builds its tables on first
+            // use, at every start of a process that opens a database).
+            guard let node = try Yams.compose(yaml: text, .default, Constructor([:], [:], [:])) else {
+                throw SchemaError(.invalidSchemaFile, "the schema file is empty")
+            }
             root = node
         } catch let error as SchemaError {
             throw error

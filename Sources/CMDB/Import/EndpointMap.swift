@@ -42,6 +42,26 @@ struct EndpointMap {
         }
     }
 
+    /// Reads the slot and the first byte of each id's entry, without using them, so that the cache misses of a run
+    /// of lookups overlap (the loads do not depend on each other) instead of being paid one after another inside
+    /// `find`, between writes. Returns a value only so the reads are not optimised away.
+    func warm(_ ids: some Sequence<String>) -> UInt64 {
+        var sink: UInt64 = 0
+        slots.withUnsafeBufferPointer { table in
+            arena.withUnsafeBufferPointer { arena in
+                let mask = table.count - 1
+                for var id in ids {
+                    id.withUTF8 { bytes in
+                        let s = table[Int(truncatingIfNeeded: Self.hash(bytes)) & mask]
+                        sink &+= s.nid
+                        if s.lengthPlusOne > 1, Int(s.offset) < arena.count { sink &+= UInt64(arena[Int(s.offset)]) }
+                    }
+                }
+            }
+        }
+        return sink
+    }
+
     /// Records `id` → (nid, label), replacing what the map held for it.
     mutating func insert(_ id: String, nid: NodeID, label: String?) {
         guard let labelNumber = index(of: label) else {

@@ -117,7 +117,8 @@ public final class JSONLinesImporter {
                 progress?(bytesRead, totalBytes)
                 break reading
             case .batch(let lines, let bytesRead):
-                for line in lines {
+                for (index, line) in lines.enumerated() {
+                    if index % Self.warmedLines == 0 { warmEndpoints(lines[index..<min(index + Self.warmedLines, lines.count)]) }
                     do {
                         try apply(line.record, sources: sources, sourceIndex: line.sourceIndex,
                             lineNumber: line.lineNumber, tx, spill)
@@ -162,6 +163,25 @@ public final class JSONLinesImporter {
         remember(id, found)
         return found
     }
+
+    /// How many lines' relation ends are brought into the cache together, ahead of their lookups.
+    private static let warmedLines = 256
+    /// Where `warmEndpoints` leaves what it read (unused, but the reads must happen).
+    private var warmed: UInt64 = 0
+
+    /// Touches the id map where the relation ends of `lines` are: one lookup per end misses the cache (the map of
+    /// a large import is far bigger than it), and misses that do not wait for each other overlap.
+    private func warmEndpoints(_ lines: ArraySlice<ImportPipeline.ParsedLine>) {
+        warmingEnds.removeAll(keepingCapacity: true)
+        for line in lines {
+            if case .relation(_, let from, let to, _) = line.record {
+                warmingEnds.append(from)
+                warmingEnds.append(to)
+            }
+        }
+        warmed &+= endpoints.warm(warmingEnds)
+    }
+    private var warmingEnds: [String] = []
 
     private func remember(_ id: String, _ endpoint: (nid: NodeID, label: String?)) {
         if endpoints.count >= Self.endpointCapacity { endpoints.removeAll() }
