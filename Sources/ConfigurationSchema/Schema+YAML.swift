@@ -1,4 +1,5 @@
 import GraphStorage
+import LinearRegex
 import Yams
 
 extension Schema {
@@ -150,8 +151,10 @@ private struct SchemaReader {
             case "id_pattern":
                 guard let p = e.value.string else { throw fail("'id_pattern' must be a string", e.value) }
                 // An invalid pattern would make the naming rule silently check nothing.
-                if (try? Regex(p)) == nil {
-                    throw fail("'id_pattern' '\(p)' is not a valid regular expression", e.value)
+                do {
+                    _ = try LinearRegex(p)
+                } catch {
+                    throw fail("'id_pattern' '\(p)' is not a valid regular expression: \(error.message)", e.value)
                 }
                 c.idPattern = p
             case "identify":
