@@ -5,9 +5,12 @@ import Yams
 extension Schema {
     /// Reads a schema file.
     ///
+    /// - Parameter stored: the text is a schema a database holds, applied by an earlier version: an `id_pattern`
+    ///   that version accepted (any pattern Swift's `Regex` compiles) is kept, unchecked by the naming rule, rather
+    ///   than leaving the database unopenable.
     /// - Throws: `SchemaError` naming the line and what is wrong: unknown keys (with the closest known one),
     ///   wrong types, unknown parents or classes in relation rules, inheritance cycles.
-    public static func parse(yaml text: String) throws(SchemaError) -> Schema {
+    public static func parse(yaml text: String, stored: Bool = false) throws(SchemaError) -> Schema {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw SchemaError(.invalidSchemaFile, "the schema file is empty") }
@@ -22,12 +25,15 @@ extension Schema {
             throw SchemaError(.invalidSchemaFile, "invalid YAML: \(error)")
         }
         var reader = SchemaReader()
+        reader.acceptsEarlierPatterns = stored
         return try reader.read(root, text: text)
     }
 }
 
 /// Walks the YAML tree of a schema file, checking every key.
 private struct SchemaReader {
+    var acceptsEarlierPatterns = false
+
     func fail(_ message: String, _ node: Node?) -> SchemaError {
         SchemaError(.invalidSchemaFile, message, line: node?.mark?.line, column: node?.mark?.column)
     }
@@ -154,7 +160,9 @@ private struct SchemaReader {
                 do {
                     _ = try LinearRegex(p)
                 } catch {
-                    throw fail("'id_pattern' '\(p)' is not a valid regular expression: \(error.message)", e.value)
+                    if !(acceptsEarlierPatterns && (try? Regex(p)) != nil) {
+                        throw fail("'id_pattern' '\(p)' is not a valid regular expression: \(error.message)", e.value)
+                    }
                 }
                 c.idPattern = p
             case "identify":
