@@ -76,6 +76,18 @@ class PlanOperator {
     func setProfiling(_ on: Bool) { walk { op, _ in op.profiling = on } }
 }
 
+/// The row an operator passes on for one of the outputs it derives from the input row `current`: a copy while more
+/// outputs will come from `current`, and `current` itself (left empty) for the last one, so that writing the new
+/// values into it copies nothing (an input row with one match, as an id seek or a chain of single relations has,
+/// costs no row copy at all).
+@inline(__always)
+func outputRow(from current: inout Row, isLast: Bool) -> Row {
+    guard isLast else { return current }
+    var row: Row = []
+    swap(&row, &current)
+    return row
+}
+
 /// The leaf of every plan: yields the argument row once (the empty row at the top level, the outer
 /// row inside OPTIONAL MATCH and pattern predicates).
 final class ArgumentOperator: PlanOperator {
@@ -166,7 +178,7 @@ final class UnwindOperator: PlanOperator {
             index = 0
             current = row
         }
-        var row = current
+        var row = outputRow(from: &current, isLast: index + 1 == pending.count)
         row[slot] = pending[index]
         index += 1
         return row
