@@ -73,6 +73,19 @@ import Testing
         #expect(try db.rows(text) == [[1, 1000], [2, 1000], [3, 1000]])
     }
 
+    @Test func aChainOfWithStagesKeepsRowsAsWideAsOneStage() throws {
+        // Each stage drops the previous value: two slots, taken in turn, however many stages there are.
+        let text = "UNWIND [1] AS x WITH x + 1 AS y WITH y + 1 AS x WITH x + 1 AS y WITH y + 1 AS x RETURN x"
+        let p = try plan(text)
+        #expect(stages(p) == [
+            "WITH [y@1] cleared [0]", "WITH [x@0] cleared [1]", "WITH [y@1] cleared [0]", "WITH [x@0] cleared [1]",
+            "RETURN [x@0] cleared []",
+        ])
+        #expect(p.width == 2)
+        #expect(try rawRows(p) == [[5, .null]])
+        #expect(try db.rows(text) == [[5]])
+    }
+
     @Test func laterStagesReuseTheSlotsAWithGaveBack() throws {
         // `a` keeps slot 0 (projected as it is); the relation and `b` are dropped, so the RETURN's new columns
         // and the second MATCH's variables take their slots again: the row never grows past four slots.
@@ -194,6 +207,11 @@ import Testing
         #expect(q.columnSlots == [0])
         #expect(stages(q).contains("WITH [n@1] cleared []"))
         #expect(try db.rows(all) == [["x"], ["y"], ["d"], ["c"]])
+        // Grouped parts write their aggregates into the shared slot as well.
+        let counts = "MATCH (a:N) RETURN count(*) AS n UNION ALL MATCH (a)-[:T]->(b) WITH b RETURN count(b) AS n"
+        let r = try plan(counts)
+        #expect(r.stages.filter { $0.clause == "RETURN" }.map { $0.variables["n"] } == [r.columnSlots[0], r.columnSlots[0]])
+        #expect(try db.rows(counts) == [[4], [3]])
     }
 
     // MARK: - Subqueries
