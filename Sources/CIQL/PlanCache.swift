@@ -44,12 +44,19 @@ final class PlanCache: @unchecked Sendable {
     /// scripts of short lookups).
     struct Key: Hashable {
         let bytes: [UInt8]
+        /// The bytes' hash, computed once: a key made once per shape is looked up once per statement.
+        private let hash: Int
 
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-        func hash(into hasher: inout Hasher) {
+        init(_ bytes: [UInt8]) {
+            self.bytes = bytes
+            var hasher = Hasher()
             bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            hash = hasher.finalize()
         }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
     }
 
     private struct State {
