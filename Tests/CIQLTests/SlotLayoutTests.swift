@@ -214,6 +214,16 @@ import Testing
         #expect(try db.rows(counts) == [[4], [3]])
     }
 
+    // MARK: - Per-row checks without per-row sets
+
+    @Test func aMatchUsesEachRelationOnceAndDistinctKeepsEachRowOnce() throws {
+        // The undirected second relation may not walk back along the first.
+        let chain = "MATCH (x)-[:T]->(y)-[:T]-(z) RETURN x.id AS x, y.id AS y, z.id AS z ORDER BY x, y, z"
+        #expect(try db.rows(chain) == [["a", "b", "c"], ["a", "c", "b"], ["b", "c", "a"]])
+        let distinct = "MATCH (x)-[:T]->(y) RETURN DISTINCT x.k > 1 AS late, y.k > 2 AS far ORDER BY late, far"
+        #expect(try db.rows(distinct) == [[.bool(false), .bool(false)], [.bool(false), .bool(true)], [.bool(true), .bool(true)]])
+    }
+
     // MARK: - Subqueries
 
     @Test func existsSubqueriesTakeFreeSlotsAndGiveThemBack() throws {

@@ -63,8 +63,8 @@ final class AggregateOperator: PlanOperator {
                 g = groupsOne[GroupingKey(v), default: firstRows.count]
                 if g == firstRows.count { groupsOne[GroupingKey(v)] = g }
             } else if !keys.isEmpty {
-                keyValues = []
-                keyValues.reserveCapacity(keys.count)
+                // Reused between rows: a new array only after its last one became a group's key.
+                keyValues.removeAll(keepingCapacity: true)
                 for key in keys {
                     let v = try ctx.evaluate(key.expression, &row)
                     row[key.slot] = v
@@ -118,6 +118,8 @@ final class DistinctOperator: PlanOperator {
     private var seen: Set<[GroupingKey]> = []
     /// One slot (`RETURN DISTINCT x.id`): keys without an array per row.
     private var seenOne: Set<GroupingKey> = []
+    /// The key of the row at hand, reused between rows: only a row not seen before costs an array.
+    private var probe: [GroupingKey] = []
     private var memory = MemoryAccount()
 
     init(_ input: PlanOperator, slots: [Int], detail: String) {
@@ -134,9 +136,14 @@ final class DistinctOperator: PlanOperator {
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
         while let row = try input.next(ctx) {
-            let inserted = slots.count == 1
-                ? seenOne.insert(GroupingKey(row[slots[0]])).inserted
-                : seen.insert(slots.map { GroupingKey(row[$0]) }).inserted
+            let inserted: Bool
+            if slots.count == 1 {
+                inserted = seenOne.insert(GroupingKey(row[slots[0]])).inserted
+            } else {
+                probe.removeAll(keepingCapacity: true)
+                for slot in slots { probe.append(GroupingKey(row[slot])) }
+                inserted = !seen.contains(probe) && seen.insert(probe).inserted
+            }
             if inserted {
                 try memory.charge(slots.reduce(48) { $0 &+ row[$1].estimatedBytes }, for: "DISTINCT", ctx)
                 return row

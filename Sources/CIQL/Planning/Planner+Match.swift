@@ -135,7 +135,20 @@ extension Planner {
     static func relationUniquenessCheck(
         _ input: PlanOperator, _ checked: [(slot: Int, isList: Bool, types: Set<String>?)]
     ) -> PlanOperator {
-        RowCheckOperator(input, "RelationUniqueness", detail: "each relation once per match") { row in
+        // Single relations only (the usual case): compared pair by pair, with nothing allocated per row.
+        if !checked.contains(where: \.isList) {
+            let slots = checked.map(\.slot)
+            return RowCheckOperator(input, "RelationUniqueness", detail: "each relation once per match") { row in
+                for (i, a) in slots.enumerated() {
+                    guard case .relationship(let r) = row[a] else { continue }
+                    for b in slots[(i + 1)...] {
+                        if case .relationship(let other) = row[b], other == r { return false }
+                    }
+                }
+                return true
+            }
+        }
+        return RowCheckOperator(input, "RelationUniqueness", detail: "each relation once per match") { row in
             var seen = Set<RelationshipRef>()
             for (slot, isList, _) in checked {
                 if isList {
