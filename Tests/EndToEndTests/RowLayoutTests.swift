@@ -25,5 +25,11 @@ struct RowLayoutTests {
             "UNWIND range(1, 200) AS i WITH i, range(1, 20000) AS big RETURN i, size(big) AS n ORDER BY i DESC LIMIT 1")
         #expect(kept.exitCode == 2, "\(kept)")
         #expect(kept.err.contains("ORDER BY") && kept.err.contains("--max-memory"), "\(kept)")
+        // A WITH's own ORDER BY may read what the WITH drops: the sort keeps its keys, not the list.
+        let sortedBy = try harness.cmdb(
+            "query", "--max-memory", "4M", "--format", "csv",
+            "UNWIND range(1, 200) AS i WITH i, range(1, 20000) AS big WITH i ORDER BY size(big) - i LIMIT 1 RETURN i")
+        #expect(sortedBy.exitCode == 0, "\(sortedBy)")
+        #expect(sortedBy.out.contains("200"), "\(sortedBy)")
     }
 }

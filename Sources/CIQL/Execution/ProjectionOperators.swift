@@ -197,6 +197,7 @@ final class SortOperator: PlanOperator {
                 try ctx.checkCancelled()
                 var k: [Value] = []
                 for key in keys { k.append(try ctx.evaluate(key.expression, &row)) }
+                for slot in clearedAfterKeys { row[slot] = .null }
                 keyed.append((k, n, row))
                 try memory.charge(k.estimatedBytes + row.estimatedBytes, for: "ORDER BY", ctx)
                 n += 1
@@ -216,6 +217,9 @@ final class SortOperator: PlanOperator {
         defer { index += 1 }
         return rows[index]
     }
+
+    /// Slots cleared in each row once its keys are computed: what only the keys read (see `SlotLayout`).
+    var clearedAfterKeys: [Int] = []
 
     private func less(_ a: ([Value], Int, Row), _ b: ([Value], Int, Row)) -> Bool {
         for (i, key) in keys.enumerated() {

@@ -19,6 +19,9 @@ struct PlannedProjection {
     var inUseAtProject: Set<Int> = []
     /// The slots of variables from before the projection that ORDER BY reads.
     var sortReads: Set<Int> = []
+    /// ORDER BY, which can clear what only its keys read in the rows it holds, and the slots in use when it was made.
+    var sort: SortOperator?
+    var inUseAtSort: Set<Int> = []
     /// The slots of variables from before the projection that the items computed after grouping read
     /// (`[a] + collect(n)` reads the key `a` from the group's row).
     var groupReads: Set<Int> = []
@@ -151,7 +154,10 @@ extension Planner {
             }
             let cap = try projection.limit.map { try compile($0, Scope()) }
             let skipped = try cap == nil ? nil : projection.skip.map { try compile($0, Scope()) }
-            op = SortOperator(op, keys: keys, skip: skipped, limit: cap, detail: projection.orderBy.map { describe($0.expression) + ($0.descending ? " DESC" : "") }.joined(separator: ", "))
+            let sort = SortOperator(op, keys: keys, skip: skipped, limit: cap, detail: projection.orderBy.map { describe($0.expression) + ($0.descending ? " DESC" : "") }.joined(separator: ", "))
+            op = sort
+            planned.sort = sort
+            planned.inUseAtSort = layout.inUse
         }
         if projection.skip != nil || projection.limit != nil {
             let skip = try projection.skip.map { try compileCount($0, "SKIP") }

@@ -237,6 +237,12 @@ final class Planner {
             project.clearsSlots(early)
             cleared.formUnion(early)
         }
+        if let sort = projected.sort {
+            // After the sort keys, only the items are read (SKIP/LIMIT, DISTINCT, WHERE's hidden columns).
+            let afterKeys = dead.intersection(projected.inUseAtSort).subtracting(projected.slots).subtracting(cleared)
+            sort.clearedAfterKeys = afterKeys.sorted()
+            cleared.formUnion(afterKeys)
+        }
         last.clearsSlots(dead.subtracting(cleared))
     }
 }
