@@ -38,7 +38,7 @@ public final class ConfigurationDatabase: Sendable {
         }
         if text == openSchemaText { return ConfigurationDatabase(store: store, schema: .open) }
         do {
-            return ConfigurationDatabase(store: store, schema: try Schema.parse(yaml: text))
+            return ConfigurationDatabase(store: store, schema: try Schema.parse(yaml: text, stored: true))
         } catch {
             throw StorageError(.corrupted, "the schema stored in '\(path)' cannot be read: \(error)")
         }
