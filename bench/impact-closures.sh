@@ -10,7 +10,7 @@ W=${BENCH_WORK:-/tmp/cmdb-bench}
 BIN=${BIN:-$REPO/.build/release/cmdb}
 DB=${DB:-/tmp/impact-bench-db-$SIZE}
 ROUNDS=${ROUNDS:-3}
-[ -x "$BIN" ] || { echo "no $BIN: swift build -c release" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "no $BIN: make release" >&2; exit 1; }
 [ -f "$W/data/$SIZE/params.json" ] || { echo "no $W/data/$SIZE: run ../shared/bench/run_peers.sh $SIZE lmdb first" >&2; exit 1; }
 if [ ! -e "$DB/data.mdb" ]; then
   "$BIN" --db "$DB" init >&2 && "$BIN" --db "$DB" import "$W/data/$SIZE/cmdb.jsonl" >&2
