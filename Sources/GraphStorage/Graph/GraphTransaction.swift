@@ -34,8 +34,9 @@ public final class GraphTransaction {
     var scratch = ByteWriter()
     /// Names interned lately, by a cheap slot of their length, first and last byte and kind: a bulk write asks for
     /// the same few property keys and classes on every record, and this spares hashing each (SipHash) in `names`.
-    /// Ids never change once given, so a hit is always right.
-    var recentNames = [(name: String, kind: NameKind, id: UInt32)?](repeating: nil, count: 64)
+    /// Ids never change once given, so a hit is always right. Empty until the first name is asked for (most reads
+    /// never ask).
+    var recentNames: [(name: String, kind: NameKind, id: UInt32)?] = []
     /// Cursors kept open for appends in a write transaction; LMDB frees them when the transaction ends.
     var appendCursors: [MDB_dbi: LMDBCursor] = unsafe [:]
 
@@ -101,6 +102,7 @@ public final class GraphTransaction {
     func internedID(_ name: String, _ kind: NameKind) throws -> UInt32 {
         let utf8 = name.utf8
         let slot = (utf8.count &* 31 &+ Int(utf8.first ?? 0) &* 7 &+ Int(utf8.last ?? 0) &+ Int(kind.rawValue)) & 63
+        if recentNames.isEmpty { recentNames = Array(repeating: nil, count: 64) }
         if let recent = recentNames[slot], recent.kind == kind, recent.name == name { return recent.id }
         let id = try lookUpOrIntern(name, kind)
         recentNames[slot] = (name, kind, id)
