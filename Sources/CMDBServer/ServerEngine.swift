@@ -73,10 +73,13 @@ final class ServerEngine: Sendable {
         let db = database
         let latest = db.store.latestSnapshotID
         guard schemaCheckedAt.load(ordering: .acquiring) < latest else { return false }
-        guard let (snapshot, changed) = try? db.store.read({ tx in (tx.snapshotID, try db.storedSchemaIfChanged(in: tx)) })
-        else { return false }
+        var snapshot = latest
         var adopted = false
-        if let changed { adopted = adopt(changed, at: snapshot) }
+        // A stored schema that cannot be read is not read again until the next commit.
+        if let (seen, changed) = try? db.store.read({ tx in (tx.snapshotID, try db.storedSchemaIfChanged(in: tx)) }) {
+            snapshot = seen
+            if let changed { adopted = adopt(changed, at: seen) }
+        }
         // Only forwards: a reader that read an older snapshot must not make the next look skip a newer one.
         var seen = schemaCheckedAt.load(ordering: .acquiring)
         while seen < snapshot {
