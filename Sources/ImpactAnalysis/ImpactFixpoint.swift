@@ -35,8 +35,12 @@ struct ImpactFixpoint {
     private var edgeType: [UInt16] = []
     private var groups = GroupStates()
     private var dependents: [(typeID: UInt16, nid: NodeID)] = []
+    private var reverseDependents: [(typeID: UInt16, nid: NodeID)] = []
     private var newGroups: [(nid: NodeID, typeID: UInt16, state: Int32)] = []
     private var members: [NodeID] = []
+    private var roundScratch: [(nid: NodeID, slot: UInt32)] = []
+    private var idScratch: [NodeID] = []
+    private var groupScratch: [(nid: NodeID, typeID: UInt16, state: Int32)] = []
 
     init(rules: ImpactRules, schema: Schema, tx: GraphTransaction, statusKey: ResolvedPropertyKey,
          quorumKey: ResolvedPropertyKey, interrupt: (() throws -> Void)?) {
@@ -99,7 +103,7 @@ struct ImpactFixpoint {
             round.removeAll(keepingCapacity: true)
             for slot in pending { round.append((nodes[Int(slot)], slot)) }
             pending.removeAll(keepingCapacity: true)
-            if round.count > 1 { round.sort { $0.nid < $1.nid } }
+            RadixSort.sort(&round, scratch: &roundScratch) { $0.nid }
             dependents.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
             for entry in round {
@@ -128,7 +132,7 @@ struct ImpactFixpoint {
 
     /// Reads the statuses of `nids` (sorted here, duplicates allowed) through the kept cursor into `marks`.
     private mutating func readStatuses(_ nids: inout [NodeID], status: PropertyReader, marks: inout NodeMarks) throws {
-        nids.sort()
+        RadixSort.sort(&nids, scratch: &idScratch) { $0 }
         var last: NodeID?
         for nid in nids where nid != last {
             last = nid
@@ -140,16 +144,26 @@ struct ImpactFixpoint {
     }
 
     /// Appends to `dependents` the CIs that depend on `nid` across a type that carries impact.
+    /// In adjacency order: incoming relations of forward types, then outgoing ones of reverse types (read first,
+    /// with the same seek, and kept aside meanwhile).
     private mutating func readDependents(of nid: NodeID, scan: AdjacencyCursor) throws {
         let rules = self.rules
-        try scan.forEach(of: nid, direction: .incoming) { (typeID, other) in
-            if rules.rule(typeID).direction == .forward { dependents.append((typeID, other)) }
+        guard rules.hasReverseTypes else {
+            try scan.forEach(of: nid, direction: .incoming) { (typeID, other) in
+                if rules.rule(typeID).direction == .forward { dependents.append((typeID, other)) }
+            }
+            return
         }
-        if rules.hasReverseTypes {
-            try scan.forEach(of: nid, direction: .outgoing) { (typeID, other) in
-                if rules.rule(typeID).direction == .reverse { dependents.append((typeID, other)) }
+        reverseDependents.removeAll(keepingCapacity: true)
+        try scan.forEachInBothDirections(of: nid) { (direction, typeID, other) in
+            let rule = rules.rule(typeID).direction
+            if direction == .incoming {
+                if rule == .forward { dependents.append((typeID, other)) }
+            } else if rule == .reverse {
+                reverseDependents.append((typeID, other))
             }
         }
+        dependents.append(contentsOf: reverseDependents)
     }
 
     /// Whether impact reaches `nid` at all: it is not a target (they are down by definition) and is active.
@@ -175,7 +189,7 @@ struct ImpactFixpoint {
             }
         }
         guard !newGroups.isEmpty else { return }
-        newGroups.sort { ($0.nid, $0.typeID) < ($1.nid, $1.typeID) }
+        RadixSort.sort(&newGroups, scratch: &groupScratch) { $0.nid }
         members.removeAll(keepingCapacity: true)
         var memberEnds: [Int] = []
         memberEnds.reserveCapacity(newGroups.count)

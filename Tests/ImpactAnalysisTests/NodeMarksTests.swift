@@ -87,3 +87,25 @@ struct LevelExpansionTests {
         #expect(plain.nodes == [1, 3, 5, 2, 4] && plain.parents.isEmpty)
     }
 }
+
+/// The radix sort that orders the analysis's rounds by node id: the same order as a stable comparison sort.
+struct RadixSortTests {
+    @Test(arguments: [0, 1, 255, 256, 5_000, 70_000])
+    func sortsLikeAStableSort(count: Int) {
+        var rng = SplitMix(seed: UInt64(count) + 1)
+        // Keys up to 2^48 (node ids), many duplicates; the payload shows stability.
+        let keys = (0..<count).map { _ in rng.below(3) == 0 ? UInt64(rng.below(50)) : rng.next() & ((1 << 48) - 1) }
+        var items = keys.enumerated().map { (key: $0.element, payload: UInt32($0.offset)) }
+        let expected = items.sorted { ($0.key, $0.payload) < ($1.key, $1.payload) }
+        var scratch: [(key: UInt64, payload: UInt32)] = []
+        RadixSort.sort(&items, scratch: &scratch) { $0.key }
+        #expect(items.map(\.key) == expected.map(\.key))
+        #expect(items.map(\.payload) == expected.map(\.payload))
+        // The scratch is reused by the next, smaller sort.
+        var again = Array(items.reversed().prefix(count / 2))
+        let expectedAgain = again.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }
+            .map(\.element)
+        RadixSort.sort(&again, scratch: &scratch) { $0.key }
+        #expect(again.map(\.payload) == expectedAgain.map(\.payload))
+    }
+}
