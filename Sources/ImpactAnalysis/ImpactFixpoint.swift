@@ -166,11 +166,11 @@ struct ImpactFixpoint {
         dependents.append(contentsOf: reverseDependents)
     }
 
-    /// Whether impact reaches `nid` at all: it is not a target (they are down by definition) and is active.
-    private func receives(_ nid: NodeID, marks: NodeMarks) -> Bool {
-        let slot = marks.slot(nid)
-        if slot != NodeMarks.noSlot && levels[Int(slot)] == Self.targetLevel { return false }
-        return marks.flags(nid) & NodeMarks.inactive == 0
+    /// Whether impact reaches a node with these marks at all: it is not a target (they are down by definition)
+    /// and is active (its status is known).
+    private func receives(_ mark: (slot: UInt32, flags: UInt8)) -> Bool {
+        if mark.slot != NodeMarks.noSlot && levels[Int(mark.slot)] == Self.targetLevel { return false }
+        return mark.flags & NodeMarks.inactive == 0
     }
 
     /// Creates the redundancy state of every (CI, group or quorum type) this round reaches for the first time:
@@ -181,8 +181,9 @@ struct ImpactFixpoint {
         guard rules.hasRedundancy else { return }
         newGroups.removeAll(keepingCapacity: true)
         for (typeID, dependent) in dependents where rules.rule(typeID).redundancy != .none {
-            guard receives(dependent, marks: marks) else { continue }
-            var slot = marks.slot(dependent)
+            let mark = marks.lookup(dependent)
+            guard receives(mark) else { continue }
+            var slot = mark.slot
             if slot == NodeMarks.noSlot { slot = addSlot(dependent, level: 0, marks: &marks) }
             if groups.state(slot, type: typeID) == GroupStates.none {
                 newGroups.append((dependent, typeID, groups.add(slot, type: typeID)))
@@ -249,9 +250,14 @@ struct ImpactFixpoint {
         defer { if recording { edgeEnd[Int(slot)] = Int32(edgeTo.count) } }
         for index in range {
             let (typeID, dependent) = dependents[index]
-            var target = marks.slot(dependent)
-            if target != NodeMarks.noSlot && levels[Int(target)] == Self.targetLevel { continue }
-            if try isInactive(dependent, marks: &marks) { continue }
+            let mark = marks.lookup(dependent)
+            var target = mark.slot
+            if mark.flags & NodeMarks.statusKnown != 0 {
+                guard receives(mark) else { continue }
+            } else {
+                if target != NodeMarks.noSlot && levels[Int(target)] == Self.targetLevel { continue }
+                if try isInactive(dependent, marks: &marks) { continue }
+            }
             if target == NodeMarks.noSlot { target = addSlot(dependent, level: 0, marks: &marks) }
             if recording {
                 edgeTo.append(target)

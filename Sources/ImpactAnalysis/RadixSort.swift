@@ -1,20 +1,34 @@
 import GraphStorage
 
-/// Least-significant-digit radix sorts by node id, for the big rounds of an impact analysis: a round of a
-/// datacenter's impact holds hundreds of thousands of CIs, and a comparison sort of them cost more than the
-/// reads they put in order. Only the digits below the largest id are sorted (two passes for a million CIs).
-/// Stable; small arrays go to the standard library's sort.
+/// Sorts by node id for the rounds of an impact analysis: a round of a datacenter's impact holds hundreds of
+/// thousands of CIs, and a comparison sort of them cost more than the reads they put in order, so big arrays go
+/// through a least-significant-digit radix sort of the digits below the largest id (two passes for a million
+/// CIs); a hypervisor's rounds hold a few CIs, sorted in place without allocating.
 enum RadixSort {
     private static let digitBits = 11
-    private static let smallCount = 256
+    private static let radixCount = 1_024
+    private static let insertionCount = 24
 
-    /// Sorts `items` by `key(item)` (ascending; equal keys keep their order).
+    /// Sorts `items` by `key(item)`, ascending; equal keys may come out in any order.
     static func sort<T>(_ items: inout [T], scratch: inout [T], key: (T) -> UInt64) {
         let n = items.count
-        if n < smallCount {
-            // Stable for equal keys: the index breaks ties.
-            let sorted = items.indices.sorted { (key(items[$0]), $0) < (key(items[$1]), $1) }.map { items[$0] }
-            items = sorted
+        if n <= insertionCount {
+            var i = 1
+            while i < n {
+                let item = items[i]
+                let k = key(item)
+                var j = i
+                while j > 0 && key(items[j - 1]) > k {
+                    items[j] = items[j - 1]
+                    j -= 1
+                }
+                items[j] = item
+                i += 1
+            }
+            return
+        }
+        if n < radixCount {
+            items.sort { key($0) < key($1) }
             return
         }
         var maxKey: UInt64 = 0
