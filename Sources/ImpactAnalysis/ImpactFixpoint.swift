@@ -71,6 +71,9 @@ struct ImpactFixpoint {
         }
     }
 
+    /// `ImpactAnalyzer.inactiveStatuses` as UTF-8, to compare with stored records in place.
+    static let inactiveStatusBytes = ImpactAnalyzer.inactiveStatuses.sorted().map { Array($0.utf8) }
+
     static func isInactive(status: String) -> Bool {
         switch status {
         case "withdrawn", "disposed": return true
@@ -137,8 +140,7 @@ struct ImpactFixpoint {
         for nid in nids where nid != last {
             last = nid
             try checkInterrupt()
-            var inactive = false
-            if case .string(let s)? = try status.value(of: nid) { inactive = Self.isInactive(status: s) }
+            let inactive = try status.string(of: nid, isOneOf: Self.inactiveStatusBytes)
             marks.addFlags(nid, NodeMarks.statusKnown | (inactive ? NodeMarks.inactive : 0))
         }
     }

@@ -43,4 +43,30 @@ struct AdjacencyCursorTests {
             }
         }
     }
+
+    @Test func aStringPropertyIsComparedInPlace() throws {
+        let t = try TestStore()
+        var ids: [NodeID] = []
+        try t.store.write(TestStore.change) { tx in
+            let long = String(repeating: "withdrawn", count: 40)
+            let records: [Properties] = [
+                ["status": .string("withdrawn")], ["status": .string("live"), "a": .int(3)], ["a": .int(1)],
+                ["status": .int(7)], ["name": .string("x"), "status": .string("disposed")], ["status": .string(long)],
+                ["status": .string("withdraw")]]
+            for (i, p) in records.enumerated() {
+                ids.append(try tx.upsertNode(externalID: "n\(i)", label: "Thing", properties: p).nid)
+            }
+        }
+        let candidates = [Array("disposed".utf8), Array("withdrawn".utf8)]
+        let got = try t.store.read { tx in
+            try tx.withPropertyReader(tx.propertyKey("status")) { reader in
+                try (ids + [9_999]).map { try reader.string(of: $0, isOneOf: candidates) }
+            }
+        }
+        #expect(got == [true, false, false, false, true, false, false, false])
+        let unknownKey = try t.store.read { tx in
+            try tx.withPropertyReader(tx.propertyKey("no-such-key")) { try $0.string(of: ids[0], isOneOf: candidates) }
+        }
+        #expect(!unknownKey)
+    }
 }

@@ -83,7 +83,46 @@ public struct PropertyReader {
     }
 }
 
+extension PropertyReader {
+    /// Whether the property of a live node is a string equal to one of `candidates` (UTF-8 bytes); false when
+    /// the node or the property is absent or the value is not a string. Compares the stored bytes: nothing is
+    /// decoded or copied (an impact analysis asks this of every CI it reaches: is it withdrawn or disposed?).
+    public func string(of nid: NodeID, isOneOf candidates: [[UInt8]]) throws -> Bool {
+        guard let keyID else { return false }
+        var key = nid.bigEndian
+        return unsafe try withUnsafeBytes(of: &key) { (k) in
+            guard let found = unsafe try cursor.get(MDB_SET_KEY, key: k),
+                let bytes = unsafe try RecordCodec.nodeStringProperty(keyID, in: found.value)
+            else { return false }
+            return candidates.contains { unsafe $0.elementsEqual(bytes) }
+        }
+    }
+}
+
 extension RecordCodec {
+    /// The UTF-8 bytes of a string property of an encoded node record, in place; nil when the property is absent
+    /// or not a string.
+    static func nodeStringProperty(_ keyID: UInt32, in raw: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
+        let count = UInt64(raw.count)
+        var r = unsafe ByteReader(raw)
+        _ = unsafe try RecordCodec.decodeNodeHeader(&r)
+        let idLength = unsafe try r.varint()
+        guard idLength <= count else { throw RecordCodec.unknownFormat }
+        _ = unsafe try r.bytes(Int(idLength))
+        let properties = unsafe try r.varint()
+        guard properties <= count else { throw RecordCodec.unknownFormat }
+        for _ in 0..<properties {
+            if unsafe try r.varint() == UInt64(keyID) {
+                guard unsafe try r.u8() == 5 else { return nil }
+                let n = unsafe try r.varint()
+                guard n <= count else { throw RecordCodec.unknownFormat }
+                return unsafe try r.bytes(Int(n))
+            }
+            unsafe try RecordCodec.skipValue(&r, depth: 0)
+        }
+        return nil
+    }
+
     /// One property of an encoded node record, decoding only its value; nil when absent.
     static func nodeProperty(_ keyID: UInt32, in raw: UnsafeRawBufferPointer) throws -> PropertyValue? {
         let count = UInt64(raw.count)
