@@ -8,67 +8,71 @@
 struct GroupStates {
     static let none: Int32 = -1
 
+    private struct State {
+        var typeID: UInt16
+        /// Whether the type has quorum redundancy (else group).
+        var isQuorum = false
+        /// The next state of the same CI, or `none`.
+        var next: Int32
+        /// Active dependencies of the type (withdrawn and disposed ones do not count).
+        var total: Int32 = 0
+        /// Members that have passed on at least degraded / down.
+        var impacted: Int32 = 0
+        var down: Int32 = 0
+        var quorum = 0
+    }
+
     /// Per slot: the first state of that CI, or `none`; states of one CI are chained through `next`.
     private var head: [Int32] = []
-    private var typeID: [UInt16] = []
-    private var next: [Int32] = []
-    /// Active dependencies of the type (withdrawn and disposed ones do not count).
-    private(set) var total: [Int32] = []
-    /// Members that have passed on at least degraded / down.
-    private var impacted: [Int32] = []
-    private var down: [Int32] = []
-    /// The quorum for a quorum type, nil for a group type.
-    private var quorum: [Int?] = []
-
-    /// Makes room for the state of slots up to `slot`.
-    mutating func addSlot(_ slot: UInt32) {
-        while head.count <= Int(slot) { head.append(Self.none) }
-    }
+    private var states: [State] = []
 
     /// The state of (`slot`, `type`), or `none`.
     func state(_ slot: UInt32, type: UInt16) -> Int32 {
         var s = Int(slot) < head.count ? head[Int(slot)] : Self.none
-        while s != Self.none && typeID[Int(s)] != type { s = next[Int(s)] }
+        while s != Self.none {
+            let state = states[Int(s)]
+            if state.typeID == type { return s }
+            s = state.next
+        }
         return s
     }
 
     /// A new state for (`slot`, `type`) whose members are not counted yet.
     mutating func add(_ slot: UInt32, type: UInt16) -> Int32 {
-        addSlot(slot)
-        let s = Int32(typeID.count)
-        typeID.append(type)
-        next.append(head[Int(slot)])
+        if head.count <= Int(slot) { head += repeatElement(Self.none, count: Int(slot) + 1 - head.count) }
+        let s = Int32(states.count)
+        states.append(State(typeID: type, next: head[Int(slot)]))
         head[Int(slot)] = s
-        total.append(0)
-        impacted.append(0)
-        down.append(0)
-        quorum.append(nil)
         return s
     }
 
+    /// Sets the number of active members, and for a quorum type the quorum.
     mutating func setMembers(_ s: Int32, active: Int, quorum q: Int?) {
-        total[Int(s)] = Int32(clamping: active)
-        quorum[Int(s)] = q
+        states[Int(s)].total = Int32(clamping: active)
+        states[Int(s)].isQuorum = q != nil
+        states[Int(s)].quorum = q ?? 0
     }
 
-    /// Counts a member passing on `level` that passed on `previous` before (0: nothing yet).
-    mutating func count(_ s: Int32, level: UInt8, previous: UInt8) {
-        if previous < ImpactFixpoint.degradedLevel && level >= ImpactFixpoint.degradedLevel { impacted[Int(s)] += 1 }
-        if previous < ImpactFixpoint.downLevel && level >= ImpactFixpoint.downLevel { down[Int(s)] += 1 }
+    /// Counts a member passing on `level` that passed on `previous` before (0: nothing yet); returns the level
+    /// the members now give their CI.
+    mutating func pass(_ s: Int32, level: UInt8, previous: UInt8) -> UInt8 {
+        let i = Int(s)
+        if previous < ImpactFixpoint.degradedLevel && level >= ImpactFixpoint.degradedLevel { states[i].impacted += 1 }
+        if previous < ImpactFixpoint.downLevel && level >= ImpactFixpoint.downLevel { states[i].down += 1 }
+        return self.level(s)
     }
 
     /// The level the members give their CI: nothing until one is impacted; for a quorum type down when fewer
     /// than the quorum are left up (a degraded member is still up), for a group type down when all are down;
     /// else degraded.
     func level(_ s: Int32) -> UInt8 {
-        let i = Int(s)
-        if impacted[i] == 0 { return 0 }
-        let lost: Bool
-        if let q = quorum[i] { lost = Int(total[i] - down[i]) < q } else { lost = down[i] >= total[i] }
+        let state = states[Int(s)]
+        if state.impacted == 0 { return 0 }
+        let lost = state.isQuorum ? Int(state.total - state.down) < state.quorum : state.down >= state.total
         return lost ? ImpactFixpoint.downLevel : ImpactFixpoint.degradedLevel
     }
 
     /// Whether some member passed on down (false only for a quorum type whose CI had fewer active members than
     /// its quorum to begin with, which a degraded member takes down).
-    func hasDownMember(_ s: Int32) -> Bool { down[Int(s)] > 0 }
+    func hasDownMember(_ s: Int32) -> Bool { states[Int(s)].down > 0 }
 }

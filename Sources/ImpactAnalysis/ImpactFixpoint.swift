@@ -268,8 +268,7 @@ struct ImpactFixpoint {
             var contribution = level
             if rules.rule(typeID).redundancy != .none {
                 let state = try groupState(target, typeID: typeID, lookup: lookup, marks: &marks)
-                groups.count(state, level: level, previous: previous)
-                contribution = groups.level(state)
+                contribution = groups.pass(state, level: level, previous: previous)
             }
             if contribution > levels[Int(target)] {
                 levels[Int(target)] = contribution
