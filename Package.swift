@@ -51,7 +51,7 @@ let package = Package(
         // The CMDB schema: YAML format, built-in ITIL schema, validation of writes.
         .target(
             name: "ConfigurationSchema",
-            dependencies: ["GraphStorage", "Spelling", .product(name: "Yams", package: "Yams")],
+            dependencies: ["GraphStorage", "LinearRegex", "Spelling", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         // The CMDB domain: import, export, generator, baselines and the differences between two points of history.

@@ -20,7 +20,8 @@ import Synchronization
 /// `@unchecked Sendable`: all mutable state is reached only under `lock`; plans are not Sendable, and each entry
 /// is handed to one thread at a time (`take` removes it, `put` returns it).
 final class PlanCache: @unchecked Sendable {
-    struct Entry {
+    /// A plan and what it was made from (a class: it moves in and out of the cache once per statement).
+    final class Entry {
         let statement: Statement
         let plan: QueryPlan
         /// Per literal of the shape, in order: its hidden parameter, or nil when pinned.
@@ -32,6 +33,38 @@ final class PlanCache: @unchecked Sendable {
         let tokenOffsets: [Int]
         /// Offset of the statement's first token in its text.
         let base: Int
+
+        init(
+            statement: Statement, plan: QueryPlan, parameterNames: [String?], spellings: [String], tokenOffsets: [Int],
+            base: Int
+        ) {
+            self.statement = statement
+            self.plan = plan
+            self.parameterNames = parameterNames
+            self.spellings = spellings
+            self.tokenOffsets = tokenOffsets
+            self.base = base
+        }
+
+        /// Whether this plan serves a statement with these literals: its pinned ones spelt the same.
+        func serves(_ literals: [StatementShapes.Literal]) -> Bool {
+            guard spellings.count == literals.count else { return false }
+            for i in literals.indices where parameterNames[i] == nil && spellings[i] != literals[i].spelling {
+                return false
+            }
+            return true
+        }
+    }
+
+    /// The idle plans of one shape, and when the shape was last used.
+    private final class Shelf {
+        var plans: [Entry]
+        var lastUse: UInt64
+
+        init(_ plans: [Entry], lastUse: UInt64) {
+            self.plans = plans
+            self.lastUse = lastUse
+        }
     }
 
     /// What the planner read from the database, besides the schema the engine was made with.
@@ -44,17 +77,24 @@ final class PlanCache: @unchecked Sendable {
     /// scripts of short lookups).
     struct Key: Hashable {
         let bytes: [UInt8]
+        /// The bytes' hash, computed once: a key made once per shape is looked up once per statement.
+        private let hash: Int
 
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-        func hash(into hasher: inout Hasher) {
+        init(_ bytes: [UInt8]) {
+            self.bytes = bytes
+            var hasher = Hasher()
             bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            hash = hasher.finalize()
         }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
     }
 
     private struct State {
         /// Per shape: its idle plans (taken ones are out), and when the shape was last used.
-        var entries: [Key: (plans: [Entry], lastUse: UInt64)] = [:]
+        var entries: [Key: Shelf] = [:]
         var clock: UInt64 = 0
         /// The snapshot the fingerprint was last compared at.
         var checkedAt: Int = -1
@@ -99,18 +139,12 @@ final class PlanCache: @unchecked Sendable {
     /// `put` when its plan has run.
     func take(_ key: Key, _ literals: [StatementShapes.Literal]) -> Entry? {
         withState { s -> Entry? in
-            guard let plans = s.entries[key]?.plans,
-                let index = plans.lastIndex(where: { found in
-                    found.spellings.count == literals.count
-                        && zip(found.parameterNames, zip(found.spellings, literals)).allSatisfy({ $0 != nil || $1.0 == $1.1.spelling })
-                })
-            else {
+            guard let shelf = s.entries[key], let index = shelf.plans.lastIndex(where: { $0.serves(literals) }) else {
                 s.misses += 1
                 return nil
             }
-            s.entries[key]?.plans.remove(at: index)
             s.hits += 1
-            return plans[index]
+            return shelf.plans.remove(at: index)
         }
     }
 
@@ -118,10 +152,13 @@ final class PlanCache: @unchecked Sendable {
     func put(_ key: Key, _ entry: Entry) {
         withState { s in
             s.clock += 1
-            var plans = s.entries[key]?.plans ?? []
-            if plans.count >= Self.copiesPerShape { plans.removeFirst() }
-            plans.append(entry)
-            s.entries[key] = (plans, s.clock)
+            if let shelf = s.entries[key] {
+                if shelf.plans.count >= Self.copiesPerShape { shelf.plans.removeFirst() }
+                shelf.plans.append(entry)
+                shelf.lastUse = s.clock
+                return
+            }
+            s.entries[key] = Shelf([entry], lastUse: s.clock)
             if s.entries.count > capacity, let oldest = s.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 s.entries[oldest.key] = nil
             }

@@ -31,15 +31,19 @@ public final class QueryEngine: Sendable {
         cancellation: CancellationFlag? = nil, limits: StatementLimits = .none, sinkFor: (Statement) -> any ResultSink
     ) throws {
         let shapes = try StatementShapes(text)
+        // One plan-cache key per shape of the text, made when the shape first occurs.
+        var keys: [PlanCache.Key] = []
+        for shape in shapes.statements {
+            if let n = shape.shapeNumber, n == keys.count, let bytes = shape.key { keys.append(PlanCache.Key(bytes)) }
+        }
         // Parse each statement of a shape not seen before first, so that a syntax error anywhere runs nothing.
         // Statements of a shape already parsed parse too: the grammar does not look at literal values.
         var parsed: [Int: Statement] = [:]
-        var seen = Set<PlanCache.Key>()
+        var seen = [Bool](repeating: false, count: keys.count)
         for index in shapes.statements.indices {
-            if let bytes = shapes.statements[index].key {
-                let key = PlanCache.Key(bytes)
-                if seen.contains(key) || planCache.contains(key) { continue }
-                seen.insert(key)
+            if let n = shapes.statements[index].shapeNumber, n < keys.count {
+                if seen[n] || planCache.contains(keys[n]) { continue }
+                seen[n] = true
             }
             do {
                 parsed[index] = try shapes.parse(index)
@@ -51,8 +55,8 @@ public final class QueryEngine: Sendable {
         }
         let usesHiddenNames = parameters.keys.contains { $0.hasPrefix(PlanCache.hiddenPrefix) }
         for index in shapes.statements.indices {
-            if !usesHiddenNames, shapes.statements[index].key != nil,
-                try runCached(shapes, index, parsed[index], parameters, cancellation, limits, sinkFor)
+            if !usesHiddenNames, let n = shapes.statements[index].shapeNumber, n < keys.count,
+                try runCached(shapes, index, keys[n], parsed[index], parameters, cancellation, limits, sinkFor)
             {
                 continue
             }
@@ -65,12 +69,11 @@ public final class QueryEngine: Sendable {
 
     /// Runs statement `index` through the plan cache when it is a read-only query; false when it is not one.
     private func runCached(
-        _ shapes: StatementShapes, _ index: Int, _ parsed: Statement?, _ parameters: [String: Value],
-        _ cancellation: CancellationFlag?, _ limits: StatementLimits, _ sinkFor: (Statement) -> any ResultSink
+        _ shapes: StatementShapes, _ index: Int, _ key: PlanCache.Key, _ parsed: Statement?,
+        _ parameters: [String: Value], _ cancellation: CancellationFlag?, _ limits: StatementLimits,
+        _ sinkFor: (Statement) -> any ResultSink
     ) throws -> Bool {
         let shape = shapes.statements[index]
-        guard let bytes = shape.key else { return false }
-        let key = PlanCache.Key(bytes)
         let started = Self.microsecondsNow()
         return try database.store.read { tx in
             try planCache.validate(tx)

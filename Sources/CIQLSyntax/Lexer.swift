@@ -15,8 +15,16 @@ public enum CIQLLexer {
     }
 }
 
+/// A place in a text together with the lexer's line bookkeeping there, so lexing can start again from it.
+struct LexerPosition {
+    var offset = 0
+    var line = 1
+    var lineStart = 0
+    var lineHasNonASCII = false
+}
+
 /// The state of one run of the lexer.
-private struct Scanner {
+struct Scanner {
     let bytes: [UInt8]
     var position = 0
     var line = 1
@@ -27,6 +35,23 @@ private struct Scanner {
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
+    }
+
+    /// A scanner that starts at `start`, a place an earlier run of the lexer reached between tokens.
+    init(bytes: [UInt8], at start: LexerPosition) {
+        self.bytes = bytes
+        moveTo(start)
+    }
+
+    var lexerPosition: LexerPosition {
+        LexerPosition(offset: position, line: line, lineStart: lineStart, lineHasNonASCII: lineHasNonASCII)
+    }
+
+    mutating func moveTo(_ place: LexerPosition) {
+        position = place.offset
+        line = place.line
+        lineStart = place.lineStart
+        lineHasNonASCII = place.lineHasNonASCII
     }
 
     func byte(at offset: Int) -> UInt8 {

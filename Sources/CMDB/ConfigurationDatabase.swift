@@ -38,7 +38,7 @@ public final class ConfigurationDatabase: Sendable {
         }
         if text == openSchemaText { return ConfigurationDatabase(store: store, schema: .open) }
         do {
-            return ConfigurationDatabase(store: store, schema: try Schema.parse(yaml: text))
+            return ConfigurationDatabase(store: store, schema: try Schema.parse(yaml: text, stored: true))
         } catch {
             throw StorageError(.corrupted, "the schema stored in '\(path)' cannot be read: \(error)")
         }
@@ -46,6 +46,15 @@ public final class ConfigurationDatabase: Sendable {
 
     /// The same open store governed by `schema`: for a process that keeps the store open across `applySchema`
     /// (the server), since the store may be opened only once per process.
+    /// The schema the database holds in `tx` when it is not the one this value is governed by (another process
+    /// applied one since); nil when it is the same.
+    package func storedSchemaIfChanged(in tx: GraphTransaction) throws -> Schema? {
+        guard let bytes = try tx.metadata(Self.schemaKey) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if text == (schema.isOpen ? Self.openSchemaText : schema.sourceText) { return nil }
+        return text == Self.openSchemaText ? .open : try Schema.parse(yaml: text, stored: true)
+    }
+
     package func governed(by schema: Schema) -> ConfigurationDatabase {
         ConfigurationDatabase(store: store, schema: schema)
     }

@@ -33,6 +33,23 @@ enum Console {
     }
 
     static var isErrorTerminal: Bool { isatty(2) != 0 }
+
+    /// Whether results may be written out in blocks rather than after every statement: not when stdout is a
+    /// terminal (a person reads along), nor when stdout and stderr are one file (`> out 2>&1`: each statement's
+    /// summary line must stay after its rows).
+    static var mayBatchOutput: Bool {
+        guard isatty(1) == 0 else { return false }
+        var out = stat(), err = stat()
+        guard fstat(1, &out) == 0, fstat(2, &err) == 0 else { return false }
+        return !(out.st_dev == err.st_dev && out.st_ino == err.st_ino)
+    }
+
+    /// A buffered stderr for summary lines that follow buffered results (see `ResultWriter.summaryOutput`).
+    static func bufferedError() -> OutputSink {
+        let sink = OutputSink(fileDescriptor: 2)
+        sink.escapesControlCharacters = isatty(2) != 0
+        return sink
+    }
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.

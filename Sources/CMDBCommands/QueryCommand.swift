@@ -81,13 +81,22 @@ struct QueryCommand: ParsableCommand {
         let engine = QueryEngine(database: db, procedures: ProcedureCatalog.all)
         let info = ChangeInfo(actor: defaultActor(actor), changeReference: change, origin: origin)
         let writer = ResultWriter(format: format, output: Console.standardOutput)
-        if !quiet { writer.onSummary = { Console.error($0) } }
+        if Console.mayBatchOutput {
+            // A file or pipe: results and summaries are written out in blocks (and at least every 0.2 s), not with
+            // two system calls per statement; everything is written out before any error message.
+            writer.flushPolicy = .batched(interval: 0.2)
+            if !quiet { writer.summaryOutput = Console.bufferedError() }
+        } else if !quiet {
+            writer.onSummary = { Console.error($0) }
+        }
         writer.limits = limitOptions.limits()
         do {
             try engine.run(
                 source, parameters: try parsedParameters(), change: info, limits: writer.limits,
                 sinkFor: { _ in writer })
+            try writer.flush()
         } catch {
+            try? writer.flush()
             // JSON readers get the error on stdout too, as the server gives it: {"error":{"code",…}}.
             if format == .json || format == .jsonl, let report = ErrorReport.of(error) {
                 if let error = error as? CIQLError {

@@ -31,7 +31,8 @@ extension ServerEngine {
         }
         let info = ChangeInfo(actor: caller.name, changeReference: reference, origin: apply ? "api verify --apply" : "api verify")
         let seconds = configuration.statementTimeoutSeconds
-        let results: [Reconciliation] = try await write { [database] in
+        let results: [Reconciliation] = try await write { [self] in
+            let database = self.database  // after the writer adopted any schema applied beside the server
             let deadline = JobDeadline(seconds: seconds, hint: "the server's --timeout")
             let now = Self.microsecondsNow()
             func reconciler(_ tx: GraphTransaction, _ reader: SnapshotReader) -> Reconciler {

@@ -85,7 +85,9 @@ extension ServerEngine {
         let info = ChangeInfo(actor: caller.name, changeReference: reference, origin: "api query")
         let limit = configuration.maximumRows
         let parameters = request.parameters
-        let body: @Sendable () throws -> JSONResultSink = { [queries, self] in
+        // The engine is looked up on the thread that runs the statement, after it adopted any new stored schema.
+        let body: @Sendable () throws -> JSONResultSink = { [self] in
+            let queries = self.queries
             let sink = JSONResultSink(maximumRows: limit)
             sink.keepsCells = keepCells
             let deadline = self.deadline()
@@ -228,8 +230,9 @@ extension ServerEngine {
         guard caller.role >= .editor else { throw APIError.forbidden(caller.role, needs: .editor, "import") }
         let reference = try changeReference(change, nil)
         let info = ChangeInfo(actor: caller.name, changeReference: reference, origin: "api import")
-        let summary = try await write(headroom: max(Self.writeHeadroomForImport, bytes * 4)) { [database] in
-            try JSONLinesImporter(database: database).run([.init(path: path, displayName: "body")], change: info)
+        let summary = try await write(headroom: max(Self.writeHeadroomForImport, bytes * 4)) { [self] in
+            // The database as governed after the writer adopted any schema applied beside the server.
+            try JSONLinesImporter(database: self.database).run([.init(path: path, displayName: "body")], change: info)
         }
         var w = JSONWriter()
         w.write(.object(JSONObject([

@@ -52,14 +52,34 @@ final class ServerEngine: Sendable {
 
     /// Runs `body` on a reader thread inside the shared side of the map gate.
     func read<R: Sendable>(_ body: @escaping @Sendable () throws -> R) async throws -> R {
-        try await readers.runIfActive { [gate] in
-            try gate.shared { try body() }
+        try await readers.runIfActive { [gate, self] in
+            try gate.shared {
+                followStoredSchema()
+                return try body()
+            }
         }
+    }
+
+    /// The LMDB transaction at which the stored schema was last compared with the one in force.
+    private let schemaCheckedAt = Atomic<Int>(-1)
+
+    /// Adopts a schema applied beside the server (`cmdb schema apply` from the CLI) before the next request
+    /// plans or validates anything. Looked at only when some process committed since the last look, so a request
+    /// costs one `mdb_env_info` when nothing changed. A stored schema that cannot be read leaves the current one.
+    func followStoredSchema() {
+        let db = database
+        let latest = db.store.latestSnapshotID
+        guard schemaCheckedAt.load(ordering: .acquiring) != latest else { return }
+        guard let (snapshot, changed) = try? db.store.read({ tx in (tx.snapshotID, try db.storedSchemaIfChanged(in: tx)) })
+        else { return }
+        if let changed { adopt(changed) }
+        schemaCheckedAt.store(snapshot, ordering: .releasing)
     }
 
     /// Runs `body` on the writer thread, after making sure the map has room for `headroom` more bytes.
     func write<R: Sendable>(headroom: Int = ServerEngine.writeHeadroom, _ body: @escaping @Sendable () throws -> R) async throws -> R {
-        try await writer.runIfActive { [gate, database] in
+        try await writer.runIfActive { [gate, self] in
+            followStoredSchema()
             let store = database.store
             if store.dataFileSize + headroom > store.mapSize {
                 try gate.exclusive { try store.ensureHeadroom(bytes: headroom) }

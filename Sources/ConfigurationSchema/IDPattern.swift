@@ -1,20 +1,22 @@
-/// A class's id naming pattern (`id_pattern` in the schema), compiled once.
+import LinearRegex
+
+/// A class's id naming pattern (`id_pattern` in the schema), compiled once: Java syntax, as CIQL's `=~`, matched
+/// in time linear in the id, so no pattern in a schema file can make verify, the audit or a spreadsheet import hang.
 ///
-/// Not `Sendable`: `Regex` values are not; each job compiles its own. Shared by verify's registrations, the audit's
-/// naming rule and spreadsheet ids.
-package struct IDPattern {
+/// Shared by verify's registrations, the audit's naming rule and spreadsheet ids.
+package struct IDPattern: Sendable {
     package let source: String
-    private let regex: Regex<AnyRegexOutput>
+    private let regex: LinearRegex
 
     /// Nil when the pattern does not compile.
     package init?(_ source: String) {
-        guard let regex = try? Regex(source) else { return nil }
+        guard let regex = try? LinearRegex(source) else { return nil }
         self.source = source
         self.regex = regex
     }
 
     /// Whether `id` matches (the pattern's own anchors decide how much of the id it must cover).
     package func matches(_ id: String) -> Bool {
-        (try? regex.firstMatch(in: id)) != nil
+        regex.containsMatch(id)
     }
 }

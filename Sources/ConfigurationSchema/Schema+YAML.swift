@@ -1,12 +1,16 @@
 import GraphStorage
+import LinearRegex
 import Yams
 
 extension Schema {
     /// Reads a schema file.
     ///
+    /// - Parameter stored: the text is a schema a database holds, applied by an earlier version: an `id_pattern`
+    ///   that version accepted (any pattern Swift's `Regex` compiles) is kept, unchecked by the naming rule, rather
+    ///   than leaving the database unopenable.
     /// - Throws: `SchemaError` naming the line and what is wrong: unknown keys (with the closest known one),
     ///   wrong types, unknown parents or classes in relation rules, inheritance cycles.
-    public static func parse(yaml text: String) throws(SchemaError) -> Schema {
+    public static func parse(yaml text: String, stored: Bool = false) throws(SchemaError) -> Schema {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw SchemaError(.invalidSchemaFile, "the schema file is empty") }
@@ -21,12 +25,15 @@ extension Schema {
             throw SchemaError(.invalidSchemaFile, "invalid YAML: \(error)")
         }
         var reader = SchemaReader()
+        reader.acceptsEarlierPatterns = stored
         return try reader.read(root, text: text)
     }
 }
 
 /// Walks the YAML tree of a schema file, checking every key.
 private struct SchemaReader {
+    var acceptsEarlierPatterns = false
+
     func fail(_ message: String, _ node: Node?) -> SchemaError {
         SchemaError(.invalidSchemaFile, message, line: node?.mark?.line, column: node?.mark?.column)
     }
@@ -150,8 +157,12 @@ private struct SchemaReader {
             case "id_pattern":
                 guard let p = e.value.string else { throw fail("'id_pattern' must be a string", e.value) }
                 // An invalid pattern would make the naming rule silently check nothing.
-                if (try? Regex(p)) == nil {
-                    throw fail("'id_pattern' '\(p)' is not a valid regular expression", e.value)
+                do {
+                    _ = try LinearRegex(p)
+                } catch {
+                    if !(acceptsEarlierPatterns && (try? Regex(p)) != nil) {
+                        throw fail("'id_pattern' '\(p)' is not a valid regular expression: \(error.message)", e.value)
+                    }
                 }
                 c.idPattern = p
             case "identify":

@@ -31,9 +31,19 @@ import Testing
     @Test func deleteNeedsDetachWhenRelationsRemain() throws {
         #expect(throws: CIQLError.self) { try db.rows("MATCH (s {id: 'srv-dc01'}) DELETE s") }
         #expect(try db.rows("MATCH (s {id: 'srv-dc01'}) RETURN count(*)") == [[1]])
+        #expect(try db.database.store.read { try $0.idIndexHoldsOnlyLiveIDs() })
+        // Within one writing statement: deleted, then looked up by id again.
+        #expect(try db.rows("CREATE (s:VirtualServer {id: 'x-9', cpu: 1, name: 'x9'})") == [])
+        #expect(try db.rows("MATCH (s {id: 'x-9'}) DELETE s WITH count(*) AS n OPTIONAL MATCH (t {id: 'x-9'}) RETURN n, count(t)") == [[1, 0]])
         _ = try db.rows("MATCH (s {id: 'srv-dc01'}) DETACH DELETE s")
+        // The id index keeps the deleted CI's id: lookups by id must now check that the CI lives.
+        #expect(try !db.database.store.read { try $0.idIndexHoldsOnlyLiveIDs() })
         #expect(try db.rows("MATCH (s {id: 'srv-dc01'}) RETURN count(*)") == [[0]])
         #expect(try db.rows("MATCH (x)-->(s {id: 'srv-dc01'}) RETURN count(*)") == [[0]])
+        #expect(try db.rows("MATCH (s {id: 'srv-dc01'}) RETURN s.name") == [])
+        _ = try db.rows("CREATE (s:VirtualServer {id: 'srv-dc01', cpu: 2, name: 'again'})")
+        #expect(try db.rows("MATCH (s {id: 'srv-dc01'}) RETURN s.name") == [["again"]])
+        #expect(try !db.database.store.read { try $0.idIndexHoldsOnlyLiveIDs() }, "x-9 is still deleted")
     }
 
     @Test func asOfAndBaselinesSeeThePast() throws {

@@ -38,6 +38,21 @@ struct SchemaParsingTests {
         }
     }
 
+    @Test("an id_pattern that needs backtracking: refused in a new schema, kept (unchecked) in a stored one")
+    func backtrackingPatterns() throws {
+        let text = BuiltInSchema.yaml.replacingOccurrences(
+            of: "id_pattern: '^[a-z0-9][a-z0-9.-]*$'", with: "id_pattern: '^(?=[a-z])[a-z0-9-]*$'")
+        #expect(text != BuiltInSchema.yaml)
+        #expect(throws: SchemaError.self) { try Schema.parse(yaml: text) }
+        let stored = try Schema.parse(yaml: text, stored: true)
+        let pattern = try #require(stored.idPattern(of: "VirtualServer"))
+        #expect(pattern == "^(?=[a-z])[a-z0-9-]*$")
+        #expect(IDPattern(pattern) == nil, "the naming rule cannot check it")
+        #expect(IDPattern("^[a-z][a-z0-9-]*$")?.matches("vm-1") == true)
+        #expect(IDPattern("^[a-z][a-z0-9-]*$")?.matches("VM-1") == false)
+        #expect(IDPattern("[0-9]")?.matches("vm-1") == true, "unanchored: a match anywhere")
+    }
+
     @Test("an inheritance cycle is refused")
     func cycle() {
         #expect(throws: SchemaError.self) {

@@ -139,3 +139,48 @@ struct QueryTests {
         #expect(after.out == "unverified\nfalse\n")
     }
 }
+
+/// How `cmdb query -f` writes results out: in blocks to a file or pipe, but never out of order.
+struct QueryOutputBatchingTests {
+    let harness: Harness
+
+    init() throws {
+        harness = try Harness()
+        try harness.makeDatabase(withSample: true)
+    }
+
+    private func script(_ count: Int) throws -> String {
+        let lines = (0..<count).map { "RETURN \($0) AS n;" } + ["RETURN 1/0 AS bad;"]
+        return try harness.sandbox.write("batch.ciql", lines.joined(separator: "\n"))
+    }
+
+    @Test("to separate files: every statement's rows and summary arrive, all before the error that stops the script")
+    func pipeGetsEverythingInOrder() throws {
+        let file = try script(500)
+        let result = try harness.run(["--db", harness.db, "query", "-f", file, "--format", "jsonl"])
+        #expect(result.exitCode == 2)
+        let rows = result.out.split(separator: "\n")
+        #expect(rows.count == 501, "500 rows and the error object")
+        #expect(rows.first == "{\"n\":0}" && rows[499] == "{\"n\":499}")
+        #expect(rows.last?.hasPrefix("{\"error\":{\"code\":\"ArithmeticError.DivisionByZero\"") == true)
+        let err = result.err.split(separator: "\n")
+        #expect(err.prefix(500).allSatisfy { $0.hasPrefix("1 row (") }, "\(err.prefix(3))")
+        #expect(err.count > 500 && err[500].hasPrefix("error[ArithmeticError.DivisionByZero]"))
+    }
+
+    @Test("stdout and stderr into one file (2>&1): each summary line follows its statement's rows")
+    func oneFileKeepsOrder() throws {
+        let file = try script(300)
+        let out = harness.sandbox.path("both.txt")
+        let command = "'\(Paths.binary)' --db '\(harness.db)' query -f '\(file)' --format jsonl > '\(out)' 2>&1"
+        let result = try harness.tool("/bin/sh", ["-c", command])
+        #expect(result.exitCode == 2)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        for n in 0..<300 {
+            #expect(lines[2 * n] == "{\"n\":\(n)}")
+            #expect(lines[2 * n + 1].hasPrefix("1 row ("))
+        }
+        #expect(lines[600].hasPrefix("{\"error\":"))
+        #expect(lines[601].hasPrefix("error[ArithmeticError.DivisionByZero]"))
+    }
+}

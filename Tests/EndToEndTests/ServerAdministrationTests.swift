@@ -128,4 +128,24 @@ struct ServerAdministrationTests {
         #expect(try harness.cmdb("schema", "show").out.contains("Printer:"))
         #expect(server.stop() == 0)
     }
+
+    @Test("a schema applied with the CLI beside the running server governs its next request, with no restart")
+    func schemaAppliedBesideTheServer() throws {
+        let (server, reader, editor, _) = try start()
+        let current = try harness.succeed("schema", "show").out
+        let extended = current.replacingOccurrences(
+            of: "classes:\n", with: "classes:\n  Printer:\n    parent: CI\n    attributes:\n      pages_per_minute: {type: int, min: 1}\n")
+        // Planned and cached under the old schema first.
+        let unknown = try editor.query("CREATE (p:Printer {id: 'prn-1', name: 'Hall printer'})", change: "CHG-P")
+        #expect(unknown.status == 400 && unknown.errorCode == "SchemaError.UnknownClass", "\(unknown)")
+        #expect(try value(reader, "MATCH (n) RETURN count(n) AS n") != nil)
+        let file = try harness.sandbox.write("printers.yaml", extended)
+        try harness.succeed("schema", "apply", file, "--change", "CHG-S")
+        let created = try editor.query("CREATE (p:Printer {id: 'prn-1', name: 'Hall printer', pages_per_minute: 30})", change: "CHG-P")
+        #expect(created.status == 200, "\(created)")
+        let badValue = try editor.query("CREATE (p:Printer {id: 'prn-2', name: 'x', pages_per_minute: 0})", change: "CHG-P")
+        #expect(badValue.status == 400 && badValue.errorCode?.hasPrefix("SchemaError.") == true, "\(badValue)")
+        #expect(try value(reader, "MATCH (p:Printer) RETURN count(p) AS n") as? Int == 1)
+        #expect(server.stop() == 0)
+    }
 }

@@ -35,7 +35,7 @@ final class NodeScanOperator: PlanOperator {
             }
         }
         try ctx.checkCancelled()
-        var row = current
+        var row = outputRow(from: &current, isLast: index + 1 == ids.count)
         row[slot] = .node(ids[index])
         index += 1
         return row
@@ -102,7 +102,7 @@ final class NodeSeekOperator: PlanOperator {
                 found = try found.filter { nid in (try ctx.node(nid)?.label).map(labels.contains) ?? false }
             }
         }
-        var row = current
+        var row = outputRow(from: &current, isLast: index + 1 == found.count)
         row[slot] = .node(found[index])
         index += 1
         return row
@@ -209,7 +209,7 @@ final class ExpandOperator: PlanOperator {
                 }
             }
         }
-        var row = current
+        var row = outputRow(from: &current, isLast: index + 1 == pending.count)
         let (ref, other) = pending[index]
         index += 1
         if let relationSlot { row[relationSlot] = .relationship(ref) }
@@ -244,7 +244,7 @@ final class ExpandOperator: PlanOperator {
                 }
             }
         }
-        var row = current
+        var row = outputRow(from: &current, isLast: index + 1 == pendingByID.count)
         let (typeID, outgoing, other) = pendingByID[index]
         index += 1
         if let relationSlot, case .node(let nid) = row[fromSlot] {

@@ -46,6 +46,7 @@ final class LiveGraph: GraphSource {
     private lazy var recordBuffer = NodeRecord(in: tx)
     /// One adjacency cursor for every expansion of a read-only statement.
     private var adjacency: OwnedAdjacencyCursor?
+    private var idIndexIsLive: Bool?
 
     /// Forgets cached nodes, resolved keys and the last record (their contents are stale); called after every
     /// write.
@@ -110,8 +111,19 @@ final class LiveGraph: GraphSource {
 
     func nodeID(externalID: String) throws -> NodeID? {
         guard let nid = try tx.nodeID(forExternalID: externalID) else { return nil }
-        // The id index keeps ids of deleted CIs (ids are never reused); only live ones count.
-        return try tx.label(of: nid) == nil ? nil : nid
+        // The id index keeps ids of deleted CIs (ids are never reused); only live ones count. When no CI was ever
+        // deleted there is nothing to check; else the record is read (and kept for the properties read next).
+        if try idsAreLive() { return nid }
+        return try record(nid) == nil ? nil : nid
+    }
+
+    /// `GraphTransaction.idIndexHoldsOnlyLiveIDs`, asked once per read-only statement (a write may delete).
+    private func idsAreLive() throws -> Bool {
+        if tx.isWritable { return try tx.idIndexHoldsOnlyLiveIDs() }
+        if let known = idIndexIsLive { return known }
+        let live = try tx.idIndexHoldsOnlyLiveIDs()
+        idIndexIsLive = live
+        return live
     }
 
     func forEachNodeID(labels: [String]?, _ body: (NodeID) throws -> Bool) throws {

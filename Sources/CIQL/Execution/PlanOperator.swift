@@ -16,6 +16,9 @@ class PlanOperator {
     private(set) var rowsProduced = 0
     private(set) var nanoseconds: UInt64 = 0
     var profiling = false
+    /// Slots set to null in every row this operator passes on: the planner's `SlotLayout` gave them back here
+    /// (their variables went out of scope), so rows do not keep their values alive.
+    private(set) var clearedSlots: [Int] = []
 
     init(_ name: String, detail: String = "", children: [PlanOperator] = []) {
         self.name = name
@@ -32,21 +35,25 @@ class PlanOperator {
     /// statement's cancellation and time-limit check, so no pipeline (`UNWIND … UNWIND …`) runs unchecked.
     final func next(_ ctx: ExecutionContext) throws -> Row? {
         guard profiling else {
-            let row = try produce(ctx)
-            if row != nil {
-                rowsProduced &+= 1
-                try ctx.checkCancelled()
-            }
+            guard var row = try produce(ctx) else { return nil }
+            rowsProduced &+= 1
+            try ctx.checkCancelled()
+            for slot in clearedSlots { row[slot] = .null }
             return row
         }
         let start = Self.now()
-        let row = try produce(ctx)
+        let produced = try produce(ctx)
         nanoseconds &+= Self.now() &- start
-        if row != nil {
-            rowsProduced &+= 1
-            try ctx.checkCancelled()
-        }
+        guard var row = produced else { return nil }
+        rowsProduced &+= 1
+        try ctx.checkCancelled()
+        for slot in clearedSlots { row[slot] = .null }
         return row
+    }
+
+    /// Adds `slots` to those cleared in every row passed on (see `clearedSlots`).
+    func clearsSlots(_ slots: Set<Int>) {
+        clearedSlots = Set(clearedSlots).union(slots).sorted()
     }
 
     /// Subclasses produce their rows here.
@@ -67,6 +74,18 @@ class PlanOperator {
     }
 
     func setProfiling(_ on: Bool) { walk { op, _ in op.profiling = on } }
+}
+
+/// The row an operator passes on for one of the outputs it derives from the input row `current`: a copy while more
+/// outputs will come from `current`, and `current` itself (left empty) for the last one, so that writing the new
+/// values into it copies nothing (an input row with one match, as an id seek or a chain of single relations has,
+/// costs no row copy at all).
+@inline(__always)
+func outputRow(from current: inout Row, isLast: Bool) -> Row {
+    guard isLast else { return current }
+    var row: Row = []
+    swap(&row, &current)
+    return row
 }
 
 /// The leaf of every plan: yields the argument row once (the empty row at the top level, the outer
@@ -101,9 +120,11 @@ final class FilterOperator: PlanOperator {
     }
 }
 
-/// Computes expressions into slots.
+/// Computes expressions into slots, in the row it is given (no other allocation per row).
 final class ProjectOperator: PlanOperator {
     let items: [(slot: Int, expression: CompiledExpression)]
+    /// The values of one row, kept between rows for its capacity.
+    private var values: [Value] = []
 
     init(_ input: PlanOperator, _ items: [(slot: Int, expression: CompiledExpression)], detail: String) {
         self.items = items
@@ -112,11 +133,16 @@ final class ProjectOperator: PlanOperator {
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
         guard var row = try input.next(ctx) else { return nil }
-        // Evaluate everything first, then assign: `WITH a AS b, b AS a` swaps.
-        var values: [Value] = []
-        values.reserveCapacity(items.count)
+        if items.count == 1 {
+            let item = items[0]
+            row[item.slot] = try ctx.evaluate(item.expression, &row)
+            return row
+        }
+        // Evaluate everything first, then assign: each item reads the row as it came in.
+        values.removeAll(keepingCapacity: true)
         for item in items { values.append(try ctx.evaluate(item.expression, &row)) }
         for (i, item) in items.enumerated() { row[item.slot] = values[i] }
+        values.removeAll(keepingCapacity: true)
         return row
     }
 }
@@ -152,7 +178,7 @@ final class UnwindOperator: PlanOperator {
             index = 0
             current = row
         }
-        var row = current
+        var row = outputRow(from: &current, isLast: index + 1 == pending.count)
         row[slot] = pending[index]
         index += 1
         return row

@@ -48,26 +48,35 @@ final class AggregateOperator: PlanOperator {
 
     private func run(_ ctx: ExecutionContext) throws {
         var groups: [[GroupingKey]: Int] = [:]
+        /// One key (`WITH c.class AS k, count(*) AS n`): groups without an array per row.
+        var groupsOne: [GroupingKey: Int] = [:]
         var firstRows: [Row] = []
         var states: [[AggregateState]] = []
+        var keyValues: [GroupingKey] = []
         while var row = try input.next(ctx) {
             try ctx.checkCancelled()
-            var keyValues: [GroupingKey] = []
-            keyValues.reserveCapacity(keys.count)
-            for key in keys {
+            var g = firstRows.count
+            if keys.count == 1 {
+                let key = keys[0]
                 let v = try ctx.evaluate(key.expression, &row)
                 row[key.slot] = v
-                keyValues.append(GroupingKey(v))
-            }
-            let g: Int
-            if keys.isEmpty, !firstRows.isEmpty {
+                g = groupsOne[GroupingKey(v), default: firstRows.count]
+                if g == firstRows.count { groupsOne[GroupingKey(v)] = g }
+            } else if !keys.isEmpty {
+                // Reused between rows: a new array only after its last one became a group's key.
+                keyValues.removeAll(keepingCapacity: true)
+                for key in keys {
+                    let v = try ctx.evaluate(key.expression, &row)
+                    row[key.slot] = v
+                    keyValues.append(GroupingKey(v))
+                }
+                g = groups[keyValues, default: firstRows.count]
+                if g == firstRows.count { groups[keyValues] = g }
+            } else if !firstRows.isEmpty {
                 g = 0  // one group: no key to hash per row
-            } else if let existing = groups[keyValues] {
-                g = existing
-            } else {
-                g = firstRows.count
-                groups[keyValues] = g
-                firstRows.append(row)
+            }
+            let isNew = g == firstRows.count
+            if isNew {
                 states.append(aggregates.map { AggregateState($0) })
                 try memory.charge(2 * row.estimatedBytes + 64 * aggregates.count, for: "grouping", ctx)
             }
@@ -76,6 +85,11 @@ final class AggregateOperator: PlanOperator {
                 let p = try spec.parameter.map { try ctx.evaluate($0, &row) }
                 let held = try states[g][i].add(v, parameter: p, ctx)
                 if held > 0 { try memory.charge(held, for: "\(spec.function.displayName)()", ctx) }
+            }
+            if isNew {
+                // The group's row keeps only what is read after grouping (its keys and what ORDER BY sees).
+                for slot in clearedInGroups { row[slot] = .null }
+                firstRows.append(row)
             }
         }
         if firstRows.isEmpty, keys.isEmpty {
@@ -94,6 +108,8 @@ final class AggregateOperator: PlanOperator {
 
     /// The row width, set by the planner (an empty input has no row to copy).
     var rowWidth = 0
+    /// Slots cleared in each group's row: the variables before the grouping that nothing reads after it.
+    var clearedInGroups: [Int] = []
 }
 
 /// Drops rows whose given slots equal those of an earlier row.
@@ -102,6 +118,8 @@ final class DistinctOperator: PlanOperator {
     private var seen: Set<[GroupingKey]> = []
     /// One slot (`RETURN DISTINCT x.id`): keys without an array per row.
     private var seenOne: Set<GroupingKey> = []
+    /// The key of the row at hand, reused between rows: only a row not seen before costs an array.
+    private var probe: [GroupingKey] = []
     private var memory = MemoryAccount()
 
     init(_ input: PlanOperator, slots: [Int], detail: String) {
@@ -118,9 +136,14 @@ final class DistinctOperator: PlanOperator {
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
         while let row = try input.next(ctx) {
-            let inserted = slots.count == 1
-                ? seenOne.insert(GroupingKey(row[slots[0]])).inserted
-                : seen.insert(slots.map { GroupingKey(row[$0]) }).inserted
+            let inserted: Bool
+            if slots.count == 1 {
+                inserted = seenOne.insert(GroupingKey(row[slots[0]])).inserted
+            } else {
+                probe.removeAll(keepingCapacity: true)
+                for slot in slots { probe.append(GroupingKey(row[slot])) }
+                inserted = !seen.contains(probe) && seen.insert(probe).inserted
+            }
             if inserted {
                 try memory.charge(slots.reduce(48) { $0 &+ row[$1].estimatedBytes }, for: "DISTINCT", ctx)
                 return row
@@ -174,6 +197,7 @@ final class SortOperator: PlanOperator {
                 try ctx.checkCancelled()
                 var k: [Value] = []
                 for key in keys { k.append(try ctx.evaluate(key.expression, &row)) }
+                for slot in clearedAfterKeys { row[slot] = .null }
                 keyed.append((k, n, row))
                 try memory.charge(k.estimatedBytes + row.estimatedBytes, for: "ORDER BY", ctx)
                 n += 1
@@ -193,6 +217,9 @@ final class SortOperator: PlanOperator {
         defer { index += 1 }
         return rows[index]
     }
+
+    /// Slots cleared in each row once its keys are computed: what only the keys read (see `SlotLayout`).
+    var clearedAfterKeys: [Int] = []
 
     private func less(_ a: ([Value], Int, Row), _ b: ([Value], Int, Row)) -> Bool {
         for (i, key) in keys.enumerated() {

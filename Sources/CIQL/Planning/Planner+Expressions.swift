@@ -83,7 +83,7 @@ extension Planner {
                 if args.contains(where: \.callsRand) {
                     throw CIQLError(.semantic, .syntax(.nonConstantExpression), "an aggregate cannot take rand(): its result would change from run to run", at: at)
                 }
-                let slot = slots.next()
+                let slot = layout.allocate()
                 aggregates.specs.append(AggregateSpec(
                     function: aggregate, argument: try compile(args[0], scope),
                     parameter: expected == 2 ? try compile(args[1], scope) : nil, distinct: distinct, slot: slot,
@@ -108,7 +108,7 @@ extension Planner {
             guard let aggregates else {
                 throw CIQLError(.semantic, .syntax(.invalidAggregation), "count(*) aggregates rows; use it in WITH or RETURN, not here", at: at)
             }
-            let slot = slots.next()
+            let slot = layout.allocate()
             aggregates.specs.append(AggregateSpec(
                 function: .count, argument: nil, parameter: nil, distinct: false, slot: slot, location: at))
             return .slot(slot)
@@ -119,7 +119,7 @@ extension Planner {
         case .listComprehension(let v, let list, let filter, let map):
             let l = try sub(list)
             var inner = scope
-            let slot = slots.next()
+            let slot = layout.allocate()
             inner[v.text] = Variable(slot: slot, kind: .value, staticType: elementType(list, scope))
             return .listComprehension(
                 slot: slot, list: l, where: try filter.map { try compile($0, inner) },
@@ -127,13 +127,13 @@ extension Planner {
         case .quantifier(let q, let v, let list, let filter):
             let l = try sub(list)
             var inner = scope
-            let slot = slots.next()
+            let slot = layout.allocate()
             inner[v.text] = Variable(slot: slot, kind: .value, staticType: elementType(list, scope))
             return .quantifier(q, slot: slot, list: l, where: try filter.map { try compile($0, inner) }, at)
         case .reduce(let acc, let initial, let v, let list, let map):
             let i = try sub(initial), l = try sub(list)
             var inner = scope
-            let accSlot = slots.next(), slot = slots.next()
+            let accSlot = layout.allocate(), slot = layout.allocate()
             inner[acc.text] = Variable(slot: accSlot, kind: .value)
             inner[v.text] = Variable(slot: slot, kind: .value)
             return .reduce(accumulator: accSlot, initial: i, slot: slot, list: l, map: try compile(map, inner), at)
@@ -145,21 +145,24 @@ extension Planner {
             }
             let part = PatternPart(element: element, location: at)
             nextPatternContext = PatternContext(ignoresDuplicates: true, readAfter: [], mayCollapse: false)
-            let (plan, _) = try planSubpattern([part], where: nil, scope)
+            let (plan, _) = try layout.nested("pattern predicate", scope) { try planSubpattern([part], where: nil, scope) }
             return .subquery(Subquery(plan: plan, result: .exists))
         case .exists(let parts, let filter):
             nextPatternContext = PatternContext(ignoresDuplicates: true, readAfter: [], mayCollapse: false)
-            let (plan, _) = try planSubpattern(parts, where: filter, scope)
+            let (plan, _) = try layout.nested("EXISTS", scope) { try planSubpattern(parts, where: filter, scope) }
             return .subquery(Subquery(plan: plan, result: .exists))
         case .existsQuery(let query):
             guard query.parts.count == 1, let single = query.parts.first, !QueryEngine.writes(query) else {
                 throw CIQLError(.semantic, .syntax(.invalidClauseComposition), "EXISTS { … } takes one reading query (no UNION, no writes)", at: at)
             }
-            return .subquery(Subquery(plan: try planSingle(single, scope: scope).0, result: .exists))
+            return .subquery(Subquery(
+                plan: try layout.nested("EXISTS", scope) { try planSingle(single, scope: scope).0 }, result: .exists))
         case .patternComprehension(let pathVariable, let element, let filter, let map):
             let part = PatternPart(pathVariable: pathVariable, element: element, location: at)
-            let (plan, inner) = try planSubpattern([part], where: filter, scope)
-            return .subquery(Subquery(plan: plan, result: .collect(try compile(map, inner))))
+            return try layout.nested("pattern comprehension", scope) {
+                let (plan, inner) = try planSubpattern([part], where: filter, scope)
+                return .subquery(Subquery(plan: plan, result: .collect(try compile(map, inner))))
+            }
         }
     }
 
@@ -169,6 +172,7 @@ extension Planner {
     {
         var inner = scope
         let plan = try planPattern(parts, where: filter, onto: ArgumentOperator(), &inner)
+        layout.record("pattern", inner, cleared: [])
         return (plan, inner)
     }
 

@@ -40,7 +40,7 @@ extension Planner {
                 if scope[pathVariable.text] != nil {
                     throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(pathVariable.text)' is already defined", at: pathVariable.location)
                 }
-                scope[pathVariable.text] = Variable(slot: slots.next(), kind: .path)
+                scope[pathVariable.text] = Variable(slot: layout.allocate(), kind: .path)
             }
             nodeNames.append(names)
             relationNames.append(rels)
@@ -135,7 +135,20 @@ extension Planner {
     static func relationUniquenessCheck(
         _ input: PlanOperator, _ checked: [(slot: Int, isList: Bool, types: Set<String>?)]
     ) -> PlanOperator {
-        RowCheckOperator(input, "RelationUniqueness", detail: "each relation once per match") { row in
+        // Single relations only (the usual case): compared pair by pair, with nothing allocated per row.
+        if !checked.contains(where: \.isList) {
+            let slots = checked.map(\.slot)
+            return RowCheckOperator(input, "RelationUniqueness", detail: "each relation once per match") { row in
+                for (i, a) in slots.enumerated() {
+                    guard case .relationship(let r) = row[a] else { continue }
+                    for b in slots[(i + 1)...] {
+                        if case .relationship(let other) = row[b], other == r { return false }
+                    }
+                }
+                return true
+            }
+        }
+        return RowCheckOperator(input, "RelationUniqueness", detail: "each relation once per match") { row in
             var seen = Set<RelationshipRef>()
             for (slot, isList, _) in checked {
                 if isList {
@@ -196,10 +209,10 @@ extension Planner {
                 }
                 if !classes.isEmpty, existing.labels.isEmpty { scope[name]?.labels = classes }
             } else {
-                scope[name] = Variable(slot: slots.next(), kind: .node, labels: classes)
+                scope[name] = Variable(slot: layout.allocate(), kind: .node, labels: classes)
             }
         } else {
-            let slot = slots.next()
+            let slot = layout.allocate()
             name = " n\(slot)"
             scope[name] = Variable(slot: slot, kind: .node, labels: classes)
         }
@@ -255,17 +268,17 @@ extension Planner {
             guard bound.kind == (isList ? .relationshipList : .relationship) || bound.kind == .value && (bound.staticType == nil || isList && bound.staticType == .list) else {
                 throw CIQLError(.semantic, .syntax(.variableTypeConflict), "variable '\(v.text)' is already defined and is not a relation here", at: v.location)
             }
-            slot = slots.next()
+            slot = layout.allocate()
             name = " r\(slot)"
             scope[name] = Variable(slot: slot, kind: kind)
             let same = Expression(.binary(.equal, Expression(.variable(name), at: v.location), Expression(.variable(v.text), at: v.location)), at: v.location)
             conjuncts.append(Conjunct(expression: same, variables: [name, v.text]))
         } else if let v = rel.variable {
             name = v.text
-            slot = slots.next()
+            slot = layout.allocate()
             scope[name] = Variable(slot: slot, kind: kind)
         } else {
-            slot = slots.next()
+            slot = layout.allocate()
             name = " r\(slot)"
             scope[name] = Variable(slot: slot, kind: kind)
         }

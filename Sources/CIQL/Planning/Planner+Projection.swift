@@ -1,11 +1,38 @@
 import CIQLSyntax
 import ConfigurationSchema
 
+/// A planned `WITH` or `RETURN`, with what ending its stage needs to know (see `Planner.endStage`).
+struct PlannedProjection {
+    var op: PlanOperator
+    /// The projected variables.
+    var scope: Scope
+    var columns: [String]
+    /// Each item's slot.
+    var slots: [Int]
+    /// The operator that computes the items (nil when the rows are made afresh or only grouped).
+    var project: PlanOperator?
+    var aggregate: AggregateOperator?
+    /// The rows are made afresh (counts from the store): they hold nothing but the items.
+    var makesRows = false
+    /// The slots in use before the projection, and when `project` was made.
+    var inUseBefore: Set<Int>
+    var inUseAtProject: Set<Int> = []
+    /// The slots of variables from before the projection that ORDER BY reads.
+    var sortReads: Set<Int> = []
+    /// ORDER BY, which can clear what only its keys read in the rows it holds, and the slots in use when it was made.
+    var sort: SortOperator?
+    var inUseAtSort: Set<Int> = []
+    /// The slots of variables from before the projection that the items computed after grouping read
+    /// (`[a] + collect(n)` reads the key `a` from the group's row).
+    var groupReads: Set<Int> = []
+}
+
 /// Planning `WITH` and `RETURN`: projection, implicit grouping, DISTINCT, ORDER BY, SKIP and LIMIT.
 extension Planner {
-    func planProjection(_ projection: Projection, _ input: PlanOperator, _ scope: Scope, isReturn: Bool) throws
-        -> (PlanOperator, Scope, [String], [Int])
-    {
+    /// Plans the projection; `targets` are the slots the items must be written to (a later part of a UNION).
+    func planProjection(
+        _ projection: Projection, _ input: PlanOperator, _ scope: Scope, isReturn: Bool, into targets: [Int]? = nil
+    ) throws -> PlannedProjection {
         let clause = isReturn ? "RETURN" : "WITH"
         var items = projection.items
         if projection.includesAll {
@@ -34,19 +61,27 @@ extension Planner {
         var newScope = Scope()
         var itemSlots: [Int] = []
         var keyVariables = Set<String>()
-        if aggregating, !projection.distinct, let counted = try countStorePlan(items, input, scope) {
+        var planned = PlannedProjection(op: input, scope: Scope(), columns: [], slots: [], inUseBefore: layout.inUse)
+        // Written into the given slots only when there is one per item (else the UNION reports the columns).
+        let targets = targets?.count == items.count ? targets : nil
+        func itemSlot(_ i: Int) -> Int { targets?[i] ?? layout.allocate() }
+        if aggregating, !projection.distinct, targets == nil, let counted = try countStorePlan(items, input, scope) {
             op = counted.op
+            planned.makesRows = true
             itemSlots = counted.slots
             for (item, slot) in zip(items, itemSlots) { newScope[item.columnName] = Variable(slot: slot, kind: .value) }
         } else if aggregating {
             var keys: [(slot: Int, expression: CompiledExpression)] = []
             let collector = AggregateCollector()
             var post: [(slot: Int, expression: CompiledExpression)] = []
-            for item in items {
-                let slot = slots.next()
+            for (i, item) in items.enumerated() {
+                let slot = itemSlot(i)
                 itemSlots.append(slot)
                 if item.expression.containsAggregate {
                     post.append((slot, try compile(item.expression, scope, aggregates: collector)))
+                    for name in item.expression.referencedVariables {
+                        if let variable = scope[name] { planned.groupReads.insert(variable.slot) }
+                    }
                 } else {
                     keys.append((slot, try compile(item.expression, scope)))
                     keyVariables.formUnion(item.expression.referencedVariables)
@@ -57,17 +92,32 @@ extension Planner {
             let aggregate = AggregateOperator(op, keys: keys, aggregates: collector.specs, detail: detail)
             aggregates.append(aggregate)
             op = aggregate
-            if !post.isEmpty { op = ProjectOperator(op, post, detail: detail) }
+            planned.aggregate = aggregate
+            if !post.isEmpty {
+                op = ProjectOperator(op, post, detail: detail)
+                planned.project = op
+            }
         } else {
             var projections: [(slot: Int, expression: CompiledExpression)] = []
-            for item in items {
-                let slot = slots.next()
+            var renamed = Set<Int>()
+            for (i, item) in items.enumerated() {
+                // A variable projected as it is keeps its slot (`WITH a AS b, b AS a` swaps names, not values).
+                if targets == nil, case .variable(let v) = item.expression.kind, let old = scope[v],
+                    renamed.insert(old.slot).inserted
+                {
+                    itemSlots.append(old.slot)
+                    newScope[item.columnName] = carried(item, scope, old.slot)
+                    continue
+                }
+                let slot = itemSlot(i)
                 itemSlots.append(slot)
                 projections.append((slot, try compile(item.expression, scope)))
                 newScope[item.columnName] = carried(item, scope, slot)
             }
             op = ProjectOperator(op, projections, detail: items.map(\.text).joined(separator: ", "))
+            planned.project = op
         }
+        planned.inUseAtProject = layout.inUse
         if projection.distinct {
             op = DistinctOperator(op, slots: itemSlots, detail: items.map(\.text).joined(separator: ", "))
         }
@@ -78,6 +128,7 @@ extension Planner {
                 sortScope = Scope()
                 for name in keyVariables { sortScope[name] = scope[name] }
             }
+            planned.sortReads = Set(sortScope.variables.values.map(\.slot))
             for name in newScope.names { sortScope[name] = newScope[name] }
             let printed = items.map { describe($0.expression) }
             var keys: [(expression: CompiledExpression, descending: Bool)] = []
@@ -103,7 +154,10 @@ extension Planner {
             }
             let cap = try projection.limit.map { try compile($0, Scope()) }
             let skipped = try cap == nil ? nil : projection.skip.map { try compile($0, Scope()) }
-            op = SortOperator(op, keys: keys, skip: skipped, limit: cap, detail: projection.orderBy.map { describe($0.expression) + ($0.descending ? " DESC" : "") }.joined(separator: ", "))
+            let sort = SortOperator(op, keys: keys, skip: skipped, limit: cap, detail: projection.orderBy.map { describe($0.expression) + ($0.descending ? " DESC" : "") }.joined(separator: ", "))
+            op = sort
+            planned.sort = sort
+            planned.inUseAtSort = layout.inUse
         }
         if projection.skip != nil || projection.limit != nil {
             let skip = try projection.skip.map { try compileCount($0, "SKIP") }
@@ -112,7 +166,11 @@ extension Planner {
                 .compactMap { $0 }.joined(separator: " ")
             op = SliceOperator(op, skip: skip, limit: limit, detail: detail)
         }
-        return (op, newScope, items.map(\.columnName), itemSlots)
+        planned.op = op
+        planned.scope = newScope
+        planned.columns = items.map(\.columnName)
+        planned.slots = itemSlots
+        return planned
     }
 
     /// Counting a scan by class and status needs no scan: the store keeps those counts (schema databases only,
@@ -129,7 +187,7 @@ extension Planner {
         var counts: [Int] = []
         var slotsOut: [Int] = []
         for item in items {
-            let slot = slots.next()
+            let slot = layout.allocate()
             slotsOut.append(slot)
             switch item.expression.kind {
             case .countStar: counts.append(slot)
@@ -139,7 +197,9 @@ extension Planner {
                 keys.append((slot, .label))
             case .property(let base, "class") where scanned(base): keys.append((slot, .label))
             case .property(let base, "status") where scanned(base): keys.append((slot, .status))
-            default: return nil
+            default:
+                layout.release(slotsOut)
+                return nil
             }
         }
         let detail = items.map(\.text).joined(separator: ", ")

@@ -87,7 +87,7 @@ extension Planner {
                 throw CIQLError(.semantic, .graph(.singleClass), "a CI has exactly one class; '\(n.labels.map { ":" + $0.text }.joined())' asks for \(n.labels.count)", at: n.labels[1].location)
             }
             if let label = n.labels.first { _ = try classSet(label) }
-            let slot = scope[n.variable?.text ?? ""]?.slot ?? slots.next()
+            let slot = scope[n.variable?.text ?? ""]?.slot ?? layout.allocate()
             if let v = n.variable {
                 scope[v.text] = Variable(slot: slot, kind: .node, labels: n.labels.map(\.text))
                 created.insert(v.text)
@@ -128,10 +128,10 @@ extension Planner {
                     if boundBefore.contains(v.text) {
                         throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(v.text)' is already bound; CREATE makes a new relation", at: v.location)
                     }
-                    slot = scope[v.text]?.slot ?? slots.next()
+                    slot = scope[v.text]?.slot ?? layout.allocate()
                     scope[v.text] = Variable(slot: slot, kind: .relationship)
                 } else {
-                    slot = slots.next()
+                    slot = layout.allocate()
                 }
                 let (from, to) = r.direction == .left ? (next, previous) : (previous, next)
                 spec.relations.append(CreationSpec.RelationSpec(
@@ -142,7 +142,7 @@ extension Planner {
                 previous = next
             }
             if let p = part.pathVariable {
-                let slot = scope[p.text]?.slot ?? slots.next()
+                let slot = scope[p.text]?.slot ?? layout.allocate()
                 scope[p.text] = Variable(slot: slot, kind: .path)
                 spec.paths.append((slot, pieces))
             }

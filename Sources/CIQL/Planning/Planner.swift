@@ -10,13 +10,18 @@ struct QueryPlan {
     var columnSlots: [Int]
     var width: Int
     var writes: Bool
+    /// What each WITH/RETURN did to the row layout (see `SlotLayout`).
+    var stages: [SlotLayout.Stage] = []
 }
 
 /// Turns a parsed query into an operator tree: resolves variables to slots, checks names against the
 /// schema, picks index seeks and scan starts, and places filters as early as their variables allow.
 final class Planner {
     let schema: Schema
-    let slots = SlotAllocator()
+    /// Which slot each variable lives in, and which slots are free at the current point of planning.
+    let layout = SlotLayout()
+    /// Slots no stage may give back: the output columns every part of a UNION writes.
+    private(set) var pinnedSlots = Set<Int>()
     /// What the store knows, for choosing plans: indexed property keys and node counts.
     let statistics: PlanningStatistics
     let allAttributeNames: Set<String>
@@ -45,8 +50,9 @@ final class Planner {
 
     func plan(_ query: Query) throws -> QueryPlan {
         var plan = try planUnion(query)
-        plan.width = slots.count
-        for aggregate in aggregates { aggregate.rowWidth = slots.count }
+        plan.width = layout.width
+        plan.stages = layout.stages
+        for aggregate in aggregates { aggregate.rowWidth = layout.width }
         return plan
     }
 
@@ -58,35 +64,55 @@ final class Planner {
     }
 
     private func planUnion(_ query: Query) throws -> QueryPlan {
-        var parts: [(PlanOperator, [String], [Int])] = []
-        for part in query.parts { parts.append(try planSingle(part)) }
-        guard parts.count > 1 else {
-            let (root, columns, columnSlots) = parts[0]
-            return QueryPlan(root: root, columns: columns, columnSlots: columnSlots, width: slots.count, writes: writes)
+        guard query.parts.count > 1 else {
+            let (root, columns, columnSlots) = try planSingle(query.parts[0])
+            return QueryPlan(root: root, columns: columns, columnSlots: columnSlots, width: layout.width, writes: writes)
         }
-        // UNION: every part must return the same columns; each part copies its values into shared slots.
-        let columns = parts[0].1
-        let shared = columns.map { _ in slots.next() }
+        // UNION: every part must return the same columns, into the same slots: the first part's output slots, which
+        // the other parts keep free for their RETURN (each part starts from the empty argument row).
         var roots: [PlanOperator] = []
-        for (i, (root, partColumns, partSlots)) in parts.enumerated() {
-            guard partColumns == columns else {
-                throw CIQLError(
-                    .semantic, .syntax(.differentColumnsInUnion), "all parts of a UNION must return the same columns: "
-                        + "\(columns.joined(separator: ", ")) vs \(partColumns.joined(separator: ", "))",
-                    at: query.parts[i].location)
+        var columns: [String] = []
+        var shared: [Int] = []
+        for (i, part) in query.parts.enumerated() {
+            if i > 0 {
+                layout.release(layout.inUse)
+                layout.reserve(shared)
+                pinnedSlots = Set(shared)
             }
-            roots.append(ProjectOperator(
-                root, zip(shared, partSlots).map { ($0, .slot($1)) }, detail: partColumns.joined(separator: ", ")))
+            var (root, partColumns, partSlots) = try planSingle(part, unionSlots: i > 0 ? shared : nil)
+            if i == 0 {
+                (columns, shared) = (partColumns, partSlots)
+            } else {
+                guard partColumns == columns else {
+                    throw CIQLError(
+                        .semantic, .syntax(.differentColumnsInUnion), "all parts of a UNION must return the same columns: "
+                            + "\(columns.joined(separator: ", ")) vs \(partColumns.joined(separator: ", "))",
+                        at: part.location)
+                }
+                // A part that could not write its RETURN into the shared slots (a standalone CALL) copies them there.
+                if partSlots != shared {
+                    root = ProjectOperator(
+                        root, zip(shared, partSlots).map { ($0, .slot($1)) }, detail: partColumns.joined(separator: ", "))
+                }
+            }
+            roots.append(root)
         }
+        pinnedSlots = []
         var root: PlanOperator = UnionOperator(roots)
         if query.unionAll.contains(false) {
             root = DistinctOperator(root, slots: shared, detail: columns.joined(separator: ", "))
         }
-        return QueryPlan(root: root, columns: columns, columnSlots: shared, width: slots.count, writes: writes)
+        var unionScope = Scope()
+        for (name, slot) in zip(columns, shared) { unionScope[name] = Variable(slot: slot, kind: .value) }
+        layout.record("UNION", unionScope, cleared: [])
+        return QueryPlan(root: root, columns: columns, columnSlots: shared, width: layout.width, writes: writes)
     }
 
-    /// Plans one query; `outer` holds the variables of an enclosing query (for `EXISTS { … }`).
-    func planSingle(_ query: SingleQuery, scope outer: Scope = Scope()) throws -> (PlanOperator, [String], [Int]) {
+    /// Plans one query; `outer` holds the variables of an enclosing query (for `EXISTS { … }`); `unionSlots` are
+    /// the slots its RETURN writes (a later part of a UNION).
+    func planSingle(_ query: SingleQuery, scope outer: Scope = Scope(), unionSlots: [Int]? = nil) throws
+        -> (PlanOperator, [String], [Int])
+    {
         var op: PlanOperator = ArgumentOperator()
         var scope = outer
         var columns: [String] = []
@@ -109,7 +135,7 @@ final class Planner {
                 hasRead = true
             case .unwind(let list, let variable):
                 let compiled = try compile(list, scope)
-                let slot = slots.next()
+                let slot = layout.allocate()
                 op = UnwindOperator(op, compiled, slot: slot, detail: variable.text)
                 scope[variable.text] = Variable(slot: slot, kind: .value)
                 hasRead = true
@@ -134,8 +160,9 @@ final class Planner {
                     distinctAfter = projection.distinct && !carriedNames.isEmpty
                     if distinctAfter { projection.distinct = false }
                 }
-                let itemSlots: [Int]
-                (op, scope, _, itemSlots) = try planProjection(projection, op, scope, isReturn: false)
+                let projected = try planProjection(projection, op, scope, isReturn: false)
+                (op, scope) = (projected.op, projected.scope)
+                let itemSlots = projected.slots
                 if let filter {
                     var filterScope = scope
                     for name in carriedNames { filterScope[name] = scope[" with " + name] }
@@ -146,13 +173,16 @@ final class Planner {
                         op = DistinctOperator(op, slots: Array(itemSlots.dropLast(carriedNames.count)), detail: "WITH DISTINCT")
                     }
                 }
+                endStage(projected, last: op, scope)
                 hasRead = true
             case .return(let projection):
                 guard isLast else {
                     throw CIQLError(.syntax, .syntax(.invalidClauseComposition), "RETURN must be the last clause; use WITH to go on", at: clause.location)
                 }
                 if writes, !hasRead { op = EagerOperator(op, readsWhenOpened: true) }
-                (op, scope, columns, columnSlots) = try planProjection(projection, op, scope, isReturn: true)
+                let projected = try planProjection(projection, op, scope, isReturn: true, into: unionSlots)
+                (op, scope, columns, columnSlots) = (projected.op, projected.scope, projected.columns, projected.slots)
+                layout.record("RETURN", scope, cleared: [])
             case .call(let call):
                 op = try planCall(call, op, &scope, standalone: query.clauses.count == 1)
                 if query.clauses.count == 1 {
@@ -184,6 +214,36 @@ final class Planner {
             }
         }
         return (op, columns, columnSlots)
+    }
+
+    /// Ends a `WITH`: the slots of the variables it did not project are free again, and cleared in every row as soon as
+    /// nothing of the stage reads them (by the operator computing the items, else by the stage's last operator).
+    private func endStage(_ projected: PlannedProjection, last: PlanOperator, _ scope: Scope) {
+        let kept = Set(scope.variables.values.map(\.slot)).union(pinnedSlots)
+        let dead = layout.inUse.subtracting(kept)
+        layout.record("WITH", scope, cleared: projected.makesRows ? [] : Array(dead))
+        layout.release(dead)
+        guard !projected.makesRows else { return }
+        var cleared = Set<Int>()
+        if let aggregate = projected.aggregate {
+            let inGroups = dead.intersection(projected.inUseBefore).subtracting(projected.sortReads)
+                .subtracting(projected.groupReads)
+            aggregate.clearedInGroups = inGroups.sorted()
+            cleared = inGroups
+        }
+        if let project = projected.project {
+            let early = dead.intersection(projected.inUseAtProject).subtracting(projected.slots)
+                .subtracting(projected.sortReads).subtracting(cleared)
+            project.clearsSlots(early)
+            cleared.formUnion(early)
+        }
+        if let sort = projected.sort {
+            // After the sort keys, only the items are read (SKIP/LIMIT, DISTINCT, WHERE's hidden columns).
+            let afterKeys = dead.intersection(projected.inUseAtSort).subtracting(projected.slots).subtracting(cleared)
+            sort.clearedAfterKeys = afterKeys.sorted()
+            cleared.formUnion(afterKeys)
+        }
+        last.clearsSlots(dead.subtracting(cleared))
     }
 }
 

@@ -130,7 +130,7 @@ extension Planner {
             if scope[item.variable.text] != nil {
                 throw CIQLError(.semantic, .syntax(.variableAlreadyBound), "variable '\(item.variable.text)' is already defined", at: item.variable.location)
             }
-            let slot = slots.next()
+            let slot = layout.allocate()
             scope[item.variable.text] = Variable(slot: slot, kind: .value)
             yields.append((index, slot))
         }

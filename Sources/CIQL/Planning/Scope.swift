@@ -45,13 +45,82 @@ struct Scope {
     }
 }
 
-/// Hands out row slots for a whole query.
-final class SlotAllocator {
-    private(set) var count = 0
+/// Where each variable of a query lives in the row, and which slots are in use at the current point of planning.
+///
+/// A row is one `Value` per slot, `width` slots wide. The planner asks for a slot when a variable, an aggregate or a
+/// comprehension's element needs one (`allocate`) and gives slots back when a `WITH` ends the variables that are
+/// not projected (`release`); the operator at that point clears them in the row, so a slot that is free holds null
+/// and the next stage can take it again. Rows are therefore only as wide as the most slots in use at once, and no row
+/// keeps a value (a long list, a path) after its variable went out of scope.
+///
+/// Subqueries (`EXISTS { … }`, pattern predicates and comprehensions) run on a copy of the outer row: their slots
+/// are taken from those free at that point (so they never overwrite an outer variable) and are free again for the
+/// outer query once the subquery is planned (`nested`).
+final class SlotLayout {
+    /// What planning recorded at one `WITH` or `RETURN` (or at the start of a subquery), for EXPLAIN-free checks.
+    struct Stage: Equatable, CustomStringConvertible {
+        /// `WITH`, `RETURN`, `UNION` or `subquery`.
+        var clause: String
+        /// 0 for the query itself, 1 inside a subquery, and so on.
+        var depth: Int
+        /// Each visible variable after the clause, and its slot.
+        var variables: [String: Int]
+        /// The slots the clause sets to null in every row (their variables went out of scope).
+        var cleared: [Int]
 
-    func next() -> Int {
-        defer { count += 1 }
-        return count
+        var description: String {
+            let vars = variables.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: " ")
+            return "\(clause) [\(vars)] cleared \(cleared)"
+        }
+    }
+
+    /// The row width: one more than the highest slot ever handed out.
+    private(set) var width = 0
+    /// The slots holding something still needed (a variable in scope, a value an operator of the current stage
+    /// writes); the others hold null in every row at this point of the plan.
+    private(set) var inUse = Set<Int>()
+    /// What each WITH/RETURN did, in planning order.
+    private(set) var stages: [Stage] = []
+    private var depth = 0
+
+    /// The lowest free slot, now in use.
+    func allocate() -> Int {
+        var slot = 0
+        while inUse.contains(slot) { slot += 1 }
+        inUse.insert(slot)
+        width = max(width, slot + 1)
+        return slot
+    }
+
+    /// Marks `slots` as in use (the output columns every part of a UNION writes).
+    func reserve(_ slots: [Int]) {
+        for slot in slots {
+            inUse.insert(slot)
+            width = max(width, slot + 1)
+        }
+    }
+
+    /// Frees `slots`; the plan must clear them in the row at this point.
+    func release(_ slots: some Sequence<Int>) {
+        for slot in slots { inUse.remove(slot) }
+    }
+
+    /// Plans a subquery that runs on a copy of the row: what it takes is free again afterwards.
+    func nested<T>(_ clause: String, _ scope: Scope, _ body: () throws -> T) rethrows -> T {
+        let saved = inUse
+        record(clause, scope, cleared: [])
+        depth += 1
+        defer {
+            depth -= 1
+            inUse = saved
+        }
+        return try body()
+    }
+
+    func record(_ clause: String, _ scope: Scope, cleared: [Int]) {
+        var variables: [String: Int] = [:]
+        for name in scope.visibleNames { variables[name] = scope[name]?.slot }
+        stages.append(Stage(clause: clause, depth: depth, variables: variables, cleared: cleared.sorted()))
     }
 }
 

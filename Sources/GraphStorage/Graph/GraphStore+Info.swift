@@ -13,6 +13,14 @@ extension GraphStore {
         return unsafe (Int(info.me_numreaders), Int(info.me_maxreaders))
     }
 
+    /// The id of the latest committed LMDB transaction (any process's): what `GraphTransaction.snapshotID` of a
+    /// read begun now would be. Read without a transaction, so a server can tell cheaply whether anything changed.
+    public var latestSnapshotID: Int {
+        var info = unsafe MDB_envinfo()
+        unsafe mdb_env_info(env.handle, &info)
+        return unsafe Int(truncatingIfNeeded: info.me_last_txnid)
+    }
+
     /// Grows the map so that `bytes` more can be written without the writer growing it on the way.
     ///
     /// Only call this while no transaction of this process is open (LMDB remaps the file).

@@ -6,6 +6,12 @@ extension GraphTransaction {
         try lookupNodeID(id)
     }
 
+    /// Whether every id in the id index belongs to a live CI: the index keeps the ids of deleted CIs (ids are
+    /// never reused), so when it has more entries than there are CIs, a found id may be a deleted CI's.
+    public func idIndexHoldsOnlyLiveIDs() throws -> Bool {
+        try raw.entryCount(dbs.ids) == raw.entryCount(dbs.nodes)
+    }
+
     func lookupNodeID(_ id: String) throws -> NodeID? {
         var id = id
         return try id.withUTF8 { (utf8) throws -> NodeID? in
