@@ -65,10 +65,8 @@ public final class ImpactAnalyzer {
             }
         }
         try tx.withAdjacencyCursor { (scan) in
-            try tx.withAdjacencyCursor { (lookup) in
-                try tx.withPropertyReader(run.statusKey) { (status) in
-                    try run.propagate(scan: scan, lookup: lookup, status: status, marks: &marks)
-                }
+            try tx.withPropertyReader(run.statusKey) { (status) in
+                try run.propagate(scan: scan, status: status, marks: &marks)
             }
         }
         let items = run.explainingPaths(startSlots: starts.indices.filter { !inactiveTargets.contains(starts[$0]) })

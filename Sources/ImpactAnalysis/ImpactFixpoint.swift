@@ -36,11 +36,13 @@ struct ImpactFixpoint {
     private var groups = GroupStates()
     private var dependents: [(typeID: UInt16, nid: NodeID)] = []
     private var reverseDependents: [(typeID: UInt16, nid: NodeID)] = []
-    private var newGroups: [(nid: NodeID, typeID: UInt16, state: Int32)] = []
-    private var members: [NodeID] = []
+    /// The round's members of pending group states, and those states with their CIs; the CIs whose first
+    /// state was created in this round.
+    private var members: [(state: Int32, nid: NodeID)] = []
+    private var resolving: [(slot: UInt32, state: Int32, isQuorum: Bool)] = []
+    private var created: [UInt32] = []
     private var roundScratch: [(nid: NodeID, slot: UInt32)] = []
     private var idScratch: [NodeID] = []
-    private var groupScratch: [(nid: NodeID, typeID: UInt16, state: Int32)] = []
 
     init(rules: ImpactRules, schema: Schema, tx: GraphTransaction, statusKey: ResolvedPropertyKey,
          quorumKey: ResolvedPropertyKey, interrupt: (() throws -> Void)?) {
@@ -92,12 +94,10 @@ struct ImpactFixpoint {
     }
 
     /// Runs the worklist to the fixpoint, a round at a time, each round in node id order so successive seeks
-    /// mostly stay on the cursor's page: first the dependents of all the round's CIs, then the statuses not known
-    /// yet, then the dependencies of the groups and clusters reached for the first time (and their statuses),
-    /// then each CI passes its level on.
-    mutating func propagate(
-        scan: AdjacencyCursor, lookup: AdjacencyCursor, status: PropertyReader, marks: inout NodeMarks
-    ) throws {
+    /// mostly stay on the cursor's page: first the relations of all the round's CIs (their dependents, and the
+    /// members of their pending groups and clusters, with one seek per CI), then the statuses not known yet, then
+    /// the pending groups are counted, then each CI passes its level on.
+    mutating func propagate(scan: AdjacencyCursor, status: PropertyReader, marks: inout NodeMarks) throws {
         guard rules.hasPropagatingTypes else { return }
         var ends: [Int] = []
         var unknown: [NodeID] = []
@@ -108,23 +108,29 @@ struct ImpactFixpoint {
             pending.removeAll(keepingCapacity: true)
             RadixSort.sort(&round, scratch: &roundScratch) { $0.nid }
             dependents.removeAll(keepingCapacity: true)
+            members.removeAll(keepingCapacity: true)
+            resolving.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
             for entry in round {
                 try checkInterrupt()
-                try readDependents(of: entry.nid, scan: scan)
+                try readRelations(of: entry.nid, slot: entry.slot, scan: scan)
                 ends.append(dependents.count)
             }
             unknown.removeAll(keepingCapacity: true)
             for (_, nid) in dependents where marks.flags(nid) & NodeMarks.statusKnown == 0 { unknown.append(nid) }
+            for (_, nid) in members where marks.flags(nid) & NodeMarks.statusKnown == 0 { unknown.append(nid) }
             try readStatuses(&unknown, status: status, marks: &marks)
-            try prepareGroups(lookup: lookup, status: status, marks: &marks, unknown: &unknown)
+            try resolveGroups(marks: marks)
+            created.removeAll(keepingCapacity: true)
             var from = 0
             for (i, entry) in round.enumerated() {
                 try checkInterrupt()
                 queued[Int(entry.slot)] = false
-                try spread(from: entry.slot, dependents: from..<ends[i], lookup: lookup, marks: &marks)
+                spread(from: entry.slot, dependents: from..<ends[i], marks: &marks)
                 from = ends[i]
             }
+            // A CI whose group or cluster state was created in this round has it counted in a round of its own.
+            for slot in created { enqueue(slot) }
         }
     }
 
@@ -145,24 +151,34 @@ struct ImpactFixpoint {
         }
     }
 
-    /// Appends to `dependents` the CIs that depend on `nid` across a type that carries impact.
-    /// In adjacency order: incoming relations of forward types, then outgoing ones of reverse types (read first,
-    /// with the same seek, and kept aside meanwhile).
-    private mutating func readDependents(of nid: NodeID, scan: AdjacencyCursor) throws {
+    /// Appends to `dependents` the CIs that depend on `nid` across a type that carries impact, in adjacency
+    /// order: incoming relations of forward types, then outgoing ones of reverse types (read first, with the same
+    /// seek, and kept aside meanwhile); and to `members` the members of its pending groups and clusters.
+    private mutating func readRelations(of nid: NodeID, slot: UInt32, scan: AdjacencyCursor) throws {
         let rules = self.rules
-        guard rules.hasReverseTypes else {
+        let resolves = rules.hasRedundancy && groups.hasPending(slot)
+        guard rules.hasReverseTypes || resolves else {
             try scan.forEach(of: nid, direction: .incoming) { (typeID, other) in
                 if rules.rule(typeID).direction == .forward { dependents.append((typeID, other)) }
             }
             return
         }
+        if resolves {
+            groups.forEachPending(slot) { (state, _, isQuorum) in resolving.append((slot, state, isQuorum)) }
+        }
         reverseDependents.removeAll(keepingCapacity: true)
         try scan.forEachInBothDirections(of: nid) { (direction, typeID, other) in
-            let rule = rules.rule(typeID).direction
+            let rule = rules.rule(typeID)
             if direction == .incoming {
-                if rule == .forward { dependents.append((typeID, other)) }
-            } else if rule == .reverse {
+                if rule.direction == .forward { dependents.append((typeID, other)) }
+            } else if rule.direction == .reverse {
                 reverseDependents.append((typeID, other))
+            }
+            if resolves, rule.redundancy != .none, rule.direction != .none,
+                ImpactRules.dependenciesDirection(rule.direction) == direction
+            {
+                let state = groups.state(slot, type: typeID)
+                if state != GroupStates.none && groups.isPending(state) { members.append((state, other)) }
             }
         }
         dependents.append(contentsOf: reverseDependents)
@@ -175,75 +191,22 @@ struct ImpactFixpoint {
         return mark.flags & NodeMarks.inactive == 0
     }
 
-    /// Creates the redundancy state of every (CI, group or quorum type) this round reaches for the first time:
-    /// their dependencies of that type read in node id order, then the statuses not known yet, then counted.
-    private mutating func prepareGroups(
-        lookup: AdjacencyCursor, status: PropertyReader, marks: inout NodeMarks, unknown: inout [NodeID]
-    ) throws {
-        guard rules.hasRedundancy else { return }
-        newGroups.removeAll(keepingCapacity: true)
-        for (typeID, dependent) in dependents where rules.rule(typeID).redundancy != .none {
-            let mark = marks.lookup(dependent)
-            guard receives(mark) else { continue }
-            var slot = mark.slot
-            if slot == NodeMarks.noSlot { slot = addSlot(dependent, level: 0, marks: &marks) }
-            if groups.state(slot, type: typeID) == GroupStates.none {
-                newGroups.append((dependent, typeID, groups.add(slot, type: typeID)))
-            }
+    /// Counts the active members of the round's pending groups and clusters (their statuses are known by now),
+    /// and raises each such CI to the level its members give it before it passes its level on.
+    private mutating func resolveGroups(marks: NodeMarks) throws {
+        guard !resolving.isEmpty else { return }
+        for (slot, state, isQuorum) in resolving {
+            groups.resolve(state, quorum: isQuorum ? try quorum(of: nodes[Int(slot)]) : 0)
         }
-        guard !newGroups.isEmpty else { return }
-        RadixSort.sort(&newGroups, scratch: &groupScratch) { $0.nid }
-        members.removeAll(keepingCapacity: true)
-        var memberEnds: [Int] = []
-        memberEnds.reserveCapacity(newGroups.count)
-        for group in newGroups {
-            try checkInterrupt()
-            try readMembers(of: group.nid, typeID: group.typeID, lookup: lookup)
-            memberEnds.append(members.count)
+        for (state, nid) in members where marks.flags(nid) & NodeMarks.inactive == 0 { groups.addActiveMember(state) }
+        for (slot, state, _) in resolving {
+            let level = groups.level(state)
+            if level > levels[Int(slot)] { levels[Int(slot)] = level }
         }
-        unknown.removeAll(keepingCapacity: true)
-        for nid in members where marks.flags(nid) & NodeMarks.statusKnown == 0 { unknown.append(nid) }
-        try readStatuses(&unknown, status: status, marks: &marks)
-        var from = 0
-        for (i, group) in newGroups.enumerated() {
-            try countMembers(group.state, of: group.nid, typeID: group.typeID, members: from..<memberEnds[i], marks: &marks)
-            from = memberEnds[i]
-        }
-    }
-
-    /// Appends to `members` the dependencies of `nid` across `typeID`.
-    private mutating func readMembers(of nid: NodeID, typeID: UInt16, lookup: AdjacencyCursor) throws {
-        let direction = ImpactRules.dependenciesDirection(rules.rule(typeID).direction)
-        try lookup.forEach(of: nid, direction: direction) { (t, other) in
-            if t == typeID { members.append(other) }
-        }
-    }
-
-    private mutating func countMembers(
-        _ state: Int32, of nid: NodeID, typeID: UInt16, members range: Range<Int>, marks: inout NodeMarks
-    ) throws {
-        var active = 0
-        for index in range where !(try isInactive(members[index], marks: &marks)) { active += 1 }
-        groups.setMembers(state, active: active, quorum: rules.rule(typeID).redundancy == .quorum ? try quorum(of: nid) : nil)
-    }
-
-    /// The redundancy state of (`slot`, `typeID`), created now if `prepareGroups` did not.
-    private mutating func groupState(
-        _ slot: UInt32, typeID: UInt16, lookup: AdjacencyCursor, marks: inout NodeMarks
-    ) throws -> Int32 {
-        let existing = groups.state(slot, type: typeID)
-        if existing != GroupStates.none { return existing }
-        let state = groups.add(slot, type: typeID)
-        members.removeAll(keepingCapacity: true)
-        try readMembers(of: nodes[Int(slot)], typeID: typeID, lookup: lookup)
-        try countMembers(state, of: nodes[Int(slot)], typeID: typeID, members: members.indices, marks: &marks)
-        return state
     }
 
     /// Passes the current level of `slot` on to every CI that depends on it (`dependents[range]`).
-    private mutating func spread(
-        from slot: UInt32, dependents range: Range<Int>, lookup: AdjacencyCursor, marks: inout NodeMarks
-    ) throws {
+    private mutating func spread(from slot: UInt32, dependents range: Range<Int>, marks: inout NodeMarks) {
         let level = min(levels[Int(slot)], Self.downLevel)
         let previous = passed[Int(slot)]
         passed[Int(slot)] = level
@@ -254,20 +217,21 @@ struct ImpactFixpoint {
             let (typeID, dependent) = dependents[index]
             let mark = marks.lookup(dependent)
             var target = mark.slot
-            if mark.flags & NodeMarks.statusKnown != 0 {
-                guard receives(mark) else { continue }
-            } else {
-                if target != NodeMarks.noSlot && levels[Int(target)] == Self.targetLevel { continue }
-                if try isInactive(dependent, marks: &marks) { continue }
-            }
+            // Every dependent's status was read with the round's.
+            guard receives(mark) else { continue }
             if target == NodeMarks.noSlot { target = addSlot(dependent, level: 0, marks: &marks) }
             if recording {
                 edgeTo.append(target)
                 edgeType.append(typeID)
             }
             var contribution = level
-            if rules.rule(typeID).redundancy != .none {
-                let state = try groupState(target, typeID: typeID, lookup: lookup, marks: &marks)
+            let rule = rules.rule(typeID)
+            if rule.redundancy != .none {
+                var state = groups.state(target, type: typeID)
+                if state == GroupStates.none {
+                    state = groups.add(target, type: typeID, isQuorum: rule.redundancy == .quorum)
+                    created.append(target)
+                }
                 contribution = groups.pass(state, level: level, previous: previous)
             }
             if contribution > levels[Int(target)] {
