@@ -183,4 +183,26 @@ struct QueryOutputBatchingTests {
         #expect(lines[600].hasPrefix("{\"error\":"))
         #expect(lines[601].hasPrefix("error[ArithmeticError.DivisionByZero]"))
     }
+
+    @Test("a write's report is written out as soon as it is committed, while a long statement after it still runs")
+    func writesAreReportedAtOnce() throws {
+        let file = try harness.sandbox.write("writes.ciql", """
+            CREATE (:VirtualServer {id: 'w-1', name: 'w1', cpu: 1});
+            CREATE (:VirtualServer {id: 'w-2', name: 'w2', cpu: 1});
+            UNWIND range(1, 100000) AS i UNWIND range(1, 100000) AS j WITH count(*) AS c RETURN c;
+            """)
+        let running = try harness.start(["--db", harness.db, "query", "-f", file, "--format", "jsonl", "--timeout", "120"])
+        defer {
+            running.send(SIGKILL)
+            _ = running.wait(timeout: 30)
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var err = running.stderrSoFar
+        while err.components(separatedBy: "1 CI created").count < 3, ContinuousClock.now < deadline {
+            usleep(20_000)
+            err = running.stderrSoFar
+        }
+        #expect(running.isRunning, "the long statement is still running")
+        #expect(err.components(separatedBy: "1 CI created").count == 3, "both writes reported while it runs: \(err)")
+    }
 }
