@@ -108,6 +108,16 @@ struct QueryTests {
             "query", "CALL impact(['srv-dc01', 'srv-dc02']) YIELD ci, level, distance, path "
                 + "WHERE distance = 1 RETURN ci.id AS id, level, path ORDER BY id", "--format", "jsonl").out
         #expect(levels.contains(#"{"id":"app-ad-ds","level":"down","path":["srv-dc01","app-ad-ds"]}"#), "\(levels)")
+        // Whichever outputs a statement yields (the rows carry only those), they are the values of the full call.
+        for (yields, columns) in [("ci", "ci.id AS id"), ("level, ci", "ci.id AS id, level"),
+                                  ("distance, ci", "ci.id AS id, distance"), ("path, ci", "ci.id AS id, path")] {
+            let full = try harness.succeed(
+                "query", "CALL impact(['srv-dc01']) YIELD ci, level, distance, path RETURN \(columns) ORDER BY id",
+                "--format", "jsonl").out
+            let some = try harness.succeed(
+                "query", "CALL impact(['srv-dc01']) YIELD \(yields) RETURN \(columns) ORDER BY id", "--format", "jsonl").out
+            #expect(some == full && full.contains("app-ad-ds"), "YIELD \(yields): \(some)")
+        }
         let deps = try harness.succeed(
             "query", "CALL dependencies('bs-email-samenwerken') YIELD ci RETURN count(ci) AS n", "--format", "csv").out
         #expect(deps.hasPrefix("n\n") && deps != "n\n0\n", "\(deps)")
