@@ -202,6 +202,9 @@ enum LiteralRegions {
                     collect(projection, &found)
                 case .unwind(let e, _):
                     collect(e, &found)
+                case .call(let call):
+                    // A procedure's arguments are evaluated when it runs (`CALL impact(['hv-001'])`).
+                    for argument in call.arguments ?? [] { collect(argument, &found) }
                 default:
                     break
                 }

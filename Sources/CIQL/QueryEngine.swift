@@ -216,7 +216,7 @@ public final class QueryEngine: Sendable {
                     return
                 }
                 // Output waits for the commit: an attempt may be rolled back and run again, or fail to commit.
-                let committed = try database.store.write(info) { tx in
+                let committed = try database.write(info) { tx in
                     let attempt = BufferingSink(limits: limits)
                     try runQuery(query, statement, LiveGraph(tx), tx, writer: tx, parameters, cancellation, limits, attempt, started)
                     return attempt

@@ -26,19 +26,20 @@ public final class ResultWriter: ResultSink {
     private var json = JSONWriter(capacity: 1 << 14)
     private var rowCount = 0
     /// When the output (and `summaryOutput`) are written out; see `FlushPolicy`.
-    public var flushPolicy = FlushPolicy.everyStatement
+    package var flushPolicy = FlushPolicy.everyStatement
     /// Where summary lines go when set (instead of `onSummary`): buffered like the output and written out just
     /// after it, so a file of 10,000 statements costs a few writes rather than two system calls per statement.
-    public var summaryOutput: OutputSink?
+    package var summaryOutput: OutputSink?
     private var lastFlush: UInt64 = 0
 
     /// When a statement's output is written out of the process.
-    public enum FlushPolicy: Sendable {
+    package enum FlushPolicy: Sendable {
         /// After every statement: a terminal, the REPL, and where stdout and stderr are one file (their lines
         /// then stay in order).
         case everyStatement
-        /// When the buffer fills, or at the end of a statement when `interval` seconds passed since the last write
-        /// (a file or a pipe: a reader still sees a slow script's results as they come), and at `flush()`.
+        /// When the buffer fills, after a statement that wrote (its report then follows its commit at once), after
+        /// a statement that ends `interval` seconds or more after the last write-out, and at `flush()`: a file or a
+        /// pipe, where a reader of a script of lookups needs its results, not a write per statement.
         case batched(interval: Double)
     }
 
@@ -131,7 +132,9 @@ public final class ResultWriter: ResultSink {
             try flush()
         case .batched(let interval):
             let now = Self.monotonicNanoseconds()
-            if now &- lastFlush >= UInt64(max(interval, 0) * 1e9) {
+            let wrote = summary.transaction != nil
+            let nanoseconds = interval > 0 && interval < 1e6 ? UInt64(interval * 1e9) : 0
+            if wrote || now &- lastFlush >= nanoseconds {
                 try flush()
                 lastFlush = now
             }
@@ -139,10 +142,10 @@ public final class ResultWriter: ResultSink {
         onSummary?(Self.summaryLine(summary, columns: columns))
     }
 
-    /// Writes out the buffered output, then the buffered summary lines.
-    public func flush() throws {
+    /// Writes out the buffered output, then the buffered summary lines (even when the output fails).
+    package func flush() throws {
+        defer { try? summaryOutput?.flush() }
         try output.flush()
-        try summaryOutput?.flush()
     }
 
     private static func monotonicNanoseconds() -> UInt64 {
@@ -194,14 +197,14 @@ public final class ResultWriter: ResultSink {
     public static func summaryLine(_ s: StatementSummary, columns: [String]) -> String {
         var parts: [String] = []
         let c = s.counters
-        func add(_ n: Int, _ what: String) {
-            if n > 0 { parts.append("\(n) \(what)\(n == 1 ? "" : "s")") }
+        func add(_ n: Int, _ one: String, _ many: String, _ what: String) {
+            if n > 0 { parts.append("\(n) \(n == 1 ? one : many) \(what)") }
         }
-        add(c.nodesCreated, "CI created")
-        add(c.nodesDeleted, "CI deleted")
-        add(c.relationshipsCreated, "relation created")
-        add(c.relationshipsDeleted, "relation deleted")
-        add(c.propertiesSet, "property set")
+        add(c.nodesCreated, "CI", "CIs", "created")
+        add(c.nodesDeleted, "CI", "CIs", "deleted")
+        add(c.relationshipsCreated, "relation", "relations", "created")
+        add(c.relationshipsDeleted, "relation", "relations", "deleted")
+        add(c.propertiesSet, "property", "properties", "set")
         var line = parts.joined(separator: ", ")
         if line.isEmpty || !columns.isEmpty {
             let rows = "\(s.rows) row\(s.rows == 1 ? "" : "s")"

@@ -49,14 +49,36 @@ public final class ConfigurationDatabase: Sendable {
     /// The schema the database holds in `tx` when it is not the one this value is governed by (another process
     /// applied one since); nil when it is the same.
     package func storedSchemaIfChanged(in tx: GraphTransaction) throws -> Schema? {
-        guard let bytes = try tx.metadata(Self.schemaKey) else { return nil }
+        guard try schemaChanged(in: tx), let bytes = try tx.metadata(Self.schemaKey) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)
-        if text == (schema.isOpen ? Self.openSchemaText : schema.sourceText) { return nil }
         return text == Self.openSchemaText ? .open : try Schema.parse(yaml: text, stored: true)
     }
 
     package func governed(by schema: Schema) -> ConfigurationDatabase {
         ConfigurationDatabase(store: store, schema: schema)
+    }
+
+    /// Runs `body` in one write transaction of the store, once it is sure that the schema this value is governed by
+    /// is the one the database holds: another process may have applied a new one while this write waited for the
+    /// lock, and nothing may be written under the old one.
+    ///
+    /// - Throws: `StorageError` `.locked` (nothing written; run it again, which reads the new schema) when the schema
+    ///   changed; else what `body` or the store throws.
+    public func write<R>(_ change: ChangeInfo, _ body: (GraphTransaction) throws -> R) throws -> R {
+        try store.write(change) { tx in
+            guard try !schemaChanged(in: tx) else {
+                throw StorageError(
+                    .locked, "another process applied a new schema while this waited to write; nothing was written: run it again")
+            }
+            return try body(tx)
+        }
+    }
+
+    /// Whether the database in `tx` holds another schema than the one this value is governed by.
+    package func schemaChanged(in tx: GraphTransaction) throws -> Bool {
+        guard let bytes = try tx.metadata(Self.schemaKey) else { return false }
+        let inForce = schema.isOpen ? Self.openSchemaText : schema.sourceText
+        return bytes.count != inForce.utf8.count || !bytes.elementsEqual(inForce.utf8)
     }
 
     /// Replaces the schema, after checking every CI and relation against it.

@@ -24,14 +24,28 @@ enum ProcedureCatalog {
         let depth = try depthOption(arguments.count > 1 ? arguments[1] : .null, "impact")
         let result = try ImpactAnalyzer(schema: context.schema).analyze(
             targets: targets, depth: depth, in: tx, interrupt: context.checkInterrupted)
-        // A path costs a record read per CI on it: only when the statement yields it.
+        // A path costs a record read per CI on it: only when the statement yields it. Rows stop at the last
+        // output the statement yields (the call binds the ones past a row's end as null): a datacenter's impact
+        // is hundreds of thousands of rows, and `YIELD ci` needs one value of each.
         let paths = context.yielded.contains("path")
+        let width = rowWidth(["ci", "level", "distance", "path"], context)
         return try result.items.indices.map { i in
             if i & 1023 == 1023 { try context.checkInterrupted() }
             let item = result.items[i]
-            return [.node(item.nid), .string(item.level.rawValue), .int(Int64(item.distance)),
-                    paths ? try pathValue(result.path(toItemAt: i), tx) : .null]
+            switch width {
+            case 1: return [.node(item.nid)]
+            case 2: return [.node(item.nid), .string(item.level.rawValue)]
+            case 3: return [.node(item.nid), .string(item.level.rawValue), .int(Int64(item.distance))]
+            default:
+                return [.node(item.nid), .string(item.level.rawValue), .int(Int64(item.distance)),
+                        paths ? try pathValue(result.path(toItemAt: i), tx) : .null]
+            }
         }
+    }
+
+    /// How many leading outputs a row needs to hold every output the statement yields (at least 1).
+    private static func rowWidth(_ outputs: [String], _ context: ProcedureContext) -> Int {
+        (outputs.lastIndex { context.yielded.contains($0) } ?? 0) + 1
     }
 
     static let dependencies = ProcedureDefinition(

@@ -113,7 +113,7 @@ struct VerifyCommand: ParsableCommand {
         var transaction: UInt64?
         let deadline = JobDeadline(seconds: timeout)
         if apply {
-            (results, transaction) = try db.store.write(info) { tx in
+            (results, transaction) = try db.write(info) { tx in
                 var list: [Reconciliation] = []
                 for file in files {
                     let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects)

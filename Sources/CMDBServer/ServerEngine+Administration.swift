@@ -23,6 +23,7 @@ extension ServerEngine {
             throw APIError.badRequest(
                 "applying corrections needs a change reference: give ?change=REF", code: "Request.ChangeRequired")
         }
+        followStoredSchema()
         let database = self.database
         if database.schema.isOpen {
             throw APIError.badRequest(
@@ -41,7 +42,7 @@ extension ServerEngine {
                 return reconciler
             }
             if apply {
-                return try database.store.write(info) { tx in
+                return try database.write(info) { tx in
                     let reader = try SnapshotReader(path: path, displayName: "body", schema: database.schema)
                     defer { reader.close() }
                     let job = reconciler(tx, reader)

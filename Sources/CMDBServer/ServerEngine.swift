@@ -23,7 +23,8 @@ import Verification
 final class ServerEngine: Sendable {
     /// The database and the query engine over it; both are replaced together when `POST /v1/schema` applies a new
     /// schema (the same LMDB environment, governed by the new schema).
-    private let current: Mutex<(database: ConfigurationDatabase, queries: QueryEngine)>
+    /// `schemaSnapshot`: the LMDB transaction at which the schema in force was read or applied.
+    private let current: Mutex<(database: ConfigurationDatabase, queries: QueryEngine, schemaSnapshot: Int)>
     var database: ConfigurationDatabase { current.withLock { $0.database } }
     var queries: QueryEngine { current.withLock { $0.queries } }
     let configuration: ServerConfiguration
@@ -38,7 +39,7 @@ final class ServerEngine: Sendable {
         let database = try ConfigurationDatabase.open(at: configuration.databasePath)
         // Room for ordinary writes up front, while no transaction is open.
         try database.store.ensureHeadroom(bytes: max(1 << 30, database.store.dataFileSize))
-        current = Mutex((database, QueryEngine(database: database, procedures: configuration.procedures)))
+        current = Mutex((database, QueryEngine(database: database, procedures: configuration.procedures), -1))
         readers = NIOThreadPool(numberOfThreads: max(1, configuration.readerThreads))
         writer = NIOThreadPool(numberOfThreads: 1)
         readers.start()
@@ -64,16 +65,30 @@ final class ServerEngine: Sendable {
     private let schemaCheckedAt = Atomic<Int>(-1)
 
     /// Adopts a schema applied beside the server (`cmdb schema apply` from the CLI) before the next request
-    /// plans or validates anything. Looked at only when some process committed since the last look, so a request
-    /// costs one `mdb_env_info` when nothing changed. A stored schema that cannot be read leaves the current one.
-    func followStoredSchema() {
+    /// plans or validates anything; true when it adopted one. Looked at only when some process committed since the
+    /// last look, so a request costs one `mdb_env_info` when nothing changed. A stored schema that cannot be read
+    /// leaves the current one (the CLI reports it).
+    @discardableResult
+    func followStoredSchema() -> Bool {
         let db = database
         let latest = db.store.latestSnapshotID
-        guard schemaCheckedAt.load(ordering: .acquiring) != latest else { return }
-        guard let (snapshot, changed) = try? db.store.read({ tx in (tx.snapshotID, try db.storedSchemaIfChanged(in: tx)) })
-        else { return }
-        if let changed { adopt(changed) }
-        schemaCheckedAt.store(snapshot, ordering: .releasing)
+        guard schemaCheckedAt.load(ordering: .acquiring) < latest else { return false }
+        var snapshot = latest
+        var adopted = false
+        // A stored schema that cannot be read is not read again until the next commit.
+        if let (seen, changed) = try? db.store.read({ tx in (tx.snapshotID, try db.storedSchemaIfChanged(in: tx)) }) {
+            snapshot = seen
+            if let changed { adopted = adopt(changed, at: seen) }
+        }
+        // Only forwards: a reader that read an older snapshot must not make the next look skip a newer one.
+        var seen = schemaCheckedAt.load(ordering: .acquiring)
+        while seen < snapshot {
+            let (exchanged, now) = schemaCheckedAt.compareExchange(
+                expected: seen, desired: snapshot, ordering: .acquiringAndReleasing)
+            if exchanged { break }
+            seen = now
+        }
+        return adopted
     }
 
     /// Runs `body` on the writer thread, after making sure the map has room for `headroom` more bytes.
@@ -84,16 +99,30 @@ final class ServerEngine: Sendable {
             if store.dataFileSize + headroom > store.mapSize {
                 try gate.exclusive { try store.ensureHeadroom(bytes: headroom) }
             }
-            return try body()
+            do {
+                return try body()
+            } catch let error as StorageError where error.code == .locked {
+                // A schema applied beside the server while this waited for the write lock (nothing was written):
+                // adopt it and run once more, under it. Any other lock error stands.
+                guard followStoredSchema() else { throw error }
+                return try body()
+            }
         }
     }
 
     /// Governs the open database by `schema` from now on (after it was applied), with a new query engine (so
     /// no plan made under the old schema runs).
-    func adopt(_ schema: Schema) {
+    ///
+    /// `snapshot` is the LMDB transaction the schema was read at (nil: applied by this server, in force from now):
+    /// a schema read at an older snapshot than the one in force is not adopted. True when it was adopted.
+    @discardableResult
+    func adopt(_ schema: Schema, at snapshot: Int? = nil) -> Bool {
         current.withLock { c in
+            if let snapshot, snapshot < c.schemaSnapshot { return false }
             let database = c.database.governed(by: schema)
-            c = (database, QueryEngine(database: database, procedures: configuration.procedures))
+            c = (database, QueryEngine(database: database, procedures: configuration.procedures),
+                snapshot ?? database.store.latestSnapshotID)
+            return true
         }
     }
 

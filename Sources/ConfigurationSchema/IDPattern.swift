@@ -8,9 +8,10 @@ package struct IDPattern: Sendable {
     package let source: String
     private let regex: LinearRegex
 
-    /// Nil when the pattern does not compile.
+    /// Nil when the pattern does not compile, or spells a POSIX class (`[[:alpha:]]`), which means letters to
+    /// Swift's `Regex` (what earlier versions matched with) and the five characters `:alph` to Java's syntax.
     package init?(_ source: String) {
-        guard let regex = try? LinearRegex(source) else { return nil }
+        guard !Self.spellsPOSIXClass(source), let regex = try? LinearRegex(source) else { return nil }
         self.source = source
         self.regex = regex
     }
@@ -18,5 +19,10 @@ package struct IDPattern: Sendable {
     /// Whether `id` matches (the pattern's own anchors decide how much of the id it must cover).
     package func matches(_ id: String) -> Bool {
         regex.containsMatch(id)
+    }
+
+    /// Whether `pattern` holds `[:` (a POSIX class such as `[:alpha:]` inside a class).
+    package static func spellsPOSIXClass(_ pattern: String) -> Bool {
+        pattern.contains("[:")
     }
 }

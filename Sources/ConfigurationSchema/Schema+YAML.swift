@@ -161,6 +161,11 @@ private struct SchemaReader {
             case "id_pattern":
                 guard let p = e.value.string else { throw fail("'id_pattern' must be a string", e.value) }
                 // An invalid pattern would make the naming rule silently check nothing.
+                if IDPattern.spellsPOSIXClass(p), !acceptsEarlierPatterns {
+                    throw fail(
+                        "'id_pattern' '\(p)' spells a POSIX class ('[:'), which the Java syntax does not have: write the "
+                            + "characters instead, e.g. [a-zA-Z] for [:alpha:], [0-9] for [:digit:]", e.value)
+                }
                 do {
                     _ = try LinearRegex(p)
                 } catch {

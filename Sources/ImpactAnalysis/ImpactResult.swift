@@ -63,7 +63,8 @@ public struct ImpactResult: Sendable {
     public var items: [ImpactedItem]
 
     /// The node ids from a target to `items[index]`, both ends included. Every CI on it is impacted by the
-    /// one before; for a CI that is down, every CI on the path is down.
+    /// one before; for a CI that is down, every CI on the path is down (save where it enters a cluster that had
+    /// fewer active members than its quorum before the change).
     public func path(toItemAt index: Int) -> [NodeID] {
         var path: [NodeID] = [items[index].nid]
         var current = items[index]

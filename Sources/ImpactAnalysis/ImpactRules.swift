@@ -5,8 +5,6 @@ import GraphStorage
 struct ImpactRule {
     var direction: ImpactDirection
     var redundancy: Redundancy
-    /// A bit of its own for each `group`/`quorum` type, to remember per CI which of them took it down.
-    var groupBit: UInt64
 }
 
 /// The schema's impact rules indexed by relation type id, for the tight loops of a traversal.
@@ -20,29 +18,21 @@ struct ImpactRules {
     private(set) var hasReverseTypes = false
     /// Whether any type propagates at all.
     private(set) var hasPropagatingTypes = false
-    /// The group/quorum types beyond the 64 that get a bit; they are checked through a set instead.
-    private(set) var hasUnbittedGroups = false
+    /// Whether any type that propagates has redundancy (group or quorum).
+    private(set) var hasRedundancy = false
 
     init(schema: Schema, transaction tx: GraphTransaction) {
         let names = tx.relationTypeNames
         byTypeID = []
         byTypeID.reserveCapacity(names.count)
-        var nextBit: UInt64 = 1
         for name in names {
             guard let id = tx.relationTypeID(name) else { continue }
             let definition = schema.relationDefinition(name)
-            var rule = ImpactRule(
-                direction: definition?.impact ?? .forward, redundancy: definition?.redundancy ?? .none, groupBit: 0)
-            if rule.direction != .none && rule.redundancy != .none {
-                if nextBit != 0 {
-                    rule.groupBit = nextBit
-                    nextBit <<= 1
-                } else {
-                    hasUnbittedGroups = true
-                }
-            }
+            let rule = ImpactRule(
+                direction: definition?.impact ?? .forward, redundancy: definition?.redundancy ?? .none)
+            if rule.direction != .none && rule.redundancy != .none { hasRedundancy = true }
             while byTypeID.count <= Int(id) {
-                byTypeID.append(ImpactRule(direction: .none, redundancy: .none, groupBit: 0))
+                byTypeID.append(ImpactRule(direction: .none, redundancy: .none))
             }
             byTypeID[Int(id)] = rule
             if rule.direction == .reverse { hasReverseTypes = true }
@@ -51,7 +41,7 @@ struct ImpactRules {
     }
 
     @inline(__always) func rule(_ typeID: UInt16) -> ImpactRule {
-        Int(typeID) < byTypeID.count ? byTypeID[Int(typeID)] : ImpactRule(direction: .none, redundancy: .none, groupBit: 0)
+        Int(typeID) < byTypeID.count ? byTypeID[Int(typeID)] : ImpactRule(direction: .none, redundancy: .none)
     }
 
     /// The adjacency direction in which a CI finds what depends on it across this rule.

@@ -51,6 +51,21 @@ import Testing
         #expect(after.count == 1)
     }
 
+    @Test func aProcedureCallWithOtherArgumentsReusesThePlan() throws {
+        // One row per item of the list argument, as `CALL impact([...])` takes its targets.
+        let echo = ProcedureDefinition(name: "echo", parameters: ["items"], outputs: ["v"]) { arguments, _ in
+            guard case .list(let items) = arguments[0] else { return [[arguments[0]]] }
+            return items.map { [$0] }
+        }
+        let engine = QueryEngine(database: db.database, procedures: [echo])
+        #expect(outcome(engine, "CALL echo(['a', 'b']) YIELD v RETURN v") == #"["v"] [[CIQLValues.Value.string("a")], [CIQLValues.Value.string("b")]]"#)
+        let before = engine.planCache.statistics
+        #expect(outcome(engine, "CALL echo(['c', 'd']) YIELD v RETURN v") == #"["v"] [[CIQLValues.Value.string("c")], [CIQLValues.Value.string("d")]]"#)
+        #expect(engine.planCache.statistics.hits == before.hits + 1)
+        #expect(outcome(engine, "CALL echo([7]) YIELD v RETURN v") == #"["v"] [[CIQLValues.Value.int(7)]]"#)
+        #expect(outcome(engine, "CALL echo('x') YIELD v RETURN v") == #"["v"] [[CIQLValues.Value.string("x")]]"#)
+    }
+
     @Test func literalTypesArePlannedApart() throws {
         let engine = QueryEngine(database: db.database)
         _ = outcome(engine, "MATCH (c {id: 'srv-dc01'}) RETURN c.id AS id")

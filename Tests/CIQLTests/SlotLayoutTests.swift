@@ -52,6 +52,26 @@ import Testing
 
     // MARK: - WITH
 
+    /// An `EXISTS { query }` may read any variable before it (its outer variables are not worked out), so neither
+    /// the rows a grouping keeps nor a WITH … WHERE may lose one it reads. Each answers as the pattern form does.
+    @Test func existsSubqueriesKeepEveryVariableTheyMightRead() throws {
+        let pairs = [
+            ("MATCH (n) WITH n, count(*) + CASE WHEN EXISTS { MATCH (n)-->() RETURN 1 } THEN 10 ELSE 0 END AS d "
+                + "RETURN d, count(*) AS k ORDER BY d",
+             "MATCH (n) WITH n, count(*) + CASE WHEN EXISTS { (n)-->() } THEN 10 ELSE 0 END AS d "
+                + "RETURN d, count(*) AS k ORDER BY d"),
+            ("MATCH (n) WITH n.id AS id WHERE EXISTS { MATCH (n)-->() RETURN 1 } RETURN id ORDER BY id",
+             "MATCH (n) WITH n.id AS id WHERE EXISTS { (n)-->() } RETURN id ORDER BY id"),
+        ]
+        for (subquery, pattern) in pairs {
+            let expected = try db.rows(pattern)
+            #expect(!expected.isEmpty)
+            #expect(try db.rows(subquery) == expected, "\(subquery)")
+        }
+        #expect(try db.rows(pairs[0].1) == [[1, 2], [11, 2]])
+        #expect(try db.rows(pairs[1].1) == [["a"], ["b"]])
+    }
+
     @Test func withGivesBackTheSlotsOfVariablesItDropsAndClearsThem() throws {
         let text = "UNWIND [1, 2, 3] AS i WITH i, range(1, 1000) AS big WITH i, size(big) AS n RETURN i, n"
         let p = try plan(text)

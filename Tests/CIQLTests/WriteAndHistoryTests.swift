@@ -1,4 +1,7 @@
 import CIQL
+import CIQLResults
+import CMDB
+import ConfigurationSchema
 import CIQLSyntax
 import CIQLValues
 import GraphStorage
@@ -44,6 +47,31 @@ import Testing
         _ = try db.rows("CREATE (s:VirtualServer {id: 'srv-dc01', cpu: 2, name: 'again'})")
         #expect(try db.rows("MATCH (s {id: 'srv-dc01'}) RETURN s.name") == [["again"]])
         #expect(try !db.database.store.read { try $0.idIndexHoldsOnlyLiveIDs() }, "x-9 is still deleted")
+    }
+
+    /// A process that opened the database before another applied a new schema must not write under the old one:
+    /// its write finds the stored schema changed, writes nothing and says to run it again.
+    @Test func aWriteUnderASchemaReplacedMeanwhileWritesNothing() throws {
+        let extended = BuiltInSchema.yaml.replacingOccurrences(
+            of: "classes:\n", with: "classes:\n  Printer:\n    parent: CI\n    attributes:\n      ppm: {type: int, min: 1}\n")
+        let newSchema = try Schema.parse(yaml: extended)
+        try db.database.applySchema(newSchema, change: ChangeInfo(actor: "other", changeReference: "CHG-S", origin: "test"))
+        // `db` is still governed by the built-in schema, as a process that opened the database before the apply.
+        do {
+            _ = try db.rows("CREATE (s:VirtualServer {id: 'x-7', cpu: 1, name: 'x7'})")
+            Issue.record("a write under the replaced schema ran")
+        } catch let error as StorageError {
+            #expect(error.code == .locked && error.message.contains("run it again"), "\(error)")
+        }
+        #expect(try db.rows("MATCH (s {id: 'x-7'}) RETURN count(*)") == [[0]])
+        // Run again under the schema the database holds now: it writes, and the new class is known.
+        let current = QueryEngine(database: db.database.governed(by: newSchema))
+        let sink = CollectingSink()
+        for statement in try CIQLParser.parse("CREATE (p:Printer {id: 'prn-1', ppm: 20})") {
+            try current.execute(statement, change: ChangeInfo(actor: "test", changeReference: "CHG-P", origin: "test"), into: sink)
+        }
+        let read = try current.query("MATCH (p:Printer) RETURN p.ppm AS ppm")
+        #expect(read.rows == [[.int(20)]])
     }
 
     @Test func asOfAndBaselinesSeeThePast() throws {

@@ -51,6 +51,12 @@ struct SchemaParsingTests {
         #expect(IDPattern("^[a-z][a-z0-9-]*$")?.matches("vm-1") == true)
         #expect(IDPattern("^[a-z][a-z0-9-]*$")?.matches("VM-1") == false)
         #expect(IDPattern("[0-9]")?.matches("vm-1") == true, "unanchored: a match anywhere")
+        // A POSIX class means letters to Swift's Regex and ':alph' to Java's syntax: refused, or kept unchecked.
+        let posix = BuiltInSchema.yaml.replacingOccurrences(
+            of: "id_pattern: '^[a-z0-9][a-z0-9.-]*$'", with: "id_pattern: '^[[:alpha:]]+$'")
+        #expect(throws: SchemaError.self) { try Schema.parse(yaml: posix) }
+        let kept = try Schema.parse(yaml: posix, stored: true)
+        #expect(try IDPattern(#require(kept.idPattern(of: "VirtualServer"))) == nil)
     }
 
     @Test("an inheritance cycle is refused")

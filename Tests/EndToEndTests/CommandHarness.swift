@@ -125,6 +125,11 @@ final class RunningCommand: @unchecked Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// What the process wrote to stderr so far (it may still be running).
+    var stderrSoFar: String {
+        String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data(), as: UTF8.self)
+    }
+
     /// True while the process has not exited.
     var isRunning: Bool { process.isRunning }
 

@@ -108,6 +108,16 @@ struct QueryTests {
             "query", "CALL impact(['srv-dc01', 'srv-dc02']) YIELD ci, level, distance, path "
                 + "WHERE distance = 1 RETURN ci.id AS id, level, path ORDER BY id", "--format", "jsonl").out
         #expect(levels.contains(#"{"id":"app-ad-ds","level":"down","path":["srv-dc01","app-ad-ds"]}"#), "\(levels)")
+        // Whichever outputs a statement yields (the rows carry only those), they are the values of the full call.
+        for (yields, columns) in [("ci", "ci.id AS id"), ("level, ci", "ci.id AS id, level"),
+                                  ("distance, ci", "ci.id AS id, distance"), ("path, ci", "ci.id AS id, path")] {
+            let full = try harness.succeed(
+                "query", "CALL impact(['srv-dc01']) YIELD ci, level, distance, path RETURN \(columns) ORDER BY id",
+                "--format", "jsonl").out
+            let some = try harness.succeed(
+                "query", "CALL impact(['srv-dc01']) YIELD \(yields) RETURN \(columns) ORDER BY id", "--format", "jsonl").out
+            #expect(some == full && full.contains("app-ad-ds"), "YIELD \(yields): \(some)")
+        }
         let deps = try harness.succeed(
             "query", "CALL dependencies('bs-email-samenwerken') YIELD ci RETURN count(ci) AS n", "--format", "csv").out
         #expect(deps.hasPrefix("n\n") && deps != "n\n0\n", "\(deps)")
@@ -172,5 +182,27 @@ struct QueryOutputBatchingTests {
         }
         #expect(lines[600].hasPrefix("{\"error\":"))
         #expect(lines[601].hasPrefix("error[ArithmeticError.DivisionByZero]"))
+    }
+
+    @Test("a write's report is written out as soon as it is committed, while a long statement after it still runs")
+    func writesAreReportedAtOnce() throws {
+        let file = try harness.sandbox.write("writes.ciql", """
+            CREATE (:VirtualServer {id: 'w-1', name: 'w1', cpu: 1});
+            CREATE (:VirtualServer {id: 'w-2', name: 'w2', cpu: 1});
+            UNWIND range(1, 100000) AS i UNWIND range(1, 100000) AS j WITH count(*) AS c RETURN c;
+            """)
+        let running = try harness.start(["--db", harness.db, "query", "-f", file, "--format", "jsonl", "--timeout", "120"])
+        defer {
+            running.send(SIGKILL)
+            _ = running.wait(timeout: 30)
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var err = running.stderrSoFar
+        while err.components(separatedBy: "1 CI created").count < 3, ContinuousClock.now < deadline {
+            usleep(20_000)
+            err = running.stderrSoFar
+        }
+        #expect(running.isRunning, "the long statement is still running")
+        #expect(err.components(separatedBy: "1 CI created").count == 3, "both writes reported while it runs: \(err)")
     }
 }

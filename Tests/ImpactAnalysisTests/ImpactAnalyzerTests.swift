@@ -77,6 +77,43 @@ struct ImpactAnalyzerTests {
         #expect(cluster["h1"] == nil, "a reverse type carries impact from member to cluster, not back")
     }
 
+    @Test("a cluster with fewer live members than its quorum goes down with a degraded member, and is reported")
+    func quorumShortBeforeTheChange() throws {
+        let g = try ImpactTestGraph()
+        // h1 is degraded (one of its two switches down); clu1 needs 3 members up and has only 2: it is down,
+        // explained by the degraded member, and so is what it hosts.
+        try g.load(
+            g.live("sw1", "sw2", class: "Switch") + g.live("h1", "h2", class: "Hypervisor")
+                + [("clu1", "Cluster", "live", ["quorum": .int(3)] as Properties)]
+                + g.live("vm1", class: "VirtualServer"),
+            ["h1 CONNECTS_TO sw1", "h1 CONNECTS_TO sw2", "h1 MEMBER_OF clu1", "h2 MEMBER_OF clu1", "vm1 HOSTED_ON clu1"])
+        let r = try g.impact(of: ["sw1"])
+        #expect(r["h1"] == Item(level: .degraded, distance: 1, path: ["sw1", "h1"]))
+        #expect(r["clu1"] == Item(level: .down, distance: 2, path: ["sw1", "h1", "clu1"]))
+        #expect(r["vm1"] == Item(level: .down, distance: 3, path: ["sw1", "h1", "clu1", "vm1"]))
+        #expect(r.order == ["h1", "clu1", "vm1"])
+    }
+
+    @Test("clusters short of their quorum that take each other down are still reported, each with a path")
+    func quorumShortInALoop() throws {
+        let g = try ImpactTestGraph()
+        // clu1 and clu2 are members of each other, each with quorum 2 and one member: h1 degrades clu1, which
+        // takes clu2 down, which takes clu1 down. No path of down CIs leads there from sw1.
+        try g.load(
+            g.live("sw1", "sw2", class: "Switch") + g.live("h1", class: "Hypervisor")
+                + [("clu1", "Cluster", "live", ["quorum": .int(2)] as Properties),
+                   ("clu2", "Cluster", "live", ["quorum": .int(2)] as Properties)]
+                + g.live("vm1", class: "VirtualServer"),
+            ["h1 CONNECTS_TO sw1", "h1 CONNECTS_TO sw2", "h1 MEMBER_OF clu1", "clu2 MEMBER_OF clu1",
+             "clu1 MEMBER_OF clu2", "vm1 HOSTED_ON clu2"])
+        let r = try g.impact(of: ["sw1"])
+        #expect(r["h1"] == Item(level: .degraded, distance: 1, path: ["sw1", "h1"]))
+        #expect(r["clu1"] == Item(level: .down, distance: 2, path: ["sw1", "h1", "clu1"]))
+        #expect(r["clu2"] == Item(level: .down, distance: 3, path: ["sw1", "h1", "clu1", "clu2"]))
+        #expect(r["vm1"] == Item(level: .down, distance: 4, path: ["sw1", "h1", "clu1", "clu2", "vm1"]))
+        #expect(r.items.count == 4)
+    }
+
     @Test("a cluster without a quorum attribute uses the schema default of 1")
     func quorumDefault() throws {
         let g = try ImpactTestGraph()

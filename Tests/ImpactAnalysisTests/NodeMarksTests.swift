@@ -87,3 +87,24 @@ struct LevelExpansionTests {
         #expect(plain.nodes == [1, 3, 5, 2, 4] && plain.parents.isEmpty)
     }
 }
+
+/// The sort that orders the analysis's rounds by node id (insertion, comparison or radix sort by size).
+struct RadixSortTests {
+    @Test(arguments: [0, 1, 2, 24, 25, 1_023, 1_024, 5_000, 70_000])
+    func sortsByKey(count: Int) {
+        var rng = SplitMix(seed: UInt64(count) + 1)
+        // Keys up to 2^48 (node ids), many duplicates; the payload shows nothing is lost or duplicated.
+        let keys = (0..<count).map { _ in rng.below(3) == 0 ? UInt64(rng.below(50)) : rng.next() & ((1 << 48) - 1) }
+        var items = keys.enumerated().map { (key: $0.element, payload: UInt32($0.offset)) }
+        var scratch: [(key: UInt64, payload: UInt32)] = []
+        RadixSort.sort(&items, scratch: &scratch) { $0.key }
+        #expect(items.map(\.key) == keys.sorted())
+        #expect(items.map(\.payload).sorted() == Array(0..<UInt32(count)))
+        #expect(zip(items, items.dropFirst()).allSatisfy { $0.key <= $1.key })
+        // The scratch is reused by the next, smaller sort.
+        var again = Array(items.reversed().prefix(count / 2 + 1))
+        let expected = again.map(\.key).sorted()
+        RadixSort.sort(&again, scratch: &scratch) { $0.key }
+        #expect(again.map(\.key) == expected)
+    }
+}

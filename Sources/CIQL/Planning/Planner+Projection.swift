@@ -79,12 +79,12 @@ extension Planner {
                 itemSlots.append(slot)
                 if item.expression.containsAggregate {
                     post.append((slot, try compile(item.expression, scope, aggregates: collector)))
-                    for name in item.expression.referencedVariables {
-                        if let variable = scope[name] { planned.groupReads.insert(variable.slot) }
-                    }
+                    planned.groupReads.formUnion(Self.slotsRead(by: item.expression, in: scope))
                 } else {
                     keys.append((slot, try compile(item.expression, scope)))
-                    keyVariables.formUnion(item.expression.referencedVariables)
+                    let names = item.expression.referencedVariables
+                    // A subquery's outer variables are not worked out: it may read any of them.
+                    keyVariables.formUnion(names.contains(Self.subqueryMarker) ? Set(scope.variables.keys) : names)
                 }
                 newScope[item.columnName] = carried(item, scope, slot)
             }
@@ -212,6 +212,16 @@ extension Planner {
     }
 
     /// The variable a projected item becomes: a bare variable keeps its kind and classes.
+    /// What `Expression.referencedVariables` names for an `EXISTS { query }`, whose outer variables are not worked out.
+    static let subqueryMarker = " subquery"
+
+    /// The slots of `scope` that evaluating `e` may read: every one when it holds a subquery.
+    static func slotsRead(by e: Expression, in scope: Scope) -> Set<Int> {
+        let names = e.referencedVariables
+        if names.contains(subqueryMarker) { return Set(scope.variables.values.map(\.slot)) }
+        return Set(names.compactMap { scope[$0]?.slot })
+    }
+
     private func carried(_ item: ProjectionItem, _ scope: Scope, _ slot: Int) -> Variable {
         if case .variable(let v) = item.expression.kind, let old = scope[v] {
             return Variable(slot: slot, kind: old.kind, labels: old.labels)

@@ -151,7 +151,10 @@ final class Planner {
                     !projection.items.contains(where: { $0.expression.containsAggregate })
                 {
                     let projected = Set(projection.items.map(\.columnName))
-                    carriedNames = filter.referencedVariables.filter { !projected.contains($0) && scope[$0] != nil }.sorted()
+                    // A subquery in the WHERE may read any variable before the WITH.
+                    let read = filter.referencedVariables
+                    let names = read.contains(Self.subqueryMarker) ? Set(scope.variables.keys) : read
+                    carriedNames = names.filter { !projected.contains($0) && scope[$0] != nil && !$0.hasPrefix(" ") }.sorted()
                     for name in carriedNames {
                         projection.items.append(ProjectionItem(
                             expression: Expression(.variable(name), at: filter.location),

@@ -180,7 +180,7 @@ extension Expression {
             w?.referencedVariables(into: &set)
         // Which outer variables a subquery reads is not worked out: a name no scope binds keeps a predicate
         // with it until every variable of its pattern is bound.
-        case .existsQuery: set.insert(" subquery")
+        case .existsQuery: set.insert(Planner.subqueryMarker)
         }
     }
 

@@ -81,7 +81,7 @@ public final class JSONLinesImporter {
             }
         }
         try database.store.reserve(bytes: total * 3)
-        return try database.store.write(change) { tx in
+        return try database.write(change) { tx in
             summary = ImportSummary()
             summary.isDryRun = isDryRun
             problems.removeAll()

@@ -83,7 +83,46 @@ public struct PropertyReader {
     }
 }
 
+extension PropertyReader {
+    /// Whether the property of a live node is a string equal to one of `candidates` (UTF-8 bytes); false when
+    /// the node or the property is absent or the value is not a string. Compares the stored bytes: nothing is
+    /// decoded or copied (an impact analysis asks this of every CI it reaches: is it withdrawn or disposed?).
+    public func string(of nid: NodeID, isOneOf candidates: [[UInt8]]) throws -> Bool {
+        guard let keyID else { return false }
+        var key = nid.bigEndian
+        return unsafe try withUnsafeBytes(of: &key) { (k) in
+            guard let found = unsafe try cursor.get(MDB_SET_KEY, key: k),
+                let bytes = unsafe try RecordCodec.nodeStringProperty(keyID, in: found.value)
+            else { return false }
+            return candidates.contains { unsafe $0.elementsEqual(bytes) }
+        }
+    }
+}
+
 extension RecordCodec {
+    /// The UTF-8 bytes of a string property of an encoded node record, in place; nil when the property is absent
+    /// or not a string.
+    static func nodeStringProperty(_ keyID: UInt32, in raw: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
+        let count = UInt64(raw.count)
+        var r = unsafe ByteReader(raw)
+        _ = unsafe try RecordCodec.decodeNodeHeader(&r)
+        let idLength = unsafe try r.varint()
+        guard idLength <= count else { throw RecordCodec.unknownFormat }
+        _ = unsafe try r.bytes(Int(idLength))
+        let properties = unsafe try r.varint()
+        guard properties <= count else { throw RecordCodec.unknownFormat }
+        for _ in 0..<properties {
+            if unsafe try r.varint() == UInt64(keyID) {
+                guard unsafe try r.u8() == 5 else { return nil }
+                let n = unsafe try r.varint()
+                guard n <= count else { throw RecordCodec.unknownFormat }
+                return unsafe try r.bytes(Int(n))
+            }
+            unsafe try RecordCodec.skipValue(&r, depth: 0)
+        }
+        return nil
+    }
+
     /// One property of an encoded node record, decoding only its value; nil when absent.
     static func nodeProperty(_ keyID: UInt32, in raw: UnsafeRawBufferPointer) throws -> PropertyValue? {
         let count = UInt64(raw.count)
@@ -135,6 +174,39 @@ public struct AdjacencyCursor {
                     i += 1
                 }
                 return true
+            }
+        }
+    }
+}
+
+extension AdjacencyCursor {
+    /// Calls `body` with every relation of `nid`, outgoing ones first, then incoming ones (each sorted by type
+    /// id, then node id), with one seek for both: the two directions' keys are neighbours, so the second is one
+    /// step on from the first. For traversals that follow some types each way (impact across `reverse` types).
+    ///
+    /// - Complexity: O(degree), reading adjacency a page at a time.
+    public func forEachInBothDirections(
+        of nid: NodeID, _ body: (_ direction: Direction, _ typeID: UInt16, _ other: NodeID) throws -> Void
+    ) throws {
+        var key: (UInt64, UInt8) = (nid.bigEndian, Direction.outgoing.rawValue)
+        unsafe try withUnsafeBytes(of: &key) { (raw) in
+            var entry = unsafe try cursor.get(MDB_SET_RANGE, key: UnsafeRawBufferPointer(rebasing: raw[0..<9]))
+            while let (found, first) = unsafe entry, found.count == 9,
+                unsafe found.loadUnaligned(as: UInt64.self) == nid.bigEndian,
+                let direction = unsafe Direction(rawValue: found[8])
+            {
+                unsafe try cursor.forEachDuplicatePageOfCurrentKey(first: first) { page in
+                    let count = page.count / 8
+                    var i = 0
+                    while i < count {
+                        let v = unsafe UInt64(bigEndian: page.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+                        try body(direction, UInt16(truncatingIfNeeded: v >> 48), v & KeyLayout.maxNodeID)
+                        i += 1
+                    }
+                    return true
+                }
+                guard direction == .outgoing else { break }
+                unsafe entry = unsafe try cursor.get(MDB_NEXT_NODUP)
             }
         }
     }

@@ -160,6 +160,22 @@ struct LMDBCursor {
         }
     }
 
+    /// Calls `body` with the duplicates of the key the cursor is on (a DUPFIXED database), a page at a time,
+    /// until it returns false; `first` is the value the positioning returned. The cursor stays on that key, so
+    /// `MDB_NEXT_NODUP` moves on to the next one.
+    func forEachDuplicatePageOfCurrentKey(
+        first: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        guard let page = unsafe try get(MDB_GET_MULTIPLE), unsafe !page.value.isEmpty else {
+            _ = unsafe try body(first)
+            return
+        }
+        if unsafe try !body(page.value) { return }
+        while let next = unsafe try get(MDB_NEXT_MULTIPLE) {
+            if unsafe try !body(next.value) { return }
+        }
+    }
+
     /// Number of duplicates at the current key (DUPSORT databases).
     func duplicateCount() throws -> Int {
         var n: Int = 0
