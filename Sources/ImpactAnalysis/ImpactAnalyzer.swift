@@ -70,8 +70,30 @@ public final class ImpactAnalyzer {
             }
         }
         let items = run.explainingPaths(startSlots: starts.indices.filter { !inactiveTargets.contains(starts[$0]) })
-        let limited = depth.map { d in items.filter { $0.distance <= d } } ?? items
+        let limited = depth.map { Self.items(items, within: $0) } ?? items
         return ImpactResult(targets: starts, inactiveTargets: inactiveTargets, items: limited)
+    }
+
+    /// The items at most `depth` away, their predecessor indices renumbered for the shorter list. (Clusters that
+    /// took each other down come last, after farther items, so dropping items shifts the indices before them.)
+    static func items(_ items: [ImpactedItem], within depth: Int) -> [ImpactedItem] {
+        var newIndex = [Int](repeating: -1, count: items.count)
+        var count = 0
+        for (i, item) in items.enumerated() where item.distance <= depth {
+            newIndex[i] = count
+            count += 1
+        }
+        var kept: [ImpactedItem] = []
+        kept.reserveCapacity(count)
+        for (i, var item) in items.enumerated() where newIndex[i] >= 0 {
+            if let p = item.predecessorIndex {
+                // A predecessor is nearer than its item, so it is kept; were it not, the item could not be explained.
+                guard p >= 0, p < items.count, newIndex[p] >= 0 else { continue }
+                item.predecessorIndex = newIndex[p]
+            }
+            kept.append(item)
+        }
+        return kept
     }
 }
 

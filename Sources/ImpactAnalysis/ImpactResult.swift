@@ -32,7 +32,8 @@ public struct TraversalResult: Sendable {
     public func path(toItemAt index: Int) -> [NodeID] {
         var path: [NodeID] = [items[index].nid]
         var current = items[index]
-        while let previous = current.predecessorIndex {
+        // At most one step per item: predecessor indices always lead back to a target, never round.
+        while let previous = current.predecessorIndex, previous >= 0, previous < items.count, path.count <= items.count {
             current = items[previous]
             path.append(current.nid)
         }
@@ -68,7 +69,8 @@ public struct ImpactResult: Sendable {
     public func path(toItemAt index: Int) -> [NodeID] {
         var path: [NodeID] = [items[index].nid]
         var current = items[index]
-        while let previous = current.predecessorIndex {
+        // At most one step per item: predecessor indices always lead back to a target, never round.
+        while let previous = current.predecessorIndex, previous >= 0, previous < items.count, path.count <= items.count {
             current = items[previous]
             path.append(current.nid)
         }

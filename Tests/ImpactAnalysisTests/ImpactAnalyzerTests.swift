@@ -114,6 +114,28 @@ struct ImpactAnalyzerTests {
         #expect(r.items.count == 4)
     }
 
+    @Test("a depth limit keeps the paths of clusters that took each other down, listed after farther CIs")
+    func quorumShortInALoopWithinADepth() throws {
+        let g = try ImpactTestGraph()
+        // As above, plus a chain a1…a4 from sw1, so the clusters come after CIs farther away than they are.
+        try g.load(
+            g.live("sw1", "sw2", class: "Switch") + g.live("h1", class: "Hypervisor")
+                + [("clu1", "Cluster", "live", ["quorum": .int(2)] as Properties),
+                   ("clu2", "Cluster", "live", ["quorum": .int(2)] as Properties)]
+                + g.live("vm1", "a1", "a2", "a3", "a4", class: "VirtualServer"),
+            ["h1 CONNECTS_TO sw1", "h1 CONNECTS_TO sw2", "h1 MEMBER_OF clu1", "clu2 MEMBER_OF clu1",
+             "clu1 MEMBER_OF clu2", "vm1 HOSTED_ON clu2", "a1 DEPENDS_ON sw1", "a2 DEPENDS_ON a1",
+             "a3 DEPENDS_ON a2", "a4 DEPENDS_ON a3"])
+        let all = try g.impact(of: ["sw1"])
+        #expect(all["clu2"] == Item(level: .down, distance: 3, path: ["sw1", "h1", "clu1", "clu2"]))
+        #expect(all["a4"]?.distance == 4)
+        for depth in 1...4 {
+            let r = try g.impact(of: ["sw1"], depth: depth)
+            #expect(r.order == all.order.filter { (all[$0]?.distance ?? .max) <= depth }, "depth \(depth)")
+            for id in r.order { #expect(r[id] == all[id], "\(id) within depth \(depth)") }
+        }
+    }
+
     @Test("a cluster without a quorum attribute uses the schema default of 1")
     func quorumDefault() throws {
         let g = try ImpactTestGraph()
