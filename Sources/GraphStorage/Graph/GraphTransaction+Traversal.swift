@@ -103,30 +103,23 @@ extension RecordCodec {
     /// The UTF-8 bytes of a string property of an encoded node record, in place; nil when the property is absent
     /// or not a string.
     static func nodeStringProperty(_ keyID: UInt32, in raw: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
-        let count = UInt64(raw.count)
         var r = unsafe ByteReader(raw)
-        _ = unsafe try RecordCodec.decodeNodeHeader(&r)
-        let idLength = unsafe try r.varint()
-        guard idLength <= count else { throw RecordCodec.unknownFormat }
-        _ = unsafe try r.bytes(Int(idLength))
-        let properties = unsafe try r.varint()
-        guard properties <= count else { throw RecordCodec.unknownFormat }
-        for _ in 0..<properties {
-            if unsafe try r.varint() == UInt64(keyID) {
-                guard unsafe try r.u8() == 5 else { return nil }
-                let n = unsafe try r.varint()
-                guard n <= count else { throw RecordCodec.unknownFormat }
-                return unsafe try r.bytes(Int(n))
-            }
-            unsafe try RecordCodec.skipValue(&r, depth: 0)
-        }
-        return nil
+        guard unsafe try seekNodeProperty(keyID, &r, count: UInt64(raw.count)), unsafe try r.u8() == 5 else { return nil }
+        let n = unsafe try r.varint()
+        guard n <= UInt64(raw.count) else { throw RecordCodec.unknownFormat }
+        return unsafe try r.bytes(Int(n))
     }
 
     /// One property of an encoded node record, decoding only its value; nil when absent.
     static func nodeProperty(_ keyID: UInt32, in raw: UnsafeRawBufferPointer) throws -> PropertyValue? {
-        let count = UInt64(raw.count)
         var r = unsafe ByteReader(raw)
+        guard unsafe try seekNodeProperty(keyID, &r, count: UInt64(raw.count)) else { return nil }
+        return unsafe try RecordCodec.decodeValue(&r, depth: 0)
+    }
+
+    /// Moves `r`, at the start of an encoded node record of `count` bytes, to the value of property `keyID`; false
+    /// when the record has no such property.
+    private static func seekNodeProperty(_ keyID: UInt32, _ r: inout ByteReader, count: UInt64) throws -> Bool {
         _ = unsafe try RecordCodec.decodeNodeHeader(&r)
         let idLength = unsafe try r.varint()
         guard idLength <= count else { throw RecordCodec.unknownFormat }
@@ -134,10 +127,10 @@ extension RecordCodec {
         let properties = unsafe try r.varint()
         guard properties <= count else { throw RecordCodec.unknownFormat }
         for _ in 0..<properties {
-            if unsafe try r.varint() == UInt64(keyID) { return unsafe try RecordCodec.decodeValue(&r, depth: 0) }
+            if unsafe try r.varint() == UInt64(keyID) { return true }
             unsafe try RecordCodec.skipValue(&r, depth: 0)
         }
-        return nil
+        return false
     }
 }
 
