@@ -48,6 +48,29 @@ public final class ImpactAnalyzer {
     public func analyze(
         targets: [NodeID], depth: Int? = nil, in tx: GraphTransaction, interrupt: (() throws -> Void)? = nil
     ) throws -> ImpactResult {
+        let (run, starts, inactiveTargets) = try fixpoint(targets: targets, in: tx, interrupt: interrupt)
+        let items = run.explainingPaths(startSlots: starts.indices.filter { !inactiveTargets.contains(starts[$0]) })
+        let limited = depth.map { Self.items(items, within: $0) } ?? items
+        return ImpactResult(targets: starts, inactiveTargets: inactiveTargets, items: limited)
+    }
+
+    /// The CIs impacted when `targets` go down and their levels, as `analyze` finds them but without distances or
+    /// explaining paths, in no particular order: for callers that only count or filter the impacted CIs (a
+    /// datacenter's impact is hundreds of thousands of CIs, and finding their paths is a second walk over them).
+    ///
+    /// - Returns: every impacted CI (targets excluded) once, with its level.
+    /// - Throws: `StorageError` when the store cannot be read, or what `interrupt` throws.
+    public func levels(
+        targets: [NodeID], in tx: GraphTransaction, interrupt: (() throws -> Void)? = nil
+    ) throws -> [(nid: NodeID, level: ImpactLevel)] {
+        try fixpoint(targets: targets, in: tx, interrupt: interrupt).run.impactedLevels()
+    }
+
+    /// Runs the rules to their fixpoint from `targets`: the run, the known targets in the order given (without
+    /// duplicates) and those of them that are withdrawn or disposed.
+    private func fixpoint(
+        targets: [NodeID], in tx: GraphTransaction, interrupt: (() throws -> Void)?
+    ) throws -> (run: ImpactFixpoint, starts: [NodeID], inactiveTargets: Set<NodeID>) {
         var marks = NodeMarks(upperBound: try tx.nodeIDUpperBound)
         var run = ImpactFixpoint(
             rules: ImpactRules(schema: schema, transaction: tx), schema: schema, tx: tx,
@@ -69,31 +92,13 @@ public final class ImpactAnalyzer {
                 try run.propagate(scan: scan, status: status, marks: &marks)
             }
         }
-        let items = run.explainingPaths(startSlots: starts.indices.filter { !inactiveTargets.contains(starts[$0]) })
-        let limited = depth.map { Self.items(items, within: $0) } ?? items
-        return ImpactResult(targets: starts, inactiveTargets: inactiveTargets, items: limited)
+        return (run, starts, inactiveTargets)
     }
 
-    /// The items at most `depth` away, their predecessor indices renumbered for the shorter list. (Clusters that
-    /// took each other down come last, after farther items, so dropping items shifts the indices before them.)
+    /// The items at most `depth` away: a prefix, since they are nearest first and a predecessor comes before its
+    /// item, so the predecessor indices stay as they are.
     static func items(_ items: [ImpactedItem], within depth: Int) -> [ImpactedItem] {
-        var newIndex = [Int](repeating: -1, count: items.count)
-        var count = 0
-        for (i, item) in items.enumerated() where item.distance <= depth {
-            newIndex[i] = count
-            count += 1
-        }
-        var kept: [ImpactedItem] = []
-        kept.reserveCapacity(count)
-        for (i, var item) in items.enumerated() where newIndex[i] >= 0 {
-            if let p = item.predecessorIndex {
-                // A predecessor is nearer than its item, so it is kept; were it not, the item could not be explained.
-                guard p >= 0, p < items.count, newIndex[p] >= 0 else { continue }
-                item.predecessorIndex = newIndex[p]
-            }
-            kept.append(item)
-        }
-        return kept
+        Array(items.prefix { $0.distance <= depth })
     }
 }
 

@@ -265,6 +265,22 @@ struct ImpactFixpoint {
         return levels[from] >= Self.downLevel || !groups.hasDownMember(state)
     }
 
+    /// Every CI the analysis reached (targets excluded) with its level, in the order it first reached them. These
+    /// are exactly the items of `explainingPaths`: a CI gets a slot only when impact reaches it, which gives it a
+    /// level, and the relaxed search there finds a path to every slot.
+    func impactedLevels() -> [(nid: NodeID, level: ImpactLevel)] {
+        var out: [(nid: NodeID, level: ImpactLevel)] = []
+        out.reserveCapacity(nodes.count)
+        for slot in nodes.indices {
+            switch levels[slot] {
+            case Self.degradedLevel: out.append((nodes[slot], .degraded))
+            case Self.downLevel: out.append((nodes[slot], .down))
+            default: continue
+            }
+        }
+        return out
+    }
+
     /// Breadth-first search from the targets over the edges that explain levels: distances and paths.
     func explainingPaths(startSlots: [Int]) -> [ImpactedItem] {
         let slotCount = nodes.count
@@ -303,7 +319,20 @@ struct ImpactFixpoint {
             relaxed = true
             head = 0
         }
-        return items
+        return relaxed ? Self.nearestFirst(items) : items
+    }
+
+    /// `items` ordered by distance (stable: as the walk met them within a distance), their predecessor indices
+    /// renumbered. A predecessor is one step nearer than its item, so it still comes before it.
+    static func nearestFirst(_ items: [ImpactedItem]) -> [ImpactedItem] {
+        let order = items.indices.sorted { (items[$0].distance, $0) < (items[$1].distance, $1) }
+        var newIndex = [Int](repeating: 0, count: items.count)
+        for (position, old) in order.enumerated() { newIndex[old] = position }
+        return order.map { old in
+            var item = items[old]
+            item.predecessorIndex = item.predecessorIndex.map { newIndex[$0] }
+            return item
+        }
     }
 
     private func inactiveTargetCount(_ startSlots: [Int]) -> Int {

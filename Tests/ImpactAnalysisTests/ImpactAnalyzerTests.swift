@@ -112,9 +112,10 @@ struct ImpactAnalyzerTests {
         #expect(r["clu2"] == Item(level: .down, distance: 3, path: ["sw1", "h1", "clu1", "clu2"]))
         #expect(r["vm1"] == Item(level: .down, distance: 4, path: ["sw1", "h1", "clu1", "clu2", "vm1"]))
         #expect(r.items.count == 4)
+        #expect(try g.levels(of: ["sw1"]) == r.items.mapValues(\.level), "levels() finds the same CIs without paths")
     }
 
-    @Test("a depth limit keeps the paths of clusters that took each other down, listed after farther CIs")
+    @Test("clusters that took each other down are listed nearest first too, and a depth limit keeps their paths")
     func quorumShortInALoopWithinADepth() throws {
         let g = try ImpactTestGraph()
         // As above, plus a chain a1…a4 from sw1, so the clusters come after CIs farther away than they are.
@@ -129,6 +130,8 @@ struct ImpactAnalyzerTests {
         let all = try g.impact(of: ["sw1"])
         #expect(all["clu2"] == Item(level: .down, distance: 3, path: ["sw1", "h1", "clu1", "clu2"]))
         #expect(all["a4"]?.distance == 4)
+        let distances = all.order.map { all[$0]?.distance ?? -1 }
+        #expect(distances == distances.sorted(), "nearest first: \(all.order)")
         for depth in 1...4 {
             let r = try g.impact(of: ["sw1"], depth: depth)
             #expect(r.order == all.order.filter { (all[$0]?.distance ?? .max) <= depth }, "depth \(depth)")

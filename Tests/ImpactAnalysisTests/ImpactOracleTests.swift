@@ -59,6 +59,12 @@ struct ImpactOracleTests {
                     let path = result.path(toItemAt: index)
                     #expect(path.count == result.items[index].distance + 1, "\(context)")
                 }
+                if depth == nil {
+                    let levels = try analyzer.levels(targets: targets.map { nids[$0] }, in: tx)
+                    #expect(levels.count == result.items.count, "\(context)")
+                    #expect(Dictionary(levels.map { ($0.nid, $0.level) }, uniquingKeysWith: { a, _ in a })
+                        == Dictionary(uniqueKeysWithValues: result.items.map { ($0.nid, $0.level) }), "levels(): \(context)")
+                }
             }
         }
     }
@@ -81,6 +87,10 @@ struct ImpactOracleTests {
                 let got = result.items.map { Oracle.Item(nid: $0.nid, level: $0.level, distance: $0.distance, predecessor: $0.predecessor) }
                 #expect(got.count == expected.items.count)
                 #expect(got == expected.items, "targets \(targets)")
+                let levels = try ImpactAnalyzer(schema: schema).levels(targets: targets.map { nids[$0] }, in: tx)
+                #expect(levels.count == result.items.count)
+                #expect(Dictionary(levels.map { ($0.nid, $0.level) }, uniquingKeysWith: { a, _ in a })
+                    == Dictionary(uniqueKeysWithValues: result.items.map { ($0.nid, $0.level) }), "levels(): targets \(targets)")
             }
         }
     }

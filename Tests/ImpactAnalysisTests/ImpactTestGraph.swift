@@ -57,6 +57,18 @@ final class ImpactTestGraph {
         }
     }
 
+    /// What `levels` says (the impacted CIs and their levels, without paths), keyed by CI id.
+    func levels(of targets: [String]) throws -> [String: ImpactLevel] {
+        try store.read { tx in
+            let nids = try targets.map { try tx.nodeID(forExternalID: $0) ?? 0 }
+            var out: [String: ImpactLevel] = [:]
+            for (nid, level) in try ImpactAnalyzer(schema: schema).levels(targets: nids, in: tx) {
+                out[try tx.externalID(of: nid) ?? "?"] = level
+            }
+            return out
+        }
+    }
+
     /// A traversal's outcome keyed by CI id: distance and path.
     func traversal(_ body: (ImpactAnalyzer, GraphTransaction) throws -> TraversalResult) throws
         -> [String: (distance: Int, path: [String])]
