@@ -18,51 +18,49 @@ enum ProcedureCatalog {
     static let impact = ProcedureDefinition(
         name: "impact", parameters: ["targets", "options"], optionalParameters: 1,
         outputs: ["ci", "level", "distance", "path"]
-    ) { arguments, context in
+    ) { arguments, context -> ProcedureRows in
         let tx = context.transaction
         let targets = try nodeIDs(arguments[0], "impact", tx)
         let depth = try depthOption(arguments.count > 1 ? arguments[1] : .null, "impact")
-        let result = try ImpactAnalyzer(schema: context.schema).analyze(
-            targets: targets, depth: depth, in: tx, interrupt: context.checkInterrupted)
-        // A path costs a record read per CI on it: only when the statement yields it. Rows stop at the last
-        // output the statement yields (the call binds the ones past a row's end as null): a datacenter's impact
-        // is hundreds of thousands of rows, and `YIELD ci` needs one value of each.
-        let paths = context.yielded.contains("path")
-        let width = rowWidth(["ci", "level", "distance", "path"], context)
-        return try result.items.indices.map { i in
-            if i & 1023 == 1023 { try context.checkInterrupted() }
-            let item = result.items[i]
-            switch width {
-            case 1: return [.node(item.nid)]
-            case 2: return [.node(item.nid), .string(item.level.rawValue)]
-            case 3: return [.node(item.nid), .string(item.level.rawValue), .int(Int64(item.distance))]
-            default:
-                return [.node(item.nid), .string(item.level.rawValue), .int(Int64(item.distance)),
-                        paths ? try pathValue(result.path(toItemAt: i), tx) : .null]
+        let analyzer = ImpactAnalyzer(schema: context.schema)
+        if !context.ordered, depth == nil, context.yielded.isSubset(of: ["ci", "level"]) {
+            // Counted or filtered only: the impacted CIs and their levels, without the walk for distances and paths.
+            let levels = try analyzer.levels(targets: targets, in: tx, interrupt: context.checkInterrupted)
+            return ProcedureRows(count: levels.count) { (row, output) in
+                return output == 0 ? .node(levels[row].nid) : output == 1 ? .string(levels[row].level.rawValue) : .null
             }
         }
-    }
-
-    /// How many leading outputs a row needs to hold every output the statement yields (at least 1).
-    private static func rowWidth(_ outputs: [String], _ context: ProcedureContext) -> Int {
-        (outputs.lastIndex { context.yielded.contains($0) } ?? 0) + 1
+        let result = try analyzer.analyze(targets: targets, depth: depth, in: tx, interrupt: context.checkInterrupted)
+        // A path costs a record read per CI on it: only when the statement yields it.
+        let paths = context.yielded.contains("path")
+        return ProcedureRows(count: result.items.count) { (row, output) in
+            let item = result.items[row]
+            switch output {
+            case 0: return .node(item.nid)
+            case 1: return .string(item.level.rawValue)
+            case 2: return .int(Int64(item.distance))
+            default: return paths ? try pathValue(result.path(toItemAt: row), tx) : .null
+            }
+        }
     }
 
     static let dependencies = ProcedureDefinition(
         name: "dependencies", parameters: ["roots", "options"], optionalParameters: 1,
         outputs: ["ci", "distance", "path"]
-    ) { arguments, context in
+    ) { arguments, context -> ProcedureRows in
         let tx = context.transaction
         let roots = try nodeIDs(arguments[0], "dependencies", tx)
         let depth = try depthOption(arguments.count > 1 ? arguments[1] : .null, "dependencies")
         let result = try ImpactAnalyzer(schema: context.schema).dependencies(
             of: roots, depth: depth, in: tx, interrupt: context.checkInterrupted)
         let paths = context.yielded.contains("path")
-        return try result.items.indices.map { i in
-            if i & 1023 == 1023 { try context.checkInterrupted() }
-            let item = result.items[i]
-            return [.node(item.nid), .int(Int64(item.distance)),
-                    paths ? try pathValue(result.path(toItemAt: i), tx) : .null]
+        return ProcedureRows(count: result.items.count) { (row, output) in
+            let item = result.items[row]
+            switch output {
+            case 0: return .node(item.nid)
+            case 1: return .int(Int64(item.distance))
+            default: return paths ? try pathValue(result.path(toItemAt: row), tx) : .null
+            }
         }
     }
 

@@ -118,6 +118,26 @@ struct QueryTests {
                 "query", "CALL impact(['srv-dc01']) YIELD \(yields) RETURN \(columns) ORDER BY id", "--format", "jsonl").out
             #expect(some == full && full.contains("app-ad-ds"), "YIELD \(yields): \(some)")
         }
+        // Only counted (no order, distance or path to keep, so without the walk for paths): the same CIs and
+        // levels as a call that yields its distances; collected, in the same order, nearest first.
+        let targets = "['srv-dc01']"
+        let summary = "count(ci) AS n, count(DISTINCT ci) AS d, min(level) AS lo, max(level) AS hi"
+        let counted = try harness.succeed(
+            "query", "CALL impact(\(targets)) YIELD ci, level RETURN \(summary)", "--format", "jsonl").out
+        let walked = try harness.succeed(
+            "query", "CALL impact(\(targets)) YIELD ci, level, distance RETURN \(summary)", "--format", "jsonl").out
+        #expect(counted == walked && counted.contains(#""lo":"degraded""#) && !counted.contains(#""n":0"#), "\(counted)")
+        let down = try harness.succeed(
+            "query", "CALL impact(\(targets)) YIELD ci, level WHERE level = 'down' RETURN count(ci) AS n", "--format", "csv").out
+        let downWalked = try harness.succeed(
+            "query", "CALL impact(\(targets)) YIELD ci, level, distance WHERE level = 'down' RETURN count(ci) AS n",
+            "--format", "csv").out
+        #expect(down == downWalked, "\(down)")
+        let collected = try harness.succeed(
+            "query", "CALL impact(\(targets)) YIELD ci RETURN collect(ci.id) AS ids", "--format", "jsonl").out
+        let listed = try harness.succeed(
+            "query", "CALL impact(\(targets)) YIELD ci, distance RETURN ci.id AS id", "--format", "csv").out
+        #expect(collected == #"{"ids":["# + listed.split(separator: "\n").dropFirst().map { "\"\($0)\"" }.joined(separator: ",") + "]}\n")
         let deps = try harness.succeed(
             "query", "CALL dependencies('bs-email-samenwerken') YIELD ci RETURN count(ci) AS n", "--format", "csv").out
         #expect(deps.hasPrefix("n\n") && deps != "n\n0\n", "\(deps)")

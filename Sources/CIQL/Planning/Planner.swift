@@ -187,7 +187,9 @@ final class Planner {
                 (op, scope, columns, columnSlots) = (projected.op, projected.scope, projected.columns, projected.slots)
                 layout.record("RETURN", scope, cleared: [])
             case .call(let call):
-                op = try planCall(call, op, &scope, standalone: query.clauses.count == 1)
+                op = try planCall(
+                    call, op, &scope, standalone: query.clauses.count == 1,
+                    next: isLast ? nil : query.clauses[index + 1])
                 if query.clauses.count == 1 {
                     (columns, columnSlots) = (scope.visibleNames, scope.visibleNames.compactMap { scope[$0]?.slot })
                     if let yield = call.yield {

@@ -1,0 +1,54 @@
+@testable import CIQL
+import CIQLResults
+import CIQLValues
+import CMDB
+import GraphStorage
+import Testing
+
+/// Procedures that hand out their rows a value at a time, and when a call may return its rows in any order.
+@Suite struct ProcedureRowsTests {
+    let db: FixtureDatabase
+
+    init() throws { db = try FixtureDatabase() }
+
+    /// Rows of one column, with whether the call was told its row order can be told apart.
+    private static let probe = ProcedureDefinition(
+        name: "probe", parameters: ["n"], outputs: ["i", "ordered"]
+    ) { arguments, context -> ProcedureRows in
+        guard case .int(let n) = arguments[0] else { return ProcedureRows([]) }
+        return ProcedureRows(count: Int(n)) { (row, output) in output == 0 ? .int(Int64(row)) : .bool(context.ordered) }
+    }
+
+    private func rows(_ text: String) throws -> [[Value]] {
+        let engine = QueryEngine(database: db.database, procedures: [Self.probe])
+        let sink = CollectingSink()
+        try engine.run(
+            text, parameters: [:], change: ChangeInfo(actor: "test", changeReference: nil, origin: "test"),
+            sinkFor: { _ in sink })
+        return sink.rows
+    }
+
+    @Test func rowsAreHandedOutAValueAtATime() throws {
+        #expect(try rows("CALL probe(3) YIELD i RETURN i") == [[.int(0)], [.int(1)], [.int(2)]])
+        #expect(try rows("CALL probe(0) YIELD i RETURN i") == [])
+        #expect(try rows("UNWIND [2, 1] AS n CALL probe(n) YIELD i RETURN n, i") == [
+            [.int(2), .int(0)], [.int(2), .int(1)], [.int(1), .int(0)],
+        ])
+        // A consumer that keeps every row (ORDER BY) sees each row's own values, not the last one's.
+        #expect(try rows("CALL probe(3) YIELD i RETURN i ORDER BY i DESC") == [[.int(2)], [.int(1)], [.int(0)]])
+    }
+
+    @Test func onlyCountMinAndMaxOfOneRowLeaveTheOrderFree() throws {
+        // Free: one row whatever the order of the call's rows.
+        #expect(try rows("CALL probe(2) YIELD ordered RETURN max(ordered) AS o") == [[.bool(false)]])
+        #expect(try rows("CALL probe(2) YIELD i, ordered RETURN count(*) AS n, min(ordered) AS o, max(i) AS m")
+            == [[.int(2), .bool(false), .int(1)]])
+        #expect(try rows("CALL probe(2) YIELD ordered WHERE ordered = false RETURN count(ordered) AS n") == [[.int(2)]])
+        // Told apart: the rows themselves, a list in row order, groups in the order met, or a WITH between.
+        #expect(try rows("CALL probe(1) YIELD ordered RETURN ordered") == [[.bool(true)]])
+        #expect(try rows("CALL probe(1) YIELD ordered RETURN collect(ordered) AS o") == [[.list([.bool(true)])]])
+        #expect(try rows("CALL probe(1) YIELD ordered RETURN ordered, count(*) AS n") == [[.bool(true), .int(1)]])
+        #expect(try rows("CALL probe(1) YIELD ordered WITH ordered LIMIT 1 RETURN max(ordered) AS o") == [[.bool(true)]])
+        #expect(try rows("CALL probe(1) YIELD ordered RETURN max(ordered) AND true AS o") == [[.bool(true)]])
+    }
+}
