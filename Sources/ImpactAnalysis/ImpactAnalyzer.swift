@@ -89,7 +89,9 @@ public final class ImpactAnalyzer {
         }
         try tx.withAdjacencyCursor { (scan) in
             try tx.withPropertyReader(run.statusKey) { (status) in
-                try run.propagate(scan: scan, status: status, marks: &marks)
+                try tx.withStatusIndex { (index) in
+                    try run.propagate(scan: scan, status: StatusCheck(index: index, records: status), marks: &marks)
+                }
             }
         }
         return (run, starts, inactiveTargets)

@@ -83,7 +83,8 @@ struct ImpactFixpoint {
         }
     }
 
-    /// Whether `nid` is withdrawn or disposed; read once per analysis and remembered in `marks`.
+    /// Whether `nid` is withdrawn or disposed (a target's status: read from its record, once per analysis, and
+    /// remembered in `marks`).
     mutating func isInactive(_ nid: NodeID, marks: inout NodeMarks) throws -> Bool {
         let flags = marks.flags(nid)
         if flags & NodeMarks.statusKnown != 0 { return flags & NodeMarks.inactive != 0 }
@@ -97,7 +98,7 @@ struct ImpactFixpoint {
     /// mostly stay on the cursor's page: first the relations of all the round's CIs (their dependents, and the
     /// members of their pending groups and clusters, with one seek per CI), then the statuses not known yet, then
     /// the pending groups are counted, then each CI passes its level on.
-    mutating func propagate(scan: AdjacencyCursor, status: PropertyReader, marks: inout NodeMarks) throws {
+    mutating func propagate(scan: AdjacencyCursor, status: StatusCheck, marks: inout NodeMarks) throws {
         guard rules.hasPropagatingTypes else { return }
         var ends: [Int] = []
         var unknown: [NodeID] = []
@@ -140,13 +141,13 @@ struct ImpactFixpoint {
     }
 
     /// Reads the statuses of `nids` (sorted here, duplicates allowed) through the kept cursor into `marks`.
-    private mutating func readStatuses(_ nids: inout [NodeID], status: PropertyReader, marks: inout NodeMarks) throws {
+    private mutating func readStatuses(_ nids: inout [NodeID], status: StatusCheck, marks: inout NodeMarks) throws {
         RadixSort.sort(&nids, scratch: &idScratch) { $0 }
         var last: NodeID?
         for nid in nids where nid != last {
             last = nid
             try checkInterrupt()
-            let inactive = try status.string(of: nid, isOneOf: Self.inactiveStatusBytes)
+            let inactive = try status.isInactive(nid)
             marks.addFlags(nid, NodeMarks.statusKnown | (inactive ? NodeMarks.inactive : 0))
         }
     }
@@ -337,5 +338,18 @@ struct ImpactFixpoint {
 
     private func inactiveTargetCount(_ startSlots: [Int]) -> Int {
         levels.reduce(0) { $0 + ($1 == Self.targetLevel ? 1 : 0) } - startSlots.count
+    }
+}
+
+/// Whether a CI is withdrawn or disposed, for the CIs an analysis reaches: looked up in the status index, a small
+/// B-tree per status, or, when the database has none (an older format opened read-only), read from the record.
+struct StatusCheck {
+    let index: StatusIndex?
+    let records: PropertyReader
+
+    func isInactive(_ nid: NodeID) throws -> Bool {
+        guard let index else { return try records.string(of: nid, isOneOf: ImpactFixpoint.inactiveStatusBytes) }
+        for status in ImpactFixpoint.inactiveStatusBytes where try index.contains(nid, status: status) { return true }
+        return false
     }
 }

@@ -13,6 +13,8 @@
 /// relgone   [nid u64][dir u8]  (DUPSORT, DUPFIXED)      → [txn u64][type u16][other nid u48]: a relation of nid
 ///                                                         deleted at txn (format 2; nothing is written on create)
 /// labels    [label u32]        (DUPSORT, DUPFIXED)      → [nid u64]
+/// bystatus  utf8 status        (DUPSORT, DUPFIXED)      → [nid u64]: the live nodes whose `status` property is that
+///                                                         string, up to maxIndexedValueBytes long (format 3)
 /// propidx   [key u32][ordered value] (DUPSORT, DUPFIXED) → [nid u64]
 /// counts    [label u32][utf8 status]                    → [count u64]
 /// changes   [txn u64]                                   → change record
@@ -27,6 +29,17 @@ enum KeyLayout {
     static let maxIndexedValueBytes = 400
 
     static func nodeKey(_ nid: NodeID) -> UInt64 { nid.bigEndian }
+
+    /// The key a node is filed under in `bystatus`: its `status` property when that is a non-empty string short
+    /// enough to be a key; nil (not filed) otherwise.
+    static func statusKey(_ properties: Properties?) -> [UInt8]? {
+        guard case .string(let status)? = properties?["status"] else { return nil }
+        return statusKey(utf8: Array(status.utf8))
+    }
+
+    static func statusKey(utf8 bytes: [UInt8]) -> [UInt8]? {
+        bytes.isEmpty || bytes.count > maxIndexedValueBytes ? nil : bytes
+    }
 
     static func relationKey(_ w: inout ByteWriter, from: NodeID, type: UInt16, to: NodeID) {
         w.u64BE(from)

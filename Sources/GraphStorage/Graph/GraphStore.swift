@@ -12,8 +12,9 @@ import Synchronization
 /// `@unchecked Sendable`: the environment is thread-safe (see `LMDBEnvironment`) and the shared name table is
 /// guarded by a `Mutex`.
 public final class GraphStore: @unchecked Sendable {
-    /// The on-disk format this build reads and writes: 2 added `relgone` (relation deletions by endpoint).
-    public static let formatVersion: UInt32 = 2
+    /// The on-disk format this build reads and writes: 2 added `relgone` (relation deletions by endpoint), 3 added
+    /// `bystatus` (the nodes of each status).
+    public static let formatVersion: UInt32 = 3
 
     public let path: String
     let env: LMDBEnvironment
@@ -28,10 +29,13 @@ public final class GraphStore: @unchecked Sendable {
         var meta: MDB_dbi = 0, names: MDB_dbi = 0, namesByID: MDB_dbi = 0, ids: MDB_dbi = 0, nodes: MDB_dbi = 0
         var hist: MDB_dbi = 0, rels: MDB_dbi = 0, relhist: MDB_dbi = 0, adj: MDB_dbi = 0, labels: MDB_dbi = 0
         var propidx: MDB_dbi = 0, counts: MDB_dbi = 0, changes: MDB_dbi = 0, txlog: MDB_dbi = 0, aux: MDB_dbi = 0
-        var relgone: MDB_dbi = 0
+        var relgone: MDB_dbi = 0, bystatus: MDB_dbi = 0
         /// False for a format-1 database opened read-only (not migrated): `relgone` is missing, and readers
         /// derive relation deletions from `relhist` instead.
         var hasRelationDeletions = true
+        /// False for a database of format 1 or 2 opened read-only (not migrated): `bystatus` is missing, and
+        /// readers read statuses from the node records instead.
+        var hasStatusIndex = true
     }
 
     // Immutable after initialization; key paths are not Sendable, hence nonisolated(unsafe).
@@ -41,7 +45,7 @@ public final class GraphStore: @unchecked Sendable {
         ("nodes", \.nodes, 0), ("hist", \.hist, 0), ("rels", \.rels, 0), ("relhist", \.relhist, 0),
         ("adj", \.adj, dupFixed), ("labels", \.labels, dupFixed), ("propidx", \.propidx, dupFixed),
         ("counts", \.counts, 0), ("changes", \.changes, 0), ("txlog", \.txlog, 0), ("aux", \.aux, 0),
-        ("relgone", \.relgone, dupFixed),
+        ("relgone", \.relgone, dupFixed), ("bystatus", \.bystatus, dupFixed),
     ]
 
     /// The map size a new environment starts with; `CMDB_MAP_SIZE` (bytes) overrides it, for tests.
@@ -168,8 +172,9 @@ public final class GraphStore: @unchecked Sendable {
         }
         if format < formatVersion {
             if readOnly {
-                // Read-only: nothing may be written, so the missing index is derived when needed.
-                dbs.hasRelationDeletions = false
+                // Read-only: nothing may be written, so the missing indexes are derived when needed.
+                dbs.hasRelationDeletions = format >= 2
+                dbs.hasStatusIndex = false
             } else {
                 isOpen = false
                 unsafe try env.commit(txn, readOnly: true)
@@ -180,6 +185,7 @@ public final class GraphStore: @unchecked Sendable {
         }
         for (name, keyPath, flags) in unsafe layout {
             if keyPath == \Databases.relgone && !dbs.hasRelationDeletions { continue }
+            if keyPath == \Databases.bystatus && !dbs.hasStatusIndex { continue }
             var dbi: MDB_dbi = 0
             unsafe try check(mdb_dbi_open(txn, name, flags, &dbi), "mdb_dbi_open")
             dbs[keyPath: keyPath] = dbi

@@ -64,6 +64,37 @@ extension GraphTransaction {
     }
 }
 
+extension GraphTransaction {
+    /// Runs `body` with a reader of the status index through one kept cursor, or with nil when the database has
+    /// no status index (an older format opened read-only): read the `status` property of the records then.
+    ///
+    /// The reader is valid only inside `body`.
+    public func withStatusIndex<R>(_ body: (StatusIndex?) throws -> R) throws -> R {
+        guard dbs.hasStatusIndex else { return try body(nil) }
+        let cursor = unsafe try raw.openCursor(dbs.bystatus)
+        defer { unsafe cursor.close() }
+        return unsafe try body(StatusIndex(cursor: cursor))
+    }
+}
+
+/// Which live nodes have a status, read from the index `bystatus` (see `GraphTransaction.withStatusIndex(_:)`):
+/// one small B-tree per status, instead of the node records.
+///
+/// `@safe`: it is handed out only inside `withStatusIndex`'s closure, and it hands out nothing from the map.
+@safe
+public struct StatusIndex {
+    let cursor: LMDBCursor
+
+    /// Whether the live node `nid` has `status` (UTF-8 bytes) as its `status` property.
+    public func contains(_ nid: NodeID, status: [UInt8]) throws -> Bool {
+        guard KeyLayout.statusKey(utf8: status) != nil else { return false }
+        var value = nid.bigEndian
+        return unsafe try status.withUnsafeBytes { (k) in
+            unsafe try withUnsafeBytes(of: &value) { (v) in unsafe try cursor.get(MDB_GET_BOTH, key: k, value: v) != nil }
+        }
+    }
+}
+
 /// One property of many nodes read through a kept cursor (see `GraphTransaction.withPropertyReader(_:_:)`).
 ///
 /// `@safe`: it is handed out only inside `withPropertyReader`'s closure, and values are copied out of the map.

@@ -72,11 +72,13 @@ extension GraphTransaction {
             }
             adjustCount(label: previous.node.label, properties: previous.node.properties, by: -1)
             try updatePropertyIndex(nid, old: previous.node.properties, new: properties)
+            try updateStatusIndex(nid, old: previous.node.properties, new: properties, append: false)
             record.nodesUpdated += 1
             try log(.update, .node, nodeKey: nid)
         } else {
             try addToLabelIndex(nid, labelID: labelID, append: isFresh)
             try updatePropertyIndex(nid, old: nil, new: properties)
+            try updateStatusIndex(nid, old: nil, new: properties, append: isFresh)
             record.nodesCreated += 1
             try logCreated(nid)
         }
@@ -104,6 +106,7 @@ extension GraphTransaction {
         _ = unsafe try withUnsafeBytes(of: &key) { (k) in unsafe try raw.delete(dbs.nodes, k) }
         try removeFromLabelIndex(nid, label: old.label)
         try updatePropertyIndex(nid, old: old.properties, new: nil)
+        try updateStatusIndex(nid, old: old.properties, new: nil, append: false)
         adjustCount(label: old.label, properties: old.properties, by: -1)
         record.nodesDeleted += 1
         try log(.delete, .node, nodeKey: nid)
@@ -134,6 +137,25 @@ extension GraphTransaction {
         var v = nid.bigEndian
         unsafe try withUnsafeBytes(of: &k) { (kb) in
             unsafe try withUnsafeBytes(of: &v) { (vb) in _ = unsafe try raw.delete(dbs.labels, kb, value: vb) }
+        }
+    }
+
+    /// Files `nid` in `bystatus` under its new status instead of its old one; `append` when `nid` is the largest
+    /// node id yet (a new node), so it goes at the end of its status's list.
+    private func updateStatusIndex(_ nid: NodeID, old: Properties?, new: Properties?, append: Bool) throws {
+        let before = KeyLayout.statusKey(old)
+        let after = KeyLayout.statusKey(new)
+        guard before != after else { return }
+        var v = nid.bigEndian
+        try unsafe withUnsafeBytes(of: &v) { (value) in
+            if let before {
+                unsafe try before.withUnsafeBytes { (k) in _ = unsafe try raw.delete(dbs.bystatus, k, value: value) }
+            }
+            if let after {
+                unsafe try after.withUnsafeBytes { (k) in
+                    _ = unsafe try raw.put(dbs.bystatus, k, value, flags: append ? MDB_APPENDDUP : 0)
+                }
+            }
         }
     }
 
