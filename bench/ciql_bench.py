@@ -147,7 +147,7 @@ def measure(args, params, spec, tmp):
     if not repeated and n >= 3:
         passes = max(1, min(50, int(0.3 / max(n * per_stmt, 1e-6))))
         tr, _, _ = median_run(args, stmts[:n] * (passes + 1), tmp)
-        warm = max((tr - tn) / (n * passes), 0.0)
+        warm = (tr - tn) / (n * passes) if tr > tn else None   # noise larger than the passes: no figure
     return {"key": key, "label": label, "n": n, "first3": check(first_rows), "t1": t1, "tn": tn, "per_s": per_stmt,
             "warm_s": warm, "rss": rss,
             "check": check(rows), "peer": peer, "all_ids": n == len(stmts) or not isinstance(

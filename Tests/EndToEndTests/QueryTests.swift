@@ -121,18 +121,21 @@ struct QueryTests {
         // Only counted (no order, distance or path to keep, so without the walk for paths): the same CIs and
         // levels as a call that yields its distances; collected, in the same order, nearest first.
         let targets = "['srv-dc01']"
-        let summary = "count(ci) AS n, count(DISTINCT ci) AS d, min(level) AS lo, max(level) AS hi"
+        let summary = "count(ci) AS n, count(DISTINCT ci) AS d, count(level) AS l"
         let counted = try harness.succeed(
             "query", "CALL impact(\(targets)) YIELD ci, level RETURN \(summary)", "--format", "jsonl").out
         let walked = try harness.succeed(
             "query", "CALL impact(\(targets)) YIELD ci, level, distance RETURN \(summary)", "--format", "jsonl").out
-        #expect(counted == walked && counted.contains(#""lo":"degraded""#) && !counted.contains(#""n":0"#), "\(counted)")
-        let down = try harness.succeed(
-            "query", "CALL impact(\(targets)) YIELD ci, level WHERE level = 'down' RETURN count(ci) AS n", "--format", "csv").out
-        let downWalked = try harness.succeed(
-            "query", "CALL impact(\(targets)) YIELD ci, level, distance WHERE level = 'down' RETURN count(ci) AS n",
-            "--format", "csv").out
-        #expect(down == downWalked, "\(down)")
+        #expect(counted == walked && !counted.contains(#""n":0"#), "\(counted)")
+        for level in ["down", "degraded"] {
+            let some = try harness.succeed(
+                "query", "CALL impact(\(targets)) YIELD ci, level WHERE level = '\(level)' RETURN count(ci) AS n",
+                "--format", "csv").out
+            let someWalked = try harness.succeed(
+                "query", "CALL impact(\(targets)) YIELD ci, level, distance WHERE level = '\(level)' RETURN count(ci) AS n",
+                "--format", "csv").out
+            #expect(some == someWalked, "\(level): \(some)")
+        }
         let collected = try harness.succeed(
             "query", "CALL impact(\(targets)) YIELD ci RETURN collect(ci.id) AS ids", "--format", "jsonl").out
         let listed = try harness.succeed(

@@ -64,8 +64,8 @@ public struct ProcedureContext {
     /// The outputs the statement yields: a procedure may leave the others null rather than compute them.
     public let yielded: Set<String>
     /// Whether the statement can tell the order of the rows apart. False when the call feeds straight into a
-    /// `WITH` or `RETURN` whose every item is `count`, `min` or `max`, which make one row whatever the order: a
-    /// procedure may then return its rows in any order.
+    /// `WITH` or `RETURN` whose every item is a `count`, which makes one row whatever the order: a procedure may
+    /// then return its rows in any order.
     public let ordered: Bool
     /// Throws `Limit.Cancelled` or `Limit.Timeout` when the statement was cancelled or ran past its time limit:
     /// long-running procedures call it now and then (it reads the clock, so not on every step).
@@ -107,7 +107,12 @@ final class ProcedureCallOperator: PlanOperator {
 
     override func produce(_ ctx: ExecutionContext) throws -> Row? {
         while index >= results.count {
-            guard var row = try input.next(ctx) else { return nil }
+            guard var row = try input.next(ctx) else {
+                // A cached plan keeps its operators: let go of the last call's rows (a whole impact result).
+                results = .none
+                output = []
+                return nil
+            }
             var values: [Value] = []
             for a in arguments { values.append(try ctx.evaluate(a, &row)) }
             guard let tx = ctx.live?.tx else {
@@ -141,7 +146,9 @@ final class ProcedureCallOperator: PlanOperator {
     }
 
     /// Whether the order of a call's rows can be told apart by `next`, the clause after it: not when it is a
-    /// `WITH` or `RETURN` whose every item is `count(…)`, `min(…)` or `max(…)` (one row, the same for any order).
+    /// `WITH` or `RETURN` whose every item is `count(…)` or `count(*)` (one row, the same for any order). `min` and
+    /// `max` are left out: they keep the first of values they rank equal (1 and 1.0, canonically equivalent
+    /// strings), so their answer can depend on the order.
     static func rowsAreOrdered(before next: Clause?) -> Bool {
         let projection: Projection
         switch next?.kind {
@@ -153,7 +160,7 @@ final class ProcedureCallOperator: PlanOperator {
             switch item.expression.kind {
             case .countStar: return true
             case .function(let name, _, let arguments):
-                return [.count, .min, .max].contains(AggregateFunction.named(name.text))
+                return AggregateFunction.named(name.text) == .count
                     && !arguments.contains(where: \.containsAggregate)
             default: return false
             }
