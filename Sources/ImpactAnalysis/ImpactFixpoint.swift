@@ -41,7 +41,7 @@ struct ImpactFixpoint {
     private var members: [(state: Int32, nid: NodeID)] = []
     private var resolving: [(slot: UInt32, state: Int32, isQuorum: Bool)] = []
     private var created: [UInt32] = []
-    private var roundScratch: [(nid: NodeID, slot: UInt32)] = []
+    private var roundScratch: [RoundEntry] = []
     private var idScratch: [NodeID] = []
 
     init(rules: ImpactRules, schema: Schema, tx: GraphTransaction, statusKey: ResolvedPropertyKey,
@@ -102,10 +102,14 @@ struct ImpactFixpoint {
         guard rules.hasPropagatingTypes else { return }
         var ends: [Int] = []
         var unknown: [NodeID] = []
-        var round: [(nid: NodeID, slot: UInt32)] = []
+        var round: [RoundEntry] = []
         while !pending.isEmpty {
             round.removeAll(keepingCapacity: true)
-            for slot in pending { round.append((nodes[Int(slot)], slot)) }
+            // Per-slot state is read here, in slot order (mostly ascending), not after the sort by node id.
+            let redundancy = rules.hasRedundancy
+            for slot in pending {
+                round.append(RoundEntry(nid: nodes[Int(slot)], slot: slot, resolves: redundancy && groups.hasPending(slot)))
+            }
             pending.removeAll(keepingCapacity: true)
             RadixSort.sort(&round, scratch: &roundScratch) { $0.nid }
             dependents.removeAll(keepingCapacity: true)
@@ -114,7 +118,7 @@ struct ImpactFixpoint {
             ends.removeAll(keepingCapacity: true)
             for entry in round {
                 try checkInterrupt()
-                try readRelations(of: entry.nid, slot: entry.slot, scan: scan)
+                try readRelations(of: entry.nid, slot: entry.slot, resolves: entry.resolves, scan: scan)
                 ends.append(dependents.count)
             }
             unknown.removeAll(keepingCapacity: true)
@@ -133,6 +137,14 @@ struct ImpactFixpoint {
             // A CI whose group or cluster state was created in this round has it counted in a round of its own.
             for slot in created { enqueue(slot) }
         }
+    }
+
+    /// A CI of a round: its node id (the round is sorted by it), its slot, and whether it has a pending group or
+    /// cluster state to resolve.
+    struct RoundEntry {
+        var nid: NodeID
+        var slot: UInt32
+        var resolves: Bool
     }
 
     private mutating func checkInterrupt() throws {
@@ -155,9 +167,9 @@ struct ImpactFixpoint {
     /// Appends to `dependents` the CIs that depend on `nid` across a type that carries impact, in adjacency
     /// order: incoming relations of forward types, then outgoing ones of reverse types (read first, with the same
     /// seek, and kept aside meanwhile); and to `members` the members of its pending groups and clusters.
-    private mutating func readRelations(of nid: NodeID, slot: UInt32, scan: AdjacencyCursor) throws {
+    /// `resolves`: whether the CI has a pending group or cluster state.
+    private mutating func readRelations(of nid: NodeID, slot: UInt32, resolves: Bool, scan: AdjacencyCursor) throws {
         let rules = self.rules
-        let resolves = rules.hasRedundancy && groups.hasPending(slot)
         guard rules.hasReverseTypes || resolves else {
             try scan.forEach(of: nid, direction: .incoming) { (typeID, other) in
                 if rules.rule(typeID).direction == .forward { dependents.append((typeID, other)) }
