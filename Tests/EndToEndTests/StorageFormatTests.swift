@@ -31,14 +31,14 @@ struct StorageFormatTests {
         .enabled(if: FileManager.default.isExecutableFile(atPath: mdbLoad), "needs mdb_load (lmdb-utils)"))
     func newerFormatRefused() throws {
         try harness.makeDatabase(withSample: true)
-        try setStoredFormat(harness.db, from: "00000002", to: "00000003")
+        try setStoredFormat(harness.db, from: "00000003", to: "00000004")
         let data = harness.db + "/data.mdb"
         let before = try fileBytes(data)
 
         let status = try harness.cmdb("status")
         #expect(status.exitCode == 3, "\(status)")
         #expect(status.err.contains("newer"), "the message should say the format is newer: \(status.err)")
-        #expect(status.err.contains("format 3"), "\(status.err)")
+        #expect(status.err.contains("format 4"), "\(status.err)")
         #expect(status.stdout.isEmpty)
         #expect(try fileBytes(data) == before, "data.mdb was changed by status on a newer-format database")
 
@@ -58,8 +58,65 @@ struct StorageFormatTests {
         #expect(try fileBytes(data) == before, "data.mdb was changed by commands on a newer-format database")
 
         // Put the format back: the database opens again with its data.
-        try setStoredFormat(harness.db, from: "00000003", to: "00000002")
+        try setStoredFormat(harness.db, from: "00000004", to: "00000003")
         #expect(try harness.status().ciCount == 424)
+    }
+
+    /// What `mdb_dump -a` gives for `db`, with the named database `name` left out.
+    private func dump(_ db: String, without name: String) throws -> [String] {
+        let dump = try harness.tool(Self.mdbDump, ["-a", db])
+        try #require(dump.exitCode == 0, "mdb_dump failed: \(dump)")
+        var kept: [String] = []
+        var skipping = false
+        var header: [String] = []
+        for line in dump.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line == "VERSION=3" { (header, skipping) = ([line], false); continue }
+            if !header.isEmpty && !line.hasPrefix(" ") && line != "HEADER=END" { header.append(line); continue }
+            if line == "HEADER=END" {
+                skipping = header.contains("database=\(name)")
+                if !skipping { kept += header + [line] }
+                header = []
+                continue
+            }
+            if !skipping { kept.append(line) }
+        }
+        return kept
+    }
+
+    @Test(
+        "a format-2 database: read-only commands answer from the records and write nothing; the first writable one builds the status index",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: mdbLoad), "needs mdb_load (lmdb-utils)"))
+    func formatTwoMigrates() throws {
+        try harness.makeDatabase(withSample: true)
+        let impact = try harness.succeed("impact", "srv-dc01", "sw-bb-core-01", "--format", "json").out
+        let counted = try harness.succeed(
+            "query", "CALL impact(['srv-dc01', 'sw-bb-core-01']) YIELD ci RETURN count(ci) AS n", "--format", "csv").out
+        // The same database as a format-2 cmdb wrote it: everything but `bystatus`, format 2.
+        var lines = try dump(harness.db, without: "bystatus")
+        let formatKey = try #require(lines.firstIndex(of: " 666f726d6174"))
+        try #require(lines[formatKey + 1] == " 00000003")
+        lines[formatKey + 1] = " 00000002"
+        let old = harness.sandbox.url.path + "/format2"
+        try FileManager.default.createDirectory(atPath: old, withIntermediateDirectories: true)
+        let load = try harness.tool(Self.mdbLoad, ["-f", "/dev/stdin", old], stdin: Data(lines.joined(separator: "\n").utf8))
+        try #require(load.exitCode == 0, "mdb_load failed: \(load)")
+        let before = try fileBytes(old + "/data.mdb")
+
+        // Read-only: the same answers, read from the records; the file is not touched.
+        let readOnly = try harness.run(["--db", old, "impact", "srv-dc01", "sw-bb-core-01", "--format", "json"])
+        #expect(readOnly.exitCode == 0 && readOnly.out == impact, "\(readOnly.err)")
+        #expect(try fileBytes(old + "/data.mdb") == before, "a read-only command changed a format-2 database")
+
+        // The first command that may write migrates it, and the index answers the same.
+        let migrated = try harness.run(
+            ["--db", old, "query", "CALL impact(['srv-dc01', 'sw-bb-core-01']) YIELD ci RETURN count(ci) AS n", "--format", "csv"])
+        #expect(migrated.exitCode == 0 && migrated.out == counted, "\(migrated)")
+        let meta = try harness.tool(Self.mdbDump, ["-s", "meta", old])
+        #expect(meta.out.contains(" 666f726d6174\n 00000003\n"), "not migrated to format 3")
+        let stat = try harness.tool("/usr/bin/mdb_stat", ["-s", "bystatus", old])
+        #expect(stat.out.contains("Entries: 424"), "the status index holds every CI: \(stat.out)")
+        let again = try harness.run(["--db", old, "impact", "srv-dc01", "sw-bb-core-01", "--format", "json"])
+        #expect(again.out == impact)
     }
 }
 
