@@ -69,6 +69,32 @@ struct LevelExpansionTests {
         #expect(sparse.count == 5_000 && sparse.contains(4_999 * 1_000_003) && !sparse.contains(7))
     }
 
+    @Test func anEmptiedSetHoldsNothingOfBefore() {
+        // A small table is cleared in place; a bitmap is let go: either way nothing of before is left.
+        for size in [10, 300, 50_000] {
+            var set = NodeIDSet()
+            for i in 0..<size { _ = set.insert(NodeID(i * 3)) }
+            set.removeAll()
+            #expect(set.count == 0 && !set.contains(0) && !set.contains(NodeID(size / 2 * 3)), "size \(size)")
+            #expect(set.insert(3) && !set.insert(3) && set.count == 1 && !set.isBitmap)
+        }
+    }
+
+    @Test func aRestartedExpansionIsANewOne() throws {
+        let edges: [NodeID: [NodeID]] = [1: [5, 3], 5: [2, 3], 3: [2, 4], 2: [1], 7: [4, 8]]
+        func run(_ expansion: inout LevelExpansion) throws -> [NodeID] {
+            while try expansion.advance({ node, _, reach in for other in edges[node] ?? [] { try reach(other) } }) {}
+            return expansion.nodes
+        }
+        var expansion = LevelExpansion(starts: [1], recordsParents: false)
+        #expect(try run(&expansion) == [1, 3, 5, 2, 4])
+        expansion.restart(from: [7])
+        #expect(expansion.depth == 0 && expansion.level == 0..<1)
+        #expect(try run(&expansion) == [7, 4, 8], "4 was reached before the restart, and is reached again")
+        var fresh = LevelExpansion(starts: [7], recordsParents: false)
+        #expect(try run(&fresh) == expansion.nodes)
+    }
+
     @Test func levelsAreDeduplicatedAndSortedByNodeID() throws {
         // 1 → 5, 3; 5 → 2, 3; 3 → 2, 4; 2 → 1 (a cycle back to the start).
         let edges: [NodeID: [NodeID]] = [1: [5, 3], 5: [2, 3], 3: [2, 4], 2: [1]]

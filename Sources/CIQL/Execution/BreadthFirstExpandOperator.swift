@@ -26,6 +26,8 @@ final class BreadthFirstExpandOperator: PlanOperator {
     private var output: Row = []
     private var active = false
     private var expansion = LevelExpansion(starts: [], recordsParents: false)
+    /// Stands in for `expansion` while `advance` works on it as a local (so nothing is allocated for that).
+    private let idle = LevelExpansion(starts: [], recordsParents: false)
     private var start: NodeID = 0
     private var target: NodeID?
     private var next = 0
@@ -94,7 +96,7 @@ final class BreadthFirstExpandOperator: PlanOperator {
                 current = row
                 output = row
                 start = nid
-                expansion = LevelExpansion(starts: [nid], recordsParents: false)
+                expansion.restart(from: CollectionOfOne(nid))
                 next = expansion.level.upperBound
                 startFound = minimum == 0
                 startEmitted = false
@@ -128,7 +130,7 @@ final class BreadthFirstExpandOperator: PlanOperator {
     private func advance(_ ctx: ExecutionContext) throws {
         // Expanded as a local, so the loop below reaches it without the exclusivity checks of a class property.
         var level = expansion
-        expansion = LevelExpansion(starts: [], recordsParents: false)
+        expansion = idle
         defer { expansion = level }
         let depth = level.depth
         let start = self.start

@@ -23,6 +23,22 @@ package struct NodeIDSet {
         shift = 64 - bits
     }
 
+    /// Empties the set. A table of up to `keptCapacity` slots is cleared in place and used again (a traversal
+    /// per statement then allocates nothing); a bigger one, or a bitmap, is let go for a small table.
+    package mutating func removeAll(keptCapacity: Int = 1024) {
+        if !isBitmap, keys.count <= keptCapacity {
+            if count > 0 {
+                for i in keys.indices { keys[i] = Self.empty }
+            }
+        } else {
+            self = NodeIDSet()
+            return
+        }
+        count = 0
+        largest = 0
+        far = []
+    }
+
     @inlinable @inline(__always) func home(_ nid: NodeID) -> Int {
         Int(truncatingIfNeeded: (nid &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
@@ -140,6 +156,19 @@ package struct LevelExpansion {
     /// Starts at `starts` in the order given (duplicates dropped), depth 0; the levels after it are sorted.
     package init(starts: some Sequence<NodeID>, recordsParents: Bool = true) {
         self.recordsParents = recordsParents
+        for nid in starts where visited.insert(nid) {
+            nodes.append(nid)
+            if recordsParents { parents.append(-1) }
+        }
+        level = 0..<nodes.count
+    }
+
+    /// Starts again at `starts`, as `init(starts:recordsParents:)` would, keeping the memory of a small expansion.
+    package mutating func restart(from starts: some Sequence<NodeID>) {
+        nodes.removeAll(keepingCapacity: nodes.count <= 4096)
+        parents.removeAll(keepingCapacity: parents.count <= 4096)
+        visited.removeAll()
+        depth = 0
         for nid in starts where visited.insert(nid) {
             nodes.append(nid)
             if recordsParents { parents.append(-1) }
