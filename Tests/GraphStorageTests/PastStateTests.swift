@@ -183,27 +183,7 @@ struct PastStateTests {
 
     /// Every `relgone` entry, as text.
     static func deletionIndex(_ store: GraphStore) throws -> [String] {
-        try store.read { tx in
-            let cursor = unsafe try tx.raw.openCursor(tx.dbs.relgone)
-            defer { unsafe cursor.close() }
-            var entries: [String] = []
-            var entry = unsafe try cursor.get(MDB_FIRST)
-            while let (key, value) = unsafe entry {
-                unsafe entries.append("\(Array(key)) \(Array(value))")
-                unsafe entry = unsafe try cursor.get(MDB_NEXT)
-            }
-            return entries
-        }
-    }
-
-    /// Turns the store's files into what a format-1 cmdb wrote: no `relgone`, no `bystatus`, format 1.
-    static func downgradeToFormat1(_ store: GraphStore) throws {
-        let txn = unsafe try store.env.begin(readOnly: false)
-        unsafe #expect(mdb_drop(txn, store.dbs.relgone, 1) == MDB_SUCCESS)
-        unsafe #expect(mdb_drop(txn, store.dbs.bystatus, 1) == MDB_SUCCESS)
-        let t = unsafe LMDBTransaction(handle: txn)
-        unsafe try t.put(store.dbs.meta, Array("format".utf8), withUnsafeBytes(of: UInt32(1).bigEndian) { unsafe Array($0) })
-        unsafe try store.env.commit(txn, readOnly: false)
+        try store.entries(of: \.relgone) { "\($0) \($1)" }
     }
 
     @Test("a format-1 database: read-only opens derive deletions from relhist; a writable open builds relgone")
@@ -213,7 +193,8 @@ struct PastStateTests {
         try history.write(t.store, transactions: 40)
         let written = try Self.deletionIndex(t.store)
         #expect(!written.isEmpty, "the history deleted no relation: the test proves nothing")
-        try Self.downgradeToFormat1(t.store)
+        // What a format-1 cmdb wrote: no `relgone`, no `bystatus`.
+        try t.store.downgrade(toFormat: 1, dropping: [t.store.dbs.relgone, t.store.dbs.bystatus])
 
         let readOnly = try GraphStore.open(at: t.directory, readOnly: true)
         #expect(!readOnly.dbs.hasRelationDeletions)

@@ -7,17 +7,9 @@ import Testing
 struct StatusIndexTests {
     /// Every (status, node) pair in the index, as "status nid", sorted.
     static func entries(_ store: GraphStore) throws -> [String] {
-        try store.read { tx in
-            let cursor = unsafe try tx.raw.openCursor(tx.dbs.bystatus)
-            defer { unsafe cursor.close() }
-            var entries: [String] = []
-            var entry = unsafe try cursor.get(MDB_FIRST)
-            while let (key, value) = unsafe entry {
-                unsafe entries.append("\(String(decoding: key, as: UTF8.self)) \(value.loadBE64(at: 0))")
-                unsafe entry = unsafe try cursor.get(MDB_NEXT)
-            }
-            return entries.sorted()
-        }
+        try store.entries(of: \.bystatus) { (key, value) in
+            "\(String(decoding: key, as: UTF8.self)) \(value.reduce(0) { $0 << 8 | UInt64($1) })"
+        }.sorted()
     }
 
     /// What the index must hold: every live node whose `status` is a string that can be a key, as "status nid".
@@ -88,15 +80,6 @@ struct StatusIndexTests {
         #expect(try Self.entries(t.store) == [])
     }
 
-    /// Turns the store's files into what a format-2 cmdb wrote: no `bystatus`, format 2.
-    static func downgradeToFormat2(_ store: GraphStore) throws {
-        let txn = unsafe try store.env.begin(readOnly: false)
-        unsafe #expect(mdb_drop(txn, store.dbs.bystatus, 1) == MDB_SUCCESS)
-        let t = unsafe LMDBTransaction(handle: txn)
-        unsafe try t.put(store.dbs.meta, Array("format".utf8), withUnsafeBytes(of: UInt32(2).bigEndian) { unsafe Array($0) })
-        unsafe try store.env.commit(txn, readOnly: false)
-    }
-
     @Test("a format-2 database: a read-only open has no status index; a writable open builds it")
     func migration() throws {
         let t = try TestStore()
@@ -104,7 +87,7 @@ struct StatusIndexTests {
         try history.write(t.store, transactions: 40)
         let written = try Self.entries(t.store)
         #expect(!written.isEmpty)
-        try Self.downgradeToFormat2(t.store)
+        try t.store.downgrade(toFormat: 2, dropping: [t.store.dbs.bystatus])
 
         let readOnly = try GraphStore.open(at: t.directory, readOnly: true)
         #expect(!readOnly.dbs.hasStatusIndex)
