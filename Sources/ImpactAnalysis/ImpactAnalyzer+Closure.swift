@@ -19,18 +19,19 @@ extension ImpactAnalyzer {
         of roots: [NodeID], depth: Int? = nil, in tx: GraphTransaction, interrupt: (() throws -> Void)? = nil
     ) throws -> TraversalResult {
         let rules = ImpactRules(schema: schema, transaction: tx)
-        let statusKey = tx.propertyKey("status")
-        return try breadthFirst(
-            from: roots, directions: rules.hasReverseTypes ? [.outgoing, .incoming] : [.outgoing], depth: depth,
-            in: tx, interrupt: interrupt,
-            follows: { (typeID, direction) in
-                let rule = rules.rule(typeID)
-                return rule.direction != .none && ImpactRules.dependenciesDirection(rule.direction) == direction
-            },
-            admits: { (nid) in
-                guard case .string(let status)? = try tx.property(statusKey, of: nid) else { return true }
-                return !Self.inactiveStatuses.contains(status)
-            })
+        return try tx.withPropertyReader(tx.propertyKey("status")) { (records) in
+            try tx.withStatusIndex { (index) in
+                let status = StatusCheck(index: index, records: records)
+                return try breadthFirst(
+                    from: roots, directions: rules.hasReverseTypes ? [.outgoing, .incoming] : [.outgoing],
+                    depth: depth, in: tx, interrupt: interrupt,
+                    follows: { (typeID, direction) in
+                        let rule = rules.rule(typeID)
+                        return rule.direction != .none && ImpactRules.dependenciesDirection(rule.direction) == direction
+                    },
+                    admits: { (nid) in try !status.isInactive(nid) })
+            }
+        }
     }
 
     /// Plain reachability: every CI reachable from `starts` along relations in `direction`, of any type and
