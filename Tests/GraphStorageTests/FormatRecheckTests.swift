@@ -1,0 +1,40 @@
+import CLMDB
+import Testing
+@testable import GraphStorage
+
+/// A process checks the database's format only when it opens it. A long-running one (`cmdb serve`, `cmdb shell`)
+/// keeps writing after a newer cmdb migrated the database under it, without the indexes the newer format keeps
+/// (format 3: `bystatus`), so they no longer match the records and nothing rebuilds them (the format is current).
+/// A write should refuse a database whose format moved past this build's since it was opened.
+struct FormatRecheckTests {
+    /// What a newer cmdb's migration leaves behind: the format record raised to `format`.
+    static func raiseFormat(_ store: GraphStore, to format: UInt32) throws {
+        let txn = unsafe try store.env.begin(readOnly: false)
+        let t = unsafe LMDBTransaction(handle: txn)
+        unsafe try t.put(store.dbs.meta, Array("format".utf8), withUnsafeBytes(of: format.bigEndian) { unsafe Array($0) })
+        unsafe try store.env.commit(txn, readOnly: false)
+    }
+
+    @Test("a write to a database that a newer cmdb migrated after it was opened is refused, and changes nothing")
+    func writeAfterNewerMigrationIsRefused() throws {
+        let t = try TestStore()
+        try t.store.write(TestStore.change) { tx in
+            _ = try tx.upsertNode(externalID: "srv-1", label: "Server", properties: ["status": .string("live")])
+        }
+        try Self.raiseFormat(t.store, to: GraphStore.formatVersion + 1)
+
+        var refused: StorageError?
+        do {
+            try t.store.write(TestStore.change) { tx in
+                _ = try tx.upsertNode(externalID: "srv-1", label: "Server", properties: ["status": .string("withdrawn")])
+            }
+        } catch let error as StorageError {
+            refused = error
+        }
+        #expect(refused?.code == .newerFormat, "a format-\(GraphStore.formatVersion) writer wrote into a newer database")
+        let status = try t.store.read { tx in
+            try tx.nodeID(forExternalID: "srv-1").flatMap { try tx.node($0) }?.properties["status"]
+        }
+        #expect(status == .string("live"), "the write went through")
+    }
+}
