@@ -1,4 +1,3 @@
-import CLMDB
 import Testing
 @testable import GraphStorage
 
@@ -7,21 +6,14 @@ import Testing
 /// (format 3: `bystatus`), so they no longer match the records and nothing rebuilds them (the format is current).
 /// A write should refuse a database whose format moved past this build's since it was opened.
 struct FormatRecheckTests {
-    /// What a newer cmdb's migration leaves behind: the format record raised to `format`.
-    static func raiseFormat(_ store: GraphStore, to format: UInt32) throws {
-        let txn = unsafe try store.env.begin(readOnly: false)
-        let t = unsafe LMDBTransaction(handle: txn)
-        unsafe try t.put(store.dbs.meta, Array("format".utf8), withUnsafeBytes(of: format.bigEndian) { unsafe Array($0) })
-        unsafe try store.env.commit(txn, readOnly: false)
-    }
-
     @Test("a write to a database that a newer cmdb migrated after it was opened is refused, and changes nothing")
     func writeAfterNewerMigrationIsRefused() throws {
         let t = try TestStore()
         try t.store.write(TestStore.change) { tx in
             _ = try tx.upsertNode(externalID: "srv-1", label: "Server", properties: ["status": .string("live")])
         }
-        try Self.raiseFormat(t.store, to: GraphStore.formatVersion + 1)
+        // What a newer cmdb's migration leaves behind: a higher format.
+        try t.store.recordFormat(GraphStore.formatVersion + 1, dropping: [])
 
         var refused: StorageError?
         do {

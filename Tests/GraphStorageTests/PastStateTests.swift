@@ -194,7 +194,7 @@ struct PastStateTests {
         let written = try Self.deletionIndex(t.store)
         #expect(!written.isEmpty, "the history deleted no relation: the test proves nothing")
         // What a format-1 cmdb wrote: no `relgone`, no `bystatus`.
-        try t.store.downgrade(toFormat: 1, dropping: [t.store.dbs.relgone, t.store.dbs.bystatus])
+        try t.store.recordFormat(1, dropping: [t.store.dbs.relgone, t.store.dbs.bystatus])
 
         let readOnly = try GraphStore.open(at: t.directory, readOnly: true)
         #expect(!readOnly.dbs.hasRelationDeletions)

@@ -87,7 +87,7 @@ struct StatusIndexTests {
         try history.write(t.store, transactions: 40)
         let written = try Self.entries(t.store)
         #expect(!written.isEmpty)
-        try t.store.downgrade(toFormat: 2, dropping: [t.store.dbs.bystatus])
+        try t.store.recordFormat(2, dropping: [t.store.dbs.bystatus])
 
         let readOnly = try GraphStore.open(at: t.directory, readOnly: true)
         #expect(!readOnly.dbs.hasStatusIndex)

@@ -34,8 +34,8 @@ extension GraphStore {
         }
     }
 
-    /// Turns the store's files into what an older cmdb wrote: `databases` dropped, `format` recorded.
-    func downgrade(toFormat format: UInt32, dropping databases: [MDB_dbi]) throws {
+    /// Turns the store's files into what another cmdb wrote: `databases` dropped, `format` recorded.
+    func recordFormat(_ format: UInt32, dropping databases: [MDB_dbi]) throws {
         let txn = unsafe try env.begin(readOnly: false)
         for dbi in databases { unsafe #expect(mdb_drop(txn, dbi, 1) == MDB_SUCCESS) }
         let t = unsafe LMDBTransaction(handle: txn)

@@ -287,6 +287,14 @@ public final class GraphStore: @unchecked Sendable {
             tx?.invalidate()
             if isOpen { unsafe env.abort(txn, readOnly: false) }
         }
+        // A newer cmdb may have migrated the files since this process opened them (a long-running `serve` or
+        // `shell`): writing now would leave the indexes of the newer format behind the records.
+        if let raw = unsafe try t.get(dbs.meta, Array("format".utf8)), raw.count == 4, unsafe raw.loadBE32(at: 0) > Self.formatVersion {
+            throw StorageError(
+                .newerFormat,
+                "the database at '\(path)' was upgraded to format \(unsafe raw.loadBE32(at: 0)) by a newer cmdb after this "
+                    + "one (format \(Self.formatVersion)) opened it; nothing was written: run it with the newer cmdb")
+        }
         let last = unsafe try t.get(dbs.meta, Array("last_txn".utf8)).map { unsafe $0.count == 8 ? $0.loadBE64(at: 0) : 0 } ?? 0
         let writing = unsafe GraphTransaction(
             store: self, handle: txn, names: currentNames(), number: last + 1, isWritable: true)
