@@ -44,4 +44,27 @@ struct ImpactTimeLimitTests {
         let listed = (try JSONSerialization.jsonObject(with: full.stdout) as? [String: Any])?["impacted"] as? [Any]
         #expect(listed?.count == counted)
     }
+
+    @Test("the server's impact and CALL impact past its --timeout answer 503 Limit.Timeout; with room they finish")
+    func serverImpactStopsAtTheTimeLimit() throws {
+        let token = try harness.token("rita", role: "reader")
+        let tight = try ServerProcess(harness: harness, extra: ["--timeout", "0.005"])
+        defer { _ = tight.stop() }
+        let client = HTTPClient(baseURL: tight.baseURL, token: token)
+        let report = try client.request("POST", "/v1/impact", json: ["targets": ["dc-ams1"]])
+        #expect(report.status == 503, "\(report)")
+        #expect(((report.json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String == "Limit.Timeout", "\(report)")
+        let called = try client.request(
+            "POST", "/v1/query", json: ["statement": "CALL impact(['dc-ams1']) YIELD ci RETURN count(ci) AS n"])
+        #expect(called.status == 503 && ((called.json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String == "Limit.Timeout", "\(called)")
+        // The server goes on: a quick request right after is answered.
+        let quick = try client.request("POST", "/v1/query", json: ["statement": "RETURN 1 AS one"])
+        #expect(quick.status == 200, "\(quick)")
+
+        let roomy = try ServerProcess(harness: harness)
+        defer { _ = roomy.stop() }
+        let finished = try HTTPClient(baseURL: roomy.baseURL, token: token)
+            .request("POST", "/v1/impact", json: ["targets": ["dc-ams1"]])
+        #expect(finished.status == 200, "\(finished.status)")
+    }
 }
