@@ -82,7 +82,7 @@ struct ChangeCommand: ParsableCommand {
         var format: Format = .table
 
         func run() throws {
-            let db = try ConfigurationDatabase.open(at: database.path)
+            let db = try ConfigurationDatabase.open(at: database.path, readOnly: true)
             let (changes, zone) = try db.store.read { tx in
                 (try ChangePlanning.plannedChanges(in: tx), try ChangePlanning.timeZone(in: tx))
             }

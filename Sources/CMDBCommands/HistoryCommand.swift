@@ -72,7 +72,7 @@ struct BaselineCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Option(help: ArgumentHelp("table, json, jsonl or csv.", valueName: "format")) var format: ResultFormat = .table
 
-        func run() throws { try runStatement("SHOW BASELINES", [:], database, actor: nil, format: format) }
+        func run() throws { try runStatement("SHOW BASELINES", [:], database, actor: nil, format: format, readOnly: true) }
     }
 
     struct Diff: ParsableCommand {
@@ -91,13 +91,18 @@ struct BaselineCommand: ParsableCommand {
                 params["b"] = .string(to)
                 text += " AND $b"
             }
-            try runStatement(text, params, database, actor: nil, format: format)
+            try runStatement(text, params, database, actor: nil, format: format, readOnly: true)
         }
     }
 }
 
-private func runStatement(_ text: String, _ params: [String: Value], _ database: DatabaseOptions, actor: String?, format: ResultFormat) throws {
-    let db = try ConfigurationDatabase.open(at: database.path)
+/// Runs a baseline statement; `readOnly` for those that only read (list, diff), which then never write to the
+/// files (an older database is not migrated by them).
+private func runStatement(
+    _ text: String, _ params: [String: Value], _ database: DatabaseOptions, actor: String?, format: ResultFormat,
+    readOnly: Bool = false
+) throws {
+    let db = try ConfigurationDatabase.open(at: database.path, readOnly: readOnly)
     let engine = QueryEngine(database: db, procedures: ProcedureCatalog.all)
     let writer = ResultWriter(format: format, output: Console.standardOutput)
     do {

@@ -102,9 +102,13 @@ struct StorageFormatTests {
         try #require(load.exitCode == 0, "mdb_load failed: \(load)")
         let before = try fileBytes(old + "/data.mdb")
 
-        // Read-only: the same answers, read from the records; the file is not touched.
+        // Read-only: the same answers, read from the records; the file is not touched, by listings either.
         let readOnly = try harness.run(["--db", old, "impact", "srv-dc01", "sw-bb-core-01", "--format", "json"])
         #expect(readOnly.exitCode == 0 && readOnly.out == impact, "\(readOnly.err)")
+        for listing in [["change", "list"], ["baseline", "list"], ["status"], ["history", "srv-dc01"]] {
+            let listed = try harness.run(["--db", old] + listing)
+            #expect(listed.exitCode == 0, "\(listing): \(listed)")
+        }
         #expect(try fileBytes(old + "/data.mdb") == before, "a read-only command changed a format-2 database")
 
         // The first command that may write migrates it, and the index answers the same.
