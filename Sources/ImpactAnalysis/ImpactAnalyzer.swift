@@ -90,7 +90,8 @@ public final class ImpactAnalyzer {
         try tx.withAdjacencyCursor { (scan) in
             try tx.withPropertyReader(run.statusKey) { (status) in
                 try tx.withStatusIndex { (index) in
-                    try run.propagate(scan: scan, status: StatusCheck(index: index, records: status), marks: &marks)
+                    var check = StatusCheck(index: index, records: status)
+                    try run.propagate(scan: scan, status: &check, marks: &marks)
                 }
             }
         }

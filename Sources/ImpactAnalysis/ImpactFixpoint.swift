@@ -98,7 +98,7 @@ struct ImpactFixpoint {
     /// mostly stay on the cursor's page: first the relations of all the round's CIs (their dependents, and the
     /// members of their pending groups and clusters, with one seek per CI), then the statuses not known yet, then
     /// the pending groups are counted, then each CI passes its level on.
-    mutating func propagate(scan: AdjacencyCursor, status: StatusCheck, marks: inout NodeMarks) throws {
+    mutating func propagate(scan: AdjacencyCursor, status: inout StatusCheck, marks: inout NodeMarks) throws {
         guard rules.hasPropagatingTypes else { return }
         var ends: [Int] = []
         var unknown: [NodeID] = []
@@ -124,7 +124,7 @@ struct ImpactFixpoint {
             unknown.removeAll(keepingCapacity: true)
             for (_, nid) in dependents where marks.flags(nid) & NodeMarks.statusKnown == 0 { unknown.append(nid) }
             for (_, nid) in members where marks.flags(nid) & NodeMarks.statusKnown == 0 { unknown.append(nid) }
-            try readStatuses(&unknown, status: status, marks: &marks)
+            try readStatuses(&unknown, status: &status, marks: &marks)
             try resolveGroups(marks: marks)
             created.removeAll(keepingCapacity: true)
             var from = 0
@@ -153,7 +153,8 @@ struct ImpactFixpoint {
     }
 
     /// Reads the statuses of `nids` (sorted here, duplicates allowed) through the kept cursor into `marks`.
-    private mutating func readStatuses(_ nids: inout [NodeID], status: StatusCheck, marks: inout NodeMarks) throws {
+    private mutating func readStatuses(_ nids: inout [NodeID], status: inout StatusCheck, marks: inout NodeMarks) throws {
+        try status.prepare(for: nids.count)
         RadixSort.sort(&nids, scratch: &idScratch) { $0 }
         var last: NodeID?
         for nid in nids where nid != last {
@@ -355,11 +356,41 @@ struct ImpactFixpoint {
 
 /// Whether a CI is withdrawn or disposed, for the CIs an analysis reaches: looked up in the status index, a small
 /// B-tree per status, or, when the database has none (an older format opened read-only), read from the record.
+/// An analysis that asks about many CIs (a datacenter's impact asks about hundreds of thousands) reads the
+/// inactive CIs once instead (`prepare(for:)`): a few tens of thousands of ids, against a seek per CI.
 struct StatusCheck {
     let index: StatusIndex?
     let records: PropertyReader
+    /// The inactive CIs, once read whole.
+    private var inactive: NodeIDSet?
+    /// How many more CIs may be asked about one by one before the inactive ones are read whole (set by the
+    /// first `prepare`: the inactive CIs' count, since reading one costs about what a seek does).
+    private var seeksLeft: Int?
+
+    init(index: StatusIndex?, records: PropertyReader) {
+        self.index = index
+        self.records = records
+    }
+
+    /// Called before asking about `count` CIs: reads the inactive CIs whole once the seeks they would save
+    /// exceed what reading them costs.
+    mutating func prepare(for count: Int) throws {
+        guard let index, inactive == nil else { return }
+        if seeksLeft == nil {
+            seeksLeft = try ImpactFixpoint.inactiveStatusBytes.reduce(0) { $0 + (try index.count(status: $1)) }
+        }
+        let left = (seeksLeft ?? 0) - count
+        seeksLeft = left
+        guard left < 0 else { return }
+        var set = NodeIDSet()
+        for status in ImpactFixpoint.inactiveStatusBytes {
+            try index.forEachNode(status: status) { _ = set.insert($0) }
+        }
+        inactive = set
+    }
 
     func isInactive(_ nid: NodeID) throws -> Bool {
+        if let inactive { return inactive.contains(nid) }
         guard let index else { return try records.string(of: nid, isOneOf: ImpactFixpoint.inactiveStatusBytes) }
         for status in ImpactFixpoint.inactiveStatusBytes where try index.contains(nid, status: status) { return true }
         return false

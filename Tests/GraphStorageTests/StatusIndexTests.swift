@@ -38,6 +38,14 @@ struct StatusIndexTests {
         try t.store.read { tx in
             try tx.withStatusIndex { index in
                 let index = try #require(index)
+                for status in ["live", "retired", "absent"] {
+                    var listed: [String] = []
+                    try index.forEachNode(status: Array(status.utf8)) { listed.append("\(status) \($0)") }
+                    #expect(listed == expected.filter { $0.hasPrefix(status + " ") }.sorted {
+                        UInt64($0.split(separator: " ")[1]) ?? 0 < UInt64($1.split(separator: " ")[1]) ?? 0
+                    }, "\(status): in node id order")
+                    #expect(try index.count(status: Array(status.utf8)) == listed.count)
+                }
                 for nid in NodeID(1)..<(try tx.nodeIDUpperBound) {
                     for status in ["live", "retired"] {
                         let has = try tx.storedNode(nid)?.properties["status"] == .string(status)

@@ -93,6 +93,26 @@ public struct StatusIndex {
             unsafe try withUnsafeBytes(of: &value) { (v) in unsafe try cursor.get(MDB_GET_BOTH, key: k, value: v) != nil }
         }
     }
+
+    /// How many live nodes have `status`.
+    public func count(status: [UInt8]) throws -> Int {
+        guard KeyLayout.statusKey(utf8: status) != nil else { return 0 }
+        return unsafe try status.withUnsafeBytes { (k) in
+            guard unsafe try cursor.get(MDB_SET, key: k) != nil else { return 0 }
+            return unsafe try cursor.duplicateCount()
+        }
+    }
+
+    /// Calls `body` with every live node that has `status`, in node id order, reading the index a page at a time.
+    public func forEachNode(status: [UInt8], _ body: (NodeID) throws -> Void) throws {
+        guard KeyLayout.statusKey(utf8: status) != nil else { return }
+        unsafe try status.withUnsafeBytes { (k) in
+            unsafe try cursor.forEachDuplicatePage(key: k) { (page) in
+                for i in 0..<(page.count / 8) { try body(unsafe page.loadBE64(at: i * 8)) }
+                return true
+            }
+        }
+    }
 }
 
 /// One property of many nodes read through a kept cursor (see `GraphTransaction.withPropertyReader(_:_:)`).
