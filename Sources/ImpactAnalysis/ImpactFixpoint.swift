@@ -76,12 +76,6 @@ struct ImpactFixpoint {
     /// `ImpactAnalyzer.inactiveStatuses` as UTF-8, to compare with stored records in place.
     static let inactiveStatusBytes = ImpactAnalyzer.inactiveStatuses.sorted().map { Array($0.utf8) }
 
-    static func isInactive(status: String) -> Bool {
-        switch status {
-        case "withdrawn", "disposed": return true
-        default: return false
-        }
-    }
 
     /// Whether `nid` is withdrawn or disposed (a target's status: read from its record, once per analysis, and
     /// remembered in `marks`).
@@ -89,7 +83,9 @@ struct ImpactFixpoint {
         let flags = marks.flags(nid)
         if flags & NodeMarks.statusKnown != 0 { return flags & NodeMarks.inactive != 0 }
         var inactive = false
-        if case .string(let status)? = try tx.property(statusKey, of: nid) { inactive = Self.isInactive(status: status) }
+        if case .string(let status)? = try tx.property(statusKey, of: nid) {
+            inactive = ImpactAnalyzer.inactiveStatuses.contains(status)
+        }
         marks.addFlags(nid, NodeMarks.statusKnown | (inactive ? NodeMarks.inactive : 0))
         return inactive
     }
