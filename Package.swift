@@ -145,11 +145,15 @@ let package = Package(
         .testTarget(name: "GraphStorageTests", dependencies: ["GraphStorage"]),
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
-        .testTarget(name: "CIQLSyntaxTests", dependencies: ["CIQLSyntax"]),
+        // What several test targets share: the seeded generator of their generated inputs.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CIQLSyntaxTests", dependencies: ["CIQLSyntax", "TestSupport"]),
         .testTarget(name: "LinearRegexTests", dependencies: ["LinearRegex"]),
         .testTarget(
             name: "CIQLTests",
-            dependencies: ["CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage"]),
+            dependencies: [
+                "CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage", "TestSupport",
+            ]),
         .testTarget(
             name: "ShellTests",
             dependencies: ["Shell", "CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage"]),
@@ -163,7 +167,7 @@ let package = Package(
             name: "CMDBServerTests",
             dependencies: ["CMDBServer", "CMDB", "ConfigurationSchema", "JSONLines", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
-            name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage"]),
+            name: "ImpactAnalysisTests", dependencies: ["ImpactAnalysis", "ConfigurationSchema", "GraphStorage", "TestSupport"]),
         // The openCypher TCK, read from ../shared/tck; writes tck-results.md.
         .testTarget(
             name: "TCKTests",

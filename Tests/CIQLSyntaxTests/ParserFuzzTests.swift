@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CIQLSyntax
+import TestSupport
 
 /// Runs the parser on many mutated queries: it must return or throw a located syntax error, never crash or hang.
 ///
@@ -122,22 +123,3 @@ struct ParserFuzzTests {
     }
 }
 
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64), so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in `0..<bound` (0 when `bound` is 0).
-    mutating func below(_ bound: Int) -> Int {
-        bound <= 0 ? 0 : Int(next() % UInt64(bound))
-    }
-}

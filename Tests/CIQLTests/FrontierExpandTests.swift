@@ -1,6 +1,7 @@
 @testable import CIQL
 import GraphStorage
 import Testing
+import TestSupport
 
 /// The level-by-level step's set of node ids: sorted, each once, whether the ids are dense (bitmap) or sparse
 /// (sort).
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func manyRandomIds() {
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         for spread in [UInt64(500), 100_000, 1 << 40] {
             let ids = (0..<5000).map { _ in 1000 + rng.next() % spread }
             var got = ids

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Builds random CIQL statements from the productions of grammar/ciql.ebnf: the W3C EBNF is read into rules,
 /// and a statement is a random derivation from `Statement`, with the lexical leaves (names, literals) and a few
@@ -18,7 +19,7 @@ struct GrammarGenerator {
     private(set) var rules: [String: Term] = [:]
     /// The fewest expansion steps each rule needs to end (used once the depth budget is spent).
     private var cost: [String: Int] = [:]
-    var random: SeededRandom
+    var random: SplitMix64
     let maximumDepth: Int
 
     /// Values that mean something in the sample (schoolbestuur.jsonl).
@@ -36,7 +37,7 @@ struct GrammarGenerator {
     ]
 
     init(grammar: String, seed: UInt64, maximumDepth: Int = 9) throws {
-        random = SeededRandom(seed: seed)
+        random = SplitMix64(seed: seed)
         self.maximumDepth = maximumDepth
         rules = try Self.parse(grammar)
         computeCosts()
@@ -272,19 +273,3 @@ struct GrammarGenerator {
     }
 }
 
-/// SplitMix64: a small seeded generator, so a failing statement can be reproduced from its seed.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
-}

@@ -1,5 +1,6 @@
 import CIQL
 import Testing
+import TestSupport
 
 /// The breadth-first expansion of variable-length patterns and the de-duplicated frontier of fixed chains must
 /// give exactly what path enumeration gives. Each query runs twice: as written (the planner may prune) and with
@@ -9,7 +10,7 @@ import Testing
     /// A small random graph with cycles, self-loops and three relation types, in a schemaless database.
     static func randomGraph(seed: UInt64, nodes: Int, relations: Int) throws -> FixtureDatabase {
         let db = try FixtureDatabase(sample: false)
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         _ = try db.rows("UNWIND range(0, \(nodes - 1)) AS i CREATE (:N {id: 'n' + toString(i), k: i % 3})")
         for type in ["T1", "T2", "T3"] {
             var pairs = Set<[Int]>()
@@ -191,15 +192,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator (SplitMix64), so every run builds the same graphs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

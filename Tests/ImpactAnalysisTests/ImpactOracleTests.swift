@@ -2,6 +2,7 @@ import ConfigurationSchema
 import GraphStorage
 @testable import ImpactAnalysis
 import Testing
+import TestSupport
 
 /// `analyze` against a straightforward oracle on generated graphs: levels from a naive fixpoint over the whole
 /// graph (every CI recomputed from all its dependencies until nothing changes), then the explaining paths by a
@@ -33,7 +34,7 @@ struct ImpactOracleTests {
 
     @Test("analyze gives the oracle's items, levels, distances and paths on generated graphs", arguments: 0..<12)
     func matchesOracle(seed: UInt64) throws {
-        var rng = SplitMix(seed: seed &* 0x9E37_79B9 &+ 17)
+        var rng = SplitMix64(seed: seed &* 0x9E37_79B9 &+ 17)
         let schema = try Schema.parse(yaml: Self.schemaYAML)
         let g = try ImpactTestGraph(schema: schema)
         let graph = GeneratedGraph(&rng, nodes: 6 + rng.below(60), density: 1 + rng.below(4))
@@ -88,7 +89,7 @@ struct ImpactOracleTests {
 
     @Test("analyze matches the oracle on a graph of a few thousand CIs, deep and wide")
     func matchesOracleOnALargerGraph() throws {
-        var rng = SplitMix(seed: 4_242)
+        var rng = SplitMix64(seed: 4_242)
         let schema = try Schema.parse(yaml: Self.schemaYAML)
         let g = try ImpactTestGraph(schema: schema)
         let graph = GeneratedGraph(&rng, nodes: 3_000, density: 2)
@@ -113,19 +114,6 @@ struct ImpactOracleTests {
     }
 }
 
-/// A small deterministic random number generator, so a failing graph can be made again from its seed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
 
 /// A random CMDB: CIs of two classes with random statuses and some quorum attributes, relations of every type,
 /// self-loops and cycles included, no duplicate (from, type, to).
@@ -136,7 +124,7 @@ struct GeneratedGraph {
     var quorums: [Int?] = []
     var relations: [(from: Int, type: String, to: Int)] = []
 
-    init(_ rng: inout SplitMix, nodes: Int, density: Int) {
+    init(_ rng: inout SplitMix64, nodes: Int, density: Int) {
         for i in 0..<nodes {
             ids.append("ci-\(i)")
             labels.append(rng.below(3) == 0 ? "Pool" : "Thing")

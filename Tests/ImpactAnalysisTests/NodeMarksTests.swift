@@ -1,6 +1,7 @@
 @testable import ImpactAnalysis
 import GraphStorage
 import Testing
+import TestSupport
 
 /// The impact analysis's scratch: a hash table while it touches few CIs, arrays by node id past a sixteenth of
 /// the ids; both must answer the same.
@@ -118,7 +119,7 @@ struct LevelExpansionTests {
 struct RadixSortTests {
     @Test(arguments: [0, 1, 2, 24, 25, 1_023, 1_024, 5_000, 70_000])
     func sortsByKey(count: Int) {
-        var rng = SplitMix(seed: UInt64(count) + 1)
+        var rng = SplitMix64(seed: UInt64(count) + 1)
         // Keys up to 2^48 (node ids), many duplicates; the payload shows nothing is lost or duplicated.
         let keys = (0..<count).map { _ in rng.below(3) == 0 ? UInt64(rng.below(50)) : rng.next() & ((1 << 48) - 1) }
         var items = keys.enumerated().map { (key: $0.element, payload: UInt32($0.offset)) }
