@@ -82,6 +82,16 @@ extension Planner {
         return found
     }
 
+    /// Where `e` first reads the variable `name` (outside comprehensions), if it does.
+    func location(ofVariable name: String, in e: Expression) -> SourceLocation? {
+        var found: SourceLocation?
+        _ = replacing(e) { x in
+            if found == nil, case .variable(let v) = x.kind, v == name { found = x.location }
+            return nil
+        }
+        return found
+    }
+
     /// `e` with every subexpression `replacement` gives a substitute for replaced, e.g. an ORDER BY item's
     /// aggregates by the projected columns that compute them (`age + count(x)` → `age + cnt`).
     func replacing(_ e: Expression, _ replacement: (Expression) -> Expression?) -> Expression {
@@ -96,6 +106,13 @@ extension Planner {
         case .function(let name, let distinct, let args): out.kind = .function(name: name, distinct: distinct, arguments: args.map(r))
         case .list(let l): out.kind = .list(l.map(r))
         case .subscript(let a, let b): out.kind = .subscript(r(a), index: r(b))
+        case .slice(let a, let from, let to): out.kind = .slice(r(a), from: from.map(r), to: to.map(r))
+        case .hasLabels(let a, let labels): out.kind = .hasLabels(r(a), labels: labels)
+        case .map(let entries): out.kind = .map(entries.map { (key: $0.key, value: r($0.value)) })
+        case .caseWhen(let subject, let branches, let otherwise):
+            out.kind = .caseWhen(
+                subject: subject.map(r), branches: branches.map { (when: r($0.when), then: r($0.then)) },
+                otherwise: otherwise.map(r))
         default: break
         }
         return out
