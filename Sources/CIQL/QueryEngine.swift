@@ -289,7 +289,8 @@ public final class QueryEngine: Sendable {
         }
         if profiling { try PlanPrinter.emit(plan.root, profiled: true, into: sink, graph: graph) }
         summary.counters = ctx.counters
-        if writer != nil, !ctx.counters.isEmpty { summary.transaction = tx.number }
+        // Only a write that changed something is committed (`GraphStore.write`): only then has it a transaction.
+        if writer != nil, tx.hasChanges { summary.transaction = tx.number }
         summary.microseconds = Self.microsecondsNow() - started
         try sink.end(summary)
     }

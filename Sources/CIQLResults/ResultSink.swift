@@ -66,7 +66,9 @@ public struct UpdateCounters: Sendable, Equatable {
     public var nodesDeleted = 0
     public var relationshipsCreated = 0
     public var relationshipsDeleted = 0
+    /// Properties given a new value (added or changed; writing the value a property has is no change).
     public var propertiesSet = 0
+    public var propertiesRemoved = 0
     public var labelsAdded = 0
     public var labelsRemoved = 0
 
