@@ -298,7 +298,9 @@ public final class QueryEngine: Sendable {
     /// The transaction an `AS OF` names.
     private func resolve(_ point: AsOf, _ tx: GraphTransaction, _ parameters: [String: Value]) throws -> TransactionNumber {
         // `AS OF TX 42`, as typed: no planner and no evaluation (a planner costs more than the lookup it serves).
-        if case .transaction(let e) = point, case .int(let n) = e.kind, n >= 0 { return TransactionNumber(n) }
+        if case .transaction(let e) = point, case .int(let n) = e.kind, n >= 0 {
+            return try pastTransaction(TransactionNumber(n), tx, e.location)
+        }
         let ctx = ExecutionContext(
             source: LiveGraph(tx), writer: nil, live: nil, schema: database.schema, parameters: parameters,
             statementTime: Self.microsecondsNow(), cancellation: nil)
@@ -316,7 +318,7 @@ public final class QueryEngine: Sendable {
             guard case .int(let n) = try ctx.evaluate(try planner.compile(e, Scope()), &empty), n >= 0 else {
                 throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF TX needs a transaction number (see `cmdb status` or SHOW BASELINES)", at: e.location)
             }
-            return TransactionNumber(n)
+            return try pastTransaction(TransactionNumber(n), tx, e.location)
         case .baseline(let e):
             guard case .string(let name) = try ctx.evaluate(try planner.compile(e, Scope()), &empty) else {
                 throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF BASELINE needs a baseline name", at: e.location)
@@ -325,6 +327,15 @@ public final class QueryEngine: Sendable {
                 throw try Baselines.unknown(name, tx).ciqlError(at: e.location)
             }
             return baseline.transaction
+        }
+    }
+
+    /// `AS OF TX n` names a transaction that happened.
+    private func pastTransaction(_ n: TransactionNumber, _ tx: GraphTransaction, _ at: SourceLocation) throws -> TransactionNumber {
+        do {
+            return try PastTransactions.checked(n, tx)
+        } catch let error as FutureTransactionError {
+            throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF TX \(n): " + error.message, at: at)
         }
     }
 
