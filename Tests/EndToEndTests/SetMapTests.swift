@@ -127,3 +127,46 @@ struct SetMapTests {
         #expect(try history("app-1") == before)
     }
 }
+
+/// In a database with a schema `id` and `class` are the CI's own, never attributes: an attribute of either name
+/// would be what `n.id` / `n.class` read while the CI's id and class said otherwise.
+@Suite(.serialized)
+struct ReservedAttributeTests {
+    let harness: Harness
+
+    init() throws {
+        harness = try Harness()
+        try harness.makeDatabase()
+        try harness.succeed("query", "CREATE (:Application {id: 'app-1', vendor: 'a'})")
+    }
+
+    @Test(
+        "SET, CREATE and MERGE refuse a 'class' attribute with SchemaError.UnknownAttribute",
+        arguments: [
+            "MATCH (a {id: 'app-1'}) SET a.class = 'Server'",
+            "MATCH (a {id: 'app-1'}) SET a += {class: 'Server'}",
+            "MATCH (a {id: 'app-1'}) SET a = {class: 'Server', status: 'live'}",
+            "CREATE (:Application {id: 'app-2', class: 'Server'})",
+            "MERGE (b:Application {id: 'app-3'}) ON CREATE SET b.class = 'Server'",
+        ])
+    func classIsNoAttribute(statement: String) throws {
+        let result = try harness.cmdb("query", statement)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("SchemaError.UnknownAttribute") && result.err.contains("not an attribute"), "\(result)")
+        let row = try harness.succeed("query", "MATCH (a {id: 'app-1'}) RETURN a.class, class(a)", "--format", "json")
+        #expect(row.out.contains(#"["Application","Application"]"#), "\(row)")
+        #expect(try harness.succeed("query", "MATCH (n) RETURN count(n)", "--format", "csv").out == "count(n)\n1\n")
+    }
+
+    @Test("an import line whose attrs name 'class' or 'id' is refused the same way, and nothing is imported")
+    func importRefusesThem() throws {
+        for key in ["class", "id"] {
+            let file = try harness.sandbox.write(
+                "\(key).jsonl", #"{"kind":"ci","id":"app-9","class":"Application","attrs":{"\#(key)":"Server"}}"# + "\n")
+            let result = try harness.cmdb("import", file)
+            #expect(result.exitCode == 2, "\(result)")
+            #expect(result.err.contains("SchemaError.UnknownAttribute"), "\(result)")
+        }
+        #expect(try harness.succeed("query", "MATCH (n {id: 'app-9'}) RETURN count(n)", "--format", "csv").out == "count(n)\n0\n")
+    }
+}
