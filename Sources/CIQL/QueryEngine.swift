@@ -290,6 +290,7 @@ public final class QueryEngine: Sendable {
         if profiling { try PlanPrinter.emit(plan.root, profiled: true, into: sink, graph: graph) }
         summary.counters = ctx.counters
         // Only a write that changed something is committed (`GraphStore.write`): only then has it a transaction.
+        summary.writes = writer != nil
         if writer != nil, tx.hasChanges { summary.transaction = tx.number }
         summary.microseconds = Self.microsecondsNow() - started
         try sink.end(summary)

@@ -54,6 +54,8 @@ public struct StatementSummary: Sendable {
     /// The transaction that recorded the writes, if any.
     public var transaction: TransactionNumber?
     public var asOf: TransactionNumber?
+    /// The statement writes (ran in a write transaction): when it changed nothing its line says so.
+    public var writes = false
     /// Wall time of planning and execution, in microseconds.
     public var microseconds: Int64 = 0
 

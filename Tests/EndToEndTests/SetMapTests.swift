@@ -71,6 +71,7 @@ struct SetMapTests {
         let unchanged = try query(statement)
         #expect(unchanged.exitCode == 0, "\(unchanged)")
         #expect(!unchanged.err.contains("in transaction") && !unchanged.err.contains("set"), "\(unchanged)")
+        #expect(unchanged.err.hasPrefix("nothing changed ("), "\(unchanged)")
         #expect(try history("app-1") == before)
         let real = try query("MATCH (a {id: 'app-1'}) SET a.vendor = 'z'")
         let after = try history("app-1")
