@@ -3,8 +3,9 @@ import CIQLSyntax
 import CIQLValues
 import Testing
 
-/// What ORDER BY may read after a projection that merges rows (aggregation or DISTINCT): the projected columns and
-/// expressions over them, never a variable the projection dropped (its value differs between the merged rows).
+/// What ORDER BY (and WITH's WHERE) may read after a projection that merges rows (aggregation or DISTINCT): the
+/// projected columns and expressions over them, never a variable the projection dropped (its value differs between
+/// the merged rows).
 @Suite struct OrderByScopeTests {
     let db: FixtureDatabase
 
@@ -33,13 +34,20 @@ import Testing
             "MATCH (a) RETURN a.g, count(*) ORDER BY a.g + a.age",
             "MATCH (a) RETURN DISTINCT a.g AS g ORDER BY a.age",
             "MATCH (a) RETURN DISTINCT a.g ORDER BY a.age",
+            "MATCH (a) WITH DISTINCT a.g AS g WHERE a.age > 50 RETURN g",
+            "MATCH (a) WITH a.g AS g, count(*) AS c WHERE a.age > 50 RETURN g",
         ])
     func droppedVariableIsUndefined(text: String) {
         #expect(code(text) == "SyntaxError.UndefinedVariable", "\(text)")
     }
 
-    @Test("the message names the variable and says to project it")
+    @Test("the message names the variable and says to project it, in ORDER BY and in WITH … WHERE")
     func message() throws {
+        let filtered = try #require(throws: CIQLError.self) {
+            try db.rows("MATCH (a) WITH DISTINCT a.g AS g WHERE a.age > 50 RETURN g")
+        }
+        #expect(filtered.message.contains("'a' in WHERE") && filtered.message.contains("project"), "\(filtered.message)")
+        #expect(filtered.location?.column == 40, "\(String(describing: filtered.location))")
         let error = try #require(throws: CIQLError.self) {
             try db.rows("MATCH (a) RETURN a.g AS g, count(*) AS c ORDER BY a.age DESC")
         }
@@ -64,6 +72,10 @@ import Testing
             ("MATCH (a) RETURN DISTINCT a.g AS g ORDER BY a.g + 0 DESC", [[2], [1]]),
             ("MATCH (a) RETURN a.g AS g ORDER BY a.age DESC", [[1], [2], [1]]),
             ("MATCH (a) RETURN a.g AS a, count(*) AS c ORDER BY a DESC", [[2, 1], [1, 2]]),
+            ("MATCH (a) WITH DISTINCT a.g AS g WHERE g > 1 RETURN g", [[2]]),
+            ("MATCH (a) WITH DISTINCT a.g AS g WHERE a.g > 1 RETURN g", [[2]]),
+            ("MATCH (a) WITH a.g AS g, count(*) AS c WHERE a.g = 1 RETURN g, c", [[1, 2]]),
+            ("MATCH (a) WITH a.g AS g WHERE a.age > 50 RETURN g", [[1]]),
         ])
     func allowedForms(text: String, expected: [[Value]]) throws {
         #expect(try db.rows(text) == expected, "\(text)")

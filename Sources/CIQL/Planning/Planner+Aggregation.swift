@@ -82,6 +82,16 @@ extension Planner {
         return found
     }
 
+    /// `e` with each subexpression that a projected item computes replaced by that item's column (`a.g` → `g` of
+    /// `RETURN a.g AS g`), but for the projected names themselves: how ORDER BY and WHERE read merged rows.
+    func readingColumns(_ e: Expression, of items: [ProjectionItem], _ projected: Scope) -> Expression {
+        let printed = items.map { describe($0.expression) }
+        return replacing(e) { x in
+            if case .variable(let v) = x.kind, projected[v] != nil { return x }
+            return printed.firstIndex(of: describe(x)).map { Expression(.variable(items[$0].columnName), at: x.location) }
+        }
+    }
+
     /// Where `e` first reads the variable `name` (outside comprehensions), if it does.
     func location(ofVariable name: String, in e: Expression) -> SourceLocation? {
         var found: SourceLocation?

@@ -139,10 +139,7 @@ extension Planner {
                 if !isColumn(sort.expression), let i = printed.firstIndex(of: describe(sort.expression)) {
                     keys.append((.slot(itemSlots[i]), sort.descending))
                 } else if merged {
-                    let rewritten = replacing(sort.expression) { e in
-                        if isColumn(e) { return e }
-                        return printed.firstIndex(of: describe(e)).map { Expression(.variable(items[$0].columnName), at: e.location) }
-                    }
+                    let rewritten = readingColumns(sort.expression, of: items, newScope)
                     // An aggregate that is not projected has nothing to aggregate over after the projection.
                     if aggregating, let unprojected = firstAggregate(in: rewritten) {
                         throw CIQLError(
