@@ -202,7 +202,9 @@ public final class QueryEngine: Sendable {
     ) throws {
         let started = Self.microsecondsNow()
         var info = change
-        if let reference = statement.changeReference { info.changeReference = reference }
+        // The statement's USING CHANGE wins over the caller's (the CLI's --change, the REPL's :change); a blank one
+        // is none, so it leaves the caller's in force.
+        info.changeReference = ChangeReference.given(statement.changeReference) ?? ChangeReference.given(change.changeReference)
         switch statement.body {
         case .query(let query):
             if Self.writes(query) {

@@ -127,4 +127,40 @@ extension Planner {
         }
         return out
     }
+
+    /// Drops DISTINCT from `count(DISTINCT x)` without grouping keys when the input hands out every value of `x`
+    /// once already: the ends of a breadth-first expansion from at most one start row (`MATCH (t {id: $x})<-[*]-(x)
+    /// RETURN count(DISTINCT x)`, a closure), so half a million ends are not put in a second set. Returns the
+    /// positions of the aggregates it changed.
+    static func dropRedundantDistinct(_ specs: inout [AggregateSpec], over input: PlanOperator) -> [Int] {
+        var dropped: [Int] = []
+        for i in specs.indices where specs[i].distinct && specs[i].function == .count {
+            guard case .slot(let slot)? = specs[i].argument, handsOutOnce(slot, input) else { continue }
+            specs[i].distinct = false
+            dropped.append(i)
+        }
+        return dropped
+    }
+
+    /// Whether `op` never hands out the same value in `slot` twice in one run.
+    private static func handsOutOnce(_ slot: Int, _ op: PlanOperator) -> Bool {
+        switch op {
+        case let filter as FilterOperator: return handsOutOnce(slot, filter.input)
+        case let expand as BreadthFirstExpandOperator: return expand.toSlot == slot && atMostOneRow(expand.input)
+        case let seek as NodeSeekOperator: return seek.slot == slot && atMostOneRow(op)
+        default: return false
+        }
+    }
+
+    /// Whether `op` hands out at most one row per run: the argument row, a seek by id on it, or a filter of either.
+    private static func atMostOneRow(_ op: PlanOperator) -> Bool {
+        switch op {
+        case is ArgumentOperator: return true
+        case let filter as FilterOperator: return atMostOneRow(filter.input)
+        case let seek as NodeSeekOperator:
+            if case .id = seek.key { return atMostOneRow(seek.input) }
+            return false
+        default: return false
+        }
+    }
 }

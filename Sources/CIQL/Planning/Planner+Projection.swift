@@ -89,7 +89,9 @@ extension Planner {
                 newScope[item.columnName] = carried(item, scope, slot)
             }
             let detail = items.map(\.text).joined(separator: ", ")
-            let aggregate = AggregateOperator(op, keys: keys, aggregates: collector.specs, detail: detail)
+            let undistinct = keys.isEmpty && !Self.dropRedundantDistinct(&collector.specs, over: op).isEmpty
+            let aggregate = AggregateOperator(
+                op, keys: keys, aggregates: collector.specs, detail: detail + (undistinct ? " (ends already distinct)" : ""))
             aggregates.append(aggregate)
             op = aggregate
             planned.aggregate = aggregate
