@@ -149,7 +149,7 @@ extension Planner {
                             "'\(describe(unprojected))' in ORDER BY is not projected; project it (… AS name) to sort by it",
                             at: unprojected.location)
                     }
-                    let unbound = rewritten.referencedVariables.filter { $0 != Self.subqueryMarker && sortScope[$0] == nil }
+                    let unbound = rewritten.variablesReadFromScope.filter { $0 != Self.subqueryMarker && sortScope[$0] == nil }
                     if let name = unbound.min() {
                         throw CIQLError(
                             .semantic, .syntax(.undefinedVariable),

@@ -168,7 +168,7 @@ final class Planner {
                     for name in carriedNames { filterScope[name] = scope[" with " + name] }
                     // An expression the projection computes stands for its column (`WITH DISTINCT a.x AS x WHERE a.x = 1`).
                     if merges { filter = readingColumns(filter, of: projection.items.filter { !$0.expression.containsAggregate }, scope) }
-                    let dropped = filter.referencedVariables.filter { filterScope[$0] == nil && before[$0] != nil }
+                    let dropped = filter.variablesReadFromScope.filter { filterScope[$0] == nil && before[$0] != nil }
                     if merges, let name = dropped.min() {
                         throw CIQLError(
                             .semantic, .syntax(.undefinedVariable),

@@ -126,8 +126,20 @@ final class SlotLayout {
 
 /// The variables an expression reads, for deciding where a predicate can be applied.
 extension Expression {
-    func referencedVariables(into set: inout Set<String>) {
-        func visit(_ e: Expression) { e.referencedVariables(into: &set) }
+    /// With `patternsDeclare`, a name the pattern of a pattern comprehension or of `EXISTS { pattern }` gives a node,
+    /// a relation or the path is that pattern's own and is not named (what a projection's scope must bind); without
+    /// it, it is named (for placing predicates: a predicate waits until every variable of its pattern is bound).
+    func referencedVariables(into set: inout Set<String>, patternsDeclare: Bool = false) {
+        func visit(_ e: Expression) { e.referencedVariables(into: &set, patternsDeclare: patternsDeclare) }
+        /// What a pattern with its WHERE and map reads, less what the pattern declares.
+        func patternReads(_ patterns: [PatternElement], path: Name?, _ rest: [Expression]) {
+            var inner = Set<String>()
+            for p in patterns { p.referencedVariables(into: &inner) }
+            for e in rest { e.referencedVariables(into: &inner, patternsDeclare: true) }
+            for p in patterns { inner.subtract(p.declaredVariables) }
+            if let path { inner.remove(path.text) }
+            set.formUnion(inner)
+        }
         switch kind {
         case .variable(let v): set.insert(v)
         case .null, .bool, .int, .float, .string, .parameter, .countStar: break
@@ -170,12 +182,14 @@ extension Expression {
             inner.remove(acc.text)
             inner.remove(v.text)
             set.formUnion(inner)
-        case .patternComprehension(_, let p, let w, let m):
+        case .patternComprehension(let path, let p, let w, let m):
+            if patternsDeclare { return patternReads([p], path: path, [m] + (w.map { [$0] } ?? [])) }
             p.referencedVariables(into: &set)
             w?.referencedVariables(into: &set)
             m.referencedVariables(into: &set)
         case .patternPredicate(let p): p.referencedVariables(into: &set)
         case .exists(let parts, let w):
+            if patternsDeclare { return patternReads(parts.map(\.element), path: nil, w.map { [$0] } ?? []) }
             for part in parts { part.element.referencedVariables(into: &set) }
             w?.referencedVariables(into: &set)
         // Which outer variables a subquery reads is not worked out: a name no scope binds keeps a predicate
@@ -187,6 +201,14 @@ extension Expression {
     var referencedVariables: Set<String> {
         var s = Set<String>()
         referencedVariables(into: &s)
+        return s
+    }
+
+    /// The variables the expression reads from the scope it stands in: the names a pattern inside it declares are
+    /// the pattern's own (`x` in `size([(m)-->(x) | x.id])`).
+    var variablesReadFromScope: Set<String> {
+        var s = Set<String>()
+        referencedVariables(into: &s, patternsDeclare: true)
         return s
     }
 
@@ -227,6 +249,17 @@ extension Expression {
 }
 
 extension PatternElement {
+    /// The names the pattern gives its nodes and relations.
+    var declaredVariables: Set<String> {
+        var names = Set<String>()
+        if let v = start.variable { names.insert(v.text) }
+        for step in steps {
+            if let v = step.relationship.variable { names.insert(v.text) }
+            if let v = step.node.variable { names.insert(v.text) }
+        }
+        return names
+    }
+
     func referencedVariables(into set: inout Set<String>) {
         func node(_ n: NodePattern) {
             if let v = n.variable { set.insert(v.text) }
