@@ -127,4 +127,19 @@ struct SetMapTests {
         #expect(result.err.contains("SchemaError.UnknownStatus") && result.err.contains("live"), "\(result)")
         #expect(try history("app-1") == before)
     }
+
+    @Test("an attribute named class, as earlier builds stored it, does not block later writes, re-imports or a restore")
+    func attributeNamedClassStaysWritable() throws {
+        let line = #"{"kind":"ci","id":"srv-1","class":"Server","name":"S1","status":"live","attrs":{"class":"gold","owner":"x"}}"#
+        let file = try harness.sandbox.write("class-attr.jsonl", line + "\n")
+        try harness.succeed("import", file, "--change", "C2")
+        #expect(try query("MATCH (n {id: 'srv-1'}) SET n.owner = 'y' RETURN n.owner AS o").exitCode == 0)
+        try harness.succeed("import", file, "--change", "C3")
+        let other = harness.sandbox.path("restored")
+        try harness.makeDatabase(other)
+        try harness.succeed("import", try harness.sandbox.write("backup.jsonl", data: try harness.export()), db: other)
+        let restored = try harness.export(other)
+        #expect(restored == (try harness.export()))
+    }
 }
+
