@@ -205,7 +205,9 @@ public final class QueryEngine: Sendable {
         try ExecutionContext.checkNesting(ofParameters: parameters)
         let started = Self.microsecondsNow()
         var info = change
-        if let reference = statement.changeReference { info.changeReference = reference }
+        // The statement's USING CHANGE wins over the caller's (the CLI's --change, the REPL's :change); a blank one
+        // is none, so it leaves the caller's in force.
+        info.changeReference = ChangeReference.given(statement.changeReference) ?? ChangeReference.given(change.changeReference)
         switch statement.body {
         case .query(let query):
             if Self.writes(query) {
@@ -292,7 +294,9 @@ public final class QueryEngine: Sendable {
         }
         if profiling { try PlanPrinter.emit(plan.root, profiled: true, into: sink, graph: graph) }
         summary.counters = ctx.counters
-        if writer != nil, !ctx.counters.isEmpty { summary.transaction = tx.number }
+        // Only a write that changed something is committed (`GraphStore.write`): only then has it a transaction.
+        summary.writes = writer != nil
+        if writer != nil, tx.hasChanges { summary.transaction = tx.number }
         summary.microseconds = Self.microsecondsNow() - started
         try sink.end(summary)
     }
@@ -300,7 +304,9 @@ public final class QueryEngine: Sendable {
     /// The transaction an `AS OF` names.
     private func resolve(_ point: AsOf, _ tx: GraphTransaction, _ parameters: [String: Value]) throws -> TransactionNumber {
         // `AS OF TX 42`, as typed: no planner and no evaluation (a planner costs more than the lookup it serves).
-        if case .transaction(let e) = point, case .int(let n) = e.kind, n >= 0 { return TransactionNumber(n) }
+        if case .transaction(let e) = point, case .int(let n) = e.kind, n >= 0 {
+            return try pastTransaction(TransactionNumber(n), tx, e.location)
+        }
         let ctx = ExecutionContext(
             source: LiveGraph(tx), writer: nil, live: nil, schema: database.schema, parameters: parameters,
             statementTime: Self.microsecondsNow(), cancellation: nil)
@@ -318,7 +324,7 @@ public final class QueryEngine: Sendable {
             guard case .int(let n) = try ctx.evaluate(try planner.compile(e, Scope()), &empty), n >= 0 else {
                 throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF TX needs a transaction number (see `cmdb status` or SHOW BASELINES)", at: e.location)
             }
-            return TransactionNumber(n)
+            return try pastTransaction(TransactionNumber(n), tx, e.location)
         case .baseline(let e):
             guard case .string(let name) = try ctx.evaluate(try planner.compile(e, Scope()), &empty) else {
                 throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF BASELINE needs a baseline name", at: e.location)
@@ -327,6 +333,15 @@ public final class QueryEngine: Sendable {
                 throw try Baselines.unknown(name, tx).ciqlError(at: e.location)
             }
             return baseline.transaction
+        }
+    }
+
+    /// `AS OF TX n` names a transaction that happened.
+    private func pastTransaction(_ n: TransactionNumber, _ tx: GraphTransaction, _ at: SourceLocation) throws -> TransactionNumber {
+        do {
+            return try PastTransactions.checked(n, tx)
+        } catch let error as FutureTransactionError {
+            throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF TX \(n): " + error.message, at: at)
         }
     }
 

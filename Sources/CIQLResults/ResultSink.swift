@@ -54,6 +54,8 @@ public struct StatementSummary: Sendable {
     /// The transaction that recorded the writes, if any.
     public var transaction: TransactionNumber?
     public var asOf: TransactionNumber?
+    /// The statement writes (ran in a write transaction): when it changed nothing its line says so.
+    public var writes = false
     /// Wall time of planning and execution, in microseconds.
     public var microseconds: Int64 = 0
 
@@ -66,7 +68,9 @@ public struct UpdateCounters: Sendable, Equatable {
     public var nodesDeleted = 0
     public var relationshipsCreated = 0
     public var relationshipsDeleted = 0
+    /// Properties given a new value (added or changed; writing the value a property has is no change).
     public var propertiesSet = 0
+    public var propertiesRemoved = 0
     public var labelsAdded = 0
     public var labelsRemoved = 0
 

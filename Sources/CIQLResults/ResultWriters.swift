@@ -205,7 +205,11 @@ public final class ResultWriter: ResultSink {
         add(c.relationshipsCreated, "relation", "relations", "created")
         add(c.relationshipsDeleted, "relation", "relations", "deleted")
         add(c.propertiesSet, "property", "properties", "set")
+        add(c.propertiesRemoved, "property", "properties", "removed")
+        add(c.labelsAdded, "class", "classes", "set")
+        add(c.labelsRemoved, "class", "classes", "removed")
         var line = parts.joined(separator: ", ")
+        if line.isEmpty, s.writes, s.transaction == nil { line = "nothing changed" }
         if line.isEmpty || !columns.isEmpty {
             let rows = "\(s.rows) row\(s.rows == 1 ? "" : "s")"
             line = line.isEmpty ? rows : rows + "; " + line

@@ -45,8 +45,10 @@ struct ChangeCommand: ParsableCommand {
         var ids: [String] { ci.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty } }
 
         func validate() throws {
-            if reference.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("the change reference is empty") }
-            if reference.utf8.count > 200 { throw ValidationError("the change reference is longer than 200 bytes") }
+            if ChangeReference.given(reference) == nil { throw ValidationError("the change reference is empty or blank") }
+            if reference.utf8.count > ChangeReference.maximumBytes {
+                throw ValidationError("the change reference is longer than \(ChangeReference.maximumBytes) bytes")
+            }
             if ids.isEmpty { throw ValidationError("name the CIs the change takes down: --ci A,B") }
         }
 

@@ -58,6 +58,8 @@ struct ErrorReport {
         case let error as SchemaError:
             let place = error.line.map { "\($0):\(error.column ?? 1)" }
             return ErrorReport(code: CIQLError.Code(error.reason), place: place, message: error.message, exitCode: 2)
+        case let error as FutureTransactionError:
+            return ErrorReport(code: .history(.invalidAsOf), place: nil, message: error.message, exitCode: 2)
         case let error as SchemaViolations:
             return ErrorReport(code: .schema(.existingDataViolates), place: nil, message: "\(error)", exitCode: 2)
         case let error as VerificationInputError:

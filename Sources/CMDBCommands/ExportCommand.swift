@@ -71,7 +71,7 @@ struct ExportCommand: ParsableCommand {
         var transaction: TransactionNumber?
         if let asOf {
             if let n = UInt64(asOf) {
-                transaction = n
+                transaction = try db.store.read { tx in try PastTransactions.checked(n, tx) }
             } else if let time = ISODateTime.parse(asOf) {
                 transaction = try db.store.read { tx in try tx.transaction(atTime: time) }
             }

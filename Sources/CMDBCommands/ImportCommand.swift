@@ -110,7 +110,7 @@ struct ImportCommand: ParsableCommand {
             }
         }
         let change = ChangeInfo(
-            actor: defaultActor(actor), changeReference: change,
+            actor: defaultActor(actor), changeReference: ChangeReference.given(change),
             origin: "import " + files.joined(separator: " "))
         let summary: ImportSummary
         do {

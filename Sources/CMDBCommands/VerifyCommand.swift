@@ -60,7 +60,7 @@ struct VerifyCommand: ParsableCommand {
         if !(timeout >= 0 && timeout.isFinite) {
             throw ValidationError("--timeout must be a number of seconds, 0 or more (0 means no limit)")
         }
-        if apply && (change ?? "").isEmpty {
+        if apply && ChangeReference.given(change) == nil {
             throw ValidationError("--apply needs --change REF: corrections are recorded under a change reference")
         }
         if spreadsheet.map != nil && (source ?? "").isEmpty {
@@ -108,7 +108,7 @@ struct VerifyCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let now = currentMicroseconds()
         let origin = "verify " + snapshots.joined(separator: " ")
-        let info = ChangeInfo(actor: defaultActor(actor), changeReference: change, origin: origin)
+        let info = ChangeInfo(actor: defaultActor(actor), changeReference: ChangeReference.given(change), origin: origin)
         let results: [Reconciliation]
         var transaction: UInt64?
         let deadline = JobDeadline(seconds: timeout)

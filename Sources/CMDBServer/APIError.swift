@@ -4,6 +4,7 @@ import CMDB
 import ConfigurationSchema
 import GraphStorage
 import HTTPTypes
+import Hummingbird
 import ImpactAnalysis
 import JSONLines
 import Verification
@@ -19,6 +20,8 @@ struct APIError: Error, Sendable {
     var message: String
     var line: Int?
     var column: Int?
+    /// The `Allow` header of a 405: the methods the path answers.
+    var allow: String?
 
     init(_ status: HTTPResponse.Status, _ code: String, _ message: String, line: Int? = nil, column: Int? = nil) {
         self.status = status
@@ -33,6 +36,17 @@ struct APIError: Error, Sendable {
     }
 
     static func notFound(_ message: String) -> APIError { APIError(.notFound, "NotFound", message) }
+
+    /// An error Hummingbird raised itself, in the API's form.
+    static func from(http error: HTTPError) -> APIError {
+        let message = error.body.flatMap { $0.isEmpty ? nil : $0 } ?? error.status.reasonPhrase
+        switch error.status.code {
+        case 404: return .notFound(message)
+        case 413: return APIError(error.status, "Limit.BodyTooLarge", message)
+        case 500...: return APIError(error.status, "Internal.Error", message)
+        default: return APIError(error.status, "Request.Invalid", message)
+        }
+    }
 
     static let unauthorized = APIError(
         .unauthorized, "Auth.Unauthorized", "a valid token is needed: send 'Authorization: Bearer TOKEN' (cmdb token create NAME --role reader)")

@@ -12,6 +12,7 @@ struct RequestMiddleware: RouterMiddleware {
     let metrics: ServerMetrics
     let tokens: TokenCache
     let sessions: WebSessions
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -47,6 +48,11 @@ struct RequestMiddleware: RouterMiddleware {
             let response = try await next(request, context)
             status = response.status.code
             return response
+        } catch let error as HTTPError {
+            // Hummingbird's own errors, above all its bare 404 for a request no route took, in the API's form.
+            let api = error.status == .notFound ? routes.unrouted(request) : APIError.from(http: error)
+            status = api.status.code
+            throw api
         } catch let error as any HTTPResponseError {
             status = error.status.code
             throw error

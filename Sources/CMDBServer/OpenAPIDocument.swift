@@ -10,7 +10,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "cmdb",
         "version": "1",
-        "description": "The CMDB on the network: CIQL, CIs, history, impact, planned changes, import, verify, schema apply and audit runs. Authenticate with 'Authorization: Bearer TOKEN' (cmdb token create NAME --role reader|editor|admin). Errors are {\"error\":{\"code\",\"message\",\"line\",\"column\"}}."
+        "description": "The CMDB on the network: CIQL, CIs, history, impact, planned changes, import, verify, schema apply and audit runs. Authenticate with 'Authorization: Bearer TOKEN' (cmdb token create NAME --role reader|editor|admin). Errors are {\"error\":{\"code\",\"message\",\"line\",\"column\"}}, also for a path no route has (404 NotFound) and a route's wrong method (405 Request.MethodNotAllowed, with Allow)."
       },
       "components": {
         "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
@@ -44,7 +44,9 @@ enum OpenAPIDocument {
           }
         },
         "responses": {
-          "Error": { "description": "An error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+          "Error": { "description": "An error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+          "NotFound": { "description": "No route has this path (NotFound); the same for every path not listed here", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+          "MethodNotAllowed": { "description": "The path is a route, but not for this method (Request.MethodNotAllowed); Allow lists the methods it answers", "headers": { "Allow": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
         }
       },
       "security": [ { "bearer": [] } ],
@@ -67,7 +69,7 @@ enum OpenAPIDocument {
             "requestBody": { "required": true, "content": { "application/json": { "schema": {
               "type": "object", "required": ["statement"],
               "properties": { "statement": { "type": "string" }, "parameters": { "type": "object" },
-                "change": { "type": "string", "description": "The change reference recorded with a write" } } } } } },
+                "change": { "type": "string", "description": "The change reference recorded with a write; empty or blank is none. The statement's USING CHANGE may give it instead; a different one in both is refused (400 Request.ChangeConflict)" } } } } } },
             "responses": { "200": { "description": "The result", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Result" } } } },
               "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" },
               "403": { "$ref": "#/components/responses/Error" }, "413": { "$ref": "#/components/responses/Error" },

@@ -61,9 +61,11 @@ public enum CMDBServer {
         let metrics = ServerMetrics()
         let tokens = TokenCache(store: TokenStore(databaseDirectory: engine.configuration.databasePath))
         let sessions = WebSessions()
-        router.middlewares.add(RequestMiddleware(logger: logger, metrics: metrics, tokens: tokens, sessions: sessions))
+        let routes = RouteTable()
+        router.middlewares.add(RequestMiddleware(logger: logger, metrics: metrics, tokens: tokens, sessions: sessions, routes: routes))
         APIRoutes(engine: engine, metrics: metrics).register(on: router)
         WebRoutes(engine: engine, tokens: tokens, sessions: sessions).register(on: router)
+        routes.load(router.routes.map { ($0.path, $0.method) })
         return router
     }
 }

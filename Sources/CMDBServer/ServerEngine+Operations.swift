@@ -45,15 +45,25 @@ extension ServerEngine {
         return CheckedStatement(statement: statement, writes: writes)
     }
 
-    /// The change reference a write is recorded with: the request's, else the statement's USING CHANGE.
+    /// The change reference a write is recorded with: the request's (`"change"`, `?change=`) or the statement's
+    /// USING CHANGE. An empty or blank one is none (`ChangeReference.given`); a request and a statement that name
+    /// two different changes are refused rather than one of them dropped.
     func changeReference(_ given: String?, _ statement: Statement?) throws -> String? {
-        let reference = statement?.changeReference ?? given.flatMap { $0.isEmpty ? nil : $0 }
-        if let reference, reference.utf8.count > 200 {
-            throw APIError.badRequest("the change reference is longer than 200 bytes")
+        let requested = ChangeReference.given(given)
+        let stated = ChangeReference.given(statement?.changeReference)
+        if let requested, let stated, requested != stated {
+            throw APIError.badRequest(
+                "the request's change reference '\(requested)' and the statement's USING CHANGE '\(stated)' differ: "
+                    + "give the change once, or the same in both", code: "Request.ChangeConflict")
+        }
+        let reference = stated ?? requested
+        if let reference, reference.utf8.count > ChangeReference.maximumBytes {
+            throw APIError.badRequest("the change reference is longer than \(ChangeReference.maximumBytes) bytes")
         }
         if reference == nil && configuration.requireChange {
             throw APIError.badRequest(
-                "this server records every write with a change reference: give \"change\" (or ?change=REF for import)",
+                "this server records every write with a change reference: give \"change\" or USING CHANGE 'REF' "
+                    + "(?change=REF for import, verify and schema); an empty or blank one is none",
                 code: "Request.ChangeRequired")
         }
         return reference
@@ -192,8 +202,9 @@ extension ServerEngine {
     /// Plans (or re-plans) a change; its reference is the change reference of the write.
     func planChange(reference: String, cis: [String], window: String, description: String?, caller: Caller) async throws -> [UInt8] {
         guard caller.role >= .editor else { throw APIError.forbidden(caller.role, needs: .editor, "planning a change") }
-        guard !reference.trimmingCharacters(in: .whitespaces).isEmpty, reference.utf8.count <= 200 else {
-            throw APIError.badRequest("\"ref\" must be a change reference of 1 to 200 bytes")
+        guard ChangeReference.given(reference) != nil, reference.utf8.count <= ChangeReference.maximumBytes else {
+            throw APIError.badRequest(
+                "\"ref\" must be a change reference of 1 to \(ChangeReference.maximumBytes) bytes, not empty or blank")
         }
         guard !cis.isEmpty else { throw APIError.badRequest("\"cis\" must name the CIs the change takes down") }
         let info = ChangeInfo(actor: caller.name, changeReference: reference, origin: "api change plan \(reference)")

@@ -1,5 +1,6 @@
 import CIQL
 package import CIQLResults
+import GraphStorage
 
 /// A line starting with `:` at the start of a statement: the shell's own commands, as in cypher-shell.
 package enum MetaCommand: Equatable, Sendable {
@@ -96,7 +97,7 @@ package enum MetaCommand: Equatable, Sendable {
             guard !expression.isEmpty else { throw ParseError(message: ":param \(parameter) => needs a value after '=>'") }
             return .setParameter(name: parameter, expression: expression)
         case "change":
-            if rest.isEmpty { return .change(.show) }
+            if ChangeReference.given(rest) == nil { return .change(.show) }
             if ["off", "none", "clear"].contains(rest.lowercased()) { return .change(.clear) }
             guard words.count == 1 else { throw ParseError(message: ":change takes one change reference, e.g. :change CHG0001234") }
             return .change(.set(rest))

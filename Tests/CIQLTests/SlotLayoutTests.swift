@@ -178,8 +178,11 @@ import Testing
         // An item computed after grouping reads the keys' variables from the group's row: they stay until then.
         let computed = "UNWIND [1, 1, 2] AS i WITH i, [i] + collect(i * 10) AS l RETURN i, l ORDER BY i"
         #expect(try db.rows(computed) == [[1, .list([1, 10, 10])], [2, .list([2, 20])]])
-        // ORDER BY may read a grouping key's variable: it stays until the sort has read it.
-        let ordered = "MATCH (a:N)-[:T]->(b) WITH a.id AS id, count(b) AS n ORDER BY a.k DESC RETURN id, n"
+        // ORDER BY cannot read a variable the grouping dropped (a group's rows differ in it), only the columns and
+        // what the items compute: `a.id` is the column `id`.
+        let dropped = "MATCH (a:N)-[:T]->(b) WITH a.id AS id, count(b) AS n ORDER BY a.k DESC RETURN id, n"
+        #expect(throws: CIQLError.self) { try db.rows(dropped) }
+        let ordered = "MATCH (a:N)-[:T]->(b) WITH a.id AS id, count(b) AS n ORDER BY a.id DESC RETURN id, n"
         #expect(try db.rows(ordered) == [["b", 1], ["a", 2]])
     }
 

@@ -102,6 +102,22 @@ struct FullDiskTests {
         #expect(try harness.export(db) != before)
     }
 
+    @Test("a disk that fills up during a big import: no space left (not an I/O error), nothing written")
+    func diskFillsDuringImport() throws {
+        let fs = try SmallFileSystem(in: harness.sandbox, megabytes: 4)
+        let db = fs.path + "/db"
+        try harness.makeDatabase(db)
+        let generated = try harness.run(["generate", "--cis", "20000", "--seed", "7"])
+        try #require(generated.exitCode == 0, "\(generated.err)")
+        let file = try harness.sandbox.write("big.jsonl", data: generated.stdout)
+        // LMDB writes the pages in large runs: the run that hits the end of the disk comes up short (EIO from
+        // LMDB), not with ENOSPC; the message still has to say the disk is full.
+        expectNoSpace(try harness.cmdb("import", file, "--change", "CHG-BIG", db: db), db: db)
+        #expect(try harness.status(db).ciCount == 0, "a failed import left CIs behind")
+        try harness.succeed("import", Paths.sample, db: db)
+        #expect(try harness.status(db).ciCount == 424)
+    }
+
     @Test("init on a full file system: exit 3, nothing left behind, a later init works")
     func initOnFullDisk() throws {
         let fs = try SmallFileSystem(in: harness.sandbox)

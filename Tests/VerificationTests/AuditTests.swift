@@ -121,6 +121,19 @@ struct AuditTests {
         #expect(violations(try db.audit(since: last), "no-change-reference").isEmpty)
     }
 
+    @Test("compliance: a blank change reference (written by older builds) counts as none")
+    func blankChangeReference() throws {
+        let db = try TestDatabase()
+        try db.load([ci("app-1", "Application", [:])], change: "CHG-1")
+        // Written straight through the importer, as builds before the blank check recorded them.
+        try db.load([ci("app-2", "Application", [:])], change: "")
+        try db.load([ci("app-3", "Application", [:])], change: "   ")
+        try db.load([ci("app-4", "Application", [:])], change: "\t\n\u{3000}")
+        let all = try db.audit()
+        #expect(violations(all, "no-change-reference") == ["app-2", "app-3", "app-4"])
+        #expect(outcome(all, "no-change-reference")?.failing == 3)
+    }
+
     @Test("compliance: ids that break the class's naming pattern")
     func naming() throws {
         let db = try TestDatabase()

@@ -36,7 +36,6 @@ extension ExecutionContext {
         try checkUniqueness(tx, write.nid, label, checked, at)
         counters.nodesCreated += 1
         counters.propertiesSet += checked.count
-        if label != nil { counters.labelsAdded += 1 }
         live?.invalidate()
         return write.nid
     }
@@ -53,12 +52,25 @@ extension ExecutionContext {
         }
     }
 
-    /// Writes a node's new properties (and class), validated.
+    /// Writes a node's new properties (and class), validated, and counts the properties that changed.
+    ///
+    /// In a database with a schema a CI keeps its lifecycle status, as import keeps it: a write that would leave it
+    /// without one is refused (`SchemaError.UnknownStatus`).
     func updateNode(_ nid: NodeID, label newLabel: String??, properties: Properties, _ at: SourceLocation) throws {
         let tx = try writerTransaction(at)
         guard let node = try tx.node(nid) else { return }  // deleted earlier in this statement
         let label = newLabel ?? node.label
         let checked = try validated(label: label, properties, at)
+        if schema.defaultStatus != nil, node.properties["status"] != nil, checked["status"] == nil {
+            throw CIQLError(
+                SchemaError(
+                    .unknownStatus,
+                    "CI '\(node.externalID)' cannot be left without a status, as import never leaves one (SET n = {…} "
+                        + "replaces every property but the id, so it must name the status too); the schema allows: "
+                        + schema.statuses.joined(separator: ", ")),
+                at: at)
+        }
+        count(from: node.properties, to: checked)
         let write = try tx.upsertNode(externalID: node.externalID, label: label, properties: checked)
         if write.outcome == .updated {
             if label != node.label, !schema.isOpen {
@@ -82,6 +94,22 @@ extension ExecutionContext {
         live?.invalidate()
     }
 
+    /// Adds what changed between a CI's or relation's properties and their new values to the counters.
+    private func count(from old: Properties, to new: Properties) {
+        for (key, value) in new where old[key] != value { counters.propertiesSet += 1 }
+        for (key, _) in old where new[key] == nil { counters.propertiesRemoved += 1 }
+    }
+
+    /// A CI's id is not a property: SET may name it only with the value it has (`SET n += {id: n.id, …}`).
+    private func checkUnchangedID(_ value: Value, of node: StoredNode, _ at: SourceLocation) throws {
+        // A schemaless graph may store a property called `id` (read first, as `n.id` reads it).
+        if let stored = node.properties["id"], value.propertyValue == stored { return }
+        if node.properties["id"] == nil, case .string(let id) = value, id == node.externalID { return }
+        throw CIQLError(
+            .runtime, .graph(.immutableID),
+            "the id of CI '\(node.externalID)' cannot be changed or removed; create a new CI and move its relations", at: at)
+    }
+
     func setProperty(of target: Value, _ key: String, _ value: Value, _ at: SourceLocation) throws {
         switch target {
         case .null: return
@@ -89,17 +117,17 @@ extension ExecutionContext {
             guard let node = try node(nid) else { return }
             var props = node.properties
             if key == "id" {
-                throw CIQLError(.runtime, .graph(.immutableID), "a CI's id cannot be changed; create a new CI and move its relations", at: at)
+                try checkUnchangedID(value, of: node, at)
+                return
             }
             props[key] = try storedValue(value, key, at)
             try updateNode(nid, label: .none, properties: props, at)
-            counters.propertiesSet += 1
         case .relationship(let r):
             guard let rel = try source.relation(from: r.from, type: r.type, to: r.to) else { return }
             var props = rel.properties
             props[key] = try storedValue(value, key, at)
+            count(from: rel.properties, to: props)
             _ = try writerTransaction(at).upsertRelation(from: r.from, type: r.type, to: r.to, properties: props)
-            counters.propertiesSet += 1
             live?.invalidate()
         default:
             throw typeError("SET needs a node or relation", target, at)
@@ -119,16 +147,18 @@ extension ExecutionContext {
         case .null: return
         case .node(let nid):
             guard let node = try node(nid) else { return }
+            if let id = entries["id"] { try checkUnchangedID(id, of: node, at) }
+            // `=` replaces every property (name and status too: see `updateNode`); the id and class are no properties.
             var props = replace ? Properties() : node.properties
+            if replace, let id = node.properties["id"] { props["id"] = id }
             for (k, v) in entries.entries where k != "id" { props[k] = try storedValue(v, k, at) }
             try updateNode(nid, label: .none, properties: props, at)
-            counters.propertiesSet += entries.count
         case .relationship(let r):
             guard let rel = try source.relation(from: r.from, type: r.type, to: r.to) else { return }
             var props = replace ? Properties() : rel.properties
             for (k, v) in entries.entries { props[k] = try storedValue(v, k, at) }
+            count(from: rel.properties, to: props)
             _ = try writerTransaction(at).upsertRelation(from: r.from, type: r.type, to: r.to, properties: props)
-            counters.propertiesSet += entries.count
             live?.invalidate()
         default: throw typeError("SET needs a node or relation", target, at)
         }
@@ -161,9 +191,10 @@ extension ExecutionContext {
         } catch let error as SchemaError {
             throw CIQLError(error, at: at)
         }
-        _ = try tx.upsertRelation(from: from, type: type, to: to, properties: try storedProperties(properties, at))
+        let stored = try storedProperties(properties, at)
+        _ = try tx.upsertRelation(from: from, type: type, to: to, properties: stored)
         counters.relationshipsCreated += 1
-        counters.propertiesSet += properties.count
+        counters.propertiesSet += stored.count
         live?.invalidate()
         return RelationshipRef(from: from, type: type, to: to)
     }

@@ -339,10 +339,10 @@ final class CountStoreOperator: PlanOperator {
             }
         }
         for key in order {
-            guard var (row, count) = groups[key] else { continue }
-            for slot in countSlots { row[slot] = .int(count) }
+            guard let group = groups[key] else { continue }
+            var row = group.0
+            for slot in countSlots { row[slot] = .int(group.1) }
             rows.append(row)
-            _ = count
         }
         if rows.isEmpty, keys.isEmpty {
             var row = Row(repeating: .null, count: width)

@@ -82,6 +82,26 @@ extension Planner {
         return found
     }
 
+    /// `e` with each subexpression that a projected item computes replaced by that item's column (`a.g` → `g` of
+    /// `RETURN a.g AS g`), but for the projected names themselves: how ORDER BY and WHERE read merged rows.
+    func readingColumns(_ e: Expression, of items: [ProjectionItem], _ projected: Scope) -> Expression {
+        let printed = items.map { describe($0.expression) }
+        return replacing(e) { x in
+            if case .variable(let v) = x.kind, projected[v] != nil { return x }
+            return printed.firstIndex(of: describe(x)).map { Expression(.variable(items[$0].columnName), at: x.location) }
+        }
+    }
+
+    /// Where `e` first reads the variable `name` (outside comprehensions), if it does.
+    func location(ofVariable name: String, in e: Expression) -> SourceLocation? {
+        var found: SourceLocation?
+        _ = replacing(e) { x in
+            if found == nil, case .variable(let v) = x.kind, v == name { found = x.location }
+            return nil
+        }
+        return found
+    }
+
     /// `e` with every subexpression `replacement` gives a substitute for replaced, e.g. an ORDER BY item's
     /// aggregates by the projected columns that compute them (`age + count(x)` → `age + cnt`).
     func replacing(_ e: Expression, _ replacement: (Expression) -> Expression?) -> Expression {
@@ -96,8 +116,51 @@ extension Planner {
         case .function(let name, let distinct, let args): out.kind = .function(name: name, distinct: distinct, arguments: args.map(r))
         case .list(let l): out.kind = .list(l.map(r))
         case .subscript(let a, let b): out.kind = .subscript(r(a), index: r(b))
+        case .slice(let a, let from, let to): out.kind = .slice(r(a), from: from.map(r), to: to.map(r))
+        case .hasLabels(let a, let labels): out.kind = .hasLabels(r(a), labels: labels)
+        case .map(let entries): out.kind = .map(entries.map { (key: $0.key, value: r($0.value)) })
+        case .caseWhen(let subject, let branches, let otherwise):
+            out.kind = .caseWhen(
+                subject: subject.map(r), branches: branches.map { (when: r($0.when), then: r($0.then)) },
+                otherwise: otherwise.map(r))
         default: break
         }
         return out
+    }
+
+    /// Drops DISTINCT from `count(DISTINCT x)` without grouping keys when the input hands out every value of `x`
+    /// once already: the ends of a breadth-first expansion from at most one start row (`MATCH (t {id: $x})<-[*]-(x)
+    /// RETURN count(DISTINCT x)`, a closure), so half a million ends are not put in a second set. Returns the
+    /// positions of the aggregates it changed.
+    static func dropRedundantDistinct(_ specs: inout [AggregateSpec], over input: PlanOperator) -> [Int] {
+        var dropped: [Int] = []
+        for i in specs.indices where specs[i].distinct && specs[i].function == .count {
+            guard case .slot(let slot)? = specs[i].argument, handsOutOnce(slot, input) else { continue }
+            specs[i].distinct = false
+            dropped.append(i)
+        }
+        return dropped
+    }
+
+    /// Whether `op` never hands out the same value in `slot` twice in one run.
+    private static func handsOutOnce(_ slot: Int, _ op: PlanOperator) -> Bool {
+        switch op {
+        case let filter as FilterOperator: return handsOutOnce(slot, filter.input)
+        case let expand as BreadthFirstExpandOperator: return expand.toSlot == slot && atMostOneRow(expand.input)
+        case let seek as NodeSeekOperator: return seek.slot == slot && atMostOneRow(op)
+        default: return false
+        }
+    }
+
+    /// Whether `op` hands out at most one row per run: the argument row, a seek by id on it, or a filter of either.
+    private static func atMostOneRow(_ op: PlanOperator) -> Bool {
+        switch op {
+        case is ArgumentOperator: return true
+        case let filter as FilterOperator: return atMostOneRow(filter.input)
+        case let seek as NodeSeekOperator:
+            if case .id = seek.key { return atMostOneRow(seek.input) }
+            return false
+        default: return false
+        }
     }
 }

@@ -89,7 +89,9 @@ extension Planner {
                 newScope[item.columnName] = carried(item, scope, slot)
             }
             let detail = items.map(\.text).joined(separator: ", ")
-            let aggregate = AggregateOperator(op, keys: keys, aggregates: collector.specs, detail: detail)
+            let undistinct = keys.isEmpty && !Self.dropRedundantDistinct(&collector.specs, over: op).isEmpty
+            let aggregate = AggregateOperator(
+                op, keys: keys, aggregates: collector.specs, detail: detail + (undistinct ? " (ends already distinct)" : ""))
             aggregates.append(aggregate)
             op = aggregate
             planned.aggregate = aggregate
@@ -122,30 +124,39 @@ extension Planner {
             op = DistinctOperator(op, slots: itemSlots, detail: items.map(\.text).joined(separator: ", "))
         }
         if !projection.orderBy.isEmpty {
-            // ORDER BY sees the projected names and, unless rows were merged, the variables before them.
-            var sortScope = scope
-            if aggregating || projection.distinct {
-                sortScope = Scope()
-                for name in keyVariables { sortScope[name] = scope[name] }
-            }
+            // ORDER BY sees the projected names and, unless rows were merged, the variables before them. Merged rows
+            // (grouped or DISTINCT) have no single value of a variable the projection dropped: there it sees only the
+            // columns, and an expression an item computes (`a.g` of `RETURN a.g AS g`) stands for that item's column.
+            let merged = aggregating || projection.distinct
+            var sortScope = merged ? Scope() : scope
             planned.sortReads = Set(sortScope.variables.values.map(\.slot))
             for name in newScope.names { sortScope[name] = newScope[name] }
             let printed = items.map { describe($0.expression) }
+            func isColumn(_ e: Expression) -> Bool {
+                if case .variable(let v) = e.kind { return newScope[v] != nil }
+                return false
+            }
             var keys: [(expression: CompiledExpression, descending: Bool)] = []
             for sort in projection.orderBy {
-                if let i = printed.firstIndex(of: describe(sort.expression)) {
+                if !isColumn(sort.expression), let i = printed.firstIndex(of: describe(sort.expression)) {
                     keys.append((.slot(itemSlots[i]), sort.descending))
-                } else if aggregating, sort.expression.containsAggregate {
-                    // Its aggregates must be projected ones: sort by those columns.
-                    let rewritten = replacing(sort.expression) { e in
-                        printed.firstIndex(of: describe(e)).map { Expression(.variable(items[$0].columnName), at: e.location) }
-                    }
+                } else if merged {
+                    let rewritten = readingColumns(sort.expression, of: items, newScope)
                     // An aggregate that is not projected has nothing to aggregate over after the projection.
-                    if let unprojected = firstAggregate(in: rewritten) {
+                    if aggregating, let unprojected = firstAggregate(in: rewritten) {
                         throw CIQLError(
                             .semantic, .syntax(.undefinedVariable),
                             "'\(describe(unprojected))' in ORDER BY is not projected; project it (… AS name) to sort by it",
                             at: unprojected.location)
+                    }
+                    let unbound = rewritten.referencedVariables.filter { $0 != Self.subqueryMarker && sortScope[$0] == nil }
+                    if let name = unbound.min() {
+                        throw CIQLError(
+                            .semantic, .syntax(.undefinedVariable),
+                            "'\(name)' in ORDER BY is not projected by this \(clause)\(aggregating ? "" : " DISTINCT"): after "
+                                + (aggregating ? "grouping" : "DISTINCT") + " ORDER BY sees only the projected columns; "
+                                + "project what it sorts by (… AS name)",
+                            at: location(ofVariable: name, in: rewritten) ?? sort.expression.location)
                     }
                     keys.append((try compile(rewritten, sortScope), sort.descending))
                 } else {

@@ -143,13 +143,13 @@ final class Planner {
                 // Writes finish for every row before a projection's SKIP or LIMIT can stop pulling them.
                 if writes, !hasRead { op = EagerOperator(op, readsWhenOpened: true) }
                 // WHERE also sees the variables before WITH: carry the ones it reads in hidden columns (rows are
-                // not merged, nor cut by SKIP/LIMIT, before it; DISTINCT waits until after it).
+                // not merged, nor cut by SKIP/LIMIT, before it). After DISTINCT or grouping it sees only the
+                // columns, as ORDER BY does (a variable the projection dropped has no single value per row).
                 var projection = projection
                 var carriedNames: [String] = []
-                var distinctAfter = false
-                if let filter, !projection.includesAll, projection.skip == nil, projection.limit == nil,
-                    !projection.items.contains(where: { $0.expression.containsAggregate })
-                {
+                let merges = projection.distinct || projection.items.contains(where: { $0.expression.containsAggregate })
+                let before = scope
+                if let filter, !projection.includesAll, projection.skip == nil, projection.limit == nil, !merges {
                     let projected = Set(projection.items.map(\.columnName))
                     // A subquery in the WHERE may read any variable before the WITH.
                     let read = filter.referencedVariables
@@ -160,21 +160,26 @@ final class Planner {
                             expression: Expression(.variable(name), at: filter.location),
                             alias: Name(" with " + name, at: filter.location), text: " with " + name))
                     }
-                    distinctAfter = projection.distinct && !carriedNames.isEmpty
-                    if distinctAfter { projection.distinct = false }
                 }
                 let projected = try planProjection(projection, op, scope, isReturn: false)
                 (op, scope) = (projected.op, projected.scope)
-                let itemSlots = projected.slots
-                if let filter {
+                if var filter {
                     var filterScope = scope
                     for name in carriedNames { filterScope[name] = scope[" with " + name] }
+                    // An expression the projection computes stands for its column (`WITH DISTINCT a.x AS x WHERE a.x = 1`).
+                    if merges { filter = readingColumns(filter, of: projection.items.filter { !$0.expression.containsAggregate }, scope) }
+                    let dropped = filter.referencedVariables.filter { filterScope[$0] == nil && before[$0] != nil }
+                    if merges, let name = dropped.min() {
+                        throw CIQLError(
+                            .semantic, .syntax(.undefinedVariable),
+                            "'\(name)' in WHERE is not projected by this WITH: after "
+                                + (projection.distinct ? "DISTINCT" : "grouping")
+                                + " WHERE sees only the projected columns; project what it filters on (… AS name)",
+                            at: location(ofVariable: name, in: filter) ?? filter.location)
+                    }
                     try checkPredicate(filter, filterScope)
                     op = FilterOperator(op, try compile(filter, filterScope), detail: "WITH … WHERE")
                     for name in carriedNames { scope[" with " + name] = nil }
-                    if distinctAfter {
-                        op = DistinctOperator(op, slots: Array(itemSlots.dropLast(carriedNames.count)), detail: "WITH DISTINCT")
-                    }
                 }
                 endStage(projected, last: op, scope)
                 hasRead = true

@@ -1,5 +1,6 @@
 public import GraphStorage
 public import JSONLines
+import ConfigurationSchema
 
 /// Writes the whole CMDB out in one of the export formats, from one consistent snapshot.
 public struct GraphExporter {
@@ -22,8 +23,16 @@ public struct GraphExporter {
 
     private func exportJSONLines(_ tx: SnapshotView, _ sink: OutputSink) throws {
         var w = JSONWriter(capacity: 1 << 16)
+        let schema = database.schema
         try tx.forEachNode { node in
-            w.writeNode(node, includeKind: true)
+            // A date the schema types `date` goes out as its ISO text, as it came in; other dates, times and
+            // durations go out typed, so that import reads them back as what they are, not as strings.
+            w.writeNode(node, includeKind: true) { key, value in
+                guard let label = node.label, case .temporal(let t) = value,
+                    let type = schema.attribute(key, of: label)?.type
+                else { return false }
+                return type.temporalValue(.string(t.fileText)) == value
+            }
             w.writeRaw("\n")
             if w.bytes.count >= 1 << 16 { try sink.write(w.bytes); w.removeAll() }
             return true

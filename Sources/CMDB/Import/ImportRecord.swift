@@ -107,9 +107,38 @@ package enum ImportRecord: Sendable {
                 list.append(v)
             }
             return .list(list)
-        case .object:
-            throw LineError(message: "attribute '\(key)' is an object; attribute values are strings, numbers, "
-                + "booleans or lists")
+        case .object(let members):
+            guard members.count == 1, let member = members.members.first, TemporalTypeTag.all.contains(member.key)
+            else {
+                throw LineError(message: "attribute '\(key)' is an object; attribute values are strings, numbers, "
+                    + "booleans, lists, or a date, time or duration written as {\"date\": \"2027-01-31\"} "
+                    + "(one of \(TemporalTypeTag.all.joined(separator: ", ")))")
+            }
+            let type = member.key
+            guard case .string(let text) = member.value else {
+                throw LineError(message: "attribute '\(key)': {\"\(type)\": …} takes an ISO 8601 string, not \(typeName(member.value))")
+            }
+            guard let value = typedValue(type, text) else {
+                throw LineError(message: "attribute '\(key)': '\(text)' is not a valid \(type) in ISO 8601 form")
+            }
+            return value
+        }
+    }
+
+    /// A date, time or duration as an import file writes it typed (`{"date": "2027-01-31"}`): the same value
+    /// CIQL's `date('2027-01-31')` and the other constructors give.
+    static func typedValue(_ type: String, _ text: String) -> PropertyValue? {
+        switch type {
+        case "date": return ISO8601Parser.date(text).map { .temporal(.date(day: $0)) }
+        case "localtime": return ISO8601Parser.localTime(text).map { .temporal(.localTime(nanos: $0)) }
+        case "time":
+            guard let t = ISO8601Parser.time(text), let offset = t.offset else { return nil }
+            return .temporal(.time(nanos: t.nanos, offset: offset))
+        case "localdatetime":
+            return ISO8601Parser.localDateTime(text).map { .temporal(.localDateTime(day: $0.day, nanos: $0.nanos)) }
+        case "datetime": return ISO8601Parser.dateTime(text).map { .temporal($0) }
+        case TemporalTypeTag.duration: return ISO8601Parser.duration(text).map { .duration($0) }
+        default: return nil
         }
     }
 

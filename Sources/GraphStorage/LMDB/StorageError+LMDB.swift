@@ -37,10 +37,23 @@ extension StorageError {
         case EDQUOT:
             return StorageError(.noSpace, "disk quota exceeded\(place)", lmdbCode: rc, operation: op)
         case EIO:
+            // LMDB reports a write that came up short as EIO; on a file system with no room left that is a
+            // full disk, not a failing one.
+            if let path, fileSystemIsFull(at: path) {
+                return StorageError(.noSpace, "no space left on device\(place)", lmdbCode: rc, operation: op)
+            }
             return StorageError(.io, "input/output error\(place)", lmdbCode: rc, operation: op)
         default:
             return StorageError(.lmdb, "\(op) failed: \(describe(rc))", lmdbCode: rc, operation: op)
         }
+    }
+
+    /// Whether the file system holding `path` has less than a megabyte left for this user.
+    static func fileSystemIsFull(at path: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return false }
+        let available = info.f_bavail.multipliedReportingOverflow(by: info.f_frsize)
+        return !available.overflow && available.partialValue < 1 << 20
     }
 
     static func describe(_ rc: Int32) -> String {

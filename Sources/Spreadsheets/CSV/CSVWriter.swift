@@ -1,5 +1,5 @@
-/// Writes CSV records: fields quoted when they hold the delimiter, a quote, a line break or edge spaces; records
-/// end with CRLF, as Excel writes them.
+/// Writes CSV records: fields quoted when they hold the delimiter, a quote, a line break or edge spaces; text that
+/// would run as a formula guarded (`FormulaGuard`); records end with CRLF, as Excel writes them.
 public struct CSVWriter {
     public let dialect: CSVDialect
     public private(set) var bytes: [UInt8] = []
@@ -13,6 +13,7 @@ public struct CSVWriter {
     public mutating func writeRecord(_ fields: [String]) {
         for (i, field) in fields.enumerated() {
             if i > 0 { bytes.append(dialect.delimiter) }
+            let field = FormulaGuard.guarded(field, decimalComma: dialect.decimalComma)
             let needsQuotes = field.utf8.contains { $0 == dialect.delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
                 || field.hasPrefix(" ") || field.hasSuffix(" ")
             if needsQuotes {

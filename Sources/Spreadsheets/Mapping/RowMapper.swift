@@ -94,7 +94,7 @@ public final class RowMapper {
         let skipEmpty = mapping.skipEmpty
         func cell(at i: Int) -> String? {
             guard i < fields.count else { return nil }
-            let text = fields[i]
+            let text = FormulaGuard.unguarded(fields[i])
             if CellValue.isBlank(text) { return skipEmpty ? nil : text }
             return text
         }

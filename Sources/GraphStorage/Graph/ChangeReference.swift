@@ -1,0 +1,13 @@
+/// A change reference as it is given (`--change`, `USING CHANGE`, the REPL's `:change`, the server's `"change"` and
+/// `?change=`): the one rule for what counts as one, so that no way in records a reference another would refuse.
+public enum ChangeReference {
+    /// The longest change reference, in UTF-8 bytes.
+    public static let maximumBytes = 200
+
+    /// The change reference `text` names, or nil when it names none: nil, empty, or nothing but whitespace (spaces,
+    /// tabs, line breaks, Unicode spaces). Any other text is the reference, as given.
+    public static func given(_ text: String?) -> String? {
+        guard let text, !text.allSatisfy(\.isWhitespace) else { return nil }
+        return text
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+
+/// `SET n = {…}`, `SET n += {…}`, `SET n.key`, `REMOVE n.key` through the binary: a CI's id and lifecycle status
+/// are kept as `SET n.id` and import keep them, and the summary line counts what was written and names only a
+/// transaction that was committed (checked against `cmdb history`).
+@Suite(.serialized)
+struct SetMapTests {
+    let harness: Harness
+
+    init() throws {
+        harness = try Harness()
+        try harness.makeDatabase()
+        try harness.succeed("query", "CREATE (:Application {id: 'app-1', name: 'App one', vendor: 'a'})", "--change", "C1")
+    }
+
+    /// The transactions `cmdb history ID` lists, oldest first.
+    private func history(_ id: String, db: String? = nil) throws -> [Int] {
+        let result = try harness.succeed("history", id, "--format", "jsonl", db: db)
+        return try result.out.split(separator: "\n").map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return try #require(object["tx"] as? Int, "\(line)")
+        }
+    }
+
+    private func query(_ statement: String, db: String? = nil) throws -> CommandResult {
+        try harness.cmdb("query", statement, "--change", "CHG-T", db: db)
+    }
+
+    @Test(
+        "a map that would change, remove or null the id is refused like SET n.id, exit 2, and writes nothing",
+        arguments: [
+            "MATCH (a {id: 'app-1'}) SET a += {id: 'app-2'}",
+            "MATCH (a {id: 'app-1'}) SET a = {id: 'app-3', vendor: 'b', status: 'live'}",
+            "MATCH (a {id: 'app-1'}) SET a = {id: 5, status: 'live'}",
+            "MATCH (a {id: 'app-1'}) SET a = {id: null, status: 'live'}",
+            "MATCH (a {id: 'app-1'}) SET a += {vendor: 'b', id: null}",
+            "MATCH (a {id: 'app-1'}) SET a.id = 'app-4'",
+            "MATCH (a {id: 'app-1'}) REMOVE a.id",
+        ])
+    func idIsImmutable(statement: String) throws {
+        let before = try history("app-1")
+        let result = try query(statement)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("GraphError.ImmutableID"), "\(result)")
+        #expect(!result.err.contains("in transaction"), "\(result)")
+        #expect(try history("app-1") == before)
+        let row = try harness.succeed("query", "MATCH (a {id: 'app-1'}) RETURN a.vendor, a.status", "--format", "json")
+        #expect(row.out.contains(#"["a","live"]"#), "\(row)")
+    }
+
+    @Test("a map carrying the CI's own unchanged id is accepted: the id stays, the rest is written")
+    func ownIDIsAccepted() throws {
+        let result = try query("MATCH (a {id: 'app-1'}) SET a += {id: 'app-1', vendor: 'c'}")
+        #expect(result.exitCode == 0, "\(result)")
+        let last = try #require(try history("app-1").last)
+        #expect(result.err.contains("1 property set in transaction \(last) "), "\(result)")
+    }
+
+    @Test(
+        "a statement that changes nothing names no transaction, and the next real write's number is the one recorded",
+        arguments: [
+            "MATCH (a {id: 'app-1'}) SET a.vendor = 'a'",
+            "MATCH (a {id: 'app-1'}) REMOVE a.absent",
+            "MATCH (a {id: 'app-1'}) SET a += {vendor: 'a', id: 'app-1'}",
+            "MATCH (a {id: 'app-1'}) SET a = {name: 'App one', vendor: 'a', status: 'live'}",
+            "MATCH (a {id: 'app-1'}) SET a:Application",
+        ])
+    func nothingChanged(statement: String) throws {
+        let before = try history("app-1")
+        let unchanged = try query(statement)
+        #expect(unchanged.exitCode == 0, "\(unchanged)")
+        #expect(!unchanged.err.contains("in transaction") && !unchanged.err.contains("set"), "\(unchanged)")
+        #expect(unchanged.err.hasPrefix("nothing changed ("), "\(unchanged)")
+        #expect(try history("app-1") == before)
+        let real = try query("MATCH (a {id: 'app-1'}) SET a.vendor = 'z'")
+        let after = try history("app-1")
+        #expect(after.count == before.count + 1)
+        let last = try #require(after.last)
+        #expect(real.err.contains("1 property set in transaction \(last) "), "\(real)")
+    }
+
+    @Test("the summary counts the properties written and removed by SET n = {…}, SET n += {…} and REMOVE")
+    func summaryCounts() throws {
+        let replaced = try query("MATCH (a {id: 'app-1'}) SET a = {vendor: 'b', os: 'x', status: 'live'}")
+        #expect(replaced.exitCode == 0, "\(replaced)")
+        var last = try #require(try history("app-1").last)
+        // vendor changed and os added; name removed; status unchanged.
+        #expect(replaced.err.contains("2 properties set, 1 property removed in transaction \(last) "), "\(replaced)")
+        let class_ = try harness.succeed("query", "MATCH (a {id: 'app-1'}) RETURN class(a), a.name", "--format", "json")
+        #expect(class_.out.contains(#"["Application",null]"#), "SET = keeps the class: \(class_)")
+        let merged = try query("MATCH (a {id: 'app-1'}) SET a += {vendor: 'b', os: null, owner: 'me'}")
+        last = try #require(try history("app-1").last)
+        #expect(merged.err.contains("1 property set, 1 property removed in transaction \(last) "), "\(merged)")
+        let removed = try query("MATCH (a {id: 'app-1'}) REMOVE a.owner, a.vendor")
+        last = try #require(try history("app-1").last)
+        #expect(removed.err.contains("2 properties removed in transaction \(last) "), "\(removed)")
+    }
+
+    @Test("SET n = {} in a schemaless graph removes every property and says so, with the committed transaction")
+    func emptyMapInSchemalessGraph() throws {
+        let open = harness.sandbox.path("open")
+        try harness.succeed("init", "--schema", "none", db: open)
+        try harness.succeed("query", "CREATE ({id: 'x-1', a: 1, b: 'two'})", db: open)
+        let result = try query("MATCH (n {id: 'x-1'}) SET n = {}", db: open)
+        #expect(result.exitCode == 0, "\(result)")
+        let last = try #require(try history("x-1", db: open).last)
+        #expect(result.err.contains("2 properties removed in transaction \(last) "), "\(result)")
+        let again = try query("MATCH (n {id: 'x-1'}) SET n = {}", db: open)
+        #expect(!again.err.contains("in transaction"), "\(again)")
+        #expect(try history("x-1", db: open).last == last)
+    }
+
+    @Test(
+        "in a database with a schema, a write that would leave a CI without its status is refused as import refuses a bad status",
+        arguments: [
+            "MATCH (a {id: 'app-1'}) SET a.status = null",
+            "MATCH (a {id: 'app-1'}) REMOVE a.status",
+            "MATCH (a {id: 'app-1'}) SET a = {vendor: 'b'}",
+            "MATCH (a {id: 'app-1'}) SET a = {}",
+            "MATCH (a {id: 'app-1'}) SET a += {status: null}",
+        ])
+    func statusIsKept(statement: String) throws {
+        let before = try history("app-1")
+        let result = try query(statement)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("SchemaError.UnknownStatus") && result.err.contains("live"), "\(result)")
+        #expect(try history("app-1") == before)
+    }
+}
+
+/// In a database with a schema `id` and `class` are the CI's own, never attributes: an attribute of either name
+/// would be what `n.id` / `n.class` read while the CI's id and class said otherwise.
+@Suite(.serialized)
+struct ReservedAttributeTests {
+    let harness: Harness
+
+    init() throws {
+        harness = try Harness()
+        try harness.makeDatabase()
+        try harness.succeed("query", "CREATE (:Application {id: 'app-1', vendor: 'a'})")
+    }
+
+    @Test(
+        "SET, CREATE and MERGE refuse a 'class' attribute with SchemaError.UnknownAttribute",
+        arguments: [
+            "MATCH (a {id: 'app-1'}) SET a.class = 'Server'",
+            "MATCH (a {id: 'app-1'}) SET a += {class: 'Server'}",
+            "MATCH (a {id: 'app-1'}) SET a = {class: 'Server', status: 'live'}",
+            "CREATE (:Application {id: 'app-2', class: 'Server'})",
+            "MERGE (b:Application {id: 'app-3'}) ON CREATE SET b.class = 'Server'",
+        ])
+    func classIsNoAttribute(statement: String) throws {
+        let result = try harness.cmdb("query", statement)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("SchemaError.UnknownAttribute") && result.err.contains("not an attribute"), "\(result)")
+        let row = try harness.succeed("query", "MATCH (a {id: 'app-1'}) RETURN a.class, class(a)", "--format", "json")
+        #expect(row.out.contains(#"["Application","Application"]"#), "\(row)")
+        #expect(try harness.succeed("query", "MATCH (n) RETURN count(n)", "--format", "csv").out == "count(n)\n1\n")
+    }
+
+    @Test("an import line whose attrs name 'class' or 'id' is refused the same way, and nothing is imported")
+    func importRefusesThem() throws {
+        for key in ["class", "id"] {
+            let file = try harness.sandbox.write(
+                "\(key).jsonl", #"{"kind":"ci","id":"app-9","class":"Application","attrs":{"\#(key)":"Server"}}"# + "\n")
+            let result = try harness.cmdb("import", file)
+            #expect(result.exitCode == 2, "\(result)")
+            #expect(result.err.contains("SchemaError.UnknownAttribute"), "\(result)")
+        }
+        #expect(try harness.succeed("query", "MATCH (n {id: 'app-9'}) RETURN count(n)", "--format", "csv").out == "count(n)\n0\n")
+    }
+}
