@@ -38,12 +38,6 @@ extension Schema {
             }
             // Lengths first: comparing two different strings is the slow path of `==`.
             let length = key.utf8.count
-            // A CI's id and class are its own, never attributes: one of either name is what `n.id` and `n.class` would
-            // read while the CI's id and class said otherwise.
-            if length == 2 && key == "id" || length == 5 && key == "class" {
-                throw SchemaError(.unknownAttribute, "'\(key)' is the CI's own \(key), not an attribute"
-                    + (key == "class" ? " (an import line's \"class\" changes it)" : " (it never changes)"))
-            }
             guard let attribute = declared.first(where: { $0.name.utf8.count == length && $0.name == key }) else {
                 if closed {
                     throw SchemaError(.closedClass, "attribute '\(key)' is not declared by closed class '\(label)'"
