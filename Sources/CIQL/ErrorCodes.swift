@@ -1,6 +1,7 @@
 public import CIQLSyntax
 public import ConfigurationSchema
 public import GraphStorage
+public import CMDB
 
 extension CIQLError.Code {
     /// `SchemaError.UnknownClass` and the like: the code of a schema rule.
@@ -10,6 +11,10 @@ extension CIQLError.Code {
 
     /// `Storage.Locked` and the like: the code of a storage failure.
     public init(_ error: StorageError) {
+        if error.code == .nestingTooDeep {
+            self = .limit(.nestingDepth)
+            return
+        }
         let detail: Storage
         switch error.code {
         case .notADatabase: detail = .notADatabase
@@ -26,6 +31,20 @@ extension CIQLError.Code {
         default: detail = .failed
         }
         self = .storage(detail)
+    }
+}
+
+extension CIQLError.Code {
+    /// The code of an import line refused: the schema rule it broke, the storage limit it passed, else
+    /// `InputError.InvalidLine`.
+    public init(_ error: ImportError) {
+        if let reason = error.schemaReason {
+            self.init(reason)
+        } else if let code = error.storageCode {
+            self.init(StorageError(code, error.message))
+        } else {
+            self = .input(.invalidLine)
+        }
     }
 }
 

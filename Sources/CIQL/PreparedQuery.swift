@@ -19,6 +19,7 @@ public final class PreparedQuery {
 
     /// Runs the query; `body` sees each row while the snapshot is open (nodes resolve through `graph`).
     public func run(parameters: [String: Value] = [:], _ body: (_ row: [Value], _ graph: ResultGraph) throws -> Void) throws {
+        try ExecutionContext.checkNesting(ofParameters: parameters)
         try engine.database.store.read { tx in
             let source = LiveGraph(tx)
             defer { source.close() }

@@ -30,6 +30,7 @@ public final class QueryEngine: Sendable {
         _ text: String, parameters: [String: Value] = [:], change: ChangeInfo,
         cancellation: CancellationFlag? = nil, limits: StatementLimits = .none, sinkFor: (Statement) -> any ResultSink
     ) throws {
+        try ExecutionContext.checkNesting(ofParameters: parameters)
         let shapes = try StatementShapes(text)
         // One plan-cache key per shape of the text, made when the shape first occurs.
         var keys: [PlanCache.Key] = []
@@ -179,6 +180,7 @@ public final class QueryEngine: Sendable {
         guard !Self.writes(query) else {
             throw CIQLError(.semantic, .semantic(.invalidQuery), "this query writes; only reading queries can run here", at: statement.location)
         }
+        try ExecutionContext.checkNesting(ofParameters: parameters)
         try runQuery(query, statement, LiveGraph(tx), tx, writer: nil, parameters, nil, limits, sink, Self.microsecondsNow())
     }
 
@@ -200,6 +202,7 @@ public final class QueryEngine: Sendable {
         _ statement: Statement, parameters: [String: Value] = [:], change: ChangeInfo,
         cancellation: CancellationFlag? = nil, limits: StatementLimits = .none, into sink: any ResultSink
     ) throws {
+        try ExecutionContext.checkNesting(ofParameters: parameters)
         let started = Self.microsecondsNow()
         var info = change
         // The statement's USING CHANGE wins over the caller's (the CLI's --change, the REPL's :change); a blank one

@@ -36,7 +36,7 @@ struct ErrorReport {
         case let error as ImportError:
             let place = error.column.map { "\(error.file):\(error.line):\($0)" } ?? "\(error.file):\(error.line)"
             return ErrorReport(
-                code: error.schemaReason.map(CIQLError.Code.init) ?? .input(.invalidLine), place: place,
+                code: CIQLError.Code(error), place: place,
                 message: error.message, exitCode: 2, notes: ["nothing was imported"])
         case let error as ImportProblems:
             let count = error.problems.count
@@ -74,7 +74,7 @@ struct ErrorReport {
                 place: "\(error.rule.file):\(error.rule.line)",
                 message: "rule '\(error.rule.name)': \(error.message)", exitCode: 2)
         case let error as StorageError:
-            let badInput = error.code == .keyTooLong || error.code == .constraint
+            let badInput = error.code == .keyTooLong || error.code == .constraint || error.code == .nestingTooDeep
             return ErrorReport(code: CIQLError.Code(error), place: nil, message: error.message, exitCode: badInput ? 2 : 3)
         case let error as CIQLError:
             return ErrorReport(

@@ -85,7 +85,7 @@ struct APIError: Error, Sendable {
             let status: HTTPResponse.Status = e.code.type == "Storage" ? .serviceUnavailable : e.code.type == "Internal" ? .internalServerError : .badRequest
             return APIError(status, "\(e.code)", e.message, line: e.location?.line, column: e.location?.column)
         case let e as ImportError:
-            let code = e.schemaReason.map(CIQLError.Code.init) ?? .input(.invalidLine)
+            let code = CIQLError.Code(e)
             return APIError(.badRequest, "\(code)", "line \(e.line): \(e.message); nothing was imported", line: e.line, column: e.column)
         case let e as SchemaError:
             return APIError(.badRequest, "\(CIQLError.Code(e.reason))", e.message, line: e.line, column: e.column)
@@ -102,7 +102,7 @@ struct APIError: Error, Sendable {
         case let e as StorageError:
             let code = "\(CIQLError.Code(e))"
             switch e.code {
-            case .keyTooLong: return APIError(.badRequest, code, e.message)
+            case .keyTooLong, .nestingTooDeep: return APIError(.badRequest, code, e.message)
             case .constraint: return APIError(.conflict, code, e.message)
             case .locked, .readersFull: return APIError(.serviceUnavailable, code, e.message)
             default: return APIError(.internalServerError, code, e.message)

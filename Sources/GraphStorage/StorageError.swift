@@ -6,7 +6,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
             case notADatabase, alreadyExists, newerFormat, corrupted, mapFull, locked, permissionDenied
-            case io, noSpace, readersFull, keyTooLong, constraint, lmdb
+            case io, noSpace, readersFull, keyTooLong, constraint, nestingTooDeep, lmdb
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -35,6 +35,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         public static let keyTooLong = Code(.keyTooLong)
         /// A write the graph does not allow, such as deleting a CI that still has relations.
         public static let constraint = Code(.constraint)
+        /// A value with lists nested deeper than `PropertyValue.maximumListNesting`: nothing was written.
+        public static let nestingTooDeep = Code(.nestingTooDeep)
         /// Any other LMDB error.
         public static let lmdb = Code(.lmdb)
 

@@ -89,3 +89,61 @@ struct RecordCodecTests {
         #expect(ISODateTime.parse(input) == nil)
     }
 }
+
+/// Lists nested as deep as the reader reads are written; deeper ones are refused on write, so that no record is
+/// ever stored that its reader would take for a damaged one.
+struct ListNestingLimitTests {
+    static func nested(_ depth: Int) -> PropertyValue {
+        var v = PropertyValue.int(1)
+        for _ in 0..<depth { v = .list([v]) }
+        return v
+    }
+
+    @Test("a list nested to the limit is written and read back, node and relation")
+    func atTheLimit() throws {
+        let limit = PropertyValue.maximumListNesting
+        #expect(limit == 64, "the reader of every database written so far reads 64 levels")
+        let t = try TestStore()
+        try t.store.write(TestStore.change) { (tx) throws in
+            let a = try tx.upsertNode(externalID: "a", label: "X", properties: ["x": Self.nested(limit)]).nid
+            let b = try tx.upsertNode(externalID: "b", label: "X", properties: [:]).nid
+            _ = try tx.upsertRelation(from: a, type: "USES", to: b, properties: ["y": Self.nested(limit)])
+        }
+        try t.store.read { (tx) throws in
+            let a = try #require(try tx.node(externalID: "a"))
+            #expect(a.properties["x"] == Self.nested(limit))
+            let b = try #require(try tx.nodeID(forExternalID: "b"))
+            #expect(try tx.relation(from: a.nid, type: "USES", to: b)?.properties["y"] == Self.nested(limit))
+        }
+    }
+
+    @Test("a list nested one level deeper is refused on write, naming the attribute and the limit; nothing is written")
+    func overTheLimit() throws {
+        let limit = PropertyValue.maximumListNesting
+        let t = try TestStore()
+        let (a, b) = try t.store.write(TestStore.change) { (tx) throws in
+            (try tx.upsertNode(externalID: "a", label: "X", properties: [:]).nid,
+                try tx.upsertNode(externalID: "b", label: "X", properties: [:]).nid)
+        }
+        let writes: [(GraphTransaction) throws -> Void] = [
+            { tx in _ = try tx.upsertNode(externalID: "c", label: "X", properties: ["ok": .int(1), "x": Self.nested(limit + 1)]) },
+            { tx in _ = try tx.upsertNode(externalID: "a", label: "X", properties: ["x": .list([.int(2), Self.nested(limit)])]) },
+            { tx in _ = try tx.upsertRelation(from: a, type: "USES", to: b, properties: ["x": Self.nested(limit + 1)]) },
+        ]
+        for write in writes {
+            do {
+                try t.store.write(TestStore.change) { tx in try write(tx) }
+                Issue.record("a list nested \(limit + 1) deep was written")
+            } catch let error as StorageError {
+                #expect(error.code == .nestingTooDeep, "\(error)")
+                #expect(error.message.contains("'x'") && error.message.contains("64"), "\(error.message)")
+            }
+        }
+        try t.store.read { (tx) throws in
+            #expect(try tx.node(externalID: "c") == nil)
+            #expect(try tx.node(externalID: "a")?.properties.isEmpty == true)
+            #expect(try tx.relation(from: a, type: "USES", to: b) == nil)
+            #expect(try tx.changes().count == 1, "only the first write committed")
+        }
+    }
+}

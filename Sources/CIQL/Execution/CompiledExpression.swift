@@ -9,8 +9,8 @@ indirect enum CompiledExpression {
     case slot(Int)
     case parameter(String, SourceLocation)
     case property(CompiledExpression, String, SourceLocation)
-    case list([CompiledExpression])
-    case map([(String, CompiledExpression)])
+    case list([CompiledExpression], SourceLocation)
+    case map([(String, CompiledExpression)], SourceLocation)
     case mapProjection(slot: Int, items: [CompiledMapItem], SourceLocation)
     case `subscript`(CompiledExpression, CompiledExpression, SourceLocation)
     case slice(CompiledExpression, CompiledExpression?, CompiledExpression?, SourceLocation)
@@ -54,7 +54,7 @@ final class Subquery {
         /// true when the plan yields at least one row.
         case exists
         /// The list of `map` over every row the plan yields.
-        case collect(CompiledExpression)
+        case collect(CompiledExpression, SourceLocation)
     }
 
     let plan: PlanOperator

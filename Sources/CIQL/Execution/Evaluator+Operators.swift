@@ -74,8 +74,12 @@ extension ExecutionContext {
         case let (.list(x), .list(y)):
             try checkValueSize(24 * (x.count + y.count), for: "a list built with +")
             return .list(x + y)
-        case let (.list(x), y): return .list(x + [y])
-        case let (x, .list(y)): return .list([x] + y)
+        case let (.list(x), y):
+            try checkNesting(of: y, in: "this list", at)
+            return .list(x + [y])
+        case let (x, .list(y)):
+            try checkNesting(of: x, in: "this list", at)
+            return .list([x] + y)
         case let (.string(x), .string(y)):
             try checkValueSize(x.utf8.count + y.utf8.count, for: "a string built with +")
             return .string(x + y)

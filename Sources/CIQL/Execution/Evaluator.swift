@@ -15,14 +15,18 @@ extension ExecutionContext {
             return v
         case .property(let base, let key, let at):
             return try property(of: try evaluate(base, &row), key, at)
-        case .list(let items):
+        case .list(let items, let at):
             var out: [Value] = []
             out.reserveCapacity(items.count)
             for item in items { out.append(try evaluate(item, &row)) }
-            return .list(out)
-        case .map(let items):
+            return try nestedList(out, "this list", at)
+        case .map(let items, let at):
             var m = ValueMap()
-            for (k, v) in items { m[k] = try evaluate(v, &row) }
+            for (k, v) in items {
+                let value = try evaluate(v, &row)
+                try checkNesting(of: value, in: "this map", at)
+                m[k] = value
+            }
             return .map(m)
         case .mapProjection(let slot, let items, let at):
             return try mapProjection(row[slot], items, &row, at)
@@ -107,6 +111,7 @@ extension ExecutionContext {
                 row[slot] = item
                 if let filter, !(try evaluate(filter, &row).isTrue) { continue }
                 let v = try map.map { try evaluate($0, &row) } ?? item
+                try checkNesting(of: v, in: "this list comprehension", at)
                 bytes &+= v.estimatedBytes
                 try checkValueSize(bytes, for: "a list comprehension")
                 out.append(v)
@@ -157,9 +162,13 @@ extension ExecutionContext {
             switch sub.result {
             case .exists:
                 return .bool(try sub.plan.next(self) != nil)
-            case .collect(let map):
+            case .collect(let map, let at):
                 var out: [Value] = []
-                while var inner = try sub.plan.next(self) { out.append(try evaluate(map, &inner)) }
+                while var inner = try sub.plan.next(self) {
+                    let value = try evaluate(map, &inner)
+                    try checkNesting(of: value, in: "this pattern comprehension", at)
+                    out.append(value)
+                }
                 return .list(out)
             }
         }
@@ -252,8 +261,14 @@ extension ExecutionContext {
         for item in items {
             switch item {
             case .property(let key): m[key] = try property(of: base, key, at)
-            case .literal(let key, let e): m[key] = try evaluate(e, &row)
-            case .variable(let name, let slot): m[name] = row[slot]
+            case .literal(let key, let e):
+                let value = try evaluate(e, &row)
+                try checkNesting(of: value, in: "this map projection", at)
+                m[key] = value
+            case .variable(let name, let slot):
+                try checkNesting(of: row[slot], in: "this map projection", at)
+                m[name] = row[slot]
+            // The entries of a map or CI are one level less deep than it, so they fit in a map.
             case .allProperties:
                 for (k, v) in try allProperties(base, at).entries { m[k] = v }
             }

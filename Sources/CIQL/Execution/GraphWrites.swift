@@ -270,6 +270,13 @@ extension ExecutionContext {
         guard let p = v.propertyValue else {
             throw CIQLError(.runtime, .type(.invalidPropertyType), "property '\(key)' cannot hold a \(v.typeName.lowercased())", at: at)
         }
+        if case .list = p, p.listNesting() > PropertyValue.maximumListNesting {
+            let limit = PropertyValue.maximumListNesting
+            throw CIQLError(
+                .runtime, .limit(.nestingDepth),
+                "property '\(key)' nests lists more than \(limit) deep; a stored property may nest them at most \(limit) deep",
+                at: at)
+        }
         return p
     }
 }

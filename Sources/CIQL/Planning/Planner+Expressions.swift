@@ -26,8 +26,8 @@ extension Planner {
         case .property(let base, let key):
             try checkPropertyKey(key, on: base, scope, at: at)
             return .property(try sub(base), key, at)
-        case .list(let items): return .list(try items.map(sub))
-        case .map(let items): return .map(try items.map { ($0.key, try sub($0.value)) })
+        case .list(let items): return .list(try items.map(sub), at)
+        case .map(let items): return .map(try items.map { ($0.key, try sub($0.value)) }, at)
         case .mapProjection(let v, let items):
             guard let variable = scope[v.text] else { throw scope.unknownVariableError(v) }
             let compiled: [CompiledMapItem] = try items.map { item in
@@ -161,7 +161,7 @@ extension Planner {
             let part = PatternPart(pathVariable: pathVariable, element: element, location: at)
             return try layout.nested("pattern comprehension", scope) {
                 let (plan, inner) = try planSubpattern([part], where: filter, scope)
-                return .subquery(Subquery(plan: plan, result: .collect(try compile(map, inner))))
+                return .subquery(Subquery(plan: plan, result: .collect(try compile(map, inner), at)))
             }
         }
     }

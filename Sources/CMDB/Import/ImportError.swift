@@ -1,4 +1,5 @@
 public import ConfigurationSchema
+public import GraphStorage
 
 /// A bad line in an import: where it is and what is wrong. Nothing was written.
 public struct ImportError: Error, Sendable, CustomStringConvertible {
@@ -8,13 +9,19 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The schema rule the line broke, when that is why it was refused.
     public var schemaReason: SchemaError.Reason?
+    /// The storage limit the line passed (lists nested too deep), when that is why it was refused.
+    public var storageCode: StorageError.Code?
 
-    public init(file: String, line: Int, column: Int? = nil, message: String, schemaReason: SchemaError.Reason? = nil) {
+    public init(
+        file: String, line: Int, column: Int? = nil, message: String, schemaReason: SchemaError.Reason? = nil,
+        storageCode: StorageError.Code? = nil
+    ) {
         self.file = file
         self.line = line
         self.column = column
         self.message = message
         self.schemaReason = schemaReason
+        self.storageCode = storageCode
     }
 
     public var description: String {

@@ -218,6 +218,9 @@ public final class JSONLinesImporter {
             throw ImportError(file: source.displayName, line: lineNumber, message: message, schemaReason: error.reason)
         } catch let error as StorageError where error.code == .keyTooLong || error.code == .constraint {
             throw ImportError(file: sources[sourceIndex].displayName, line: lineNumber, message: error.message)
+        } catch let error as StorageError where error.code == .nestingTooDeep {
+            throw ImportError(
+                file: sources[sourceIndex].displayName, line: lineNumber, message: error.message, storageCode: error.code)
         }
     }
 
@@ -343,6 +346,9 @@ public final class JSONLinesImporter {
         } catch let error as SchemaError {
             throw ImportError(file: name, line: lineNumber,
                 message: sources[sourceIndex].context(ofRelation: type) + error.message, schemaReason: error.reason)
+        } catch let error as StorageError where error.code == .nestingTooDeep {
+            throw ImportError(file: name, line: lineNumber,
+                message: sources[sourceIndex].context(ofRelation: type) + error.message, storageCode: error.code)
         }
     }
 }

@@ -25,7 +25,7 @@ enum RecordCodec {
         w.varint(created)
         w.varint(labelID.map { UInt64($0) + 1 } ?? 0)
         w.string(externalID)
-        try encodeProperties(&w, properties, keyID: keyID)
+        try encodeProperties(&w, properties, of: "CI '\(externalID)'", keyID: keyID)
     }
 
     static func encodeRelation(
@@ -35,14 +35,22 @@ enum RecordCodec {
         w.u8(format)
         w.varint(version)
         w.varint(created)
-        try encodeProperties(&w, properties, keyID: keyID)
+        try encodeProperties(&w, properties, of: "a relation", keyID: keyID)
     }
 
+    /// `owner` names the CI or relation in an error.
     private static func encodeProperties(
-        _ w: inout ByteWriter, _ properties: Properties, keyID: (String) throws -> UInt32
+        _ w: inout ByteWriter, _ properties: Properties, of owner: @autoclosure () -> String,
+        keyID: (String) throws -> UInt32
     ) throws {
         w.varint(UInt64(properties.count))
         for (key, value) in properties {
+            if case .list = value, value.listNesting() > PropertyValue.maximumListNesting {
+                throw StorageError(
+                    .nestingTooDeep,
+                    "\(owner()): attribute '\(key)' nests lists more than \(PropertyValue.maximumListNesting) deep; "
+                        + "an attribute may nest them at most \(PropertyValue.maximumListNesting) deep")
+            }
             w.varint(UInt64(try keyID(key)))
             encodeValue(&w, value)
         }
@@ -194,7 +202,7 @@ enum RecordCodec {
             else { throw unknownFormat }
             return .duration(duration)
         case 7:
-            guard depth < 64 else { throw unknownFormat }
+            guard depth < PropertyValue.maximumListNesting else { throw unknownFormat }
             let n = unsafe try r.varint()
             guard unsafe n <= UInt64(r.base.count) else { throw unknownFormat }
             var items: [PropertyValue] = []

@@ -268,7 +268,7 @@ extension RecordCodec {
             guard unsafe n <= UInt64(r.base.count) else { throw unknownFormat }
             _ = unsafe try r.bytes(Int(n))
         case 7:
-            guard depth < 64 else { throw unknownFormat }
+            guard depth < PropertyValue.maximumListNesting else { throw unknownFormat }
             let n = unsafe try r.varint()
             guard unsafe n <= UInt64(r.base.count) else { throw unknownFormat }
             for _ in 0..<n { unsafe try skipValue(&r, depth: depth + 1) }

@@ -72,3 +72,24 @@ extension PropertyValue {
         return nil
     }
 }
+
+extension PropertyValue {
+    /// The deepest nesting of lists a stored value may have (`[[1]]` nests 2 deep). The record reader has read no
+    /// deeper since the first format, so every write is held to it: a deeper value is refused with
+    /// `StorageError.Code.nestingTooDeep` rather than stored where it could not be read again.
+    public static let maximumListNesting = 64
+
+    /// How deep lists nest in this value: 0 for a scalar, 1 for a list of scalars (an empty one too). Counts no
+    /// further than `limit + 1`, so it never walks deeper than that.
+    public func listNesting(upTo limit: Int = PropertyValue.maximumListNesting) -> Int {
+        guard case .list(let items) = self else { return 0 }
+        guard limit > 0 else { return 1 }
+        var deepest = 0
+        for item in items {
+            guard case .list = item else { continue }
+            deepest = max(deepest, item.listNesting(upTo: limit - 1))
+            if deepest > limit - 1 { break }
+        }
+        return 1 + deepest
+    }
+}
