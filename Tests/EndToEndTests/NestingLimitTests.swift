@@ -163,6 +163,24 @@ struct NestingLimitTests {
         #expect(!result.out.contains("\"rows\":[["), "no partial answer: \(result)")
     }
 
+    @Test(
+        "a value that holds one list in itself over and over (2^60 paths, shallow) is refused as it is built",
+        arguments: [
+            "RETURN reduce(l = [], x IN range(1, 60) | [l, l]) AS d",
+            "RETURN reduce(l = [], x IN range(1, 60) | [l, l]) = reduce(l = [], x IN range(1, 60) | [l, l]) AS same",
+            "UNWIND [1, 2] AS i WITH DISTINCT reduce(m = {}, x IN range(1, 60) | {a: m, b: m}) AS d RETURN count(*) AS n",
+            "WITH reduce(l = [], x IN range(1, 60) | [l, l]) AS d RETURN d ORDER BY d",
+        ])
+    func repeatedListsAreBounded(statement: String) throws {
+        try harness.succeed("init", "--schema", "none")
+        let result = try harness.run(["--db", harness.db, "query", statement, "--format", "json"], timeout: 60)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("error[Limit.TooLarge]") && result.err.contains("10000000") && result.err.contains("] 1:"), "\(result.err)")
+        // Shared lists below the bound are still built and printed.
+        let small = try harness.succeed("query", "RETURN size(reduce(l = [1], x IN range(1, 10) | [l, l])) AS n", "--format", "csv")
+        #expect(small.out == "n\n2\n")
+    }
+
     @Test("a value nested exactly 100 deep goes through every output format, ORDER BY, DISTINCT, equality and grouping")
     func runtimeAtLimit() throws {
         try harness.succeed("init", "--schema", "none")

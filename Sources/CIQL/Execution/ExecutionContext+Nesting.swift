@@ -7,16 +7,27 @@ extension ExecutionContext {
     /// `items` as a list; an error at `at` when one of them is already as deep as a value may be.
     func nestedList(_ items: [Value], _ what: @autoclosure () -> String, _ at: SourceLocation) throws -> Value {
         let inner = Value.maximumNesting - 1
-        if Value.deepest(items, upTo: inner) > inner { throw Self.nestingError(what(), at) }
+        try check(Value.measureDeepest(items, upTo: inner), within: inner, what(), at)
         return .list(items)
     }
 
-    /// An error at `at` when `element`, put into a list or map, would make it nest deeper than a value may.
+    /// An error at `at` when `element`, put into a list or map, would make it nest deeper than a value may, or hold
+    /// lists and maps again more than `Value.maximumRepeatedElements` elements' worth.
     /// Looks only into lists and maps: anything else costs one test.
     func checkNesting(of element: Value, in what: @autoclosure () -> String, _ at: SourceLocation?) throws {
         guard element.isContainer else { return }
         let inner = Value.maximumNesting - 1
-        if element.nesting(upTo: inner) > inner { throw Self.nestingError(what(), at) }
+        try check(element.measureNesting(upTo: inner), within: inner, what(), at)
+    }
+
+    private func check(_ measure: Value.NestingMeasure, within inner: Int, _ what: String, _ at: SourceLocation?) throws {
+        if measure.repeatsTooMuch {
+            throw CIQLError(
+                .runtime, .limit(.tooLarge),
+                "\(what) would hold the same lists or maps again more than \(Value.maximumRepeatedElements) elements' "
+                    + "worth (as [l, l] holds l twice); a value that large cannot be printed or compared", at: at)
+        }
+        if measure.depth > inner { throw Self.nestingError(what, at) }
     }
 
     static func nestingError(_ what: String, _ at: SourceLocation?) -> CIQLError {
