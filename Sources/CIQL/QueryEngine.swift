@@ -208,6 +208,9 @@ public final class QueryEngine: Sendable {
         // The statement's USING CHANGE wins over the caller's (the CLI's --change, the REPL's :change); a blank one
         // is none, so it leaves the caller's in force.
         info.changeReference = ChangeReference.given(statement.changeReference) ?? ChangeReference.given(change.changeReference)
+        if let problem = ChangeReference.problem(with: info.changeReference) {
+            throw CIQLError(.semantic, .limit(.tooLarge), problem, at: statement.location)
+        }
         switch statement.body {
         case .query(let query):
             if Self.writes(query) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GraphStorage
 import Glibc
 
 /// The entry point of the `cmdb` executable.
@@ -55,6 +56,13 @@ struct DatabaseOptions: ParsableArguments {
 }
 
 /// Who is recorded as making a change: --actor, else $CMDB_ACTOR, else the login name.
+/// The change reference `--change` gives: nil for none (missing, empty or blank); a usage error (exit 2) for one
+/// longer than the server and `change plan` take.
+func changeReference(_ option: String?) throws -> String? {
+    if let problem = ChangeReference.problem(with: option) { throw ValidationError("--change: \(problem)") }
+    return ChangeReference.given(option)
+}
+
 func defaultActor(_ given: String?) -> String {
     if let given, !given.isEmpty { return given }
     for name in ["CMDB_ACTOR", "USER", "LOGNAME"] {

@@ -46,9 +46,7 @@ struct ChangeCommand: ParsableCommand {
 
         func validate() throws {
             if ChangeReference.given(reference) == nil { throw ValidationError("the change reference is empty or blank") }
-            if reference.utf8.count > ChangeReference.maximumBytes {
-                throw ValidationError("the change reference is longer than \(ChangeReference.maximumBytes) bytes")
-            }
+            if let problem = ChangeReference.problem(with: reference) { throw ValidationError(problem) }
             if ids.isEmpty { throw ValidationError("name the CIs the change takes down: --ci A,B") }
         }
 

@@ -110,7 +110,7 @@ struct ImportCommand: ParsableCommand {
             }
         }
         let change = ChangeInfo(
-            actor: defaultActor(actor), changeReference: ChangeReference.given(change),
+            actor: defaultActor(actor), changeReference: try changeReference(change),
             origin: "import " + files.joined(separator: " "))
         let summary: ImportSummary
         do {

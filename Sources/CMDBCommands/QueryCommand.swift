@@ -79,7 +79,7 @@ struct QueryCommand: ParsableCommand {
         }
         let db = try ConfigurationDatabase.open(at: database.path)
         let engine = QueryEngine(database: db, procedures: ProcedureCatalog.all)
-        let info = ChangeInfo(actor: defaultActor(actor), changeReference: ChangeReference.given(change), origin: origin)
+        let info = ChangeInfo(actor: defaultActor(actor), changeReference: try changeReference(change), origin: origin)
         let writer = ResultWriter(format: format, output: Console.standardOutput)
         if Console.mayBatchOutput {
             // A file or pipe: results and summaries are written out in blocks (and at least every 0.2 s), not with

@@ -57,7 +57,7 @@ struct SchemaCommand: ParsableCommand {
         func run() throws {
             let schema = try loadSchema(file)
             let db = try ConfigurationDatabase.open(at: database.path)
-            try db.applySchema(schema, change: ChangeInfo(actor: defaultActor(actor), changeReference: ChangeReference.given(change),
+            try db.applySchema(schema, change: ChangeInfo(actor: defaultActor(actor), changeReference: try changeReference(change),
                 origin: "schema apply \(file)"))
             Console.error("applied the schema in \(file)")
         }

@@ -41,7 +41,7 @@ struct ShellCommand: ParsableCommand {
         var settings = ShellConfiguration(
             actor: defaultActor(actor), databasePath: database.path, isInteractive: ShellConfiguration.hasTerminal)
         settings.format = format
-        settings.changeReference = ChangeReference.given(change)
+        settings.changeReference = try changeReference(change)
         settings.impact = ImpactHook.report(for: db)
         let given = limitOptions.limits()
         settings.limits.timeout = given.timeout

@@ -108,7 +108,7 @@ struct VerifyCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let now = currentMicroseconds()
         let origin = "verify " + snapshots.joined(separator: " ")
-        let info = ChangeInfo(actor: defaultActor(actor), changeReference: ChangeReference.given(change), origin: origin)
+        let info = ChangeInfo(actor: defaultActor(actor), changeReference: try changeReference(change), origin: origin)
         let results: [Reconciliation]
         var transaction: UInt64?
         let deadline = JobDeadline(seconds: timeout)

@@ -57,9 +57,7 @@ extension ServerEngine {
                     + "give the change once, or the same in both", code: "Request.ChangeConflict")
         }
         let reference = stated ?? requested
-        if let reference, reference.utf8.count > ChangeReference.maximumBytes {
-            throw APIError.badRequest("the change reference is longer than \(ChangeReference.maximumBytes) bytes")
-        }
+        if let problem = ChangeReference.problem(with: reference) { throw APIError.badRequest(problem) }
         if reference == nil && configuration.requireChange {
             throw APIError.badRequest(
                 "this server records every write with a change reference: give \"change\" or USING CHANGE 'REF' "

@@ -98,6 +98,7 @@ package enum MetaCommand: Equatable, Sendable {
             return .setParameter(name: parameter, expression: expression)
         case "change":
             if ChangeReference.given(rest) == nil { return .change(.show) }
+            if let problem = ChangeReference.problem(with: rest) { throw ParseError(message: ":change: \(problem)") }
             if ["off", "none", "clear"].contains(rest.lowercased()) { return .change(.clear) }
             guard words.count == 1 else { throw ParseError(message: ":change takes one change reference, e.g. :change CHG0001234") }
             return .change(.set(rest))

@@ -49,4 +49,29 @@ struct ChangeReferenceTests {
         let list = try harness.succeed("change", "list", "--format", "json").out
         #expect(list.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(list)")
     }
+
+    @Test("a change reference over 200 bytes is refused by every way in, as the server refuses it (exit 2), and nothing is written")
+    func overlongIsRefused() throws {
+        let before = try harness.status()
+        let long = String(repeating: "X", count: 201)
+        let line = try harness.sandbox.write("one.jsonl", "{\"kind\":\"ci\",\"id\":\"app-l1\",\"class\":\"Application\"}\n")
+        let snapshot = Paths.fixture("snapshots/vcenter-bb.jsonl")
+        let attempts: [[String]] = [
+            ["query", "CREATE (:Application {id: 'app-l2'})", "--change", long],
+            ["query", "USING CHANGE '\(long)' CREATE (:Application {id: 'app-l3'})"],
+            ["import", line, "--change", long],
+            ["verify", snapshot, "--apply", "--change", long],
+            ["change", "plan", long, "--ci", "srv-sql01", "--window", "2026-11-22T01:00Z/2026-11-22T03:00Z"],
+        ]
+        for arguments in attempts {
+            let result = try harness.run(["--db", harness.db] + arguments)
+            #expect(result.exitCode == 2 && result.err.contains("longer than 200 bytes"), "\(arguments.prefix(2)): \(result)")
+        }
+        let shell = try harness.cmdb("shell", stdin: Data(":change \(long)\nCREATE (:Application {id: 'app-l4'});\n".utf8))
+        #expect(shell.err.contains("longer than 200 bytes"), "\(shell)")
+        #expect(try harness.status().ciCount == before.ciCount + 1, "only the shell's CREATE, without the refused change, is written")
+        // 200 bytes is taken.
+        try harness.succeed("query", "CREATE (:Application {id: 'app-l5'})", "--change", String(repeating: "Y", count: 200))
+    }
 }
+

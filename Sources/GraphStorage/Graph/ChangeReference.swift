@@ -10,4 +10,11 @@ public enum ChangeReference {
         guard let text, !text.allSatisfy(\.isWhitespace) else { return nil }
         return text
     }
+
+    /// Why `text` cannot be recorded as a change reference (it is longer than `maximumBytes`), or nil when it can or
+    /// names none: the one check every way in makes (the server, `--change`, `USING CHANGE`, the REPL's `:change`).
+    public static func problem(with text: String?) -> String? {
+        guard let reference = given(text), reference.utf8.count > maximumBytes else { return nil }
+        return "the change reference is longer than \(maximumBytes) bytes (\(reference.utf8.count))"
+    }
 }
