@@ -128,6 +128,19 @@ struct SetMapTests {
         #expect(try history("app-1") == before)
     }
 
+    @Test("a CI created by the statement itself takes the default status again, as CREATE gives it: MERGE … ON CREATE SET n = {…}")
+    func createdInTheStatementTakesTheDefaultStatus() throws {
+        let merge = try query("MERGE (n:Application {id: 'app-z'}) ON CREATE SET n = {name: 'Z', vendor: 'v'} RETURN n.status AS s")
+        #expect(merge.exitCode == 0 && merge.out.contains("live"), "\(merge)")
+        let create = try query("CREATE (n:Application {id: 'app-y'}) SET n = {name: 'Y'} RETURN n.status AS s")
+        #expect(create.exitCode == 0 && create.out.contains("live"), "\(create)")
+        // A CI that existed before the statement still keeps its status only if the map names it.
+        let existing = try query("MERGE (n:Application {id: 'app-1'}) ON MATCH SET n = {name: 'One'}")
+        #expect(existing.exitCode == 2 && existing.err.contains("SchemaError.UnknownStatus"), "\(existing)")
+        let message = existing.err.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(message.contains("must name the status") && !message.contains("SET n = {"), "the message fits MERGE too: \(message)")
+    }
+
     @Test("an attribute named class, as earlier builds stored it, does not block later writes, re-imports or a restore")
     func attributeNamedClassStaysWritable() throws {
         let line = #"{"kind":"ci","id":"srv-1","class":"Server","name":"S1","status":"live","attrs":{"class":"gold","owner":"x"}}"#

@@ -27,6 +27,8 @@ final class ExecutionContext {
     let memoryLimit: Int
     var memoryUsed = 0
     var counters = UpdateCounters()
+    /// The CIs this statement created (a SET on one that leaves out `status` gives it the default again).
+    var createdNodes = Set<NodeID>()
     /// Compiled regular expressions by pattern, so `=~` in a filter compiles once.
     var regexCache: [String: LinearRegex] = [:]
     private var checks = 0

@@ -36,6 +36,7 @@ extension ExecutionContext {
         try checkUniqueness(tx, write.nid, label, checked, at)
         counters.nodesCreated += 1
         counters.propertiesSet += checked.count
+        createdNodes.insert(write.nid)
         live?.invalidate()
         return write.nid
     }
@@ -60,16 +61,21 @@ extension ExecutionContext {
         let tx = try writerTransaction(at)
         guard let node = try tx.node(nid) else { return }  // deleted earlier in this statement
         let label = newLabel ?? node.label
-        let checked = try validated(label: label, properties, at)
-        if schema.defaultStatus != nil, node.properties["status"] != nil, checked["status"] == nil {
-            throw CIQLError(
-                SchemaError(
-                    .unknownStatus,
-                    "CI '\(node.externalID)' cannot be left without a status, as import never leaves one (SET n = {…} "
-                        + "replaces every property but the id, so it must name the status too); the schema allows: "
-                        + schema.statuses.joined(separator: ", ")),
-                at: at)
+        var properties = properties
+        if properties["status"] == nil, node.properties["status"] != nil, let status = schema.defaultStatus {
+            // A CI this statement created takes the default again, as CREATE gave it; any other keeps a status.
+            guard createdNodes.contains(nid) else {
+                throw CIQLError(
+                    SchemaError(
+                        .unknownStatus,
+                        "CI '\(node.externalID)' cannot be left without a status, as import never leaves one (a map "
+                            + "that replaces its properties must name the status too); the schema allows: "
+                            + schema.statuses.joined(separator: ", ")),
+                    at: at)
+            }
+            properties["status"] = .string(status)
         }
+        let checked = try validated(label: label, properties, at)
         count(from: node.properties, to: checked)
         let write = try tx.upsertNode(externalID: node.externalID, label: label, properties: checked)
         if write.outcome == .updated {
