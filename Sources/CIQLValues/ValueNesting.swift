@@ -51,7 +51,7 @@ extension Value {
     }
 
     /// Whether any of `items` is a list or map.
-    private static func holdsContainer(_ items: [Value]) -> Bool {
+    fileprivate static func holdsContainer(_ items: [Value]) -> Bool {
         // An index loop: the iterator is not specialised in a debug build, and this runs for every list built.
         var i = 0
         while i < items.count {
@@ -99,6 +99,9 @@ private struct NestingWalk {
         case .list(let items):
             guard limit >= 1 else { return nil }
             guard !items.isEmpty else { return 1 }
+            // A small list of plain values is counted where it stands, held once or many times: looking at it again
+            // costs no more than remembering it would.
+            if items.count <= Self.smallLeaf, !Value.holdsContainer(items) { return leaf(items.count) }
             let address = remembering ? items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } : nil
             if let address, let seen = known?[address] { return again(seen, within: limit) }
             let start = elements
@@ -110,6 +113,9 @@ private struct NestingWalk {
             guard limit >= 1 else { return nil }
             let entries = map.entries
             guard !entries.isEmpty else { return 1 }
+            if entries.count <= Self.smallLeaf, !entries.contains(where: { $0.value.isContainer }) {
+                return leaf(entries.count)
+            }
             let address = remembering ? entries.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } : nil
             if let address, let seen = known?[address] { return again(seen, within: limit) }
             let start = elements
@@ -135,6 +141,15 @@ private struct NestingWalk {
             deepest = max(deepest, d)
         }
         return deepest
+    }
+
+    /// Lists and maps of plain values up to this many elements are counted, not remembered.
+    private static let smallLeaf = 16
+
+    /// A small list or map of plain values.
+    private mutating func leaf(_ count: Int) -> Int? {
+        self.count(count)
+        return repeatsTooMuch ? nil : 1
     }
 
     /// A list or map met again: its elements are held again.

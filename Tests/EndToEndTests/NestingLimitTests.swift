@@ -170,6 +170,12 @@ struct NestingLimitTests {
             "RETURN reduce(l = [], x IN range(1, 60) | [l, l]) = reduce(l = [], x IN range(1, 60) | [l, l]) AS same",
             "UNWIND [1, 2] AS i WITH DISTINCT reduce(m = {}, x IN range(1, 60) | {a: m, b: m}) AS d RETURN count(*) AS n",
             "WITH reduce(l = [], x IN range(1, 60) | [l, l]) AS d RETURN d ORDER BY d",
+            // Each part under the bound, the whole over it: + of shared lists, a comprehension, collect(), a map.
+            "WITH reduce(l = [1], x IN range(1, 21) | [l, l]) AS l WITH reduce(a = [l], x IN range(1, 10) | a + a) AS a RETURN a = a AS same",
+            "WITH reduce(l = [1], x IN range(1, 21) | [l, l]) AS l RETURN size(reduce(acc = [], x IN range(1, 8) | acc + [l])) AS n",
+            "WITH reduce(l = [1], x IN range(1, 21) | [l, l]) AS l RETURN size([x IN range(1, 5) | l]) AS n",
+            "WITH reduce(l = [1], x IN range(1, 18) | [l, l]) AS l UNWIND range(1, 30) AS i RETURN size(collect(l)) AS n",
+            "WITH reduce(l = [1], x IN range(1, 21) | [l, l]) AS l RETURN size(keys({a: l, b: l, c: l})) AS n",
         ])
     func repeatedListsAreBounded(statement: String) throws {
         try harness.succeed("init", "--schema", "none")
@@ -179,6 +185,11 @@ struct NestingLimitTests {
         // Shared lists below the bound are still built and printed.
         let small = try harness.succeed("query", "RETURN size(reduce(l = [1], x IN range(1, 10) | [l, l])) AS n", "--format", "csv")
         #expect(small.out == "n\n2\n")
+        // Many small lists, shared or not, are counted where they stand and taken.
+        let many = try harness.succeed(
+            "query", "WITH [1, 2, 3] AS t UNWIND range(1, 20000) AS i WITH collect(t) + collect([i, i, i]) AS c RETURN size([c]) AS n",
+            "--format", "csv")
+        #expect(many.out == "n\n1\n")
     }
 
     @Test("a value nested exactly 100 deep goes through every output format, ORDER BY, DISTINCT, equality and grouping")

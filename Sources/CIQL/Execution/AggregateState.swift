@@ -101,7 +101,10 @@ struct AggregateState {
             }
             return .float(floatSum / Double(count))
         case .min, .max: return extreme ?? .null
-        case .collect: return .list(values)
+        case .collect:
+            let list = Value.list(values)
+            try ctx.checkBuilt(list, "collect()", spec.location)
+            return list
         case .stdev, .stdevp:
             let n = values.count
             let sample = spec.function == .stdev

@@ -73,13 +73,19 @@ extension ExecutionContext {
         case (.null, _), (_, .null): return .null
         case let (.list(x), .list(y)):
             try checkValueSize(24 * (x.count + y.count), for: "a list built with +")
-            return .list(x + y)
+            let joined = Value.list(x + y)
+            try checkBuilt(joined, "this list", at)
+            return joined
         case let (.list(x), y):
             try checkNesting(of: y, in: "this list", at)
-            return .list(x + [y])
+            let joined = Value.list(x + [y])
+            if y.isContainer { try checkBuilt(joined, "this list", at) }
+            return joined
         case let (x, .list(y)):
             try checkNesting(of: x, in: "this list", at)
-            return .list([x] + y)
+            let joined = Value.list([x] + y)
+            if x.isContainer { try checkBuilt(joined, "this list", at) }
+            return joined
         case let (.string(x), .string(y)):
             try checkValueSize(x.utf8.count + y.utf8.count, for: "a string built with +")
             return .string(x + y)

@@ -22,11 +22,14 @@ extension ExecutionContext {
             return try nestedList(out, "this list", at)
         case .map(let items, let at):
             var m = ValueMap()
+            var holdsContainer = false
             for (k, v) in items {
                 let value = try evaluate(v, &row)
                 try checkNesting(of: value, in: "this map", at)
+                holdsContainer = holdsContainer || value.isContainer
                 m[k] = value
             }
+            if holdsContainer { try checkBuilt(.map(m), "this map", at) }
             return .map(m)
         case .mapProjection(let slot, let items, let at):
             return try mapProjection(row[slot], items, &row, at)
@@ -116,6 +119,7 @@ extension ExecutionContext {
                 try checkValueSize(bytes, for: "a list comprehension")
                 out.append(v)
             }
+            try checkBuilt(.list(out), "this list comprehension", at)
             return .list(out)
         case .quantifier(let q, let slot, let list, let filter, let at):
             guard let items = try listOrNull(try evaluate(list, &row), at) else { return .null }
@@ -169,6 +173,7 @@ extension ExecutionContext {
                     try checkNesting(of: value, in: "this pattern comprehension", at)
                     out.append(value)
                 }
+                try checkBuilt(.list(out), "this pattern comprehension", at)
                 return .list(out)
             }
         }
@@ -273,7 +278,9 @@ extension ExecutionContext {
                 for (k, v) in try allProperties(base, at).entries { m[k] = v }
             }
         }
-        return .map(m)
+        let built = Value.map(m)
+        try checkBuilt(built, "this map projection", at)
+        return built
     }
 
     /// Reading a node or relation this statement deleted is an error (outside writes, a missing one reads as null).

@@ -20,6 +20,14 @@ extension ExecutionContext {
         try check(element.measureNesting(upTo: inner), within: inner, what(), at)
     }
 
+    /// An error at `at` when `built`, a list or map an expression has just made of other values (concatenated,
+    /// collected, mapped), nests deeper than a value may or holds its lists and maps again too much: checking each
+    /// part alone misses `a + a` and a list of one shared value many times.
+    func checkBuilt(_ built: Value, _ what: @autoclosure () -> String, _ at: SourceLocation?) throws {
+        guard built.isContainer else { return }
+        try check(built.measureNesting(upTo: Value.maximumNesting), within: Value.maximumNesting, what(), at)
+    }
+
     private func check(_ measure: Value.NestingMeasure, within inner: Int, _ what: String, _ at: SourceLocation?) throws {
         if measure.repeatsTooMuch {
             throw CIQLError(
