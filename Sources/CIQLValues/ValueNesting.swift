@@ -41,15 +41,6 @@ extension Value {
         return NestingMeasure(depth: depth, repeatsTooMuch: walk.repeatsTooMuch)
     }
 
-    /// The deepest nesting among `items` (`limit + 1` when deeper than `limit`), and whether they hold lists or maps
-    /// again too much (counting the ones two of them share).
-    package static func measureDeepest(_ items: [Value], upTo limit: Int) -> NestingMeasure {
-        guard holdsContainer(items) else { return NestingMeasure(depth: 0, repeatsTooMuch: false) }
-        var walk = NestingWalk()
-        let depth = walk.deepest(items, within: limit) ?? limit + 1
-        return NestingMeasure(depth: depth, repeatsTooMuch: walk.repeatsTooMuch)
-    }
-
     /// Whether any of `items` is a list or map.
     fileprivate static func holdsContainer(_ items: [Value]) -> Bool {
         // An index loop: the iterator is not specialised in a debug build, and this runs for every list built.

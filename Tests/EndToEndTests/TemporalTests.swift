@@ -120,7 +120,7 @@ struct TemporalTests {
             (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"date":20270131}}}"#, "takes an ISO 8601 string"),
             (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"week":"2027-W05"}}}"#, "attribute 'eol' is an object"),
             (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"date":"2027-01-31","time":"10:00"}}}"#, "attribute 'eol' is an object"),
-            (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"time":"10:00"}}}"#, "not a valid time"),
+            (#"{"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"eol":{"time":"25:00+01:00"}}}"#, "not a valid time"),
         ] {
             let file = try harness.sandbox.write("bad.jsonl", line + "\n")
             let result = try harness.run(["--db", open, "import", file])

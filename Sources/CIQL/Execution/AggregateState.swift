@@ -71,7 +71,6 @@ struct AggregateState {
                 extreme = value
             }
         case .collect:
-            try ctx.checkNesting(of: value, in: "collect()", spec.location)
             values.append(value)
             held += value.estimatedBytes
         case .percentiledisc, .percentilecont, .stdev, .stdevp:

@@ -77,12 +77,10 @@ extension ExecutionContext {
             try checkBuilt(joined, "this list", at)
             return joined
         case let (.list(x), y):
-            try checkNesting(of: y, in: "this list", at)
             let joined = Value.list(x + [y])
             if y.isContainer { try checkBuilt(joined, "this list", at) }
             return joined
         case let (x, .list(y)):
-            try checkNesting(of: x, in: "this list", at)
             let joined = Value.list([x] + y)
             if x.isContainer { try checkBuilt(joined, "this list", at) }
             return joined

@@ -52,26 +52,14 @@ extension ExecutionContext {
     }
 
     private func parseTemporal(_ kind: TemporalKind, _ s: String, _ at: SourceLocation) throws -> TemporalValue {
-        let example: String
-        var result: TemporalValue?
-        switch kind {
-        case .date:
-            example = "2026-11-22"
-            result = ISO8601Parser.date(s).map { .date(day: $0) }
-        case .localtime:
-            example = "21:40:32"
-            result = ISO8601Parser.localTime(s).map { .localTime(nanos: $0) }
-        case .time:
-            example = "21:40:32+01:00"
-            result = ISO8601Parser.time(s).map { .time(nanos: $0.nanos, offset: $0.offset ?? 0) }
-        case .localdatetime:
-            example = "2026-11-22T21:40:32"
-            result = ISO8601Parser.localDateTime(s).map { .localDateTime(day: $0.day, nanos: $0.nanos) }
-        case .datetime:
-            example = "2026-11-22T21:40:32+01:00"
-            result = ISO8601Parser.dateTime(s)
-        }
-        guard let result else {
+        guard let result = ISO8601Parser.temporal(kind.rawValue, s) else {
+            let example = switch kind {
+            case .date: "2026-11-22"
+            case .localtime: "21:40:32"
+            case .time: "21:40:32+01:00"
+            case .localdatetime: "2026-11-22T21:40:32"
+            case .datetime: "2026-11-22T21:40:32+01:00"
+            }
             throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(s)' is not an ISO 8601 \(kind.rawValue) (e.g. '\(example)')", at: at)
         }
         return result

@@ -22,15 +22,10 @@ extension ExecutionContext {
             return try nestedList(out, "this list", at)
         case .map(let items, let at):
             var m = ValueMap()
-            var holdsContainer = false
-            for (k, v) in items {
-                let value = try evaluate(v, &row)
-                try checkNesting(of: value, in: "this map", at)
-                holdsContainer = holdsContainer || value.isContainer
-                m[k] = value
-            }
-            if holdsContainer { try checkBuilt(.map(m), "this map", at) }
-            return .map(m)
+            for (k, v) in items { m[k] = try evaluate(v, &row) }
+            let built = Value.map(m)
+            try checkBuilt(built, "this map", at)
+            return built
         case .mapProjection(let slot, let items, let at):
             return try mapProjection(row[slot], items, &row, at)
         case .subscript(let base, let index, let at):
@@ -114,7 +109,6 @@ extension ExecutionContext {
                 row[slot] = item
                 if let filter, !(try evaluate(filter, &row).isTrue) { continue }
                 let v = try map.map { try evaluate($0, &row) } ?? item
-                try checkNesting(of: v, in: "this list comprehension", at)
                 bytes &+= v.estimatedBytes
                 try checkValueSize(bytes, for: "a list comprehension")
                 out.append(v)
@@ -170,7 +164,6 @@ extension ExecutionContext {
                 var out: [Value] = []
                 while var inner = try sub.plan.next(self) {
                     let value = try evaluate(map, &inner)
-                    try checkNesting(of: value, in: "this pattern comprehension", at)
                     out.append(value)
                 }
                 try checkBuilt(.list(out), "this pattern comprehension", at)
@@ -267,11 +260,8 @@ extension ExecutionContext {
             switch item {
             case .property(let key): m[key] = try property(of: base, key, at)
             case .literal(let key, let e):
-                let value = try evaluate(e, &row)
-                try checkNesting(of: value, in: "this map projection", at)
-                m[key] = value
+                m[key] = try evaluate(e, &row)
             case .variable(let name, let slot):
-                try checkNesting(of: row[slot], in: "this map projection", at)
                 m[name] = row[slot]
             // The entries of a map or CI are one level less deep than it, so they fit in a map.
             case .allProperties:

@@ -1,41 +1,30 @@
 import CIQLSyntax
 import CIQLValues
 
-/// The nesting limit of values built at run time (see `Value.maximumNesting`): every expression that puts a value
-/// inside a list or map checks the value it puts there, so a value deeper than the limit is never built.
+/// The bounds on values built at run time (see `Value.maximumNesting` and `Value.maximumRepeatedElements`): every
+/// expression that makes a list or map of other values (literals, `+`, comprehensions, map projections, `collect()`)
+/// checks the value it made, so no value past them is ever built.
 extension ExecutionContext {
-    /// `items` as a list; an error at `at` when one of them is already as deep as a value may be.
+    /// `items` as a list, checked (`checkBuilt`).
     func nestedList(_ items: [Value], _ what: @autoclosure () -> String, _ at: SourceLocation) throws -> Value {
-        let inner = Value.maximumNesting - 1
-        try check(Value.measureDeepest(items, upTo: inner), within: inner, what(), at)
-        return .list(items)
+        let list = Value.list(items)
+        try checkBuilt(list, what(), at)
+        return list
     }
 
-    /// An error at `at` when `element`, put into a list or map, would make it nest deeper than a value may, or hold
-    /// lists and maps again more than `Value.maximumRepeatedElements` elements' worth.
-    /// Looks only into lists and maps: anything else costs one test.
-    func checkNesting(of element: Value, in what: @autoclosure () -> String, _ at: SourceLocation?) throws {
-        guard element.isContainer else { return }
-        let inner = Value.maximumNesting - 1
-        try check(element.measureNesting(upTo: inner), within: inner, what(), at)
-    }
-
-    /// An error at `at` when `built`, a list or map an expression has just made of other values (concatenated,
-    /// collected, mapped), nests deeper than a value may or holds its lists and maps again too much: checking each
-    /// part alone misses `a + a` and a list of one shared value many times.
+    /// An error at `at` when `built`, a list or map an expression has just made of other values, nests deeper than a
+    /// value may, or holds its lists and maps again too much (checking each part alone misses `a + a`). Looks only
+    /// into lists and maps, and not at all into a list of plain values.
     func checkBuilt(_ built: Value, _ what: @autoclosure () -> String, _ at: SourceLocation?) throws {
         guard built.isContainer else { return }
-        try check(built.measureNesting(upTo: Value.maximumNesting), within: Value.maximumNesting, what(), at)
-    }
-
-    private func check(_ measure: Value.NestingMeasure, within inner: Int, _ what: String, _ at: SourceLocation?) throws {
+        let measure = built.measureNesting(upTo: Value.maximumNesting)
         if measure.repeatsTooMuch {
             throw CIQLError(
                 .runtime, .limit(.tooLarge),
-                "\(what) would hold the same lists or maps again more than \(Value.maximumRepeatedElements) elements' "
-                    + "worth (as [l, l] holds l twice); a value that large cannot be printed or compared", at: at)
+                "\(what()) would hold the same lists or maps again more than \(Value.maximumRepeatedElements) "
+                    + "elements' worth (as [l, l] holds l twice); a value that large cannot be printed or compared", at: at)
         }
-        if measure.depth > inner { throw Self.nestingError(what, at) }
+        if measure.depth > Value.maximumNesting { throw Self.nestingError(what(), at) }
     }
 
     static func nestingError(_ what: String, _ at: SourceLocation?) -> CIQLError {

@@ -128,18 +128,8 @@ package enum ImportRecord: Sendable {
     /// A date, time or duration as an import file writes it typed (`{"date": "2027-01-31"}`): the same value
     /// CIQL's `date('2027-01-31')` and the other constructors give.
     static func typedValue(_ type: String, _ text: String) -> PropertyValue? {
-        switch type {
-        case "date": return ISO8601Parser.date(text).map { .temporal(.date(day: $0)) }
-        case "localtime": return ISO8601Parser.localTime(text).map { .temporal(.localTime(nanos: $0)) }
-        case "time":
-            guard let t = ISO8601Parser.time(text), let offset = t.offset else { return nil }
-            return .temporal(.time(nanos: t.nanos, offset: offset))
-        case "localdatetime":
-            return ISO8601Parser.localDateTime(text).map { .temporal(.localDateTime(day: $0.day, nanos: $0.nanos)) }
-        case "datetime": return ISO8601Parser.dateTime(text).map { .temporal($0) }
-        case TemporalTypeTag.duration: return ISO8601Parser.duration(text).map { .duration($0) }
-        default: return nil
-        }
+        if type == TemporalTypeTag.duration { return ISO8601Parser.duration(text).map { .duration($0) } }
+        return ISO8601Parser.temporal(type, text).map { .temporal($0) }
     }
 
     static func typeName(_ v: JSONValue) -> String {

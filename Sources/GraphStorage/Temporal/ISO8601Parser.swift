@@ -217,6 +217,20 @@ public struct ISO8601Parser {
 }
 
 extension ISO8601Parser {
+    /// A value of the temporal type the schema and CIQL name `type` (`date`, `localtime`, `time`, `localdatetime`,
+    /// `datetime`) read from ISO 8601 text, as CIQL's `date('…')` and the other constructors read it (a time without
+    /// an offset is at UTC); nil for another name or text that is not one.
+    public static func temporal(_ type: String, _ text: String) -> TemporalValue? {
+        switch type {
+        case "date": return date(text).map { .date(day: $0) }
+        case "localtime": return localTime(text).map { .localTime(nanos: $0) }
+        case "time": return time(text).map { .time(nanos: $0.nanos, offset: $0.offset ?? 0) }
+        case "localdatetime": return localDateTime(text).map { .localDateTime(day: $0.day, nanos: $0.nanos) }
+        case "datetime": return dateTime(text)
+        default: return nil
+        }
+    }
+
     /// An offset alone: `Z`, `+01:00`, `-0530`, `+02`.
     public static func offsetOnly(_ text: String) -> Int32? {
         var p = ISO8601Parser(text)
