@@ -8,10 +8,11 @@ import Synchronization
 final class RouteTable: Sendable {
     private let routes = Mutex<[(path: RouterPath, methods: [HTTPRequest.Method])]>([])
 
-    /// Takes the router's routes: each path with the methods it answers.
+    /// Takes the router's routes: each path with the methods it answers (HEAD wherever GET: the router answers
+    /// HEAD with the GET route, without the body).
     func load(_ routes: [(path: RouterPath, method: HTTPRequest.Method)]) {
         var byPath: [(path: RouterPath, methods: [HTTPRequest.Method])] = []
-        for route in routes {
+        for route in routes + routes.filter({ $0.method == .get }).map({ ($0.path, HTTPRequest.Method.head) }) {
             if let index = byPath.firstIndex(where: { $0.path == route.path }) {
                 byPath[index].methods.append(route.method)
             } else {

@@ -57,7 +57,8 @@ public enum CMDBServer {
 
     /// The router with every route: the JSON API and the web view.
     static func makeRouter(engine: ServerEngine, logger: Logger) -> Router<CMDBRequestContext> {
-        let router = Router(context: CMDBRequestContext.self)
+        // HEAD wherever GET (RFC 9110 §9.3.2): the GET route's status and headers, without the body.
+        let router = Router(context: CMDBRequestContext.self, options: .autoGenerateHeadEndpoints)
         let metrics = ServerMetrics()
         let tokens = TokenCache(store: TokenStore(databaseDirectory: engine.configuration.databasePath))
         let sessions = WebSessions()

@@ -33,8 +33,8 @@ struct ServerUnknownRouteTests {
                 expectError(try client.request(method, path), 404, "NotFound", "\(who) \(method) \(path)")
             }
             for (method, path, allowed) in [("PUT", "/v1/query", "POST"), ("GET", "/v1/query", "POST"), ("GET", "/v1/import", "POST"),
-                ("DELETE", "/v1/cis/app-1", "GET"), ("PATCH", "/v1/changes", "GET, POST"), ("POST", "/healthz", "GET"),
-                ("GET", "/signin", "POST"), ("PUT", "/query", "GET, POST")]
+                ("DELETE", "/v1/cis/app-1", "GET, HEAD"), ("PATCH", "/v1/changes", "GET, HEAD, POST"), ("POST", "/healthz", "GET, HEAD"),
+                ("GET", "/signin", "POST"), ("PUT", "/query", "GET, HEAD, POST")]
             {
                 let answer = try client.request(method, path)
                 expectError(answer, 405, "Request.MethodNotAllowed", "\(who) \(method) \(path)")
@@ -54,6 +54,33 @@ struct ServerUnknownRouteTests {
         #expect(responses["NotFound"] != nil && responses["MethodNotAllowed"] != nil, "the document describes 404 and 405: \(responses.keys)")
         let metrics = try HTTPClient(baseURL: server.baseURL, token: try harness.token("ada", role: "admin")).request("GET", "/metrics")
         #expect(metrics.text.contains("status=\"404\"") && metrics.text.contains("status=\"405\""), "404 and 405 are counted: \(metrics)")
+        #expect(server.stop() == 0)
+    }
+
+    /// HTTP requires HEAD wherever GET is answered (RFC 9110 §9.3.2): the same status and headers, no body.
+    @Test("HEAD answers what GET would, with the same status and headers and no body")
+    func headAnswersLikeGet() throws {
+        let reader = try harness.token("rita", role: "reader")
+        let server = try ServerProcess(harness: harness)
+        let client = HTTPClient(baseURL: server.baseURL, token: reader)
+        let anonymous = HTTPClient(baseURL: server.baseURL, token: nil)
+        for (who, path, status) in [(client, "/healthz", 200), (anonymous, "/openapi.json", 200), (anonymous, "/", 200),
+            (anonymous, "/static/cmdb.css", 200), (client, "/v1/audit/runs", 200), (client, "/v1/changes", 200),
+            (client, "/v1/cis/no-such-ci", 404), (anonymous, "/v1/audit/runs", 401)]
+        {
+            let get = try who.request("GET", path)
+            let head = try who.request("HEAD", path)
+            #expect(get.status == status && head.status == status, "HEAD \(path): \(head.status), GET \(get.status)")
+            #expect(head.body.isEmpty, "HEAD \(path) sent a body: \(head)")
+            #expect(head.headers["content-type"] == get.headers["content-type"], "HEAD \(path): \(head.headers)")
+            if let length = get.headers["content-length"] {
+                #expect(head.headers["content-length"] == length, "HEAD \(path): \(head.headers), GET \(get.headers)")
+            }
+        }
+        // A route without GET refuses HEAD too, naming what it answers.
+        let query = try client.request("HEAD", "/v1/query")
+        #expect(query.status == 405 && query.headers["allow"] == "POST" && query.body.isEmpty, "\(query) \(query.headers)")
+        #expect(try client.request("HEAD", "/v1/nothing").status == 404)
         #expect(server.stop() == 0)
     }
 }
