@@ -31,6 +31,11 @@ public final class QueryEngine: Sendable {
         cancellation: CancellationFlag? = nil, limits: StatementLimits = .none, sinkFor: (Statement) -> any ResultSink
     ) throws {
         try ExecutionContext.checkNesting(ofParameters: parameters)
+        // The caller's reference is checked here, reads or not, as each statement's USING CHANGE is by `execute`
+        // (a statement with one is never served from the plan cache).
+        if let problem = ChangeReference.problem(with: change.changeReference) {
+            throw CIQLError(.semantic, .limit(.tooLarge), problem, at: nil)
+        }
         let shapes = try StatementShapes(text)
         // One plan-cache key per shape of the text, made when the shape first occurs.
         var keys: [PlanCache.Key] = []
@@ -81,7 +86,8 @@ public final class QueryEngine: Sendable {
             var entry = planCache.take(key, shape.literals)
             if entry == nil {
                 let statement = try parsed ?? shapes.parse(index)
-                guard case .query(let query) = statement.body, statement.mode == .run, !Self.writes(query)
+                guard case .query(let query) = statement.body, statement.mode == .run, statement.changeReference == nil,
+                    !Self.writes(query)
                 else { return false }
                 entry = try makeEntry(statement, query, shapes, index, tx)
             }

@@ -62,6 +62,10 @@ struct ChangeReferenceTests {
             ["import", line, "--change", long],
             ["verify", snapshot, "--apply", "--change", long],
             ["change", "plan", long, "--ci", "srv-sql01", "--window", "2026-11-22T01:00Z/2026-11-22T03:00Z"],
+            // Reads too: one rule for every statement, whichever way the reference comes.
+            ["query", "MATCH (n) RETURN count(n) AS n", "--change", long],
+            ["query", "USING CHANGE '\(long)' MATCH (n) RETURN count(n) AS n"],
+            ["query", "MATCH (n) RETURN count(n) AS n; USING CHANGE '\(long)' MATCH (n) RETURN count(n) AS n"],
         ]
         for arguments in attempts {
             let result = try harness.run(["--db", harness.db] + arguments)
