@@ -7,7 +7,8 @@ Protocol (the issues' protocol, the same for every row):
   - a batch is one file of statements with the ids as literals, run by one `cmdb query -f FILE --format jsonl`
     process (a fresh process per batch, so each batch pays start-up, open and the first plan once);
   - per statement = (wall time of a batch of N statements - wall time of a batch of 1) / (N - 1), each
-    batch time the median of --reps runs (at least 7 for a batch under a second); N is as many of the benchmark's ids as fit in --budget seconds
+    batch time the median of --reps runs (at least 11 for a batch under a second), the batches of 1 and of N
+    run alternately so that a drift of the machine's speed moves both alike; N is as many of the benchmark's ids as fit in --budget seconds
     (at least 3, at most all of them), found from the batch of 1;
   - peak RSS is /usr/bin/time's maximum resident set size of the batch-of-N process.
 The check values are computed from the rows the statements return, the same way the peers compute theirs,
@@ -122,6 +123,22 @@ def median_run(args, statements, tmp):
     return statistics.median(r[0] for r in runs), max(r[1] or 0 for r in runs), runs[0][2]
 
 
+def paired_runs(args, one, batch, tmp):
+    """The batch of 1 and the batch of N run alternately, so that a drift of the machine's speed while they are
+    timed moves both alike: (median time of the batch of 1, median time of the batch of N, peak RSS and rows of
+    the batch of N). A batch of N over 5 s is timed once; one under a second, whose time start-up noise moves
+    most, eleven times."""
+    first = run_batch(args, batch, tmp)
+    reps = 1 if first[0] >= 5.0 else args.reps if first[0] >= 1.0 else max(args.reps, 11)
+    ones, runs = [], [first]
+    for i in range(reps):
+        ones.append(run_batch(args, one, tmp)[0])
+        if i > 0:
+            runs.append(run_batch(args, batch, tmp))
+    return (statistics.median(ones), statistics.median(r[0] for r in runs), max(r[1] or 0 for r in runs),
+            first[2])
+
+
 def measure(args, params, spec, tmp):
     key, label, template, pkey, check, peer = spec
     ids = ids_for(params, pkey)
@@ -134,7 +151,7 @@ def measure(args, params, spec, tmp):
     n = int(min(len(stmts), max(3, args.budget / per)))
     if pkey is not None and not isinstance(params[pkey if pkey in params else pkey.lower()], list):
         n = max(3, min(n, 20))
-    tn, rss, rows = median_run(args, stmts[:n], tmp)
+    t1, tn, rss, rows = paired_runs(args, stmts[:1], stmts[:n], tmp)
     per_stmt = (tn - t1) / (n - 1)
     repeated = pkey is None or not isinstance(params[pkey if pkey in params else pkey.lower()], list)
     if repeated:
