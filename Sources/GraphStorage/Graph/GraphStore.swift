@@ -149,6 +149,7 @@ public final class GraphStore: @unchecked Sendable {
         }
         let env = unsafe try LMDBEnvironment(
             path: path, mapSize: initialMapSize, maxDatabases: UInt32(layout.count + 1), readOnly: readOnly)
+        try checkWhole(env, file: file)
         var txn = unsafe try env.begin(readOnly: true)
         var isOpen = true
         defer { if isOpen { unsafe env.abort(txn, readOnly: true) } }
@@ -195,6 +196,26 @@ public final class GraphStore: @unchecked Sendable {
         isOpen = false
         unsafe try env.commit(txn, readOnly: true)
         return GraphStore(path: path, env: env, dbs: dbs, names: names)
+    }
+
+    /// Refuses a data file shorter than the pages its last commit uses (a copy cut short): LMDB reads the file
+    /// through its memory map, and a page past the end of the file would kill the process with SIGBUS. Checked
+    /// before any page is read; LMDB read only the meta pages, with `read`, to open it.
+    private static func checkWhole(_ env: LMDBEnvironment, file: String) throws {
+        var info = unsafe MDB_envinfo()
+        var environment = unsafe MDB_stat()
+        unsafe mdb_env_info(env.handle, &info)
+        unsafe try check(mdb_env_stat(env.handle, &environment), "mdb_env_stat")
+        var st = stat()
+        guard unsafe stat(file, &st) == 0 else { throw StorageError.lmdb(errno, "stat", path: file) }
+        let (pages, overflow) = Int(info.me_last_pgno).addingReportingOverflow(1)
+        let (needed, overflow2) = pages.multipliedReportingOverflow(by: Int(environment.ms_psize))
+        if overflow || overflow2 || needed > Int(st.st_size) {
+            throw StorageError(
+                .corrupted,
+                "'\(file)' is truncated: it holds \(st.st_size) bytes, its last commit uses \(overflow || overflow2 ? "more" : String(needed)); "
+                    + "restore the database from a backup or an export (the file was not changed)")
+        }
     }
 
     static func loadNames(_ t: LMDBTransaction, _ dbs: Databases) throws -> NameTable {
