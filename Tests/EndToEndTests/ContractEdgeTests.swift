@@ -44,6 +44,43 @@ struct ContractEdgeTests {
         #expect(try harness.status().changes == before.changes, "a re-import recorded a transaction")
     }
 
+    @Test("two different lines for one CI or relation are refused when the first equals what is stored, dry run too")
+    func conflictingLinesAfterAnUnchangedOne() throws {
+        try harness.makeDatabase()
+        let stored = """
+            {"kind":"ci","id":"app-1","class":"Application","name":"Payroll","attrs":{"vendor":"SAP"}}
+            {"kind":"ci","id":"db-1","class":"Database","name":"Payroll DB"}
+            {"kind":"rel","type":"DEPENDS_ON","from":"app-1","to":"db-1","attrs":{"w":1}}
+
+            """
+        try harness.succeed("import", harness.sandbox.write("stored.jsonl", stored))
+        let exportBefore = try harness.export()
+        let before = try harness.status()
+
+        let ci = try harness.sandbox.write("ci.jsonl", """
+            {"kind":"ci","id":"app-1","class":"Application","name":"Payroll","attrs":{"vendor":"SAP"}}
+            {"kind":"ci","id":"app-1","class":"Database","name":"Payroll DB","attrs":{"engine":"pg"}}
+
+            """)
+        let relation = try harness.sandbox.write("rel.jsonl", """
+            {"kind":"rel","type":"DEPENDS_ON","from":"app-1","to":"db-1","attrs":{"w":1}}
+            {"kind":"rel","type":"DEPENDS_ON","from":"app-1","to":"db-1","attrs":{"w":2}}
+
+            """)
+        for (file, what) in [(ci, "CI 'app-1' is given more than once"), (relation, "relation DEPENDS_ON")] {
+            for dryRun in [true, false] {
+                let result = try harness.run(["--db", harness.db, "import", file] + (dryRun ? ["--dry-run"] : []))
+                #expect(result.exitCode == 2, "\(result)")
+                #expect(result.err.contains("error[SchemaError.ConflictingLines] \(file):"), "\(result.err)")
+                #expect(result.err.contains(what), "\(result.err)")
+            }
+        }
+        #expect(try harness.cmdb("import", ci).err.contains("\(ci):2:"))
+        #expect(try harness.cmdb("import", relation).err.contains("\(relation):2:"))
+        #expect(try harness.export() == exportBefore, "a refused import wrote")
+        #expect(try harness.status().changes == before.changes)
+    }
+
     @Test("changing a CI's class in an import may not break its existing relations")
     func classChangeBreakingRelations() throws {
         try harness.makeDatabase(withSample: true)
