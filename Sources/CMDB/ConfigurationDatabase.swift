@@ -99,6 +99,9 @@ public final class ConfigurationDatabase: Sendable {
                 let from = try tx.label(of: rel.from) ?? nil
                 let to = try tx.label(of: rel.to) ?? nil
                 do {
+                    if rel.from == rel.to, !newSchema.isOpen {
+                        throw SchemaError(.selfRelation, "a CI cannot depend on itself")
+                    }
                     try newSchema.validateRelation(type: rel.type, fromLabel: from, toLabel: to)
                 } catch let error as SchemaError {
                     let a = try tx.externalID(of: rel.from) ?? "?"
