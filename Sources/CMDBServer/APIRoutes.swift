@@ -47,13 +47,13 @@ struct APIRoutes {
         }
         v1.get("cis/{id}") { [engine] _, context in
             _ = try context.require(.reader, for: "reading a CI")
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             guard let bytes = try await engine.ci(id) else { throw APIError.notFound("no CI '\(id)'") }
             return JSONBody.response(bytes)
         }
         v1.get("cis/{id}/history") { [engine] _, context in
             _ = try context.require(.reader, for: "reading a CI's history")
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             guard let bytes = try await engine.history(id) else { throw APIError.notFound("no CI '\(id)'") }
             return JSONBody.response(bytes)
         }
@@ -78,7 +78,7 @@ struct APIRoutes {
         }
         v1.delete("changes/{ref}") { [engine] _, context in
             let caller = try context.require(.editor, for: "cancelling a change")
-            try await engine.cancelChange(reference: try context.parameters.require("ref"), caller: caller)
+            try await engine.cancelChange(reference: try context.pathParameter("ref"), caller: caller)
             return Response(status: .noContent)
         }
         v1.post("import") { [engine] request, context in
