@@ -61,7 +61,8 @@ struct APIRoutes {
             _ = try context.require(.reader, for: "impact analysis")
             let body = try await JSONBody.object(request, limit: limit)
             return JSONBody.response(try await engine.impactJSON(
-                targets: try body.strings("targets"), depth: try body.int("depth"), window: try body.string("window")))
+                targets: try body.strings("targets"), depth: try body.int("depth"), window: try body.string("window"),
+                change: try body.string("change")))
         }
         v1.get("changes") { [engine] _, context in
             _ = try context.require(.reader, for: "the change list")

@@ -153,6 +153,7 @@ struct WebRoutes {
         let wholeIDs = request.uri.queryParameters[values: "target"].map(String.init).filter { !$0.isEmpty }
         let window = (request.uri.queryParameters["window"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
         let depthText = (request.uri.queryParameters["depth"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+        let change = (request.uri.queryParameters["change"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
         var body = """
             <form method="get" action="/impact">
             <label for="targets">CIs going down (ids, separated by commas or spaces)</label>
@@ -163,6 +164,8 @@ struct WebRoutes {
             <input id="window" name="window" type="text" value="\(HTML.escape(window))">
             <label for="depth">List CIs up to this distance (optional)</label>
             <input id="depth" name="depth" type="text" inputmode="numeric" value="\(HTML.escape(depthText))">
+            <label for="change">The change being assessed (optional): its planned change is no collision</label>
+            <input id="change" name="change" type="text" value="\(HTML.escape(change))">
             <button type="submit">Analyse</button>
             </form>
             """
@@ -170,7 +173,8 @@ struct WebRoutes {
         guard !targets.isEmpty else { return HTML.page(title: "Impact", signedInAs: caller, body) }
         do {
             guard depthText.isEmpty || Int(depthText) != nil else { throw APIError.badRequest("the depth must be a whole number") }
-            let report = try await engine.impactReport(targets: targets, depth: Int(depthText), window: window.isEmpty ? nil : window)
+            let report = try await engine.impactReport(
+                targets: targets, depth: Int(depthText), window: window.isEmpty ? nil : window, change: change.isEmpty ? nil : change)
             // Graphviz runs as a child process: off the event loop, on a reader thread.
             let svg = try await engine.read { ImpactGraph.svg(report) }
             body += impactSections(report, svg: svg)
