@@ -116,7 +116,7 @@ struct APIRoutes {
         }
         v1.get("audit/runs/{run}") { [engine] _, context in
             _ = try context.require(.reader, for: "audit runs")
-            let text = try context.parameters.require("run")
+            let text = try context.pathParameter("run")
             guard let run = Int(text) else { throw APIError.badRequest("the run number must be an integer, not '\(text)'") }
             guard let bytes = try await engine.auditRuns(run: run) else { throw APIError.notFound("no audit run \(run)") }
             return JSONBody.response(bytes)

@@ -48,6 +48,9 @@ struct ServerPathDecodingTests {
         // Decoded once: %2541 is the id "%41", not "A" and not "p%41".
         let once = try client.request("GET", "/v1/cis/p%2541")
         #expect(once.status == 200 && (once.json as? [String: Any])?["id"] as? String == "p%41", "\(once)")
+        // Every path parameter: the audit run number too.
+        let run = try client.request("GET", "/v1/audit/runs/%31")
+        #expect(run.status == 404 && run.text.contains("no audit run 1"), "\(run)")
         let missing = try client.request("GET", "/v1/cis/no%20such")
         #expect(missing.status == 404 && missing.text.contains("no CI 'no such'"), "\(missing)")
         for bad in ["app-%ZZ", "app-%C3", "app-%", "app-%4", "%FF%FE", "app-%C0%AF", "%ED%A0%80"] {
