@@ -218,7 +218,7 @@ private struct MappingReader {
             case "type":
                 let t = try scalar(e.value, "'type'")
                 guard let type = AttributeType(rawValue: t) else {
-                    let names = ["string", "int", "float", "bool", "datetime", "list"]
+                    let names = ["string", "int", "float", "bool", "datetime", "date", "localdatetime", "list"]
                     throw fail("unknown type '\(t)'\(hint(t, names)); use one of \(names.joined(separator: ", "))", e.value)
                 }
                 rule.type = type
@@ -250,8 +250,8 @@ private struct MappingReader {
                 typeNode)
         }
         if rule.type == nil { rule.type = declared }
-        if rule.format != nil, (rule.type ?? .string) != .datetime {
-            throw fail("\(what) has a 'format' but is not of type datetime", node)
+        if rule.format != nil, ![.datetime, .date, .localdatetime].contains(rule.type ?? .string) {
+            throw fail("\(what) has a 'format' but is not of type datetime, date or localdatetime", node)
         }
         if attribute == nil, rule.type != nil, rule.type != .string {
             throw fail("\(what) is text; it takes no 'type'", typeNode)

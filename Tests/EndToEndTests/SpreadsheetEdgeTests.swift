@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Spreadsheet contracts at their edges (found by a hostile tester): date formats on every temporal type, id cleaning,
+/// exact export → import round trips, exports a mapping cannot read back.
+struct SpreadsheetEdgeTests {
+    let harness: Harness
+
+    init() throws { harness = try Harness() }
+
+    @Test("a 'format' on a date and a localdatetime attribute reads Dutch dates (with or without 'type')", arguments: [
+        ("end_date: {column: Einddatum, format: \"dd-MM-yyyy\"}", "Contract", "ctr", "end_date", "2027-12-31", "DATE"),
+        ("end_date: {column: Einddatum, type: date, format: \"dd-MM-yyyy\"}", "Contract", "ctr", "end_date", "2027-12-31",
+            "DATE"),
+        ("seen: {column: Einddatum, type: localdatetime, format: \"dd-MM-yyyy\"}", "Workstation", "ws", "seen",
+            "2027-12-31T00:00", "LOCAL DATETIME"),
+    ])
+    func formatOnDates(attribute: String, cls: String, prefix: String, name: String, value: String, type: String) throws {
+        try harness.makeDatabase()
+        let csv = try harness.sandbox.write("c.csv", "K;Einddatum\nmagister;31-12-2027\n")
+        let map = try harness.sandbox.write("c.yaml", "class: \(cls)\nid: \"\(prefix)-{K}\"\nattrs:\n  \(attribute)\n")
+        let result = try harness.succeed("import", csv, "--map", map)
+        #expect(result.err.contains("1 CIs added"), "\(result)")
+        let row = try harness.succeed("query", "MATCH (c {id: '\(prefix)-magister'}) RETURN toString(c.\(name)), "
+            + "valueType(c.\(name))", "--format", "csv").out
+        #expect(row.hasSuffix("\n\(value),\(type) NOT NULL\n") || row.hasSuffix("\n\(value),\(type)\n"), "\(row)")
+    }
+
+    @Test("a 'format' on a text or number attribute is still refused")
+    func formatOnText() throws {
+        try harness.makeDatabase()
+        let csv = try harness.sandbox.write("c.csv", "K;S\na;b\n")
+        let map = try harness.sandbox.write("c.yaml",
+            "class: Workstation\nid: \"ws-{K}\"\nattrs:\n  serial: {column: S, format: \"dd-MM-yyyy\"}\n")
+        let result = try harness.cmdb("import", csv, "--map", map)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("has a 'format' but is not of type datetime, date or localdatetime"), "\(result)")
+    }
+
+    static let serialMap = "class: Workstation\nid: \"ws-{Serial}\"\nname: \"{Name}\"\nattrs:\n  serial: Serial\n"
+
+    @Test("an id is cleaned to the id pattern: '_' becomes '-' as a space does")
+    func underscoreCleaned() throws {
+        try harness.makeDatabase()
+        let map = try harness.sandbox.write("m.yaml", Self.serialMap)
+        let csv = try harness.sandbox.write("u.csv", "Serial,Name\nSN_123,a\nSN 124,b\n")
+        let result = try harness.succeed("import", csv, "--map", map)
+        #expect(result.err.contains("2 CIs added"), "\(result)")
+        let ids = try harness.succeed("query", "MATCH (w:Workstation) RETURN w.id, w.serial ORDER BY w.id",
+            "--format", "csv").out
+        #expect(ids == "w.id,w.serial\nws-sn-123,SN_123\nws-sn-124,SN 124\n", "\(ids)")
+    }
+
+    @Test("a placeholder whose cell has no letter or digit is a bad cell, not the bare prefix", arguments: [
+        "СН-ЖЖ", "序列号", "###",
+    ])
+    func placeholderCleanedToNothing(serial: String) throws {
+        try harness.makeDatabase()
+        let map = try harness.sandbox.write("m.yaml", Self.serialMap)
+        let csv = try harness.sandbox.write("u.csv", "Serial,Name\nAB1,first\n\(serial),laptop-anna\n")
+        let result = try harness.cmdb("import", csv, "--map", map)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("\(csv):3: column 'Serial': '\(serial)' has no letter or digit for the id"),
+            "\(result)")
+        #expect(try harness.status().ciCount == 0, "nothing written")
+        // A relation target the same: a bad cell, not a relation to the bare prefix.
+        try harness.succeed("import", try harness.sandbox.write("s.jsonl",
+            "{\"kind\":\"ci\",\"id\":\"site\",\"class\":\"Site\",\"name\":\"s\"}\n"))
+        let relMap = try harness.sandbox.write("r.yaml", Self.serialMap + "relations:\n  - {type: LOCATED_IN, to: \"site-{Name}\"}\n")
+        let rel = try harness.sandbox.write("r.csv", "Serial,Name\nAB1,\(serial)\n")
+        let refused = try harness.cmdb("import", rel, "--map", relMap)
+        #expect(refused.exitCode == 2 && refused.err.contains("\(rel):2: column 'Name': '\(serial)' has no letter or digit"),
+            "\(refused)")
+    }
+}
