@@ -62,8 +62,15 @@ public struct SpreadsheetExporter {
                 try forEachNode(labels, tx) { node in
                     var fields = [node.externalID, node.label ?? "", text(node.properties["name"], nil),
                         text(node.properties["status"], nil)]
-                    for a in attributes { fields.append(text(node.properties[a.name], nil)) }
-                    writer.writeRecord(fields)
+                    // The empty string goes out quoted (`""`), so that it reads back distinct from an absent value.
+                    var emptyStrings: [Int] = []
+                    if case .string("")? = node.properties["name"] { emptyStrings.append(2) }
+                    if case .string("")? = node.properties["status"] { emptyStrings.append(3) }
+                    for a in attributes {
+                        if case .string("")? = node.properties[a.name] { emptyStrings.append(fields.count) }
+                        fields.append(text(node.properties[a.name], nil))
+                    }
+                    writer.writeRecord(fields, quotingEmpty: emptyStrings)
                     written += 1
                     if writer.bytes.count >= 1 << 16 { try sink.write(writer.bytes); writer.removeAll() }
                 }
@@ -96,29 +103,29 @@ public struct SpreadsheetExporter {
         for label in labels.sorted() {
             for a in schema.attributes(of: label) where !declared.contains(a.name) { declared.append(a.name) }
         }
-        var others: [String: AttributeType] = [:]
+        var others: [String: String?] = [:]
         try forEachNode(labels, tx) { node in
             for (key, value) in node.properties where key != "name" && key != "status" && !declared.contains(key) {
-                if others[key] == nil { others[key] = Self.type(of: value) }
+                if others[key] == nil { others[key] = Self.typeSuffix(of: value) }
             }
         }
         return declared.map { ($0, $0) } + others.keys.sorted().map { key in
-            let type = others[key] ?? .string
-            return (key, type == .string ? key : "\(key):\(type.rawValue)")
+            guard let suffix = others[key] ?? nil else { return (key, key) }
+            return (key, "\(key):\(suffix)")
         }
     }
 
-    static func type(of value: PropertyValue) -> AttributeType {
+    /// The `:type` the header gives a column of values like this one (nil for text), as the identity mapping reads
+    /// it back: the schema's type names, and `time`, `localtime` and `duration`.
+    static func typeSuffix(of value: PropertyValue) -> String? {
         switch value {
-        case .string: .string
-        case .int: .int
-        case .float: .float
-        case .bool: .bool
-        case .temporal(.date): .date
-        case .temporal(.localDateTime): .localdatetime
-        case .temporal(.dateTime): .datetime
-        case .temporal, .duration: .string
-        case .list: .list
+        case .string: nil
+        case .int: AttributeType.int.rawValue
+        case .float: AttributeType.float.rawValue
+        case .bool: AttributeType.bool.rawValue
+        case .temporal(let t): t.schemaTypeName
+        case .duration: SpreadsheetMapping.durationSuffix
+        case .list: AttributeType.list.rawValue
         }
     }
 

@@ -72,4 +72,37 @@ struct SpreadsheetEdgeTests {
         #expect(refused.exitCode == 2 && refused.err.contains("\(rel):2: column 'Name': '\(serial)' has no letter or digit"),
             "\(refused)")
     }
+
+    @Test("export --format csv → import is exact: durations and times typed in the header, \"\" kept, formula-like names")
+    func exactRoundTrip() throws {
+        try harness.makeDatabase()
+        let ci = #"{"kind":"ci","id":"ws-1","class":"Workstation","name":"","attrs":{"dur":{"duration":"P1DT2H"},"#
+            + #""lt":{"localtime":"06:30"},"t":{"time":"02:00+01:00"},"ldt":{"localdatetime":"2024-03-01T09:30"},"#
+            + #""e":"","+cmd":1,"@sum":"w","=x":{"duration":"PT5M"}}}"#
+        try harness.succeed("import", try harness.sandbox.write("ws.jsonl", ci + "\n"))
+        let before = try harness.export()
+        let csv = try harness.succeed("export", "--format", "csv", "--class", "Workstation").stdout
+        let header = String(decoding: csv.dropFirst(3).prefix { $0 != 0x0D }, as: UTF8.self)
+        for column in ["dur:duration", "lt:localtime", "t:time", "ldt:localdatetime", ";e;", "'+cmd:int", "'@sum",
+            "'=x:duration"]
+        {
+            #expect(header.contains(column), "\(column) in \(header)")
+        }
+        let file = try harness.sandbox.write("ws.csv", data: csv)
+        let again = try harness.succeed("import", file)
+        #expect(again.err.contains("nothing changed: 0 CIs added, 0 changed, 1 unchanged"), "\(again)")
+        #expect(try harness.export() == before)
+        // Into a new database: the same CI, attribute for attribute.
+        let second = harness.sandbox.path("second")
+        try harness.makeDatabase(second)
+        try harness.succeed("import", file, db: second)
+        func line(_ export: Data) throws -> NSObject? {
+            let text = String(decoding: export, as: UTF8.self)
+            let ci = try #require(text.split(separator: "\n").first { $0.contains("\"ws-1\"") })
+            return try JSONSerialization.jsonObject(with: Data(ci.utf8)) as? NSObject
+        }
+        let copied = try line(harness.export(second))
+        let original = try line(before)
+        #expect(copied != nil && copied == original, "\(String(describing: copied))\n\(String(describing: original))")
+    }
 }

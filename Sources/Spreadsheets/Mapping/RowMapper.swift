@@ -84,7 +84,9 @@ public final class RowMapper {
     }
 
     /// The row as a CI, or every problem in it.
-    public func map(_ fields: [String], line: Int) -> Result<MappedRow, RowProblems> {
+    /// - Parameter quotedEmpty: the fields written `""`: with the identity mapping (export's format), the empty
+    ///   string, where an empty field is absent.
+    public func map(_ fields: [String], line: Int, quotedEmpty: [Int] = []) -> Result<MappedRow, RowProblems> {
         var problems: [CellProblem] = []
         if fields.count > header.count, fields[header.count...].contains(where: { !$0.isEmpty }) {
             problems.append(CellProblem(column: nil,
@@ -95,7 +97,10 @@ public final class RowMapper {
         func cell(at i: Int) -> String? {
             guard i < fields.count else { return nil }
             let text = FormulaGuard.unguarded(fields[i])
-            if CellValue.isBlank(text) { return skipEmpty ? nil : text }
+            if CellValue.isBlank(text) {
+                if text.isEmpty, mapping.isIdentity, quotedEmpty.contains(i) { return text }
+                return skipEmpty ? nil : text
+            }
             return text
         }
         func cell(_ column: String) -> String? {
@@ -175,6 +180,17 @@ public final class RowMapper {
             }
             switch result {
             case .success(let v?):
+                if let tag = rule.temporalTag {
+                    let trimmed = CellValue.trimmedCell(v)
+                    let value = tag == SpreadsheetMapping.durationSuffix
+                        ? ISO8601Parser.duration(trimmed).map { PropertyValue.duration($0) }
+                        : ISO8601Parser.temporal(tag, trimmed).map { PropertyValue.temporal($0) }
+                    if let value { properties[name] = value } else {
+                        problems.append(CellProblem(column: rule.columns.first,
+                            message: "'\(v)' is not an ISO-8601 \(tag)"))
+                    }
+                    continue
+                }
                 do throws(CellValue.ConversionError) {
                     properties[name] = try CellValue.parse(v, as: type, format: rule.format, decimalComma: decimalComma)
                 } catch {

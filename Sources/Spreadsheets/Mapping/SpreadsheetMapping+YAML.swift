@@ -30,18 +30,33 @@ extension SpreadsheetMapping {
         return try MappingReader(file: file, schema: schema).read(root)
     }
 
+    /// The `:type` of a header column holding durations.
+    static let durationSuffix = "duration"
+    /// The header types beyond the schema's attribute types: times and durations, read as ISO 8601.
+    static let temporalSuffixes = ["time", "localtime", durationSuffix]
+
     /// The mapping `export` and `import` use when none is given: columns `id`, `class`, `name`, `status`, and every
     /// other column an attribute of that name (typed by the schema; `name:type` in the header for other types).
     public static func identity(header: [String], file: String) -> SpreadsheetMapping {
         var attributes: [(String, FieldRule)] = []
         for column in header where !["id", "class", "name", "status"].contains(column) && !column.isEmpty {
-            var name = column
+            // Export guards a name that starts like a formula (`+cmd`) as it guards cells.
+            var name = FormulaGuard.unguarded(column)
             var type: AttributeType?
-            if let colon = column.lastIndex(of: ":"), let t = AttributeType(rawValue: String(column[column.index(after: colon)...])) {
-                name = String(column[..<colon])
-                type = t
+            var tag: String?
+            if let colon = name.lastIndex(of: ":") {
+                let suffix = String(name[name.index(after: colon)...])
+                if let t = AttributeType(rawValue: suffix) {
+                    type = t
+                } else if Self.temporalSuffixes.contains(suffix) {
+                    type = .string
+                    tag = suffix
+                }
+                if type != nil { name = String(name[..<colon]) }
             }
-            attributes.append((name, FieldRule(source: .column(column), type: type)))
+            var rule = FieldRule(source: .column(column), type: type)
+            rule.temporalTag = tag
+            attributes.append((name, rule))
         }
         return SpreadsheetMapping(
             file: file,

@@ -88,6 +88,9 @@ public struct FieldRule: Sendable {
     public var values: [(String, String)]?
     /// Used when the cell is empty.
     public var defaultValue: String?
+    /// For the identity mapping's `name:time`, `name:localtime` and `name:duration` columns: the cell is read as
+    /// that ISO 8601 value (types no schema attribute has).
+    public var temporalTag: String?
 
     public init(source: Source, type: AttributeType? = nil, format: DateFormat? = nil,
         values: [(String, String)]? = nil, defaultValue: String? = nil)
