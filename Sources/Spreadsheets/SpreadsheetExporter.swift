@@ -50,6 +50,7 @@ public struct SpreadsheetExporter {
             var writer = CSVWriter(dialect: dialect, byteOrderMark: true)
             if let mapping {
                 let columns = mapping.columns
+                try checkReadBack(labels, mapping: mapping, columns: columns, tx)
                 writer.writeRecord(columns)
                 try forEachNode(labels, tx) { node in
                     writer.writeRecord(try row(node, mapping: mapping, columns: columns, tx))
@@ -130,6 +131,44 @@ public struct SpreadsheetExporter {
     }
 
     // MARK: - With a mapping
+
+    /// Refuses the export when a CI's row would be read back by the same mapping as another CI (its id is not one
+    /// the mapping's `id` template produces, e.g. `pc-zz` with serial `Z1` under `ws-{Serienummer}`) or not at all:
+    /// importing the export would add a second CI beside it, or fail, where it must change nothing.
+    private func checkReadBack(_ labels: [String], mapping: SpreadsheetMapping, columns: [String],
+        _ tx: GraphTransaction) throws
+    {
+        let mapper = try RowMapper(mapping: mapping, schema: database.schema, header: columns, file: mapping.file,
+            decimalComma: dialect.decimalComma)
+        var refused: [String] = []
+        var count = 0
+        try forEachNode(labels, tx) { node in
+            let cells = try row(node, mapping: mapping, columns: columns, tx)
+                .map { FormulaGuard.guarded($0, decimalComma: dialect.decimalComma) }
+            let id = node.externalID
+            let reason: String?
+            switch mapper.map(cells, line: 0) {
+            case .success(let back) where back.id != id:
+                reason = "'\(id)' would be read back as '\(back.id)'"
+            case .success(let back) where !back.label.isEmpty && back.label != node.label:
+                reason = "'\(id)' would be read back as a \(back.label)"
+            case .success: reason = nil
+            case .failure(let problems):
+                let first = problems.problems.first.map { ($0.column.map { "column '\($0)': " } ?? "") + $0.message }
+                reason = "'\(id)' would not be read back (\(first ?? "a bad row"))"
+            }
+            guard let reason else { return }
+            count += 1
+            if refused.count < 10 { refused.append(reason) }
+        }
+        guard count > 0 else { return }
+        throw SpreadsheetError(file: mapping.file, message: "\(count) CI\(count == 1 ? "" : "s") would not come back as "
+            + "\(count == 1 ? "itself" : "themselves") through this mapping: \(refused.joined(separator: ", "))"
+            + (count > refused.count ? " and \(count - refused.count) more" : "")
+            + "; importing the export would add \(count == 1 ? "a new CI" : "new CIs") beside \(count == 1 ? "it" : "them"). Nothing was exported; give "
+            + "\(count == 1 ? "it an id" : "them ids") the mapping's 'id' produces, or export without --map",
+            kind: .mapping)
+    }
 
     private func row(_ node: StoredNode, mapping: SpreadsheetMapping, columns: [String], _ tx: GraphTransaction) throws
         -> [String]

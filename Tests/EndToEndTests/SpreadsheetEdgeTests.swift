@@ -105,4 +105,31 @@ struct SpreadsheetEdgeTests {
         let original = try line(before)
         #expect(copied != nil && copied == original, "\(String(describing: copied))\n\(String(describing: original))")
     }
+
+    @Test("export --format csv --map refuses CIs whose row the mapping would read back as another CI")
+    func exportRefusesWhatCannotComeBack() throws {
+        try harness.makeDatabase()
+        let map = Paths.fixture("spreadsheets/werkplekken.yaml")
+        let cis = """
+            {"kind":"ci","id":"pc-zz","class":"Workstation","name":"PC ZZ","attrs":{"serial":"Z1","hostname":"PC ZZ"}}
+            {"kind":"ci","id":"ws-ok1","class":"Workstation","name":"ok","attrs":{"serial":"OK1","hostname":"ok"}}
+            {"kind":"ci","id":"ws-x9","class":"Workstation","name":"x","attrs":{"serial":"Y9","hostname":"x"}}
+
+            """
+        try harness.succeed("import", try harness.sandbox.write("cis.jsonl", cis))
+        let before = try harness.export()
+        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Workstation", "--map", map)
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(refused.stdout.isEmpty, "nothing written: \(refused)")
+        #expect(refused.err.contains("2 CIs would not come back as themselves"), "\(refused)")
+        #expect(refused.err.contains("'pc-zz' would be read back as 'ws-z1'"), "\(refused)")
+        #expect(refused.err.contains("'ws-x9' would be read back as 'ws-y9'"), "\(refused)")
+        #expect(!refused.err.contains("ws-ok1"), "\(refused)")
+        // Without the two, the export reads back unchanged.
+        try harness.succeed("query", "MATCH (w:Workstation) WHERE w.id IN ['pc-zz', 'ws-x9'] DETACH DELETE w")
+        let csv = try harness.succeed("export", "--format", "csv", "--class", "Workstation", "--map", map).stdout
+        let back = try harness.succeed("import", try harness.sandbox.write("w.csv", data: csv), "--map", map)
+        #expect(back.err.contains("nothing changed"), "\(back)")
+        #expect(try harness.export() != before)
+    }
 }
