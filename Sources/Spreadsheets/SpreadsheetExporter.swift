@@ -104,14 +104,25 @@ public struct SpreadsheetExporter {
         for label in labels.sorted() {
             for a in schema.attributes(of: label) where !declared.contains(a.name) { declared.append(a.name) }
         }
-        var others: [String: String?] = [:]
+        // The column's type comes from the first CI that has the attribute; one column holds one type.
+        var others: [String: (suffix: String?, id: String)] = [:]
         try forEachNode(labels, tx) { node in
             for (key, value) in node.properties where key != "name" && key != "status" && !declared.contains(key) {
-                if others[key] == nil { others[key] = Self.typeSuffix(of: value) }
+                let suffix = Self.typeSuffix(of: value)
+                guard let first = others[key] else {
+                    others[key] = (suffix, node.externalID)
+                    continue
+                }
+                if first.suffix != suffix {
+                    throw SpreadsheetError(file: "export --format csv", message: "attribute '\(key)' is \(first.suffix ?? "string") "
+                        + "on '\(first.id)' and \(suffix ?? "string") on '\(node.externalID)'; a CSV column has one "
+                        + "type, so the export would not read back as it was. Nothing was exported; make the values "
+                        + "one type, or export as JSON Lines (cmdb export)")
+                }
             }
         }
         return declared.map { ($0, $0) } + others.keys.sorted().map { key in
-            guard let suffix = others[key] ?? nil else { return (key, key) }
+            guard let suffix = others[key]?.suffix else { return (key, key) }
             return (key, "\(key):\(suffix)")
         }
     }
@@ -165,8 +176,9 @@ public struct SpreadsheetExporter {
         throw SpreadsheetError(file: mapping.file, message: "\(count) CI\(count == 1 ? "" : "s") would not come back as "
             + "\(count == 1 ? "itself" : "themselves") through this mapping: \(refused.joined(separator: ", "))"
             + (count > refused.count ? " and \(count - refused.count) more" : "")
-            + "; importing the export would add \(count == 1 ? "a new CI" : "new CIs") beside \(count == 1 ? "it" : "them"). Nothing was exported; give "
-            + "\(count == 1 ? "it an id" : "them ids") the mapping's 'id' produces, or export without --map",
+            + "; importing the export would add \(count == 1 ? "a new CI" : "new CIs") beside "
+            + "\(count == 1 ? "it" : "them"). Nothing was exported; give \(count == 1 ? "it an id" : "them ids") "
+            + "the mapping's 'id' produces, or export without --map",
             kind: .mapping)
     }
 

@@ -132,4 +132,18 @@ struct SpreadsheetEdgeTests {
         #expect(back.err.contains("nothing changed"), "\(back)")
         #expect(try harness.export() != before)
     }
+
+    @Test("export --format csv refuses an undeclared attribute that holds different types on different CIs")
+    func exportRefusesMixedColumn() throws {
+        try harness.makeDatabase()
+        let cis = """
+            {"kind":"ci","id":"ws-a","class":"Workstation","attrs":{"x":1}}
+            {"kind":"ci","id":"ws-b","class":"Workstation","attrs":{"x":"one"}}
+
+            """
+        try harness.succeed("import", try harness.sandbox.write("cis.jsonl", cis))
+        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Workstation")
+        #expect(refused.exitCode == 2 && refused.stdout.isEmpty, "\(refused)")
+        #expect(refused.err.contains("attribute 'x' is int on 'ws-a' and string on 'ws-b'"), "\(refused)")
+    }
 }
