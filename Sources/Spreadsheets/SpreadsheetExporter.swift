@@ -114,10 +114,11 @@ public struct SpreadsheetExporter {
                     continue
                 }
                 if first.suffix != suffix {
-                    throw SpreadsheetError(file: "export --format csv", message: "attribute '\(key)' is \(first.suffix ?? "string") "
-                        + "on '\(first.id)' and \(suffix ?? "string") on '\(node.externalID)'; a CSV column has one "
-                        + "type, so the export would not read back as it was. Nothing was exported; make the values "
-                        + "one type, or export as JSON Lines (cmdb export)")
+                    throw SpreadsheetError(file: "export --format csv",
+                        message: "attribute '\(key)' is \(first.suffix ?? "string") on '\(first.id)' and "
+                            + "\(suffix ?? "string") on '\(node.externalID)'; a CSV column has one type, so the "
+                            + "export would not read back as it was. Nothing was exported; make the values one "
+                            + "type, or export as JSON Lines (cmdb export)")
                 }
             }
         }

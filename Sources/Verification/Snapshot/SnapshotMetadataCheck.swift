@@ -19,8 +19,9 @@ public enum SnapshotMetadataCheck {
         }
         if declared.contains(key) { return nil }
         let hint = closestSpelling(to: key, in: declared).map { " (did you mean '\($0)'?)" } ?? ""
-        return "unknown attribute '\(key)'\(hint); no class of the snapshot (\(classes.sorted().joined(separator: ", ")))"
-            + " declares it, so no CI would be in scope"
+        let names = classes.sorted().joined(separator: ", ")
+        return "unknown attribute '\(key)'\(hint); no class of the snapshot (\(names)) declares it, so no CI would be "
+            + "in scope"
     }
 
     /// Why `takenAt` (µs since the epoch) cannot be when a snapshot was taken, or nil.
