@@ -71,6 +71,9 @@ struct SpreadsheetEdgeTests {
         let refused = try harness.cmdb("import", rel, "--map", relMap)
         #expect(refused.exitCode == 2 && refused.err.contains("\(rel):2: column 'Name': '\(serial)' has no letter or digit"),
             "\(refused)")
+        // verify does not compare the mapping's relations, so the same row is no bad row there.
+        let verified = try harness.cmdb("verify", rel, "--map", relMap, "--source", "inventaris")
+        #expect(verified.exitCode == 0 || verified.exitCode == 1, "\(verified)")
     }
 
     @Test("export --format csv → import is exact: durations and times typed in the header, \"\" kept, formula-like names")

@@ -207,8 +207,9 @@ public final class RowMapper {
             switch fill(rule.other, cell, cleaned: true) {
             case .success(let filled): raw = filled
             case .failure(let p):
-                // An empty cell leaves the relation out; a cell with nothing an id can use is a bad cell.
-                if p.message != Self.emptyPlaceholder { problems.append(p) }
+                // An empty cell leaves the relation out; a cell with nothing an id can use is a bad cell (verify,
+                // which needs no ids, does not compare the mapping's relations).
+                if requiresID && p.message != Self.emptyPlaceholder { problems.append(p) }
                 continue
             }
             let other = Self.cleanedID(raw)
