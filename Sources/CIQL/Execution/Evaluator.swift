@@ -18,7 +18,10 @@ extension ExecutionContext {
         case .list(let items, let at):
             var out: [Value] = []
             out.reserveCapacity(items.count)
-            for item in items { out.append(try evaluate(item, &row)) }
+            for (i, item) in items.enumerated() {
+                if i & 1023 == 1023 { try checkCancelled() }
+                out.append(try evaluate(item, &row))
+            }
             return try nestedList(out, "this list", at)
         case .map(let items, let at):
             var entries: [(key: String, value: Value)] = []
