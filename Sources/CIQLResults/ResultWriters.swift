@@ -208,8 +208,9 @@ public final class ResultWriter: ResultSink {
         add(c.propertiesRemoved, "property", "properties", "removed")
         add(c.labelsAdded, "class", "classes", "set")
         add(c.labelsRemoved, "class", "classes", "removed")
-        var line = parts.joined(separator: ", ")
-        if line.isEmpty, s.writes, s.transaction == nil { line = "nothing changed" }
+        // A write that committed nothing changed nothing, whatever it did on the way (`SET n.a = 'x', n.a = 'y'`
+        // back to what was there).
+        var line = s.writes && s.transaction == nil ? "nothing changed" : parts.joined(separator: ", ")
         if line.isEmpty || !columns.isEmpty {
             let rows = "\(s.rows) row\(s.rows == 1 ? "" : "s")"
             line = line.isEmpty ? rows : rows + "; " + line
