@@ -49,4 +49,19 @@ struct BaselineStatementTests {
         _ = server.stop()
         #expect(try baselineNames() == [])
     }
+
+    @Test("DIFF BASELINE names a relation by the ids its ends had in the snapshots, after a CI is deleted too")
+    func diffNamesDeletedEnds() throws {
+        try harness.succeed("query", "CREATE (:VirtualServer {id: 'srv-1', cpu: 1, name: 'S'})")
+        try harness.succeed("query", "MATCH (a {id: 'app-1'}), (s {id: 'srv-1'}) CREATE (a)-[:RUNS_ON {w: 1}]->(s)")
+        try harness.succeed("baseline", "create", "q1")
+        try harness.succeed("query", "MATCH (:Application)-[r:RUNS_ON]->() SET r.w = 2")
+        try harness.succeed("baseline", "create", "q2")
+        try harness.succeed("query", "MATCH (a {id: 'app-1'}) DETACH DELETE a")
+        let between = try harness.succeed("baseline", "diff", "q1", "q2", "--format", "csv").out
+        #expect(between == "change,kind,id,attribute,before,after\nchanged,relation,app-1-[:RUNS_ON]->srv-1,w,1,2\n",
+            "\(between)")
+        let toNow = try harness.succeed("query", "DIFF BASELINE 'q2'", "--format", "json").out
+        #expect(toNow.contains(#""app-1-[:RUNS_ON]->srv-1""#) && !toNow.contains("?"), "\(toNow)")
+    }
 }

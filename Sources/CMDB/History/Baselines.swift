@@ -136,8 +136,17 @@ public struct HistoryDiff {
             case (nil, nil): break
             }
         }
+        // A relation's ends by the ids they had in the snapshots compared (a CI deleted since has none now).
+        var ids: [NodeID: String] = [:]
+        func id(_ nid: NodeID) throws -> String {
+            if let known = ids[nid] { return known }
+            let found = try tx.node(nid, asOf: to)?.externalID ?? tx.node(nid, asOf: from)?.externalID
+                ?? tx.externalID(of: nid) ?? tx.history(of: nid).compactMap(\.node).last?.externalID ?? "node \(nid)"
+            ids[nid] = found
+            return found
+        }
         for ref in relations {
-            let name = "\(try tx.externalID(of: ref.from) ?? "?")-[:\(ref.type)]->\(try tx.externalID(of: ref.to) ?? "?")"
+            let name = "\(try id(ref.from))-[:\(ref.type)]->\(try id(ref.to))"
             let before = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: from)
             let after = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: to)
             switch (before, after) {
