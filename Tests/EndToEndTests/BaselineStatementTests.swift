@@ -64,4 +64,28 @@ struct BaselineStatementTests {
         let toNow = try harness.succeed("query", "DIFF BASELINE 'q2'", "--format", "json").out
         #expect(toNow.contains(#""app-1-[:RUNS_ON]->srv-1""#) && !toNow.contains("?"), "\(toNow)")
     }
+
+    @Test("a baseline name is refused blank, with control characters or too long, the same way everywhere; an expression is evaluated as AS OF BASELINE does")
+    func names() throws {
+        for bad in ["", "   ", "a\tb", "a\nc", String(repeating: "n", count: 201)] {
+            let cli = try harness.cmdb("baseline", "create", bad)
+            #expect(cli.exitCode == 2 && cli.err.contains("ArgumentError.InvalidArgumentValue"), "\(bad.debugDescription): \(cli)")
+            let ciql = try harness.cmdb("query", "CREATE BASELINE $n", "--param", "n=\(bad)")
+            #expect(ciql.exitCode == 2 && ciql.err.contains("ArgumentError.InvalidArgumentValue"), "\(bad.debugDescription): \(ciql)")
+        }
+        let blank = try harness.cmdb("query", "CREATE BASELINE '  ' + ' '")
+        #expect(blank.exitCode == 2 && blank.err.contains("blank"), "\(blank)")
+        #expect(try baselineNames() == [])
+        try harness.succeed("query", "CREATE BASELINE 'q' + '4'")
+        try harness.succeed("query", "CREATE BASELINE toUpper('q5') DESCRIPTION 'made ' + 'here'")
+        #expect(try baselineNames() == ["q4", "Q5"])
+        let asOf = try harness.succeed("query", "MATCH (n) RETURN count(*) AS n AS OF BASELINE 'q' + '4'", "--format", "csv")
+        #expect(asOf.out == "n\n1\n")
+        let diff = try harness.succeed("query", "DIFF BASELINE 'q' + '4' AND toUpper('q5')", "--format", "csv")
+        #expect(diff.out == "change,kind,id,attribute,before,after\n", "\(diff)")
+        let variable = try harness.cmdb("query", "CREATE BASELINE x")
+        #expect(variable.exitCode == 2 && variable.err.contains("x"), "\(variable)")
+        let number = try harness.cmdb("query", "CREATE BASELINE 1 + 2")
+        #expect(number.exitCode == 2 && number.err.contains("a baseline name as a string"), "\(number)")
+    }
 }

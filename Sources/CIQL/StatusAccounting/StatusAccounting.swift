@@ -142,6 +142,8 @@ struct StatusAccounting {
         }
     }
 
+    /// A baseline name or description: a string, a parameter, or an expression without variables evaluated as
+    /// `AS OF BASELINE` evaluates its name (`'q' + '4'`, `toUpper($name)`).
     private func string(_ e: Expression, _ what: String) throws -> String {
         switch e.kind {
         case .string(let s): return s
@@ -150,7 +152,19 @@ struct StatusAccounting {
                 throw CIQLError(.semantic, .type(.invalidArgumentType), "$\(p) must be a string (\(what))", at: e.location)
             }
             return s
-        default: throw CIQLError(.semantic, .type(.invalidArgumentType), "expected \(what) as a string", at: e.location)
+        default:
+            let value = try database.store.read { tx in
+                let ctx = ExecutionContext(
+                    source: LiveGraph(tx), writer: nil, live: nil, schema: database.schema, parameters: parameters,
+                    statementTime: QueryEngine.microsecondsNow(), cancellation: nil)
+                let planner = Planner(schema: database.schema, statistics: .none, procedures: [:])
+                var empty: Row = []
+                return try ctx.evaluate(try planner.compile(e, Scope()), &empty)
+            }
+            guard case .string(let s) = value else {
+                throw CIQLError(.semantic, .type(.invalidArgumentType), "expected \(what) as a string", at: e.location)
+            }
+            return s
         }
     }
 
@@ -236,7 +250,7 @@ extension BaselineError {
     /// The error as CIQL reports it, at the baseline's name in the statement.
     func ciqlError(at location: SourceLocation?) -> CIQLError {
         switch self {
-        case .emptyName: CIQLError(.semantic, .argument(.invalidArgumentValue), "a baseline needs a name", at: location)
+        case .invalidName(let problem): CIQLError(.semantic, .argument(.invalidArgumentValue), problem, at: location)
         case .exists(let name):
             CIQLError(
                 .semantic, .history(.baselineExists), "baseline '\(name)' already exists; baselines are never changed, pick another name",
