@@ -37,7 +37,14 @@ extension Parser {
             return element
         }
         var element = PatternElement(start: try parseNodePattern())
+        // Each step nests the plan one level deeper (an expansion on the one before), so a chain counts against
+        // the nesting limit like nested parentheses do.
+        var counted = 0
+        defer { leave(count: counted) }
         while isAtRelationship {
+            counted += 1
+            try extendPattern()
+            try countPlanStep()
             let relationship = try parseRelationshipPattern()
             let node = try parseNodePattern()
             element.steps.append(PatternStep(relationship: relationship, node: node))

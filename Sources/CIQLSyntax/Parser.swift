@@ -12,11 +12,17 @@ struct Parser {
     /// the parser's recursion and that of every later walk over the tree (including its deallocation), which would
     /// otherwise overflow the stack on machine-made input.
     static let maximumDepth = 500
+    /// How many clauses, pattern relationships and UNION parts a statement may have in all. Each is an operator
+    /// of the plan, run by the one before it, so they bound the executor's recursion as `maximumDepth` bounds
+    /// the parser's; a statement of a thousand is far past what a person writes, and runs on any thread's stack.
+    static let maximumPlanSteps = 1000
 
     let tokens: [Token]
     let source: [UInt8]
     var index = 0
     var depth = 0
+    /// Clauses, pattern relationships and UNION parts parsed so far (see `maximumPlanSteps`).
+    var planSteps = 0
     /// Set when the nesting limit is hit, so backtracking does not swallow that error and retry.
     var isAborted = false
     /// Token indexes (times 2, plus the attempt kind) where trying a pattern failed, so nested attempts that fail
@@ -151,6 +157,30 @@ struct Parser {
     }
 
     mutating func leave(count: Int) { depth -= count }
+
+    /// Counts one more clause, pattern relationship or UNION part of the statement.
+    mutating func countPlanStep() throws(CIQLError) {
+        planSteps += 1
+        if planSteps > Parser.maximumPlanSteps {
+            isAborted = true
+            throw CIQLError(
+                .syntax, .limit(.tooLarge),
+                "the statement is too long: more than \(Parser.maximumPlanSteps) clauses, pattern relationships and UNION "
+                    + "parts in all; split it into several statements, or UNWIND a list parameter", at: current.location)
+        }
+    }
+
+    /// Counts one more relationship in a pattern chain; undone with `leave(count:)` once the chain is parsed.
+    mutating func extendPattern() throws(CIQLError) {
+        depth += 1
+        if depth >= Parser.maximumDepth {
+            isAborted = true
+            throw CIQLError(
+                .syntax, .limit(.nestingDepth),
+                "the pattern is too long: more than \(Parser.maximumDepth) relationships in a row, or nested that deep",
+                at: current.location)
+        }
+    }
 
     /// The index of the `)` matching the `(` at `open`, or nil.
     mutating func closingParen(of open: Int) -> Int? {
@@ -300,6 +330,7 @@ struct Parser {
                 throw CIQLError(.syntax, .syntax(.invalidClauseComposition), "UNION and UNION ALL cannot be mixed in one query", at: union.location)
             }
             unionAll.append(all)
+            try countPlanStep()
             parts.append(try parseSingleQuery())
         }
         return Query(parts: parts, unionAll: unionAll)
@@ -309,6 +340,7 @@ struct Parser {
         let start = current.location
         var clauses: [Clause] = []
         while let clause = try parseClause() {
+            try countPlanStep()
             clauses.append(clause)
         }
         guard !clauses.isEmpty else { throw clauseExpected(afterClauses: false) }

@@ -119,9 +119,25 @@ public struct ValueMap: Sendable {
 
     public init() { entries = [] }
 
+    /// The map of `entries` in their order; a key given again keeps its first place and takes the later value.
+    /// Linear in the number of entries (a big map literal or parameter is not searched once per key).
     public init(_ entries: [(key: String, value: Value)]) {
         self.entries = []
-        for (k, v) in entries { self[k] = v }
+        guard entries.count > 16 else {
+            for (k, v) in entries { self[k] = v }
+            return
+        }
+        var position: [String: Int] = [:]
+        position.reserveCapacity(entries.count)
+        self.entries.reserveCapacity(entries.count)
+        for (k, v) in entries {
+            if let i = position[k] {
+                self.entries[i].value = v
+            } else {
+                position[k] = self.entries.count
+                self.entries.append((k, v))
+            }
+        }
     }
 
     public subscript(key: String) -> Value? {

@@ -87,9 +87,14 @@ public final class ConfigurationDatabase: Sendable {
     public func applySchema(_ newSchema: Schema, change: ChangeInfo) throws {
         try store.write(change) { tx in
             var violations = SchemaViolations()
+            // CIs holding a value the new schema stores otherwise (an int where it says float, a string where it
+            // says datetime): rewritten as a write of the same value now would store it, or the database's own
+            // export, imported again, would change them.
+            var converted: [NodeID] = []
             try tx.forEachNode { node in
                 do {
-                    _ = try newSchema.validatedNode(label: node.label, properties: node.properties)
+                    let stored = try newSchema.validatedNode(label: node.label, properties: node.properties)
+                    if stored != node.properties { converted.append(node.nid) }
                 } catch let error as SchemaError {
                     violations.add("\(node.externalID): \(error.message)")
                 }
@@ -99,6 +104,9 @@ public final class ConfigurationDatabase: Sendable {
                 let from = try tx.label(of: rel.from) ?? nil
                 let to = try tx.label(of: rel.to) ?? nil
                 do {
+                    if rel.from == rel.to, !newSchema.isOpen {
+                        throw SchemaError(.selfRelation, "a CI cannot depend on itself")
+                    }
                     try newSchema.validateRelation(type: rel.type, fromLabel: from, toLabel: to)
                 } catch let error as SchemaError {
                     let a = try tx.externalID(of: rel.from) ?? "?"
@@ -107,10 +115,18 @@ public final class ConfigurationDatabase: Sendable {
                 }
                 return true
             }
+            if !violations.isEmpty { throw violations }
+            for nid in converted {
+                guard let node = try tx.node(nid) else { continue }
+                let stored = try newSchema.validatedNode(label: node.label, properties: node.properties)
+                try tx.upsertNode(externalID: node.externalID, label: node.label, properties: stored)
+            }
+            // The uniqueness check looks values up in the new schema's indexes, so they are built first (an attribute
+            // that becomes unique had none); when the data violates the schema the transaction is dropped with them.
+            try tx.setIndexedProperties(newSchema.indexedPropertyKeys)
             try UniquenessCheck(schema: newSchema).checkAll(tx, into: &violations)
             if !violations.isEmpty { throw violations }
             try tx.setMetadata(Self.schemaKey, Array((newSchema.isOpen ? Self.openSchemaText : newSchema.sourceText).utf8))
-            try tx.setIndexedProperties(newSchema.indexedPropertyKeys)
         }
     }
 }

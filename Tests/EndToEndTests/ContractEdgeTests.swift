@@ -44,6 +44,80 @@ struct ContractEdgeTests {
         #expect(try harness.status().changes == before.changes, "a re-import recorded a transaction")
     }
 
+    @Test("two different lines for one CI or relation are refused when the first equals what is stored, dry run too")
+    func conflictingLinesAfterAnUnchangedOne() throws {
+        try harness.makeDatabase()
+        let stored = """
+            {"kind":"ci","id":"app-1","class":"Application","name":"Payroll","attrs":{"vendor":"SAP"}}
+            {"kind":"ci","id":"db-1","class":"Database","name":"Payroll DB"}
+            {"kind":"rel","type":"DEPENDS_ON","from":"app-1","to":"db-1","attrs":{"w":1}}
+
+            """
+        try harness.succeed("import", harness.sandbox.write("stored.jsonl", stored))
+        let exportBefore = try harness.export()
+        let before = try harness.status()
+
+        let ci = try harness.sandbox.write("ci.jsonl", """
+            {"kind":"ci","id":"app-1","class":"Application","name":"Payroll","attrs":{"vendor":"SAP"}}
+            {"kind":"ci","id":"app-1","class":"Database","name":"Payroll DB","attrs":{"engine":"pg"}}
+
+            """)
+        let relation = try harness.sandbox.write("rel.jsonl", """
+            {"kind":"rel","type":"DEPENDS_ON","from":"app-1","to":"db-1","attrs":{"w":1}}
+            {"kind":"rel","type":"DEPENDS_ON","from":"app-1","to":"db-1","attrs":{"w":2}}
+
+            """)
+        for (file, what) in [(ci, "CI 'app-1' is given more than once"), (relation, "relation DEPENDS_ON")] {
+            for dryRun in [true, false] {
+                let result = try harness.run(["--db", harness.db, "import", file] + (dryRun ? ["--dry-run"] : []))
+                #expect(result.exitCode == 2, "\(result)")
+                #expect(result.err.contains("error[SchemaError.ConflictingLines] \(file):"), "\(result.err)")
+                #expect(result.err.contains(what), "\(result.err)")
+            }
+        }
+        #expect(try harness.cmdb("import", ci).err.contains("\(ci):2:"))
+        #expect(try harness.cmdb("import", relation).err.contains("\(relation):2:"))
+        #expect(try harness.export() == exportBefore, "a refused import wrote")
+        #expect(try harness.status().changes == before.changes)
+    }
+
+    @Test("CIQL refuses a relation from a CI to itself as import does, so an export always imports again")
+    func selfRelationThroughCIQL() throws {
+        try harness.makeDatabase()
+        try harness.succeed("query", "CREATE (:Application {id:'app-1'}), (:Application {id:'app-2'})")
+        let exportBefore = try harness.export()
+        let before = try harness.status()
+        for statement in [
+            "MATCH (a {id:'app-1'}) CREATE (a)-[:DEPENDS_ON]->(a)",
+            "MATCH (a {id:'app-1'}) MERGE (a)-[:DEPENDS_ON]->(a)",
+            "MATCH (a {id:'app-1'}), (b {id:'app-2'}) CREATE (a)-[:DEPENDS_ON]->(b), (b)-[:DEPENDS_ON]->(b)",
+        ] {
+            let refused = try harness.cmdb("query", statement)
+            #expect(refused.exitCode == 2, "\(refused)")
+            #expect(refused.err.contains("error[SchemaError.SelfRelation] 1:"), "\(refused.err)")
+            #expect(refused.err.contains("a CI cannot depend on itself"), "\(refused.err)")
+        }
+        #expect(try harness.export() == exportBefore, "a refused statement wrote")
+        #expect(try harness.status().changes == before.changes)
+
+        // A schemaless graph allows one, in CIQL and import alike, and its export imports again.
+        let open = harness.sandbox.path("open")
+        try harness.succeed("init", "--schema", "none", db: open)
+        try harness.succeed("query", "CREATE (a:Thing {id:'t-1', status:'live'})-[:LOOPS]->(a)", db: open)
+        let other = harness.sandbox.path("open-copy")
+        try harness.succeed("init", "--schema", "none", db: other)
+        try harness.succeed("import", "-", db: other, stdin: try harness.export(open))
+
+        // Such a graph does not take a schema the loop breaks: the CI is named, nothing changes.
+        let schema = try harness.sandbox.write(
+            "things.yaml",
+            "version: 1\nstatuses: [live]\nclasses:\n  Thing: {}\nrelations:\n  LOOPS: {from: [Thing], to: [Thing]}\n")
+        let refused = try harness.cmdb("schema", "apply", schema, db: open)
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(refused.err.contains("t-1 -[LOOPS]-> t-1: a CI cannot depend on itself"), "\(refused.err)")
+        #expect(try harness.succeed("schema", "show", db: open).out.contains("no schema"))
+    }
+
     @Test("changing a CI's class in an import may not break its existing relations")
     func classChangeBreakingRelations() throws {
         try harness.makeDatabase(withSample: true)

@@ -76,6 +76,35 @@ struct ImportTests {
         #expect(try harness.export() == exportBefore)
     }
 
+    @Test("a database's own export imports again with nothing changed: a NaN, ints an int-to-float schema change kept")
+    func reimportOwnExportAfterNaNAndTypeChange() throws {
+        try harness.makeDatabase()
+        try harness.succeed("query", "CREATE (:Application {id:'a1', f: 0.0/0.0, g: -(0.0/0.0)})")
+        let before = try harness.status()
+        let again = try harness.cmdb("import", "-", stdin: try harness.export())
+        #expect(again.exitCode == 0 && again.err.contains("nothing changed"), "\(again)")
+        let set = try harness.cmdb("query", "MATCH (a {id:'a1'}) SET a.f = 0.0/0.0, a.g = 0.0/0.0")
+        #expect(set.exitCode == 0 && set.err.contains("nothing changed"), "\(set)")
+        #expect(try harness.status().changes == before.changes, "NaN for NaN recorded a change")
+
+        let intSchema = "version: 1\nstatuses: [live]\nclasses:\n  S: {attributes: {c: {type: int}}}\n"
+        let floatSchema = intSchema.replacingOccurrences(of: "type: int", with: "type: float")
+        let typed = harness.sandbox.path("typed")
+        try harness.succeed("init", "--schema", harness.sandbox.write("int.yaml", intSchema), db: typed)
+        try harness.succeed("query", "CREATE (:S {id:'a', c: 4}), (:S {id:'b', c: 5})", db: typed)
+        try harness.succeed("schema", "apply", harness.sandbox.write("float.yaml", floatSchema), db: typed)
+        try harness.succeed("query", "CREATE (:S {id:'z', c: 4})", db: typed)
+        // The values the schema kept are what a write of them now stores.
+        let types = try harness.succeed("query", "MATCH (s:S) RETURN DISTINCT valueType(s.c) AS t", db: typed)
+        #expect(types.out.contains("FLOAT") && !types.out.contains("INTEGER"), "\(types.out)")
+        let typedBefore = try harness.status(typed)
+        let reimport = try harness.cmdb("import", "-", db: typed, stdin: try harness.export(typed))
+        #expect(reimport.exitCode == 0 && reimport.err.contains("nothing changed"), "\(reimport)")
+        let reset = try harness.cmdb("query", "MATCH (s:S {id:'a'}) SET s.c = 4", db: typed)
+        #expect(reset.exitCode == 0 && reset.err.contains("nothing changed"), "\(reset)")
+        #expect(try harness.status(typed).changes == typedBefore.changes)
+    }
+
     @Test("relations may name CIs that come later in the file")
     func forwardReferences() throws {
         try harness.makeDatabase()

@@ -82,6 +82,43 @@ struct SchemaTests {
         #expect(try harness.cmdb("import", vm).exitCode == 0)
     }
 
+    @Test("schema apply adding unique: true refuses existing duplicates, in one class and across subclasses")
+    func applyUniqueOverDuplicates() throws {
+        let before = "version: 1\nstatuses: [live]\nclasses:\n  Server: {attributes: {hostname: {type: string}}}\n"
+            + "  VM: {parent: Server}\n  Router: {attributes: {hostname: {type: string}}}\n"
+        let after = before.replacingOccurrences(
+            of: "Server: {attributes: {hostname: {type: string}}}",
+            with: "Server: {attributes: {hostname: {type: string, unique: true}}}")
+        try harness.succeed("init", "--schema", harness.sandbox.write("before.yaml", before))
+        try harness.succeed(
+            "query",
+            "CREATE (:Server {id:'srv-8', hostname:'mail'}), (:Server {id:'srv-9', hostname:'mail'}), "
+                + "(:VM {id:'vm-1', hostname:'web'}), (:VM {id:'vm-2', hostname:'web'}), "
+                + "(:Server {id:'srv-1', hostname:'db'}), (:VM {id:'vm-3', hostname:'db'}), "
+                + "(:Server {id:'srv-2', hostname:'dns'}), (:Router {id:'rt-1', hostname:'dns'})")
+        let exportBefore = try harness.export()
+        let file = try harness.sandbox.write("after.yaml", after)
+        let refused = try harness.cmdb("schema", "apply", file)
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(refused.err.contains("SchemaError.ExistingDataViolates"), "\(refused.err)")
+        for id in ["srv-8", "srv-9", "vm-1", "vm-2", "srv-1", "vm-3"] {
+            #expect(refused.err.contains(id), "the message should name \(id): \(refused.err)")
+        }
+        // A Router is no Server: its equal hostname breaks nothing.
+        #expect(!refused.err.contains("rt-1") && !refused.err.contains("srv-2"), "\(refused.err)")
+        #expect(try harness.succeed("schema", "show").out == before, "the schema changed")
+        #expect(try harness.export() == exportBefore)
+        // Writes to the duplicates are not refused by a rule that was never applied.
+        try harness.succeed("query", "MATCH (v {id:'vm-2'}) SET v.note = 'x'")
+
+        // Once the duplicates are gone the same schema applies, and the rule holds for new writes.
+        try harness.succeed(
+            "query", "MATCH (s) WHERE s.id IN ['srv-9', 'vm-2', 'vm-3'] SET s.hostname = s.id")
+        #expect(try harness.cmdb("schema", "apply", file).exitCode == 0)
+        let duplicate = try harness.cmdb("query", "CREATE (:VM {id:'vm-4', hostname:'mail'})")
+        #expect(duplicate.exitCode == 2 && duplicate.err.contains("SchemaError.UniqueAttribute"), "\(duplicate)")
+    }
+
     @Test("schema apply of a compatible schema takes effect")
     func applyCompatibleSchema() throws {
         try harness.makeDatabase(withSample: true)

@@ -18,12 +18,16 @@ extension ExecutionContext {
         case .list(let items, let at):
             var out: [Value] = []
             out.reserveCapacity(items.count)
-            for item in items { out.append(try evaluate(item, &row)) }
+            for (i, item) in items.enumerated() {
+                if i & 1023 == 1023 { try checkCancelled() }
+                out.append(try evaluate(item, &row))
+            }
             return try nestedList(out, "this list", at)
         case .map(let items, let at):
-            var m = ValueMap()
-            for (k, v) in items { m[k] = try evaluate(v, &row) }
-            let built = Value.map(m)
+            var entries: [(key: String, value: Value)] = []
+            entries.reserveCapacity(items.count)
+            for (k, v) in items { entries.append((k, try evaluate(v, &row))) }
+            let built = Value.map(ValueMap(entries))
             try checkBuilt(built, "this map", at)
             return built
         case .mapProjection(let slot, let items, let at):

@@ -188,6 +188,10 @@ extension ExecutionContext {
         -> RelationshipRef
     {
         let tx = try writerTransaction(at)
+        if from == to, !schema.isOpen {
+            // As import refuses it: else the database's own export would not import again.
+            throw CIQLError(SchemaError(.selfRelation, "a CI cannot depend on itself"), at: at)
+        }
         if try tx.relation(from: from, type: type, to: to) != nil {
             let a = try tx.externalID(of: from) ?? "?", b = try tx.externalID(of: to) ?? "?"
             throw CIQLError(.runtime, .graph(.duplicateRelation), "the relation \(a)-[:\(type)]->\(b) already exists; a CMDB records each relation once (use MERGE)", at: at)

@@ -17,8 +17,9 @@ struct PatternContext {
 
 extension Planner {
     /// The context of a MATCH followed by `later` (the rest of its single query).
-    static func patternContext(before later: ArraySlice<Clause>, optional: Bool) -> PatternContext {
-        guard ignoresDuplicates(later) else { return PatternContext() }
+    /// `ignoresDuplicates` says whether they ignore duplicates (see `ignoringDuplicates`).
+    static func patternContext(before later: ArraySlice<Clause>, ignoresDuplicates: Bool, optional: Bool) -> PatternContext {
+        guard ignoresDuplicates else { return PatternContext() }
         let limited = later.contains { clause in
             switch clause.kind {
             case .with(let p, _), .return(let p): return p.skip != nil || p.limit != nil
@@ -29,23 +30,29 @@ extension Planner {
             ignoresDuplicates: true, readAfter: variablesRead(by: later), mayCollapse: !optional && !limited)
     }
 
-    /// Whether clauses `later` give the same result for a multiset of rows as for its set of distinct rows.
-    static func ignoresDuplicates(_ later: ArraySlice<Clause>) -> Bool {
-        for clause in later {
-            switch clause.kind {
+    /// For each `i` (and `clauses.count`), whether the clauses from `i` on give the same result for a multiset of
+    /// rows as for its set of distinct rows: one pass from the end, so that planning stays linear in the number
+    /// of clauses.
+    static func ignoringDuplicates(_ clauses: [Clause]) -> [Bool] {
+        var result = [Bool](repeating: false, count: clauses.count + 1)
+        for i in clauses.indices.reversed() {
+            switch clauses[i].kind {
             case .match, .unwind:
-                continue
+                result[i] = result[i + 1]
             case .with(let projection, _):
-                if projectionIgnoresDuplicates(projection) { return true }
-                let aggregates = projection.items.contains { $0.expression.containsAggregate }
-                if aggregates || projection.skip != nil || projection.limit != nil { return false }
+                if projectionIgnoresDuplicates(projection) {
+                    result[i] = true
+                } else {
+                    let aggregates = projection.items.contains { $0.expression.containsAggregate }
+                    result[i] = aggregates || projection.skip != nil || projection.limit != nil ? false : result[i + 1]
+                }
             case .return(let projection):
-                return projectionIgnoresDuplicates(projection)
+                result[i] = projectionIgnoresDuplicates(projection)
             case .call, .create, .merge, .set, .remove, .delete:
-                return false
+                result[i] = false
             }
         }
-        return false
+        return result
     }
 
     /// DISTINCT without aggregates, or aggregates that each ignore repeats (DISTINCT ones, min, max).

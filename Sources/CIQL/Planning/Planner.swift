@@ -118,11 +118,13 @@ final class Planner {
         var columns: [String] = []
         var columnSlots: [Int] = []
         var hasRead = false
+        let ignoringDuplicates = Self.ignoringDuplicates(query.clauses)
         for (index, clause) in query.clauses.enumerated() {
             let isLast = index == query.clauses.count - 1
             switch clause.kind {
             case .match(let optional, let pattern, let filter):
-                nextPatternContext = Self.patternContext(before: query.clauses[(index + 1)...], optional: optional)
+                nextPatternContext = Self.patternContext(
+                    before: query.clauses[(index + 1)...], ignoresDuplicates: ignoringDuplicates[index + 1], optional: optional)
                 if optional {
                     var inner = scope
                     let plan = try planPattern(pattern, where: filter, onto: ArgumentOperator(), &inner)

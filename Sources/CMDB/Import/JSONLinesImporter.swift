@@ -101,6 +101,8 @@ public final class JSONLinesImporter {
         defer { spill.remove() }
         endpoints.removeAll()
         lastAllowedRelation = nil
+        unchangedCIs = NodeSet()
+        unchangedRelations.removeAll()
         let pipeline = ImportPipeline(
             sources: sources, schema: database.schema, maximumLineLength: maximumLineLength,
             collectsProblems: maxErrors > 1)
@@ -153,6 +155,11 @@ public final class JSONLinesImporter {
     /// B-tree search per relation end), and others as they are looked up. Bounded: when full, it is emptied and
     /// refilled by lookups.
     private var endpoints = EndpointMap()
+    /// The CIs and relations a line of this import gave as they are stored: a later, different line for one of
+    /// them is a conflict as much as two lines that both change it (those are caught by the version they wrote).
+    private var unchangedCIs = NodeSet()
+    private var unchangedRelations = Set<RelationKey>()
+
     /// The last (type, from class, to class) the schema allowed.
     private var lastAllowedRelation: (type: String, from: String?, to: String?)?
     private static let endpointCapacity = 1 << 21
@@ -244,7 +251,7 @@ public final class JSONLinesImporter {
         let checked = isValidated ? properties : try database.schema.validatedNode(label: label, properties: properties)
         let write = try tx.upsertNode(externalID: id, label: label, properties: checked)
         let (nid, outcome) = (write.nid, write.outcome)
-        if write.previousVersion == tx.number {
+        if write.previousVersion == tx.number || (outcome == .updated && unchangedCIs.contains(nid)) {
             // Two different states of one CI in one import: which one is meant is anybody's guess, and
             // applying both would make a second run of the same import record a change.
             throw SchemaError(.conflictingLines, "CI '\(id)' is given more than once in this import, with different contents")
@@ -262,6 +269,7 @@ public final class JSONLinesImporter {
             if summary.updatedSamples.count < ImportSummary.sampleLimit { summary.updatedSamples.append(id) }
         case .unchanged:
             summary.ciUnchanged += 1
+            unchangedCIs.insert(nid)
         }
         if outcome != .unchanged { try uniqueness.check(tx, nid: nid, label: label, properties: checked) }
     }
@@ -281,14 +289,17 @@ public final class JSONLinesImporter {
             }
         }
         let write = try tx.upsertRelation(from: from.nid, type: type, to: to.nid, properties: properties)
-        if write.previousVersion == tx.number {
+        let key = RelationKey(from: from.nid, to: to.nid, type: type)
+        if write.previousVersion == tx.number || (write.outcome == .updated && unchangedRelations.contains(key)) {
             throw SchemaError(.conflictingLines, "relation \(type) between the same CIs is given more than once in this import, "
                 + "with different attributes")
         }
         switch write.outcome {
         case .created: summary.relationsCreated += 1
         case .updated: summary.relationsUpdated += 1
-        case .unchanged: summary.relationsUnchanged += 1
+        case .unchanged:
+            summary.relationsUnchanged += 1
+            unchangedRelations.insert(key)
         }
     }
 
@@ -350,5 +361,29 @@ public final class JSONLinesImporter {
             throw ImportError(file: name, line: lineNumber,
                 message: sources[sourceIndex].context(ofRelation: type) + error.message, storageCode: error.code)
         }
+    }
+}
+
+/// A relation of the graph by its ends' node ids and its type.
+private struct RelationKey: Hashable {
+    var from: NodeID
+    var to: NodeID
+    var type: String
+}
+
+/// A set of node ids, one bit each: node ids are given in order from 1, so it is as large as the database's
+/// highest node id / 8 bytes at most.
+private struct NodeSet {
+    private var words: [UInt64] = []
+
+    func contains(_ nid: NodeID) -> Bool {
+        let (word, bit) = nid.quotientAndRemainder(dividingBy: 64)
+        return word < UInt64(words.count) && words[Int(word)] & (1 << bit) != 0
+    }
+
+    mutating func insert(_ nid: NodeID) {
+        let (word, bit) = nid.quotientAndRemainder(dividingBy: 64)
+        if word >= UInt64(words.count) { words.append(contentsOf: repeatElement(0, count: Int(word) + 1 - words.count)) }
+        words[Int(word)] |= 1 << bit
     }
 }

@@ -16,8 +16,9 @@ public enum PropertyValue: Hashable, Sendable {
         switch (lhs, rhs) {
         case let (.bool(a), .bool(b)): return a == b
         case let (.int(a), .int(b)): return a == b
-        // Bit equality, so that NaN equals itself and an unchanged NaN is not reported as a change.
-        case let (.float(a), .float(b)): return a.bitPattern == b.bitPattern
+        // Bit equality, so that NaN equals itself and an unchanged NaN is not reported as a change; every NaN is the
+        // same value (its sign and payload depend on how it was computed, and the export writes them all as NaN).
+        case let (.float(a), .float(b)): return a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)
         case let (.string(a), .string(b)): return a == b
         case let (.temporal(a), .temporal(b)): return a == b
         case let (.duration(a), .duration(b)): return a == b
@@ -30,7 +31,7 @@ public enum PropertyValue: Hashable, Sendable {
         switch self {
         case .bool(let b): hasher.combine(0); hasher.combine(b)
         case .int(let i): hasher.combine(1); hasher.combine(i)
-        case .float(let d): hasher.combine(2); hasher.combine(d.bitPattern)
+        case .float(let d): hasher.combine(2); hasher.combine(d.isNaN ? Double.nan.bitPattern : d.bitPattern)
         case .string(let s): hasher.combine(3); hasher.combine(s)
         case .temporal(let t): hasher.combine(4); hasher.combine(t)
         case .list(let l): hasher.combine(5); hasher.combine(l)

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Machine-made statements of every length: each clause, pattern relationship and UNION part is an operator run by
+/// the one before it, so a statement with tens of thousands of them overflowed the stack of the CLI and of a server
+/// thread. They are refused when parsed (exit 2, HTTP 400); statements of the allowed size run.
+@Suite("statement size limits", .serialized)
+struct StatementSizeTests {
+    let harness: Harness
+
+    init() throws {
+        harness = try Harness()
+        try harness.makeDatabase(withSample: false)
+    }
+
+    static func chain(_ hops: Int) -> String { "MATCH (a)" + String(repeating: "-->()", count: hops) + " RETURN 1 AS one" }
+    static func optionalMatches(_ count: Int) -> String { String(repeating: "OPTIONAL MATCH (a) ", count: count) + "RETURN 1 AS one" }
+    static func unions(_ count: Int) -> String { Array(repeating: "RETURN 1 AS one", count: count).joined(separator: " UNION ") }
+
+    private func query(_ text: String) throws -> CommandResult {
+        let file = try harness.sandbox.write("statement-\(text.count).ciql", text)
+        return try harness.cmdb("query", "-f", file, "--format", "jsonl")
+    }
+
+    @Test("the CLI refuses statements past the limits with a clear error and exit 2, and runs those within them")
+    func cliLimits() throws {
+        for (text, code) in [
+            (Self.chain(20000), "Limit.NestingDepth"), (Self.chain(500), "Limit.NestingDepth"),
+            (Self.optionalMatches(20000), "Limit.TooLarge"), (Self.optionalMatches(1000), "Limit.TooLarge"),
+            (Self.unions(5000), "Limit.TooLarge"),
+        ] {
+            let result = try query(text)
+            #expect(result.exitCode == 2 && result.signal == nil, "\(text.prefix(40))…: \(result.err.prefix(300))")
+            #expect(result.err.contains("error[\(code)]") && result.err.contains("too"), "\(text.prefix(40))…: \(result.err.prefix(300))")
+        }
+        for text in [Self.chain(450), Self.optionalMatches(999), Self.unions(500)] {
+            let result = try query(text)
+            #expect(result.exitCode == 0, "\(text.prefix(40))…: \(result.err.prefix(300))")
+        }
+        // A big map literal builds in linear time and keeps every key.
+        let keys = (0..<30000).map { "k\($0): \($0)" }.joined(separator: ", ")
+        let map = try query("RETURN size(keys({\(keys)})) AS n")
+        #expect(map.exitCode == 0 && map.out.contains("30000"), "\(map.err.prefix(300))")
+    }
+
+    @Test("a reader's overlong statement gets 400 from the server, which keeps answering")
+    func serverLimits() throws {
+        let reader = try harness.token("rita", role: "reader")
+        let server = try ServerProcess(harness: harness)
+        let client = HTTPClient(baseURL: server.baseURL, token: reader)
+        for (text, code) in [(Self.chain(20000), "Limit.NestingDepth"), (Self.optionalMatches(20000), "Limit.TooLarge")] {
+            let answer = try client.query(text)
+            #expect(answer.status == 400 && answer.errorCode == code, "\(answer)")
+        }
+        #expect(try client.query("MATCH (n) RETURN count(n) AS n").status == 200)
+        #expect(server.stop() == 0)
+    }
+}
