@@ -53,4 +53,17 @@ struct HistoryVersionTests {
         try harness.succeed("query", "CREATE (n:Application {id: 'app-2', vendor: 'x', name: 'A'}) SET n.name = 'B'")
         #expect(try history("app-2") == ["3 created class: Application; name: 'B'; status: 'live'"])
     }
+
+    @Test("a CI deleted and created again in one statement is one version; one created and deleted again is none")
+    func deleteAndCreateInOneStatement() throws {
+        try harness.succeed("query", "MATCH (n {id: 'app-1'}) DELETE n CREATE (:Application {id: 'app-1', vendor: 'v9'})")
+        #expect(try history("app-1") == ["2 created class: Application; status: 'live'", "3 updated vendor: 'v0' → 'v9'"])
+        let same = try harness.succeed("query", "MATCH (n {id: 'app-1'}) DELETE n CREATE (:Application {id: 'app-1', vendor: 'v9'})")
+        #expect(same.err.contains("nothing changed"), "\(same.err)")
+        let gone = try harness.succeed("query", "CREATE (n:Application {id: 'tmp-1'}) WITH n DELETE n")
+        #expect(gone.err.contains("nothing changed"), "\(gone.err)")
+        let unknown = try harness.cmdb("history", "tmp-1")
+        #expect(unknown.exitCode == 2 && unknown.err.contains("unknown CI 'tmp-1'"), "\(unknown)")
+        #expect(try harness.status().latestTransaction == 3)
+    }
 }

@@ -124,4 +124,58 @@ struct OneVersionPerTransactionTests {
         #expect(!committed)
         try t.store.read { (tx) throws in #expect(try tx.relation(from: a, type: "USES", to: b)?.version == 2) }
     }
+
+    @Test("a CI deleted and created again in one transaction: one version, the net change, or nothing when it is as before")
+    func deleteThenRecreate() throws {
+        let t = try TestStore()
+        let nid = try t.store.write(TestStore.change) { tx in
+            try tx.upsertNode(externalID: "app-1", label: "A", properties: ["status": .string("live")]).nid
+        }
+        let unchanged = try t.store.write(TestStore.change) { tx in
+            #expect(try tx.deleteNode(nid))
+            try tx.upsertNode(externalID: "app-1", label: "A", properties: ["status": .string("live")])
+            return tx.hasChanges
+        }
+        #expect(!unchanged)
+        try t.store.write(TestStore.change) { tx in
+            #expect(try tx.deleteNode(nid))
+            try tx.upsertNode(externalID: "app-1", label: "A", properties: ["status": .string("maintenance")])
+            #expect(tx.record.nodesDeleted == 0 && tx.record.nodesCreated == 0 && tx.record.nodesUpdated == 1)
+        }
+        try t.store.read { (tx) throws in
+            let versions = try tx.history(of: nid)
+            #expect(versions.map(\.transaction) == [1, 2])
+            #expect(versions.map { $0.node?.properties["status"] } == [.string("live"), .string("maintenance")])
+            #expect(versions.last?.node?.created == 1)
+            #expect(try tx.loggedChanges(of: 2) == [.init(operation: .update, entity: .node(nid))])
+            #expect(try Self.counts(tx) == ["A/maintenance: 1"])
+        }
+    }
+
+    @Test("a CI created and deleted in one transaction leaves no version; alone, nothing is committed")
+    func createThenDelete() throws {
+        let t = try TestStore()
+        try t.store.write(TestStore.change) { tx in
+            try tx.upsertNode(externalID: "keep", label: "A", properties: [:])
+        }
+        let alone = try t.store.write(TestStore.change) { tx in
+            let nid = try tx.upsertNode(externalID: "gone", label: "A", properties: [:]).nid
+            #expect(try tx.deleteNode(nid))
+            return tx.hasChanges
+        }
+        #expect(!alone)
+        let (gone, other) = try t.store.write(TestStore.change) { tx in
+            let a = try tx.upsertNode(externalID: "a", label: "A", properties: [:]).nid
+            let gone = try tx.upsertNode(externalID: "gone2", label: "A", properties: [:]).nid
+            let b = try tx.upsertNode(externalID: "b", label: "A", properties: [:]).nid
+            #expect(try tx.deleteNode(gone))
+            #expect(tx.record.nodesCreated == 2 && tx.record.nodesDeleted == 0)
+            return (gone, [a, b])
+        }
+        try t.store.read { (tx) throws in
+            #expect(try tx.history(of: gone).isEmpty)
+            #expect(try tx.loggedChanges(of: 2) == other.map { .init(operation: .create, entity: .node($0)) })
+            #expect(try Self.counts(tx) == ["A/: 3"])
+        }
+    }
 }

@@ -41,6 +41,11 @@ extension GraphTransaction {
             if old.label == label && old.properties == properties { return NodeWrite(nid: nid, outcome: .unchanged) }
             previous = unsafe (Array(bytes), old)
         }
+        if previous == nil, let nid = existingNID, let write = try recreateNode(
+            nid, label: label, labelID: labelID, externalID: externalID, properties: properties)
+        {
+            return write
+        }
         // Written before in this transaction: one version per transaction, so the record is replaced in place.
         if let previous, previous.node.version == number {
             try rewriteNode(previous.node, previousBytes: previous.bytes, label: label, labelID: labelID,
@@ -107,22 +112,30 @@ extension GraphTransaction {
         if try hasRelations(nid) {
             throw StorageError(.constraint, "the CI '\(old.externalID)' still has relations; delete them first")
         }
-        if old.version == number {
-            // Changed earlier in this transaction: its committed version is in the history already, and the
-            // deletion is what this transaction did to it.
-            try forgetNodeUpdate(nid)
+        let createdHere = old.version == number && old.created == number
+        if createdHere {
+            // Created in this transaction: it was not there before and is not after, so no history and no log.
+            try forgetNodeCreation(nid)
         } else {
-            try putHistory(nid: nid, version: old.version, bytes: oldBytes)
+            if old.version == number {
+                // Changed earlier in this transaction: its committed version is in the history already, and the
+                // deletion is what this transaction did to it.
+                try forgetNodeUpdate(nid)
+            } else {
+                try putHistory(nid: nid, version: old.version, bytes: oldBytes)
+            }
+            try putHistory(nid: nid, version: number, bytes: [])
         }
-        try putHistory(nid: nid, version: number, bytes: [])
         var key = nid.bigEndian
         _ = unsafe try withUnsafeBytes(of: &key) { (k) in unsafe try raw.delete(dbs.nodes, k) }
         try removeFromLabelIndex(nid, label: old.label)
         try updatePropertyIndex(nid, old: old.properties, new: nil)
         try updateStatusIndex(nid, old: old.properties, new: nil, append: false)
         adjustCount(label: old.label, properties: old.properties, by: -1)
-        record.nodesDeleted += 1
-        try log(.delete, .node, nodeKey: nid)
+        if !createdHere {
+            record.nodesDeleted += 1
+            updateLogSequences.deletedNodes[nid] = try log(.delete, .node, nodeKey: nid)
+        }
         return true
     }
 
@@ -358,7 +371,7 @@ extension GraphTransaction {
     // MARK: - Log and commit
 
     @discardableResult
-    private func log(_ op: LogOperation, _ entity: LogEntity, nodeKey: NodeID) throws -> UInt32 {
+    func log(_ op: LogOperation, _ entity: LogEntity, nodeKey: NodeID) throws -> UInt32 {
         var key = ByteWriter(capacity: 8)
         key.u64BE(nodeKey)
         return try log(op, entity, key: key.bytes)
@@ -378,19 +391,21 @@ extension GraphTransaction {
     func flushCreatedRun() throws {
         guard let run = pendingCreatedRun else { return }
         pendingCreatedRun = nil
+        let sequence: UInt32
         if run.count == 1 {
-            try log(.create, .node, nodeKey: run.first)
+            sequence = try log(.create, .node, nodeKey: run.first)
         } else {
             var key = ByteWriter(capacity: 16)
             key.u64BE(run.first)
             key.u64BE(run.count)
-            try log(.create, .nodeRun, key: key.bytes)
+            sequence = try log(.create, .nodeRun, key: key.bytes)
         }
+        updateLogSequences.rememberCreated(first: run.first, count: run.count, sequence: sequence)
     }
 
     /// Appends an entry to this transaction's log; returns its sequence number.
     @discardableResult
-    private func log(_ op: LogOperation, _ entity: LogEntity, key entityKey: [UInt8]) throws -> UInt32 {
+    func log(_ op: LogOperation, _ entity: LogEntity, key entityKey: [UInt8]) throws -> UInt32 {
         // Entries keep the order of the writes: a pending run of created nodes goes first.
         if pendingCreatedRun != nil { try flushCreatedRun() }
         var key = ByteWriter(capacity: 12)
