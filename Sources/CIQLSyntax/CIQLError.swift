@@ -72,9 +72,7 @@ public struct CIQLError: Error, Sendable, CustomStringConvertible {
             ? (showingCode ? "\(label): \(message)" : message)
             : (showingCode ? "\(label) \(place): \(message)" : "\(place): \(message)")
         guard let location else { return head }
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        guard location.line >= 1, location.line <= lines.count else { return head }
-        let line = lines[location.line - 1].replacing("\t", with: " ")
+        guard let line = SourceLocation.line(location.line, in: source)?.replacing("\t", with: " ") else { return head }
         let caretColumn = max(1, min(location.column, line.count + 1))
         return head + "\n  " + line + "\n  " + String(repeating: " ", count: caretColumn - 1) + "^"
     }

@@ -50,7 +50,7 @@ public enum CIQLParser {
                     state = .code
                 }
             case .lineComment:
-                if b == UInt8(ascii: "\n") { state = .code }
+                if b == 0x0A || b == 0x0D { state = .code }
             case .blockComment:
                 if b == UInt8(ascii: "*"), next == UInt8(ascii: "/") {
                     state = .code

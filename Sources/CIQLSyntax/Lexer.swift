@@ -64,11 +64,11 @@ struct Scanner {
         return SourceLocation(line: line, column: prefix.count + 1, offset: offset)
     }
 
-    /// Moves past one byte, keeping line bookkeeping.
+    /// Moves past one byte, keeping line bookkeeping: LF, CRLF and a lone CR end a line (`SourceLocation`).
     mutating func advance() {
         let b = bytes[position]
         position += 1
-        if b == UInt8(ascii: "\n") {
+        if b == 0x0A || b == 0x0D && byte(at: position) != 0x0A {
             line += 1
             lineStart = position
             lineHasNonASCII = false
@@ -100,7 +100,7 @@ struct Scanner {
             if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C {
                 advance()
             } else if b == UInt8(ascii: "/"), byte(at: position + 1) == UInt8(ascii: "/") {
-                while position < bytes.count, bytes[position] != UInt8(ascii: "\n") { advance() }
+                while position < bytes.count, bytes[position] != 0x0A, bytes[position] != 0x0D { advance() }
             } else if b == UInt8(ascii: "/"), byte(at: position + 1) == UInt8(ascii: "*") {
                 let start = location(at: position)
                 advance()

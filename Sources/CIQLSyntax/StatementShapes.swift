@@ -241,7 +241,7 @@ private struct ShapeTemplate {
     let shapeNumber: Int
     /// The text before the first literal, between literals, and after the last one up to and including the `;`.
     let segments: [Range<Int>]
-    /// Whether a segment is ASCII without a newline (the line bookkeeping can jump over it).
+    /// Whether a segment is ASCII without a line end, LF or CR (the line bookkeeping can jump over it).
     let plain: [Bool]
     let literalKinds: [Token.Kind]
     /// The first byte of each literal: a quote, a digit or `.`. A literal in the same place must start with
@@ -259,7 +259,7 @@ private struct ShapeTemplate {
         }
         segments.append(from..<end)
         self.segments = segments
-        plain = segments.map { range in !bytes[range].contains { $0 >= 0x80 || $0 == 0x0A } }
+        plain = segments.map { range in !bytes[range].contains { $0 >= 0x80 || $0 == 0x0A || $0 == 0x0D } }
         literalKinds = literals.map(\.kind)
         literalStarts = literals.map { Self.startClass(bytes[$0.location.offset]) }
     }

@@ -1,5 +1,6 @@
 import Glibc
 import CIQLSyntax
+import JSONLines
 
 /// A failure to read a file, with the operating system's reason.
 struct FileReadError: Error, CustomStringConvertible {
@@ -18,7 +19,7 @@ func readTextFile(_ path: String, name: String? = nil, kind: String = "text file
     return try readText(descriptor: fd, name: name ?? path, kind: kind)
 }
 
-/// Reads `descriptor` to its end, refusing more than `textFileLimit` bytes.
+/// Reads `descriptor` to its end, refusing more than `textFileLimit` bytes; a byte order mark at the start is skipped.
 func readText(descriptor fd: Int32, name: String, kind: String) throws -> String {
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -35,7 +36,7 @@ func readText(descriptor fd: Int32, name: String, kind: String) throws -> String
         }
         bytes.append(contentsOf: buffer[0..<n])
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return ByteOrderMark.skipped(in: String(decoding: bytes, as: UTF8.self))
 }
 
 /// Copies standard input to a temporary file, so an import can read it again if it must retry.

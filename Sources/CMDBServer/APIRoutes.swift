@@ -108,7 +108,8 @@ struct APIRoutes {
             guard let yaml = String(validating: bytes, as: UTF8.self) else {
                 throw APIError.badRequest("the schema in the body is not UTF-8 text", code: "Request.Invalid")
             }
-            return JSONBody.response(try await engine.applySchema(yaml: yaml, change: change, caller: caller))
+            return JSONBody.response(
+                try await engine.applySchema(yaml: ByteOrderMark.skipped(in: yaml), change: change, caller: caller))
         }
         v1.get("audit/runs") { [engine] _, context in
             _ = try context.require(.reader, for: "audit runs")

@@ -1,3 +1,5 @@
+import JSONLines
+
 /// What reading one line gave.
 package enum LineInput: Equatable, Sendable {
     case line(String)
@@ -17,12 +19,19 @@ package protocol LineReader: AnyObject {
     func finish()
 }
 
-/// Lines from standard input, for scripts: no prompt, no editing, no history.
+/// Lines from standard input, for scripts: no prompt, no editing, no history. A byte order mark at the start of the
+/// script is skipped.
 package final class PlainLineReader: LineReader {
+    private var isFirstLine = true
+
     package init() {}
 
     package func readLine(prompt: String) -> LineInput {
-        guard let line = Swift.readLine(strippingNewline: true) else { return .end }
+        guard var line = Swift.readLine(strippingNewline: true) else { return .end }
+        if isFirstLine {
+            isFirstLine = false
+            line = ByteOrderMark.skipped(in: line)
+        }
         return .line(line.hasSuffix("\r") ? String(line.dropLast()) : line)
     }
 

@@ -117,6 +117,25 @@ struct ParserErrorTests {
         }
     }
 
+    @Test(
+        "LF, CRLF and a lone CR each end one line: the same place, line and caret, without the CR",
+        arguments: ["\n", "\r\n", "\r"])
+    func lineEnds(_ end: String) {
+        let source = ["RETURN 1 AS a;", "// RETURN )", "RETURN", "  'é', )", ""].joined(separator: end)
+        do {
+            _ = try CIQLParser.parse(source)
+            Issue.record("parsed")
+        } catch {
+            #expect(error.location?.line == 4 && error.location?.column == 8)
+            #expect(
+                error.rendered(source: source) == """
+                    error[SyntaxError.UnexpectedSyntax] 4:8: expected an expression after ',', found ')'
+                        'é', )
+                             ^
+                    """)
+        }
+    }
+
     @Test("columns count characters, offsets count UTF-8 bytes")
     func unicodeColumns() {
         #expect(parseError("RETURN 'é', 'ü' +") == "1:18 expected an expression after '+', found the end of the input")

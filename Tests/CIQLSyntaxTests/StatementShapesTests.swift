@@ -174,6 +174,8 @@ struct StatementShapesTests {
             "RETURN 1 AS a; RETURN 2 AS a",
             // `RETURN.5` is a keyword and a float; `RETURN5.5` a name, a dot and an integer: not one shape.
             "RETURN.5 AS x;RETURN5.5 AS x;RETURN.7 AS x;",
+            // CRLF and a lone CR end lines as LF does, between literals and inside them.
+            "RETURN 1 AS a;\r\nRETURN 2\r AS a;\rRETURN 'x\r\ny' AS a;\r\nRETURN 'z\rw' AS a;\r\nRETURN 3 // c\r AS a;",
         ] {
             try check(text)
         }
