@@ -148,7 +148,8 @@ public final class CollectingSink: ResultSink {
 /// an audit rule reports. Holds one entry per CI, not per row, so `MATCH (a),(b) RETURN a` stays small.
 public final class FirstColumnIDSink: ResultSink {
     public private(set) var ids: [String] = []
-    private var seen: Set<String> = []
+    /// Ids already taken, by code point (UTF-8 bytes): canonically equivalent ids are two CIs.
+    private var seen: Set<[UInt8]> = []
     /// Nodes already taken, so a node met again costs no lookup of its id.
     private var seenNodes: Set<NodeID> = []
     private var graph: ResultGraph?
@@ -170,7 +171,7 @@ public final class FirstColumnIDSink: ResultSink {
         case let other?:
             throw CIQLError(.semantic, .type(.invalidArgumentType), "the first column must hold CIs or CI ids, not \(other.typeName.lowercased())")
         }
-        guard seen.insert(id).inserted else { return }
+        guard seen.insert(Array(id.utf8)).inserted else { return }
         ids.append(id)
         bytes &+= 2 * (40 + id.utf8.count) + 16
         if let budget = limits.maximumMemory, bytes > budget {

@@ -64,6 +64,31 @@ struct AuditRuleInputTests {
         #expect(try storedRuns() == 1)
     }
 
+    @Test("an id of a deleted CI is an id of no CI: the rule is refused, not a violation")
+    func deletedCIs() throws {
+        try harness.succeed("query", "MATCH (n {id:'app-2'}) DETACH DELETE n", "--change", "C2")
+        let file = try rules("UNWIND ['app-2'] AS id RETURN id", name: "deleted")
+        let result = try harness.cmdb("audit", "--rules", file, "--format", "json")
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("error[InputError.InvalidAuditRule]") && result.err.contains("'app-2'"), "\(result.err)")
+        #expect(result.stdout.isEmpty)
+        #expect(try storedRuns() == 0, "no audit run was stored")
+    }
+
+    @Test("two CIs whose ids are canonically equivalent are two violations, in code point order")
+    func codePointIDs() throws {
+        let lines = #"{"kind":"ci","id":"caf\u00e9","class":"Application","attrs":{"criticality":1}}"# + "\n"
+            + #"{"kind":"ci","id":"cafe\u0301","class":"Application","attrs":{"criticality":1}}"# + "\n"
+        try harness.succeed("import", "-", "--change", "C2", stdin: Data(lines.utf8))
+        let file = try rules("MATCH (n:Application) WHERE n.owner IS NULL RETURN n", name: "unowned")
+        let report = try harness.succeed("audit", "--rules", file, "--format", "json")
+        let object = try JSONSerialization.jsonObject(with: report.stdout) as? [String: Any]
+        let listed = (object?["violations"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "unowned" }
+        let ids = listed.compactMap { $0["ci"] as? String }
+        #expect(ids.map { Array($0.unicodeScalars) } == ["cafe\u{301}", "caf\u{e9}"].map { Array($0.unicodeScalars) },
+            "\(listed)")
+    }
+
     @Test("a broken rules file is InputError.InvalidAuditRule with its place; nothing is stored")
     func brokenFiles() throws {
         let cases: [(String, String, String)] = [

@@ -136,4 +136,37 @@ struct ChangePlanningTests {
         #expect(server.stop() == 0)
         #expect(try listed()["CHG-E"]?.cis == ["app-1"])
     }
+
+    @Test("two CIs whose ids are canonically equivalent are two CIs in a planned change and in impact reports")
+    func codePointIDs() throws {
+        let (nfc, nfd) = ("caf\u{E9}", "cafe\u{301}")
+        let lines = #"{"kind":"ci","id":"caf\u00e9","class":"Application"}"# + "\n"
+            + #"{"kind":"ci","id":"cafe\u0301","class":"Application"}"# + "\n"
+            + #"{"kind":"ci","id":"bs-a","class":"BusinessService","attrs":{"criticality":2}}"# + "\n"
+            + #"{"kind":"ci","id":"bs-b","class":"BusinessService","attrs":{"criticality":2}}"# + "\n"
+            + #"{"kind":"rel","type":"RUNS_ON","from":"caf\u00e9","to":"vm-1"}"# + "\n"
+            + #"{"kind":"rel","type":"RUNS_ON","from":"cafe\u0301","to":"vm-1"}"# + "\n"
+            + #"{"kind":"rel","type":"PROVIDED_BY","from":"bs-a","to":"caf\u00e9"}"# + "\n"
+            + #"{"kind":"rel","type":"PROVIDED_BY","from":"bs-b","to":"cafe\u0301"}"# + "\n"
+        try harness.succeed("import", "-", "--change", "C2", stdin: Data(lines.utf8))
+
+        let planned = try harness.succeed("change", "plan", "CHG-U", "--ci", "\(nfc),\(nfd),\(nfc)", "--window", Self.window)
+        #expect(planned.out.hasPrefix("planned CHG-U: 2 CIs,"), "\(planned.out)")
+        let cis = try listed()["CHG-U"]?.cis ?? []
+        #expect(cis.map { Array($0.unicodeScalars) } == [nfc, nfd].map { Array($0.unicodeScalars) }, "\(cis)")
+
+        // The tree: each service once, under its own application.
+        let out = try harness.succeed("impact", "vm-1").out
+        let tree = out.components(separatedBy: "\n\n").dropFirst().first ?? ""
+        #expect(tree.components(separatedBy: "bs-a").count - 1 == 1 && tree.components(separatedBy: "bs-b").count - 1 == 1,
+            "\(out)")
+        // Mermaid: one node per CI, so the two applications are two nodes.
+        let mermaid = try harness.succeed("impact", "vm-1", "--format", "mermaid").out
+        let declared = mermaid.split(separator: "\n").compactMap { line -> Substring? in
+            let text = line.drop { $0 == " " }
+            guard let bracket = text.firstIndex(of: "["), !text.contains("-->") else { return nil }
+            return text[..<bracket]
+        }
+        #expect(declared.count == 7 && Set(declared).count == 7, "vm-1, three applications, three services: \(mermaid)")
+    }
 }

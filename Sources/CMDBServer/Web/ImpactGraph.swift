@@ -54,10 +54,11 @@ enum ImpactGraph {
             let down = e.level == .down
             columns[e.distance].append((e.item.id, "\(e.item.label ?? "") · \(e.level.rawValue)", down ? "#b00020" : "#ffbf00", down ? "#fff" : "#000"))
         }
-        var position: [String: (x: Int, y: Int)] = [:]
+        // Keyed by code point (UTF-8 bytes): canonically equivalent ids are two CIs, two boxes.
+        var position: [[UInt8]: (x: Int, y: Int)] = [:]
         for (c, column) in columns.enumerated() {
-            for (row, node) in column.enumerated() where position[node.id] == nil {
-                position[node.id] = (margin + c * (boxWidth + columnGap), margin + row * (boxHeight + rowGap))
+            for (row, node) in column.enumerated() where position[Array(node.id.utf8)] == nil {
+                position[Array(node.id.utf8)] = (margin + c * (boxWidth + columnGap), margin + row * (boxHeight + rowGap))
             }
         }
         let width = margin * 2 + columns.count * (boxWidth + columnGap) - columnGap
@@ -65,12 +66,12 @@ enum ImpactGraph {
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"Impact graph\">"
         svg += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#444\"/></marker></defs>"
         for e in r.impacted where e.path.count >= 2 {
-            guard let from = position[e.path[e.path.count - 2]], let to = position[e.item.id] else { continue }
+            guard let from = position[Array(e.path[e.path.count - 2].utf8)], let to = position[Array(e.item.id.utf8)] else { continue }
             svg += "<line x1=\"\(from.x + boxWidth)\" y1=\"\(from.y + boxHeight / 2)\" x2=\"\(to.x)\" y2=\"\(to.y + boxHeight / 2)\" stroke=\"#444\" stroke-width=\"2\" marker-end=\"url(#arrow)\"/>"
         }
         for column in columns {
             for node in column {
-                guard let p = position[node.id] else { continue }
+                guard let p = position[Array(node.id.utf8)] else { continue }
                 svg += "<g class=\"node\"><title>\(HTML.escape(node.id))</title>"
                 svg += "<rect x=\"\(p.x)\" y=\"\(p.y)\" width=\"\(boxWidth)\" height=\"\(boxHeight)\" rx=\"8\" fill=\"\(node.fill)\" stroke=\"#000\" stroke-width=\"2\"/>"
                 svg += "<text x=\"\(p.x + 10)\" y=\"\(p.y + 23)\" font-size=\"16\" font-weight=\"700\" fill=\"\(node.text)\">\(HTML.escape(String(node.id.prefix(26))))</text>"

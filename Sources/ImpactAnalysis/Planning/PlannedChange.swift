@@ -17,8 +17,9 @@ public struct PlannedChange: Sendable, Hashable {
     public init(reference: String, cis: [String], window: ChangeWindow, description: String?, actor: String,
                 plannedAt: Int64) {
         self.reference = reference
-        var seen: Set<String> = []
-        self.cis = cis.filter { seen.insert($0).inserted }
+        // Once by code point (UTF-8 bytes), as the id index tells CIs apart, not by Swift's canonical equivalence.
+        var seen: Set<[UInt8]> = []
+        self.cis = cis.filter { seen.insert(Array($0.utf8)).inserted }
         self.window = window
         self.description = description
         self.actor = actor

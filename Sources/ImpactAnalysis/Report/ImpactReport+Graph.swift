@@ -37,11 +37,12 @@ extension ImpactReport {
     /// A Mermaid flowchart of the impact, coloured as the DOT graph; paste it into Markdown that renders Mermaid.
     public func renderMermaid(_ write: (String) throws -> Void) throws {
         var out = "flowchart LR\n"
-        var names: [String: String] = [:]
+        // Keyed by code point (UTF-8 bytes): canonically equivalent ids are two CIs, two nodes.
+        var names: [[UInt8]: String] = [:]
         func name(_ id: String) -> String {
-            if let n = names[id] { return n }
+            if let n = names[Array(id.utf8)] { return n }
             let n = "n\(names.count)"
-            names[id] = n
+            names[Array(id.utf8)] = n
             return n
         }
         for t in targets {

@@ -20,9 +20,10 @@ extension ImpactReport {
     public func renderTree(_ write: (String) throws -> Void) throws {
         try write("impact of taking down \(targets.map { Self.describe($0) }.joined(separator: ", "))\n")
         try write(impactedSummary + "; risk \(risk.score) (\(risk.band))\n\n")
-        var children: [String: [Int]] = [:]
+        // Keyed by code point (UTF-8 bytes): canonically equivalent ids are two CIs.
+        var children: [[UInt8]: [Int]] = [:]
         for (i, entry) in impacted.enumerated() where entry.path.count >= 2 {
-            children[entry.path[entry.path.count - 2], default: []].append(i)
+            children[Array(entry.path[entry.path.count - 2].utf8), default: []].append(i)
         }
         var buffer = ""
         func flush(_ force: Bool) throws {
@@ -35,14 +36,14 @@ extension ImpactReport {
             let inactive = inactiveTargets.contains(target.id) ? ", \(target.status ?? "inactive"): passes nothing on" : ""
             buffer += "\(target.id)  \(target.label ?? "")  [target\(inactive)]\n"
             // Depth-first with an explicit stack: (item index, prefix for its line, prefix for its children).
-            var stack: [(Int, String, String)] = (children[target.id] ?? []).enumerated().reversed().map { (n, i) in
-                let last = n == (children[target.id]?.count ?? 0) - 1
+            var stack: [(Int, String, String)] = (children[Array(target.id.utf8)] ?? []).enumerated().reversed().map { (n, i) in
+                let last = n == (children[Array(target.id.utf8)]?.count ?? 0) - 1
                 return (i, last ? "└── " : "├── ", last ? "    " : "│   ")
             }
             while let (i, linePrefix, childPrefix) = stack.popLast() {
                 let entry = impacted[i]
                 buffer += "\(linePrefix)\(entry.item.id)  \(entry.item.label ?? "")  \(entry.level == .down ? "DOWN" : "degraded")\n"
-                let kids = children[entry.item.id] ?? []
+                let kids = children[Array(entry.item.id.utf8)] ?? []
                 for (n, k) in kids.enumerated().reversed() {
                     let last = n == kids.count - 1
                     stack.append((k, childPrefix + (last ? "└── " : "├── "), childPrefix + (last ? "    " : "│   ")))

@@ -205,13 +205,13 @@ extension ImpactReport {
     static func risk(services: [Service], findings: [WindowFinding], collisions: [Collision], windowGiven: Bool)
         -> Risk
     {
-        let outside = Set(findings.map(\.service))
+        let outside = Set(findings.map { Array($0.service.utf8) })  // by code point: equivalent ids are two CIs
         var score = 0
         var terms: [String] = []
         for s in services {
             let criticality = s.item.criticality ?? 3
             let levelFactor = s.level == .down ? 2 : 1
-            let windowFactor = windowGiven && outside.contains(s.item.id) ? 2 : 1
+            let windowFactor = windowGiven && outside.contains(Array(s.item.id.utf8)) ? 2 : 1
             let term = criticality * levelFactor * windowFactor
             score += term
             var text = "\(s.item.id): criticality \(criticality)\(s.item.criticality == nil ? " (unset)" : "")"

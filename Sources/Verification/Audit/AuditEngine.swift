@@ -251,9 +251,17 @@ public final class AuditEngine {
             } catch {
                 throw AuditRuleError(rule: rule, message: "\(error)", cause: error)
             }
-            let distinct = Array(Set(ids)).sorted()
+            // Each id once and in code point order (UTF-8 byte order), not by Swift's canonical equivalence:
+            // 'caf\u{E9}' and 'cafe\u{301}' are two CIs, as in the id index.
+            var seen = Set<[UInt8]>()
+            let distinct = ids.filter { seen.insert(Array($0.utf8)).inserted }
+                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             // A rule reports CIs: ids of no CI mean the rule is wrong (a typo, a computed id), not that the CMDB is.
-            let phantoms = try distinct.filter { try tx.nodeID(forExternalID: $0) == nil }
+            // The id index keeps the ids of deleted CIs, so a found id must also be a live node.
+            let phantoms = try distinct.filter { id in
+                guard let nid = try tx.nodeID(forExternalID: id) else { return true }
+                return try tx.externalID(of: nid) == nil
+            }
             if !phantoms.isEmpty {
                 let named = phantoms.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
                 let more = phantoms.count > 5 ? " and \(phantoms.count - 5) more" : ""

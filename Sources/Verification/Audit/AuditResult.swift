@@ -37,8 +37,25 @@ public struct ViolationKey: Sendable, Hashable, Comparable {
         self.detail = detail
     }
 
+    // By code point (UTF-8 bytes), not Swift's canonical equivalence: 'caf\u{E9}' and 'cafe\u{301}' are two CIs,
+    // so a violation of one is not the other's between runs.
+    public static func == (a: ViolationKey, b: ViolationKey) -> Bool {
+        a.rule.utf8.elementsEqual(b.rule.utf8) && a.ci.utf8.elementsEqual(b.ci.utf8)
+            && a.detail.utf8.elementsEqual(b.detail.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for part in [rule, ci, detail] {
+            hasher.combine(part.utf8.count)
+            for byte in part.utf8 { hasher.combine(byte) }
+        }
+    }
+
     public static func < (a: ViolationKey, b: ViolationKey) -> Bool {
-        (a.rule, a.ci, a.detail) < (b.rule, b.ci, b.detail)
+        for (x, y) in [(a.rule, b.rule), (a.ci, b.ci), (a.detail, b.detail)] where !x.utf8.elementsEqual(y.utf8) {
+            return x.utf8.lexicographicallyPrecedes(y.utf8)
+        }
+        return false
     }
 
     /// `rule TAB ci TAB detail`, as stored with a run.
