@@ -139,4 +139,41 @@ struct ServerPathDecodingTests {
         }
         #expect(server.stop() == 0)
     }
+
+    @Test("the web view's GET forms are read as browsers send them: + is a space, %2B a plus; bad encodings are 400")
+    func webFormQueries() throws {
+        let window = "2026-11-22T02:00/2026-11-22T04:00"
+        try harness.succeed("change", "plan", "CHG 1", "--ci", "app x", "--window", window)
+        let reader = try harness.token("rita", role: "reader")
+        let server = try ServerProcess(harness: harness)
+        let web = HTTPClient(baseURL: server.baseURL, token: nil)
+        let signin = try web.request(
+            "POST", "/signin", body: Data("token=\(Self.encoded(reader))".utf8), contentType: "application/x-www-form-urlencoded")
+        let cookie = try #require(signin.headers["set-cookie"]?.split(separator: ";").first.map(String.init), "\(signin)")
+        let headers = ["Cookie": cookie]
+        let w = "window=2026-11-22T02%3A00%2F2026-11-22T04%3A00"
+
+        // A browser submits the impact form with every field, spaces as +.
+        let spaced = try web.request("GET", "/impact?targets=&target=app+x&\(w)&depth=&change=", headers: headers)
+        #expect(spaced.status == 200 && spaced.text.contains("1 target;") && !spaced.text.contains("class=\"error\""), "\(spaced)")
+        #expect(spaced.text.contains("<td>CHG 1</td>"), "the planned change collides: \(spaced)")
+        let assessed = try web.request("GET", "/impact?targets=&target=app+x&\(w)&depth=&change=CHG+1", headers: headers)
+        #expect(assessed.status == 200 && !assessed.text.contains("<td>CHG 1</td>"), "CHG 1 is the change assessed: \(assessed)")
+        #expect(assessed.text.contains("value=\"CHG 1\""), "the form keeps the change as typed")
+        let plus = try web.request("GET", "/impact?target=%E6%BC%A2%E5%AD%97+%CE%B1%2B%CE%B2", headers: headers)
+        #expect(plus.status == 200 && plus.text.contains("1 target;") && !plus.text.contains("class=\"error\""), "\(plus)")
+        // The free-text field separates ids by spaces, which arrive as +.
+        let two = try web.request("GET", "/impact?targets=app-1+a%2Fb&target=", headers: headers)
+        #expect(two.status == 200 && two.text.contains("2 targets;"), "\(two)")
+
+        let search = try web.request("GET", "/search?q=app+x", headers: headers)
+        #expect(search.status == 200 && Self.ciLinks(search.text).contains("app%20x"), "\(search)")
+        #expect(search.text.contains("value=\"app x\""), "the search box keeps the words")
+
+        for path in ["/impact?target=app-%C3", "/impact?targets=%ZZ", "/impact?change=50%", "/search?q=%C3%28"] {
+            let bad = try web.request("GET", path, headers: headers)
+            #expect(bad.status == 400 && bad.text.contains("percent-encoded"), "\(path): \(bad)")
+        }
+        #expect(server.stop() == 0)
+    }
 }

@@ -40,7 +40,13 @@ struct WebRoutes {
         }
         router.get("/search") { request, context in
             guard let caller = context.caller else { return HTML.redirect("/") }
-            let q = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+            let form: FormQuery
+            do {
+                form = try FormQuery(request.uri.query)
+            } catch {
+                return HTML.page(title: "Search", signedInAs: caller, HTML.error(APIError.from(error)), status: .badRequest)
+            }
+            let q = (form.first("q") ?? "").trimmingCharacters(in: .whitespaces)
             guard !q.isEmpty else { return searchPage(caller: caller, query: "", results: nil) }
             return searchPage(caller: caller, query: q, results: await table(
                 "MATCH (n) WHERE n.id = $q OR toLower(n.id) CONTAINS $lq OR toLower(n.name) CONTAINS $lq "
@@ -148,12 +154,18 @@ struct WebRoutes {
     }
 
     func impactPage(caller: Caller, request: Request) async -> Response {
-        let targetsText = request.uri.queryParameters["targets"].map(String.init) ?? ""
+        let form: FormQuery
+        do {
+            form = try FormQuery(request.uri.query)
+        } catch {
+            return HTML.page(title: "Impact", signedInAs: caller, HTML.error(APIError.from(error)), status: .badRequest)
+        }
+        let targetsText = form.first("targets") ?? ""
         // `target` (repeatable) names one CI by its whole id, which may hold spaces or commas: the CI page's link.
-        let wholeIDs = request.uri.queryParameters[values: "target"].map(String.init).filter { !$0.isEmpty }
-        let window = (request.uri.queryParameters["window"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-        let depthText = (request.uri.queryParameters["depth"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
-        let change = (request.uri.queryParameters["change"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+        let wholeIDs = form.all("target").filter { !$0.isEmpty }
+        let window = (form.first("window") ?? "").trimmingCharacters(in: .whitespaces)
+        let depthText = (form.first("depth") ?? "").trimmingCharacters(in: .whitespaces)
+        let change = (form.first("change") ?? "").trimmingCharacters(in: .whitespaces)
         var body = """
             <form method="get" action="/impact">
             <label for="targets">CIs going down (ids, separated by commas or spaces)</label>
