@@ -55,13 +55,15 @@ def main():
         assert len(rows) > 5, len(rows)
         driver.save_screenshot(shots + "/3-ci.png")
 
-        # Impact of a hypervisor, with a window: levels, services, owners, risk and the SVG graph.
+        # Impact of a hypervisor and an application (ids separated by a space, which the browser sends as '+'),
+        # with a window and a change reference holding spaces: levels, services, owners, risk and the SVG graph.
         driver.get(base + "/impact")
         targets = wait.until(EC.presence_of_element_located((By.ID, "targets")))
-        targets.send_keys(hypervisor)
+        targets.send_keys(hypervisor + " app-magister")
         targets.send_keys(Keys.TAB)
         driver.switch_to.active_element.send_keys("2026-12-01T02:00Z/2026-12-01T04:00Z")
-        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        driver.find_element(By.ID, "change").send_keys("CHG 42 + more")
+        driver.find_element(By.ID, "change").send_keys(Keys.ENTER)
         graph = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#impact-graph svg")))
         nodes = graph.find_elements(By.CSS_SELECTOR, "g.node")
         assert len(nodes) >= 2, "the graph draws the target and what it impacts"
@@ -69,6 +71,9 @@ def main():
         for heading in ["Risk", "Business services", "Owners to notify", "Levels", "Change window"]:
             assert heading in main, heading
         assert "down" in main or "degraded" in main
+        assert "2 targets;" in main, main
+        change = driver.find_element(By.ID, "change").get_attribute("value")
+        assert change == "CHG 42 + more", change
         driver.save_screenshot(shots + "/4-impact.png")
 
         # The query console: a result table.
