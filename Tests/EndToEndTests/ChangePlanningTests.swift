@@ -168,5 +168,15 @@ struct ChangePlanningTests {
             return text[..<bracket]
         }
         #expect(declared.count == 7 && Set(declared).count == 7, "vm-1, three applications, three services: \(mermaid)")
+
+        // Two services whose ids look alike, one inside its maintenance window and one outside: only the second
+        // doubles its risk.
+        let services = #"{"kind":"ci","id":"svc-caf\u00e9","class":"BusinessService","attrs":{"criticality":2,"maintenance_window":"Sun 02:00-06:00"}}"#
+            + "\n" + #"{"kind":"ci","id":"svc-cafe\u0301","class":"BusinessService","attrs":{"criticality":2,"maintenance_window":"Mon 02:00-06:00"}}"#
+            + "\n"
+        try harness.succeed("import", "-", "--change", "C3", stdin: Data(services.utf8))
+        let impact = try harness.succeed("impact", "svc-\(nfc)", "svc-\(nfd)", "--window", Self.window, "--format", "json")
+        let risk = (try JSONSerialization.jsonObject(with: impact.stdout) as? [String: Any])?["risk"] as? [String: Any]
+        #expect(risk?["score"] as? Int == 2 * 2 + 2 * 2 * 2, "\(impact.out)")
     }
 }
