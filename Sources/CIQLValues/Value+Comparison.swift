@@ -14,7 +14,7 @@ extension Value {
         case let (.int(x), .int(y)): return x == y
         case let (.float(x), .float(y)): return x == y
         case let (.int(x), .float(y)), let (.float(y), .int(x)): return numericEqual(x, y)
-        case let (.string(x), .string(y)): return x == y
+        case let (.string(x), .string(y)): return sameCodePoints(x, y)
         case let (.temporal(x), .temporal(y)): return TemporalValue.compareInstants(x, y).map { $0 == 0 } ?? false
         case let (.duration(x), .duration(y)): return x == y
         case let (.node(x), .node(y)): return x == y
@@ -68,7 +68,7 @@ extension Value {
         case let (.float(x), .int(y)):
             if x.isNaN { return nil }
             return compareMixed(y, x).reversed
-        case let (.string(x), .string(y)): return Comparison(x, y)
+        case let (.string(x), .string(y)): return codePointOrder(x, y)
         case let (.bool(x), .bool(y)): return Comparison(x ? 1 : 0, y ? 1 : 0)
         case let (.temporal(x), .temporal(y)): return TemporalValue.compareInstants(x, y).map { Comparison($0, 0) }
         case let (.list(x), .list(y)):
@@ -147,6 +147,55 @@ extension Value {
 }
 
 /// The outcome of comparing two values.
+/// Strings are sequences of Unicode code points: two strings are equal when they hold the same code points, and
+/// they sort by code point (the order of their UTF-8 bytes, which is the id index's order). Swift's own `==` and
+/// `<` take canonically equivalent strings (`"é"` and `"e\u{301}"`) as equal, which made `count(DISTINCT n.id)`
+/// merge two CIs the id index keeps apart, and `'cafe\u{301}' STARTS WITH 'cafe'` false.
+extension Value {
+    package static func sameCodePoints(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    }
+
+    package static func codePointOrder(_ a: String, _ b: String) -> Comparison {
+        if sameCodePoints(a, b) { return .equal }
+        return a.utf8.lexicographicallyPrecedes(b.utf8) ? .ascending : .descending
+    }
+
+    package static func hashCodePoints(_ s: String, into hasher: inout Hasher) {
+        hasher.combine(s.utf8.count)
+        for byte in s.utf8 { hasher.combine(byte) }
+    }
+
+    /// `STARTS WITH`, `ENDS WITH`, `CONTAINS` by code points.
+    package static func codePoints(of s: String, startWith t: String) -> Bool { s.utf8.starts(with: t.utf8) }
+
+    package static func codePoints(of s: String, endWith t: String) -> Bool {
+        s.utf8.count >= t.utf8.count && s.utf8.reversed().starts(with: t.utf8.reversed())
+    }
+
+    /// Linear in the lengths whatever the strings (Knuth–Morris–Pratt over the UTF-8 bytes).
+    package static func codePoints(of s: String, contain t: String) -> Bool {
+        let haystack = Array(s.utf8), needle = Array(t.utf8)
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        // fallback[i]: the length of the longest proper prefix of needle[...i] that is also its suffix.
+        var fallback = [Int](repeating: 0, count: needle.count)
+        var k = 0
+        for i in 1..<needle.count {
+            while k > 0 && needle[i] != needle[k] { k = fallback[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            fallback[i] = k
+        }
+        var matched = 0
+        for byte in haystack {
+            while matched > 0 && byte != needle[matched] { matched = fallback[matched - 1] }
+            if byte == needle[matched] { matched += 1 }
+            if matched == needle.count { return true }
+        }
+        return false
+    }
+}
+
 public enum Comparison: Sendable, Equatable {
     case ascending, equal, descending
 
@@ -194,7 +243,7 @@ public struct GroupingKey: Hashable, Sendable {
         case .float(let d):
             hasher.combine(2)
             if d.isNaN { hasher.combine(UInt64.max) } else { hasher.combine(d) }
-        case .string(let s): hasher.combine(3); hasher.combine(s)
+        case .string(let s): hasher.combine(3); Value.hashCodePoints(s, into: &hasher)
         case .temporal(let t): hasher.combine(4); t.hashByInstant(into: &hasher)
         case .duration(let d): hasher.combine(5); hasher.combine(d)
         case .list(let l):

@@ -22,7 +22,8 @@ struct ImpactCommand: ParsableCommand {
             --window START/END (ISO-8601, e.g. 2026-11-22T02:00/2026-11-22T04:00; local time in the planning
             time zone, see 'cmdb change timezone', unless it ends in Z or an offset) checks the change against
             every affected business service's maintenance_window and against other planned changes
-            ('cmdb change plan') whose windows overlap and whose impact meets this one.
+            ('cmdb change plan') whose windows overlap and whose impact meets this one. --change REF names the
+            change being assessed (as 'cmdb change plan REF' planned it), which is no collision with itself.
 
             Formats: tree (default), table, json, dot (Graphviz), mermaid, markdown (a CAB report).
             """)
@@ -46,6 +47,11 @@ struct ImpactCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The change window, START/END.", valueName: "start/end"))
     var window: String?
 
+    @Option(help: ArgumentHelp(
+        "The change being assessed, by its reference: a planned change of that reference is not a collision.",
+        valueName: "ref"))
+    var change: String?
+
     @Option(help: ArgumentHelp("tree, table, json, dot, mermaid or markdown.", valueName: "format"))
     var format: Format = .tree
 
@@ -57,6 +63,7 @@ struct ImpactCommand: ParsableCommand {
     func validate() throws {
         if cis.isEmpty && query == nil { throw ValidationError("name at least one CI: cmdb impact CI… (or --where 'CIQL')") }
         if let depth, depth < 0 { throw ValidationError("--depth must be 0 or more, not \(depth)") }
+        _ = try changeReference(change)
     }
 
     func run() throws {
@@ -71,8 +78,8 @@ struct ImpactCommand: ParsableCommand {
             let zone = try ChangePlanning.timeZone(in: tx)
             let changeWindow = try window.map { (text) in try planningInput { try ChangeWindow.parse(text, timeZone: zone) } }
             return try ImpactReport.make(
-                targets: targets, depth: depth, window: changeWindow, analyzer: ImpactAnalyzer(schema: db.schema),
-                in: tx, interrupt: deadline.map { (d) in { try d.check() } })
+                targets: targets, depth: depth, window: changeWindow, excluding: try changeReference(change),
+                analyzer: ImpactAnalyzer(schema: db.schema), in: tx, interrupt: deadline.map { (d) in { try d.check() } })
         }
         let sink = Console.standardOutput
         let write: (String) throws -> Void = { (text) in try sink.write(text) }

@@ -47,13 +47,13 @@ struct APIRoutes {
         }
         v1.get("cis/{id}") { [engine] _, context in
             _ = try context.require(.reader, for: "reading a CI")
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             guard let bytes = try await engine.ci(id) else { throw APIError.notFound("no CI '\(id)'") }
             return JSONBody.response(bytes)
         }
         v1.get("cis/{id}/history") { [engine] _, context in
             _ = try context.require(.reader, for: "reading a CI's history")
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             guard let bytes = try await engine.history(id) else { throw APIError.notFound("no CI '\(id)'") }
             return JSONBody.response(bytes)
         }
@@ -61,7 +61,8 @@ struct APIRoutes {
             _ = try context.require(.reader, for: "impact analysis")
             let body = try await JSONBody.object(request, limit: limit)
             return JSONBody.response(try await engine.impactJSON(
-                targets: try body.strings("targets"), depth: try body.int("depth"), window: try body.string("window")))
+                targets: try body.strings("targets"), depth: try body.int("depth"), window: try body.string("window"),
+                change: try body.string("change")))
         }
         v1.get("changes") { [engine] _, context in
             _ = try context.require(.reader, for: "the change list")
@@ -78,7 +79,7 @@ struct APIRoutes {
         }
         v1.delete("changes/{ref}") { [engine] _, context in
             let caller = try context.require(.editor, for: "cancelling a change")
-            try await engine.cancelChange(reference: try context.parameters.require("ref"), caller: caller)
+            try await engine.cancelChange(reference: try context.pathParameter("ref"), caller: caller)
             return Response(status: .noContent)
         }
         v1.post("import") { [engine] request, context in
@@ -115,7 +116,7 @@ struct APIRoutes {
         }
         v1.get("audit/runs/{run}") { [engine] _, context in
             _ = try context.require(.reader, for: "audit runs")
-            let text = try context.parameters.require("run")
+            let text = try context.pathParameter("run")
             guard let run = Int(text) else { throw APIError.badRequest("the run number must be an integer, not '\(text)'") }
             guard let bytes = try await engine.auditRuns(run: run) else { throw APIError.notFound("no audit run \(run)") }
             return JSONBody.response(bytes)

@@ -107,3 +107,45 @@ extension JSONObject {
         }
     }
 }
+
+extension CMDBRequestContext {
+    /// The path parameter `name` (`{id}`, `{ref}`), percent-decoded once: the router matches the path as sent, so
+    /// `/v1/cis/app%20x` names the CI `app x` and `/v1/cis/a%2Fb` the CI `a/b`. A `%` not followed by two hex
+    /// digits, or bytes that are not UTF-8, are 400 `Request.Invalid`.
+    func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        guard let decoded = PercentDecoding.decode(raw) else {
+            throw APIError.badRequest(
+                "the path segment '\(raw)' is not valid percent-encoded UTF-8 (encode its bytes as %XX, each % as %25)")
+        }
+        return decoded
+    }
+}
+
+/// Percent-decoding of one path segment (RFC 3986 §2.1), strictly: every `%` starts a two-hex-digit escape, and the
+/// bytes must be UTF-8. `+` stays `+` (it means a space only in form bodies).
+enum PercentDecoding {
+    static func decode(_ segment: some StringProtocol) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(segment.utf8.count)
+        var iterator = segment.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

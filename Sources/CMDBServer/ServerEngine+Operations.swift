@@ -143,14 +143,14 @@ extension ServerEngine {
     }
 
     /// The impact report of taking `targets` down, held to the statement time limit (`Limit.Timeout`).
-    func impactReport(targets: [String], depth: Int?, window: String?) async throws -> ImpactReport {
-        try await read { [self] in try makeImpactReport(targets: targets, depth: depth, window: window).report }
+    func impactReport(targets: [String], depth: Int?, window: String?, change: String?) async throws -> ImpactReport {
+        try await read { [self] in try makeImpactReport(targets: targets, depth: depth, window: window, change: change).report }
     }
 
     /// The impact report as `cmdb impact --format json` writes it, built on the reader thread.
-    func impactJSON(targets: [String], depth: Int?, window: String?) async throws -> [UInt8] {
+    func impactJSON(targets: [String], depth: Int?, window: String?, change: String?) async throws -> [UInt8] {
         try await read { [self] in
-            let (report, deadline) = try makeImpactReport(targets: targets, depth: depth, window: window)
+            let (report, deadline) = try makeImpactReport(targets: targets, depth: depth, window: window, change: change)
             var bytes: [UInt8] = []
             try report.writeJSON { chunk in
                 if bytes.isEmpty { bytes.reserveCapacity(chunk.count * 2) }
@@ -161,10 +161,15 @@ extension ServerEngine {
         }
     }
 
-    /// Runs on a reader thread; the analysis stops at the deadline (`Limit.Timeout`).
-    private func makeImpactReport(targets: [String], depth: Int?, window: String?) throws -> (report: ImpactReport, deadline: Deadline) {
+    /// Runs on a reader thread; the analysis stops at the deadline (`Limit.Timeout`). `change` is the change being
+    /// assessed: a planned change of that reference is no collision.
+    private func makeImpactReport(
+        targets: [String], depth: Int?, window: String?, change: String?
+    ) throws -> (report: ImpactReport, deadline: Deadline) {
         guard !targets.isEmpty else { throw APIError.badRequest("name at least one CI in \"targets\"") }
         if let depth, depth < 0 { throw APIError.badRequest("\"depth\" must be 0 or more, not \(depth)") }
+        if let problem = ChangeReference.problem(with: change) { throw APIError.badRequest("\"change\": \(problem)") }
+        let assessed = ChangeReference.given(change)
         let database = self.database
         let deadline = self.deadline()
         defer { deadline.finish() }
@@ -173,7 +178,8 @@ extension ServerEngine {
             let zone = try ChangePlanning.timeZone(in: tx)
             let changeWindow = try window.map { try ChangeWindow.parse($0, timeZone: zone) }
             return try ImpactReport.make(
-                targets: nodes, depth: depth, window: changeWindow, analyzer: ImpactAnalyzer(schema: database.schema),
+                targets: nodes, depth: depth, window: changeWindow, excluding: assessed,
+                analyzer: ImpactAnalyzer(schema: database.schema),
                 in: tx, interrupt: { if deadline.expired { throw APIError.timeout(deadline.seconds) } })
         }
         if deadline.expired { throw APIError.timeout(deadline.seconds) }

@@ -50,6 +50,7 @@ public struct SpreadsheetExporter {
             var writer = CSVWriter(dialect: dialect, byteOrderMark: true)
             if let mapping {
                 let columns = mapping.columns
+                try checkReadBack(labels, mapping: mapping, columns: columns, tx)
                 writer.writeRecord(columns)
                 try forEachNode(labels, tx) { node in
                     writer.writeRecord(try row(node, mapping: mapping, columns: columns, tx))
@@ -62,8 +63,15 @@ public struct SpreadsheetExporter {
                 try forEachNode(labels, tx) { node in
                     var fields = [node.externalID, node.label ?? "", text(node.properties["name"], nil),
                         text(node.properties["status"], nil)]
-                    for a in attributes { fields.append(text(node.properties[a.name], nil)) }
-                    writer.writeRecord(fields)
+                    // The empty string goes out quoted (`""`), so that it reads back distinct from an absent value.
+                    var emptyStrings: [Int] = []
+                    if case .string("")? = node.properties["name"] { emptyStrings.append(2) }
+                    if case .string("")? = node.properties["status"] { emptyStrings.append(3) }
+                    for a in attributes {
+                        if case .string("")? = node.properties[a.name] { emptyStrings.append(fields.count) }
+                        fields.append(text(node.properties[a.name], nil))
+                    }
+                    writer.writeRecord(fields, quotingEmpty: emptyStrings)
                     written += 1
                     if writer.bytes.count >= 1 << 16 { try sink.write(writer.bytes); writer.removeAll() }
                 }
@@ -96,33 +104,84 @@ public struct SpreadsheetExporter {
         for label in labels.sorted() {
             for a in schema.attributes(of: label) where !declared.contains(a.name) { declared.append(a.name) }
         }
-        var others: [String: AttributeType] = [:]
+        // The column's type comes from the first CI that has the attribute; one column holds one type.
+        var others: [String: (suffix: String?, id: String)] = [:]
         try forEachNode(labels, tx) { node in
             for (key, value) in node.properties where key != "name" && key != "status" && !declared.contains(key) {
-                if others[key] == nil { others[key] = Self.type(of: value) }
+                let suffix = Self.typeSuffix(of: value)
+                guard let first = others[key] else {
+                    others[key] = (suffix, node.externalID)
+                    continue
+                }
+                if first.suffix != suffix {
+                    throw SpreadsheetError(file: "export --format csv",
+                        message: "attribute '\(key)' is \(first.suffix ?? "string") on '\(first.id)' and "
+                            + "\(suffix ?? "string") on '\(node.externalID)'; a CSV column has one type, so the "
+                            + "export would not read back as it was. Nothing was exported; make the values one "
+                            + "type, or export as JSON Lines (cmdb export)")
+                }
             }
         }
         return declared.map { ($0, $0) } + others.keys.sorted().map { key in
-            let type = others[key] ?? .string
-            return (key, type == .string ? key : "\(key):\(type.rawValue)")
+            guard let suffix = others[key]?.suffix else { return (key, key) }
+            return (key, "\(key):\(suffix)")
         }
     }
 
-    static func type(of value: PropertyValue) -> AttributeType {
+    /// The `:type` the header gives a column of values like this one (nil for text), as the identity mapping reads
+    /// it back: the schema's type names, and `time`, `localtime` and `duration`.
+    static func typeSuffix(of value: PropertyValue) -> String? {
         switch value {
-        case .string: .string
-        case .int: .int
-        case .float: .float
-        case .bool: .bool
-        case .temporal(.date): .date
-        case .temporal(.localDateTime): .localdatetime
-        case .temporal(.dateTime): .datetime
-        case .temporal, .duration: .string
-        case .list: .list
+        case .string: nil
+        case .int: AttributeType.int.rawValue
+        case .float: AttributeType.float.rawValue
+        case .bool: AttributeType.bool.rawValue
+        case .temporal(let t): t.schemaTypeName
+        case .duration: SpreadsheetMapping.durationSuffix
+        case .list: AttributeType.list.rawValue
         }
     }
 
     // MARK: - With a mapping
+
+    /// Refuses the export when a CI's row would be read back by the same mapping as another CI (its id is not one
+    /// the mapping's `id` template produces, e.g. `pc-zz` with serial `Z1` under `ws-{Serienummer}`) or not at all:
+    /// importing the export would add a second CI beside it, or fail, where it must change nothing.
+    private func checkReadBack(_ labels: [String], mapping: SpreadsheetMapping, columns: [String],
+        _ tx: GraphTransaction) throws
+    {
+        let mapper = try RowMapper(mapping: mapping, schema: database.schema, header: columns, file: mapping.file,
+            decimalComma: dialect.decimalComma)
+        var refused: [String] = []
+        var count = 0
+        try forEachNode(labels, tx) { node in
+            let cells = try row(node, mapping: mapping, columns: columns, tx)
+                .map { FormulaGuard.guarded($0, decimalComma: dialect.decimalComma) }
+            let id = node.externalID
+            let reason: String?
+            switch mapper.map(cells, line: 0) {
+            case .success(let back) where back.id != id:
+                reason = "'\(id)' would be read back as '\(back.id)'"
+            case .success(let back) where !back.label.isEmpty && back.label != node.label:
+                reason = "'\(id)' would be read back as a \(back.label)"
+            case .success: reason = nil
+            case .failure(let problems):
+                let first = problems.problems.first.map { ($0.column.map { "column '\($0)': " } ?? "") + $0.message }
+                reason = "'\(id)' would not be read back (\(first ?? "a bad row"))"
+            }
+            guard let reason else { return }
+            count += 1
+            if refused.count < 10 { refused.append(reason) }
+        }
+        guard count > 0 else { return }
+        throw SpreadsheetError(file: mapping.file, message: "\(count) CI\(count == 1 ? "" : "s") would not come back as "
+            + "\(count == 1 ? "itself" : "themselves") through this mapping: \(refused.joined(separator: ", "))"
+            + (count > refused.count ? " and \(count - refused.count) more" : "")
+            + "; importing the export would add \(count == 1 ? "a new CI" : "new CIs") beside "
+            + "\(count == 1 ? "it" : "them"). Nothing was exported; give \(count == 1 ? "it an id" : "them ids") "
+            + "the mapping's 'id' produces, or export without --map",
+            kind: .mapping)
+    }
 
     private func row(_ node: StoredNode, mapping: SpreadsheetMapping, columns: [String], _ tx: GraphTransaction) throws
         -> [String]

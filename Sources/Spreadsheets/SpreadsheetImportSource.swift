@@ -80,7 +80,7 @@ final class SpreadsheetRecordProducer: ImportRecordProducer {
             }
             // Rows with nothing in them (Excel leaves ';;;;' lines below the data) are not CIs.
             if fields.allSatisfy(CellValue.isBlank) { continue }
-            switch mapper.map(fields, line: line) {
+            switch mapper.map(fields, line: line, quotedEmpty: reader.quotedEmpty) {
             case .success(let row):
                 records.append(ProducedRecord(lineNumber: line, record: .configurationItem(
                     id: row.id, label: row.label.isEmpty ? nil : row.label, properties: row.properties,

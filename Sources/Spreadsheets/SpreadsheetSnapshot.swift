@@ -47,8 +47,13 @@ public final class SpreadsheetSnapshot: DiscoverySnapshotReading {
             throw VerificationInputError(file: mapping.file, line: nil, message: "class '\(c)' has no identification "
                 + "rules ('identify' in the schema), so its rows cannot be matched to CIs")
         }
+        var set = Set<String>()
+        for c in classes { set.formUnion(schema.subclasses(of: c)) }
         var properties = Properties()
         for (key, text) in scope {
+            if let problem = SnapshotMetadataCheck.unknownScopeKey(key, classes: set, schema: schema) {
+                throw VerificationInputError(file: "--scope", line: nil, message: problem)
+            }
             let type = classes.lazy.compactMap { schema.attribute(key, of: $0)?.type }.first ?? .string
             do {
                 properties[key] = try CellValue.parse(text, as: type, format: nil, decimalComma: false)
@@ -56,8 +61,6 @@ public final class SpreadsheetSnapshot: DiscoverySnapshotReading {
                 throw VerificationInputError(file: "--scope", line: nil, message: "\(key): \(error.message)")
             }
         }
-        var set = Set<String>()
-        for c in classes { set.formUnion(schema.subclasses(of: c)) }
         classSet = set
         source = SnapshotSource(name: sourceName, classes: classes, scope: properties, takenAt: nil, file: displayName)
     }

@@ -7,12 +7,22 @@ public struct VerificationInputError: Error, Sendable, CustomStringConvertible {
     public var line: Int?
     public var column: Int?
     public var message: String
+    /// What kind of input `file` is, which decides the error code.
+    public var kind: Kind
 
-    public init(file: String, line: Int?, column: Int? = nil, message: String) {
+    public enum Kind: Sendable {
+        /// A discovery snapshot (`InputError.InvalidSnapshot`).
+        case snapshot
+        /// An audit rules file (`InputError.InvalidAuditRule`).
+        case auditRules
+    }
+
+    public init(file: String, line: Int?, column: Int? = nil, message: String, kind: Kind = .snapshot) {
         self.file = file
         self.line = line
         self.column = column
         self.message = message
+        self.kind = kind
     }
 
     public var description: String {

@@ -92,7 +92,10 @@ struct HTTPClient: Sendable {
     let baseURL: String
     var token: String?
 
-    func request(_ method: String, _ path: String, json: Any? = nil, body: Data? = nil, contentType: String? = nil, timeout: Double = 120) throws -> HTTPAnswer {
+    func request(
+        _ method: String, _ path: String, json: Any? = nil, body: Data? = nil, contentType: String? = nil,
+        headers: [String: String] = [:], timeout: Double = 120
+    ) throws -> HTTPAnswer {
         guard let url = URL(string: baseURL), let host = url.host, let port = url.port else { throw HarnessFailure("bad base URL \(baseURL)") }
         var payload = Data()
         var type = contentType
@@ -106,6 +109,7 @@ struct HTTPClient: Sendable {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         if let type { head += "Content-Type: \(type)\r\n" }
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
         if method == "POST" || !payload.isEmpty { head += "Content-Length: \(payload.count)\r\n" }
         head += "\r\n"
 

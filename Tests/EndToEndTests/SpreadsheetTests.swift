@@ -168,7 +168,7 @@ struct SpreadsheetTests {
         ("Laptop;AB2;lt-2;Stuk;8;3;14,0;ja;01-02-2025;orc", "column 'Status': 'Stuk' is not one of 'Actief', 'Weg'"),
         ("Tablet;AB2;lt-2;Actief;8;3;14,0;ja;01-02-2025;orc", "column 'Soort': 'Tablet' is not one of 'Laptop', 'Server'"),
         ("Laptop;;lt-2;Actief;8;3;14,0;ja;01-02-2025;orc", "column 'Serie': is empty; the id needs it"),
-        ("Laptop;AB_2;lt-2;Actief;8;3;14,0;ja;01-02-2025;orc", "column 'Serie': id 'ws-ab_2' does not match the Workstation naming pattern"),
+        ("Laptop;###;lt-2;Actief;8;3;14,0;ja;01-02-2025;orc", "column 'Serie': '###' has no letter or digit for the id"),
         ("Laptop;AB2;lt-2;Actief;8;9;14,0;ja;01-02-2025;orc", "column 'Kritiek': attribute 'criticality' of class 'Workstation' must be at most 5, not 9"),
         ("Laptop;AB2;lt-2;Actief;8;3;14,0;ja;01-02-2025;zwembad", "column 'Plaats': relation LOCATED_IN refers to unknown CI 'site-zwembad'"),
         ("Laptop;AB1;lt-1b;Actief;8;3;14,0;ja;01-02-2025;orc", "column 'Serie': CI 'ws-ab1' is given more than once in this import"),

@@ -95,6 +95,7 @@ struct TemplateAndValueTests {
         #expect(RowMapper.cleanedID("WS-8CC5 B0JD/ZF") == "ws-8cc5-b0jd-zf")
         #expect(RowMapper.cleanedID("site-’t Kwetternest") == "site-t-kwetternest")
         #expect(RowMapper.cleanedID("Coördinator  Élan!") == "coordinator-elan")
+        #expect(RowMapper.cleanedID("SN_123") == "sn-123")
     }
 
     @Test("numbers with decimal commas and thousands dots, and without", arguments: [

@@ -27,9 +27,9 @@ extension ExecutionContext {
                 return .null
             }
             switch op {
-            case .startsWith: return .bool(s.hasPrefix(t))
-            case .endsWith: return .bool(s.hasSuffix(t))
-            default: return .bool(t.isEmpty || s.contains(t))
+            case .startsWith: return .bool(Value.codePoints(of: s, startWith: t))
+            case .endsWith: return .bool(Value.codePoints(of: s, endWith: t))
+            default: return .bool(Value.codePoints(of: s, contain: t))
             }
         case .regexMatch:
             guard case .string(let s) = a, case .string(let pattern) = b else { return .null }

@@ -10,11 +10,21 @@ enum HTML {
     /// five entities, and control characters HTML forbids replaced).
     static func escape(_ s: String) -> String { xmlEscaped(s) }
 
-    /// A path segment or query value, percent-encoded.
+    /// A path segment or query value, percent-encoded: every UTF-8 byte but RFC 3986's unreserved ASCII characters
+    /// (`CharacterSet.alphanumerics` would let non-ASCII letters through), so it decodes back to `s` exactly.
     static func urlComponent(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
+            }
+        }
+        return out
     }
 
     static func link(ci id: String) -> String {

@@ -50,7 +50,13 @@ struct WebRoutes {
         }
         router.get("/ci/{id}") { _, context in
             guard let caller = context.caller else { return HTML.redirect("/") }
-            return try await ciPage(caller: caller, id: try context.parameters.require("id"))
+            let id: String
+            do {
+                id = try context.pathParameter("id")
+            } catch {
+                return HTML.page(title: "Not a CI address", signedInAs: caller, HTML.error(APIError.from(error)), status: .badRequest)
+            }
+            return try await ciPage(caller: caller, id: id)
         }
         router.get("/impact") { request, context in
             guard let caller = context.caller else { return HTML.redirect("/") }
@@ -126,7 +132,7 @@ struct WebRoutes {
         if case .object(let attrs)? = node["attrs"] {
             for m in attrs.members.sorted(by: { $0.key < $1.key }) { rows.append([m.key, text(m.value)]) }
         }
-        var body = "<p><a href=\"/impact?targets=\(HTML.urlComponent(id))\">Impact of taking \(HTML.escape(id)) down</a></p>"
+        var body = "<p><a href=\"/impact?target=\(HTML.urlComponent(id))\">Impact of taking \(HTML.escape(id)) down</a></p>"
         body += "<h2>Attributes</h2>" + HTML.table(caption: nil, columns: ["attribute", "value"], rows: rows)
         let params: [String: Value] = ["id": .string(id)]
         body += "<h2>Depends on (outgoing relations)</h2>" + section(await table(
@@ -143,24 +149,32 @@ struct WebRoutes {
 
     func impactPage(caller: Caller, request: Request) async -> Response {
         let targetsText = request.uri.queryParameters["targets"].map(String.init) ?? ""
+        // `target` (repeatable) names one CI by its whole id, which may hold spaces or commas: the CI page's link.
+        let wholeIDs = request.uri.queryParameters[values: "target"].map(String.init).filter { !$0.isEmpty }
         let window = (request.uri.queryParameters["window"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
         let depthText = (request.uri.queryParameters["depth"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+        let change = (request.uri.queryParameters["change"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
         var body = """
             <form method="get" action="/impact">
             <label for="targets">CIs going down (ids, separated by commas or spaces)</label>
-            <input id="targets" name="targets" type="text" value="\(HTML.escape(targetsText))" required autofocus>
+            <input id="targets" name="targets" type="text" value="\(HTML.escape(targetsText))"\(wholeIDs.isEmpty ? " required" : "") autofocus>
+            \(wholeIDs.map { "<input type=\"hidden\" name=\"target\" value=\"\(HTML.escape($0))\">" }.joined())
+            \(wholeIDs.isEmpty ? "" : "<p>Targets from the link: " + wholeIDs.map(HTML.link(ci:)).joined(separator: ", ") + "</p>")
             <label for="window">Change window (optional), START/END, e.g. 2026-12-01T02:00/2026-12-01T04:00</label>
             <input id="window" name="window" type="text" value="\(HTML.escape(window))">
             <label for="depth">List CIs up to this distance (optional)</label>
             <input id="depth" name="depth" type="text" inputmode="numeric" value="\(HTML.escape(depthText))">
+            <label for="change">The change being assessed (optional): its planned change is no collision</label>
+            <input id="change" name="change" type="text" value="\(HTML.escape(change))">
             <button type="submit">Analyse</button>
             </form>
             """
-        let targets = targetsText.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+        let targets = wholeIDs + targetsText.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
         guard !targets.isEmpty else { return HTML.page(title: "Impact", signedInAs: caller, body) }
         do {
             guard depthText.isEmpty || Int(depthText) != nil else { throw APIError.badRequest("the depth must be a whole number") }
-            let report = try await engine.impactReport(targets: targets, depth: Int(depthText), window: window.isEmpty ? nil : window)
+            let report = try await engine.impactReport(
+                targets: targets, depth: Int(depthText), window: window.isEmpty ? nil : window, change: change.isEmpty ? nil : change)
             // Graphviz runs as a child process: off the event loop, on a reader thread.
             let svg = try await engine.read { ImpactGraph.svg(report) }
             body += impactSections(report, svg: svg)

@@ -47,13 +47,14 @@ public struct ChangeWindow: Sendable, Hashable {
         return "\(p.date)T\(p.time):\(pad2(Int(((seconds % 60) + 60) % 60)))Z"
     }
 
+    /// The local date (`yyyy-MM-dd`, proleptic Gregorian, 4-digit years as CIQL writes them) and time (`HH:mm`)
+    /// of an instant in `zone`.
     static func localParts(_ seconds: Int64, _ zone: TimeZone) -> (date: String, time: String) {
-        let date = Date(timeIntervalSince1970: TimeInterval(seconds))
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        let y = c.year ?? 1970
-        return ("\(y)-\(pad2(c.month ?? 1))-\(pad2(c.day ?? 1))", "\(pad2(c.hour ?? 0)):\(pad2(c.minute ?? 0))")
+        let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+        let local = seconds + offset
+        let day = CivilCalendar.floorDiv(local, 86_400)
+        let second = local - day * 86_400
+        return (TemporalText.date(day), "\(pad2(Int(second / 3600))):\(pad2(Int(second % 3600 / 60)))")
     }
 
     static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

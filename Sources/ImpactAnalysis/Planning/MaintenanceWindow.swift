@@ -63,33 +63,92 @@ public struct MaintenanceWindow: Sendable, Hashable {
         storedSpans = spans
     }
 
-    /// Whether every instant of `window` falls inside one occurrence of one span.
+    /// Whether `window` is inside the maintenance window: at every moment of it the clock in `timeZone` shows a
+    /// time inside some occurrence of some span. Spans that meet or overlap join (`Sat 00:00-24:00, Sun
+    /// 00:00-24:00` holds a change from Saturday 23:00 to Sunday 01:00), and the change may be longer than a week.
+    ///
+    /// Daylight-saving changes follow from reading the clock at each moment: when clocks go back, both passes
+    /// through the repeated hour count (`Sun 02:00-02:30` holds 02:00-02:30 summer time and 02:00-02:30 winter
+    /// time, not the half hour of summer time between them); when clocks go forward, the skipped local times
+    /// hold no moment (a change from 01:30 to 03:30 across the skip is inside `Sun 01:30-03:30`, and nothing
+    /// is inside a span lying wholly in the skipped hour). Instants to the second: a change ending at 06:00:30
+    /// is not inside `02:00-06:00`.
     public func contains(_ window: ChangeWindow, timeZone: TimeZone) -> Bool {
-        let start = Self.localMinutes(window.start, timeZone)
-        // Round the end up to a whole minute so that a window ending at 06:00:30 is not inside 02:00-06:00.
-        let end = Self.localMinutes(window.end + 59, timeZone)
-        let duration = end - start
-        guard duration <= Self.week else { return false }
-        let minuteOfWeek = Self.minuteOfWeek(start)
-        for span in storedSpans {
-            let offset = ((minuteOfWeek - span.start) % Self.week + Self.week) % Self.week
-            if offset + duration <= span.length { return true }
+        let cover = weekCover()
+        if cover.count == 1, cover[0].start == 0, cover[0].end == Self.weekSeconds { return true }
+        // Split the change where the zone's offset from UTC changes: within a piece, local time runs with the
+        // instants, so the piece is one stretch of local time to look up in the week.
+        var t = window.start
+        while t < window.end {
+            let offset = Self.offset(t, timeZone)
+            let pieceEnd = Self.nextOffsetChange(after: t, before: window.end, offset: offset, timeZone)
+            guard Self.covers(cover, from: t + offset, to: pieceEnd + offset) else { return false }
+            t = pieceEnd
         }
-        return false
+        return true
     }
 
-    /// Wall-clock minutes since 1970-01-01 00:00 local time, for an instant in seconds.
-    static func localMinutes(_ seconds: Int64, _ zone: TimeZone) -> Int {
-        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        let local = seconds + Int64(offset)
-        return Int((local - ((local % 60) + 60) % 60) / 60)
+    private static let weekSeconds = Int64(week) * 60
+
+    /// The union of the spans over one week, as sorted, disjoint, non-adjacent `[start, end)` seconds of the week
+    /// (Monday 00:00 = 0); a span running past the end of the week continues at its start.
+    private func weekCover() -> [(start: Int64, end: Int64)] {
+        var pieces: [(start: Int64, end: Int64)] = []
+        for span in storedSpans {
+            let start = Int64(span.start) * 60, end = start + Int64(span.length) * 60
+            if end <= Self.weekSeconds {
+                pieces.append((start, end))
+            } else {
+                pieces.append((start, Self.weekSeconds))
+                pieces.append((0, min(end - Self.weekSeconds, Self.weekSeconds)))
+            }
+        }
+        pieces.sort { $0.start < $1.start }
+        var merged: [(start: Int64, end: Int64)] = []
+        for piece in pieces {
+            if let last = merged.last, piece.start <= last.end {
+                merged[merged.count - 1].end = max(last.end, piece.end)
+            } else {
+                merged.append(piece)
+            }
+        }
+        return merged
     }
 
-    /// The minute of the week (Monday 00:00 = 0) of local minutes since the epoch (a Thursday).
-    static func minuteOfWeek(_ localMinutes: Int) -> Int {
-        let days = localMinutes >= 0 ? localMinutes / 1440 : (localMinutes - 1439) / 1440
-        let weekday = ((days + 3) % 7 + 7) % 7
-        return weekday * 1440 + (localMinutes - days * 1440)
+    /// Whether the week's cover holds every local second in `[from, to)` (seconds since 1970-01-01 00:00 local).
+    /// The cover has a gap every week (a full cover is answered before), so this stops within a week.
+    private static func covers(_ cover: [(start: Int64, end: Int64)], from: Int64, to: Int64) -> Bool {
+        var at = from
+        while at < to {
+            // 1970-01-01 was a Thursday, three days after a Monday.
+            let secondOfWeek = ((at + 3 * 86_400) % weekSeconds + weekSeconds) % weekSeconds
+            guard let piece = cover.first(where: { $0.start <= secondOfWeek && secondOfWeek < $0.end }) else { return false }
+            at += piece.end - secondOfWeek
+        }
+        return true
+    }
+
+    private static func offset(_ seconds: Int64, _ zone: TimeZone) -> Int64 {
+        Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
+    }
+
+    /// The first instant after `t` and at most `limit` where the zone's offset differs from `offset`, or `limit`.
+    /// Foundation names the daylight-saving transitions; the offset just before the one found is checked too
+    /// (bisecting for an earlier change), so a change of standard offset is not missed.
+    private static func nextOffsetChange(after t: Int64, before limit: Int64, offset: Int64, _ zone: TimeZone) -> Int64 {
+        var end = limit
+        if let next = zone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: TimeInterval(t))) {
+            let seconds = next.timeIntervalSince1970.rounded(.up)
+            if seconds > Double(t), seconds < Double(limit) { end = Int64(seconds) }
+        }
+        guard Self.offset(end - 1, zone) != offset else { return end }
+        // The offset changed before `end`: the first second with another offset, between t + 1 and end - 1.
+        var low = t + 1, high = end - 1
+        while low < high {
+            let middle = low + (high - low) / 2
+            if Self.offset(middle, zone) != offset { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 
     private static func day(_ word: String) -> Int? {

@@ -6,7 +6,7 @@ import JSONLines
 public struct PlannedChange: Sendable, Hashable {
     /// The change reference, e.g. `CHG0001234`.
     public var reference: String
-    /// The CI ids the change takes down.
+    /// The CI ids the change takes down, each once (in the order first named).
     public var cis: [String]
     public var window: ChangeWindow
     public var description: String?
@@ -17,7 +17,8 @@ public struct PlannedChange: Sendable, Hashable {
     public init(reference: String, cis: [String], window: ChangeWindow, description: String?, actor: String,
                 plannedAt: Int64) {
         self.reference = reference
-        self.cis = cis
+        var seen: Set<String> = []
+        self.cis = cis.filter { seen.insert($0).inserted }
         self.window = window
         self.description = description
         self.actor = actor

@@ -27,6 +27,8 @@ public final class CSVReader {
     private var nextLine = 1
     /// Field boundaries of the current record: (start, end, isQuoted) as offsets in `buffer`.
     private var ranges: [(start: Int, end: Int, quoted: Bool)] = []
+    /// The fields of the last record that were written `""` (an empty string, where an empty field is absent).
+    public private(set) var quotedEmpty: [Int] = []
 
     /// Opens `path`.
     ///
@@ -61,12 +63,16 @@ public final class CSVReader {
     ///   `invalid` instead, so the caller can report it and go on with the next record.
     public func next(invalid: inout [Int]) throws(SpreadsheetError) -> [String]? {
         invalid.removeAll()
+        quotedEmpty.removeAll(keepingCapacity: true)
         while true {
             if let consumed = try scanRecord() {
                 var fields: [String] = []
                 fields.reserveCapacity(ranges.count)
                 for (index, range) in ranges.enumerated() {
-                    if let text = decode(range) { fields.append(text) } else {
+                    if let text = decode(range) {
+                        if text.isEmpty && range.quoted { quotedEmpty.append(index) }
+                        fields.append(text)
+                    } else {
                         fields.append("")
                         invalid.append(index)
                     }

@@ -84,7 +84,9 @@ public final class RowMapper {
     }
 
     /// The row as a CI, or every problem in it.
-    public func map(_ fields: [String], line: Int) -> Result<MappedRow, RowProblems> {
+    /// - Parameter quotedEmpty: the fields written `""`: with the identity mapping (export's format), the empty
+    ///   string, where an empty field is absent.
+    public func map(_ fields: [String], line: Int, quotedEmpty: [Int] = []) -> Result<MappedRow, RowProblems> {
         var problems: [CellProblem] = []
         if fields.count > header.count, fields[header.count...].contains(where: { !$0.isEmpty }) {
             problems.append(CellProblem(column: nil,
@@ -95,7 +97,10 @@ public final class RowMapper {
         func cell(at i: Int) -> String? {
             guard i < fields.count else { return nil }
             let text = FormulaGuard.unguarded(fields[i])
-            if CellValue.isBlank(text) { return skipEmpty ? nil : text }
+            if CellValue.isBlank(text) {
+                if text.isEmpty, mapping.isIdentity, quotedEmpty.contains(i) { return text }
+                return skipEmpty ? nil : text
+            }
             return text
         }
         func cell(_ column: String) -> String? {
@@ -127,7 +132,7 @@ public final class RowMapper {
         }
         // Id.
         var id = ""
-        switch requiresID ? fill(mapping.id, cell) : .success("") {
+        switch requiresID ? fill(mapping.id, cell, cleaned: !mapping.isIdentity) : .success("") {
         case .success(let raw):
             id = mapping.isIdentity ? raw : Self.cleanedID(raw)
             if id.isEmpty && requiresID {
@@ -175,6 +180,17 @@ public final class RowMapper {
             }
             switch result {
             case .success(let v?):
+                if let tag = rule.temporalTag {
+                    let trimmed = CellValue.trimmedCell(v)
+                    let value = tag == SpreadsheetMapping.durationSuffix
+                        ? ISO8601Parser.duration(trimmed).map { PropertyValue.duration($0) }
+                        : ISO8601Parser.temporal(tag, trimmed).map { PropertyValue.temporal($0) }
+                    if let value { properties[name] = value } else {
+                        problems.append(CellProblem(column: rule.columns.first,
+                            message: "'\(v)' is not an ISO-8601 \(tag)"))
+                    }
+                    continue
+                }
                 do throws(CellValue.ConversionError) {
                     properties[name] = try CellValue.parse(v, as: type, format: rule.format, decimalComma: decimalComma)
                 } catch {
@@ -187,7 +203,15 @@ public final class RowMapper {
         // Relations: a template with an empty cell leaves the relation out.
         var relations: [(String, String, String)] = []
         for rule in mapping.relations {
-            guard case .success(let raw) = fill(rule.other, cell) else { continue }
+            let raw: String
+            switch fill(rule.other, cell, cleaned: true) {
+            case .success(let filled): raw = filled
+            case .failure(let p):
+                // An empty cell leaves the relation out; a cell with nothing an id can use is a bad cell (verify,
+                // which needs no ids, does not compare the mapping's relations).
+                if requiresID && p.message != Self.emptyPlaceholder { problems.append(p) }
+                continue
+            }
             let other = Self.cleanedID(raw)
             if other.isEmpty { continue }
             relations.append(rule.isOutgoing ? (rule.type, id, other) : (rule.type, other, id))
@@ -244,17 +268,29 @@ public final class RowMapper {
         return .success(raw)
     }
 
-    /// The template with this row's cells; a failure naming the first empty column.
-    private func fill(_ template: Template, _ cell: (String) -> String?) -> Result<String, CellProblem> {
+    private static let emptyPlaceholder = "is empty; the id needs it"
+
+    /// The template with this row's cells; a failure naming the first empty column. With `cleaned` (a template for
+    /// an id), also a failure for a cell that cleans to nothing (no letter or digit, e.g. a Cyrillic serial): the
+    /// id would be the template's literals alone, the same for every such row.
+    private func fill(_ template: Template, _ cell: (String) -> String?, cleaned: Bool = false)
+        -> Result<String, CellProblem>
+    {
         var out = ""
         for part in template.parts {
             switch part {
             case .literal(let l): out += l
             case .column(let c):
                 guard let v = cell(c) else {
-                    return .failure(CellProblem(column: c, message: "is empty; the id needs it"))
+                    return .failure(CellProblem(column: c, message: Self.emptyPlaceholder))
                 }
-                out += CellValue.trimmedCell(v)
+                let text = CellValue.trimmedCell(v)
+                if cleaned, !text.isEmpty, !Self.cleanedID(text).contains(where: { $0.isLetter || $0.isNumber }) {
+                    return .failure(CellProblem(column: c,
+                        message: "'\(text)' has no letter or digit for the id (a-z, 0-9 after cleaning); the id "
+                            + "would not tell this row from others"))
+                }
+                out += text
             }
         }
         return .success(out)
@@ -267,13 +303,14 @@ public final class RowMapper {
         return compiled
     }
 
-    /// Lower-cased, accents dropped, every run of characters outside `[a-z0-9.-_]` one `-`, no `-` at the ends.
+    /// Lower-cased, accents dropped, every run of characters outside `[a-z0-9.-]` one `-`, no `-` at the ends
+    /// (`_` too: the id patterns of the built-in schema do not allow it, so `SN_123` is `sn-123` as `SN 123` is).
     public static func cleanedID(_ text: String) -> String {
-        // Most ids are clean already: lower-case letters, digits, '.', '_', single '-' inside.
+        // Most ids are clean already: lower-case letters, digits, '.', single '-' inside.
         var previous: UInt8 = 0x2D
         var clean = true
         for b in text.utf8 {
-            let ok = (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x5F
+            let ok = (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2E
                 || (b == 0x2D && previous != 0x2D)
             if !ok { clean = false; break }
             previous = b
@@ -284,7 +321,7 @@ public final class RowMapper {
         for scalar in text.lowercased().unicodeScalars {
             let folded = Self.folded(scalar)
             for c in folded.unicodeScalars {
-                let ok = ("a"..."z").contains(c) || ("0"..."9").contains(c) || c == "." || c == "_" || c == "-"
+                let ok = ("a"..."z").contains(c) || ("0"..."9").contains(c) || c == "." || c == "-"
                 if ok && c != "-" {
                     if pendingDash && !out.isEmpty { out += "-" }
                     pendingDash = false

@@ -30,18 +30,33 @@ extension SpreadsheetMapping {
         return try MappingReader(file: file, schema: schema).read(root)
     }
 
+    /// The `:type` of a header column holding durations.
+    static let durationSuffix = "duration"
+    /// The header types beyond the schema's attribute types: times and durations, read as ISO 8601.
+    static let temporalSuffixes = ["time", "localtime", durationSuffix]
+
     /// The mapping `export` and `import` use when none is given: columns `id`, `class`, `name`, `status`, and every
     /// other column an attribute of that name (typed by the schema; `name:type` in the header for other types).
     public static func identity(header: [String], file: String) -> SpreadsheetMapping {
         var attributes: [(String, FieldRule)] = []
         for column in header where !["id", "class", "name", "status"].contains(column) && !column.isEmpty {
-            var name = column
+            // Export guards a name that starts like a formula (`+cmd`) as it guards cells.
+            var name = FormulaGuard.unguarded(column)
             var type: AttributeType?
-            if let colon = column.lastIndex(of: ":"), let t = AttributeType(rawValue: String(column[column.index(after: colon)...])) {
-                name = String(column[..<colon])
-                type = t
+            var tag: String?
+            if let colon = name.lastIndex(of: ":") {
+                let suffix = String(name[name.index(after: colon)...])
+                if let t = AttributeType(rawValue: suffix) {
+                    type = t
+                } else if Self.temporalSuffixes.contains(suffix) {
+                    type = .string
+                    tag = suffix
+                }
+                if type != nil { name = String(name[..<colon]) }
             }
-            attributes.append((name, FieldRule(source: .column(column), type: type)))
+            var rule = FieldRule(source: .column(column), type: type)
+            rule.temporalTag = tag
+            attributes.append((name, rule))
         }
         return SpreadsheetMapping(
             file: file,
@@ -218,7 +233,7 @@ private struct MappingReader {
             case "type":
                 let t = try scalar(e.value, "'type'")
                 guard let type = AttributeType(rawValue: t) else {
-                    let names = ["string", "int", "float", "bool", "datetime", "list"]
+                    let names = ["string", "int", "float", "bool", "datetime", "date", "localdatetime", "list"]
                     throw fail("unknown type '\(t)'\(hint(t, names)); use one of \(names.joined(separator: ", "))", e.value)
                 }
                 rule.type = type
@@ -250,8 +265,8 @@ private struct MappingReader {
                 typeNode)
         }
         if rule.type == nil { rule.type = declared }
-        if rule.format != nil, (rule.type ?? .string) != .datetime {
-            throw fail("\(what) has a 'format' but is not of type datetime", node)
+        if rule.format != nil, ![.datetime, .date, .localdatetime].contains(rule.type ?? .string) {
+            throw fail("\(what) has a 'format' but is not of type datetime, date or localdatetime", node)
         }
         if attribute == nil, rule.type != nil, rule.type != .string {
             throw fail("\(what) is text; it takes no 'type'", typeNode)

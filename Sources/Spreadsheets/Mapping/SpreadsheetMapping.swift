@@ -82,12 +82,15 @@ public struct FieldRule: Sendable {
     public var source: Source
     /// The type the cell is read as; nil: the schema's type for the attribute, else string.
     public var type: AttributeType?
-    /// For datetime cells: a pattern like `dd-MM-yyyy` (else ISO-8601).
+    /// For datetime, date and localdatetime cells: a pattern like `dd-MM-yyyy` (else ISO-8601).
     public var format: DateFormat?
     /// Cell text → stored value, in the file's order (export maps back with the first entry for a value).
     public var values: [(String, String)]?
     /// Used when the cell is empty.
     public var defaultValue: String?
+    /// For the identity mapping's `name:time`, `name:localtime` and `name:duration` columns: the cell is read as
+    /// that ISO 8601 value (types no schema attribute has).
+    public var temporalTag: String?
 
     public init(source: Source, type: AttributeType? = nil, format: DateFormat? = nil,
         values: [(String, String)]? = nil, defaultValue: String? = nil)

@@ -252,6 +252,15 @@ public final class AuditEngine {
                 throw AuditRuleError(rule: rule, message: "\(error)", cause: error)
             }
             let distinct = Array(Set(ids)).sorted()
+            // A rule reports CIs: ids of no CI mean the rule is wrong (a typo, a computed id), not that the CMDB is.
+            let phantoms = try distinct.filter { try tx.nodeID(forExternalID: $0) == nil }
+            if !phantoms.isEmpty {
+                let named = phantoms.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+                let more = phantoms.count > 5 ? " and \(phantoms.count - 5) more" : ""
+                let verb = phantoms.count == 1 ? "is" : "are"
+                throw AuditRuleError(rule: rule, message: "its query returned \(named)\(more), which \(verb) not the id of "
+                    + "any CI; a rule must return the CIs it finds (nodes or their ids)")
+            }
             for id in distinct {
                 violations.append(Violation(rule: rule.name, category: rule.category, severity: rule.severity, ci: id,
                     message: rule.message))

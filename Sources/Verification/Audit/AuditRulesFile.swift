@@ -53,25 +53,26 @@ public enum AuditRulesFile {
     /// - Throws: `VerificationInputError` naming `file:line` and what is wrong.
     public static func parse(_ text: String, file: String) throws -> [AuditRuleDefinition] {
         func fail(_ message: String, _ node: Node?) -> VerificationInputError {
-            VerificationInputError(file: file, line: node?.mark?.line, column: node?.mark?.column, message: message)
+            VerificationInputError(
+                file: file, line: node?.mark?.line, column: node?.mark?.column, message: message, kind: .auditRules)
         }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw VerificationInputError(file: file, line: nil, message: "the rules file is empty; it must be a "
-                    + "list of rules with name, category, severity, message and query")
+                    + "list of rules with name, category, severity, message and query", kind: .auditRules)
             }
             root = node
         } catch let error as VerificationInputError {
             throw error
         } catch let YamlError.scanner(_, problem, mark, _) {
             throw VerificationInputError(file: file, line: mark.line, column: mark.column,
-                message: "invalid YAML: \(problem)")
+                message: "invalid YAML: \(problem)", kind: .auditRules)
         } catch let YamlError.parser(_, problem, mark, _) {
             throw VerificationInputError(file: file, line: mark.line, column: mark.column,
-                message: "invalid YAML: \(problem)")
+                message: "invalid YAML: \(problem)", kind: .auditRules)
         } catch {
-            throw VerificationInputError(file: file, line: nil, message: "invalid YAML: \(error)")
+            throw VerificationInputError(file: file, line: nil, message: "invalid YAML: \(error)", kind: .auditRules)
         }
         guard case .sequence(let items) = root else {
             throw fail("the rules file must be a list of rules ('- name: …')", root)

@@ -133,10 +133,15 @@ public final class SnapshotReader: DiscoverySnapshotReading {
             }
             classes.append(c)
         }
+        var classSet = Set<String>()
+        for c in classes { classSet.formUnion(schema.subclasses(of: c)) }
         var scope = Properties()
         if let s = object["scope"], s != .null {
             guard case .object(let members) = s else { throw fail("\"scope\" must be an object of attribute values") }
             for (key, value) in members.members {
+                if let problem = SnapshotMetadataCheck.unknownScopeKey(key, classes: classSet, schema: schema) {
+                    throw fail(problem.replacing("'\(key)'", with: "'\(key)' in \"scope\"", maxReplacements: 1))
+                }
                 guard let v = try? propertyValue(value) else {
                     throw fail("scope value '\(key)' must be a string, number, boolean or list")
                 }
@@ -148,6 +153,7 @@ public final class SnapshotReader: DiscoverySnapshotReading {
             guard let text = t.stringValue, let time = ISODateTime.parse(text) else {
                 throw fail("\"taken_at\" must be an ISO-8601 date-time like 2026-11-22T02:00:00Z")
             }
+            if let problem = SnapshotMetadataCheck.futureTakenAt(time, text: text) { throw fail(problem) }
             takenAt = time
         }
         return SnapshotSource(name: name, classes: classes, scope: scope, takenAt: takenAt, file: file)

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+/// Path parameters (`/v1/cis/{id}`, `/v1/cis/{id}/history`, `DELETE /v1/changes/{ref}`, the web view's `/ci/{id}`)
+/// are percent-decoded once, so ids with spaces, non-ASCII letters and URL delimiters are reachable, and every link
+/// the web view writes leads back to its CI. The real binary, a real server on a free port, a real database.
+@Suite("cmdb serve: percent-encoded path parameters", .serialized)
+struct ServerPathDecodingTests {
+    let harness: Harness
+    /// Ids that need percent-encoding in a path: a space, non-ASCII, each URL delimiter, a literal `%`, dots.
+    static let ids = ["app-ü", "app x", "a/b", "q?x=1", "h#1", "p%41", "50%", "..", "../etc", "漢字 α+β", "app-1"]
+
+    init() throws {
+        harness = try Harness()
+        try harness.makeDatabase(withSample: false)
+        var lines = ""
+        for id in Self.ids {
+            let quoted = id.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            lines += "{\"kind\":\"ci\",\"id\":\"\(quoted)\",\"class\":\"Application\",\"name\":\"node \(quoted)\"}\n"
+        }
+        // Relations, so the CI page writes links to other CIs too.
+        lines += "{\"kind\":\"rel\",\"type\":\"DEPENDS_ON\",\"from\":\"app-1\",\"to\":\"a/b\"}\n"
+        lines += "{\"kind\":\"rel\",\"type\":\"DEPENDS_ON\",\"from\":\"app x\",\"to\":\"app-1\"}\n"
+        try harness.succeed("import", "-", "--change", "CHG-IDS", stdin: Data(lines.utf8))
+    }
+
+    /// `s` percent-encoded as a path segment: everything but RFC 3986's unreserved characters.
+    static func encoded(_ s: String) -> String {
+        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    @Test("GET /v1/cis/{id} and /history decode the id; bad encodings are 400 Request.Invalid in the API's error form")
+    func apiDecodesIds() throws {
+        let reader = try harness.token("rita", role: "reader")
+        let server = try ServerProcess(harness: harness)
+        let client = HTTPClient(baseURL: server.baseURL, token: reader)
+        for id in Self.ids {
+            let ci = try client.request("GET", "/v1/cis/\(Self.encoded(id))")
+            #expect(ci.status == 200 && (ci.json as? [String: Any])?["id"] as? String == id, "GET \(id): \(ci)")
+            let history = try client.request("GET", "/v1/cis/\(Self.encoded(id))/history")
+            let rows = (history.json as? [String: Any])?["rows"] as? [[Any]]
+            #expect(history.status == 200 && rows?.count == 1, "history of \(id): \(history)")
+        }
+        // Unreserved characters may be encoded or not: the same CI.
+        #expect(try client.request("GET", "/v1/cis/%61pp-1").status == 200)
+        // Decoded once: %2541 is the id "%41", not "A" and not "p%41".
+        let once = try client.request("GET", "/v1/cis/p%2541")
+        #expect(once.status == 200 && (once.json as? [String: Any])?["id"] as? String == "p%41", "\(once)")
+        // Every path parameter: the audit run number too.
+        let run = try client.request("GET", "/v1/audit/runs/%31")
+        #expect(run.status == 404 && run.text.contains("no audit run 1"), "\(run)")
+        let missing = try client.request("GET", "/v1/cis/no%20such")
+        #expect(missing.status == 404 && missing.text.contains("no CI 'no such'"), "\(missing)")
+        for bad in ["app-%ZZ", "app-%C3", "app-%", "app-%4", "%FF%FE", "app-%C0%AF", "%ED%A0%80"] {
+            for path in ["/v1/cis/\(bad)", "/v1/cis/\(bad)/history"] {
+                let answer = try client.request("GET", path)
+                #expect(answer.status == 400 && answer.errorCode == "Request.Invalid", "\(path): \(answer)")
+                #expect(answer.text.contains("percent") || answer.text.contains("UTF-8"), "\(path): \(answer)")
+            }
+        }
+        #expect(server.stop() == 0)
+    }
+
+    @Test("a change whose reference needs encoding is cancelled with DELETE /v1/changes/{ref}")
+    func cancelDecodesReference() throws {
+        let editor = try harness.token("ed", role: "editor")
+        let server = try ServerProcess(harness: harness)
+        let client = HTTPClient(baseURL: server.baseURL, token: editor)
+        for ref in ["CHG 1", "CHG/ü#2", "CHG%3"] {
+            let planned = try client.request(
+                "POST", "/v1/changes", json: ["ref": ref, "cis": ["app-ü"], "window": "2026-12-01T02:00Z/2026-12-01T04:00Z"])
+            #expect(planned.status == 201, "plan \(ref): \(planned)")
+            let cancelled = try client.request("DELETE", "/v1/changes/\(Self.encoded(ref))")
+            #expect(cancelled.status == 204, "cancel \(ref): \(cancelled)")
+            let again = try client.request("DELETE", "/v1/changes/\(Self.encoded(ref))")
+            #expect(again.status == 404, "cancel \(ref) twice: \(again)")
+        }
+        let list = try client.request("GET", "/v1/changes")
+        #expect(list.status == 200 && !list.text.contains("CHG"), "every change was cancelled: \(list)")
+        let bad = try client.request("DELETE", "/v1/changes/CHG%E2%82")
+        #expect(bad.status == 400 && bad.errorCode == "Request.Invalid", "\(bad)")
+        #expect(server.stop() == 0)
+    }
+
+    /// Every `href="/ci/…"` in `html`, as written (still encoded).
+    static func ciLinks(_ html: String) -> [String] {
+        html.components(separatedBy: "href=\"/ci/").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+    }
+
+    @Test("every link the web view writes to a CI leads to that CI's page; the stylesheet route cannot be escaped")
+    func webLinksRoundTrip() throws {
+        let reader = try harness.token("rita", role: "reader")
+        let server = try ServerProcess(harness: harness)
+        let anonymous = HTTPClient(baseURL: server.baseURL, token: nil)
+        let signin = try anonymous.request(
+            "POST", "/signin", body: Data("token=\(Self.encoded(reader))".utf8), contentType: "application/x-www-form-urlencoded")
+        let cookie = try #require(signin.headers["set-cookie"]?.split(separator: ";").first.map(String.init), "\(signin)")
+        let web = anonymous
+        let headers = ["Cookie": cookie]
+
+        let search = try web.request("GET", "/search?q=node", headers: headers)
+        let links = Self.ciLinks(search.text)
+        #expect(search.status == 200 && links.count == Self.ids.count, "\(links): \(search)")
+        var seen: Set<String> = []
+        for link in links {
+            #expect(!link.contains(" ") && !link.contains("?") && !link.contains("#") && !link.contains("/"), "encoded: \(link)")
+            let page = try web.request("GET", "/ci/\(link)", headers: headers)
+            #expect(page.status == 200 && !page.text.contains("No such CI"), "/ci/\(link): \(page)")
+            let id = try #require(link.removingPercentEncoding)
+            seen.insert(id)
+            #expect(page.text.contains("<td>node \(id.replacingOccurrences(of: "&", with: "&amp;"))</td>"), "/ci/\(link) shows \(id)")
+            // Its "Impact of taking … down" link analyses this one CI, whatever its id holds (spaces, commas).
+            let impactLink = try #require(
+                page.text.components(separatedBy: "href=\"/impact?").dropFirst().first?.split(separator: "\"").first, "\(page)")
+            let impact = try web.request("GET", "/impact?\(impactLink.replacingOccurrences(of: "&amp;", with: "&"))", headers: headers)
+            #expect(impact.status == 200 && impact.text.contains("1 target;") && !impact.text.contains("class=\"error\""),
+                "/impact?\(impactLink) from /ci/\(link): \(impact)")
+            // The page's own links (its relations) lead to CI pages too.
+            for other in Self.ciLinks(page.text) {
+                let next = try web.request("GET", "/ci/\(other)", headers: headers)
+                #expect(next.status == 200 && !next.text.contains("No such CI"), "/ci/\(other) linked from /ci/\(link): \(next)")
+            }
+        }
+        #expect(seen == Set(Self.ids), "every CI was reached: \(seen)")
+        let missing = try web.request("GET", "/ci/no%20such%C3%BC", headers: headers)
+        #expect(missing.status == 404 && missing.text.contains("no such\u{FC}"), "\(missing)")
+        let bad = try web.request("GET", "/ci/app-%C3", headers: headers)
+        #expect(bad.status == 400, "\(bad)")
+
+        // Decoding a path parameter serves no file: the stylesheet is one fixed route, encoded dots and slashes
+        // are not a way out of it.
+        for path in ["/static/..%2F..%2Fetc%2Fpasswd", "/static/%2e%2e/%2e%2e/etc/passwd", "/static/cmdb.css%2F..%2F..%2Fetc%2Fpasswd",
+            "/static/..%2fcmdb.css", "/ci/..%2F..%2Fstatic%2Fcmdb.css"]
+        {
+            let answer = try web.request("GET", path, headers: headers)
+            #expect(answer.status == 404 && !answer.text.contains("root:") && !answer.text.contains("font-size"), "\(path): \(answer)")
+        }
+        #expect(server.stop() == 0)
+    }
+}

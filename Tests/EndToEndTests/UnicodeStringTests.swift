@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// Strings are sequences of code points in CIQL, as in the id index: `'é'` (U+00E9) and `'e'` + U+0301 are two
+/// different strings that look alike. Swift's own string comparison takes them as equal (canonical equivalence),
+/// which merged two CIs in DISTINCT and grouping and made an answer depend on the plan.
+@Suite("strings compare by code point")
+struct UnicodeStringTests {
+    let harness: Harness
+
+    init() throws {
+        harness = try Harness()
+        try harness.makeDatabase(withSample: false)
+        let lines = #"{"kind":"ci","id":"caf\u00e9","class":"Application","attrs":{"vendor":"NFC"}}"# + "\n"
+            + #"{"kind":"ci","id":"cafe\u0301","class":"Application","attrs":{"vendor":"NFD"}}"# + "\n"
+        try harness.succeed("import", "-", stdin: Data(lines.utf8))
+    }
+
+    private func rows(_ statement: String) throws -> [[String: Any]] {
+        let result = try harness.succeed("query", statement, "--format", "jsonl")
+        return result.out.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+    }
+
+    @Test("two CIs whose ids are canonically equivalent stay two in DISTINCT, grouping, = and every plan")
+    func distinctIDs() throws {
+        let counts = try rows("MATCH (n:Application) RETURN count(*) AS cis, count(DISTINCT n.id) AS ids")
+        #expect(counts.first?["cis"] as? Int == 2 && counts.first?["ids"] as? Int == 2, "\(counts)")
+        let groups = try rows("MATCH (n:Application) RETURN n.id AS id, count(*) AS n")
+        #expect(groups.count == 2, "\(groups)")
+        for statement in ["MATCH (n) WHERE n.id = 'caf\\u00e9' RETURN n.vendor AS v",
+            "MATCH (n) WHERE n.id + '' = 'caf\\u00e9' RETURN n.vendor AS v"]
+        {
+            let found = try rows(statement)
+            #expect(found.count == 1 && found.first?["v"] as? String == "NFC", "\(statement): \(found)")
+        }
+        let distinct = try rows("UNWIND ['caf\\u00e9', 'cafe\\u0301', 'caf\\u00e9'] AS s RETURN DISTINCT s")
+        #expect(distinct.count == 2, "\(distinct)")
+    }
+
+    @Test("=, STARTS WITH, ENDS WITH, CONTAINS and ORDER BY work on code points")
+    func predicates() throws {
+        let answer = try rows("""
+            RETURN 'e\\u0301' = '\\u00e9' AS eq, 'cafe\\u0301' STARTS WITH 'cafe' AS sw, 'cafe\\u0301' CONTAINS 'e' AS ct,
+              'cafe\\u0301' ENDS WITH '\\u0301' AS ew, 'caf\\u00e9' CONTAINS 'e' AS nfc, 'abcabd' CONTAINS 'abd' AS kmp,
+              'e\\u0301' < '\\u00e9' AS lt
+            """)
+        let row = answer.first ?? [:]
+        #expect(row["eq"] as? Bool == false && row["sw"] as? Bool == true && row["ct"] as? Bool == true, "\(row)")
+        #expect(row["ew"] as? Bool == true && row["nfc"] as? Bool == false && row["kmp"] as? Bool == true, "\(row)")
+        #expect(row["lt"] as? Bool == true, "U+0065 sorts before U+00E9: \(row)")
+        let sorted = try rows("MATCH (n:Application) RETURN n.vendor AS v ORDER BY n.id")
+        #expect(sorted.compactMap { $0["v"] as? String } == ["NFD", "NFC"], "\(sorted)")
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// Snapshot metadata that would silently falsify the nightly result is refused: a misspelt scope attribute (missing
+/// would drop to nothing and --apply would write the typo into CIs) and a taken_at in the future (its stamps would
+/// exempt the CIs from the stale rule for good).
+struct VerifyMetadataTests {
+    let harness: Harness
+
+    init() throws { harness = try Harness() }
+
+    static func sheet(_ name: String) -> String { Paths.fixture("spreadsheets/" + name) }
+
+    /// The sample's snapshot mdm-orc.jsonl with its header's `old` text replaced.
+    func snapshot(replacing old: String, with new: String) throws -> String {
+        let text = try String(contentsOfFile: Paths.fixture("snapshots/mdm-orc.jsonl"), encoding: .utf8)
+        #expect(text.contains(old))
+        return try harness.sandbox.write("snap.jsonl", text.replacingOccurrences(of: old, with: new))
+    }
+
+    func stamped() throws -> String {
+        try harness.succeed("query", "MATCH (w) WHERE w.last_verified_at IS NOT NULL OR w.ownr IS NOT NULL "
+            + "RETURN count(*)", "--format", "csv").out
+    }
+
+    @Test("--scope with an attribute no class of the mapping declares: exit 2, the closest spelling, nothing written")
+    func scopeTypo() throws {
+        try harness.makeDatabase(withSample: true)
+        for extra in [[], ["--apply", "--change", "CHG-X"], ["--fail-on", "high"]] {
+            let result = try harness.run(["--db", harness.db, "verify", Self.sheet("mdm-orc.csv"), "--map", Self.sheet("mdm-orc.yaml"),
+                "--source", "intune", "--scope", "ownr=oude-rijn-college"] + extra)
+            #expect(result.exitCode == 2, "\(result)")
+            #expect(result.err.contains("--scope: unknown attribute 'ownr' (did you mean 'owner'?)"), "\(result)")
+        }
+        #expect(try stamped() == "count(*)\n0\n", "nothing written")
+        // The right spelling, and name and status, are accepted.
+        let good = try harness.cmdb("verify", Self.sheet("mdm-orc.csv"), "--map", Self.sheet("mdm-orc.yaml"),
+            "--source", "intune", "--scope", "owner=oude-rijn-college", "--scope", "status=live")
+        #expect(good.exitCode == 0 || good.exitCode == 1, "\(good)")
+    }
+
+    @Test("a snapshot header whose scope names an attribute no class in it declares is refused at its line")
+    func headerScopeTypo() throws {
+        try harness.makeDatabase(withSample: true)
+        let file = try snapshot(replacing: "\"scope\":{\"owner\":", with: "\"scope\":{\"ownr\":")
+        let result = try harness.cmdb("verify", file)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("\(file):1: unknown attribute 'ownr' in \"scope\" (did you mean 'owner'?)"),
+            "\(result)")
+        #expect(try stamped() == "count(*)\n0\n", "nothing written")
+    }
+
+    @Test("a snapshot taken in the future is refused; a few minutes of clock skew are allowed")
+    func futureTakenAt() throws {
+        try harness.makeDatabase(withSample: true)
+        let file = try snapshot(replacing: "2026-11-22T02:00:00Z", with: "2999-01-01T00:00:00Z")
+        let result = try harness.cmdb("verify", file)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("\(file):1: \"taken_at\" 2999-01-01T00:00:00Z is in the future"), "\(result)")
+        #expect(try stamped() == "count(*)\n0\n", "nothing written")
+        // Two minutes ahead (a discovery host's clock a little fast) passes.
+        let formatter = ISO8601DateFormatter()
+        let soon = formatter.string(from: Date().addingTimeInterval(120))
+        let skewed = try snapshot(replacing: "2026-11-22T02:00:00Z", with: soon)
+        let accepted = try harness.cmdb("verify", skewed)
+        #expect(accepted.exitCode == 0 || accepted.exitCode == 1, "\(accepted)")
+    }
+}
