@@ -25,6 +25,9 @@ public final class ResultWriter: ResultSink {
     public var limits = StatementLimits.none
     private var json = JSONWriter(capacity: 1 << 14)
     private var rowCount = 0
+    /// A json document is begun and not ended; `documentOnOutput`: part of it is already written out.
+    private var isDocumentOpen = false
+    private var documentOnOutput = false
     /// When the output (and `summaryOutput`) are written out; see `FlushPolicy`.
     package var flushPolicy = FlushPolicy.everyStatement
     /// Where summary lines go when set (instead of `onSummary`): buffered like the output and written out just
@@ -56,6 +59,8 @@ public final class ResultWriter: ResultSink {
         tableBytes = 0
         switch format {
         case .json:
+            isDocumentOpen = true
+            documentOnOutput = false
             json.writeRaw("{\"columns\":[")
             for (i, c) in columns.enumerated() {
                 if i > 0 { json.writeRaw(",") }
@@ -106,6 +111,7 @@ public final class ResultWriter: ResultSink {
         if json.bytes.count >= 1 << 16 {
             try output.write(json.bytes)
             json.removeAll()
+            documentOnOutput = isDocumentOpen
         }
     }
 
@@ -113,6 +119,7 @@ public final class ResultWriter: ResultSink {
         switch format {
         case .json:
             json.writeRaw("]}\n")
+            isDocumentOpen = false
         case .table:
             if !columns.isEmpty {
                 var table = TableRenderer(columns: columns, rows: tableRows)
@@ -156,10 +163,19 @@ public final class ResultWriter: ResultSink {
 
     /// Ends the output with an error object on a line of its own, as the server answers errors:
     /// `{"error":{"code","message","line","column"}}`, and when the parser found several errors, all of them in
-    /// `"errors":[…]` after it. Rows of the failed statement not yet written are dropped.
+    /// `"errors":[…]` after it. Rows of the failed statement not yet written are dropped — except when part of
+    /// its json document is written out already: the document is then closed with its rows and the error in it,
+    /// `{"columns":[…],"rows":[…],"error":{…}}`, so stdout stays one valid document that says it failed.
     public func writeError(_ error: CIQLError) throws {
-        json.removeAll()
-        json.writeRaw("{\"error\":")
+        if format == .json && isDocumentOpen && documentOnOutput {
+            json.writeRaw("],")
+        } else {
+            json.removeAll()
+            json.writeRaw("{")
+        }
+        isDocumentOpen = false
+        documentOnOutput = false
+        json.writeRaw("\"error\":")
         Self.writeErrorObject(error, to: &json)
         if !error.further.isEmpty {
             json.writeRaw(",\"errors\":[")
@@ -208,8 +224,9 @@ public final class ResultWriter: ResultSink {
         add(c.propertiesRemoved, "property", "properties", "removed")
         add(c.labelsAdded, "class", "classes", "set")
         add(c.labelsRemoved, "class", "classes", "removed")
-        var line = parts.joined(separator: ", ")
-        if line.isEmpty, s.writes, s.transaction == nil { line = "nothing changed" }
+        // A write that committed nothing changed nothing, whatever it did on the way (`SET n.a = 'x', n.a = 'y'`
+        // back to what was there).
+        var line = s.writes && s.transaction == nil ? "nothing changed" : parts.joined(separator: ", ")
         if line.isEmpty || !columns.isEmpty {
             let rows = "\(s.rows) row\(s.rows == 1 ? "" : "s")"
             line = line.isEmpty ? rows : rows + "; " + line

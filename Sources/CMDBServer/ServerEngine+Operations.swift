@@ -39,7 +39,7 @@ extension ServerEngine {
         let writes: Bool
         switch statement.body {
         case .query(let query): writes = QueryEngine.writes(query) && statement.mode != .explain
-        case .createBaseline: writes = true
+        case .createBaseline: writes = statement.mode != .explain
         case .showBaselines, .diffBaseline, .showClasses, .showRelationTypes, .describeClass: writes = false
         }
         return CheckedStatement(statement: statement, writes: writes)

@@ -49,12 +49,14 @@ public enum CIHistory {
 
     /// Every version of the CI, oldest first; an error naming the closest id when it is unknown.
     public static func rows(of id: String, _ tx: GraphTransaction) throws -> [Version] {
-        guard let nid = try tx.nodeID(forExternalID: id) else {
+        // An id whose CI was created and deleted in one transaction has no version: it never existed.
+        guard let nid = try tx.nodeID(forExternalID: id), case let versions = try tx.history(of: nid), !versions.isEmpty
+        else {
             throw CIQLError(.semantic, .graph(.unknownCI), "unknown CI '\(id)'")
         }
         var out: [Version] = []
         var previous: StoredNode?
-        for version in try tx.history(of: nid) {
+        for version in versions {
             let record = try tx.change(version.transaction)
             var changes: [String] = []
             let operation: String

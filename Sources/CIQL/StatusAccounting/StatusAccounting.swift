@@ -18,6 +18,35 @@ struct StatusAccounting {
         if statement.asOf != nil, case .showClasses = statement.body {} else if statement.asOf != nil {
             throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF applies to queries", at: statement.location)
         }
+        switch statement.mode {
+        case .run: break
+        case .explain:
+            // The plan of a CMDB statement is the statement itself: shown, never run (EXPLAIN writes nothing).
+            try database.store.read { tx in
+                try sink.begin(columns: ["operator", "details"], graph: ResultGraph(LiveGraph(tx)))
+                try sink.row(Self.operatorRow(statement.body).map(Value.string))
+            }
+            var summary = StatementSummary()
+            summary.microseconds = QueryEngine.microsecondsNow() - started
+            try sink.end(summary)
+            return
+        case .profile:
+            // Run, as PROFILE runs a query (writes included), and show the rows it made and the time it took.
+            let counter = RowCountingSink()
+            var plain = statement
+            plain.mode = .run
+            try execute(plain, change: change, into: counter, started: started)
+            try database.store.read { tx in
+                try sink.begin(columns: ["operator", "details", "rows", "ms"], graph: ResultGraph(LiveGraph(tx)))
+            }
+            let ms = Double(QueryEngine.microsecondsNow() - started) / 1000
+            try sink.row(Self.operatorRow(statement.body).map(Value.string) + [.int(Int64(counter.rows)), .float((ms * 100).rounded() / 100)])
+            var summary = counter.summary
+            summary.rows = 1
+            summary.microseconds = QueryEngine.microsecondsNow() - started
+            try sink.end(summary)
+            return
+        }
         var summary = StatementSummary()
         var rowCount = 0
         func emit(_ columns: [String], _ rows: [[Value]], _ tx: GraphTransaction, _ sink: any ResultSink) throws {
@@ -98,6 +127,23 @@ struct StatusAccounting {
         try sink.end(summary)
     }
 
+    /// The one operator EXPLAIN and PROFILE show for a CMDB statement.
+    static func operatorRow(_ body: StatementBody) -> [String] {
+        func text(_ e: Expression) -> String { ExpressionPrinter.print(e) }
+        switch body {
+        case .createBaseline(let name, let description):
+            return ["CreateBaseline", text(name) + (description.map { " DESCRIPTION " + text($0) } ?? "")]
+        case .showBaselines: return ["ShowBaselines", ""]
+        case .diffBaseline(let a, let b): return ["DiffBaseline", text(a) + " AND " + (b.map { text($0) } ?? "now")]
+        case .showClasses: return ["ShowClasses", ""]
+        case .showRelationTypes: return ["ShowRelationTypes", ""]
+        case .describeClass(let name): return ["DescribeClass", name.text]
+        case .query: return ["Query", ""]
+        }
+    }
+
+    /// A baseline name or description: a string, a parameter, or an expression without variables evaluated as
+    /// `AS OF BASELINE` evaluates its name (`'q' + '4'`, `toUpper($name)`).
     private func string(_ e: Expression, _ what: String) throws -> String {
         switch e.kind {
         case .string(let s): return s
@@ -106,7 +152,19 @@ struct StatusAccounting {
                 throw CIQLError(.semantic, .type(.invalidArgumentType), "$\(p) must be a string (\(what))", at: e.location)
             }
             return s
-        default: throw CIQLError(.semantic, .type(.invalidArgumentType), "expected \(what) as a string", at: e.location)
+        default:
+            let value = try database.store.read { tx in
+                let ctx = ExecutionContext(
+                    source: LiveGraph(tx), writer: nil, live: nil, schema: database.schema, parameters: parameters,
+                    statementTime: QueryEngine.microsecondsNow(), cancellation: nil)
+                let planner = Planner(schema: database.schema, statistics: .none, procedures: [:])
+                var empty: Row = []
+                return try ctx.evaluate(try planner.compile(e, Scope()), &empty)
+            }
+            guard case .string(let s) = value else {
+                throw CIQLError(.semantic, .type(.invalidArgumentType), "expected \(what) as a string", at: e.location)
+            }
+            return s
         }
     }
 
@@ -200,7 +258,7 @@ extension BaselineError {
     /// The error as CIQL reports it, at the baseline's name in the statement.
     func ciqlError(at location: SourceLocation?) -> CIQLError {
         switch self {
-        case .emptyName: CIQLError(.semantic, .argument(.invalidArgumentValue), "a baseline needs a name", at: location)
+        case .invalidName(let problem): CIQLError(.semantic, .argument(.invalidArgumentValue), problem, at: location)
         case .exists(let name):
             CIQLError(
                 .semantic, .history(.baselineExists), "baseline '\(name)' already exists; baselines are never changed, pick another name",
@@ -208,4 +266,13 @@ extension BaselineError {
         case .unknown(_, let message): CIQLError(.semantic, .history(.unknownBaseline), message, at: location)
         }
     }
+}
+
+/// Counts the rows of a statement PROFILE runs, keeping its summary.
+private final class RowCountingSink: ResultSink {
+    var rows = 0
+    var summary = StatementSummary()
+    func begin(columns: [String], graph: ResultGraph) throws {}
+    func row(_ values: [Value]) throws { rows += 1 }
+    func end(_ summary: StatementSummary) throws { self.summary = summary }
 }

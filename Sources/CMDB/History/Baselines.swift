@@ -4,7 +4,8 @@ import JSONLines
 
 /// Why a baseline could not be created or found; CIQL reports these with its own codes.
 public enum BaselineError: Error, Sendable, Equatable {
-    case emptyName
+    /// A name that is blank, has control characters or is too long; the message says which.
+    case invalidName(String)
     /// Baselines are never changed: the name is taken.
     case exists(String)
     /// No baseline has the name; `message` says so and suggests the closest name, or how to create one.
@@ -37,7 +38,7 @@ public enum Baselines {
 
     /// Records a baseline of the state after the last committed transaction.
     public static func create(_ name: String, description: String?, actor: String, time: Int64, _ tx: GraphTransaction) throws -> Baseline {
-        guard !name.isEmpty else { throw BaselineError.emptyName }
+        if let problem = problem(withName: name) { throw BaselineError.invalidName(problem) }
         if try find(name, tx) != nil { throw BaselineError.exists(name) }
         let baseline = Baseline(
             name: name, transaction: try tx.lastCommittedTransaction, time: time, actor: actor, description: description)
@@ -50,6 +51,24 @@ public enum Baselines {
         writer.write(object)
         try tx.setAuxValue(collection, key: Array(name.utf8), value: writer.bytes)
         return baseline
+    }
+
+    /// The longest name, in UTF-8 bytes (a name is a key; it is shown in tables and reports).
+    public static let maximumNameBytes = 200
+
+    /// Why `name` cannot name a baseline, or nil: it must have a character other than white space, no control
+    /// characters (tab, newline…) and at most `maximumNameBytes` bytes.
+    public static func problem(withName name: String) -> String? {
+        if name.allSatisfy(\.isWhitespace) {
+            return name.isEmpty ? "a baseline needs a name" : "a baseline name must not be blank"
+        }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "a baseline name must not contain control characters (tab, newline…): \(name.debugDescription)"
+        }
+        if name.utf8.count > maximumNameBytes {
+            return "a baseline name is at most \(maximumNameBytes) bytes, not \(name.utf8.count)"
+        }
+        return nil
     }
 
     /// The error for a name no baseline has, with the closest name if one is close.
@@ -136,8 +155,17 @@ public struct HistoryDiff {
             case (nil, nil): break
             }
         }
+        // A relation's ends by the ids they had in the snapshots compared (a CI deleted since has none now).
+        var ids: [NodeID: String] = [:]
+        func id(_ nid: NodeID) throws -> String {
+            if let known = ids[nid] { return known }
+            let found = try tx.node(nid, asOf: to)?.externalID ?? tx.node(nid, asOf: from)?.externalID
+                ?? tx.externalID(of: nid) ?? tx.history(of: nid).compactMap(\.node).last?.externalID ?? "node \(nid)"
+            ids[nid] = found
+            return found
+        }
         for ref in relations {
-            let name = "\(try tx.externalID(of: ref.from) ?? "?")-[:\(ref.type)]->\(try tx.externalID(of: ref.to) ?? "?")"
+            let name = "\(try id(ref.from))-[:\(ref.type)]->\(try id(ref.to))"
             let before = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: from)
             let after = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: to)
             switch (before, after) {

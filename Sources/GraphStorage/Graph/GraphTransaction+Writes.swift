@@ -41,6 +41,18 @@ extension GraphTransaction {
             if old.label == label && old.properties == properties { return NodeWrite(nid: nid, outcome: .unchanged) }
             previous = unsafe (Array(bytes), old)
         }
+        if previous == nil, let nid = existingNID, let write = try recreateNode(
+            nid, label: label, labelID: labelID, externalID: externalID, properties: properties)
+        {
+            return write
+        }
+        // Written before in this transaction: one version per transaction, so the record is replaced in place.
+        if let previous, previous.node.version == number {
+            try rewriteNode(previous.node, previousBytes: previous.bytes, label: label, labelID: labelID,
+                externalID: externalID, properties: properties)
+            return NodeWrite(nid: previous.node.nid, outcome: .updated, previousLabel: previous.node.label,
+                previousVersion: number)
+        }
         let nid: NodeID
         let isFresh: Bool
         if let existingNID {
@@ -74,7 +86,7 @@ extension GraphTransaction {
             try updatePropertyIndex(nid, old: previous.node.properties, new: properties)
             try updateStatusIndex(nid, old: previous.node.properties, new: properties, append: false)
             record.nodesUpdated += 1
-            try log(.update, .node, nodeKey: nid)
+            updateLogSequences.nodes[nid] = try log(.update, .node, nodeKey: nid)
         } else {
             try addToLabelIndex(nid, labelID: labelID, append: isFresh)
             try updatePropertyIndex(nid, old: nil, new: properties)
@@ -100,27 +112,41 @@ extension GraphTransaction {
         if try hasRelations(nid) {
             throw StorageError(.constraint, "the CI '\(old.externalID)' still has relations; delete them first")
         }
-        try putHistory(nid: nid, version: old.version, bytes: oldBytes)
-        try putHistory(nid: nid, version: number, bytes: [])
+        let createdHere = old.version == number && old.created == number
+        if createdHere {
+            // Created in this transaction: it was not there before and is not after, so no history and no log.
+            try forgetNodeCreation(nid)
+        } else {
+            if old.version == number {
+                // Changed earlier in this transaction: its committed version is in the history already, and the
+                // deletion is what this transaction did to it.
+                try forgetNodeUpdate(nid)
+            } else {
+                try putHistory(nid: nid, version: old.version, bytes: oldBytes)
+            }
+            try putHistory(nid: nid, version: number, bytes: [])
+        }
         var key = nid.bigEndian
         _ = unsafe try withUnsafeBytes(of: &key) { (k) in unsafe try raw.delete(dbs.nodes, k) }
         try removeFromLabelIndex(nid, label: old.label)
         try updatePropertyIndex(nid, old: old.properties, new: nil)
         try updateStatusIndex(nid, old: old.properties, new: nil, append: false)
         adjustCount(label: old.label, properties: old.properties, by: -1)
-        record.nodesDeleted += 1
-        try log(.delete, .node, nodeKey: nid)
+        if !createdHere {
+            record.nodesDeleted += 1
+            updateLogSequences.deletedNodes[nid] = try log(.delete, .node, nodeKey: nid)
+        }
         return true
     }
 
-    private func putHistory(nid: NodeID, version: TransactionNumber, bytes: [UInt8]) throws {
+    func putHistory(nid: NodeID, version: TransactionNumber, bytes: [UInt8]) throws {
         var key = ByteWriter(capacity: 16)
         key.u64BE(nid)
         key.u64BE(version)
         unsafe try raw.put(dbs.hist, key.bytes, bytes)
     }
 
-    private func addToLabelIndex(_ nid: NodeID, labelID: UInt32?, append: Bool) throws {
+    func addToLabelIndex(_ nid: NodeID, labelID: UInt32?, append: Bool) throws {
         guard let labelID else { return }
         var k = labelID.bigEndian
         var v = nid.bigEndian
@@ -131,7 +157,7 @@ extension GraphTransaction {
         }
     }
 
-    private func removeFromLabelIndex(_ nid: NodeID, label: String?) throws {
+    func removeFromLabelIndex(_ nid: NodeID, label: String?) throws {
         guard let label, let labelID = names.id(label, .label) else { return }
         var k = labelID.bigEndian
         var v = nid.bigEndian
@@ -142,7 +168,7 @@ extension GraphTransaction {
 
     /// Files `nid` in `bystatus` under its new status instead of its old one; `append` when `nid` is the largest
     /// node id yet (a new node), so it goes at the end of its status's list.
-    private func updateStatusIndex(_ nid: NodeID, old: Properties?, new: Properties?, append: Bool) throws {
+    func updateStatusIndex(_ nid: NodeID, old: Properties?, new: Properties?, append: Bool) throws {
         let before = KeyLayout.statusKey(old)
         let after = KeyLayout.statusKey(new)
         guard before != after else { return }
@@ -159,14 +185,14 @@ extension GraphTransaction {
         }
     }
 
-    private func adjustCount(label: String?, properties: Properties, by delta: Int) {
+    func adjustCount(label: String?, properties: Properties, by delta: Int) {
         let labelID = label.flatMap { names.id($0, .label) } ?? UInt32.max
         var status = ""
         if case .string(let s)? = properties["status"] { status = s }
         countDeltas[CountKey(label: labelID, status: status), default: 0] += delta
     }
 
-    private func updatePropertyIndex(_ nid: NodeID, old: Properties?, new: Properties?) throws {
+    func updatePropertyIndex(_ nid: NodeID, old: Properties?, new: Properties?) throws {
         for (name, keyID) in try indexedKeys() {
             let before = old?[name]
             let after = new?[name]
@@ -225,6 +251,11 @@ extension GraphTransaction {
         if let bytes = unsafe try insertRelationRecord(key.bytes, (from, typeID, to), scratch.bytes) {
             let old = unsafe try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
             if old.properties == properties { return RelationWrite(outcome: .unchanged) }
+            if old.version == number {
+                // Written before in this transaction: replaced in place (one version per transaction).
+                try rewriteRelation(old, key: key.bytes, properties: properties)
+                return RelationWrite(outcome: .updated, previousVersion: number)
+            }
             let previousBytes = unsafe Array(bytes)
             scratch.removeAll()
             try RecordCodec.encodeRelation(
@@ -233,7 +264,7 @@ extension GraphTransaction {
             unsafe try raw.put(dbs.rels, key.bytes, scratch.bytes)
             try putRelationHistory(key.bytes, version: old.version, bytes: previousBytes)
             record.relationsUpdated += 1
-            try log(.update, .relation, key: key.bytes)
+            updateLogSequences.relations[key.bytes] = try log(.update, .relation, key: key.bytes)
             return RelationWrite(outcome: .updated, previousVersion: old.version)
         }
         pendingAdjacency.append(AdjacencyEntry(key: from << 1, value: KeyLayout.adjacencyValue(type: typeID, other: to)))
@@ -284,7 +315,11 @@ extension GraphTransaction {
         let old = unsafe try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
         let oldBytes = unsafe Array(bytes)
         try flushAdjacency()
-        try putRelationHistory(key.bytes, version: old.version, bytes: oldBytes)
+        if old.version == number {
+            try forgetRelationUpdate(key.bytes)
+        } else {
+            try putRelationHistory(key.bytes, version: old.version, bytes: oldBytes)
+        }
         try putRelationHistory(key.bytes, version: number, bytes: [])
         unsafe try raw.delete(dbs.rels, key.bytes)
         try deleteAdjacency(nid: from, direction: .outgoing, value: KeyLayout.adjacencyValue(type: typeID, other: to))
@@ -305,7 +340,7 @@ extension GraphTransaction {
         }
     }
 
-    private func putRelationHistory(_ relationKey: [UInt8], version: TransactionNumber, bytes: [UInt8])
+    func putRelationHistory(_ relationKey: [UInt8], version: TransactionNumber, bytes: [UInt8])
         throws
     {
         var key = ByteWriter(capacity: 26)
@@ -335,10 +370,11 @@ extension GraphTransaction {
 
     // MARK: - Log and commit
 
-    private func log(_ op: LogOperation, _ entity: LogEntity, nodeKey: NodeID) throws {
+    @discardableResult
+    func log(_ op: LogOperation, _ entity: LogEntity, nodeKey: NodeID) throws -> UInt32 {
         var key = ByteWriter(capacity: 8)
         key.u64BE(nodeKey)
-        try log(op, entity, key: key.bytes)
+        return try log(op, entity, key: key.bytes)
     }
 
     /// Logs a created node, as part of a run when its id follows the previous created node's.
@@ -355,28 +391,34 @@ extension GraphTransaction {
     func flushCreatedRun() throws {
         guard let run = pendingCreatedRun else { return }
         pendingCreatedRun = nil
+        let sequence: UInt32
         if run.count == 1 {
-            try log(.create, .node, nodeKey: run.first)
+            sequence = try log(.create, .node, nodeKey: run.first)
         } else {
             var key = ByteWriter(capacity: 16)
             key.u64BE(run.first)
             key.u64BE(run.count)
-            try log(.create, .nodeRun, key: key.bytes)
+            sequence = try log(.create, .nodeRun, key: key.bytes)
         }
+        updateLogSequences.rememberCreated(first: run.first, count: run.count, sequence: sequence)
     }
 
-    private func log(_ op: LogOperation, _ entity: LogEntity, key entityKey: [UInt8]) throws {
+    /// Appends an entry to this transaction's log; returns its sequence number.
+    @discardableResult
+    func log(_ op: LogOperation, _ entity: LogEntity, key entityKey: [UInt8]) throws -> UInt32 {
         // Entries keep the order of the writes: a pending run of created nodes goes first.
         if pendingCreatedRun != nil { try flushCreatedRun() }
         var key = ByteWriter(capacity: 12)
         key.u64BE(number)
-        key.u32BE(logSequence)
+        let sequence = logSequence
+        key.u32BE(sequence)
         logSequence &+= 1
         var value = ByteWriter(capacity: 2 + entityKey.count)
         value.u8(op.rawValue)
         value.u8(entity.rawValue)
         value.bytes.append(contentsOf: entityKey)
         unsafe try key.bytes.withUnsafeBytes { k in unsafe try value.bytes.withUnsafeBytes { v in unsafe try append(dbs.txlog, k, v) } }
+        return sequence
     }
 
     /// Writes what was buffered, the counts, the change record and the counters; called just before commit.

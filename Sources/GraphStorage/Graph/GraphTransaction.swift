@@ -29,6 +29,9 @@ public final class GraphTransaction {
     var greatestRelationKey: (from: NodeID, type: UInt16, to: NodeID)?
     var isGreatestRelationKeyKnown = false
     var countDeltas: [CountKey: Int] = [:]
+    /// The log entries of the updates of committed nodes and relations this write made, by what they updated:
+    /// an update that a later write in the same transaction undoes is taken out of the log again.
+    var updateLogSequences = UpdateLogSequences()
     var indexedKeyCache: [(name: String, id: UInt32)]?
     var nextNodeID: NodeID?
     var scratch = ByteWriter()

@@ -1,0 +1,219 @@
+import CLMDB
+
+// One version of a CI or relation per transaction: the history holds committed states only.
+//
+// The first write of a committed CI in a transaction files its committed record in `hist` under the version that
+// wrote it, as ever. A later write in the same transaction replaces the current record in place, adding nothing
+// to the history (the state in between was never committed); when it brings the CI back to its committed state,
+// the committed record is put back as it was, its history entry and log entry are taken out, and the update is
+// no longer counted: a transaction whose writes cancel out has no changes and commits nothing. A CI created in
+// the transaction stays one created version, with its final state. Relations alike, in `rels` and `relhist`.
+
+/// The log entries of updates and deletions of committed nodes and relations in one write transaction, and of
+/// the last runs of created nodes logged.
+struct UpdateLogSequences {
+    var nodes: [NodeID: UInt32] = [:]
+    /// By relation key (from, type, to).
+    var relations: [[UInt8]: UInt32] = [:]
+    var deletedNodes: [NodeID: UInt32] = [:]
+    /// The last few runs of created nodes logged (a node deleted again soon after its creation is mostly in one).
+    private(set) var createdRuns: [(first: NodeID, count: UInt64, sequence: UInt32)] = []
+    static let createdRunsKept = 64
+
+    mutating func rememberCreated(first: NodeID, count: UInt64, sequence: UInt32) {
+        if createdRuns.count >= Self.createdRunsKept { createdRuns.removeFirst(createdRuns.count / 2) }
+        createdRuns.append((first, count, sequence))
+    }
+
+    mutating func replaceCreated(at index: Int, first: NodeID, count: UInt64) {
+        if count == 0 { createdRuns.remove(at: index) } else { createdRuns[index] = (first, count, createdRuns[index].sequence) }
+    }
+}
+
+extension GraphTransaction {
+    /// Replaces `current`, a node this transaction wrote before, with the given class and properties.
+    func rewriteNode(
+        _ current: StoredNode, previousBytes: [UInt8], label: String?, labelID: UInt32?, externalID: String,
+        properties: Properties
+    ) throws {
+        let nid = current.nid
+        var key = nid.bigEndian
+        let createdHere = current.created == number
+        if !createdHere, let committed = try committedVersion(dbs.hist, prefix: withUnsafeBytes(of: &key) { Array($0) }),
+            !committed.bytes.isEmpty,
+            case let node = unsafe try committed.bytes.withUnsafeBytes({ (b) in
+                unsafe try RecordCodec.decodeNode(b, nid: nid, names: names)
+            }),
+            node.label == label && node.properties == properties
+        {
+            // Back where the transaction found it: the committed record again, no history, no update.
+            unsafe try withUnsafeBytes(of: &key) { (k) in
+                unsafe try committed.bytes.withUnsafeBytes { (v) in _ = unsafe try raw.put(dbs.nodes, k, v) }
+            }
+            unsafe try raw.delete(dbs.hist, committed.key)
+            try forgetNodeUpdate(nid)
+        } else {
+            scratch.removeAll()
+            try RecordCodec.encodeNode(
+                &scratch, version: number, created: current.created, labelID: labelID, externalID: externalID,
+                properties: properties, keyID: { (k) in try internedID(k, .propertyKey) })
+            unsafe try withUnsafeBytes(of: &key) { (k) in
+                unsafe try scratch.bytes.withUnsafeBytes { (v) in _ = unsafe try raw.put(dbs.nodes, k, v) }
+            }
+        }
+        if current.label != label {
+            try removeFromLabelIndex(nid, label: current.label)
+            try addToLabelIndex(nid, labelID: labelID, append: false)
+        }
+        adjustCount(label: current.label, properties: current.properties, by: -1)
+        try updatePropertyIndex(nid, old: current.properties, new: properties)
+        try updateStatusIndex(nid, old: current.properties, new: properties, append: false)
+        adjustCount(label: label, properties: properties, by: 1)
+    }
+
+    /// Replaces `current`, a relation this transaction wrote before, with the given properties.
+    func rewriteRelation(_ current: StoredRelation, key: [UInt8], properties: Properties) throws {
+        if current.created != number, let committed = try committedVersion(dbs.relhist, prefix: key),
+            !committed.bytes.isEmpty,
+            case let relation = unsafe try committed.bytes.withUnsafeBytes({ (b) in
+                unsafe try RecordCodec.decodeRelation(
+                    b, from: current.from, type: current.type, to: current.to, names: names)
+            }),
+            relation.properties == properties
+        {
+            unsafe try raw.put(dbs.rels, key, committed.bytes)
+            unsafe try raw.delete(dbs.relhist, committed.key)
+            try forgetRelationUpdate(key)
+            return
+        }
+        scratch.removeAll()
+        try RecordCodec.encodeRelation(
+            &scratch, version: number, created: current.created, properties: properties,
+            keyID: { (k) in try internedID(k, .propertyKey) })
+        unsafe try raw.put(dbs.rels, key, scratch.bytes)
+    }
+
+    /// Takes the update of committed node `nid` out of this transaction's log and counts, if it made one.
+    func forgetNodeUpdate(_ nid: NodeID) throws {
+        guard let sequence = updateLogSequences.nodes.removeValue(forKey: nid) else { return }
+        try deleteLogEntry(sequence)
+        record.nodesUpdated -= 1
+    }
+
+    /// Takes the update of the committed relation at `key` out of this transaction's log and counts.
+    func forgetRelationUpdate(_ key: [UInt8]) throws {
+        guard let sequence = updateLogSequences.relations.removeValue(forKey: key) else { return }
+        try deleteLogEntry(sequence)
+        record.relationsUpdated -= 1
+    }
+
+    /// Takes node `nid`, created in this transaction, out of its log and counts: it is being deleted again.
+    /// A node in the middle of a run of created nodes logged already stays in that entry (a create of a CI with
+    /// no version, which every reader of the log passes over).
+    func forgetNodeCreation(_ nid: NodeID) throws {
+        record.nodesCreated -= 1
+        if let run = pendingCreatedRun, nid >= run.first, nid - run.first < run.count {
+            let left = nid - run.first
+            let right = run.count - left - 1
+            pendingCreatedRun = left > 0 ? (run.first, left) : nil
+            if right > 0 {
+                try flushCreatedRun()
+                pendingCreatedRun = (nid + 1, right)
+            }
+            return
+        }
+        guard let index = updateLogSequences.createdRuns.lastIndex(where: { nid >= $0.first && nid - $0.first < $0.count })
+        else { return }
+        let run = updateLogSequences.createdRuns[index]
+        if run.count == 1 {
+            try deleteLogEntry(run.sequence)
+            updateLogSequences.replaceCreated(at: index, first: run.first, count: 0)
+        } else if nid == run.first || nid == run.first + run.count - 1 {
+            let first = nid == run.first ? run.first + 1 : run.first
+            var key = ByteWriter(capacity: 12)
+            key.u64BE(number)
+            key.u32BE(run.sequence)
+            var value = ByteWriter(capacity: 18)
+            value.u8(LogOperation.create.rawValue)
+            if run.count == 2 {
+                value.u8(LogEntity.node.rawValue)
+                value.u64BE(first)
+            } else {
+                value.u8(LogEntity.nodeRun.rawValue)
+                value.u64BE(first)
+                value.u64BE(run.count - 1)
+            }
+            unsafe try raw.put(dbs.txlog, key.bytes, value.bytes)
+            updateLogSequences.replaceCreated(at: index, first: first, count: run.count - 1)
+        }
+    }
+
+    /// Creates node `nid` again when this transaction deleted it: as the update from its committed version (or
+    /// that version itself, when the properties are the same), not a deletion and a creation. Nil when the node
+    /// was not deleted in this transaction.
+    func recreateNode(
+        _ nid: NodeID, label: String?, labelID: UInt32?, externalID: String, properties: Properties
+    ) throws -> NodeWrite? {
+        var markerKey = ByteWriter(capacity: 16)
+        markerKey.u64BE(nid)
+        markerKey.u64BE(number)
+        guard let marker = unsafe try raw.get(dbs.hist, markerKey.bytes), marker.isEmpty,
+            let deletion = updateLogSequences.deletedNodes[nid]
+        else { return nil }
+        var key = nid.bigEndian
+        guard let committed = try committedVersion(dbs.hist, prefix: withUnsafeBytes(of: &key) { Array($0) }),
+            !committed.bytes.isEmpty
+        else { return nil }
+        let before = unsafe try committed.bytes.withUnsafeBytes { (b) in
+            unsafe try RecordCodec.decodeNode(b, nid: nid, names: names)
+        }
+        updateLogSequences.deletedNodes[nid] = nil
+        unsafe try raw.delete(dbs.hist, markerKey.bytes)
+        try deleteLogEntry(deletion)
+        record.nodesDeleted -= 1
+        if before.label == label && before.properties == properties {
+            unsafe try withUnsafeBytes(of: &key) { (k) in
+                unsafe try committed.bytes.withUnsafeBytes { (v) in _ = unsafe try raw.put(dbs.nodes, k, v) }
+            }
+            unsafe try raw.delete(dbs.hist, committed.key)
+        } else {
+            scratch.removeAll()
+            try RecordCodec.encodeNode(
+                &scratch, version: number, created: before.created, labelID: labelID, externalID: externalID,
+                properties: properties, keyID: { (k) in try internedID(k, .propertyKey) })
+            unsafe try withUnsafeBytes(of: &key) { (k) in
+                unsafe try scratch.bytes.withUnsafeBytes { (v) in _ = unsafe try raw.put(dbs.nodes, k, v) }
+            }
+            record.nodesUpdated += 1
+            updateLogSequences.nodes[nid] = try log(.update, .node, nodeKey: nid)
+        }
+        try addToLabelIndex(nid, labelID: labelID, append: false)
+        try updatePropertyIndex(nid, old: nil, new: properties)
+        try updateStatusIndex(nid, old: nil, new: properties, append: false)
+        adjustCount(label: label, properties: properties, by: 1)
+        return NodeWrite(nid: nid, outcome: .created)
+    }
+
+    private func deleteLogEntry(_ sequence: UInt32) throws {
+        var key = ByteWriter(capacity: 12)
+        key.u64BE(number)
+        key.u32BE(sequence)
+        unsafe try raw.delete(dbs.txlog, key.bytes)
+    }
+
+    /// The newest history entry under `prefix` (a node id or relation key) older than this transaction: the
+    /// committed record a first write in this transaction filed there.
+    private func committedVersion(_ dbi: MDB_dbi, prefix: [UInt8]) throws -> (key: [UInt8], bytes: [UInt8])? {
+        var seek = ByteWriter(capacity: prefix.count + 8)
+        seek.bytes.append(contentsOf: prefix)
+        seek.u64BE(number)
+        let cursor = unsafe try raw.openCursor(dbi)
+        defer { unsafe cursor.close() }
+        let at = unsafe try seek.bytes.withUnsafeBytes { (k) in unsafe try cursor.get(MDB_SET_RANGE, key: k) }
+        let entry = unsafe try at == nil ? cursor.get(MDB_LAST) : cursor.get(MDB_PREV)
+        guard let (key, value) = unsafe entry, key.count == prefix.count + 8,
+            unsafe key.prefix(prefix.count).elementsEqual(prefix), unsafe key.loadBE64(at: prefix.count) < number
+        else { return nil }
+        return unsafe (Array(key), Array(value))
+    }
+}
