@@ -134,6 +134,7 @@ public final class QueryEngine: Sendable {
         let regions = LiteralRegions.parameterisable(query)
         let planner = Planner(
             schema: database.schema, statistics: try PlanningStatistics.of(LiveGraph(tx), tx), procedures: procedureTable)
+        planner.pastNames = PastNames.of(statement, tx)
         for (i, literal) in literals.enumerated() where regions.contains(literal.offset) {
             planner.literalParameters[literal.offset] = PlanCache.parameterName(i)
         }
@@ -265,6 +266,7 @@ public final class QueryEngine: Sendable {
     ) throws {
         let statistics = try PlanningStatistics.of(source, tx)
         let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedureTable)
+        planner.pastNames = PastNames.of(statement, tx)
         let plan = try planner.plan(query)
         try runPlan(plan, statement, source, tx, writer: writer, parameters, cancellation, limits, sink, started, asOf: asOf)
     }

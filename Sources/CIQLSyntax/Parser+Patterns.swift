@@ -2,7 +2,10 @@ extension Parser {
     /// `part, part, …`.
     mutating func parsePattern() throws(CIQLError) -> [PatternPart] {
         var parts = [try parsePatternPart()]
-        while accept(.comma) { parts.append(try parsePatternPart()) }
+        while accept(.comma) {
+            try countPlanStep()  // each part is one more operator of the plan
+            parts.append(try parsePatternPart())
+        }
         return parts
     }
 

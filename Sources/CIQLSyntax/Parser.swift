@@ -12,7 +12,7 @@ struct Parser {
     /// the parser's recursion and that of every later walk over the tree (including its deallocation), which would
     /// otherwise overflow the stack on machine-made input.
     static let maximumDepth = 500
-    /// How many clauses, pattern relationships and UNION parts a statement may have in all. Each is an operator
+    /// How many clauses, pattern parts and relationships and UNION parts a statement may have in all. Each is an operator
     /// of the plan, run by the one before it, so they bound the executor's recursion as `maximumDepth` bounds
     /// the parser's; a statement of a thousand is far past what a person writes, and runs on any thread's stack.
     static let maximumPlanSteps = 1000
@@ -21,7 +21,8 @@ struct Parser {
     let source: [UInt8]
     var index = 0
     var depth = 0
-    /// Clauses, pattern relationships and UNION parts parsed so far (see `maximumPlanSteps`).
+    /// Clauses, pattern parts and relationships and UNION parts of the statement parsed so far (see
+    /// `maximumPlanSteps`).
     var planSteps = 0
     /// Set when the nesting limit is hit, so backtracking does not swallow that error and retry.
     var isAborted = false
@@ -165,8 +166,8 @@ struct Parser {
             isAborted = true
             throw CIQLError(
                 .syntax, .limit(.tooLarge),
-                "the statement is too long: more than \(Parser.maximumPlanSteps) clauses, pattern relationships and UNION "
-                    + "parts in all; split it into several statements, or UNWIND a list parameter", at: current.location)
+                "the statement is too long: more than \(Parser.maximumPlanSteps) clauses, patterns, pattern relationships "
+                    + "and UNION parts in all; split it into several statements, or UNWIND a list parameter", at: current.location)
         }
     }
 
@@ -223,6 +224,7 @@ struct Parser {
     // MARK: - Statements
 
     mutating func parseStatement() throws(CIQLError) -> Statement {
+        planSteps = 0  // the limit is per statement, not per script
         let start = current.location
         var mode = ExecutionMode.run
         if accept(.explain) {

@@ -33,6 +33,11 @@ extension Schema {
                     throw SchemaError(.unknownStatus, "unknown status '\(s)'\(suggestion(s, statuses)); the schema allows "
                         + statuses.joined(separator: ", "))
                 }
+                // A class may declare the reserved attribute (as a string) to restrict its values.
+                if let attribute = declared.first(where: { $0.name == key }), attribute.type == .string {
+                    result[key] = try attribute.checked(value, className: label)
+                    continue
+                }
                 result[key] = value
                 continue
             }
@@ -108,9 +113,29 @@ extension AttributeDefinition {
         if let number, let maximum, number > maximum {
             throw SchemaError(.invalidAttributeValue, "\(what) must be at most \(format(maximum)), not \(format(number))")
         }
-        if let allowedValues, case .string(let s) = stored, !allowedValues.contains(s) {
-            throw SchemaError(.invalidAttributeValue, "\(what) must be one of \(allowedValues.joined(separator: ", ")), not '\(s)'"
-                + suggestion(s, allowedValues))
+        if let allowedValues {
+            let listed = allowedValues.joined(separator: ", ")
+            switch stored {
+            case .string(let s) where !allowedValues.contains(s):
+                throw SchemaError(.invalidAttributeValue, "\(what) must be one of \(listed), not '\(s)'"
+                    + suggestion(s, allowedValues))
+            case .int(let i) where !allowedValues.contains(String(i)):
+                throw SchemaError(.invalidAttributeValue, "\(what) must be one of \(listed), not \(i)")
+            case .float(let d) where !allowedValues.contains(where: { Double($0) == d }):
+                throw SchemaError(.invalidAttributeValue, "\(what) must be one of \(listed), not \(format(d))")
+            case .list(let items):
+                for (n, item) in items.enumerated() {
+                    guard case .string(let s) = item else {
+                        throw SchemaError(.invalidAttributeValue, "the elements of \(what) must be one of \(listed); "
+                            + "element \(n + 1) is \(item.typeName == "int" ? "an" : "a") \(item.typeName)")
+                    }
+                    if !allowedValues.contains(s) {
+                        throw SchemaError(.invalidAttributeValue, "the elements of \(what) must be one of \(listed), "
+                            + "not '\(s)'" + suggestion(s, allowedValues))
+                    }
+                }
+            default: break
+            }
         }
         return stored
     }

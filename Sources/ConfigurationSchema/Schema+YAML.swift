@@ -30,13 +30,20 @@ extension Schema {
         }
         var reader = SchemaReader()
         reader.acceptsEarlierPatterns = stored
+        reader.readsStoredSchema = stored
         return try reader.read(root, text: text)
     }
 }
 
 /// Walks the YAML tree of a schema file, checking every key.
-private struct SchemaReader {
+struct SchemaReader {
     var acceptsEarlierPatterns = false
+    /// The schema a database holds: rules this version refuses in a new file (see `RuleChecks.swift`) are not errors
+    /// there; the ones that were never enforced are dropped, so the database behaves as it did.
+    var readsStoredSchema = false
+    /// The node of each class's `expects` items and `identify` sets, for the checks that need the whole schema.
+    var expectsNodes: [String: [Node]] = [:]
+    var identifyNodes: [String: [Node]] = [:]
 
     func fail(_ message: String, _ node: Node?) -> SchemaError {
         SchemaError(.invalidSchemaFile, message, line: node?.mark?.line, column: node?.mark?.column)
@@ -99,6 +106,7 @@ private struct SchemaReader {
                 version = v
             case "statuses":
                 statuses = try strings(entry.value, "'statuses'")
+                try checkStatuses(statuses, entry.value)
             case "transitions":
                 for t in try mapping(entry.value, "'transitions'") {
                     transitions[t.key] = try strings(t.value, "the transitions of '\(t.key)'")
@@ -143,12 +151,14 @@ private struct SchemaReader {
             }
             relations.append(r)
         }
+        try checkExpectations(&classes, relationNames: Set(relations.map(\.name)))
+        try checkIdentifiers(&classes)
         return Schema(
             isOpen: false, version: version, statuses: statuses, transitions: transitions, classes: classes,
             relations: relations, sourceText: text)
     }
 
-    func classDefinition(_ name: String, _ node: Node) throws(SchemaError) -> ClassDefinition {
+    mutating func classDefinition(_ name: String, _ node: Node) throws(SchemaError) -> ClassDefinition {
         var c = ClassDefinition(name: name)
         let entries = try mapping(node, "class '\(name)'")
         try checkKeys(entries, ["parent", "abstract", "closed", "id_pattern", "identify", "expects", "attributes"],
@@ -179,6 +189,7 @@ private struct SchemaReader {
                     throw fail("'identify' must be a list of attribute lists, like [[serial], [hostname]]", e.value)
                 }
                 for set in sets { c.identify.append(try strings(set, "an identifier set")) }
+                identifyNodes[name] = Array(sets)
             case "expects":
                 guard case .sequence(let items) = e.value else { throw fail("'expects' must be a list", e.value) }
                 for item in items {
@@ -190,6 +201,7 @@ private struct SchemaReader {
                     let dir = fields.first { $0.key == "direction" }?.value.string ?? "out"
                     guard dir == "out" || dir == "in" else { throw fail("'direction' must be 'out' or 'in'", item) }
                     c.expects.append(ExpectedRelation(relation: rel, direction: dir == "out" ? .outgoing : .incoming))
+                    expectsNodes[name, default: []].append(item)
                 }
             case "attributes":
                 for a in try mapping(e.value, "the attributes of '\(name)'") {
@@ -240,6 +252,7 @@ private struct SchemaReader {
             default: break
             }
         }
+        try check(&a, entries, what: what, className: className)
         return a
     }
 

@@ -59,6 +59,38 @@ struct SchemaParsingTests {
         #expect(try IDPattern(#require(kept.idPattern(of: "VirtualServer"))) == nil)
     }
 
+    @Test("a stored schema with rules a new file may not declare still opens; the rules that cannot hold are dropped")
+    func storedSchemaWithRefusedRules() throws {
+        let text = """
+            version: 1
+            statuses: [live, live, ""]
+            classes:
+              A:
+                expects: [{relation: NO_SUCH_TYPE, direction: out}, {relation: R, direction: out}]
+                identify: [[no_such_attr], [], [code]]
+                attributes:
+                  name:  {type: int}
+                  code:  {type: string, min: 5, max: 6}
+                  level: {type: int, values: [1, 2, 3]}
+                  flag:  {type: bool, values: [yes]}
+                  r:     {type: int, min: 10, max: 1, default: 50}
+            relations:
+              R: {from: [A], to: [A]}
+
+            """
+        #expect(throws: SchemaError.self) { try Schema.parse(yaml: text) }
+        let stored = try Schema.parse(yaml: text, stored: true)
+        let a = try #require(stored.classDefinition("A"))
+        #expect(a.expects.map(\.relation) == ["R"])
+        #expect(a.identify == [["code"]])
+        #expect(stored.attribute("code", of: "A")?.minimum == nil)
+        #expect(stored.attribute("level", of: "A")?.allowedValues == ["1", "2", "3"])
+        #expect(stored.attribute("flag", of: "A")?.allowedValues == nil)
+        // A string name is still accepted, and values of int attributes are checked.
+        _ = try stored.validatedNode(label: "A", properties: ["name": .string("text"), "level": .int(2)])
+        #expect(throws: SchemaError.self) { try stored.validatedNode(label: "A", properties: ["level": .int(99)]) }
+    }
+
     @Test("an inheritance cycle is refused")
     func cycle() {
         #expect(throws: SchemaError.self) {

@@ -105,6 +105,11 @@ struct ServerAdministrationTests {
         #expect(noChange.status == 400 && noChange.errorCode == "Request.ChangeRequired", "\(noChange)")
         let invalid = try admin.request("POST", "/v1/schema?change=CHG-S", body: Data("classes:\n  A: {parent: Nope}\n".utf8), contentType: "application/yaml")
         #expect(invalid.status == 400 && invalid.errorCode?.hasPrefix("SchemaError.") == true, "\(invalid)")
+        // A rule that cannot hold is refused here too, at its line (values: on a bool attribute).
+        let rule = "version: 1\nclasses:\n  A:\n    attributes:\n      on: {type: bool, values: [true]}\n"
+        let unchecked = try admin.request("POST", "/v1/schema?change=CHG-S", body: Data(rule.utf8), contentType: "application/yaml")
+        #expect(unchecked.status == 400 && unchecked.errorCode == "SchemaError.InvalidSchemaFile", "\(unchecked)")
+        #expect("\(unchecked)".contains("'values'"), "\(unchecked)")
         // Every CI must then have an owner: the sample has CIs without one, so nothing changes.
         let strict = current.replacingOccurrences(
             of: "owner:            {type: string, recommended: true}", with: "owner:            {type: string, required: true}")

@@ -16,6 +16,7 @@ struct StatementSizeTests {
     static func chain(_ hops: Int) -> String { "MATCH (a)" + String(repeating: "-->()", count: hops) + " RETURN 1 AS one" }
     static func optionalMatches(_ count: Int) -> String { String(repeating: "OPTIONAL MATCH (a) ", count: count) + "RETURN 1 AS one" }
     static func unions(_ count: Int) -> String { Array(repeating: "RETURN 1 AS one", count: count).joined(separator: " UNION ") }
+    static func commaParts(_ count: Int) -> String { "MATCH " + (0..<count).map { "(a\($0))" }.joined(separator: ", ") + " RETURN 1 AS one" }
 
     private func query(_ text: String) throws -> CommandResult {
         let file = try harness.sandbox.write("statement-\(text.count).ciql", text)
@@ -27,16 +28,21 @@ struct StatementSizeTests {
         for (text, code) in [
             (Self.chain(20000), "Limit.NestingDepth"), (Self.chain(500), "Limit.NestingDepth"),
             (Self.optionalMatches(20000), "Limit.TooLarge"), (Self.optionalMatches(1000), "Limit.TooLarge"),
-            (Self.unions(5000), "Limit.TooLarge"),
+            (Self.unions(5000), "Limit.TooLarge"), (Self.commaParts(6000), "Limit.TooLarge"),
         ] {
             let result = try query(text)
             #expect(result.exitCode == 2 && result.signal == nil, "\(text.prefix(40))…: \(result.err.prefix(300))")
             #expect(result.err.contains("error[\(code)]") && result.err.contains("too"), "\(text.prefix(40))…: \(result.err.prefix(300))")
         }
-        for text in [Self.chain(450), Self.optionalMatches(999), Self.unions(500)] {
+        for text in [Self.chain(450), Self.optionalMatches(999), Self.unions(500), Self.commaParts(900)] {
             let result = try query(text)
             #expect(result.exitCode == 0, "\(text.prefix(40))…: \(result.err.prefix(300))")
         }
+        // The limit is per statement: a long script of small statements runs, and its syntax error is the one shown.
+        let script = (1...1200).map { "RETURN \($0) AS x;" }.joined(separator: "\n")
+        #expect(try query(script).exitCode == 0)
+        let broken = try query(script + "\nRETURN (1 AS bad")
+        #expect(broken.exitCode == 2 && broken.err.contains("error[SyntaxError") && broken.err.contains(":1201:"), "\(broken.err.prefix(300))")
         // A big map literal builds in linear time and keeps every key.
         let keys = (0..<30000).map { "k\($0): \($0)" }.joined(separator: ", ")
         let map = try query("RETURN size(keys({\(keys)})) AS n")
@@ -48,7 +54,9 @@ struct StatementSizeTests {
         let reader = try harness.token("rita", role: "reader")
         let server = try ServerProcess(harness: harness)
         let client = HTTPClient(baseURL: server.baseURL, token: reader)
-        for (text, code) in [(Self.chain(20000), "Limit.NestingDepth"), (Self.optionalMatches(20000), "Limit.TooLarge")] {
+        for (text, code) in [(Self.chain(20000), "Limit.NestingDepth"), (Self.optionalMatches(20000), "Limit.TooLarge"),
+            (Self.commaParts(6000), "Limit.TooLarge")]
+        {
             let answer = try client.query(text)
             #expect(answer.status == 400 && answer.errorCode == code, "\(answer)")
         }

@@ -53,4 +53,17 @@ struct UnicodeStringTests {
         let sorted = try rows("MATCH (n:Application) RETURN n.vendor AS v ORDER BY n.id")
         #expect(sorted.compactMap { $0["v"] as? String } == ["NFD", "NFC"], "\(sorted)")
     }
+
+    @Test("writing a canonically equivalent spelling over a stored string is a change: SET and import record it")
+    func writesSeeTheChange() throws {
+        let set = try harness.succeed("query", "MATCH (n {id: 'caf\\u00e9'}) SET n.name = 'cafe\\u0301' RETURN n.name = 'cafe\\u0301' AS same")
+        #expect(set.out.contains("true") && !set.err.contains("nothing changed"), "\(set)")
+        let stored = try rows("MATCH (n {id: 'caf\\u00e9'}) RETURN n.name = 'cafe\\u0301' AS nfd, n.name = 'caf\\u00e9' AS nfc")
+        #expect(stored.first?["nfd"] as? Bool == true && stored.first?["nfc"] as? Bool == false, "\(stored)")
+        let line = #"{"kind":"ci","id":"caf\u00e9","class":"Application","name":"caf\u00e9","attrs":{"vendor":"NFC"}}"# + "\n"
+        let imported = try harness.succeed("import", "-", stdin: Data(line.utf8))
+        #expect((imported.out + imported.err).contains("1 changed"), "the NFC name is written back over the NFD one: \(imported)")
+        let back = try rows("MATCH (n {id: 'caf\\u00e9'}) RETURN n.name = 'caf\\u00e9' AS nfc")
+        #expect(back.first?["nfc"] as? Bool == true, "\(back)")
+    }
 }

@@ -213,11 +213,13 @@ extension Planner {
     }
 
     /// A class and its subclasses; an error naming the closest class when it is unknown.
+    /// A class the schema no longer has but the past a statement reads (`pastNames`) may: that class alone.
     func classSet(_ name: Name) throws -> [String] {
         if schema.isOpen { return [name.text] }
         guard schema.classDefinition(name.text) != nil else {
+            if let pastNames, pastNames.labels.contains(name.text) { return [name.text] }
             var message = "unknown class '\(name.text)'"
-            if let close = closestSpelling(to: name.text, in: schema.classes.map(\.name)) {
+            if let close = closestSpelling(to: name.text, in: schema.classes.map(\.name) + (pastNames?.labels ?? [])) {
                 message += " (did you mean '\(close)'?)"
             }
             throw CIQLError(.semantic, .schema(.unknownClass), message, at: name.location)
@@ -228,8 +230,11 @@ extension Planner {
     /// A relation type; an error naming the closest one when the schema does not know it.
     func checkRelationType(_ name: Name) throws {
         if schema.isOpen || schema.relationDefinition(name.text) != nil { return }
+        if let pastNames, pastNames.relationTypes.contains(name.text) { return }
         var message = "unknown relation type '\(name.text)'"
-        if let close = closestSpelling(to: name.text, in: schema.relations.map(\.name)) {
+        if let close = closestSpelling(
+            to: name.text, in: schema.relations.map(\.name) + (pastNames?.relationTypes ?? []))
+        {
             message += " (did you mean '\(close)'?)"
         }
         throw CIQLError(.semantic, .schema(.unknownRelationType), message, at: name.location)

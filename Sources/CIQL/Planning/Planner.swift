@@ -38,6 +38,9 @@ final class Planner {
     private(set) var usedLiteralParameters: Set<Int> = []
     /// What follows the next pattern planned (see `PatternContext`); `planPattern` takes it and resets it.
     var nextPatternContext = PatternContext()
+    /// For a statement with AS OF: the class and relation type names the store has ever held, which it may name
+    /// though the present schema dropped them (the past it reads may have CIs of them).
+    var pastNames: PastNames?
 
     init(schema: Schema, statistics: PlanningStatistics, procedures: [String: ProcedureDefinition]) {
         self.schema = schema
@@ -260,6 +263,18 @@ final class Planner {
 }
 
 /// What the planner reads from the store before planning: indexed keys, counts, property names.
+/// Every label and relation type name a store has held (its name table keeps them all).
+struct PastNames {
+    var labels: Set<String>
+    var relationTypes: Set<String>
+
+    /// The names for a statement that reads the past, nil for one that reads the present.
+    static func of(_ statement: Statement, _ tx: GraphTransaction) -> PastNames? {
+        guard statement.asOf != nil else { return nil }
+        return PastNames(labels: Set(tx.labelNames), relationTypes: Set(tx.relationTypeNames))
+    }
+}
+
 struct PlanningStatistics {
     var indexedKeys: Set<String>
     var propertyKeys: Set<String>

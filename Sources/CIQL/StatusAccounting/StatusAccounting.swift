@@ -185,11 +185,19 @@ struct StatusAccounting {
                 [.string(label), .null, .bool(false), .int(Int64(try count(label))), .int(0)]
             }
         }
-        return try schema.classes.map { c in
+        var rows: [[Value]] = try schema.classes.map { c in
             let count = try StatusCounts.cis(ofClass: c.name, schema: schema, counting: count)
             return [.string(c.name), c.parent.map(Value.string) ?? .null, .bool(c.isAbstract), .int(Int64(count)),
                     .int(Int64(schema.attributes(of: c.name).count))]
         }
+        // In the past: also the classes a later schema dropped, with the CIs they had then.
+        if past != nil {
+            for label in tx.labelNames.sorted() where schema.classDefinition(label) == nil {
+                let n = try count(label)
+                if n > 0 { rows.append([.string(label), .null, .bool(false), .int(Int64(n)), .int(0)]) }
+            }
+        }
+        return rows
     }
 
     private func relationRows(_ tx: GraphTransaction) throws -> [[Value]] {

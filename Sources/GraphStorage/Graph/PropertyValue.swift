@@ -19,7 +19,9 @@ public enum PropertyValue: Hashable, Sendable {
         // Bit equality, so that NaN equals itself and an unchanged NaN is not reported as a change; every NaN is the
         // same value (its sign and payload depend on how it was computed, and the export writes them all as NaN).
         case let (.float(a), .float(b)): return a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)
-        case let (.string(a), .string(b)): return a == b
+        // Code points, not Swift's canonical equivalence: writing 'cafe\u{301}' over 'caf\u{e9}' is a change (the
+        // strings differ for CIQL's `=` and for the id index).
+        case let (.string(a), .string(b)): return a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
         case let (.temporal(a), .temporal(b)): return a == b
         case let (.duration(a), .duration(b)): return a == b
         case let (.list(a), .list(b)): return a == b
@@ -32,7 +34,10 @@ public enum PropertyValue: Hashable, Sendable {
         case .bool(let b): hasher.combine(0); hasher.combine(b)
         case .int(let i): hasher.combine(1); hasher.combine(i)
         case .float(let d): hasher.combine(2); hasher.combine(d.isNaN ? Double.nan.bitPattern : d.bitPattern)
-        case .string(let s): hasher.combine(3); hasher.combine(s)
+        case .string(let s):
+            hasher.combine(3)
+            hasher.combine(s.utf8.count)
+            for byte in s.utf8 { hasher.combine(byte) }
         case .temporal(let t): hasher.combine(4); hasher.combine(t)
         case .list(let l): hasher.combine(5); hasher.combine(l)
         case .duration(let d): hasher.combine(6); hasher.combine(d)
