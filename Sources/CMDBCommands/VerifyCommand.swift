@@ -75,16 +75,18 @@ struct VerifyCommand: ParsableCommand {
     }
 
     /// The reader of one snapshot file: JSON Lines, or a spreadsheet with the mapping.
-    private func snapshotReader(_ file: String, schema: Schema, mapping: SpreadsheetMapping?, dialects: [String: CSVDialect])
-        throws -> any DiscoverySnapshotReading
-    {
-        guard let mapping, let dialect = dialects[file] else { return try SnapshotReader(path: file, schema: schema) }
+    private func snapshotReader(
+        _ file: String, schema: Schema, mapping: SpreadsheetMapping?, dialects: [String: CSVDialect], tx: GraphTransaction
+    ) throws -> any DiscoverySnapshotReading {
+        guard let mapping, let dialect = dialects[file] else {
+            return try SnapshotReader(path: file, schema: schema, tx: tx)
+        }
         let pairs = scope.map { s -> (String, String) in
             let parts = s.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
         }
         return try SpreadsheetSnapshot(path: file, displayName: file, dialect: dialect, mapping: mapping,
-            schema: schema, sourceName: source ?? "", scope: pairs)
+            schema: schema, sourceName: source ?? "", scope: pairs, tx: tx)
     }
 
     func run() throws {
@@ -116,7 +118,7 @@ struct VerifyCommand: ParsableCommand {
             (results, transaction) = try db.write(info) { tx in
                 var list: [Reconciliation] = []
                 for file in files {
-                    let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects)
+                    let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects, tx: tx)
                     defer { reader.close() }
                     let reconciler = Reconciler(tx: tx, schema: db.schema, reader: reader)
                     reconciler.deadline = deadline
@@ -131,7 +133,7 @@ struct VerifyCommand: ParsableCommand {
             // Reconcile on one read snapshot (writers are not held up), then stamp in a short write.
             results = try db.store.read { tx in
                 try files.map { file in
-                    let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects)
+                    let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects, tx: tx)
                     defer { reader.close() }
                     let reconciler = Reconciler(tx: tx, schema: db.schema, reader: reader)
                     reconciler.deadline = deadline

@@ -43,7 +43,7 @@ extension ServerEngine {
             }
             if apply {
                 return try database.write(info) { tx in
-                    let reader = try SnapshotReader(path: path, displayName: "body", schema: database.schema)
+                    let reader = try SnapshotReader(path: path, displayName: "body", schema: database.schema, tx: tx)
                     defer { reader.close() }
                     let job = reconciler(tx, reader)
                     _ = try job.reconcile()
@@ -53,7 +53,7 @@ extension ServerEngine {
                 }
             }
             let found = try database.store.read { tx in
-                let reader = try SnapshotReader(path: path, displayName: "body", schema: database.schema)
+                let reader = try SnapshotReader(path: path, displayName: "body", schema: database.schema, tx: tx)
                 defer { reader.close() }
                 return try reconciler(tx, reader).reconcile()
             }

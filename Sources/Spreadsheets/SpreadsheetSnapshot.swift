@@ -1,5 +1,5 @@
 public import ConfigurationSchema
-import GraphStorage
+public import GraphStorage
 public import Verification
 
 /// A spreadsheet read as a discovery snapshot: each row is an item the source saw, identified by the class's
@@ -24,7 +24,7 @@ public final class SpreadsheetSnapshot: DiscoverySnapshotReading {
     ///   without identification rules.
     public init(
         path: String, displayName: String, dialect: CSVDialect, mapping: SpreadsheetMapping, schema: Schema,
-        sourceName: String, scope: [(String, String)]
+        sourceName: String, scope: [(String, String)], tx: GraphTransaction
     ) throws {
         self.displayName = displayName
         self.schema = schema
@@ -51,7 +51,7 @@ public final class SpreadsheetSnapshot: DiscoverySnapshotReading {
         for c in classes { set.formUnion(schema.subclasses(of: c)) }
         var properties = Properties()
         for (key, text) in scope {
-            if let problem = SnapshotMetadataCheck.unknownScopeKey(key, classes: set, schema: schema) {
+            if let problem = try SnapshotMetadataCheck.unknownScopeKey(key, classes: set, schema: schema, tx: tx) {
                 throw VerificationInputError(file: "--scope", line: nil, message: problem)
             }
             let type = classes.lazy.compactMap { schema.attribute(key, of: $0)?.type }.first ?? .string

@@ -44,6 +44,25 @@ struct ContractEdgeTests {
         #expect(try harness.status().changes == before.changes, "a re-import recorded a transaction")
     }
 
+    @Test("the conflict check holds past the 256th relation type of an import (those are kept unpacked)")
+    func conflictingLinesBeyondPackedRelationTypes() throws {
+        try harness.succeed("init", "--schema", "none")
+        var lines = ["{\"kind\":\"ci\",\"id\":\"a\"}", "{\"kind\":\"ci\",\"id\":\"b\"}"]
+        for n in 0..<300 {
+            lines.append("{\"kind\":\"rel\",\"type\":\"T\(n)\",\"from\":\"a\",\"to\":\"b\",\"attrs\":{\"w\":1}}")
+        }
+        let stored = try harness.sandbox.write("types.jsonl", lines.joined(separator: "\n") + "\n")
+        try harness.succeed("import", stored)
+        // A re-import is unchanged; a second line for the 300th type that differs is a conflict.
+        let again = try harness.cmdb("import", stored)
+        #expect(again.exitCode == 0, "\(again)")
+        let conflict = try harness.sandbox.write("conflict.jsonl", lines.joined(separator: "\n")
+            + "\n{\"kind\":\"rel\",\"type\":\"T299\",\"from\":\"a\",\"to\":\"b\",\"attrs\":{\"w\":2}}\n")
+        let result = try harness.cmdb("import", conflict)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("error[SchemaError.ConflictingLines] \(conflict):303:"), "\(result.err)")
+    }
+
     @Test("two different lines for one CI or relation are refused when the first equals what is stored, dry run too")
     func conflictingLinesAfterAnUnchangedOne() throws {
         try harness.makeDatabase()

@@ -65,4 +65,53 @@ struct VerifyMetadataTests {
         let accepted = try harness.cmdb("verify", skewed)
         #expect(accepted.exitCode == 0 || accepted.exitCode == 1, "\(accepted)")
     }
+
+    /// Two VirtualServers (not a closed class) stored with the undeclared attribute `site`.
+    func importSites() throws {
+        try harness.makeDatabase()
+        let data = try harness.sandbox.write("sites.jsonl", """
+            {"kind":"ci","id":"srv-1","class":"VirtualServer","attrs":{"hostname":"srv-1","status":"live","site":"ams"}}
+            {"kind":"ci","id":"srv-2","class":"VirtualServer","attrs":{"hostname":"srv-2","status":"live","site":"ams"}}
+
+            """)
+        try harness.succeed("import", data, "--change", "CHG-1")
+    }
+
+    @Test("a header scope on an attribute the classes don't declare but their CIs hold is accepted; a typo is not")
+    func headerScopeOnUndeclaredAttribute() throws {
+        try importSites()
+        let file = try harness.sandbox.write("scan.jsonl", """
+            {"kind":"source","name":"scan-ams","classes":["VirtualServer"],"scope":{"site":"ams"}}
+            {"kind":"ci","class":"VirtualServer","attrs":{"hostname":"srv-1"}}
+
+            """)
+        let result = try harness.cmdb("verify", file, "--format", "json")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.out.contains("\"srv-2\""), "srv-2 is in scope and missing: \(result)")
+        #expect(!result.err.contains("unknown attribute"), "\(result)")
+        // No CI holds `sit`: still the typo, with the closest spelling among the declared and held attributes.
+        let typo = try harness.sandbox.write("typo.jsonl", """
+            {"kind":"source","name":"scan-ams","classes":["VirtualServer"],"scope":{"sit":"ams"}}
+            {"kind":"ci","class":"VirtualServer","attrs":{"hostname":"srv-1"}}
+
+            """)
+        let refused = try harness.cmdb("verify", typo)
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(refused.err.contains("\(typo):1: unknown attribute 'sit' in \"scope\" (did you mean 'site'?)"),
+            "\(refused)")
+    }
+
+    @Test("--scope on an attribute the mapped class doesn't declare but its CIs hold is accepted; a typo is not")
+    func optionScopeOnUndeclaredAttribute() throws {
+        try importSites()
+        let map = try harness.sandbox.write("scan.yaml", "class: VirtualServer\nid: \"{host}\"\nattrs:\n  hostname: host\n")
+        let sheet = try harness.sandbox.write("scan.csv", "host\nsrv-1\n")
+        let result = try harness.cmdb("verify", sheet, "--map", map, "--source", "scan-ams", "--scope", "site=ams",
+            "--format", "json")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.out.contains("\"srv-2\""), "srv-2 is in scope and missing: \(result)")
+        let refused = try harness.cmdb("verify", sheet, "--map", map, "--source", "scan-ams", "--scope", "sit=ams")
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(refused.err.contains("--scope: unknown attribute 'sit' (did you mean 'site'?)"), "\(refused)")
+    }
 }

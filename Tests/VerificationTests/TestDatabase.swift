@@ -39,7 +39,7 @@ final class TestDatabase {
     func verify(_ header: String, _ lines: [String]) throws -> Reconciliation {
         let path = try file("snap-\(UUID().uuidString.prefix(6)).jsonl", ([header] + lines).joined(separator: "\n"))
         return try store.read { tx in
-            let reader = try SnapshotReader(path: path, displayName: "snap.jsonl", schema: schema)
+            let reader = try SnapshotReader(path: path, displayName: "snap.jsonl", schema: schema, tx: tx)
             defer { reader.close() }
             return try Reconciler(tx: tx, schema: schema, reader: reader).reconcile()
         }
@@ -49,7 +49,7 @@ final class TestDatabase {
     func verifyAndApply(_ header: String, _ lines: [String], change: String = "CHG-APPLY") throws -> Reconciliation {
         let path = try file("snap-\(UUID().uuidString.prefix(6)).jsonl", ([header] + lines).joined(separator: "\n"))
         return try store.write(ChangeInfo(actor: "tester", changeReference: change, origin: "verify")) { tx in
-            let reader = try SnapshotReader(path: path, displayName: "snap.jsonl", schema: schema)
+            let reader = try SnapshotReader(path: path, displayName: "snap.jsonl", schema: schema, tx: tx)
             defer { reader.close() }
             let reconciler = Reconciler(tx: tx, schema: schema, reader: reader)
             _ = try reconciler.reconcile()

@@ -102,7 +102,7 @@ public final class JSONLinesImporter {
         endpoints.removeAll()
         lastAllowedRelation = nil
         unchangedCIs = NodeSet()
-        unchangedRelations.removeAll()
+        unchangedRelations = RelationSet()
         let pipeline = ImportPipeline(
             sources: sources, schema: database.schema, maximumLineLength: maximumLineLength,
             collectsProblems: maxErrors > 1)
@@ -158,7 +158,7 @@ public final class JSONLinesImporter {
     /// The CIs and relations a line of this import gave as they are stored: a later, different line for one of
     /// them is a conflict as much as two lines that both change it (those are caught by the version they wrote).
     private var unchangedCIs = NodeSet()
-    private var unchangedRelations = Set<RelationKey>()
+    private var unchangedRelations = RelationSet()
 
     /// The last (type, from class, to class) the schema allowed.
     private var lastAllowedRelation: (type: String, from: String?, to: String?)?
@@ -289,7 +289,7 @@ public final class JSONLinesImporter {
             }
         }
         let write = try tx.upsertRelation(from: from.nid, type: type, to: to.nid, properties: properties)
-        let key = RelationKey(from: from.nid, to: to.nid, type: type)
+        let key = unchangedRelations.key(from: from.nid, type: type, to: to.nid)
         if write.previousVersion == tx.number || (write.outcome == .updated && unchangedRelations.contains(key)) {
             throw SchemaError(.conflictingLines, "relation \(type) between the same CIs is given more than once in this import, "
                 + "with different attributes")
@@ -364,11 +364,47 @@ public final class JSONLinesImporter {
     }
 }
 
-/// A relation of the graph by its ends' node ids and its type.
-private struct RelationKey: Hashable {
-    var from: NodeID
-    var to: NodeID
-    var type: String
+/// A set of relations by their ends' node ids and their type, 8 bytes each while the node ids fit in 28 bits and
+/// there are at most 256 relation types (every relation of a re-import can be in it: 1.95M for the 1M-CI data).
+private struct RelationSet {
+    /// A relation: its ends and its type's number in this set.
+    struct Key: Hashable {
+        var from: NodeID
+        var to: NodeID
+        var type: UInt32
+    }
+
+    private var typeNumbers: [String: UInt32] = [:]
+    private var packed = Set<UInt64>()
+    /// The keys too wide to pack.
+    private var wide = Set<Key>()
+
+    /// The key of a relation; numbers its type on first sight.
+    mutating func key(from: NodeID, type: String, to: NodeID) -> Key {
+        if let n = typeNumbers[type] { return Key(from: from, to: to, type: n) }
+        let n = UInt32(truncatingIfNeeded: typeNumbers.count)
+        typeNumbers[type] = n
+        return Key(from: from, to: to, type: n)
+    }
+
+    func contains(_ key: Key) -> Bool {
+        if let p = Self.packed(key) { return packed.contains(p) }
+        return wide.contains(key)
+    }
+
+    mutating func insert(_ key: Key) {
+        if let p = Self.packed(key) {
+            packed.insert(p)
+        } else {
+            wide.insert(key)
+        }
+    }
+
+    /// from (28 bits), to (28 bits) and type (8 bits) in one word, or nil when one does not fit.
+    private static func packed(_ key: Key) -> UInt64? {
+        guard key.from < 1 << 28, key.to < 1 << 28, key.type < 1 << 8 else { return nil }
+        return key.from << 36 | key.to << 8 | UInt64(key.type)
+    }
 }
 
 /// A set of node ids, one bit each: node ids are given in order from 1, so it is as large as the database's

@@ -1,5 +1,5 @@
 public import ConfigurationSchema
-import GraphStorage
+public import GraphStorage
 import JSONLines
 
 /// Reads a discovery snapshot (JSON Lines: a `source` header, then `ci` and `rel` lines) one line at a time,
@@ -14,11 +14,12 @@ public final class SnapshotReader: DiscoverySnapshotReading {
     /// The header's classes and all their subclasses.
     public let classSet: Set<String>
 
-    /// Opens `path` and reads its header.
+    /// Opens `path` and reads its header. `tx` is the transaction the snapshot is verified in (a scope attribute no
+    /// class declares must be held by one of its CIs).
     ///
     /// - Throws: `VerificationInputError` when the file cannot be read or the header is missing or wrong
     ///   (unknown class, with the closest spelling; a class without identification rules).
-    public init(path: String, displayName: String? = nil, schema: Schema) throws {
+    public init(path: String, displayName: String? = nil, schema: Schema, tx: GraphTransaction) throws {
         let name = displayName ?? path
         self.displayName = name
         self.schema = schema
@@ -39,7 +40,7 @@ public final class SnapshotReader: DiscoverySnapshotReading {
             headerLine = parsed.line
         }
         guard let header else { throw VerificationInputError(file: name, line: nil, message: "no header") }
-        let parsedSource = try Self.readHeader(header, file: name, line: headerLine, schema: schema)
+        let parsedSource = try Self.readHeader(header, file: name, line: headerLine, schema: schema, tx: tx)
         source = parsedSource
         var set = Set<String>()
         for c in parsedSource.classes { set.formUnion(schema.subclasses(of: c)) }
@@ -103,8 +104,9 @@ public final class SnapshotReader: DiscoverySnapshotReading {
     private static let itemFields: Set<String> = ["kind", "class", "name", "status", "attrs"]
     private static let relationFields: Set<String> = ["kind", "type", "from", "to", "attrs"]
 
-    private static func readHeader(_ object: JSONObject, file: String, line: Int, schema: Schema) throws
-        -> SnapshotSource
+    private static func readHeader(
+        _ object: JSONObject, file: String, line: Int, schema: Schema, tx: GraphTransaction
+    ) throws -> SnapshotSource
     {
         func fail(_ message: String) -> VerificationInputError {
             VerificationInputError(file: file, line: line, message: message)
@@ -139,7 +141,7 @@ public final class SnapshotReader: DiscoverySnapshotReading {
         if let s = object["scope"], s != .null {
             guard case .object(let members) = s else { throw fail("\"scope\" must be an object of attribute values") }
             for (key, value) in members.members {
-                if let problem = SnapshotMetadataCheck.unknownScopeKey(key, classes: classSet, schema: schema) {
+                if let problem = try SnapshotMetadataCheck.unknownScopeKey(key, classes: classSet, schema: schema, tx: tx) {
                     throw fail(problem.replacing("'\(key)'", with: "'\(key)' in \"scope\"", maxReplacements: 1))
                 }
                 guard let v = try? propertyValue(value) else {
