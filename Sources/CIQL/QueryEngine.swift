@@ -322,22 +322,27 @@ public final class QueryEngine: Sendable {
             source: LiveGraph(tx), writer: nil, live: nil, schema: database.schema, parameters: parameters,
             statementTime: Self.microsecondsNow(), cancellation: nil)
         let planner = Planner(schema: database.schema, statistics: .none, procedures: [:])
-        var empty: Row = []
+        /// The point's value, in a row as wide as its plan (a pattern comprehension in it runs a plan of its own).
+        func value(_ e: Expression) throws -> Value {
+            let compiled = try planner.compile(e, Scope())
+            var row = Row(repeating: .null, count: planner.layout.width)
+            return try ctx.evaluate(compiled, &row)
+        }
         switch point {
         case .time(let e):
             // A string or temporal value, as `datetime(…)` reads it: a date is its midnight, a local time UTC.
-            let v = try ctx.constructTemporal(.datetime, [try ctx.evaluate(try planner.compile(e, Scope()), &empty)], e.location)
+            let v = try ctx.constructTemporal(.datetime, [try value(e)], e.location)
             guard case .temporal(let t) = v, let micros = t.epochMicros else {
                 throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF needs a time", at: e.location)
             }
             return try tx.transaction(atTime: micros)
         case .transaction(let e):
-            guard case .int(let n) = try ctx.evaluate(try planner.compile(e, Scope()), &empty), n >= 0 else {
+            guard case .int(let n) = try value(e), n >= 0 else {
                 throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF TX needs a transaction number (see `cmdb status` or SHOW BASELINES)", at: e.location)
             }
             return try pastTransaction(TransactionNumber(n), tx, e.location)
         case .baseline(let e):
-            guard case .string(let name) = try ctx.evaluate(try planner.compile(e, Scope()), &empty) else {
+            guard case .string(let name) = try value(e) else {
                 throw CIQLError(.semantic, .history(.invalidAsOf), "AS OF BASELINE needs a baseline name", at: e.location)
             }
             guard let baseline = try Baselines.find(name, tx) else {

@@ -68,4 +68,36 @@ struct StatementSizeTests {
         #expect(try client.query("MATCH (n) RETURN count(n) AS n").status == 200)
         #expect(server.stop() == 0)
     }
+
+    /// Expressions evaluated once, outside any row (AS OF points, baseline names, LIMIT under ORDER BY, the
+    /// properties of a variable-length relation), may declare variables of their own (a list comprehension,
+    /// `reduce`, a quantifier): they trapped writing them into an empty row, and a reader could stop the server.
+    @Test("constant expressions that declare their own variables run, in the CLI and the server")
+    func constantExpressionsWithVariables() throws {
+        try harness.succeed("query", "CREATE (:Application {id: 'app-1'})-[:DEPENDS_ON]->(:Application {id: 'app-2'})")
+        for statement in [
+            "CREATE BASELINE [x IN ['b1'] | x][0]", "CREATE BASELINE reduce(s = '', x IN ['b', '2'] | s + x)",
+            "MATCH (n) RETURN n.id AS OF TX [x IN [2] | x][0]", "MATCH (n) RETURN n.id AS OF BASELINE [x IN ['b1'] | x][0]",
+            "MATCH (n) RETURN n.id ORDER BY n.id LIMIT size([x IN [1] | x])",
+            "MATCH (n) RETURN n.id ORDER BY n.id SKIP reduce(a = 0, x IN [1] | a + x) LIMIT 1",
+            "MATCH (a)-[*1..2 {since: [x IN [1] | x][0]}]->(b) RETURN a.id",
+            "MATCH (n) RETURN n.id AS OF TX size([x IN [1, 2] WHERE any(y IN [x] WHERE y > 0)])",
+            // A pattern comprehension runs a plan of its own.
+            "MATCH (n) RETURN n.id AS OF TX size([(a)-->(b) | b]) + 1", "CREATE BASELINE 'p' + toString(size([(a)-->(b) | b]))",
+            "MATCH (a)-[*1..2 {since: size([(c)-->(d) | d])}]->(b) RETURN a.id",
+        ] {
+            let result = try harness.cmdb("query", statement)
+            #expect(result.exitCode == 0 && result.signal == nil, "\(statement): \(result)")
+        }
+        let unknown = try harness.cmdb("query", "DIFF BASELINE [x IN ['nope'] | x][0]")
+        #expect(unknown.exitCode == 2 && unknown.signal == nil && unknown.err.contains("nope"), "\(unknown)")
+        let reader = try harness.token("rita", role: "reader")
+        let server = try ServerProcess(harness: harness)
+        let client = HTTPClient(baseURL: server.baseURL, token: reader)
+        let answer = try client.query("DIFF BASELINE [x IN ['b1'] | x][0]")
+        #expect(answer.status == 200, "\(answer)")
+        #expect(try client.query("MATCH (n) RETURN n.id AS OF TX [x IN [2] | x][0]").status == 200)
+        #expect(try client.query("MATCH (n) RETURN count(n) AS n").status == 200, "the server still answers")
+        #expect(server.stop() == 0)
+    }
 }

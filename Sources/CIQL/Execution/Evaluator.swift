@@ -4,6 +4,14 @@ import GraphStorage
 
 /// Evaluation of compiled expressions against a row, with Cypher's null semantics.
 extension ExecutionContext {
+    /// Widens `row` to hold `slot`: an expression evaluated outside any row (an AS OF point, a baseline name, LIMIT
+    /// under ORDER BY, a variable-length relation's properties) gets an empty one, and a comprehension, quantifier
+    /// or `reduce` in it writes its own variable there.
+    @inline(__always)
+    static func makeRoom(for slot: Int, in row: inout Row) {
+        if slot >= row.count { row.append(contentsOf: repeatElement(Value.null, count: slot + 1 - row.count)) }
+    }
+
     func evaluate(_ e: CompiledExpression, _ row: inout Row) throws -> Value {
         switch e {
         case .constant(let v): return v
@@ -106,6 +114,7 @@ extension ExecutionContext {
             guard let items = try listOrNull(try evaluate(list, &row), at) else { return .null }
             var out: [Value] = []
             var bytes = 32
+            Self.makeRoom(for: slot, in: &row)
             let saved = row[slot]
             defer { row[slot] = saved }
             for item in items {
@@ -121,6 +130,7 @@ extension ExecutionContext {
             return .list(out)
         case .quantifier(let q, let slot, let list, let filter, let at):
             guard let items = try listOrNull(try evaluate(list, &row), at) else { return .null }
+            Self.makeRoom(for: slot, in: &row)
             let saved = row[slot]
             defer { row[slot] = saved }
             var trueCount = 0, nullCount = 0
@@ -145,6 +155,7 @@ extension ExecutionContext {
         case .reduce(let acc, let initial, let slot, let list, let map, let at):
             var accumulator = try evaluate(initial, &row)
             guard let items = try listOrNull(try evaluate(list, &row), at) else { return .null }
+            Self.makeRoom(for: max(acc, slot), in: &row)
             let savedAcc = row[acc], savedVar = row[slot]
             defer {
                 row[acc] = savedAcc

@@ -415,10 +415,11 @@ extension Planner {
             throw CIQLError(.semantic, .syntax(.invalidArgumentType), "a variable-length relation's properties must be a map", at: map.location)
         }
         let compiled = try entries.map { ($0.key, try compile($0.value, Scope())) }
+        let width = layout.width  // the values are evaluated alone, in a row wide enough for their own plans
         return { ref, ctx in
             for (key, value) in compiled {
-                var empty: Row = []
-                let expected = try ctx.evaluate(value, &empty)
+                var row = Row(repeating: .null, count: width)
+                let expected = try ctx.evaluate(value, &row)
                 let actual = try ctx.property(of: .relationship(ref), key, map.location)
                 if Value.equals(actual, expected) != true { return false }
             }

@@ -158,8 +158,10 @@ struct StatusAccounting {
                     source: LiveGraph(tx), writer: nil, live: nil, schema: database.schema, parameters: parameters,
                     statementTime: QueryEngine.microsecondsNow(), cancellation: nil)
                 let planner = Planner(schema: database.schema, statistics: .none, procedures: [:])
-                var empty: Row = []
-                return try ctx.evaluate(try planner.compile(e, Scope()), &empty)
+                let compiled = try planner.compile(e, Scope())
+                // As wide as its plan: a pattern comprehension in the name runs a plan of its own.
+                var row = Row(repeating: .null, count: planner.layout.width)
+                return try ctx.evaluate(compiled, &row)
             }
             guard case .string(let s) = value else {
                 throw CIQLError(.semantic, .type(.invalidArgumentType), "expected \(what) as a string", at: e.location)
