@@ -66,4 +66,19 @@ struct HistoryVersionTests {
         #expect(unknown.exitCode == 2 && unknown.err.contains("unknown CI 'tmp-1'"), "\(unknown)")
         #expect(try harness.status().latestTransaction == 3)
     }
+
+    /// A CI created and deleted again inside a run of CIs the transaction created is never committed: the audit's
+    /// no-change-reference rule lists the CIs that were, not a "node N" that never existed (found in review).
+    @Test("the audit lists no CI that was created and deleted again in one transaction")
+    func auditSkipsUncommittedCreations() throws {
+        try harness.succeed(
+            "query", "CREATE (:Application {id: 'm1'}), (:Application {id: 'm2'}), (:Application {id: 'm3'}) "
+                + "WITH 1 AS x MATCH (c {id: 'app-1'}) SET c.vendor = 'w' WITH 1 AS y MATCH (d {id: 'm2'}) DELETE d")
+        let audit = try harness.cmdb("audit", "--format", "json")
+        #expect(audit.exitCode <= 1, "\(audit)")
+        let violations = ((try? JSONSerialization.jsonObject(with: audit.stdout)) as? [String: Any])?["violations"] as? [[String: Any]] ?? []
+        let listed = violations.filter { $0["rule"] as? String == "no-change-reference" }.compactMap { $0["ci"] as? String }
+        #expect(listed.contains("m1") && listed.contains("m3") && listed.contains("app-1"), "\(listed)")
+        #expect(!listed.contains { $0.hasPrefix("node ") } && !listed.contains("m2"), "\(listed)")
+    }
 }

@@ -203,12 +203,14 @@ extension AuditEngine {
                     what = "relation \(type) \(entry.operation == .create ? "created" : entry.operation == .update ? "changed" : "deleted")"
                 }
                 if listed.contains(nid) { continue }
+                // A CI created and deleted again in the transaction (inside a logged run of creations) was never
+                // committed: it has no record and no history, so there is nothing to list.
+                guard let id = try tx.externalID(of: nid) ?? history(nid) else { continue }
                 guard listed.count < options.changeListLimit else {
                     unlisted += 1
                     continue
                 }
                 listed.insert(nid)
-                let id = try tx.externalID(of: nid) ?? history(nid) ?? "node \(nid)"
                 add(.noChangeReference, id, "\(what) in transaction \(record.transaction) by \(record.info.actor)"
                     + "\(origin) without a change reference", detail: "\(record.transaction)")
             }
