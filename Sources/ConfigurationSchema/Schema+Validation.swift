@@ -29,7 +29,7 @@ extension Schema {
                 guard case .string(let s) = value else {
                     throw SchemaError(.invalidAttributeValue, "'\(key)' must be a string, not \(value.typeName)")
                 }
-                if key == "status", !statuses.isEmpty, !statuses.contains(s) {
+                if key == "status", !statuses.isEmpty, !statuses.containsCodePoints(s) {
                     throw SchemaError(.unknownStatus, "unknown status '\(s)'\(suggestion(s, statuses)); the schema allows "
                         + statuses.joined(separator: ", "))
                 }
@@ -116,7 +116,7 @@ extension AttributeDefinition {
         if let allowedValues {
             let listed = allowedValues.joined(separator: ", ")
             switch stored {
-            case .string(let s) where !allowedValues.contains(s):
+            case .string(let s) where !allowedValues.containsCodePoints(s):
                 throw SchemaError(.invalidAttributeValue, "\(what) must be one of \(listed), not '\(s)'"
                     + suggestion(s, allowedValues))
             case .int(let i) where !allowedValues.contains(String(i)):
@@ -129,7 +129,7 @@ extension AttributeDefinition {
                         throw SchemaError(.invalidAttributeValue, "the elements of \(what) must be one of \(listed); "
                             + "element \(n + 1) is \(item.typeName == "int" ? "an" : "a") \(item.typeName)")
                     }
-                    if !allowedValues.contains(s) {
+                    if !allowedValues.containsCodePoints(s) {
                         throw SchemaError(.invalidAttributeValue, "the elements of \(what) must be one of \(listed), "
                             + "not '\(s)'" + suggestion(s, allowedValues))
                     }
@@ -142,5 +142,13 @@ extension AttributeDefinition {
 
     private func format(_ d: Double) -> String {
         d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+    }
+}
+
+extension [String] {
+    /// Whether the list holds `s` code point for code point (not by Swift's canonical equivalence, which takes
+    /// `'caf\u{e9}'` and `'cafe\u{301}'` as one string while the store keeps them apart).
+    func containsCodePoints(_ s: String) -> Bool {
+        contains { $0.utf8.count == s.utf8.count && $0.utf8.elementsEqual(s.utf8) }
     }
 }

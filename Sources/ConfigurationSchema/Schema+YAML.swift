@@ -125,7 +125,7 @@ struct SchemaReader {
             }
         }
         for (status, targets) in transitions {
-            for s in [status] + targets where !statuses.contains(s) {
+            for s in [status] + targets where !statuses.containsCodePoints(s) {
                 throw fail("transition names unknown status '\(s)'\(suggestion(s, statuses))", nil)
             }
         }

@@ -66,4 +66,28 @@ struct UnicodeStringTests {
         let back = try rows("MATCH (n {id: 'caf\\u00e9'}) RETURN n.name = 'caf\\u00e9' AS nfc")
         #expect(back.first?["nfc"] as? Bool == true, "\(back)")
     }
+
+    /// Found in review: the count store and the schema's statuses and `values:` still compared by canonical
+    /// equivalence, so a status set to the other spelling kept the old one in `cmdb status`, and a schema with
+    /// status 'caf\u{e9}' took 'cafe\u{301}' as that status.
+    @Test("status counts and schema statuses and values compare by code point")
+    func statusesByCodePoint() throws {
+        let nfd = Array("cafe\u{301} 1".utf8), nfc = Array("caf\u{e9} 1".utf8)
+        let boxes = harness.sandbox.path("boxes")
+        try harness.succeed("init", "--schema", "none", db: boxes)
+        try harness.succeed("query", "CREATE (:Box {id: 'b1', status: 'caf\\u00e9'})", db: boxes)
+        try harness.succeed("query", "MATCH (n {id: 'b1'}) SET n.status = 'cafe\\u0301'", db: boxes)
+        let counted = Array(try harness.succeed("status", db: boxes).out.utf8)
+        #expect(counted.firstRange(of: nfd) != nil && counted.firstRange(of: nfc) == nil, "\(String(decoding: counted, as: UTF8.self))")
+
+        let schema = try harness.sandbox.write(
+            "statuses.yaml", "statuses: [live, \"caf\\u00e9\"]\nclasses:\n  Box:\n    attributes:\n      kind: {type: string, values: [\"caf\\u00e9\"]}\nrelations: {}\n")
+        let declared = harness.sandbox.path("declared")
+        try harness.succeed("init", "--schema", schema, db: declared)
+        try harness.succeed("query", "CREATE (:Box {id: 'b1', status: 'caf\\u00e9', kind: 'caf\\u00e9'})", db: declared)
+        let status = try harness.cmdb("query", "CREATE (:Box {id: 'b2', status: 'cafe\\u0301'})", db: declared)
+        #expect(status.exitCode == 2 && status.err.contains("UnknownStatus"), "\(status)")
+        let value = try harness.cmdb("query", "CREATE (:Box {id: 'b3', kind: 'cafe\\u0301'})", db: declared)
+        #expect(value.exitCode == 2 && value.err.contains("must be one of"), "\(value)")
+    }
 }

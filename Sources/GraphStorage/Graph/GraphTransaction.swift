@@ -219,8 +219,19 @@ struct AdjacencyEntry: Comparable {
     }
 }
 
-/// A (class, status) pair whose count a transaction changes.
+/// A (class, status) pair whose count a transaction changes. Statuses compare by code point, as the count store
+/// keys them (`'caf\u{e9}'` and `'cafe\u{301}'` are two statuses, not one).
 struct CountKey: Hashable {
     var label: UInt32
     var status: String
+
+    static func == (a: CountKey, b: CountKey) -> Bool {
+        a.label == b.label && a.status.utf8.count == b.status.utf8.count && a.status.utf8.elementsEqual(b.status.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(label)
+        hasher.combine(status.utf8.count)
+        for byte in status.utf8 { hasher.combine(byte) }
+    }
 }
