@@ -152,19 +152,14 @@ extension Value {
 /// `<` take canonically equivalent strings (`"é"` and `"e\u{301}"`) as equal, which made `count(DISTINCT n.id)`
 /// merge two CIs the id index keeps apart, and `'cafe\u{301}' STARTS WITH 'cafe'` false.
 extension Value {
-    package static func sameCodePoints(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
-    }
+    package static func sameCodePoints(_ a: String, _ b: String) -> Bool { a.hasSameCodePoints(as: b) }
 
     package static func codePointOrder(_ a: String, _ b: String) -> Comparison {
         if sameCodePoints(a, b) { return .equal }
-        return a.utf8.lexicographicallyPrecedes(b.utf8) ? .ascending : .descending
+        return a.precedesByCodePoint(b) ? .ascending : .descending
     }
 
-    package static func hashCodePoints(_ s: String, into hasher: inout Hasher) {
-        hasher.combine(s.utf8.count)
-        for byte in s.utf8 { hasher.combine(byte) }
-    }
+    package static func hashCodePoints(_ s: String, into hasher: inout Hasher) { s.hashCodePoints(into: &hasher) }
 
     /// `STARTS WITH`, `ENDS WITH`, `CONTAINS` by code points.
     package static func codePoints(of s: String, startWith t: String) -> Bool { s.utf8.starts(with: t.utf8) }

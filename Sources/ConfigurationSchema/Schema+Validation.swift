@@ -149,6 +149,6 @@ extension [String] {
     /// Whether the list holds `s` code point for code point (not by Swift's canonical equivalence, which takes
     /// `'caf\u{e9}'` and `'cafe\u{301}'` as one string while the store keeps them apart).
     func containsCodePoints(_ s: String) -> Bool {
-        contains { $0.utf8.count == s.utf8.count && $0.utf8.elementsEqual(s.utf8) }
+        contains { $0.hasSameCodePoints(as: s) }
     }
 }

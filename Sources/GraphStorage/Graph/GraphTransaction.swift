@@ -226,12 +226,11 @@ struct CountKey: Hashable {
     var status: String
 
     static func == (a: CountKey, b: CountKey) -> Bool {
-        a.label == b.label && a.status.utf8.count == b.status.utf8.count && a.status.utf8.elementsEqual(b.status.utf8)
+        a.label == b.label && a.status.hasSameCodePoints(as: b.status)
     }
 
     func hash(into hasher: inout Hasher) {
         hasher.combine(label)
-        hasher.combine(status.utf8.count)
-        for byte in status.utf8 { hasher.combine(byte) }
+        status.hashCodePoints(into: &hasher)
     }
 }

@@ -21,7 +21,7 @@ public enum PropertyValue: Hashable, Sendable {
         case let (.float(a), .float(b)): return a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN)
         // Code points, not Swift's canonical equivalence: writing 'cafe\u{301}' over 'caf\u{e9}' is a change (the
         // strings differ for CIQL's `=` and for the id index).
-        case let (.string(a), .string(b)): return a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+        case let (.string(a), .string(b)): return a.hasSameCodePoints(as: b)
         case let (.temporal(a), .temporal(b)): return a == b
         case let (.duration(a), .duration(b)): return a == b
         case let (.list(a), .list(b)): return a == b
@@ -36,8 +36,7 @@ public enum PropertyValue: Hashable, Sendable {
         case .float(let d): hasher.combine(2); hasher.combine(d.isNaN ? Double.nan.bitPattern : d.bitPattern)
         case .string(let s):
             hasher.combine(3)
-            hasher.combine(s.utf8.count)
-            for byte in s.utf8 { hasher.combine(byte) }
+            s.hashCodePoints(into: &hasher)
         case .temporal(let t): hasher.combine(4); hasher.combine(t)
         case .list(let l): hasher.combine(5); hasher.combine(l)
         case .duration(let d): hasher.combine(6); hasher.combine(d)

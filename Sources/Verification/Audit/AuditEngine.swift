@@ -255,7 +255,7 @@ public final class AuditEngine {
             // 'caf\u{E9}' and 'cafe\u{301}' are two CIs, as in the id index.
             var seen = Set<[UInt8]>()
             let distinct = ids.filter { seen.insert(Array($0.utf8)).inserted }
-                .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                .sorted { $0.precedesByCodePoint($1) }
             // A rule reports CIs: ids of no CI mean the rule is wrong (a typo, a computed id), not that the CMDB is.
             // The id index keeps the ids of deleted CIs, so a found id must also be a live node.
             let phantoms = try distinct.filter { id in

@@ -1,3 +1,5 @@
+import GraphStorage
+
 /// One audit finding: a rule a CI breaks.
 public struct Violation: Sendable, Hashable {
     public var rule: String
@@ -40,20 +42,16 @@ public struct ViolationKey: Sendable, Hashable, Comparable {
     // By code point (UTF-8 bytes), not Swift's canonical equivalence: 'caf\u{E9}' and 'cafe\u{301}' are two CIs,
     // so a violation of one is not the other's between runs.
     public static func == (a: ViolationKey, b: ViolationKey) -> Bool {
-        a.rule.utf8.elementsEqual(b.rule.utf8) && a.ci.utf8.elementsEqual(b.ci.utf8)
-            && a.detail.utf8.elementsEqual(b.detail.utf8)
+        a.rule.hasSameCodePoints(as: b.rule) && a.ci.hasSameCodePoints(as: b.ci) && a.detail.hasSameCodePoints(as: b.detail)
     }
 
     public func hash(into hasher: inout Hasher) {
-        for part in [rule, ci, detail] {
-            hasher.combine(part.utf8.count)
-            for byte in part.utf8 { hasher.combine(byte) }
-        }
+        for part in [rule, ci, detail] { part.hashCodePoints(into: &hasher) }
     }
 
     public static func < (a: ViolationKey, b: ViolationKey) -> Bool {
-        for (x, y) in [(a.rule, b.rule), (a.ci, b.ci), (a.detail, b.detail)] where !x.utf8.elementsEqual(y.utf8) {
-            return x.utf8.lexicographicallyPrecedes(y.utf8)
+        for (x, y) in [(a.rule, b.rule), (a.ci, b.ci), (a.detail, b.detail)] where !x.hasSameCodePoints(as: y) {
+            return x.precedesByCodePoint(y)
         }
         return false
     }
