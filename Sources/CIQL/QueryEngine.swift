@@ -303,6 +303,8 @@ public final class QueryEngine: Sendable {
             summary.rows += 1
             if !profiling { try sink.row(plan.columnSlots.map { row[$0] }) }
         }
+        // Rules the writes broke on the way hold for the state that commits, or the statement is refused.
+        try ctx.checkDeferredWrites()
         if profiling { try PlanPrinter.emit(plan.root, profiled: true, into: sink, graph: graph) }
         summary.counters = ctx.counters
         // Only a write that changed something is committed (`GraphStore.write`): only then has it a transaction.

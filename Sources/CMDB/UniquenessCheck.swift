@@ -36,6 +36,13 @@ public struct UniquenessCheck: Sendable {
         }
     }
 
+    /// Throws when another live CI in scope has one of this CI's unique values in its state now (nothing for a CI
+    /// deleted since): a write's check found a duplicate that a later write of the same transaction may have removed.
+    public func checkAgain(_ tx: GraphTransaction, nid: NodeID) throws {
+        guard isNeeded, let node = try tx.node(nid) else { return }
+        try check(tx, nid: nid, label: node.label, properties: node.properties)
+    }
+
     /// Collects every uniqueness violation in the database.
     func checkAll(_ tx: GraphTransaction, into violations: inout SchemaViolations) throws {
         guard isNeeded else { return }

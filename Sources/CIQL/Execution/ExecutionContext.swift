@@ -29,6 +29,8 @@ final class ExecutionContext {
     var counters = UpdateCounters()
     /// The CIs this statement created (a SET on one that leaves out `status` gives it the default again).
     var createdNodes = Set<NodeID>()
+    /// Schema rules this statement's writes broke on the way, checked again before it commits.
+    var deferredChecks = DeferredChecks()
     /// Compiled regular expressions by pattern, so `=~` in a filter compiles once.
     var regexCache: [String: LinearRegex] = [:]
     private var checks = 0

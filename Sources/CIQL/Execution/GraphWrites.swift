@@ -31,8 +31,9 @@ extension ExecutionContext {
             throw CIQLError(.runtime, .graph(.existingCI), "CI '\(externalID)' already exists; use MERGE, or MATCH … SET to change it", at: at)
         }
         if props["status"] == nil, let status = schema.defaultStatus { props["status"] = .string(status) }
-        let checked = try validated(label: label, props, at)
+        let (checked, failure) = validated(label: label, props, at)
         let write = try tx.upsertNode(externalID: externalID, label: label, properties: checked)
+        deferredChecks.noteOwnRules(of: write.nid, failure)
         try checkUniqueness(tx, write.nid, label, checked, at)
         counters.nodesCreated += 1
         counters.propertiesSet += checked.count
@@ -75,9 +76,10 @@ extension ExecutionContext {
             }
             properties["status"] = .string(status)
         }
-        let checked = try validated(label: label, properties, at)
+        let (checked, failure) = validated(label: label, properties, at)
         count(from: node.properties, to: checked)
         let write = try tx.upsertNode(externalID: node.externalID, label: label, properties: checked)
+        deferredChecks.noteOwnRules(of: nid, failure)
         if write.outcome == .updated {
             if label != node.label, !schema.isOpen {
                 for direction in Direction.allCases {
@@ -249,20 +251,30 @@ extension ExecutionContext {
         }
     }
 
-    private func validated(label: String?, _ props: Properties, _ at: SourceLocation) throws -> Properties {
+    /// The properties as stored, or (when the schema refuses them) as given, with the error: another item of the
+    /// statement may still make the CI right (`deferredChecks`).
+    private func validated(label: String?, _ props: Properties, _ at: SourceLocation) -> (Properties, CIQLError?) {
         do {
-            return try schema.validatedNode(label: label, properties: props)
+            return (try schema.validatedNode(label: label, properties: props), nil)
         } catch {
-            throw CIQLError(error, at: at)
+            return (props, CIQLError(error, at: at))
         }
     }
 
+    /// Notes whether another CI has one of this CI's unique values now; a later write may still change either.
     private func checkUniqueness(_ tx: GraphTransaction, _ nid: NodeID, _ label: String?, _ props: Properties, _ at: SourceLocation) throws {
         do {
             try UniquenessCheck(schema: schema).check(tx, nid: nid, label: label, properties: props)
+            deferredChecks.noteUniqueness(of: nid, nil)
         } catch let error as SchemaError {
-            throw CIQLError(error, at: at)
+            deferredChecks.noteUniqueness(of: nid, CIQLError(error, at: at))
         }
+    }
+
+    /// Throws what this statement's writes left wrong in the state it is about to commit.
+    func checkDeferredWrites() throws {
+        guard !deferredChecks.isEmpty, let writer else { return }
+        try deferredChecks.check(writer, UniquenessCheck(schema: schema))
     }
 
     private func storedProperties(_ map: ValueMap, _ at: SourceLocation) throws -> Properties {

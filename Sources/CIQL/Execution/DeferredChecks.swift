@@ -1,0 +1,62 @@
+import CIQLSyntax
+import CMDB
+import ConfigurationSchema
+import GraphStorage
+
+/// Schema rules a write broke on its way to the state the statement commits, checked again on that state.
+///
+/// A SET item or CREATE is checked as it runs, as before; only when the check fails is the write kept and noted
+/// here, since a later item of the same statement may still make it right: `SET a.hostname = b.hostname,
+/// b.hostname = 'h1'` swaps two unique values, `SET a:Appliance, a.cpu = '4 cores'` changes a class with the
+/// attributes only the new class allows. A CI's own rules (class, attributes, status) depend on its state alone, so
+/// a CI whose last write passed is right and one whose last write failed is wrong with that write's error; a unique
+/// value depends on other CIs too, so it is looked up again. Before the statement commits, what is still wrong is
+/// refused at the write that made it so.
+struct DeferredChecks {
+    /// CIs whose last write broke one of their own rules: the error, at the write that caused it.
+    private(set) var invalidNodes: [NodeID: CIQLError] = [:]
+    /// CIs whose write found another CI with one of its unique values: the error, at that write.
+    private(set) var duplicateValues: [NodeID: CIQLError] = [:]
+
+    var isEmpty: Bool { invalidNodes.isEmpty && duplicateValues.isEmpty }
+
+    /// Notes how a CI's write checked: nil (passed) clears an earlier failure, an error is kept. A failure with the
+    /// same message as the one noted keeps the earlier place (`SET a.cpu = 'x', a.name = 'y'` fails twice for `cpu`,
+    /// which the first item set).
+    mutating func noteOwnRules(of nid: NodeID, _ failure: CIQLError?) {
+        Self.note(failure, for: nid, in: &invalidNodes)
+    }
+
+    mutating func noteUniqueness(of nid: NodeID, _ failure: CIQLError?) {
+        Self.note(failure, for: nid, in: &duplicateValues)
+    }
+
+    private static func note(_ failure: CIQLError?, for nid: NodeID, in errors: inout [NodeID: CIQLError]) {
+        guard let failure else {
+            errors[nid] = nil
+            return
+        }
+        if let earlier = errors[nid], earlier.message == failure.message { return }
+        errors[nid] = failure
+    }
+
+    /// Throws the first (in statement order) rule still broken in the state about to commit.
+    func check(_ tx: GraphTransaction, _ uniqueness: UniquenessCheck) throws {
+        for (nid, error) in invalidNodes.sorted(by: { Self.precedes($0.value, $1.value) })
+        where try tx.node(nid) != nil {
+            throw error
+        }
+        for (nid, error) in duplicateValues.sorted(by: { Self.precedes($0.value, $1.value) }) {
+            do {
+                try uniqueness.checkAgain(tx, nid: nid)
+            } catch let failure as SchemaError {
+                // The message names the CI that holds the value now.
+                throw CIQLError(failure, at: error.location)
+            }
+        }
+    }
+
+    private static func precedes(_ a: CIQLError, _ b: CIQLError) -> Bool {
+        (a.location?.offset ?? 0, a.message) < (b.location?.offset ?? 0, b.message)
+    }
+}

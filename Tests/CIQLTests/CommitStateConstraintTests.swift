@@ -1,0 +1,56 @@
+import CIQL
+import CIQLSyntax
+import CIQLValues
+import ConfigurationSchema
+import Testing
+
+/// Unique values and class-dependent attributes are checked on the state a statement commits, not per SET item.
+@Suite struct CommitStateConstraintTests {
+    let db: FixtureDatabase
+
+    init() throws {
+        let schema = try Schema.parse(yaml: """
+            version: 1
+            statuses: [live]
+            classes:
+              Server: {closed: true, attributes: {hostname: {type: string, unique: true}, cpu: {type: int}}}
+              Appliance: {closed: true, attributes: {hostname: {type: string, unique: true}, cpu: {type: string}}}
+            """)
+        db = try FixtureDatabase(sample: false, schema: schema)
+        _ = try db.rows("CREATE (:Server {id:'s1', hostname:'h1'}), (:Server {id:'s2', hostname:'h2', cpu: 4})")
+    }
+
+    private func refusal(_ text: String) throws -> CIQLError? {
+        do {
+            _ = try db.rows(text)
+            return nil
+        } catch let error as CIQLError {
+            return error
+        }
+    }
+
+    @Test func swappingUniqueValuesInOneStatementCommits() throws {
+        _ = try db.rows("MATCH (a {id:'s1'}), (b {id:'s2'}) SET a.hostname = 'h2', b.hostname = 'h1'")
+        #expect(try db.rows("MATCH (s:Server) RETURN s.id, s.hostname ORDER BY s.id") == [["s1", "h2"], ["s2", "h1"]])
+    }
+
+    @Test func aDuplicateAtCommitIsRefusedAtTheItemThatMadeIt() throws {
+        let text = "MATCH (a {id:'s1'}), (b {id:'s2'}) SET a.hostname = 'h2', b.cpu = 8"
+        let error = try #require(try refusal(text))
+        #expect(error.code == .schema(.uniqueAttribute))
+        #expect(error.message == "attribute 'hostname' must be unique among Server CIs, and 's2' already has the same value")
+        #expect(error.location?.column == 40)
+        #expect(try db.rows("MATCH (s:Server) RETURN s.id, s.hostname, s.cpu ORDER BY s.id") == [["s1", "h1", .null], ["s2", "h2", 4]])
+    }
+
+    @Test func aClassChangeWithTheNewClassesAttributeCommitsInEitherOrder() throws {
+        _ = try db.rows("MATCH (a {id:'s2'}) SET a:Appliance, a.cpu = '4 cores'")
+        _ = try db.rows("MATCH (a {id:'s2'}) SET a.cpu = 2, a:Server")
+        #expect(try db.rows("MATCH (a {id:'s2'}) RETURN class(a), a.cpu") == [["Server", 2]])
+        let error = try #require(try refusal("MATCH (a {id:'s2'}) SET a:Appliance, a.hostname = 'h7'"))
+        #expect(error.code == .schema(.invalidAttributeValue))
+        #expect(error.message == "attribute 'cpu' of class 'Appliance' must be a string, not int")
+        #expect(error.location?.column == 27)
+        #expect(try db.rows("MATCH (a {id:'s2'}) RETURN class(a), a.hostname") == [["Server", "h2"]])
+    }
+}
