@@ -64,6 +64,10 @@ public final class JSONLinesImporter {
     private var problems: [(sourceIndex: Int, error: ImportError)] = []
 
     private var summary = ImportSummary()
+    /// The line being applied, for a check that waits for the state at commit.
+    private var place: DeferredImportChecks.Place = (0, 0)
+    /// Lines whose check failed against the state when they were read; checked again before the import commits.
+    private var deferred = DeferredImportChecks()
     private let uniqueness: UniquenessCheck
 
     public init(database: ConfigurationDatabase) {
@@ -100,6 +104,7 @@ public final class JSONLinesImporter {
         let spill = try SpillFile()
         defer { spill.remove() }
         endpoints.removeAll()
+        deferred = DeferredImportChecks()
         lastAllowedRelation = nil
         unchangedCIs = NodeSet()
         unchangedRelations = RelationSet()
@@ -135,6 +140,7 @@ public final class JSONLinesImporter {
             }
         }
         try resolveDeferred(spill, sources: sources, tx)
+        try checkDeferred(sources: sources, tx)
     }
 
     /// Keeps a bad line's problem for the report (a dry run goes on); stops at `maxErrors`.
@@ -201,6 +207,7 @@ public final class JSONLinesImporter {
         _ spill: SpillFile
     ) throws {
         summary.lines += 1
+        place = (sourceIndex, lineNumber)
         do {
             switch record {
             case .configurationItem(let id, let label, let properties, let hasName, let hasStatus, let isValidated):
@@ -215,14 +222,9 @@ public final class JSONLinesImporter {
                 try importRelation(type: type, from: a, to: b, properties: properties, tx)
             }
         } catch let error as SchemaError {
-            let source = sources[sourceIndex]
-            var message = error.message
-            if case .relation(let type, _, _, _) = record {
-                message = source.context(ofRelation: type) + message
-            } else if let columns = source.idColumns {
-                message = "column '\(columns)': " + message
-            }
-            throw ImportError(file: source.displayName, line: lineNumber, message: message, schemaReason: error.reason)
+            var relationType: String?
+            if case .relation(let type, _, _, _) = record { relationType = type }
+            throw importError(error, relationType: relationType, sourceIndex: sourceIndex, lineNumber: lineNumber, sources)
         } catch let error as StorageError where error.code == .keyTooLong || error.code == .constraint {
             throw ImportError(file: sources[sourceIndex].displayName, line: lineNumber, message: error.message)
         } catch let error as StorageError where error.code == .nestingTooDeep {
@@ -271,7 +273,15 @@ public final class JSONLinesImporter {
             summary.ciUnchanged += 1
             unchangedCIs.insert(nid)
         }
-        if outcome != .unchanged { try uniqueness.check(tx, nid: nid, label: label, properties: checked) }
+        if outcome != .unchanged {
+            do {
+                try uniqueness.check(tx, nid: nid, label: label, properties: checked)
+            } catch let error as SchemaError {
+                // A later line may still give the other CI another value (two CIs swapping theirs).
+                guard deferred.count < DeferredImportChecks.capacity else { throw error }
+                deferred.duplicateValues.append((nid, place))
+            }
+        }
     }
 
     private func importRelation(
@@ -284,8 +294,16 @@ public final class JSONLinesImporter {
             // checked again (the check depends on nothing else).
             let last = lastAllowedRelation
             if last == nil || last?.type != type || last?.from != from.label || last?.to != to.label {
-                try database.schema.validateRelation(type: type, fromLabel: from.label, toLabel: to.label)
-                lastAllowedRelation = (type, from.label, to.label)
+                do {
+                    try database.schema.validateRelation(type: type, fromLabel: from.label, toLabel: to.label)
+                    lastAllowedRelation = (type, from.label, to.label)
+                } catch {
+                    // A later line may still change an end's class to one the relation may connect.
+                    guard error.reason == .relationNotAllowed, deferred.count < DeferredImportChecks.capacity else {
+                        throw error
+                    }
+                    deferred.addRelation(from: from.nid, type: type, to: to.nid, place: place, classChanged: nil)
+                }
             }
         }
         let write = try tx.upsertRelation(from: from.nid, type: type, to: to.nid, properties: properties)
@@ -309,21 +327,86 @@ public final class JSONLinesImporter {
     {
         for direction in Direction.allCases {
             for (type, other) in try tx.neighbors(of: nid, direction: direction) {
+                let (from, to) = direction == .outgoing ? (nid, other) : (other, nid)
+                // A relation already waiting for the classes at commit is checked then, at its own line.
+                if deferred.waits(from: from, type: type, to: to) { continue }
                 let otherLabel = try tx.label(of: other) ?? nil
                 do {
-                    if direction == .outgoing {
-                        try database.schema.validateRelation(type: type, fromLabel: label, toLabel: otherLabel)
-                    } else {
-                        try database.schema.validateRelation(type: type, fromLabel: otherLabel, toLabel: label)
-                    }
+                    try database.schema.validateRelation(
+                        type: type, fromLabel: from == nid ? label : otherLabel, toLabel: to == nid ? label : otherLabel)
                 } catch {
-                    let otherID = try tx.externalID(of: other) ?? "?"
-                    let arrow = direction == .outgoing ? "-[\(type)]-> '\(otherID)'" : "<-[\(type)]- '\(otherID)'"
-                    throw SchemaError(.classChangeBreaksRelation, "changing the class of '\(id)' to \(label ?? "none") breaks its relation "
-                        + "\(arrow): \(error.message)")
+                    // A later line may still change the other end's class to one that fits.
+                    guard deferred.count < DeferredImportChecks.capacity else {
+                        throw try classChangeError(error, nid: nid, id: id, label: label, type: type, from: from, to: to, tx)
+                    }
+                    deferred.addRelation(from: from, type: type, to: to, place: place, classChanged: nid)
                 }
             }
         }
+    }
+
+    /// The error of a class change that leaves a relation of the CI not allowed.
+    private func classChangeError(
+        _ error: SchemaError, nid: NodeID, id: String, label: String?, type: String, from: NodeID, to: NodeID,
+        _ tx: GraphTransaction
+    ) throws -> SchemaError {
+        let otherID = try tx.externalID(of: from == nid ? to : from) ?? "?"
+        let arrow = from == nid ? "-[\(type)]-> '\(otherID)'" : "<-[\(type)]- '\(otherID)'"
+        return SchemaError(.classChangeBreaksRelation, "changing the class of '\(id)' to \(label ?? "none") breaks its relation "
+            + "\(arrow): \(error.message)")
+    }
+
+    /// A schema rule a line broke, as the import reports it: at the line, with the spreadsheet column it came from.
+    private func importError(
+        _ error: SchemaError, relationType: String?, sourceIndex: Int, lineNumber: Int, _ sources: [Source]
+    ) -> ImportError {
+        let source = sources[sourceIndex]
+        var message = error.message
+        if let relationType {
+            message = source.context(ofRelation: relationType) + message
+        } else if let columns = source.idColumns {
+            message = "column '\(columns)': " + message
+        }
+        return ImportError(file: source.displayName, line: lineNumber, message: message, schemaReason: error.reason)
+    }
+
+    /// The lines whose check failed on the way, checked again on the state the import is about to commit: what is
+    /// still wrong is reported at its line, the first line first.
+    private func checkDeferred(sources: [Source], _ tx: GraphTransaction) throws {
+        guard deferred.count > 0 else { return }
+        var failures: [ImportError] = []
+        var sourceIndexes: [Int] = []
+        func fail(_ error: SchemaError, relationType: String?, _ place: DeferredImportChecks.Place) {
+            failures.append(importError(error, relationType: relationType, sourceIndex: place.sourceIndex,
+                lineNumber: place.line, sources))
+            sourceIndexes.append(place.sourceIndex)
+        }
+        for (nid, place) in deferred.duplicateValues {
+            do {
+                try uniqueness.checkAgain(tx, nid: nid)
+            } catch let error as SchemaError {
+                fail(error, relationType: nil, place)
+            }
+        }
+        for relation in deferred.relations {
+            let type = deferred.typeName(relation.type)
+            let fromLabel = try tx.label(of: relation.from) ?? nil
+            let toLabel = try tx.label(of: relation.to) ?? nil
+            do {
+                try database.schema.validateRelation(type: type, fromLabel: fromLabel, toLabel: toLabel)
+            } catch {
+                guard let changed = relation.classChanged else {
+                    fail(error, relationType: type, relation.place)
+                    continue
+                }
+                let id = try tx.externalID(of: changed) ?? "?"
+                let label = try tx.label(of: changed) ?? nil
+                fail(try classChangeError(error, nid: changed, id: id, label: label, type: type, from: relation.from,
+                    to: relation.to, tx), relationType: nil, relation.place)
+            }
+        }
+        let order = failures.indices.sorted { (sourceIndexes[$0], failures[$0].line) < (sourceIndexes[$1], failures[$1].line) }
+        for i in order { try note(failures[i], sourceIndex: sourceIndexes[i]) }
     }
 
     /// Relations whose ends were not known when their line was read: every CI is in now, or it is an error.
@@ -341,6 +424,7 @@ public final class JSONLinesImporter {
         _ line: UnsafeRawBufferPointer, sourceIndex: Int, lineNumber: Int, sources: [Source], _ tx: GraphTransaction
     ) throws {
         let name = sources[sourceIndex].displayName
+        place = (sourceIndex, lineNumber)
         guard case .relation(let type, let from, let to, let properties)? =
             try? ImportRecord.decode(JSONParser.parse(line), requireClass: false)
         else { throw ImportError(file: name, line: lineNumber, message: "the spilled line could not be re-read") }
