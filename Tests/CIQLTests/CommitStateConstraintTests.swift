@@ -15,9 +15,16 @@ import Testing
             classes:
               Server: {closed: true, attributes: {hostname: {type: string, unique: true}, cpu: {type: int}}}
               Appliance: {closed: true, attributes: {hostname: {type: string, unique: true}, cpu: {type: string}}}
+              PhysicalMachine: {}
+              VirtualMachine: {}
+              Application: {}
+            relations:
+              RUNS_ON: {from: [Application], to: [VirtualMachine]}
             """)
         db = try FixtureDatabase(sample: false, schema: schema)
-        _ = try db.rows("CREATE (:Server {id:'s1', hostname:'h1'}), (:Server {id:'s2', hostname:'h2', cpu: 4})")
+        _ = try db.rows(
+            "CREATE (:Server {id:'s1', hostname:'h1'}), (:Server {id:'s2', hostname:'h2', cpu: 4}), "
+                + "(:Application {id:'app'}), (:PhysicalMachine {id:'m1'})")
     }
 
     private func refusal(_ text: String) throws -> CIQLError? {
@@ -52,5 +59,25 @@ import Testing
         #expect(error.message == "attribute 'cpu' of class 'Appliance' must be a string, not int")
         #expect(error.location?.column == 27)
         #expect(try db.rows("MATCH (a {id:'s2'}) RETURN class(a), a.hostname") == [["Server", "h2"]])
+    }
+
+    @Test func aRelationIsCheckedAgainstTheClassesItsEndsHaveAtCommit() throws {
+        let runsOn = "MATCH (a)-[:RUNS_ON]->(m) RETURN a.id, class(m)"
+        _ = try db.rows("MATCH (a {id:'app'}), (m {id:'m1'}) CREATE (a)-[:RUNS_ON]->(m) SET m:VirtualMachine")
+        #expect(try db.rows(runsOn) == [["app", "VirtualMachine"]])
+        // A class change that breaks the relation, unless the same statement removes the relation too.
+        let broken = try #require(try refusal("MATCH (m {id:'m1'}) SET m:PhysicalMachine"))
+        #expect(broken.code == .schema(.classChangeBreaksRelation))
+        #expect(broken.message.hasPrefix("cannot make 'm1' a PhysicalMachine: its RUNS_ON relation would break the schema"))
+        #expect(broken.location?.column == 27)
+        _ = try db.rows("MATCH (a)-[r:RUNS_ON]->(m {id:'m1'}) SET m:PhysicalMachine DELETE r")
+        #expect(try db.rows(runsOn) == [])
+        // A relation whose end never gets a class it may connect is refused at its CREATE.
+        let notAllowed = try #require(
+            try refusal("MATCH (a {id:'app'}), (m {id:'m1'}) CREATE (a)-[:RUNS_ON]->(m) SET m:Application"))
+        #expect(notAllowed.code == .schema(.relationNotAllowed))
+        #expect(notAllowed.message.hasPrefix("relation RUNS_ON may not connect Application to Application"))
+        #expect(notAllowed.location?.column == 47)
+        #expect(try db.rows("MATCH (m {id:'m1'}) RETURN class(m)") == [["PhysicalMachine"]])
     }
 }

@@ -169,6 +169,23 @@ struct CommitStateConstraintTests {
         #expect(try harness.export() == before)
     }
 
+    @Test("a statement's relation is checked against the classes its ends have when the statement commits")
+    func relationInOneStatement() throws {
+        try makeDatabase()
+        let created = try harness.cmdb(
+            "query", "MATCH (a {id:'app'}), (m {id:'m1'}) CREATE (a)-[:RUNS_ON]->(m) SET m:VirtualMachine")
+        #expect(created.exitCode == 0, "\(created)")
+        let before = try harness.export()
+        let refused = try harness.cmdb("query", "MATCH (m {id:'m1'}) SET m:PhysicalMachine, m:Application")
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(
+            refused.err.contains(
+                "error[SchemaError.ClassChangeBreaksRelation] 1:27: cannot make 'm1' a Application: its RUNS_ON relation "
+                    + "would break the schema: relation RUNS_ON may not connect Application to Application"),
+            "\(refused.err)")
+        #expect(try harness.export() == before)
+    }
+
     @Test("a class change that breaks a relation is checked once the other end's class is final too")
     func classChangesOfBothEnds() throws {
         try makeDatabase()

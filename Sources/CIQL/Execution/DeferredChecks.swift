@@ -10,15 +10,35 @@ import GraphStorage
 /// b.hostname = 'h1'` swaps two unique values, `SET a:Appliance, a.cpu = '4 cores'` changes a class with the
 /// attributes only the new class allows. A CI's own rules (class, attributes, status) depend on its state alone, so
 /// a CI whose last write passed is right and one whose last write failed is wrong with that write's error; a unique
-/// value depends on other CIs too, so it is looked up again. Before the statement commits, what is still wrong is
-/// refused at the write that made it so.
+/// value depends on other CIs too, so it is looked up again, and so is a relation against its ends' classes then
+/// (`CREATE (a)-[:RUNS_ON]->(m) SET m:VirtualMachine`). Before the statement commits, what is still wrong is refused
+/// at the write that made it so.
 struct DeferredChecks {
     /// CIs whose last write broke one of their own rules: the error, at the write that caused it.
     private(set) var invalidNodes: [NodeID: CIQLError] = [:]
     /// CIs whose write found another CI with one of its unique values: the error, at that write.
     private(set) var duplicateValues: [NodeID: CIQLError] = [:]
 
-    var isEmpty: Bool { invalidNodes.isEmpty && duplicateValues.isEmpty }
+    /// A relation by its ends and type.
+    struct RelationKey: Hashable {
+        var from: NodeID
+        var type: String
+        var to: NodeID
+    }
+
+    /// Relations that did not fit their ends' classes: the error at the CREATE, or at the SET that changed the class
+    /// of `classChanged`.
+    private(set) var relations: [RelationKey: (error: CIQLError, classChanged: NodeID?)] = [:]
+
+    var isEmpty: Bool { invalidNodes.isEmpty && duplicateValues.isEmpty && relations.isEmpty }
+
+    /// Notes a relation its ends' classes do not allow now; the first write that found it so is the one named.
+    mutating func noteRelation(_ key: RelationKey, _ failure: CIQLError, classChanged: NodeID?) {
+        if relations[key] == nil { relations[key] = (failure, classChanged) }
+    }
+
+    /// Whether a relation waits to be checked on the classes its ends have at commit.
+    func waits(_ key: RelationKey) -> Bool { !relations.isEmpty && relations[key] != nil }
 
     /// Notes how a CI's write checked: nil (passed) clears an earlier failure, an error is kept. A failure with the
     /// same message as the one noted keeps the earlier place (`SET a.cpu = 'x', a.name = 'y'` fails twice for `cpu`,
@@ -41,7 +61,7 @@ struct DeferredChecks {
     }
 
     /// Throws the first (in statement order) rule still broken in the state about to commit.
-    func check(_ tx: GraphTransaction, _ uniqueness: UniquenessCheck) throws {
+    func check(_ tx: GraphTransaction, _ schema: Schema, _ uniqueness: UniquenessCheck) throws {
         for (nid, error) in invalidNodes.sorted(by: { Self.precedes($0.value, $1.value) })
         where try tx.node(nid) != nil {
             throw error
@@ -54,9 +74,34 @@ struct DeferredChecks {
                 throw CIQLError(failure, at: error.location)
             }
         }
+        for (key, noted) in relations.sorted(by: { Self.precedes($0.value.error, $1.value.error) })
+        where try tx.relation(from: key.from, type: key.type, to: key.to) != nil {
+            let fromLabel = try tx.label(of: key.from) ?? nil
+            let toLabel = try tx.label(of: key.to) ?? nil
+            do {
+                try schema.validateRelation(type: key.type, fromLabel: fromLabel, toLabel: toLabel)
+            } catch {
+                guard let changed = noted.classChanged else { throw CIQLError(error, at: noted.error.location) }
+                let id = try tx.externalID(of: changed) ?? "?"
+                let label = changed == key.from ? fromLabel : toLabel
+                throw CIQLError.classChangeBreaks(key.type, of: id, label, error, at: noted.error.location)
+            }
+        }
     }
 
     private static func precedes(_ a: CIQLError, _ b: CIQLError) -> Bool {
         (a.location?.offset ?? 0, a.message) < (b.location?.offset ?? 0, b.message)
+    }
+}
+
+extension CIQLError {
+    /// A class change that leaves a relation of the CI not allowed.
+    static func classChangeBreaks(
+        _ type: String, of id: String, _ label: String?, _ error: SchemaError, at location: SourceLocation?
+    ) -> CIQLError {
+        CIQLError(
+            .runtime, .schema(.classChangeBreaksRelation),
+            "cannot make '\(id)' a \(label ?? "CI without class"): its \(type) relation would break the schema: \(error.message)",
+            at: location)
     }
 }

@@ -84,6 +84,11 @@ extension ExecutionContext {
             if label != node.label, !schema.isOpen {
                 for direction in Direction.allCases {
                     for (type, other) in try tx.neighbors(of: nid, direction: direction) {
+                        let key = direction == .outgoing
+                            ? DeferredChecks.RelationKey(from: nid, type: type, to: other)
+                            : DeferredChecks.RelationKey(from: other, type: type, to: nid)
+                        // Already waiting: checked on the classes at commit, as first noted.
+                        if deferredChecks.waits(key) { continue }
                         let otherLabel = try tx.label(of: other) ?? nil
                         do {
                             if direction == .outgoing {
@@ -92,7 +97,9 @@ extension ExecutionContext {
                                 try schema.validateRelation(type: type, fromLabel: otherLabel, toLabel: label)
                             }
                         } catch {
-                            throw CIQLError(.runtime, .schema(.classChangeBreaksRelation), "cannot make '\(node.externalID)' a \(label ?? "CI without class"): its \(type) relation would break the schema: \(error.message)", at: at)
+                            // Another item may still change the other end's class, or delete the relation.
+                            deferredChecks.noteRelation(
+                                key, .classChangeBreaks(type, of: node.externalID, label, error, at: at), classChanged: nid)
                         }
                     }
                 }
@@ -198,10 +205,15 @@ extension ExecutionContext {
             let a = try tx.externalID(of: from) ?? "?", b = try tx.externalID(of: to) ?? "?"
             throw CIQLError(.runtime, .graph(.duplicateRelation), "the relation \(a)-[:\(type)]->\(b) already exists; a CMDB records each relation once (use MERGE)", at: at)
         }
+        let fromLabel = try tx.label(of: from) ?? nil
+        let toLabel = try tx.label(of: to) ?? nil
         do {
-            try schema.validateRelation(type: type, fromLabel: try tx.label(of: from) ?? nil, toLabel: try tx.label(of: to) ?? nil)
-        } catch let error as SchemaError {
-            throw CIQLError(error, at: at)
+            try schema.validateRelation(type: type, fromLabel: fromLabel, toLabel: toLabel)
+        } catch {
+            // Another item may still change an end's class to one the relation may connect.
+            guard error.reason == .relationNotAllowed else { throw CIQLError(error, at: at) }
+            deferredChecks.noteRelation(
+                DeferredChecks.RelationKey(from: from, type: type, to: to), CIQLError(error, at: at), classChanged: nil)
         }
         let stored = try storedProperties(properties, at)
         _ = try tx.upsertRelation(from: from, type: type, to: to, properties: stored)
@@ -274,7 +286,7 @@ extension ExecutionContext {
     /// Throws what this statement's writes left wrong in the state it is about to commit.
     func checkDeferredWrites() throws {
         guard !deferredChecks.isEmpty, let writer else { return }
-        try deferredChecks.check(writer, UniquenessCheck(schema: schema))
+        try deferredChecks.check(writer, schema, UniquenessCheck(schema: schema))
     }
 
     private func storedProperties(_ map: ValueMap, _ at: SourceLocation) throws -> Properties {
