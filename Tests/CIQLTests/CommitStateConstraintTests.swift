@@ -1,8 +1,10 @@
-import CIQL
 import CIQLSyntax
 import CIQLValues
 import ConfigurationSchema
+import GraphStorage
 import Testing
+
+@testable import CIQL
 
 /// Unique values and class-dependent attributes are checked on the state a statement commits, not per SET item.
 @Suite struct CommitStateConstraintTests {
@@ -79,5 +81,23 @@ import Testing
         #expect(notAllowed.message.hasPrefix("relation RUNS_ON may not connect Application to Application"))
         #expect(notAllowed.location?.column == 47)
         #expect(try db.rows("MATCH (m {id:'m1'}) RETURN class(m)") == [["PhysicalMachine"]])
+    }
+
+    @Test func aFailureKeepsTheWriteThatCausedItAndWaitingIsBounded() throws {
+        var checks = DeferredChecks()
+        let at = { (column: Int) in SourceLocation(line: 1, column: column, offset: column - 1) }
+        let failure = { (column: Int, message: String) in CIQLError(.runtime, .schema(.invalidAttributeValue), message, at: at(column)) }
+        try checks.noteOwnRules(of: 1, failure(5, "cpu"))
+        try checks.noteOwnRules(of: 1, failure(9, "cpu"))
+        #expect(checks.invalidNodes[1]?.location?.column == 5)
+        try checks.noteOwnRules(of: 1, failure(12, "name"))
+        #expect(checks.invalidNodes[1]?.location?.column == 12)
+        try checks.noteOwnRules(of: 1, nil)
+        #expect(checks.isEmpty)
+        for nid in 0..<NodeID(DeferredChecks.capacity) { try checks.noteOwnRules(of: nid, failure(1, "cpu")) }
+        // Past the limit a new failure is refused at once; one already waiting may still change.
+        #expect(throws: CIQLError.self) { try checks.noteUniqueness(of: 1, failure(3, "unique")) }
+        try checks.noteOwnRules(of: 1, failure(4, "name"))
+        #expect(checks.invalidNodes[1]?.location?.column == 4)
     }
 }

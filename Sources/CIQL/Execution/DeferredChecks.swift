@@ -32,9 +32,17 @@ struct DeferredChecks {
 
     var isEmpty: Bool { invalidNodes.isEmpty && duplicateValues.isEmpty && relations.isEmpty }
 
+    /// How many broken rules may wait for the commit; past it a failure is refused at once (a statement that
+    /// breaks a rule on every one of a million CIs fails at the first write over the limit, not after the last).
+    static let capacity = 1 << 16
+
+    private var count: Int { invalidNodes.count + duplicateValues.count + relations.count }
+
     /// Notes a relation its ends' classes do not allow now; the first write that found it so is the one named.
-    mutating func noteRelation(_ key: RelationKey, _ failure: CIQLError, classChanged: NodeID?) {
-        if relations[key] == nil { relations[key] = (failure, classChanged) }
+    mutating func noteRelation(_ key: RelationKey, _ failure: CIQLError, classChanged: NodeID?) throws {
+        guard relations[key] == nil else { return }
+        if count >= Self.capacity { throw failure }
+        relations[key] = (failure, classChanged)
     }
 
     /// Whether a relation waits to be checked on the classes its ends have at commit.
@@ -43,21 +51,24 @@ struct DeferredChecks {
     /// Notes how a CI's write checked: nil (passed) clears an earlier failure, an error is kept. A failure with the
     /// same message as the one noted keeps the earlier place (`SET a.cpu = 'x', a.name = 'y'` fails twice for `cpu`,
     /// which the first item set).
-    mutating func noteOwnRules(of nid: NodeID, _ failure: CIQLError?) {
-        Self.note(failure, for: nid, in: &invalidNodes)
-    }
-
-    mutating func noteUniqueness(of nid: NodeID, _ failure: CIQLError?) {
-        Self.note(failure, for: nid, in: &duplicateValues)
-    }
-
-    private static func note(_ failure: CIQLError?, for nid: NodeID, in errors: inout [NodeID: CIQLError]) {
+    mutating func noteOwnRules(of nid: NodeID, _ failure: CIQLError?) throws {
         guard let failure else {
-            errors[nid] = nil
+            invalidNodes[nid] = nil
             return
         }
-        if let earlier = errors[nid], earlier.message == failure.message { return }
-        errors[nid] = failure
+        if invalidNodes[nid] == nil, count >= Self.capacity { throw failure }
+        if let earlier = invalidNodes[nid], earlier.message == failure.message { return }
+        invalidNodes[nid] = failure
+    }
+
+    mutating func noteUniqueness(of nid: NodeID, _ failure: CIQLError?) throws {
+        guard let failure else {
+            duplicateValues[nid] = nil
+            return
+        }
+        if duplicateValues[nid] == nil, count >= Self.capacity { throw failure }
+        if let earlier = duplicateValues[nid], earlier.message == failure.message { return }
+        duplicateValues[nid] = failure
     }
 
     /// Throws the first (in statement order) rule still broken in the state about to commit.

@@ -33,7 +33,7 @@ extension ExecutionContext {
         if props["status"] == nil, let status = schema.defaultStatus { props["status"] = .string(status) }
         let (checked, failure) = validated(label: label, props, at)
         let write = try tx.upsertNode(externalID: externalID, label: label, properties: checked)
-        deferredChecks.noteOwnRules(of: write.nid, failure)
+        try deferredChecks.noteOwnRules(of: write.nid, failure)
         try checkUniqueness(tx, write.nid, label, checked, at)
         counters.nodesCreated += 1
         counters.propertiesSet += checked.count
@@ -79,7 +79,7 @@ extension ExecutionContext {
         let (checked, failure) = validated(label: label, properties, at)
         count(from: node.properties, to: checked)
         let write = try tx.upsertNode(externalID: node.externalID, label: label, properties: checked)
-        deferredChecks.noteOwnRules(of: nid, failure)
+        try deferredChecks.noteOwnRules(of: nid, failure)
         if write.outcome == .updated {
             if label != node.label, !schema.isOpen {
                 for direction in Direction.allCases {
@@ -98,7 +98,7 @@ extension ExecutionContext {
                             }
                         } catch {
                             // Another item may still change the other end's class, or delete the relation.
-                            deferredChecks.noteRelation(
+                            try deferredChecks.noteRelation(
                                 key, .classChangeBreaks(type, of: node.externalID, label, error, at: at), classChanged: nid)
                         }
                     }
@@ -212,7 +212,7 @@ extension ExecutionContext {
         } catch {
             // Another item may still change an end's class to one the relation may connect.
             guard error.reason == .relationNotAllowed else { throw CIQLError(error, at: at) }
-            deferredChecks.noteRelation(
+            try deferredChecks.noteRelation(
                 DeferredChecks.RelationKey(from: from, type: type, to: to), CIQLError(error, at: at), classChanged: nil)
         }
         let stored = try storedProperties(properties, at)
@@ -277,9 +277,9 @@ extension ExecutionContext {
     private func checkUniqueness(_ tx: GraphTransaction, _ nid: NodeID, _ label: String?, _ props: Properties, _ at: SourceLocation) throws {
         do {
             try UniquenessCheck(schema: schema).check(tx, nid: nid, label: label, properties: props)
-            deferredChecks.noteUniqueness(of: nid, nil)
+            try deferredChecks.noteUniqueness(of: nid, nil)
         } catch let error as SchemaError {
-            deferredChecks.noteUniqueness(of: nid, CIQLError(error, at: at))
+            try deferredChecks.noteUniqueness(of: nid, CIQLError(error, at: at))
         }
     }
 
