@@ -16,6 +16,11 @@ struct UpdateLogSequences {
     /// By relation key (from, type, to).
     var relations: [[UInt8]: UInt32] = [:]
     var deletedNodes: [NodeID: UInt32] = [:]
+    /// The deletions of committed relations, by relation key.
+    var deletedRelations: [[UInt8]: UInt32] = [:]
+    /// The creations of relations this transaction logged, by relation key: nil until a relation created here is
+    /// deleted again and its entry is not among the last few logged (a bulk load never builds it).
+    var createdRelations: [[UInt8]: UInt32]?
     /// The last few runs of created nodes logged (a node deleted again soon after its creation is mostly in one).
     private(set) var createdRuns: [(first: NodeID, count: UInt64, sequence: UInt32)] = []
     static let createdRunsKept = 64
@@ -194,7 +199,7 @@ extension GraphTransaction {
         return NodeWrite(nid: nid, outcome: .created)
     }
 
-    private func deleteLogEntry(_ sequence: UInt32) throws {
+    func deleteLogEntry(_ sequence: UInt32) throws {
         var key = ByteWriter(capacity: 12)
         key.u64BE(number)
         key.u32BE(sequence)
@@ -203,7 +208,7 @@ extension GraphTransaction {
 
     /// The newest history entry under `prefix` (a node id or relation key) older than this transaction: the
     /// committed record a first write in this transaction filed there.
-    private func committedVersion(_ dbi: MDB_dbi, prefix: [UInt8]) throws -> (key: [UInt8], bytes: [UInt8])? {
+    func committedVersion(_ dbi: MDB_dbi, prefix: [UInt8]) throws -> (key: [UInt8], bytes: [UInt8])? {
         var seek = ByteWriter(capacity: prefix.count + 8)
         seek.bytes.append(contentsOf: prefix)
         seek.u64BE(number)
