@@ -75,4 +75,16 @@ struct RelationHistoryTests {
             "query", "MATCH (:Application)-[:RUNS_ON]->(s) RETURN s.id AS s ORDER BY s AS OF TX 4", "--format", "csv").out
         #expect(past == "s\nsrv-1\n", "\(past)")
     }
+
+    @Test("DIFF BASELINE: a relation deleted and created again is the change of its properties; one created and deleted again, nothing")
+    func diffBaseline() throws {
+        try harness.succeed("baseline", "create", "b0")
+        try harness.succeed(
+            "query", "MATCH (a {id: 'app-1'})-[r:RUNS_ON]->(b {id: 'srv-1'}) DELETE r WITH a, b CREATE (a)-[:RUNS_ON {w: 2}]->(b)")
+        try harness.succeed(
+            "query", "MATCH (a {id: 'app-1'}), (s {id: 'srv-2'}) CREATE (a)-[r:RUNS_ON]->(s) DELETE r WITH a SET a.vendor = 'v1'")
+        let diff = try harness.succeed("baseline", "diff", "b0", "--format", "csv").out
+        #expect(diff == "change,kind,id,attribute,before,after\nchanged,ci,app-1,vendor,v0,v1\n"
+            + "changed,relation,app-1-[:RUNS_ON]->srv-1,w,1,2\n", "\(diff)")
+    }
 }
