@@ -197,15 +197,20 @@ struct OneVersionPerTransactionTests {
             // Entries after the run moved: taking the update of y back must take out y's entry, not another.
             try tx.upsertNode(externalID: "y", label: "A", properties: ["v": .int(0)])
             #expect(try tx.deleteNode(run[0]))  // m1, at the start of what is left
-            #expect(tx.record.nodesCreated == 3 && tx.record.nodesUpdated == 1)
-            return [run[1], run[3], run[5]]
+            // Logged after the moves: at the end, in order.
+            let last = try tx.upsertNode(externalID: "m7", label: "A", properties: [:]).nid
+            try tx.upsertRelation(from: y, type: "USES", to: x)
+            #expect(tx.record.nodesCreated == 4 && tx.record.nodesUpdated == 1)
+            return [run[1], run[3], run[5], last]
         }
         try t.store.read { (tx) throws in
-            #expect(try tx.loggedChanges(of: 2) == created.map { .init(operation: .create, entity: .node($0)) } + [
+            #expect(try tx.loggedChanges(of: 2) == created.dropLast().map { .init(operation: .create, entity: .node($0)) } + [
                 .init(operation: .update, entity: .node(x)),
                 .init(operation: .create, entity: .relation(from: x, type: "USES", to: y)),
+                .init(operation: .create, entity: .node(created[3])),
+                .init(operation: .create, entity: .relation(from: y, type: "USES", to: x)),
             ])
-            #expect(try tx.change(2)?.nodesCreated == 3)
+            #expect(try tx.change(2)?.nodesCreated == 4)
         }
     }
 }
