@@ -52,6 +52,12 @@ import Testing
         #expect(try db.rows("MATCH (s:Server) RETURN s.id, s.hostname, s.cpu ORDER BY s.id") == [["s1", "h1", .null], ["s2", "h2", 4]])
     }
 
+    @Test func ofSeveralRulesBrokenAtCommitTheFirstWriteIsNamed() throws {
+        let error = try #require(try refusal("MATCH (a {id:'s1'}), (b {id:'s2'}) SET a.hostname = 'h2', b.cpu = 'x'"))
+        #expect(error.code == .schema(.uniqueAttribute))
+        #expect(error.location?.column == 40)
+    }
+
     @Test func aClassChangeWithTheNewClassesAttributeCommitsInEitherOrder() throws {
         _ = try db.rows("MATCH (a {id:'s2'}) SET a:Appliance, a.cpu = '4 cores'")
         _ = try db.rows("MATCH (a {id:'s2'}) SET a.cpu = 2, a:Server")

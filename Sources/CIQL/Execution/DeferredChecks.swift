@@ -73,31 +73,34 @@ struct DeferredChecks {
 
     /// Throws the first (in statement order) rule still broken in the state about to commit.
     func check(_ tx: GraphTransaction, _ schema: Schema, _ uniqueness: UniquenessCheck) throws {
-        for (nid, error) in invalidNodes.sorted(by: { Self.precedes($0.value, $1.value) })
-        where try tx.node(nid) != nil {
-            throw error
+        var broken: [CIQLError] = []
+        for (nid, error) in invalidNodes where try tx.node(nid) != nil {
+            broken.append(error)
         }
-        for (nid, error) in duplicateValues.sorted(by: { Self.precedes($0.value, $1.value) }) {
+        for (nid, error) in duplicateValues {
             do {
                 try uniqueness.checkAgain(tx, nid: nid)
             } catch let failure as SchemaError {
                 // The message names the CI that holds the value now.
-                throw CIQLError(failure, at: error.location)
+                broken.append(CIQLError(failure, at: error.location))
             }
         }
-        for (key, noted) in relations.sorted(by: { Self.precedes($0.value.error, $1.value.error) })
-        where try tx.relation(from: key.from, type: key.type, to: key.to) != nil {
+        for (key, noted) in relations where try tx.relation(from: key.from, type: key.type, to: key.to) != nil {
             let fromLabel = try tx.label(of: key.from) ?? nil
             let toLabel = try tx.label(of: key.to) ?? nil
             do {
                 try schema.validateRelation(type: key.type, fromLabel: fromLabel, toLabel: toLabel)
             } catch {
-                guard let changed = noted.classChanged else { throw CIQLError(error, at: noted.error.location) }
+                guard let changed = noted.classChanged else {
+                    broken.append(CIQLError(error, at: noted.error.location))
+                    continue
+                }
                 let id = try tx.externalID(of: changed) ?? "?"
                 let label = changed == key.from ? fromLabel : toLabel
-                throw CIQLError.classChangeBreaks(key.type, of: id, label, error, at: noted.error.location)
+                broken.append(.classChangeBreaks(key.type, of: id, label, error, at: noted.error.location))
             }
         }
+        if let first = broken.min(by: Self.precedes) { throw first }
     }
 
     private static func precedes(_ a: CIQLError, _ b: CIQLError) -> Bool {
