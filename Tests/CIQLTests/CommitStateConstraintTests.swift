@@ -58,6 +58,16 @@ import Testing
         #expect(error.location?.column == 40)
     }
 
+    @Test func aStatusLeftOutByOneItemAndGivenByTheNextCommits() throws {
+        _ = try db.rows("MATCH (a {id:'s1'}) SET a = {hostname: 'h5'}, a.status = 'live'")
+        #expect(try db.rows("MATCH (a {id:'s1'}) RETURN a.hostname, a.status") == [["h5", "live"]])
+        let error = try #require(try refusal("MATCH (a {id:'s1'}) SET a = {hostname: 'h6'}, a.hostname = 'h7'"))
+        #expect(error.code == .schema(.unknownStatus))
+        #expect(error.message.hasPrefix("CI 's1' cannot be left without a status"))
+        #expect(error.location?.column == 25)
+        #expect(try db.rows("MATCH (a {id:'s1'}) RETURN a.hostname, a.status") == [["h5", "live"]])
+    }
+
     @Test func aClassChangeWithTheNewClassesAttributeCommitsInEitherOrder() throws {
         _ = try db.rows("MATCH (a {id:'s2'}) SET a:Appliance, a.cpu = '4 cores'")
         _ = try db.rows("MATCH (a {id:'s2'}) SET a.cpu = 2, a:Server")

@@ -139,6 +139,18 @@ struct CommitStateConstraintTests {
         #expect(try harness.export() == before)
     }
 
+    @Test("a map that replaces a CI's properties may leave its status to the next SET item")
+    func statusGivenByALaterItem() throws {
+        try makeDatabase()
+        let given = try harness.cmdb("query", "MATCH (a {id:'s1'}) SET a = {hostname: 'h5'}, a.status = 'retired'")
+        #expect(given.exitCode == 0, "\(given)")
+        let before = try harness.export()
+        let left = try harness.cmdb("query", "MATCH (a {id:'s1'}) SET a = {hostname: 'h6'}, a.hostname = 'h7'")
+        #expect(left.exitCode == 2, "\(left)")
+        #expect(left.err.contains("error[SchemaError.UnknownStatus] 1:25: CI 's1' cannot be left without a status"), "\(left.err)")
+        #expect(try harness.export() == before)
+    }
+
     @Test("a relation line is checked against the class its end has when the import commits")
     func relationEndClassChangedLater() throws {
         try makeDatabase()

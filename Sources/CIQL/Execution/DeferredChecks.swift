@@ -51,7 +51,14 @@ struct DeferredChecks {
     /// Notes how a CI's write checked: nil (passed) clears an earlier failure, an error is kept. A failure with the
     /// same message as the one noted keeps the earlier place (`SET a.cpu = 'x', a.name = 'y'` fails twice for `cpu`,
     /// which the first item set).
-    mutating func noteOwnRules(of nid: NodeID, _ failure: CIQLError?) throws {
+    /// CIs a write left without the status they had: a later write must give them one (their stored state no
+    /// longer says they had one).
+    private var withoutStatus = Set<NodeID>()
+
+    func leftWithoutStatus(_ nid: NodeID) -> Bool { !withoutStatus.isEmpty && withoutStatus.contains(nid) }
+
+    mutating func noteOwnRules(of nid: NodeID, _ failure: CIQLError?, withoutStatus isWithoutStatus: Bool = false) throws {
+        if isWithoutStatus { withoutStatus.insert(nid) } else if !withoutStatus.isEmpty { withoutStatus.remove(nid) }
         guard let failure else {
             invalidNodes[nid] = nil
             return

@@ -56,17 +56,23 @@ extension ExecutionContext {
 
     /// Writes a node's new properties (and class), validated, and counts the properties that changed.
     ///
-    /// In a database with a schema a CI keeps its lifecycle status, as import keeps it: a write that would leave it
-    /// without one is refused (`SchemaError.UnknownStatus`).
+    /// In a database with a schema a CI keeps its lifecycle status, as import keeps it: a statement that would leave
+    /// it without one is refused (`SchemaError.UnknownStatus`), at the write that left it out, unless a later item
+    /// gives it one again.
     func updateNode(_ nid: NodeID, label newLabel: String??, properties: Properties, _ at: SourceLocation) throws {
         let tx = try writerTransaction(at)
         guard let node = try tx.node(nid) else { return }  // deleted earlier in this statement
         let label = newLabel ?? node.label
         var properties = properties
-        if properties["status"] == nil, node.properties["status"] != nil, let status = schema.defaultStatus {
+        var statusFailure: CIQLError?
+        if properties["status"] == nil, node.properties["status"] != nil || deferredChecks.leftWithoutStatus(nid),
+            let status = schema.defaultStatus
+        {
             // A CI this statement created takes the default again, as CREATE gave it; any other keeps a status.
-            guard createdNodes.contains(nid) else {
-                throw CIQLError(
+            if createdNodes.contains(nid) {
+                properties["status"] = .string(status)
+            } else {
+                statusFailure = CIQLError(
                     SchemaError(
                         .unknownStatus,
                         "CI '\(node.externalID)' cannot be left without a status, as import never leaves one (a map "
@@ -74,12 +80,12 @@ extension ExecutionContext {
                             + schema.statuses.joined(separator: ", ")),
                     at: at)
             }
-            properties["status"] = .string(status)
         }
-        let (checked, failure) = validated(label: label, properties, at)
+        let (checked, validation) = validated(label: label, properties, at)
+        let failure = statusFailure ?? validation
         count(from: node.properties, to: checked)
         let write = try tx.upsertNode(externalID: node.externalID, label: label, properties: checked)
-        try deferredChecks.noteOwnRules(of: nid, failure)
+        try deferredChecks.noteOwnRules(of: nid, failure, withoutStatus: statusFailure != nil)
         if write.outcome == .updated {
             if label != node.label, !schema.isOpen {
                 for direction in Direction.allCases {
