@@ -172,11 +172,11 @@ struct WebRoutes {
             <input id="targets" name="targets" type="text" value="\(HTML.escape(targetsText))"\(wholeIDs.isEmpty ? " required" : "") autofocus>
             \(wholeIDs.map { "<input type=\"hidden\" name=\"target\" value=\"\(HTML.escape($0))\">" }.joined())
             \(wholeIDs.isEmpty ? "" : "<p>Targets from the link: " + wholeIDs.map(HTML.link(ci:)).joined(separator: ", ") + "</p>")
-            <label for="window">Change window (optional), START/END, e.g. 2026-12-01T02:00/2026-12-01T04:00</label>
+            <label for="window">Change window (optional; the planned window of the change below when empty), START/END, e.g. 2026-12-01T02:00/2026-12-01T04:00</label>
             <input id="window" name="window" type="text" value="\(HTML.escape(window))">
             <label for="depth">List CIs up to this distance (optional)</label>
             <input id="depth" name="depth" type="text" inputmode="numeric" value="\(HTML.escape(depthText))">
-            <label for="change">The change being assessed (optional): its planned change is no collision</label>
+            <label for="change">The change being assessed (optional): its planned change is no collision, and its planned window is checked when none is given</label>
             <input id="change" name="change" type="text" value="\(HTML.escape(change))">
             <button type="submit">Analyse</button>
             </form>
@@ -208,14 +208,17 @@ struct WebRoutes {
         out += "<h2>Owners to notify</h2>" + (r.owners.isEmpty ? "<p class=\"note\">No owners recorded.</p>"
             : HTML.table(caption: nil, columns: ["owner", "targets", "down", "degraded"],
                 rows: r.owners.map { [$0.name, String($0.targets), String($0.down), String($0.degraded)] }))
-        if r.window != nil {
-            out += "<h2>Change window</h2>" + (r.windowFindings.isEmpty ? "<p class=\"note\">Inside every affected service's maintenance window.</p>"
+        if let window = r.window {
+            out += "<h2>Change window</h2><p>\(HTML.escape(window.formatted(in: r.timeZone) + r.plannedWindowNote))</p>"
+            out += (r.windowFindings.isEmpty ? "<p class=\"note\">Inside every affected service's maintenance window.</p>"
                 : HTML.table(caption: nil, columns: ["service", "maintenance window", "finding"],
                     rows: r.windowFindings.map { [$0.service, $0.maintenanceWindow ?? "", $0.reason.rawValue] }, linkColumns: [0]))
             out += "<h2>Collisions</h2>" + (r.collisions.isEmpty ? "<p class=\"note\">No other planned change collides.</p>"
                 : HTML.table(caption: nil, columns: ["change", "start", "end", "shared CIs"],
                     rows: r.collisions.map { [$0.change.reference, ChangeWindow.isoUTC($0.change.window.start),
                         ChangeWindow.isoUTC($0.change.window.end), $0.cis.joined(separator: ", ")] }))
+        } else if !r.unplannedNote.isEmpty {
+            out += "<h2>Change window</h2><p class=\"note\">Not given\(HTML.escape(r.unplannedNote)).</p>"
         }
         let drawn = min(r.impacted.count, ImpactGraph.maximumNodes)
         out += "<h2>Graph</h2>"
