@@ -26,8 +26,13 @@ struct WebRoutes {
             return searchPage(caller: caller, query: "", results: nil)
         }
         router.post("/signin") { [tokens, sessions, secure, engine] request, _ in
-            let fields = HTML.formFields(try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
-            let secret = (fields["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let fields: FormQuery
+            do {
+                fields = try FormQuery(body: try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
+            } catch let error as APIError where error.status == .badRequest {
+                return signInPage(error: error.message, status: .badRequest)
+            }
+            let secret = (fields.first("token") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard let token = tokens.token(forSecret: secret) else {
                 return signInPage(error: "That token is not valid (it may have been revoked). Ask an admin: cmdb token create NAME --role reader.")
             }
@@ -74,8 +79,13 @@ struct WebRoutes {
         }
         router.post("/query") { [engine] request, context in
             guard let caller = context.caller else { return HTML.redirect("/") }
-            let fields = HTML.formFields(try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
-            let statement = fields["statement"] ?? "", change = fields["change"] ?? ""
+            let fields: FormQuery
+            do {
+                fields = try FormQuery(body: try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
+            } catch let error as APIError where error.status == .badRequest {
+                return queryPage(caller: caller, statement: "", change: "", result: .failure(error), status: .badRequest)
+            }
+            let statement = fields.first("statement") ?? "", change = fields.first("change") ?? ""
             let result: Result<JSONResultSink, APIError>
             do {
                 let checked = try engine.check(statement)
@@ -91,7 +101,7 @@ struct WebRoutes {
 
     // MARK: - Pages
 
-    func signInPage(error: String?) -> Response {
+    func signInPage(error: String?, status: HTTPResponse.Status = .unauthorized) -> Response {
         var body = ""
         if let error { body += "<div class=\"error\" role=\"alert\">\(HTML.escape(error))</div>" }
         body += """
@@ -102,7 +112,7 @@ struct WebRoutes {
             <button type="submit">Sign in</button>
             </form>
             """
-        return HTML.page(title: "Sign in", signedInAs: nil, body, status: error == nil ? .ok : .unauthorized)
+        return HTML.page(title: "Sign in", signedInAs: nil, body, status: error == nil ? .ok : status)
     }
 
     func searchPage(caller: Caller, query: String, results: Result<JSONResultSink, APIError>?) -> Response {
@@ -236,7 +246,10 @@ struct WebRoutes {
         return out
     }
 
-    func queryPage(caller: Caller, statement: String, change: String, result: Result<JSONResultSink, APIError>?) -> Response {
+    func queryPage(
+        caller: Caller, statement: String, change: String, result: Result<JSONResultSink, APIError>?,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         var body = """
             <form method="post" action="/query">
             <label for="statement">CIQL statement</label>
@@ -256,7 +269,7 @@ struct WebRoutes {
                 body += HTML.table(caption: "\(sink.cells.count) row\(sink.cells.count == 1 ? "" : "s")", columns: sink.columns, rows: sink.cells)
             }
         }
-        return HTML.page(title: "Query", signedInAs: caller, body)
+        return HTML.page(title: "Query", signedInAs: caller, body, status: status)
     }
 
     // MARK: - Helpers
