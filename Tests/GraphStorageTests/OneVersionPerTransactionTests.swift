@@ -178,4 +178,39 @@ struct OneVersionPerTransactionTests {
             #expect(try Self.counts(tx) == ["A/: 3"])
         }
     }
+
+    @Test("a CI created and deleted again inside a logged run of creations leaves no log entry; later entries still line up")
+    func createThenDeleteInsideLoggedRun() throws {
+        let t = try TestStore()
+        let (x, y) = try t.store.write(TestStore.change) { tx in
+            (try tx.upsertNode(externalID: "x", label: "A", properties: ["v": .int(0)]).nid,
+             try tx.upsertNode(externalID: "y", label: "A", properties: ["v": .int(0)]).nid)
+        }
+        let created = try t.store.write(TestStore.change) { tx in
+            let run = try (1...6).map { try tx.upsertNode(externalID: "m\($0)", label: "A", properties: [:]).nid }
+            // Logged after the run: the run is one entry, then these.
+            try tx.upsertNode(externalID: "x", label: "A", properties: ["v": .int(1)])
+            try tx.upsertRelation(from: x, type: "USES", to: y)
+            try tx.upsertNode(externalID: "y", label: "A", properties: ["v": .int(1)])
+            #expect(try tx.deleteNode(run[2]))  // m3, in the middle of the run
+            #expect(try tx.deleteNode(run[4]))  // m5
+            // Entries after the run moved: taking the update of y back must take out y's entry, not another.
+            try tx.upsertNode(externalID: "y", label: "A", properties: ["v": .int(0)])
+            #expect(try tx.deleteNode(run[0]))  // m1, at the start of what is left
+            // Logged after the moves: at the end, in order.
+            let last = try tx.upsertNode(externalID: "m7", label: "A", properties: [:]).nid
+            try tx.upsertRelation(from: y, type: "USES", to: x)
+            #expect(tx.record.nodesCreated == 4 && tx.record.nodesUpdated == 1)
+            return [run[1], run[3], run[5], last]
+        }
+        try t.store.read { (tx) throws in
+            #expect(try tx.loggedChanges(of: 2) == created.dropLast().map { .init(operation: .create, entity: .node($0)) } + [
+                .init(operation: .update, entity: .node(x)),
+                .init(operation: .create, entity: .relation(from: x, type: "USES", to: y)),
+                .init(operation: .create, entity: .node(created[3])),
+                .init(operation: .create, entity: .relation(from: y, type: "USES", to: x)),
+            ])
+            #expect(try tx.change(2)?.nodesCreated == 4)
+        }
+    }
 }

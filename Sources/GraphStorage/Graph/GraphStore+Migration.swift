@@ -95,14 +95,23 @@ extension GraphStore {
     static func putRelationDeletion(
         _ t: LMDBTransaction, _ dbi: MDB_dbi, from: NodeID, type: UInt16, to: NodeID, at txn: TransactionNumber
     ) throws {
-        for (nid, direction, other) in [(from, Direction.outgoing, to), (to, Direction.incoming, from)] {
+        for (key, value) in relationDeletionEntries(from: from, type: type, to: to, at: txn) {
+            unsafe try t.put(dbi, key, value)
+        }
+    }
+
+    /// The two `relgone` entries (key, value) of the deletion of (from, type, to) at `txn`: one per endpoint.
+    static func relationDeletionEntries(from: NodeID, type: UInt16, to: NodeID, at txn: TransactionNumber)
+        -> [(key: [UInt8], value: [UInt8])]
+    {
+        [(from, Direction.outgoing, to), (to, Direction.incoming, from)].map { (nid, direction, other) in
             var key = ByteWriter(capacity: 9)
             key.u64BE(nid)
             key.u8(direction.rawValue)
             var value = ByteWriter(capacity: 16)
             value.u64BE(txn)
             value.u64BE(UInt64(bigEndian: KeyLayout.adjacencyValue(type: type, other: other)))
-            unsafe try t.put(dbi, key.bytes, value.bytes)
+            return (key.bytes, value.bytes)
         }
     }
 }

@@ -16,6 +16,11 @@ struct UpdateLogSequences {
     /// By relation key (from, type, to).
     var relations: [[UInt8]: UInt32] = [:]
     var deletedNodes: [NodeID: UInt32] = [:]
+    /// The deletions of committed relations, by relation key.
+    var deletedRelations: [[UInt8]: UInt32] = [:]
+    /// The creations of relations this transaction logged, by relation key: nil until a relation created here is
+    /// deleted again and its entry is not among the last few logged (a bulk load never builds it).
+    var createdRelations: [[UInt8]: UInt32]?
     /// The last few runs of created nodes logged (a node deleted again soon after its creation is mostly in one).
     private(set) var createdRuns: [(first: NodeID, count: UInt64, sequence: UInt32)] = []
     static let createdRunsKept = 64
@@ -27,6 +32,23 @@ struct UpdateLogSequences {
 
     mutating func replaceCreated(at index: Int, first: NodeID, count: UInt64) {
         if count == 0 { createdRuns.remove(at: index) } else { createdRuns[index] = (first, count, createdRuns[index].sequence) }
+    }
+
+    /// Follows log entry `value` from sequence `old` to `new` (one later): whatever refers to it there refers to
+    /// it here.
+    mutating func moveEntry(_ value: [UInt8], from old: UInt32, to new: UInt32) {
+        guard value.count >= 2 else { return }
+        let key = Array(value.dropFirst(2))
+        if value[1] == LogEntity.node.rawValue && key.count == 8 {
+            let nid = key.reduce(NodeID(0)) { $0 << 8 | NodeID($1) }
+            if nodes[nid] == old { nodes[nid] = new }
+            if deletedNodes[nid] == old { deletedNodes[nid] = new }
+        } else if value[1] == LogEntity.relation.rawValue {
+            if relations[key] == old { relations[key] = new }
+            if deletedRelations[key] == old { deletedRelations[key] = new }
+            if createdRelations?[key] == old { createdRelations?[key] = new }
+        }
+        for i in createdRuns.indices where createdRuns[i].sequence == old { createdRuns[i].sequence = new }
     }
 }
 
@@ -108,8 +130,7 @@ extension GraphTransaction {
     }
 
     /// Takes node `nid`, created in this transaction, out of its log and counts: it is being deleted again.
-    /// A node in the middle of a run of created nodes logged already stays in that entry (a create of a CI with
-    /// no version, which every reader of the log passes over).
+    /// A node in the middle of a run of created nodes logged already splits that entry in two.
     func forgetNodeCreation(_ nid: NodeID) throws {
         record.nodesCreated -= 1
         if let run = pendingCreatedRun, nid >= run.first, nid - run.first < run.count {
@@ -130,22 +151,72 @@ extension GraphTransaction {
             updateLogSequences.replaceCreated(at: index, first: run.first, count: 0)
         } else if nid == run.first || nid == run.first + run.count - 1 {
             let first = nid == run.first ? run.first + 1 : run.first
+            try putCreatedRun(at: run.sequence, first: first, count: run.count - 1)
+            updateLogSequences.replaceCreated(at: index, first: first, count: run.count - 1)
+        } else if try openLogSlot(after: run.sequence) {
+            // In the middle: the run becomes two entries, the nodes before and the nodes after.
+            let left = nid - run.first
+            let right = run.count - left - 1
+            try putCreatedRun(at: run.sequence, first: run.first, count: left)
+            try putCreatedRun(at: run.sequence + 1, first: nid + 1, count: right)
+            updateLogSequences.replaceCreated(at: index, first: run.first, count: left)
+            updateLogSequences.rememberCreated(first: nid + 1, count: right, sequence: run.sequence + 1)
+        }
+    }
+
+    /// Writes the log entry of a run of `count` created nodes from `first` at `sequence` (one node: a plain entry).
+    private func putCreatedRun(at sequence: UInt32, first: NodeID, count: UInt64) throws {
+        var key = ByteWriter(capacity: 12)
+        key.u64BE(number)
+        key.u32BE(sequence)
+        var value = ByteWriter(capacity: 18)
+        value.u8(LogOperation.create.rawValue)
+        if count == 1 {
+            value.u8(LogEntity.node.rawValue)
+            value.u64BE(first)
+        } else {
+            value.u8(LogEntity.nodeRun.rawValue)
+            value.u64BE(first)
+            value.u64BE(count)
+        }
+        unsafe try raw.put(dbs.txlog, key.bytes, value.bytes)
+    }
+
+    /// The most log entries `openLogSlot` moves.
+    static let logEntriesMovedAtMost = 256
+
+    /// Frees sequence `sequence + 1` of this transaction's log for an entry that belongs right after entry
+    /// `sequence`: the entries after it move one on, and what refers to them follows. False, changing nothing,
+    /// when more than `logEntriesMovedAtMost` entries follow (a node deleted then stays in its run's entry, a
+    /// create of a CI with no version, which every reader of the log passes over).
+    private func openLogSlot(after sequence: UInt32) throws -> Bool {
+        guard sequence < UInt32.max - 1, logSequence < UInt32.max else { return false }
+        var moved: [(sequence: UInt32, value: [UInt8])] = []
+        do {
+            let cursor = unsafe try raw.openCursor(dbs.txlog)
+            defer { unsafe cursor.close() }
+            var start = ByteWriter(capacity: 12)
+            start.u64BE(number)
+            start.u32BE(sequence + 1)
+            var entry = unsafe try start.bytes.withUnsafeBytes { (k) in unsafe try cursor.get(MDB_SET_RANGE, key: k) }
+            while let (key, value) = unsafe entry, key.count == 12, unsafe key.loadBE64(at: 0) == number {
+                if moved.count == Self.logEntriesMovedAtMost { return false }
+                unsafe moved.append((key.loadBE32(at: 8), Array(value)))
+                unsafe entry = unsafe try cursor.get(MDB_NEXT)
+            }
+        }
+        guard moved.first?.sequence == sequence + 1 else { return true }
+        for entry in moved { try deleteLogEntry(entry.sequence) }
+        // Last first: an entry refers to what the next one referred to before it moved on.
+        for entry in moved.reversed() {
             var key = ByteWriter(capacity: 12)
             key.u64BE(number)
-            key.u32BE(run.sequence)
-            var value = ByteWriter(capacity: 18)
-            value.u8(LogOperation.create.rawValue)
-            if run.count == 2 {
-                value.u8(LogEntity.node.rawValue)
-                value.u64BE(first)
-            } else {
-                value.u8(LogEntity.nodeRun.rawValue)
-                value.u64BE(first)
-                value.u64BE(run.count - 1)
-            }
-            unsafe try raw.put(dbs.txlog, key.bytes, value.bytes)
-            updateLogSequences.replaceCreated(at: index, first: first, count: run.count - 1)
+            key.u32BE(entry.sequence + 1)
+            unsafe try raw.put(dbs.txlog, key.bytes, entry.value)
+            updateLogSequences.moveEntry(entry.value, from: entry.sequence, to: entry.sequence + 1)
         }
+        if let last = moved.last { logSequence = max(logSequence, last.sequence + 2) }
+        return true
     }
 
     /// Creates node `nid` again when this transaction deleted it: as the update from its committed version (or
@@ -194,7 +265,7 @@ extension GraphTransaction {
         return NodeWrite(nid: nid, outcome: .created)
     }
 
-    private func deleteLogEntry(_ sequence: UInt32) throws {
+    func deleteLogEntry(_ sequence: UInt32) throws {
         var key = ByteWriter(capacity: 12)
         key.u64BE(number)
         key.u32BE(sequence)
@@ -203,7 +274,7 @@ extension GraphTransaction {
 
     /// The newest history entry under `prefix` (a node id or relation key) older than this transaction: the
     /// committed record a first write in this transaction filed there.
-    private func committedVersion(_ dbi: MDB_dbi, prefix: [UInt8]) throws -> (key: [UInt8], bytes: [UInt8])? {
+    func committedVersion(_ dbi: MDB_dbi, prefix: [UInt8]) throws -> (key: [UInt8], bytes: [UInt8])? {
         var seek = ByteWriter(capacity: prefix.count + 8)
         seek.bytes.append(contentsOf: prefix)
         seek.u64BE(number)

@@ -270,8 +270,15 @@ extension GraphTransaction {
         pendingAdjacency.append(AdjacencyEntry(key: from << 1, value: KeyLayout.adjacencyValue(type: typeID, other: to)))
         pendingAdjacency.append(AdjacencyEntry(key: to << 1 | 1, value: KeyLayout.adjacencyValue(type: typeID, other: from)))
         if pendingAdjacency.count >= 1 << 22 { try flushAdjacency() }
+        // Deleted earlier in this transaction: one version per transaction, so the net change, not a new relation.
+        if !updateLogSequences.deletedRelations.isEmpty, let deletion = updateLogSequences.deletedRelations[key.bytes],
+            let write = try recreateRelation(
+                key: key.bytes, from: from, type: type, typeID: typeID, to: to, properties: properties, deletion: deletion)
+        {
+            return write
+        }
         record.relationsCreated += 1
-        try log(.create, .relation, key: key.bytes)
+        rememberRelationCreation(key.bytes, sequence: try log(.create, .relation, key: key.bytes))
         return RelationWrite(outcome: .created)
     }
 
@@ -315,18 +322,23 @@ extension GraphTransaction {
         let old = unsafe try RecordCodec.decodeRelation(bytes, from: from, type: type, to: to, names: names)
         let oldBytes = unsafe Array(bytes)
         try flushAdjacency()
+        unsafe try raw.delete(dbs.rels, key.bytes)
+        try deleteAdjacency(nid: from, direction: .outgoing, value: KeyLayout.adjacencyValue(type: typeID, other: to))
+        try deleteAdjacency(nid: to, direction: .incoming, value: KeyLayout.adjacencyValue(type: typeID, other: from))
+        if old.created == number {
+            // Created in this transaction: it was not there before and is not after, so no history and no log.
+            try forgetRelationCreation(key.bytes)
+            return true
+        }
         if old.version == number {
             try forgetRelationUpdate(key.bytes)
         } else {
             try putRelationHistory(key.bytes, version: old.version, bytes: oldBytes)
         }
         try putRelationHistory(key.bytes, version: number, bytes: [])
-        unsafe try raw.delete(dbs.rels, key.bytes)
-        try deleteAdjacency(nid: from, direction: .outgoing, value: KeyLayout.adjacencyValue(type: typeID, other: to))
-        try deleteAdjacency(nid: to, direction: .incoming, value: KeyLayout.adjacencyValue(type: typeID, other: from))
         try recordRelationDeletion(from: from, type: typeID, to: to)
         record.relationsDeleted += 1
-        try log(.delete, .relation, key: key.bytes)
+        updateLogSequences.deletedRelations[key.bytes] = try log(.delete, .relation, key: key.bytes)
         return true
     }
 
