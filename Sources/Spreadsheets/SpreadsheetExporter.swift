@@ -59,7 +59,6 @@ public struct SpreadsheetExporter {
                 }
             } else {
                 let attributes = try attributeColumns(labels, tx)
-                try checkDeclaredColumns(attributes, labels, tx)
                 writer.writeRecord(["id", "class", "name", "status"] + attributes.map(\.header))
                 try forEachNode(labels, tx) { node in
                     var fields = [node.externalID, node.label ?? "", text(node.properties["name"], nil),
@@ -108,7 +107,9 @@ public struct SpreadsheetExporter {
 
     /// The declared attributes of the classes, then the others their CIs carry, with the header naming the type
     /// of those that are not text. A name that itself ends like a header type (`port:int`) always gets its type
-    /// (`port:int:string`, `port:int:int`), so the import does not read its end as one.
+    /// (`port:int:string`, `port:int:int`), so the import does not read its end as one. Refuses (one pass over the
+    /// CIs, before anything is written) an undeclared attribute of mixed types and a declared column's value that
+    /// would not read back as itself (`checkDeclared`).
     private func attributeColumns(_ labels: [String], _ tx: GraphTransaction) throws -> [AttributeColumn] {
         let schema = database.schema
         var declared: [AttributeColumn] = []
@@ -120,7 +121,9 @@ public struct SpreadsheetExporter {
         }
         // The column's type comes from the first CI that has the attribute; one column holds one type.
         var others: [String: (suffix: String?, id: String)] = [:]
+        var unreadable = Unreadable()
         try forEachNode(labels, tx) { node in
+            checkDeclared(node, declared, into: &unreadable)
             for (key, value) in node.properties
             where key != "name" && key != "status" && !declared.contains(where: { $0.name == key }) {
                 let suffix = Self.typeSuffix(of: value)
@@ -137,6 +140,7 @@ public struct SpreadsheetExporter {
                 }
             }
         }
+        try unreadable.refuse()
         return declared + others.keys.sorted().map { key in
             let suffix = others[key]?.suffix ?? (Self.endsLikeATypedHeader(key) ? AttributeType.string.rawValue : nil)
             return AttributeColumn(name: key, suffix: suffix, isDeclared: false)
@@ -149,40 +153,44 @@ public struct SpreadsheetExporter {
         return SpreadsheetMapping.isTypeSuffix(name[name.index(after: colon)...])
     }
 
-    /// Refuses the export when a CI holds an attribute of a declared column as a value the import would not read
-    /// back as itself: the column is read as the type its CI's class declares (text where its class does not
-    /// declare it, e.g. a VirtualServer's `serial` in a Server export, which PhysicalServer declares), so the
-    /// value would come back as another one, or not at all.
-    private func checkDeclaredColumns(_ columns: [AttributeColumn], _ labels: [String], _ tx: GraphTransaction) throws {
-        let schema = database.schema
-        let declared = columns.filter(\.isDeclared)
-        guard !declared.isEmpty else { return }
-        var refused: [String] = []
+    /// Values of declared columns that would not read back as themselves: how many, and the first ten described.
+    struct Unreadable {
         var count = 0
-        try forEachNode(labels, tx) { node in
-            let label = node.label ?? ""
-            for column in declared {
-                guard let value = node.properties[column.name] else { continue }
-                let own = schema.attribute(column.name, of: label)?.type
-                let type = column.suffix.flatMap(AttributeType.init(rawValue:)) ?? own ?? .string
-                let back = try? CellValue.parse(text(value, nil), as: type, format: nil, decimalComma: dialect.decimalComma)
-                if back == value { continue }
-                count += 1
-                guard refused.count < 10 else { continue }
-                let why = own == nil
-                    ? "\(label) does not declare it, so its column is text; export --class \(label) alone to type it"
-                    : "its column is read as \(type.rawValue), as \(label) declares it; correct the value"
-                refused.append("'\(node.externalID)' holds attribute '\(column.name)' as "
-                    + "\(Self.typeSuffix(of: value) ?? "string") \(CellValue.text(value, format: nil, decimalComma: false)) "
-                    + "(\(why))")
-            }
+        var described: [String] = []
+
+        func refuse() throws {
+            guard count > 0 else { return }
+            throw SpreadsheetError(file: "export --format csv",
+                message: "\(count) value\(count == 1 ? "" : "s") would not read back as "
+                    + "\(count == 1 ? "itself" : "themselves"): " + described.joined(separator: "; ")
+                    + (count > described.count ? "; and \(count - described.count) more" : "")
+                    + ". Nothing was exported (a CSV column has one type); or export as JSON Lines (cmdb export), "
+                    + "which keeps every value")
         }
-        guard count > 0 else { return }
-        throw SpreadsheetError(file: "export --format csv",
-            message: "\(count) value\(count == 1 ? "" : "s") would not read back as \(count == 1 ? "itself" : "themselves"): "
-                + refused.joined(separator: "; ") + (count > refused.count ? "; and \(count - refused.count) more" : "")
-                + ". Nothing was exported (a CSV column has one type); or export as JSON Lines (cmdb export), which keeps "
-                + "every value")
+    }
+
+    /// Notes each attribute of `node` in a declared column whose value the import would not read back as itself:
+    /// the column is read as the type the CI's class declares (text where its class does not declare it, e.g. a
+    /// VirtualServer's `serial` in a Server export, which PhysicalServer declares), so the value would come back
+    /// as another one, or not at all.
+    private func checkDeclared(_ node: StoredNode, _ declared: [AttributeColumn], into unreadable: inout Unreadable) {
+        let label = node.label ?? ""
+        for column in declared {
+            guard let value = node.properties[column.name] else { continue }
+            let own = database.schema.attribute(column.name, of: label)?.type
+            let type = column.suffix.flatMap(AttributeType.init(rawValue:)) ?? own ?? .string
+            let back = try? CellValue.parse(text(value, nil), as: type, format: nil, decimalComma: dialect.decimalComma)
+            if back == value { continue }
+            unreadable.count += 1
+            guard unreadable.described.count < 10 else { continue }
+            let why = own == nil
+                ? "\(label) does not declare it, so its column is text; export --class \(label) alone to type it"
+                : "its column is read as \(type.rawValue), as \(label) declares it; correct the value"
+            var shown = CellValue.text(value, format: nil, decimalComma: false)
+            if shown.count > 60 { shown = shown.prefix(60) + "…" }
+            unreadable.described.append("'\(node.externalID)' holds attribute '\(column.name)' as "
+                + "\(Self.typeSuffix(of: value) ?? "string") '\(shown)' (\(why))")
+        }
     }
 
     /// The `:type` the header gives a column of values like this one (nil for text), as the identity mapping reads
