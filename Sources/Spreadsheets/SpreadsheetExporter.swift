@@ -63,12 +63,16 @@ public struct SpreadsheetExporter {
                 try forEachNode(labels, tx) { node in
                     var fields = [node.externalID, node.label ?? "", text(node.properties["name"], nil),
                         text(node.properties["status"], nil)]
-                    // The empty string goes out quoted (`""`), so that it reads back distinct from an absent value.
+                    // The empty string and strings of spaces go out quoted (`""`, `" "`), so that they read back
+                    // distinct from an absent value.
                     var emptyStrings: [Int] = []
-                    if case .string("")? = node.properties["name"] { emptyStrings.append(2) }
-                    if case .string("")? = node.properties["status"] { emptyStrings.append(3) }
+                    for (index, key) in [(2, "name"), (3, "status")] {
+                        if case .string(let s)? = node.properties[key], CellValue.isBlank(s) { emptyStrings.append(index) }
+                    }
                     for a in attributes {
-                        if case .string("")? = node.properties[a.name] { emptyStrings.append(fields.count) }
+                        if case .string(let s)? = node.properties[a.name], CellValue.isBlank(s) {
+                            emptyStrings.append(fields.count)
+                        }
                         fields.append(text(node.properties[a.name], nil))
                     }
                     writer.writeRecord(fields, quotingEmpty: emptyStrings)

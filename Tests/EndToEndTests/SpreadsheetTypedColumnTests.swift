@@ -96,6 +96,15 @@ struct SpreadsheetTypedColumnTests {
         #expect(kinds.contains(#"["DATE","DURATION","LOCAL TIME","ZONED DATETIME","STRING","INTEGER""#), "\(kinds)")
     }
 
+    @Test("a string of nothing but spaces or tabs is written quoted and reads back as itself, not as an absent value")
+    func blankStrings() throws {
+        try harness.makeDatabase()
+        let ci = #"{"kind":"ci","id":"ws-3","class":"Workstation","name":"  ","attrs":{"note":"  ","tab":"\t","#
+            + #""nbsp":"\u00a0","hostname":" ","empty":""}}"#
+        try harness.succeed("import", try harness.sandbox.write("ws.jsonl", ci + "\n"))
+        try roundTrip("Workstation", ids: ["ws-3"])
+    }
+
     @Test("a CI holding a declared column's attribute as another type is refused on export, naming the CI and attribute")
     func declaredColumnOfAnotherType() throws {
         try harness.makeDatabase()
