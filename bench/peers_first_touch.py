@@ -11,7 +11,8 @@ writes a parameter file holding only that query's ids (each other query gets one
 it reads a few index pages and no record), starts the peer in a fresh process and reads the first run of the query from its output
 (cold_ms, the run right after opening the database). Per operation = (first run of N ids - first run of 1 id)
 / (N - 1), each the median of --runs processes, the batches of 1 and N alternating, the same subtraction as
-cmdb's per statement. Prints one markdown table; labelled, beside run_peers.sh's figures, not instead of them.
+cmdb's per statement. Each peer's database files are read once first, so that they start from the operating
+system's page cache as cmdb's freshly loaded database does (no disk reads are timed). Prints one markdown table; labelled, beside run_peers.sh's figures, not instead of them.
 """
 import argparse
 import json
@@ -63,6 +64,10 @@ def main():
     }
     print("| work | peer | N | first run, fresh process, per op | run_peers.sh median per op |")
     print("|---|---|---:|---:|---:|")
+    for path in (os.path.join(work, "db", args.size, "lmdb", "data.mdb"), os.path.join(work, "db", args.size, "sqlite.db")):
+        with open(path, "rb") as f:
+            while f.read(1 << 20):
+                pass
     with tempfile.TemporaryDirectory(prefix="peers-first-touch-") as tmp:
         for query in filter(None, args.queries.split(",")):
             ids = data[KEYS[query]]

@@ -166,6 +166,13 @@ if [ $rc -ne 0 ]; then
   FAILED="${FAILED:+$FAILED; }CIQL batch run exited $rc"
 fi
 
+# ---- 3b. the C floor and SQLite under the same protocol (fresh process, only that query's ids, nothing before)
+if [ -x "$W/lmdb_peer" ] && [ -d "$W/db/$SIZE/lmdb" ] && [ -f "$W/db/$SIZE/sqlite.db" ] && [ -z "${CIQL_BENCH_ARGS:-}" ]; then
+  log "peers under cmdb's protocol: Q2, Q3 first runs in fresh processes (bench/peers_first_touch.py)"
+  python3 "$HERE/peers_first_touch.py" --work "$W" --size "$SIZE" --queries Q2,Q3 \
+    > "$RES/peers-first-touch.md" 2> "$RES/peers-first-touch.err" || log "peers_first_touch.py failed: see $RES/peers-first-touch.err"
+fi
+
 # ---- 4. the tables
 others=() earlier=()
 for f in "$RES"/*.jsonl; do
@@ -193,6 +200,13 @@ if [ -s "$RES/$PEER.ciql.md" ]; then
   printf 'batch, ids as literals; peers: per operation in process, from results/%s/*.jsonl.\n\n' "$SIZE"
   cat "$RES/$PEER.ciql.md"
   grep -q '✗' "$RES/$PEER.ciql.md" && FAILED="${FAILED:+$FAILED; }a CIQL check differs from the C floor's (✗ above)"
+fi
+
+if [ -s "$RES/peers-first-touch.md" ]; then
+  printf '\n### The C floor and SQLite under the same protocol (bench/peers_first_touch.py)\n\n'
+  printf 'Per operation = (first run of N ids - first run of 1 id) / (N - 1), each in a fresh peer process given only that\n'
+  printf "query's ids, as every cmdb batch is; beside run_peers.sh's medians, not instead of them.\n\n"
+  cat "$RES/peers-first-touch.md"
 fi
 
 mismatch=$(grep '^Results (all peers compared)' <<<"$TABLE" | tr ';' '\n' | grep 'MISMATCH' | grep "\"$PEER\":" | sed -E 's/^ *(Q[0-9]+) .*MISMATCH /\1 /; s/\.$//' || true)

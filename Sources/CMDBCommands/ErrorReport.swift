@@ -66,7 +66,8 @@ struct ErrorReport {
             var place = error.file
             if let line = error.line { place += ":\(line)" + (error.column.map { ":\($0)" } ?? "") }
             return ErrorReport(
-                code: .input(error.kind == .auditRules ? .invalidAuditRule : .invalidSnapshot), place: place,
+                code: error.schemaReason.map { CIQLError.Code($0) }
+                    ?? .input(error.kind == .auditRules ? .invalidAuditRule : .invalidSnapshot), place: place,
                 message: error.message, exitCode: 2,
                 notes: ["nothing was changed"])
         case let error as AuditRuleError:

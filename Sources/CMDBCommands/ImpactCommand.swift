@@ -23,7 +23,8 @@ struct ImpactCommand: ParsableCommand {
             time zone, see 'cmdb change timezone', unless it ends in Z or an offset) checks the change against
             every affected business service's maintenance_window and against other planned changes
             ('cmdb change plan') whose windows overlap and whose impact meets this one. --change REF names the
-            change being assessed (as 'cmdb change plan REF' planned it), which is no collision with itself.
+            change being assessed (as 'cmdb change plan REF' planned it), which is no collision with itself;
+            without --window, its planned window is the one checked.
 
             Formats: tree (default), table, json, dot (Graphviz), mermaid, markdown (a CAB report).
             """)
@@ -44,7 +45,8 @@ struct ImpactCommand: ParsableCommand {
         valueName: "n"))
     var depth: Int?
 
-    @Option(help: ArgumentHelp("The change window, START/END.", valueName: "start/end"))
+    @Option(help: ArgumentHelp(
+        "The change window, START/END (default: the planned window of the --change being assessed).", valueName: "start/end"))
     var window: String?
 
     @Option(help: ArgumentHelp(

@@ -93,7 +93,8 @@ struct APIError: Error, Sendable {
             return APIError(.badRequest, "\(CIQLError.Code.schema(.existingDataViolates))", e.description)
         case let e as VerificationInputError:
             return APIError(
-                .badRequest, "\(CIQLError.Code.input(e.kind == .auditRules ? .invalidAuditRule : .invalidSnapshot))",
+                .badRequest,
+                "\(e.schemaReason.map { CIQLError.Code($0) } ?? .input(e.kind == .auditRules ? .invalidAuditRule : .invalidSnapshot))",
                 (e.line.map { "line \($0): " } ?? "") + e.message + "; nothing was changed", line: e.line, column: e.column)
         case let e as JobTimeoutError:
             return APIError(.serviceUnavailable, "Limit.Timeout", "\(e)")

@@ -92,8 +92,8 @@ enum OpenAPIDocument {
             "requestBody": { "required": true, "content": { "application/json": { "schema": {
               "type": "object", "required": ["targets"],
               "properties": { "targets": { "type": "array", "items": { "type": "string" } }, "depth": { "type": "integer", "minimum": 0 },
-                "window": { "type": "string", "description": "START/END, ISO-8601" },
-                "change": { "type": "string", "description": "The change being assessed: a planned change of this reference is no collision" } } } } } },
+                "window": { "type": "string", "description": "START/END, ISO-8601; when absent, the planned window of the change being assessed" },
+                "change": { "type": "string", "description": "The change being assessed: a planned change of this reference is no collision, and its planned window is checked when no window is given" } } } } } },
             "responses": { "200": { "description": "The impact report", "content": { "application/json": { "schema": { "type": "object" } } } },
               "400": { "$ref": "#/components/responses/Error" }, "401": { "$ref": "#/components/responses/Error" } } }
         },

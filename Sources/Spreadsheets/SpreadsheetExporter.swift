@@ -63,12 +63,16 @@ public struct SpreadsheetExporter {
                 try forEachNode(labels, tx) { node in
                     var fields = [node.externalID, node.label ?? "", text(node.properties["name"], nil),
                         text(node.properties["status"], nil)]
-                    // The empty string goes out quoted (`""`), so that it reads back distinct from an absent value.
+                    // The empty string and strings of spaces go out quoted (`""`, `" "`), so that they read back
+                    // distinct from an absent value.
                     var emptyStrings: [Int] = []
-                    if case .string("")? = node.properties["name"] { emptyStrings.append(2) }
-                    if case .string("")? = node.properties["status"] { emptyStrings.append(3) }
+                    for (index, key) in [(2, "name"), (3, "status")] {
+                        if case .string(let s)? = node.properties[key], CellValue.isBlank(s) { emptyStrings.append(index) }
+                    }
                     for a in attributes {
-                        if case .string("")? = node.properties[a.name] { emptyStrings.append(fields.count) }
+                        if case .string(let s)? = node.properties[a.name], CellValue.isBlank(s) {
+                            emptyStrings.append(fields.count)
+                        }
                         fields.append(text(node.properties[a.name], nil))
                     }
                     writer.writeRecord(fields, quotingEmpty: emptyStrings)
@@ -96,18 +100,36 @@ public struct SpreadsheetExporter {
         return CellValue.text(value, format: format, decimalComma: dialect.decimalComma)
     }
 
+    /// A column of the export without a mapping: the attribute, and the type its header names (nil: none, the
+    /// schema's declared type or text).
+    struct AttributeColumn {
+        var name: String
+        var suffix: String?
+        var isDeclared: Bool
+        var header: String { suffix.map { "\(name):\($0)" } ?? name }
+    }
+
     /// The declared attributes of the classes, then the others their CIs carry, with the header naming the type
-    /// of those that are not text.
-    private func attributeColumns(_ labels: [String], _ tx: GraphTransaction) throws -> [(name: String, header: String)] {
+    /// of those that are not text. A name that itself ends like a header type (`port:int`) always gets its type
+    /// (`port:int:string`, `port:int:int`), so the import does not read its end as one. Refuses (one pass over the
+    /// CIs, before anything is written) an undeclared attribute of mixed types and a declared column's value that
+    /// would not read back as itself (`checkDeclared`).
+    private func attributeColumns(_ labels: [String], _ tx: GraphTransaction) throws -> [AttributeColumn] {
         let schema = database.schema
-        var declared: [String] = []
+        var declared: [AttributeColumn] = []
         for label in labels.sorted() {
-            for a in schema.attributes(of: label) where !declared.contains(a.name) { declared.append(a.name) }
+            for a in schema.attributes(of: label) where !declared.contains(where: { $0.name == a.name }) {
+                declared.append(AttributeColumn(
+                    name: a.name, suffix: Self.endsLikeATypedHeader(a.name) ? a.type.rawValue : nil, isDeclared: true))
+            }
         }
         // The column's type comes from the first CI that has the attribute; one column holds one type.
         var others: [String: (suffix: String?, id: String)] = [:]
+        var unreadable = Unreadable()
         try forEachNode(labels, tx) { node in
-            for (key, value) in node.properties where key != "name" && key != "status" && !declared.contains(key) {
+            checkDeclared(node, declared, into: &unreadable)
+            for (key, value) in node.properties
+            where key != "name" && key != "status" && !declared.contains(where: { $0.name == key }) {
                 let suffix = Self.typeSuffix(of: value)
                 guard let first = others[key] else {
                     others[key] = (suffix, node.externalID)
@@ -122,9 +144,56 @@ public struct SpreadsheetExporter {
                 }
             }
         }
-        return declared.map { ($0, $0) } + others.keys.sorted().map { key in
-            guard let suffix = others[key]?.suffix else { return (key, key) }
-            return (key, "\(key):\(suffix)")
+        try unreadable.refuse()
+        return declared + others.keys.sorted().map { key in
+            let suffix = others[key]?.suffix ?? (Self.endsLikeATypedHeader(key) ? AttributeType.string.rawValue : nil)
+            return AttributeColumn(name: key, suffix: suffix, isDeclared: false)
+        }
+    }
+
+    /// Whether the import would read the end of this attribute name as the column's type (`port:int`).
+    static func endsLikeATypedHeader(_ name: String) -> Bool {
+        guard let colon = name.lastIndex(of: ":") else { return false }
+        return SpreadsheetMapping.isTypeSuffix(name[name.index(after: colon)...])
+    }
+
+    /// Values of declared columns that would not read back as themselves: how many, and the first ten described.
+    struct Unreadable {
+        var count = 0
+        var described: [String] = []
+
+        func refuse() throws {
+            guard count > 0 else { return }
+            throw SpreadsheetError(file: "export --format csv",
+                message: "\(count) value\(count == 1 ? "" : "s") would not read back as "
+                    + "\(count == 1 ? "itself" : "themselves"): " + described.joined(separator: "; ")
+                    + (count > described.count ? "; and \(count - described.count) more" : "")
+                    + ". Nothing was exported (a CSV column has one type); or export as JSON Lines (cmdb export), "
+                    + "which keeps every value")
+        }
+    }
+
+    /// Notes each attribute of `node` in a declared column whose value the import would not read back as itself:
+    /// the column is read as the type the CI's class declares (text where its class does not declare it, e.g. a
+    /// VirtualServer's `serial` in a Server export, which PhysicalServer declares), so the value would come back
+    /// as another one, or not at all.
+    private func checkDeclared(_ node: StoredNode, _ declared: [AttributeColumn], into unreadable: inout Unreadable) {
+        let label = node.label ?? ""
+        for column in declared {
+            guard let value = node.properties[column.name] else { continue }
+            let own = database.schema.attribute(column.name, of: label)?.type
+            let type = column.suffix.flatMap(AttributeType.init(rawValue:)) ?? own ?? .string
+            let back = try? CellValue.parse(text(value, nil), as: type, format: nil, decimalComma: dialect.decimalComma)
+            if back == value { continue }
+            unreadable.count += 1
+            guard unreadable.described.count < 10 else { continue }
+            let why = own == nil
+                ? "\(label) does not declare it, so its column is text; export --class \(label) alone to type it"
+                : "its column is read as \(type.rawValue), as \(label) declares it; correct the value"
+            var shown = CellValue.text(value, format: nil, decimalComma: false)
+            if shown.count > 60 { shown = shown.prefix(60) + "…" }
+            unreadable.described.append("'\(node.externalID)' holds attribute '\(column.name)' as "
+                + "\(Self.typeSuffix(of: value) ?? "string") '\(shown)' (\(why))")
         }
     }
 

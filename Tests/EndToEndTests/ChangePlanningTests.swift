@@ -93,6 +93,65 @@ struct ChangePlanningTests {
         #expect(server.stop() == 0)
     }
 
+    /// `impact hv-1 ARGS… --format json` (no --window unless ARGS give one) as its JSON object.
+    func impactJSON(_ args: String...) throws -> [String: Any] {
+        let result = try harness.run(["--db", harness.db, "impact", "hv-1", "--format", "json"] + args)
+        try #require(result.exitCode == 0, "\(result)")
+        return try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any], "\(result.out)")
+    }
+
+    @Test("impact --change REF without --window checks REF's planned window; an explicit --window still wins")
+    func plannedWindowIsTheDefault() throws {
+        // CHG-100: Sunday 02:00-04:00 Amsterdam, inside bs-1's window; CHG-200 overlaps it on vm-1; CHG-MON is Monday.
+        try harness.succeed("change", "plan", "CHG-100", "--ci", "hv-1", "--window", Self.window)
+        try harness.succeed("change", "plan", "CHG-200", "--ci", "vm-1", "--window", "2026-11-22T03:00/2026-11-22T05:00")
+        try harness.succeed("change", "plan", "CHG-MON", "--ci", "hv-1", "--window", "2026-11-23T02:00/2026-11-23T04:00")
+        func window(_ report: [String: Any]) -> [String: Any]? { report["window"] as? [String: Any] }
+        func collisions(_ report: [String: Any]) -> [String] {
+            (report["collisions"] as? [[String: Any]] ?? []).compactMap { $0["change"] as? String }
+        }
+
+        let planned = try impactJSON("--change", "CHG-100")
+        #expect(window(planned)?["start"] as? String == "2026-11-22T01:00:00Z" && window(planned)?["end"] as? String == "2026-11-22T03:00:00Z",
+            "CHG-100's own window: \(planned)")
+        #expect(window(planned)?["planned_change"] as? String == "CHG-100", "\(planned)")
+        #expect(collisions(planned) == ["CHG-200"] && (window(planned)?["outside"] as? [Any])?.isEmpty == true, "\(planned)")
+        let monday = try impactJSON("--change", "CHG-MON")
+        let outside = (window(monday)?["outside"] as? [[String: Any]])?.compactMap { $0["service"] as? String }
+        #expect(outside == ["bs-1"] && collisions(monday).isEmpty, "Monday is outside bs-1's Sunday window: \(monday)")
+
+        // An explicit --window wins over the planned one.
+        let given = try impactJSON("--change", "CHG-MON", "--window", Self.window)
+        #expect(window(given)?["start"] as? String == "2026-11-22T01:00:00Z" && window(given)?["planned_change"] is NSNull, "\(given)")
+        #expect(collisions(given) == ["CHG-100", "CHG-200"], "\(given)")
+        // A change not planned has no window to take; the report says so.
+        let unplanned = try harness.succeed("impact", "hv-1", "--change", "CHG-300")
+        #expect(unplanned.out.contains("CHG-300 is not a planned change"), "\(unplanned.out)")
+        #expect(try impactJSON("--change", "CHG-300")["window"] is NSNull)
+
+        // The text and the CAB report say whose window it is.
+        let text = try harness.succeed("impact", "hv-1", "--change", "CHG-100").out
+        #expect(text.contains("window: 2026-11-22 02:00–04:00 Europe/Amsterdam (planned for CHG-100)"), "\(text)")
+        let markdown = try harness.succeed("impact", "hv-1", "--change", "CHG-100", "--format", "markdown").out
+        #expect(markdown.contains("planned for CHG-100") && markdown.contains("| Collisions | CHG-200 |"), "\(markdown)")
+
+        // The API and the web view's form do the same.
+        let reader = try harness.token("rita", role: "reader")
+        let server = try ServerProcess(harness: harness)
+        let api = try HTTPClient(baseURL: server.baseURL, token: reader).request(
+            "POST", "/v1/impact", json: ["targets": ["hv-1"], "change": "CHG-100"])
+        let apiReport = try #require(api.json as? [String: Any], "\(api)")
+        #expect(api.status == 200 && window(apiReport)?["planned_change"] as? String == "CHG-100" && collisions(apiReport) == ["CHG-200"],
+            "\(api)")
+        let signin = try HTTPClient(baseURL: server.baseURL, token: nil).request(
+            "POST", "/signin", body: Data("token=\(reader)".utf8), contentType: "application/x-www-form-urlencoded")
+        let cookie = try #require(signin.headers["set-cookie"]?.split(separator: ";").first.map(String.init), "\(signin)")
+        let page = try HTTPClient(baseURL: server.baseURL, token: nil).request(
+            "GET", "/impact?targets=hv-1&window=&change=CHG-100", headers: ["Cookie": cookie])
+        #expect(page.status == 200 && page.text.contains("<td>CHG-200</td>") && page.text.contains("planned for CHG-100"), "\(page)")
+        #expect(server.stop() == 0)
+    }
+
     /// `change list --format json` as (ref, start, end, cis).
     func listed() throws -> [String: (start: String, end: String, cis: [String])] {
         let out = try harness.succeed("change", "list", "--format", "json").stdout

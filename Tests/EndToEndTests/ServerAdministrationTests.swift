@@ -48,6 +48,13 @@ struct ServerAdministrationTests {
         let brokenError = (broken.json as? [String: Any])?["error"] as? [String: Any]
         #expect(broken.status == 400 && brokenError?["code"] as? String == "InputError.InvalidSnapshot" && brokenError?["line"] as? Int == 2,
             "\(broken)")
+        // A write the schema refuses carries the schema's code, as import gives it.
+        let loop = "{\"kind\":\"source\",\"name\":\"x\",\"classes\":[\"Server\"]}\n"
+            + "{\"kind\":\"rel\",\"type\":\"DEPENDS_ON\",\"from\":{\"hostname\":\"sql01\"},\"to\":{\"hostname\":\"sql01\"}}\n"
+        let selfRelation = try editor.request("POST", "/v1/verify?apply=true&change=CHG-V", body: Data(loop.utf8))
+        let selfError = (selfRelation.json as? [String: Any])?["error"] as? [String: Any]
+        #expect(selfRelation.status == 400 && selfError?["code"] as? String == "SchemaError.SelfRelation" && selfError?["line"] as? Int == 2,
+            "\(selfRelation)")
         let unchanged = try harness.status()
         #expect(unchanged.latestTransaction == before.latestTransaction, "refused requests change nothing")
 

@@ -176,4 +176,46 @@ struct ServerPathDecodingTests {
         }
         #expect(server.stop() == 0)
     }
+
+    @Test("the web view's POST forms: + is a space, %2B a plus; a bad encoding is 400 naming the field, and nothing runs")
+    func webPostForms() throws {
+        let reader = try harness.token("rita", role: "reader")
+        let editor = try harness.token("ed", role: "editor")
+        let server = try ServerProcess(harness: harness)
+        let web = HTTPClient(baseURL: server.baseURL, token: nil)
+        func post(_ path: String, _ body: [UInt8], cookie: String? = nil) throws -> HTTPAnswer {
+            try web.request("POST", path, body: Data(body), contentType: "application/x-www-form-urlencoded",
+                headers: cookie.map { ["Cookie": $0] } ?? [:])
+        }
+        func signIn(_ token: String) throws -> String {
+            let answer = try post("/signin", Array("token=\(Self.encoded(token))".utf8))
+            return try #require(answer.headers["set-cookie"]?.split(separator: ";").first.map(String.init), "\(answer)")
+        }
+        let (readerCookie, editorCookie) = (try signIn(reader), try signIn(editor))
+
+        let good = try post("/query", Array("statement=RETURN+%27a%2Bb+c%27+AS+x&change=".utf8), cookie: readerCookie)
+        #expect(good.status == 200 && good.text.contains("<td>a+b c</td>"), "\(good)")
+
+        // A bad escape in the statement: 400, the field named, and the write does not run.
+        // (Unencoded spaces and punctuation, as a script might send them: kept raw, the text is a valid statement.)
+        let create = "statement=CREATE (:Application {id: 'bad-%ZZ'})&change=CHG-POST"
+        let bad = try post("/query", Array(create.utf8), cookie: editorCookie)
+        #expect(bad.status == 400 && bad.text.contains("Request.Invalid") && bad.text.contains("the field &apos;statement&apos;")
+            && bad.text.contains("percent-encoded"), "\(bad)")
+        let count = try harness.succeed("query", "MATCH (n) WHERE n.id STARTS WITH 'bad-' RETURN count(n) AS n", "--format", "json").out
+        #expect(count.contains("[[0]]"), "nothing was created: \(count)")
+        for body in ["statement=RETURN+1&change=CHG%", "statement=RETURN+%27%C3%27", "stat%ZZement=RETURN+1"] {
+            let answer = try post("/query", Array(body.utf8), cookie: readerCookie)
+            #expect(answer.status == 400 && answer.text.contains("percent-encoded"), "\(body): \(answer)")
+        }
+        // Raw bytes that are not UTF-8 (a browser always encodes them) are refused too, not read as U+FFFD.
+        let raw = try post("/query", Array("statement=RETURN+%27".utf8) + [0xFF] + Array("%27".utf8), cookie: readerCookie)
+        #expect(raw.status == 400 && raw.text.contains("percent-encoded"), "\(raw)")
+
+        // Signing in with a badly encoded token is 400 with the reason, not "that token is not valid".
+        let signin = try post("/signin", Array("token=abc%G1".utf8))
+        #expect(signin.status == 400 && signin.text.contains("the field &apos;token&apos;") && signin.headers["set-cookie"] == nil,
+            "\(signin)")
+        #expect(server.stop() == 0)
+    }
 }

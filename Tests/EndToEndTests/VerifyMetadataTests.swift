@@ -114,4 +114,31 @@ struct VerifyMetadataTests {
         #expect(refused.exitCode == 2, "\(refused)")
         #expect(refused.err.contains("--scope: unknown attribute 'sit' (did you mean 'site'?)"), "\(refused)")
     }
+
+    @Test("verify --apply refuses a relation from a CI to itself with import's SchemaError.SelfRelation, naming the line")
+    func applySelfRelation() throws {
+        try harness.makeDatabase()
+        try harness.succeed("import", "-", "--change", "C1",
+            stdin: Data(#"{"kind":"ci","id":"srv-a","class":"PhysicalServer","attrs":{"hostname":"a","serial":"S1"}}"#.utf8 + [0x0A]))
+        let snapshot = try harness.sandbox.write("loop.jsonl", """
+            {"kind":"source","name":"scan","classes":["PhysicalServer"],"taken_at":"2026-12-01T02:00:00Z"}
+            {"kind":"ci","class":"PhysicalServer","attrs":{"hostname":"a","serial":"S1"}}
+            {"kind":"rel","type":"DEPENDS_ON","from":{"hostname":"a"},"to":{"hostname":"a"}}
+
+            """)
+        let before = try harness.export()
+        let refused = try harness.cmdb("verify", snapshot, "--apply", "--change", "CHG-V")
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(refused.err.contains("error[SchemaError.SelfRelation] \(snapshot):3: cannot apply: a CI cannot depend on itself"),
+            "the code import gives the same relation: \(refused.err)")
+        #expect(try harness.export() == before, "nothing written")
+        let imported = try harness.cmdb("import", "-", stdin: Data(#"{"kind":"rel","type":"DEPENDS_ON","from":"srv-a","to":"srv-a"}"#.utf8 + [0x0A]))
+        #expect(imported.exitCode == 2 && imported.err.contains("error[SchemaError.SelfRelation]"), "\(imported)")
+        // A schemaless graph, where import and CIQL allow such a relation, has no identification rules to verify by:
+        // verify refuses it as a whole before reading a line.
+        let open = harness.sandbox.path("open")
+        try harness.succeed("init", "--schema", "none", db: open)
+        let schemaless = try harness.cmdb("verify", snapshot, "--apply", "--change", "CHG-V", db: open)
+        #expect(schemaless.exitCode == 2 && schemaless.err.contains("error[SchemaError.NoSchema]"), "\(schemaless)")
+    }
 }

@@ -113,6 +113,25 @@ struct ReconciliationTests {
         }
     }
 
+    @Test("--apply of a relation from a CI to itself is refused as SchemaError.SelfRelation, as import refuses it")
+    func applySelfRelation() throws {
+        let loop = json(["kind": "rel", "type": "DEPENDS_ON", "from": ["hostname": "bravo"], "to": ["hostname": "bravo"]])
+        let db = try makeDatabase()
+        do {
+            _ = try db.verifyAndApply(header(["VirtualServer"]), [item("VirtualServer", ["hostname": "bravo"]), loop])
+            Issue.record("a self-relation was applied under the built-in schema")
+        } catch let error as VerificationInputError {
+            #expect(error.schemaReason == .selfRelation && error.line == 3, "\(error)")
+            #expect(error.description.contains("a CI cannot depend on itself"), "\(error)")
+        }
+        // There is no schemaless case to allow: a snapshot's classes need identification rules, which a schemaless
+        // graph has none of, so verify refuses the header before any relation is read.
+        let open = try TestDatabase(schema: .open)
+        #expect(throws: VerificationInputError.self) {
+            _ = try open.verifyAndApply(header(["VirtualServer"]), [item("VirtualServer", ["hostname": "bravo"]), loop])
+        }
+    }
+
     @Test("stamps record last_verified_at without a new version of the CI")
     func stampsWriteNoHistory() throws {
         let db = try makeDatabase()

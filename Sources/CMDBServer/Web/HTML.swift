@@ -93,20 +93,6 @@ enum HTML {
         return Response(status: .seeOther, headers: headers)
     }
 
-    /// `application/x-www-form-urlencoded` fields.
-    static func formFields(_ bytes: [UInt8]) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in String(decoding: bytes, as: UTF8.self).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
-            }
-            guard let key = parts.first else { continue }
-            fields[decode(key)] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
-    }
-
     /// Large type, high contrast, a thick focus ring: readable on a projector, usable with the keyboard.
     static let stylesheet = """
         :root { color-scheme: light; }

@@ -26,8 +26,13 @@ struct WebRoutes {
             return searchPage(caller: caller, query: "", results: nil)
         }
         router.post("/signin") { [tokens, sessions, secure, engine] request, _ in
-            let fields = HTML.formFields(try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
-            let secret = (fields["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let fields: FormQuery
+            do {
+                fields = try FormQuery(body: try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
+            } catch let error as APIError where error.status == .badRequest {
+                return signInPage(error: error.message, status: .badRequest)
+            }
+            let secret = (fields.first("token") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard let token = tokens.token(forSecret: secret) else {
                 return signInPage(error: "That token is not valid (it may have been revoked). Ask an admin: cmdb token create NAME --role reader.")
             }
@@ -74,8 +79,13 @@ struct WebRoutes {
         }
         router.post("/query") { [engine] request, context in
             guard let caller = context.caller else { return HTML.redirect("/") }
-            let fields = HTML.formFields(try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
-            let statement = fields["statement"] ?? "", change = fields["change"] ?? ""
+            let fields: FormQuery
+            do {
+                fields = try FormQuery(body: try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
+            } catch let error as APIError where error.status == .badRequest {
+                return queryPage(caller: caller, statement: "", change: "", result: .failure(error), status: .badRequest)
+            }
+            let statement = fields.first("statement") ?? "", change = fields.first("change") ?? ""
             let result: Result<JSONResultSink, APIError>
             do {
                 let checked = try engine.check(statement)
@@ -91,7 +101,7 @@ struct WebRoutes {
 
     // MARK: - Pages
 
-    func signInPage(error: String?) -> Response {
+    func signInPage(error: String?, status: HTTPResponse.Status = .unauthorized) -> Response {
         var body = ""
         if let error { body += "<div class=\"error\" role=\"alert\">\(HTML.escape(error))</div>" }
         body += """
@@ -102,7 +112,7 @@ struct WebRoutes {
             <button type="submit">Sign in</button>
             </form>
             """
-        return HTML.page(title: "Sign in", signedInAs: nil, body, status: error == nil ? .ok : .unauthorized)
+        return HTML.page(title: "Sign in", signedInAs: nil, body, status: error == nil ? .ok : status)
     }
 
     func searchPage(caller: Caller, query: String, results: Result<JSONResultSink, APIError>?) -> Response {
@@ -172,11 +182,11 @@ struct WebRoutes {
             <input id="targets" name="targets" type="text" value="\(HTML.escape(targetsText))"\(wholeIDs.isEmpty ? " required" : "") autofocus>
             \(wholeIDs.map { "<input type=\"hidden\" name=\"target\" value=\"\(HTML.escape($0))\">" }.joined())
             \(wholeIDs.isEmpty ? "" : "<p>Targets from the link: " + wholeIDs.map(HTML.link(ci:)).joined(separator: ", ") + "</p>")
-            <label for="window">Change window (optional), START/END, e.g. 2026-12-01T02:00/2026-12-01T04:00</label>
+            <label for="window">Change window (optional; the planned window of the change below when empty), START/END, e.g. 2026-12-01T02:00/2026-12-01T04:00</label>
             <input id="window" name="window" type="text" value="\(HTML.escape(window))">
             <label for="depth">List CIs up to this distance (optional)</label>
             <input id="depth" name="depth" type="text" inputmode="numeric" value="\(HTML.escape(depthText))">
-            <label for="change">The change being assessed (optional): its planned change is no collision</label>
+            <label for="change">The change being assessed (optional): its planned change is no collision, and its planned window is checked when none is given</label>
             <input id="change" name="change" type="text" value="\(HTML.escape(change))">
             <button type="submit">Analyse</button>
             </form>
@@ -208,14 +218,17 @@ struct WebRoutes {
         out += "<h2>Owners to notify</h2>" + (r.owners.isEmpty ? "<p class=\"note\">No owners recorded.</p>"
             : HTML.table(caption: nil, columns: ["owner", "targets", "down", "degraded"],
                 rows: r.owners.map { [$0.name, String($0.targets), String($0.down), String($0.degraded)] }))
-        if r.window != nil {
-            out += "<h2>Change window</h2>" + (r.windowFindings.isEmpty ? "<p class=\"note\">Inside every affected service's maintenance window.</p>"
+        if let window = r.window {
+            out += "<h2>Change window</h2><p>\(HTML.escape(window.formatted(in: r.timeZone) + r.plannedWindowNote))</p>"
+            out += (r.windowFindings.isEmpty ? "<p class=\"note\">Inside every affected service's maintenance window.</p>"
                 : HTML.table(caption: nil, columns: ["service", "maintenance window", "finding"],
                     rows: r.windowFindings.map { [$0.service, $0.maintenanceWindow ?? "", $0.reason.rawValue] }, linkColumns: [0]))
             out += "<h2>Collisions</h2>" + (r.collisions.isEmpty ? "<p class=\"note\">No other planned change collides.</p>"
                 : HTML.table(caption: nil, columns: ["change", "start", "end", "shared CIs"],
                     rows: r.collisions.map { [$0.change.reference, ChangeWindow.isoUTC($0.change.window.start),
                         ChangeWindow.isoUTC($0.change.window.end), $0.cis.joined(separator: ", ")] }))
+        } else if !r.unplannedNote.isEmpty {
+            out += "<h2>Change window</h2><p class=\"note\">Not given\(HTML.escape(r.unplannedNote)).</p>"
         }
         let drawn = min(r.impacted.count, ImpactGraph.maximumNodes)
         out += "<h2>Graph</h2>"
@@ -233,7 +246,10 @@ struct WebRoutes {
         return out
     }
 
-    func queryPage(caller: Caller, statement: String, change: String, result: Result<JSONResultSink, APIError>?) -> Response {
+    func queryPage(
+        caller: Caller, statement: String, change: String, result: Result<JSONResultSink, APIError>?,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         var body = """
             <form method="post" action="/query">
             <label for="statement">CIQL statement</label>
@@ -253,7 +269,7 @@ struct WebRoutes {
                 body += HTML.table(caption: "\(sink.cells.count) row\(sink.cells.count == 1 ? "" : "s")", columns: sink.columns, rows: sink.cells)
             }
         }
-        return HTML.page(title: "Query", signedInAs: caller, body)
+        return HTML.page(title: "Query", signedInAs: caller, body, status: status)
     }
 
     // MARK: - Helpers

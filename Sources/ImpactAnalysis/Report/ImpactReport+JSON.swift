@@ -5,8 +5,9 @@ extension ImpactReport {
     /// The public JSON form (PRODUCT.md, "JSON output"):
     /// `{"targets":[ids],"impacted":[{"id","class","level","distance","path"}],"services":[{"id","level",
     /// "criticality"}],"owners":[{"owner","targets","down","degraded"}],"collisions":[{"change","start","end",
-    /// "description","cis"}],"window":{"start","end","time_zone","outside":[{"service","maintenance_window",
-    /// "reason"}]}|null,"risk":{"score","band","terms","formula"},"inactive_targets":[ids]}`.
+    /// "description","cis"}],"window":{"start","end","time_zone","planned_change","outside":[{"service",
+    /// "maintenance_window","reason"}]}|null,"risk":{"score","band","terms","formula"},"inactive_targets":[ids]}`;
+    /// `planned_change` is the assessed change's reference when the window is its planned one, else null.
     ///
     /// Written in chunks through `write`, so a large impact does not sit in memory twice.
     public func writeJSON(_ write: ([UInt8]) throws -> Void) throws {
@@ -58,6 +59,7 @@ extension ImpactReport {
             w.write(JSONObject([
                 ("start", .string(ChangeWindow.isoUTC(window.start))), ("end", .string(ChangeWindow.isoUTC(window.end))),
                 ("time_zone", .string(timeZone.planningName)),
+                ("planned_change", windowIsPlanned ? assessedChange.map { .string($0) } ?? .null : .null),
                 ("outside", .array(windowFindings.map { f in
                     .object(JSONObject([
                         ("service", .string(f.service)),

@@ -15,12 +15,12 @@ extension ImpactReport {
         out += "| Business services | \(services.count) (\(servicesDown) down) |\n"
         out += "| Risk | **\(risk.score) — \(risk.band)** |\n"
         if let window {
-            out += "| Window | \(window.formatted(in: timeZone)): "
+            out += "| Window | \(Self.cell(window.formatted(in: timeZone) + plannedWindowNote)): "
             out += windowFindings.isEmpty ? "inside every affected maintenance window |\n"
                 : "\(windowFindings.count) service\(windowFindings.count == 1 ? "" : "s") not confirmed inside |\n"
             out += "| Collisions | \(collisions.isEmpty ? "none" : collisions.map(\.change.reference).joined(separator: ", ")) |\n"
         } else {
-            out += "| Window | not given: no maintenance-window or collision check |\n"
+            out += "| Window | not given\(Self.cell(unplannedNote)): no maintenance-window or collision check |\n"
         }
 
         out += "\n## Targets\n\n| CI | class | name | status | owner | criticality |\n|---|---|---|---|---|---|\n"
@@ -60,7 +60,8 @@ extension ImpactReport {
 
         out += "\n## Change window\n\n"
         if let window {
-            out += "\(window.formatted(in: timeZone)) (maintenance windows are read in \(timeZone.planningName)).\n\n"
+            out += "\(Self.cell(window.formatted(in: timeZone) + plannedWindowNote)) (maintenance windows are read in "
+            out += "\(timeZone.planningName)).\n\n"
             if windowFindings.isEmpty {
                 out += "Inside the maintenance window of every affected business service.\n"
             } else {
@@ -77,7 +78,7 @@ extension ImpactReport {
                 }
             }
         } else {
-            out += "Not given; run with `--window START/END` to check maintenance windows and collisions.\n"
+            out += "Not given\(Self.cell(unplannedNote)); run with `--window START/END` to check maintenance windows and collisions.\n"
         }
 
         out += "\n## All impacted CIs\n\n"

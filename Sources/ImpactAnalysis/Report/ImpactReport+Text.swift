@@ -70,7 +70,7 @@ extension ImpactReport {
         text += "risk: \(risk.score) (\(risk.band))\n"
         for term in risk.terms { text += "  \(term)\n" }
         if let window {
-            text += "window: \(window.formatted(in: timeZone))\n"
+            text += "window: \(window.formatted(in: timeZone))\(plannedWindowNote)\n"
             if windowFindings.isEmpty { text += "  inside the maintenance window of every affected service\n" }
             for f in windowFindings { text += "  \(Self.findingText(f))\n" }
             text += "collisions: \(collisions.isEmpty ? "none" : String(collisions.count))\n"
@@ -79,9 +79,21 @@ extension ImpactReport {
                 text += c.cis.joined(separator: ", ") + "\n"
             }
         } else {
-            text += "window: not given (--window START/END checks maintenance windows and collisions)\n"
+            text += "window: not given\(unplannedNote) (--window START/END checks maintenance windows and collisions)\n"
         }
         return text
+    }
+
+    /// ` (planned for REF)` when the window is the assessed change's planned one, else empty.
+    public var plannedWindowNote: String {
+        guard windowIsPlanned, let assessedChange else { return "" }
+        return " (planned for \(assessedChange))"
+    }
+
+    /// `, and REF is not a planned change` when a change is assessed but no window was given or planned.
+    public var unplannedNote: String {
+        guard window == nil, let assessedChange else { return "" }
+        return ", and \(assessedChange) is not a planned change"
     }
 
     static func findingText(_ f: WindowFinding) -> String {

@@ -86,6 +86,10 @@ public struct ImpactReport: Sendable {
     public var owners: [Owner]
     public var depth: Int?
     public var window: ChangeWindow?
+    /// The change being assessed (`excluding`), if one was named.
+    public var assessedChange: String?
+    /// Whether `window` is the assessed change's planned window (none was given, so its own was taken).
+    public var windowIsPlanned: Bool
     public var timeZone: TimeZone
     public var windowFindings: [WindowFinding]
     public var collisions: [Collision]
@@ -97,14 +101,19 @@ extension ImpactReport {
     ///
     /// - Parameters:
     ///   - depth: list only CIs this close to a target (roll-ups and collisions use the whole impact).
-    ///   - window: the change window to check against maintenance windows and other planned changes.
-    ///   - excluding: a planned change not to collide with (the one being checked, when it is planned).
+    ///   - window: the change window to check against maintenance windows and other planned changes; when nil and
+    ///     `excluding` names a planned change, that change's planned window.
+    ///   - excluding: the change being assessed: a planned change of that reference is no collision, and its
+    ///     planned window is the window when none is given.
     ///   - interrupt: called every few hundred CIs; what it throws (a time limit) ends the report with that error.
     public static func make(
         targets: [NodeID], depth: Int?, window: ChangeWindow?, excluding: String? = nil,
         analyzer: ImpactAnalyzer, in tx: GraphTransaction, interrupt: (() throws -> Void)? = nil
     ) throws -> ImpactReport {
         let schema = analyzer.schema
+        var window = window
+        let windowIsPlanned = window == nil && excluding != nil
+        if windowIsPlanned, let excluding { window = try ChangePlanning.plannedChange(excluding, in: tx)?.window }
         let result = try analyzer.analyze(targets: targets, in: tx, interrupt: interrupt)
         var items: [NodeID: Item] = [:]
         for (n, nid) in (result.targets + result.items.map(\.nid)).enumerated() {
@@ -176,7 +185,8 @@ extension ImpactReport {
             inactiveTargets: result.inactiveTargets.compactMap { ids[$0] }.sorted(),
             impacted: impacted, services: services,
             owners: owners.values.sorted { ($0.targets + $0.down, $0.degraded, $1.name) > ($1.targets + $1.down, $1.degraded, $0.name) },
-            depth: depth, window: window, timeZone: timeZone, windowFindings: findings, collisions: collisions,
+            depth: depth, window: window, assessedChange: excluding, windowIsPlanned: windowIsPlanned && window != nil,
+            timeZone: timeZone, windowFindings: findings, collisions: collisions,
             risk: risk)
     }
 

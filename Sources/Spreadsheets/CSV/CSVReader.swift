@@ -27,7 +27,8 @@ public final class CSVReader {
     private var nextLine = 1
     /// Field boundaries of the current record: (start, end, isQuoted) as offsets in `buffer`.
     private var ranges: [(start: Int, end: Int, quoted: Bool)] = []
-    /// The fields of the last record that were written `""` (an empty string, where an empty field is absent).
+    /// The fields of the last record that were quoted and empty or blank (once a formula guard is off), `""` or `" "`
+    /// (an empty or blank string, where an unquoted empty or blank field is absent).
     public private(set) var quotedEmpty: [Int] = []
 
     /// Opens `path`.
@@ -70,7 +71,7 @@ public final class CSVReader {
                 fields.reserveCapacity(ranges.count)
                 for (index, range) in ranges.enumerated() {
                     if let text = decode(range) {
-                        if text.isEmpty && range.quoted { quotedEmpty.append(index) }
+                        if range.quoted && CellValue.isBlank(FormulaGuard.unguarded(text)) { quotedEmpty.append(index) }
                         fields.append(text)
                     } else {
                         fields.append("")

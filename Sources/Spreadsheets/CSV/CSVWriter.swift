@@ -10,13 +10,14 @@ public struct CSVWriter {
         if byteOrderMark && dialect.encoding == .utf8 { bytes += [0xEF, 0xBB, 0xBF] }
     }
 
-    /// Writes one record; the fields at `quotingEmpty` (empty strings, as opposed to absent values) as `""`.
+    /// Writes one record; the fields at `quotingEmpty` (empty or blank strings, as opposed to absent values) quoted,
+    /// `""` or `" "`.
     public mutating func writeRecord(_ fields: [String], quotingEmpty: [Int] = []) {
         for (i, field) in fields.enumerated() {
             if i > 0 { bytes.append(dialect.delimiter) }
             let field = FormulaGuard.guarded(field, decimalComma: dialect.decimalComma)
             let needsQuotes = field.utf8.contains { $0 == dialect.delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-                || field.hasPrefix(" ") || field.hasSuffix(" ") || (field.isEmpty && quotingEmpty.contains(i))
+                || field.hasPrefix(" ") || field.hasSuffix(" ") || quotingEmpty.contains(i)
             if needsQuotes {
                 bytes.append(0x22)
                 dialect.encoding.encode(field.replacing("\"", with: "\"\""), into: &bytes)

@@ -14,7 +14,8 @@ public enum CellValue {
     ///
     /// Numbers: with decimal commas `1.234,5` (dots between groups of three digits are thousands separators, a lone
     /// dot still reads as a decimal point); without, `1234.5`. Booleans: ja/nee, j/n, waar/onwaar, true/false,
-    /// yes/no, y/n, 1/0. Date-times: the format, else ISO-8601. Lists: a JSON array.
+    /// yes/no, y/n, 1/0. Date-times: the format, else ISO-8601. Lists: a JSON array (dates, times and durations in it typed,
+    /// `{"date":"2027-01-31"}`, as JSON Lines writes them).
     public static func parse(
         _ text: String, as type: AttributeType, format: DateFormat?, decimalComma: Bool
     ) throws(ConversionError) -> PropertyValue {
@@ -68,7 +69,10 @@ public enum CellValue {
         case .list:
             guard trimmed.hasPrefix("["), let parsed = try? JSONParser.parse(trimmed),
                 let value = listValue(parsed)
-            else { throw ConversionError(message: "'\(text)' is not a list written as a JSON array like [\"a\",\"b\"]") }
+            else {
+                throw ConversionError(message: "'\(text)' is not a list written as a JSON array like [\"a\",\"b\"] "
+                    + "(a date, time or duration in it as {\"date\":\"2027-01-31\"})")
+            }
             return value
         }
     }
@@ -94,8 +98,10 @@ public enum CellValue {
         case .duration:
             return isoText(value)
         case .list:
+            // Dates, times and durations typed as a JSON Lines import file writes them (`{"date":"2027-01-31"}`),
+            // so they read back as themselves, not as strings.
             var w = JSONWriter(capacity: 64)
-            w.write(value)
+            w.write(value, typed: true)
             return String(decoding: w.bytes, as: UTF8.self)
         }
     }
@@ -173,7 +179,14 @@ public enum CellValue {
                 list.append(v)
             }
             return .list(list)
-        case .null, .object: return nil
+        case .object(let members):
+            // A date, time or duration written typed, as in JSON Lines: {"date": "2027-01-31"}.
+            guard members.count == 1, let member = members.members.first, TemporalTypeTag.all.contains(member.key),
+                case .string(let text) = member.value
+            else { return nil }
+            if member.key == TemporalTypeTag.duration { return ISO8601Parser.duration(text).map { .duration($0) } }
+            return ISO8601Parser.temporal(member.key, text).map { .temporal($0) }
+        case .null: return nil
         }
     }
 }

@@ -84,8 +84,8 @@ public final class RowMapper {
     }
 
     /// The row as a CI, or every problem in it.
-    /// - Parameter quotedEmpty: the fields written `""`: with the identity mapping (export's format), the empty
-    ///   string, where an empty field is absent.
+    /// - Parameter quotedEmpty: the fields written quoted and empty or blank (`""`, `" "`): with the identity
+    ///   mapping (export's format), that string, where an empty or blank field is absent.
     public func map(_ fields: [String], line: Int, quotedEmpty: [Int] = []) -> Result<MappedRow, RowProblems> {
         var problems: [CellProblem] = []
         if fields.count > header.count, fields[header.count...].contains(where: { !$0.isEmpty }) {
@@ -98,7 +98,7 @@ public final class RowMapper {
             guard i < fields.count else { return nil }
             let text = FormulaGuard.unguarded(fields[i])
             if CellValue.isBlank(text) {
-                if text.isEmpty, mapping.isIdentity, quotedEmpty.contains(i) { return text }
+                if mapping.isIdentity, quotedEmpty.contains(i) { return text }
                 return skipEmpty ? nil : text
             }
             return text

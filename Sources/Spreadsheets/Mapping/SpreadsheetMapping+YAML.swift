@@ -35,6 +35,13 @@ extension SpreadsheetMapping {
     /// The header types beyond the schema's attribute types: times and durations, read as ISO 8601.
     static let temporalSuffixes = ["time", "localtime", durationSuffix]
 
+    /// Whether a header column `name:suffix` types its column: `suffix` is a schema type or a header-only type.
+    /// An attribute whose own name ends in such a suffix (`port:int`) is exported with its type after it
+    /// (`port:int:string`), as only the last `:suffix` is read as the type.
+    static func isTypeSuffix(_ suffix: some StringProtocol) -> Bool {
+        AttributeType(rawValue: String(suffix)) != nil || temporalSuffixes.contains(String(suffix))
+    }
+
     /// The mapping `export` and `import` use when none is given: columns `id`, `class`, `name`, `status`, and every
     /// other column an attribute of that name (typed by the schema; `name:type` in the header for other types).
     public static func identity(header: [String], file: String) -> SpreadsheetMapping {

@@ -216,7 +216,7 @@ public final class Reconciler {
         precondition(tx.isWritable, "apply() needs the reconciliation to run in a write transaction")
         let file = result.source.file
         func refused(_ line: Int, _ error: SchemaError) -> VerificationInputError {
-            VerificationInputError(file: file, line: line, message: "cannot apply: \(error.message)")
+            VerificationInputError(file: file, line: line, message: "cannot apply: \(error.message)", schemaReason: error.reason)
         }
         var byNode: [NodeID: [Drift]] = [:]
         for d in result.drift { byNode[d.nid, default: []].append(d) }
