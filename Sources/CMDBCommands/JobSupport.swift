@@ -53,6 +53,64 @@ struct AtomicReportFile {
     /// Writes the report to its temporary file, not yet in place: `commit()` renames it over the target,
     /// `discard()` (or dropping it uncommitted) removes it.
     func prepare(_ produce: (ReportWriter) throws -> Void) throws -> PreparedReportFile {
+        switch try Self.target(of: path) {
+        case .directStream:
+            // A device, a FIFO, or a link to one (`/dev/stdout`): written into, never replaced. The report waits in
+            // memory until `commit()`, so a reader sees nothing of a run that fails.
+            var bytes: [UInt8] = []
+            try produce(ReportWriter { bytes += $0 })
+            return PreparedReportFile(path: path, direct: bytes)
+        case .replace(let file):
+            return try prepareReplacement(of: file, produce)
+        }
+    }
+
+    /// What writing a report to a path does.
+    enum Target: Equatable {
+        /// Write a temporary file beside `file` and rename it over it (a regular file, or none yet).
+        case replace(String)
+        /// Open the path and write into it (a character device or a FIFO, directly or through a symlink).
+        case directStream
+    }
+
+    /// How a report reaches `path`: a regular file (or none) is replaced atomically; a symlink to a regular file
+    /// has the file it names replaced, so the link stays; a character device or FIFO is written into; anything
+    /// else (a directory, a block device, a socket, a dangling link) is refused (exit 2), left as it is.
+    static func target(of path: String) throws -> Target {
+        var st = stat()
+        if lstat(path, &st) != 0 {
+            if errno == ENOENT { return .replace(path) }
+            throw CommandFailure.environment("cannot write the report '\(path)': \(String(cString: strerror(errno)))")
+        }
+        let linkType = st.st_mode & S_IFMT
+        if linkType == S_IFREG { return .replace(path) }
+        if linkType == S_IFLNK {
+            guard stat(path, &st) == 0 else {
+                throw CommandFailure.badInput("the report path '\(path)' is a symbolic link to nothing "
+                    + "(\(String(cString: strerror(errno)))); remove it or name the report file itself")
+            }
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFCHR, S_IFIFO:
+            return .directStream
+        case S_IFREG:
+            guard let resolved = realpath(path, nil) else {
+                throw CommandFailure.environment(
+                    "cannot resolve the report path '\(path)': \(String(cString: strerror(errno)))")
+            }
+            defer { free(resolved) }
+            return .replace(String(cString: resolved))
+        case S_IFDIR:
+            throw CommandFailure.badInput("the report path '\(path)' is a directory; name a file in it")
+        default:
+            throw CommandFailure.badInput("the report path '\(path)' is neither a regular file nor a character "
+                + "device or FIFO; it is left as it is and no report was written")
+        }
+    }
+
+    private func prepareReplacement(of path: String, _ produce: (ReportWriter) throws -> Void) throws
+        -> PreparedReportFile
+    {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -81,7 +139,7 @@ struct AtomicReportFile {
         return prepared
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
@@ -94,23 +152,42 @@ struct AtomicReportFile {
     }
 }
 
-/// A report written to its temporary file and waiting to be put in place; removed unless committed.
+/// A report written to its temporary file (or held in memory, for a device or FIFO) and waiting to be put in
+/// place; removed unless committed.
 final class PreparedReportFile {
     let path: String
-    let temporary: String
+    let temporary: String?
+    private let direct: [UInt8]
     private var isDone = false
 
     init(path: String, temporary: String) {
         self.path = path
         self.temporary = temporary
+        self.direct = []
+    }
+
+    init(path: String, direct: [UInt8]) {
+        self.path = path
+        self.temporary = nil
+        self.direct = direct
     }
 
     deinit { discard() }
 
-    /// Renames the report over its target.
+    /// Renames the report over its target, or writes it into the device or FIFO.
     func commit() throws {
         guard !isDone else { return }
         isDone = true
+        guard let temporary else {
+            // Opened as any program opens a path: through a link, without truncating or re-creating the node.
+            let fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw CommandFailure.environment("cannot open the report '\(path)': \(String(cString: strerror(errno)))")
+            }
+            defer { close(fd) }
+            try AtomicReportFile.writeAll(fd, direct, path: path)
+            return
+        }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
@@ -122,7 +199,7 @@ final class PreparedReportFile {
     func discard() {
         guard !isDone else { return }
         isDone = true
-        unlink(temporary)
+        if let temporary { unlink(temporary) }
     }
 }
 
@@ -149,11 +226,18 @@ struct JobReportOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        _ = try destination()
+        _ = try parsedDestination()
         _ = try threshold()
     }
 
+    /// Where the report goes; a report path that cannot take a report is refused here, before the run changes
+    /// anything.
     func destination() throws -> ReportDestination {
+        if let report { _ = try AtomicReportFile.target(of: report) }
+        return try parsedDestination()
+    }
+
+    private func parsedDestination() throws -> ReportDestination {
         var destination = try ReportDestination(file: report, format: format)
         if let reportMode {
             guard let mode = mode_t(reportMode, radix: 8), mode <= 0o777 else {
