@@ -87,10 +87,12 @@ public final class GraphStore: @unchecked Sendable {
         } else if (st.st_mode & S_IFMT) != S_IFDIR {
             throw StorageError(.io, "'\(path)' exists and is not a directory")
         }
-        if unsafe access(path + "/data.mdb", F_OK) == 0 {
+        // lstat, not access: a dangling data.mdb link is refused (below), never followed nor removed.
+        try LMDBEnvironment.refuseLinkedFiles(in: path)
+        if unsafe lstat(path + "/data.mdb", &st) == 0 {
             throw StorageError(.alreadyExists, "a database already exists at '\(path)'")
         }
-        let hadLockFile = unsafe access(path + "/lock.mdb", F_OK) == 0
+        let hadLockFile = unsafe lstat(path + "/lock.mdb", &st) == 0
         do {
             return try makeEmpty(at: path, mapSize: mapSize ?? initialMapSize)
         } catch {
@@ -129,6 +131,7 @@ public final class GraphStore: @unchecked Sendable {
     public static func open(at path: String, readOnly: Bool = false) throws -> GraphStore {
         let file = path + "/data.mdb"
         var st = stat()
+        try LMDBEnvironment.refuseLinkedFiles(in: path)
         if unsafe stat(file, &st) != 0 {
             if errno == ENOENT || errno == ENOTDIR {
                 throw StorageError(.notADatabase, "no database at '\(path)'; create one with 'cmdb init'")

@@ -27,6 +27,7 @@ final class LMDBEnvironment: @unchecked Sendable {
 
     /// Opens the environment in directory `path`, creating its files when they are missing (unless read-only).
     init(path: String, mapSize: Int, maxDatabases: UInt32, readOnly: Bool = false) throws {
+        try Self.refuseLinkedFiles(in: path)
         // LMDB maps lock.mdb and writes its reader table through the map: on a full file system a sparse page
         // there is a SIGBUS, not an error. Allocating the file's blocks first turns that into ENOSPC here.
         try Self.preallocateLockFile(in: path, readOnly: readOnly)
@@ -67,6 +68,26 @@ final class LMDBEnvironment: @unchecked Sendable {
     }
 
     deinit { unsafe mdb_env_close(handle) }
+
+    /// Refuses a `data.mdb` or `lock.mdb` that is there but is not a regular file, before LMDB opens (and
+    /// follows) it: through a symlink LMDB would overwrite the target with lock data, read-only or not, or give
+    /// two directories one data file and two lock files, whose writers then lose each other's commits.
+    /// The directory itself may be a symlink.
+    static func refuseLinkedFiles(in directory: String) throws {
+        for name in ["data.mdb", "lock.mdb"] {
+            let file = directory + "/" + name
+            var st = stat()
+            guard unsafe lstat(file, &st) == 0 else { continue }
+            let type = st.st_mode & S_IFMT
+            guard type != S_IFREG else { continue }
+            let what = type == S_IFLNK ? "a symbolic link" : type == S_IFDIR ? "a directory" : "not a regular file"
+            throw StorageError(
+                .notADatabase,
+                "'\(file)' is \(what); cmdb opens only regular files in a database directory, so that nothing is "
+                    + "written elsewhere through it. Nothing was opened or changed; remove it (for a database elsewhere, "
+                    + "give --db that database's own directory)")
+        }
+    }
 
     private static func preallocateLockFile(in directory: String, readOnly: Bool) throws {
         let file = directory + "/lock.mdb"
