@@ -33,6 +33,7 @@ enum CommandRunner {
         }
         do {
             try command.run()
+            try Console.finishOutput()
             return 0
         } catch let error as ExitCode {
             return error.rawValue

@@ -9,9 +9,25 @@ enum Console {
         return sink
     }()
 
+    /// The first failed write of `out`, reported when the command ends (`finishOutput`).
+    nonisolated(unsafe) private static var outputFailure: (any Error)?
+
+    /// Writes a line to stdout (a newline is added when missing). A failure (a full disk, a closed pipe) is kept
+    /// and reported by `finishOutput()` when the command ends, so the command still exits 3 (quietly for a pipe).
     static func out(_ text: String) {
-        try? standardOutput.write(text.hasSuffix("\n") ? text : text + "\n")
-        try? standardOutput.flush()
+        do {
+            try standardOutput.write(text.hasSuffix("\n") ? text : text + "\n")
+            try standardOutput.flush()
+        } catch {
+            if outputFailure == nil { outputFailure = error }
+        }
+    }
+
+    /// Flushes stdout and throws the first write that failed, so no command reports success for output that
+    /// never arrived.
+    static func finishOutput() throws {
+        if let outputFailure { throw outputFailure }
+        try standardOutput.flush()
     }
 
     /// Writes a line to stderr (a newline is added when missing).
