@@ -20,11 +20,14 @@ public final class ConfigurationDatabase: Sendable {
     public static func create(
         at path: String, schema: Schema, actor: String, initialMapSize: Int? = nil
     ) throws -> ConfigurationDatabase {
-        let store = try GraphStore.create(at: path, initialMapSize: initialMapSize)
-        try store.write(ChangeInfo(actor: actor, changeReference: nil, origin: "init")) { tx in
-            try tx.setMetadata(schemaKey, Array((schema.isOpen ? openSchemaText : schema.sourceText).utf8))
-            try tx.setIndexedProperties(schema.indexedPropertyKeys)
+        // Staged: the database appears with its schema or not at all, so an init killed halfway can be run again.
+        try GraphStore.create(at: path, initialMapSize: initialMapSize) { store in
+            try store.write(ChangeInfo(actor: actor, changeReference: nil, origin: "init")) { tx in
+                try tx.setMetadata(schemaKey, Array((schema.isOpen ? openSchemaText : schema.sourceText).utf8))
+                try tx.setIndexedProperties(schema.indexedPropertyKeys)
+            }
         }
+        let store = try GraphStore.open(at: path, initialMapSize: initialMapSize)
         return ConfigurationDatabase(store: store, schema: schema)
     }
 

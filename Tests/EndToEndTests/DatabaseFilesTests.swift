@@ -184,3 +184,24 @@ final class LockedData: @unchecked Sendable {
         return data
     }
 }
+
+/// `init` killed at any moment leaves a database that opens or a directory `init` can be run on again (found by the
+/// hostile tester: a kill between LMDB creating data.mdb and the schema's commit left neither).
+struct InterruptedInitTests {
+    @Test("kill -9 during init: afterwards the database opens, or init runs again and then it opens")
+    func killDuringInit() throws {
+        let harness = try Harness()
+        for delay in stride(from: 0, through: 150, by: 6) {
+            let db = harness.sandbox.path("db-\(delay)")
+            let running = try harness.start(["--db", db, "init"])
+            usleep(useconds_t(delay * 1000))
+            running.send(SIGKILL)
+            _ = running.wait()
+            if try harness.cmdb("status", db: db).exitCode == 0 { continue }
+            let again = try harness.cmdb("init", db: db)
+            #expect(again.exitCode == 0, "after a kill at \(delay) ms: \(again)")
+            let status = try harness.cmdb("status", db: db)
+            #expect(status.exitCode == 0, "after a kill at \(delay) ms and a new init: \(status)")
+        }
+    }
+}

@@ -128,7 +128,9 @@ public final class GraphStore: @unchecked Sendable {
     ///
     /// - Throws: `StorageError` `.notADatabase` when there is none, `.permissionDenied` when this user may not
     ///   use it, `.newerFormat` when a newer cmdb wrote it (the files are left untouched).
-    public static func open(at path: String, readOnly: Bool = false) throws -> GraphStore {
+    public static func open(at path: String, readOnly: Bool = false, initialMapSize mapSize: Int? = nil) throws
+        -> GraphStore
+    {
         let file = path + "/data.mdb"
         var st = stat()
         try LMDBEnvironment.refuseLinkedFiles(in: path)
@@ -151,7 +153,7 @@ public final class GraphStore: @unchecked Sendable {
             throw StorageError(.notADatabase, "'\(path)' is not a cmdb database: '\(file)' is empty or truncated")
         }
         let env = unsafe try LMDBEnvironment(
-            path: path, mapSize: initialMapSize, maxDatabases: UInt32(layout.count + 1), readOnly: readOnly)
+            path: path, mapSize: mapSize ?? initialMapSize, maxDatabases: UInt32(layout.count + 1), readOnly: readOnly)
         try checkWhole(env, file: file)
         var txn = unsafe try env.begin(readOnly: true)
         var isOpen = true

@@ -44,7 +44,8 @@ extension StorageError {
             }
             return StorageError(.io, "input/output error\(place)", lmdbCode: rc, operation: op)
         default:
-            return StorageError(.lmdb, "\(op) failed: \(describe(rc))", lmdbCode: rc, operation: op)
+            return StorageError(.lmdb, "\(op) failed\(place.isEmpty ? "" : " for '\(path ?? "")'"): \(describe(rc))",
+                lmdbCode: rc, operation: op)
         }
     }
 
