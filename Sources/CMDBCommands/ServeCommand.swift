@@ -34,6 +34,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key, for HTTPS.", valueName: "file"))
     var tlsKey: String?
 
+    @Option(
+        name: .customLong("public-url"),
+        help: ArgumentHelp(
+            "The address browsers use, when a proxy terminates TLS (https://cmdb.example.org): the session cookie is then Secure, and the web view's forms may come from it.",
+            valueName: "url"))
+    var publicURL: String?
+
     @Flag(inversion: .prefixedNo, help: "Refuse writes that carry no change reference (default on).")
     var requireChange = true
 
@@ -56,6 +63,11 @@ struct ServeCommand: ParsableCommand {
         if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
         guard (try? Self.parseListen(listen)) != nil else {
             throw ValidationError("--listen '\(listen)' must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080")
+        }
+        if let publicURL, ServerConfiguration.origin(ofPublicURL: publicURL) == nil {
+            throw ValidationError(
+                "--public-url '\(publicURL)' must be http:// or https:// and the host (and port) browsers use, without a path, "
+                    + "e.g. https://cmdb.example.org")
         }
         if !(timeout > 0 && timeout <= 86_400) { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
         if maximumRows < 1 { throw ValidationError("--max-rows must be at least 1") }
@@ -85,6 +97,7 @@ struct ServeCommand: ParsableCommand {
         configuration.tlsCertificatePath = tlsCertificate
         configuration.tlsKeyPath = tlsKey
         configuration.requireChange = requireChange
+        configuration.publicOrigin = publicURL.flatMap(ServerConfiguration.origin(ofPublicURL:))
         configuration.statementTimeoutSeconds = timeout
         configuration.maximumRows = maximumRows
         configuration.maximumBodyBytes = maximumBody

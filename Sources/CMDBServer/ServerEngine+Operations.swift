@@ -12,6 +12,9 @@ import Verification
 struct Caller: Sendable {
     var name: String
     var role: Role
+    /// The web session's form token, when the caller signed in to the web view: the hidden field its POST forms
+    /// carry (see `FormForgery`). Nil for bearer tokens.
+    var formToken: String? = nil
 }
 
 /// A query request: `{"statement","parameters","change"}`.
