@@ -44,19 +44,20 @@ struct ServeCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Refuse writes that carry no change reference (default on).")
     var requireChange = true
 
-    @Option(help: ArgumentHelp("Stop a statement after this many seconds (Limit.Timeout).", valueName: "seconds"))
+    // `.unconditional`: a negative number is read as the value (and refused by `validate`), not as an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop a statement after this many seconds (Limit.Timeout).", valueName: "seconds"))
     var timeout: Double = 30
 
-    @Option(name: .customLong("max-rows"), help: ArgumentHelp("Refuse results longer than this (Limit.TooManyRows).", valueName: "n"))
+    @Option(name: .customLong("max-rows"), parsing: .unconditional, help: ArgumentHelp("Refuse results longer than this (Limit.TooManyRows).", valueName: "n"))
     var maximumRows = 100_000
 
-    @Option(name: .customLong("max-body"), help: ArgumentHelp("Largest JSON request body, bytes (Limit.BodyTooLarge).", valueName: "bytes"))
+    @Option(name: .customLong("max-body"), parsing: .unconditional, help: ArgumentHelp("Largest JSON request body, bytes (Limit.BodyTooLarge).", valueName: "bytes"))
     var maximumBody = 1 << 20
 
-    @Option(name: .customLong("max-import"), help: ArgumentHelp("Largest import body, bytes.", valueName: "bytes"))
+    @Option(name: .customLong("max-import"), parsing: .unconditional, help: ArgumentHelp("Largest import body, bytes.", valueName: "bytes"))
     var maximumImport = 2 << 30
 
-    @Option(name: .customLong("threads"), help: ArgumentHelp("Threads for read transactions (default: one per core, at least 2).", valueName: "n"))
+    @Option(name: .customLong("threads"), parsing: .unconditional, help: ArgumentHelp("Threads for read transactions (default: one per core, at least 2).", valueName: "n"))
     var readerThreads: Int?
 
     func validate() throws {
@@ -69,11 +70,15 @@ struct ServeCommand: ParsableCommand {
                 "--public-url '\(publicURL)' must be http:// or https:// and the host (and port) browsers use, without a path, "
                     + "e.g. https://cmdb.example.org")
         }
-        if !(timeout > 0 && timeout <= 86_400) { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
-        if maximumRows < 1 { throw ValidationError("--max-rows must be at least 1") }
-        if maximumBody < 1024 { throw ValidationError("--max-body must be at least 1024 bytes") }
-        if maximumImport < 1024 { throw ValidationError("--max-import must be at least 1024 bytes") }
-        if let readerThreads, !(1...64).contains(readerThreads) { throw ValidationError("--threads must be between 1 and 64") }
+        if !(timeout > 0 && timeout <= 86_400) {
+            throw ValidationError("--timeout must be more than 0 and at most 86400 seconds, not \(timeout.formatted(.number.grouping(.never)))")
+        }
+        if maximumRows < 1 { throw ValidationError("--max-rows must be at least 1, not \(maximumRows)") }
+        if maximumBody < 1024 { throw ValidationError("--max-body must be at least 1024 bytes, not \(maximumBody)") }
+        if maximumImport < 1024 { throw ValidationError("--max-import must be at least 1024 bytes, not \(maximumImport)") }
+        if let readerThreads, !(1...64).contains(readerThreads) {
+            throw ValidationError("--threads must be between 1 and 64, not \(readerThreads)")
+        }
     }
 
     static func parseListen(_ text: String) throws -> (host: String, port: Int) {

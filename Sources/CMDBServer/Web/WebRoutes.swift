@@ -233,7 +233,9 @@ struct WebRoutes {
             let svg = try await engine.read { ImpactGraph.svg(report) }
             body += impactSections(report, svg: svg)
         } catch {
-            body += HTML.error(APIError.from(error))
+            // The form again with the error, under the error's status (400 for a bad field, 503 for a timeout…).
+            let failure = APIError.from(error)
+            return HTML.page(title: "Impact", signedInAs: caller, body + HTML.error(failure), status: failure.status)
         }
         return HTML.page(title: "Impact", signedInAs: caller, body)
     }
@@ -301,6 +303,8 @@ struct WebRoutes {
                 body += HTML.table(caption: "\(sink.cells.count) row\(sink.cells.count == 1 ? "" : "s")", columns: sink.columns, rows: sink.cells)
             }
         }
+        // A statement that failed answers with its error's status (400, 403, 503…), the page shown all the same.
+        if case .failure(let e)? = result, status == .ok { return HTML.page(title: "Query", signedInAs: caller, body, status: e.status) }
         return HTML.page(title: "Query", signedInAs: caller, body, status: status)
     }
 
