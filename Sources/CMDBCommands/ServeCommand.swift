@@ -19,6 +19,7 @@ struct ServeCommand: ParsableCommand {
             Examples:
               cmdb serve                                     http://127.0.0.1:8080/
               cmdb serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+              cmdb serve --public-url https://cmdb.example.org   behind a proxy that terminates TLS
               curl -H "Authorization: Bearer $TOKEN" -d '{"statement":"MATCH (n) RETURN count(*)"}' \\
                 http://127.0.0.1:8080/v1/query
             """)
