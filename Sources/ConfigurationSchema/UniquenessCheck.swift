@@ -35,6 +35,16 @@ public struct UniquenessCheck: Sendable {
         try check(tx, nid: nid, label: node.label, properties: node.properties, leavingOut: nil)
     }
 
+    /// `checkAgain(_:nid:)` that does not count the other CIs `isLeftOut` names: a writer checking all its writes
+    /// on the state it commits leaves out the CIs it wrote after this one, so that a duplicate is reported once, at
+    /// the write that made it.
+    public func checkAgain(_ tx: GraphTransaction, nid: NodeID, leavingOut isLeftOut: (NodeID) -> Bool) throws {
+        guard isNeeded, let node = try tx.node(nid) else { return }
+        try withoutActuallyEscaping(isLeftOut) { isLeftOut in
+            try check(tx, nid: nid, label: node.label, properties: node.properties, leavingOut: isLeftOut)
+        }
+    }
+
     private func check(
         _ tx: GraphTransaction, nid: NodeID, label: String?, properties: Properties, leavingOut isLeftOut: ((NodeID) -> Bool)?
     ) throws {

@@ -208,13 +208,27 @@ public final class Reconciler {
     // MARK: - Apply
 
     /// Registers the unregistered items, corrects drift and registers the discovered relations whose ends are
-    /// known, in the write transaction the reconciliation ran in.
+    /// known, in the write transaction the reconciliation ran in, and checks the rules that depend on more than one
+    /// write (unique values) on the state it leaves: for a transaction that applies this snapshot only.
     ///
     /// - Throws: `VerificationInputError` naming the snapshot line when the schema refuses a write; the caller's
     ///   transaction then rolls back and nothing is written.
     public func apply() throws -> Reconciliation {
+        var checks = ApplyChecks(schema: schema)
+        let applied = try apply(checkingAtCommit: &checks)
+        try checks.check(tx)
+        return applied
+    }
+
+    /// `apply()` for one of several snapshots applied in one transaction: the rules that depend on more than one
+    /// write are noted in `checks`, which the caller checks once all are applied, before commit.
+    ///
+    /// - Throws: `VerificationInputError` naming the snapshot line when the schema refuses a write; the caller's
+    ///   transaction then rolls back and nothing is written.
+    public func apply(checkingAtCommit checks: inout ApplyChecks) throws -> Reconciliation {
         precondition(tx.isWritable, "apply() needs the reconciliation to run in a write transaction")
         let file = result.source.file
+        let snapshot = checks.startSnapshot()
         func refused(_ line: Int, _ error: SchemaError) -> VerificationInputError {
             VerificationInputError(file: file, line: line, message: "cannot apply: \(error.message)", schemaReason: error.reason)
         }
@@ -228,6 +242,8 @@ public final class Reconciler {
                 let checked = try schema.validatedNode(label: node.label, properties: properties)
                 try tx.upsertNode(externalID: node.externalID, label: node.label, properties: checked)
             } catch let error as SchemaError { throw refused(drifts[0].line, error) }
+            checks.noteWrite(nid: nid, id: node.externalID, isRegistration: false, file: file, snapshot: snapshot,
+                line: drifts[0].line)
         }
         var naming = RegistrationNaming(schema: schema)
         var registered: [Int: NodeID] = [:]
@@ -238,7 +254,9 @@ public final class Reconciler {
             if properties["status"] == nil, let status = schema.defaultStatus { properties["status"] = .string(status) }
             do {
                 let checked = try schema.validatedNode(label: item.label, properties: properties)
-                registered[index] = try tx.upsertNode(externalID: id, label: item.label, properties: checked).nid
+                let nid = try tx.upsertNode(externalID: id, label: item.label, properties: checked).nid
+                registered[index] = nid
+                checks.noteWrite(nid: nid, id: id, isRegistration: true, file: file, snapshot: snapshot, line: item.line)
             } catch let error as SchemaError { throw refused(item.line, error) }
             result.registeredIDs[item.line] = id
         }
