@@ -126,4 +126,23 @@ struct VerifyApplyCommitStateTests {
         #expect(try hostnames() == "s.id,s.hostname\ns1,h2\ns2,h1\n")
         #expect(server.stop() == 0)
     }
+
+    @Test("a snapshot naming one new machine twice registers one CI, which the next run matches once")
+    func repeatedItemRegisteredOnce() throws {
+        try harness.makeDatabase()
+        let scan = try harness.sandbox.write("scan.jsonl", """
+            {"kind":"source","name":"scan","classes":["Server"],"taken_at":"2026-12-01T02:00:00Z"}
+            {"kind":"ci","class":"PhysicalServer","attrs":{"serial":"X1","hostname":"a"}}
+            {"kind":"ci","class":"PhysicalServer","attrs":{"serial":"X1","hostname":"a"}}
+            {"kind":"ci","class":"PhysicalServer","attrs":{"hostname":"a"}}
+
+            """)
+        let applied = try harness.cmdb("verify", scan, "--apply", "--change", "CHG-V")
+        #expect(applied.exitCode == 0 && applied.out.contains("1 unregistered"), "\(applied)")
+        let servers = try harness.succeed("query", "MATCH (s:Server) RETURN s.id, s.serial", "--format", "csv").out
+        #expect(servers == "s.id,s.serial\na,X1\n", "one CI, not a duplicate the audit would flag")
+        let again = try harness.cmdb("verify", scan)
+        #expect(again.exitCode == 0 && again.out.contains("1 matched, 0 missing, 0 unregistered, 0 drift, 0 ambiguous"),
+            "\(again)")
+    }
 }

@@ -175,4 +175,23 @@ struct ApplyCommitStateTests {
         ]))
         #expect(error.schemaReason == .relationNotAllowed && error.line == 2, "\(error)")
     }
+
+    @Test("an item repeated, or found again by another identifier, is one unregistered item and one registered CI")
+    func repeatedItem() throws {
+        let db = try makeDatabase()
+        let lines = [
+            item("Server", ["serial": "S9", "hostname": "h9"]),
+            item("Server", ["serial": "S9", "hostname": "h9"]),
+            item("VirtualServer", ["hostname": "h9"]),
+            item("Server", ["serial": "S8", "hostname": "h8"]),
+        ]
+        let report = try db.verify(header(["Server"]), lines)
+        #expect(report.unregistered.map(\.line) == [2, 5], "\(report.unregistered)")
+        let applied = try db.verifyAndApply(header(["Server"]), lines)
+        #expect(applied.registeredIDs == [2: "h9", 5: "h8"], "\(applied.registeredIDs)")
+        #expect(try hostnames(db) == ["s1": "h1", "s2": "h2", "sw1": "h1", "h9": "h9", "h8": "h8"])
+        // The next run finds each registered CI once: nothing ambiguous, nothing unregistered.
+        let again = try db.verify(header(["Server"]), lines)
+        #expect(again.ambiguous.isEmpty && again.unregistered.isEmpty && again.matched.count == 2, "\(again)")
+    }
 }

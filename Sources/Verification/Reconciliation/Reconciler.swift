@@ -75,6 +75,10 @@ public final class Reconciler {
         let candidates = try finder.candidates(identifier)
         switch candidates.count {
         case 0:
+            // The same thing seen again (an item repeated, or named by another identifier set): an earlier
+            // unregistered item holding these values is what the CI registered for it would match, so it counts
+            // once, as a second item matching one CI does, and `--apply` registers one CI, not a duplicate.
+            if unregisteredItems(holding: identifier)?.isEmpty == false { return }
             for (key, value) in item.properties {
                 unregisteredIndex[key, default: [:]][value, default: []].append(result.unregistered.count)
             }
@@ -176,13 +180,23 @@ public final class Reconciler {
         return .unresolved(end)
     }
 
+    /// The unregistered items with every value of `attributes` (nil for no attributes): those of the shortest
+    /// index list that hold the other values too, so a value many items share (a site) costs nothing when another
+    /// (a hostname) is rare.
+    private func unregisteredItems(holding attributes: Properties) -> [Int]? {
+        var shortest: [Int]?
+        for (key, value) in attributes {
+            let these = unregisteredIndex[key]?[value] ?? []
+            if these.count < shortest?.count ?? Int.max { shortest = these }
+        }
+        return shortest?.filter { i in
+            attributes.allSatisfy { result.unregistered[i].properties[$0.key] == $0.value }
+        }
+    }
+
     /// The one unregistered item with every attribute of `end`, if exactly one.
     private func unregisteredItem(matching end: DiscoveredEnd) -> Int? {
-        var hits: Set<Int>?
-        for (key, value) in end.attributes {
-            let these = Set(unregisteredIndex[key]?[value] ?? [])
-            hits = hits.map { $0.intersection(these) } ?? these
-        }
+        var hits = unregisteredItems(holding: end.attributes)
         if let label = end.label {
             hits = hits?.filter { schema.isClass(result.unregistered[$0].label, a: label) }
         }
