@@ -46,7 +46,8 @@ public struct UniquenessCheck: Sendable {
     }
 
     private func check(
-        _ tx: GraphTransaction, nid: NodeID, label: String?, properties: Properties, leavingOut isLeftOut: ((NodeID) -> Bool)?
+        _ tx: GraphTransaction, nid: NodeID, label: String?, properties: Properties,
+        leavingOut isLeftOut: ((NodeID) -> Bool)?
     ) throws {
         guard isNeeded, let label else { return }
         for (attribute, declaring) in uniqueAttributes(of: label) {

@@ -124,11 +124,17 @@ struct ApplyCommitStateTests {
         #expect(try hostnames(db) == ["s1": "h1", "s2": "h3", "h2": "h2", "sw1": "h1"])
     }
 
+    /// A one-item snapshot of source `name` in its own file.
+    private func snapshotFile(_ name: String, serial: String, hostname: String, _ db: TestDatabase) throws -> String {
+        let lines = [header(["Server"], name: name), item("Server", ["serial": serial, "hostname": hostname])]
+        return try db.file(name + ".jsonl", lines.joined(separator: "\n"))
+    }
+
     @Test("several snapshots in one transaction are checked on the state it commits: a swap across two applies")
     func swapAcrossSnapshots() throws {
         let db = try makeDatabase()
-        let first = try db.file("a.jsonl", ([header(["Server"], name: "a"), item("Server", ["serial": "S1", "hostname": "h2"])]).joined(separator: "\n"))
-        let second = try db.file("b.jsonl", ([header(["Server"], name: "b"), item("Server", ["serial": "S2", "hostname": "h1"])]).joined(separator: "\n"))
+        let first = try snapshotFile("a", serial: "S1", hostname: "h2", db)
+        let second = try snapshotFile("b", serial: "S2", hostname: "h1", db)
         func apply(_ files: [String]) throws {
             try db.store.write(ChangeInfo(actor: "tester", changeReference: "CHG", origin: "verify")) { tx in
                 var checks = ApplyChecks(schema: db.schema)
@@ -145,7 +151,7 @@ struct ApplyCommitStateTests {
         try apply([first, second])
         #expect(try hostnames(db) == ["s1": "h2", "s2": "h1", "sw1": "h1"])
         // The first half of a swap back alone: s1 takes h1, which s2 keeps; refused at its file and line.
-        let third = try db.file("c.jsonl", ([header(["Server"], name: "c"), item("Server", ["serial": "S1", "hostname": "h1"])]).joined(separator: "\n"))
+        let third = try snapshotFile("c", serial: "S1", hostname: "h1", db)
         do {
             try apply([third])
             Issue.record("a duplicate committed")

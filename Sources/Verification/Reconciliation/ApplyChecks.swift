@@ -45,7 +45,8 @@ public struct ApplyChecks {
 
     mutating func noteWrite(nid: NodeID, id: String, isRegistration: Bool, file: String, snapshot: Int, line: Int) {
         guard isNeeded else { return }
-        writes.append(Write(nid: nid, id: id, isRegistration: isRegistration, file: file, snapshot: snapshot, line: line))
+        writes.append(
+            Write(nid: nid, id: id, isRegistration: isRegistration, file: file, snapshot: snapshot, line: line))
     }
 
     /// Checks the CIs written on the state `tx` is about to commit.

@@ -270,7 +270,8 @@ public final class Reconciler {
                 let checked = try schema.validatedNode(label: item.label, properties: properties)
                 let nid = try tx.upsertNode(externalID: id, label: item.label, properties: checked).nid
                 registered[index] = nid
-                checks.noteWrite(nid: nid, id: id, isRegistration: true, file: file, snapshot: snapshot, line: item.line)
+                checks.noteWrite(
+                    nid: nid, id: id, isRegistration: true, file: file, snapshot: snapshot, line: item.line)
             } catch let error as SchemaError { throw refused(item.line, error) }
             result.registeredIDs[item.line] = id
         }
