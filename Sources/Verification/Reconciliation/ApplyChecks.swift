@@ -8,8 +8,8 @@ public import GraphStorage
 /// Collects the CIs every snapshot of one transaction wrote (`cmdb verify` of a folder applies them all in one), then
 /// `check(_:)` runs once before commit. A duplicate is reported at the snapshot line that made it — of two CIs this
 /// transaction wrote, the later line (in the order of the snapshots, then of their lines) — naming both CIs and the
-/// attribute, with `SchemaError.UniqueAttribute`. Holds one entry per corrected or registered CI, as the
-/// reconciliations themselves do.
+/// attribute, with `SchemaError.UniqueAttribute`. Holds one entry per correction and registration, as the
+/// reconciliations themselves do (none when the schema has no unique attribute).
 ///
 /// The other rules a write depends on cannot change between a write and the commit here: `--apply` writes each CI
 /// once and never changes a CI's class, so a CI's own attributes, its status and a relation's end classes are
