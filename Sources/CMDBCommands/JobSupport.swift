@@ -54,12 +54,14 @@ struct AtomicReportFile {
     /// `discard()` (or dropping it uncommitted) removes it.
     func prepare(_ produce: (ReportWriter) throws -> Void) throws -> PreparedReportFile {
         switch try Self.target(of: path) {
-        case .directStream:
-            // A device, a FIFO, or a link to one (`/dev/stdout`): written into, never replaced. The report waits in
-            // memory until `commit()`, so a reader sees nothing of a run that fails.
+        case .directStream, .descriptor:
+            // A device, a FIFO, or a link to one of this process's streams (`/dev/stdout`): written into, never
+            // replaced. The report waits in memory until `commit()`, so a reader sees nothing of a run that fails.
             var bytes: [UInt8] = []
             try produce(ReportWriter { bytes += $0 })
-            return PreparedReportFile(path: path, direct: bytes)
+            var descriptor: Int32?
+            if case .descriptor(let fd) = try Self.target(of: path) { descriptor = fd }
+            return PreparedReportFile(path: path, direct: bytes, descriptor: descriptor)
         case .replace(let file):
             return try prepareReplacement(of: file, produce)
         }
@@ -69,13 +71,17 @@ struct AtomicReportFile {
     enum Target: Equatable {
         /// Write a temporary file beside `file` and rename it over it (a regular file, or none yet).
         case replace(String)
-        /// Open the path and write into it (a character device or a FIFO, directly or through a symlink).
+        /// Open the path and write into it (a character device, a FIFO, or a symlink to a FIFO).
         case directStream
+        /// Write into this process's open descriptor: the path is a symlink to `/proc/self/fd/N` or `/dev/fd/N`
+        /// (`/dev/stdout`, `/dev/stderr`), so the report goes where that stream goes, at its offset.
+        case descriptor(Int32)
     }
 
-    /// How a report reaches `path`: a regular file (or none) is replaced atomically; a symlink to a regular file
-    /// has the file it names replaced, so the link stays; a character device or FIFO is written into; anything
-    /// else (a directory, a block device, a socket, a dangling link) is refused (exit 2), left as it is.
+    /// How a report reaches `path`: a regular file (or none) is replaced atomically, and so is a symlink at the
+    /// path (the link itself, never followed, so a planted link cannot redirect the report) unless it names one
+    /// of this process's streams (`/dev/stdout`) or a FIFO; a character device or FIFO is written into; anything
+    /// else (a directory, a block device, a socket, a link to a device) is refused (exit 2), left as it is.
     static func target(of path: String) throws -> Target {
         var st = stat()
         if lstat(path, &st) != 0 {
@@ -85,27 +91,50 @@ struct AtomicReportFile {
         let linkType = st.st_mode & S_IFMT
         if linkType == S_IFREG { return .replace(path) }
         if linkType == S_IFLNK {
-            guard stat(path, &st) == 0 else {
-                throw CommandFailure.badInput("the report path '\(path)' is a symbolic link to nothing "
-                    + "(\(String(cString: strerror(errno)))); remove it or name the report file itself")
+            if let fd = streamDescriptor(linkedFrom: path) { return .descriptor(fd) }
+            guard stat(path, &st) == 0 else { return .replace(path) }
+            switch st.st_mode & S_IFMT {
+            case S_IFIFO: return .directStream
+            case S_IFREG: return .replace(path)
+            case S_IFDIR: break
+            default:
+                throw CommandFailure.badInput("the report path '\(path)' is a symbolic link to a device; name the "
+                    + "device itself, or a file")
             }
         }
         switch st.st_mode & S_IFMT {
         case S_IFCHR, S_IFIFO:
             return .directStream
-        case S_IFREG:
-            guard let resolved = realpath(path, nil) else {
-                throw CommandFailure.environment(
-                    "cannot resolve the report path '\(path)': \(String(cString: strerror(errno)))")
-            }
-            defer { free(resolved) }
-            return .replace(String(cString: resolved))
         case S_IFDIR:
             throw CommandFailure.badInput("the report path '\(path)' is a directory; name a file in it")
         default:
             throw CommandFailure.badInput("the report path '\(path)' is neither a regular file nor a character "
                 + "device or FIFO; it is left as it is and no report was written")
         }
+    }
+
+    /// N when following `path`'s symlinks (at most 8) reaches `/proc/self/fd/N` or `/dev/fd/N` and N is open.
+    private static func streamDescriptor(linkedFrom path: String) -> Int32? {
+        var current = path
+        for _ in 0..<8 {
+            for prefix in ["/proc/self/fd/", "/dev/fd/"] where current.hasPrefix(prefix) {
+                guard let fd = Int32(current.dropFirst(prefix.count)), fd >= 0, fcntl(fd, F_GETFD) != -1 else {
+                    return nil
+                }
+                return fd
+            }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(current, &buffer, buffer.count - 1)
+            guard n > 0 else { return nil }
+            let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if target.hasPrefix("/") {
+                current = target
+            } else {
+                let slash = current.lastIndex(of: "/")
+                current = (slash.map { String(current[...$0]) } ?? "") + target
+            }
+        }
+        return nil
     }
 
     private func prepareReplacement(of path: String, _ produce: (ReportWriter) throws -> Void) throws
@@ -158,18 +187,21 @@ final class PreparedReportFile {
     let path: String
     let temporary: String?
     private let direct: [UInt8]
+    private let descriptor: Int32?
     private var isDone = false
 
     init(path: String, temporary: String) {
         self.path = path
         self.temporary = temporary
         self.direct = []
+        self.descriptor = nil
     }
 
-    init(path: String, direct: [UInt8]) {
+    init(path: String, direct: [UInt8], descriptor: Int32?) {
         self.path = path
         self.temporary = nil
         self.direct = direct
+        self.descriptor = descriptor
     }
 
     deinit { discard() }
@@ -179,6 +211,10 @@ final class PreparedReportFile {
         guard !isDone else { return }
         isDone = true
         guard let temporary else {
+            if let descriptor {
+                try AtomicReportFile.writeAll(descriptor, direct, path: path)
+                return
+            }
             // Opened as any program opens a path: through a link, without truncating or re-creating the node.
             let fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
             guard fd >= 0 else {
