@@ -203,4 +203,19 @@ struct TemporalTests {
         #expect(imported.err.contains("bad.jsonl:2"), "\(imported.err)")
         #expect(try harness.export() == before, "nothing was written")
     }
+
+    @Test("a duration too large for its fields is called out of range, not malformed; one that fits is read")
+    func durationOutOfRange() throws {
+        for text in ["PT99999999999999999999S", "P9223372036854775807Y", "P99999999999999999999D"] {
+            let result = try harness.cmdb("query", "RETURN duration('\(text)') AS d")
+            #expect(result.exitCode == 2, "\(text)\n\(result)")
+            #expect(result.err.contains("ArgumentError.InvalidArgumentValue"), "\(result.err)")
+            #expect(result.err.contains("the duration '\(text)' is out of range"), "\(result.err)")
+        }
+        let malformed = try harness.cmdb("query", "RETURN duration('PT99999999999999999999X') AS d")
+        #expect(malformed.err.contains("is not an ISO 8601 duration"), "\(malformed.err)")
+        #expect(try csv("RETURN duration('PT9223372036854775807S') AS d") == "d\nPT2562047788015215H30M7S\n")
+        let sum = try harness.cmdb("query", "RETURN duration('PT9223372036854775807S') + duration('PT1S') AS d")
+        #expect(sum.exitCode == 2 && sum.err.contains("overflow"), "\(sum)")
+    }
 }
