@@ -65,4 +65,32 @@ struct IndexSeekNumberTests {
         }
         #expect(try harness.export() == before, "a refused write changed the database")
     }
+
+    @Test("a seek for a value the index does not file (nanoseconds, lists, local date-times) finds what a scan finds")
+    func valuesTheIndexDoesNotFile() throws {
+        let schema = """
+            version: 1
+            statuses: [live]
+            classes:
+              Probe:
+                attributes:
+                  t: {type: datetime, indexed: true}
+                  l: {type: list, indexed: true}
+                  ld: {type: localdatetime, indexed: true}
+            """
+        try harness.succeed("init", "--schema", harness.sandbox.write("probe.yaml", schema))
+        let lines = #"{"kind":"ci","id":"p-1","class":"Probe","attrs":{"t":"2026-11-22T02:00:00.123456789Z","l":["a",1],"ld":"2026-11-22T02:00"}}"#
+            + "\n" + #"{"kind":"ci","id":"p-2","class":"Probe","attrs":{"t":"2026-11-22T02:00:00.123456Z"}}"# + "\n"
+        try harness.succeed("import", harness.sandbox.write("p.jsonl", lines), "--change", "C1")
+        for (predicate, expected) in [
+            ("p.t = datetime('2026-11-22T02:00:00.123456789Z')", "p-1"),
+            ("p.t = datetime('2026-11-22T03:00:00.123456789+01:00')", "p-1"),
+            ("p.t = datetime('2026-11-22T02:00:00.123456Z')", "p-2"),
+            ("p.l = ['a', 1.0]", "p-1"), ("p.ld = localdatetime('2026-11-22T02:00')", "p-1"),
+        ] {
+            #expect(try ids("MATCH (p:Probe) WHERE \(predicate) RETURN p.id ORDER BY p.id") == expected, "\(predicate)")
+            #expect(try ids("MATCH (p:Probe) WHERE \(predicate) OR false RETURN p.id ORDER BY p.id") == expected,
+                "\(predicate)")
+        }
+    }
 }
