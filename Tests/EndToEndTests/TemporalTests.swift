@@ -181,6 +181,35 @@ struct TemporalTests {
         #expect(expiring.out == "id\nlt-1\n")
     }
 
+    @Test("verify compares datetimes by instant: the same moment written with another offset is no drift")
+    func verifyDateTimesByInstant() throws {
+        let schema = try harness.sandbox.write("schema.yaml", """
+            classes:
+              Laptop:
+                identify: [[serial]]
+                attributes:
+                  serial:    {type: string, discoverable: true}
+                  last_seen: {type: datetime, discoverable: true}
+            """)
+        let db = harness.sandbox.path("laptops")
+        try harness.succeed("init", "--schema", schema, db: db)
+        try harness.succeed("import", try harness.sandbox.write("laptops.jsonl", """
+            {"kind":"ci","id":"lt-1","class":"Laptop","attrs":{"serial":"A1","last_seen":"2026-11-22T02:00:00.5+01:00"}}
+            {"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"serial":"A2","last_seen":"2026-11-22T02:00+01:00"}}
+
+            """), db: db)
+        let snapshot = try harness.sandbox.write("snapshot.jsonl", """
+            {"kind":"source","name":"mdm","classes":["Laptop"]}
+            {"kind":"ci","class":"Laptop","attrs":{"serial":"A1","last_seen":"2026-11-22T01:00:00.5Z"}}
+            {"kind":"ci","class":"Laptop","attrs":{"serial":"A2","last_seen":"2026-11-22T02:00Z"}}
+
+            """)
+        let result = try harness.run(["--db", db, "verify", snapshot, "--format", "json"])
+        let list = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]], "\(result)")
+        let drift = list.first?["drift"] as? [[String: Any]] ?? []
+        #expect(drift.map { $0["id"] as? String } == ["lt-2"], "\(result.out)")
+    }
+
     @Test("bad dates are refused with what and where, exit 2, and nothing is written")
     func badInput() throws {
         let before = try harness.export()
