@@ -115,7 +115,8 @@ struct VerifyCommand: ParsableCommand {
         var transaction: UInt64?
         let deadline = JobDeadline(seconds: timeout)
         if apply {
-            (results, transaction) = try db.write(info) { tx in
+            // The wait for another writer's lock counts against --timeout too: past it, nothing is written.
+            (results, transaction) = try WriteLockWait.whileWaiting({ try deadline?.check() }) { try db.write(info) { tx in
                 var list: [Reconciliation] = []
                 for file in files {
                     let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects, tx: tx)
@@ -128,7 +129,7 @@ struct VerifyCommand: ParsableCommand {
                     list.append(r)
                 }
                 return (list, tx.hasChanges ? tx.number : nil)
-            }
+            } }
         } else {
             // Reconcile on one read snapshot (writers are not held up), then stamp in a short write.
             results = try db.store.read { tx in
