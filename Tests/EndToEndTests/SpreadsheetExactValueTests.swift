@@ -54,74 +54,13 @@ struct SpreadsheetExactValueTests {
         let csv = try harness.sandbox.write("q.csv", "id,class,name,status,criticality,owner,last_verified_at,n:int,"
             + "on:bool,note\r\n"
             + #""ws-9","Workstation","pc9","live"," "," "," "," ","",""\#r\#n"#
+            // ws-10's blank status is absent: a new CI gets the default.
             + #""ws-10","Workstation","pc10"," ","","x","","","  "," ""# + "\r\n")
         try harness.succeed("import", csv)
         let rows = try harness.succeed("query", "MATCH (w:Workstation) RETURN w.id, w.criticality IS NULL, "
-            + "'[' + w.owner + ']', w.last_verified_at IS NULL, w.n IS NULL, w.on IS NULL, '[' + w.note + ']', "
+            + "'[' + w.owner + ']', w.last_verified_at IS NULL, 'n' IN keys(w) OR 'on' IN keys(w), '[' + w.note + ']', "
             + "w.status ORDER BY w.id", "--format", "csv").out
         let lines = rows.split(separator: "\n").dropFirst().map(String.init)
-        #expect(lines == ["ws-10,true,[x],true,true,true,[ ],", "ws-9,true,[ ],true,true,true,[],live"], "\(rows)")
-    }
-
-    @Test("NaN and the infinities are written as JSON Lines spells them and read back as themselves")
-    func notANumber() throws {
-        try schemaless("CREATE (:Thing {id: 'n1', x: 0.0/0.0, y: 1.0/0.0, z: -1.0/0.0, l: [0.0/0.0, 1.0/0.0]})")
-        let data = try typed.csv("Thing")
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(text.contains(",NaN,") && text.contains(",Infinity,") && text.contains("-Infinity"), "\(text)")
-        // JSON Lines writes them as NaN, Infinity, -Infinity (JSONSerialization cannot read those): compared as text.
-        let file = try harness.sandbox.write("n.csv", data: data)
-        #expect(try harness.succeed("import", file).err.contains("nothing changed"))
-        let second = harness.sandbox.uniqueName("second")
-        try harness.succeed("init", "--schema", "none", db: second)
-        try harness.succeed("import", file, db: second)
-        let before = String(decoding: try harness.export(nil), as: UTF8.self)
-        let after = String(decoding: try harness.export(second), as: UTF8.self)
-        #expect(before == after && before.contains(#""x":NaN"#), "\(before)\n\(after)")
-    }
-
-    @Test("a character Windows-1252 cannot hold is refused on export, naming CI, attribute and character")
-    func windows1252Unencodable() throws {
-        try schemaless("CREATE (:Thing {id: 't1', name: 'Łukasz', note: 'ok'}), (:Thing {id: 't2', note: 'x😀'}), "
-            + "(:Thing {id: 't3', name: 'café €'})")
-        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Thing", "--encoding", "windows-1252")
-        #expect(refused.exitCode == 2 && refused.stdout.isEmpty, "\(refused)")
-        #expect(refused.err.contains("'t1'") && refused.err.contains("name") && refused.err.contains("'Ł'")
-            && refused.err.contains("'t2'") && refused.err.contains("'note'") && refused.err.contains("😀")
-            && !refused.err.contains("'t3'") && refused.err.contains("utf-8"), "\(refused)")
-        // What it can hold goes out and reads back.
-        try harness.succeed("query", "MATCH (t:Thing) WHERE t.id <> 't3' DETACH DELETE t")
-        let data = try harness.succeed("export", "--format", "csv", "--class", "Thing", "--encoding", "windows-1252")
-            .stdout
-        #expect(data.contains(0x80) && data.contains(0xE9), "€ and é as Windows-1252 bytes")
-        let file = try harness.sandbox.write("t.csv", data: data)
-        let again = try harness.succeed("import", file, "--encoding", "windows-1252")
-        #expect(again.err.contains("nothing changed"), "\(again)")
-    }
-
-    @Test("an attribute name Windows-1252 cannot hold is refused on export, naming it")
-    func windows1252UnencodableHeader() throws {
-        try schemaless("CREATE (:Thing {id: 't1', `Łódź`: 1})")
-        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Thing", "--encoding", "windows-1252")
-        #expect(refused.exitCode == 2 && refused.stdout.isEmpty, "\(refused)")
-        #expect(refused.err.contains("'Łódź'") && refused.err.contains("'Ł'"), "\(refused)")
-    }
-
-    @Test("a name or status that is not text is refused on export, naming the CI, not turned into text")
-    func nameAndStatusNotText() throws {
-        try schemaless("CREATE (:Thing {id: 'n', name: 5, status: [1, 2]}), (:Thing {id: 'm', name: 'ok', status: 'x'})")
-        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Thing")
-        #expect(refused.exitCode == 2 && refused.stdout.isEmpty, "\(refused)")
-        #expect(refused.err.contains("'n' holds name as int '5'") && refused.err.contains("'n' holds status as list")
-            && !refused.err.contains("'m'"), "\(refused)")
-        try harness.succeed("query", "MATCH (t {id: 'n'}) SET t.name = '5', t.status = '[1,2]'")
-        try typed.roundTrip("Thing", ids: ["n", "m"], schema: "none")
-    }
-
-    @Test("an export refused for its values reports InputError.UnexportableValue, not an import line's code")
-    func exportRefusalCode() throws {
-        try schemaless("CREATE (:Thing {id: 'n', name: 5})")
-        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Thing")
-        #expect(refused.exitCode == 2 && refused.err.contains("error[InputError.UnexportableValue]"), "\(refused)")
+        #expect(lines == ["ws-10,true,[x],true,false,[ ],live", "ws-9,true,[ ],true,false,[],live"], "\(rows)")
     }
 }
