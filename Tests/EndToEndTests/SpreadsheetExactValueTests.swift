@@ -63,4 +63,22 @@ struct SpreadsheetExactValueTests {
         let lines = rows.split(separator: "\n").dropFirst().map(String.init)
         #expect(lines == ["ws-10,true,[x],true,false,[ ],live", "ws-9,true,[ ],true,false,[],live"], "\(rows)")
     }
+
+    @Test("NaN and the infinities are written as JSON Lines spells them and read back as themselves")
+    func notANumber() throws {
+        try schemaless("CREATE (:Thing {id: 'n1', x: 0.0/0.0, y: 1.0/0.0, z: -1.0/0.0, l: [0.0/0.0, 1.0/0.0]})")
+        let data = try typed.csv("Thing")
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains(",NaN,") && text.contains(",Infinity,") && text.contains("-Infinity"), "\(text)")
+        // Compared by a query (JSONSerialization cannot read JSON Lines' NaN, and attributes may come in another order).
+        let file = try harness.sandbox.write("n.csv", data: data)
+        #expect(try harness.succeed("import", file).err.contains("nothing changed"))
+        let second = harness.sandbox.uniqueName("second")
+        try harness.succeed("init", "--schema", "none", db: second)
+        try harness.succeed("import", file, db: second)
+        let query = "MATCH (t {id: 'n1'}) RETURN t.x, t.y, t.z, t.l, valueType(t.x), valueType(t.y), size(keys(t))"
+        let before = try harness.succeed("query", query, "--format", "csv").out
+        let after = try harness.succeed("query", query, "--format", "csv", db: second).out
+        #expect(before == after && before.contains("NaN,Infinity,-Infinity"), "\(before)\n\(after)")
+    }
 }

@@ -13,7 +13,7 @@ public enum CellValue {
     /// The value of `text` as `type`.
     ///
     /// Numbers: with decimal commas `1.234,5` (dots between groups of three digits are thousands separators, a lone
-    /// dot still reads as a decimal point); without, `1234.5`. Booleans: ja/nee, j/n, waar/onwaar, true/false,
+    /// dot still reads as a decimal point); without, `1234.5`; `NaN`, `Infinity`, `-Infinity`. Booleans: ja/nee, j/n, waar/onwaar, true/false,
     /// yes/no, y/n, 1/0. Date-times: the format, else ISO-8601 (a datetime keeps its offset, zone and nanoseconds).
     /// Lists: a JSON array (dates, times and durations in it typed, `{"date":"2027-01-31"}`, as JSON Lines writes
     /// them).
@@ -33,6 +33,7 @@ public enum CellValue {
             if let d = Double(number), d.isFinite, d == d.rounded(), abs(d) < 9.0e15 { return .int(Int64(d)) }
             throw ConversionError(message: "'\(text)' is not a whole number")
         case .float:
+            if let special = nonFinite.first(where: { $0.text == trimmed }) { return .float(special.value) }
             if !trimmed.utf8.contains(where: { $0 == 0x2E || $0 == 0x2C }), let i = Int64(trimmed) {
                 return .float(Double(i))
             }
@@ -88,6 +89,9 @@ public enum CellValue {
         case .string(let s): return s
         case .int(let i): return String(i)
         case .float(let d):
+            if let special = nonFinite.first(where: { $0.value == d || ($0.value.isNaN && d.isNaN) }) {
+                return special.text
+            }
             let s = d.description
             return decimalComma ? String(s.map { $0 == "." ? "," : $0 }) : s
         case .bool(let b): return b ? "true" : "false"
@@ -110,6 +114,11 @@ public enum CellValue {
             return String(decoding: w.bytes, as: UTF8.self)
         }
     }
+
+    /// NaN and the infinities, spelled as JSON Lines and CIQL spell them (Swift's `nan`, `inf` read as nothing).
+    private static let nonFinite: [(text: String, value: Double)] = [
+        ("NaN", .nan), ("Infinity", .infinity), ("-Infinity", -.infinity),
+    ]
 
     /// Whether the cell holds nothing but spaces.
     static func isBlank(_ text: String) -> Bool {
