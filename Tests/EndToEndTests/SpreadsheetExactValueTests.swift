@@ -81,4 +81,62 @@ struct SpreadsheetExactValueTests {
         let after = try harness.succeed("query", query, "--format", "csv", db: second).out
         #expect(before == after && before.contains("NaN,Infinity,-Infinity"), "\(before)\n\(after)")
     }
+
+    @Test("a character Windows-1252 cannot hold is refused on export, naming CI, attribute and character")
+    func windows1252Unencodable() throws {
+        try schemaless("CREATE (:Thing {id: 't1', name: 'Łukasz', note: 'ok'}), (:Thing {id: 't2', note: 'x😀'}), "
+            + "(:Thing {id: 't3', name: 'café €'})")
+        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Thing", "--encoding", "windows-1252")
+        #expect(refused.exitCode == 2 && refused.stdout.isEmpty, "\(refused)")
+        #expect(refused.err.contains("'t1'") && refused.err.contains("name") && refused.err.contains("'Ł'")
+            && refused.err.contains("'t2'") && refused.err.contains("'note'") && refused.err.contains("😀")
+            && !refused.err.contains("'t3'") && refused.err.contains("utf-8"), "\(refused)")
+        // What it can hold goes out and reads back.
+        try harness.succeed("query", "MATCH (t:Thing) WHERE t.id <> 't3' DETACH DELETE t")
+        let data = try harness.succeed("export", "--format", "csv", "--class", "Thing", "--encoding", "windows-1252")
+            .stdout
+        #expect(data.contains(0x80) && data.contains(0xE9), "€ and é as Windows-1252 bytes")
+        let file = try harness.sandbox.write("t.csv", data: data)
+        let again = try harness.succeed("import", file, "--encoding", "windows-1252")
+        #expect(again.err.contains("nothing changed"), "\(again)")
+    }
+
+    @Test("an attribute name Windows-1252 cannot hold is refused on export, naming it")
+    func windows1252UnencodableHeader() throws {
+        try schemaless("CREATE (:Thing {id: 't1', `Łódź`: 1})")
+        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Thing", "--encoding", "windows-1252")
+        #expect(refused.exitCode == 2 && refused.stdout.isEmpty, "\(refused)")
+        #expect(refused.err.contains("'Łódź'") && refused.err.contains("'Ł'"), "\(refused)")
+    }
+
+    @Test("with a mapping too, a character Windows-1252 cannot hold is refused, naming CI, column and character")
+    func windows1252UnencodableMapped() throws {
+        try harness.makeDatabase()
+        try harness.succeed("query", "CREATE (:Workstation {id: 'ws-a1', serial: 'A1', name: 'Łukasz', status: 'live'})")
+        let map = try harness.sandbox.write("m.yaml", SpreadsheetEdgeTests.serialMap)
+        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Workstation", "--map", map,
+            "--encoding", "windows-1252")
+        #expect(refused.exitCode == 2 && refused.stdout.isEmpty, "\(refused)")
+        #expect(refused.err.contains("error[InputError.UnexportableValue]") && refused.err.contains("'ws-a1'")
+            && refused.err.contains("column 'Name'") && refused.err.contains("'Ł'"), "\(refused)")
+        try harness.succeed("export", "--format", "csv", "--class", "Workstation", "--map", map)
+    }
+
+    @Test("a name or status that is not text is refused on export, naming the CI, not turned into text")
+    func nameAndStatusNotText() throws {
+        try schemaless("CREATE (:Thing {id: 'n', name: 5, status: [1, 2]}), (:Thing {id: 'm', name: 'ok', status: 'x'})")
+        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Thing")
+        #expect(refused.exitCode == 2 && refused.stdout.isEmpty, "\(refused)")
+        #expect(refused.err.contains("'n' holds name as int '5'") && refused.err.contains("'n' holds status as list")
+            && !refused.err.contains("'m'"), "\(refused)")
+        try harness.succeed("query", "MATCH (t {id: 'n'}) SET t.name = '5', t.status = '[1,2]'")
+        try typed.roundTrip("Thing", ids: ["n", "m"], schema: "none")
+    }
+
+    @Test("an export refused for its values reports InputError.UnexportableValue, not an import line's code")
+    func exportRefusalCode() throws {
+        try schemaless("CREATE (:Thing {id: 'n', name: 5})")
+        let refused = try harness.cmdb("export", "--format", "csv", "--class", "Thing")
+        #expect(refused.exitCode == 2 && refused.err.contains("error[InputError.UnexportableValue]"), "\(refused)")
+    }
 }
