@@ -6,6 +6,7 @@ usage: repl_pty_input_test.py CMDB_BINARY
 - Tab completion of stored ids that hold escape sequences (ESC[2J clears the screen, ESC]0;…BEL retitles the
   window) shows them as `\\u001B`-style escapes, never raw, and inserts them in a form CIQL (and :describe)
   reads back as that id.
+- Bytes that are not UTF-8, typed on the line, each become U+FFFD; the characters after them (and Enter) stay.
 
 Everything happens in a temporary directory. Exit 0 when every step passed.
 """
@@ -134,6 +135,28 @@ def main():
         seen = t.expect(rb"cmdb> ", "the prompt after :describe 'two words'")
         if b"two words (X)" not in seen:
             fail(":describe 'two words' found the CI", seen)
+
+        # Bytes that are not UTF-8: each becomes U+FFFD and what follows stays (csv shows the value as it is).
+        t.type(b":format csv\r")
+        t.expect(rb"cmdb> ", "the prompt after :format")
+        t.type(b"RETURN 'caf\xe9 au lait' AS s;\r")
+        seen = t.expect(rb"rows?\r?\n", "the Latin-1 line's result")
+        if "caf\ufffd au lait".encode() not in seen:
+            fail("0xE9 before ' au lait' became U+FFFD and ' a' was kept", seen)
+        t.expect(rb"cmdb> ", "the prompt")
+        t.type(b"RETURN '\xf0a\xe6\x97\xa5\xc3' AS s;\r")
+        seen = t.expect(rb"rows?\r?\n", "the result of a line with cut sequences")
+        if "\ufffda\u65e5\ufffd".encode() not in seen:
+            fail("a cut 4-byte lead, then 'a', then a whole 日, then a lone lead before the quote each stayed", seen)
+        t.expect(rb"cmdb> ", "the prompt")
+        # At the end of a line the bad byte does not swallow Enter: the statement continues on the next line.
+        t.type(b"RETURN 'end\xe9\r")
+        t.expect(rb" \.\.\.> ", "the continuation prompt after a line ending in 0xE9", timeout=5)
+        t.type(b"' AS s;\r")
+        seen = t.expect(rb"rows?\r?\n", "the two-line string")
+        if "end\ufffd".encode() not in seen:
+            fail("the line ending in 0xE9 ends in U+FFFD", seen)
+        t.expect(rb"cmdb> ", "the prompt")
 
         t.type(b":quit\r")
         deadline = time.time() + 10
