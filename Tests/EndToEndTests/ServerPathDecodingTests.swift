@@ -193,7 +193,8 @@ struct ServerPathDecodingTests {
         }
         let (readerCookie, editorCookie) = (try signIn(reader), try signIn(editor))
 
-        let good = try post("/query", Array("statement=RETURN+%27a%2Bb+c%27+AS+x&change=".utf8), cookie: readerCookie)
+        let formToken = try ServerFormForgeryTests.formToken(web, cookie: readerCookie)
+        let good = try post("/query", Array("statement=RETURN+%27a%2Bb+c%27+AS+x&change=&csrf=\(formToken)".utf8), cookie: readerCookie)
         #expect(good.status == 200 && good.text.contains("<td>a+b c</td>"), "\(good)")
 
         // A bad escape in the statement: 400, the field named, and the write does not run.
