@@ -153,6 +153,7 @@ public final class GraphStore: @unchecked Sendable {
         var txn = unsafe try env.begin(readOnly: true)
         var isOpen = true
         defer { if isOpen { unsafe env.abort(txn, readOnly: true) } }
+        unsafe try MainDatabaseCheck.validate(env, txn, file: file, expected: layout.map { ($0.0, $0.2) })
         var dbs = Databases()
         var metaDBI: MDB_dbi = 0
         let rc = unsafe mdb_dbi_open(txn, "meta", 0, &metaDBI)
