@@ -115,7 +115,8 @@ struct VerifyCommand: ParsableCommand {
         var transaction: UInt64?
         let deadline = JobDeadline(seconds: timeout)
         if apply {
-            (results, transaction) = try db.write(info) { tx in
+            // The wait for another writer's lock counts against --timeout too: past it, nothing is written.
+            (results, transaction) = try WriteLockWait.whileWaiting({ try deadline?.check() }) { try db.write(info) { tx in
                 var list: [Reconciliation] = []
                 // Unique values are checked once every snapshot is applied: on the state the transaction commits.
                 var checks = ApplyChecks(schema: db.schema)
@@ -131,7 +132,7 @@ struct VerifyCommand: ParsableCommand {
                 }
                 try checks.check(tx)
                 return (list, tx.hasChanges ? tx.number : nil)
-            }
+            } }
         } else {
             // Reconcile on one read snapshot (writers are not held up), then stamp in a short write.
             results = try db.store.read { tx in

@@ -13,6 +13,17 @@ func monotonicNanoseconds() -> UInt64 {
 extension ExecutionContext {
     /// Throws when the statement was cancelled (Ctrl-C) or ran past its deadline.
     func checkLimits() throws {
+        try Self.checkLimits(cancellation, deadline, limits)
+    }
+
+    /// The deadline of a statement with `limits` that began at `start` (monotonic nanoseconds); `.max` for none.
+    static func deadline(of limits: StatementLimits, from start: UInt64) -> UInt64 {
+        guard let timeout = limits.timeout, timeout > 0, timeout < 1e9 else { return .max }
+        return start &+ UInt64(timeout * 1e9)
+    }
+
+    /// Throws when `cancellation` is set or `deadline` passed: `Limit.Cancelled`, `Limit.Timeout`.
+    static func checkLimits(_ cancellation: CancellationFlag?, _ deadline: UInt64, _ limits: StatementLimits) throws {
         if let cancellation, cancellation.isCancelled {
             throw CIQLError(.runtime, .limit(.cancelled), "the statement was cancelled")
         }

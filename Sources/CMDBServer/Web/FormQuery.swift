@@ -32,8 +32,9 @@ struct FormQuery {
                         + "(encode its bytes as %XX, each % as %25)")
             }
             guard let value = Self.decode(rawValue) else {
+                // The value is not shown: it may be a token (README: secrets are never shown).
                 throw APIError.badRequest(
-                    "the \(field) '\(name)' ('\(Self.shown(rawValue))') is not valid percent-encoded UTF-8 "
+                    "the \(field) '\(name)' is not valid percent-encoded UTF-8 "
                         + "(encode its bytes as %XX, each % as %25)")
             }
             fields.append((name, value))

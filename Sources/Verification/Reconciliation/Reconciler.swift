@@ -108,7 +108,7 @@ public final class Reconciler {
         for key in attributes {
             guard let seen = item.properties[key] else { continue }
             let recorded = node.properties[key]
-            if recorded != seen {
+            if recorded != seen, !Self.isSameInstant(recorded, seen) {
                 result.drift.append(Drift(nid: nid, id: node.externalID, attribute: key, recorded: recorded,
                     discovered: seen, line: item.line))
             }
@@ -116,6 +116,13 @@ public final class Reconciler {
     }
 
     // MARK: - Missing
+
+    /// Two dates or times of one type at the same instant (a datetime written with another offset or zone) are
+    /// the same value for verify, as for CIQL's `=`: the discovery tool's way of writing a moment is no drift.
+    private static func isSameInstant(_ recorded: PropertyValue?, _ seen: PropertyValue) -> Bool {
+        guard case .temporal(let a)? = recorded, case .temporal(let b) = seen else { return false }
+        return TemporalValue.compareInstants(a, b) == 0
+    }
 
     private func findMissing() throws {
         let scope = result.source.scope
