@@ -137,7 +137,8 @@ public struct TokenStore: Sendable {
         else {
             throw TokenError(message: "no database at '\(directory)' (cmdb init creates one)", isBadInput: false)
         }
-        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // Never through a link planted in the database directory (as lock.mdb and data.mdb are refused).
+        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard lock >= 0 else {
             throw TokenError(message: "cannot open '\(lockPath)': \(String(cString: strerror(errno)))", isBadInput: false)
         }
@@ -158,7 +159,10 @@ public struct TokenStore: Sendable {
             out.append(0x0A)
         }
         let temporary = filePath + ".new"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        // A leftover or planted `tokens.new` (a link, say) is removed itself, then the file made anew: writing
+        // through a link there would overwrite whatever it points at.
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw TokenError(message: "cannot write '\(temporary)': \(String(cString: strerror(errno)))", isBadInput: false)
         }

@@ -113,6 +113,16 @@ struct DatabaseFilesTests {
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious data\n")
     }
 
+    @Test("token create does not write through links planted at the token file's temporary or lock file")
+    func tokenFileSymlinks() throws {
+        let victim = try harness.sandbox.write("victim-tokens.txt", "precious data\n")
+        try FileManager.default.createSymbolicLink(atPath: harness.db + "/tokens.new", withDestinationPath: victim)
+        let created = try harness.run(["--db", harness.db, "token", "create", "bot", "--role", "reader"])
+        #expect(created.exitCode == 0, "\(created)")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious data\n")
+        #expect(try harness.cmdb("token", "list").out.contains("bot"))
+    }
+
     @Test("a data.mdb symlink is refused, read-only or not, and init does not follow a dangling one")
     func dataFileSymlink() throws {
         let other = harness.sandbox.path("other")
