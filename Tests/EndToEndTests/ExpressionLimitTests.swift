@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// The values a statement builds (strings and lists of string functions, comprehensions) count against the memory
+/// budget as they are built, and their loops stop at the time limit, through the binary (README "Limits").
+@Suite("expression limits", .serialized)
+struct ExpressionLimitTests {
+    let harness: Harness
+
+    init() throws {
+        harness = try Harness()
+        try harness.makeDatabase(withSample: false)
+    }
+
+    /// A string of 2^`doublings` `x`s, built within the budget.
+    static func big(_ doublings: Int) -> String { "reduce(s = 'x', i IN range(1, \(doublings)) | s + s)" }
+
+    private func expectMemoryLimit(_ statement: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try harness.cmdb("query", "--max-memory", "2M", statement, "--format", "csv")
+        #expect(result.exitCode == 2 && result.signal == nil, "\(result)", sourceLocation: sourceLocation)
+        #expect(result.err.contains("Limit.Memory") && result.err.contains("budget of 2 MiB"), "\(result)", sourceLocation: sourceLocation)
+        #expect(result.err.contains(what), "'\(what)' missing: \(result)", sourceLocation: sourceLocation)
+    }
+
+    @Test("split() and replace() count what they build against --max-memory and stop at it, exit 2")
+    func stringFunctionsMemory() throws {
+        // 128 Ki characters split into as many strings, and 32 Ki characters each replaced by 128: both past 2 MiB.
+        try expectMemoryLimit("WITH \(Self.big(17)) AS big RETURN size(split(big, '')) AS n", "split()")
+        try expectMemoryLimit("WITH \(Self.big(17)) AS big RETURN size(split(big, 'x')) AS n", "split()")
+        try expectMemoryLimit(
+            "WITH \(Self.big(15)) AS big RETURN size(replace(big, 'x', \(Self.big(7)))) AS n", "replace()")
+        // Within the budget they still give the right answers.
+        let fine = try harness.succeed(
+            "query", "--max-memory", "2M", "--format", "csv",
+            "WITH \(Self.big(10)) AS big RETURN size(split(big, '')) AS a, size(split(big + 'y' + big, 'y')) AS b, "
+                + "size(replace(big, 'xx', 'abc')) AS c, substring(big + 'yz', 1024, 5) AS d, "
+                + "split('a,b,,c', ',') AS e, replace('aXbXc', 'X', '--') AS f, reverse('abc') AS g, "
+                + "substring('héllo', 1) AS h, substring('héllo', 1, 2) AS i, substring('abc', 5) AS j")
+        #expect(fine.out.contains("1024,2,1536,yz,\"['a', 'b', '', 'c']\",a--b--c,cba,éllo,él,\n"), "\(fine)")
+    }
+
+    @Test("split() stops at the time limit while it builds")
+    func stringFunctionsTime() throws {
+        let started = ContinuousClock.now
+        let result = try harness.cmdb(
+            "query", "--timeout", "0.5", "--max-memory", "0", "--format", "csv",
+            "WITH \(Self.big(21)) AS big UNWIND range(1, 3) AS i RETURN size(split(big, '')) AS n")
+        #expect(result.exitCode == 2 && result.err.contains("Limit.Timeout"), "\(result)")
+        #expect(ContinuousClock.now - started < .seconds(8), "took \(ContinuousClock.now - started)")
+    }
+}
