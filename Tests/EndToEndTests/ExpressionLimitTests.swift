@@ -48,4 +48,24 @@ struct ExpressionLimitTests {
         #expect(result.exitCode == 2 && result.err.contains("Limit.Timeout"), "\(result)")
         #expect(ContinuousClock.now - started < .seconds(8), "took \(ContinuousClock.now - started)")
     }
+
+    @Test("a pattern comprehension counts its list against --max-memory as collect() does, exit 2")
+    func patternComprehensionMemory() throws {
+        let db = harness.sandbox.path("graph")
+        try harness.succeed("init", "--schema", "none", db: db)
+        try harness.succeed("query", "UNWIND range(1, 8) AS i CREATE (:N {id: 'n' + toString(i)})", db: db)
+        try harness.succeed("query", "MATCH (a:N), (b:N) WHERE a <> b CREATE (a)-[:R]->(b)", db: db)
+        for statement in [
+            "MATCH (a {id: 'n1'}) MATCH p = (a)-[*..6]->(b) RETURN size(collect(p)) AS n",
+            "MATCH (a {id: 'n1'}) RETURN size([p = (a)-[*..6]->(b) | p]) AS n",
+            "MATCH (a {id: 'n1'}) RETURN size([p = (a)-[*..6]->(b) WHERE length(p) > 0 | nodes(p)]) AS n",
+        ] {
+            let result = try harness.cmdb("query", "--max-memory", "1M", statement, "--format", "csv", db: db)
+            #expect(result.exitCode == 2 && result.err.contains("Limit.Memory"), "\(result)")
+        }
+        let fine = try harness.succeed(
+            "query", "--max-memory", "1M", "--format", "csv",
+            "MATCH (a {id: 'n1'}) RETURN size([p = (a)-[*..2]->(b) | p]) AS n", db: db)
+        #expect(fine.out == "n\n56\n", "\(fine)")
+    }
 }
