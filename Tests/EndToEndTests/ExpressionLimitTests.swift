@@ -68,4 +68,13 @@ struct ExpressionLimitTests {
             "MATCH (a {id: 'n1'}) RETURN size([p = (a)-[*..2]->(b) | p]) AS n", db: db)
         #expect(fine.out == "n\n56\n", "\(fine)")
     }
+
+    @Test("a table of one 2M-character cell is laid out in linear time, well within the time limit")
+    func longTableCell() throws {
+        let started = ContinuousClock.now
+        let result = try harness.cmdb("query", "--timeout", "5", "RETURN reduce(s = '', j IN range(1, 21) | s + s + 'x') AS s")
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.out.contains(String(repeating: "x", count: (1 << 21) - 1)), "\(result.stdout.count) bytes")
+        #expect(ContinuousClock.now - started < .seconds(8), "took \(ContinuousClock.now - started)")
+    }
 }
