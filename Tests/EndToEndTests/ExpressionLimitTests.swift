@@ -77,4 +77,21 @@ struct ExpressionLimitTests {
         #expect(result.out.contains(String(repeating: "x", count: (1 << 21) - 1)), "\(result.stdout.count) bytes")
         #expect(ContinuousClock.now - started < .seconds(8), "took \(ContinuousClock.now - started)")
     }
+
+    @Test("DIFF BASELINE stops at the time limit, exit 2")
+    func diffBaselineTimeout() throws {
+        let db = harness.sandbox.path("history")
+        try harness.succeed("init", db: db)
+        for (seed, change) in [("1", "A"), ("7", "B")] {
+            let generated = try harness.run(["generate", "--cis", "3000", "--seed", seed])
+            try harness.succeed("import", "-", "--change", change, db: db, stdin: generated.stdout)
+            if change == "A" { try harness.succeed("query", "CREATE BASELINE 'b0'", db: db) }
+        }
+        let started = ContinuousClock.now
+        let result = try harness.cmdb("query", "--timeout", "0.1", "DIFF BASELINE 'b0'", "--format", "csv", db: db)
+        #expect(result.exitCode == 2 && result.err.contains("Limit.Timeout"), "\(result)")
+        #expect(ContinuousClock.now - started < .seconds(5), "took \(ContinuousClock.now - started)")
+        let all = try harness.succeed("query", "DIFF BASELINE 'b0'", "--format", "csv", db: db)
+        #expect(all.out.split(separator: "\n").count > 10_000, "\(all)")
+    }
 }

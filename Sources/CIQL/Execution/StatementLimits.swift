@@ -12,17 +12,7 @@ func monotonicNanoseconds() -> UInt64 {
 
 extension ExecutionContext {
     /// Throws when the statement was cancelled (Ctrl-C) or ran past its deadline.
-    func checkLimits() throws {
-        if let cancellation, cancellation.isCancelled {
-            throw CIQLError(.runtime, .limit(.cancelled), "the statement was cancelled")
-        }
-        if deadline != .max, monotonicNanoseconds() > deadline, let timeout = limits.timeout {
-            throw CIQLError(
-                .runtime, .limit(.timeout),
-                "the statement ran longer than its time limit of \(StatementLimits.describeSeconds(timeout)) and was "
-                    + "stopped (change the limit with \(limits.timeoutHint); 0 means no limit)")
-        }
-    }
+    func checkLimits() throws { try StatementLimits.check(cancellation, deadline, limits) }
 
     /// Counts `bytes` more held by a materialising operator (`what`: ORDER BY, DISTINCT …) against the budget.
     func charge(_ bytes: Int, for what: String) throws {
@@ -63,4 +53,19 @@ struct MemoryAccount {
     }
 
     mutating func releaseAll(_ ctx: ExecutionContext) { release(bytes, ctx) }
+}
+
+extension StatementLimits {
+    /// Throws when the statement was cancelled (Ctrl-C) or ran past `deadline` (monotonic nanoseconds).
+    static func check(_ cancellation: CancellationFlag?, _ deadline: UInt64, _ limits: StatementLimits) throws {
+        if let cancellation, cancellation.isCancelled {
+            throw CIQLError(.runtime, .limit(.cancelled), "the statement was cancelled")
+        }
+        if deadline != .max, monotonicNanoseconds() > deadline, let timeout = limits.timeout {
+            throw CIQLError(
+                .runtime, .limit(.timeout),
+                "the statement ran longer than its time limit of \(StatementLimits.describeSeconds(timeout)) and was "
+                    + "stopped (change the limit with \(limits.timeoutHint); 0 means no limit)")
+        }
+    }
 }
