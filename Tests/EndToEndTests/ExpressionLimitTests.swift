@@ -94,4 +94,17 @@ struct ExpressionLimitTests {
         let all = try harness.succeed("query", "DIFF BASELINE 'b0'", "--format", "csv", db: db)
         #expect(all.out.split(separator: "\n").count > 10_000, "\(all)")
     }
+
+    @Test("--param with an integer beyond 64 bits is refused like the CIQL literal, exit 2; one within is an integer")
+    func parameterIntegerOverflow() throws {
+        for text in ["9223372036854775808", "-9223372036854775809", "[1, 99999999999999999999]"] {
+            let result = try harness.cmdb("query", "RETURN valueType($x) AS t", "--param", "x=\(text)", "--format", "csv")
+            #expect(result.exitCode == 2 && result.err.contains("error[SyntaxError.IntegerOverflow]"), "\(result)")
+            #expect(result.err.contains("--param x") && result.out.isEmpty, "\(result)")
+        }
+        let fine = try harness.succeed("query", "RETURN valueType($x) AS t, $x > 5 AS gt", "--param", "x=9223372036854775807", "--format", "csv")
+        #expect(fine.out == "t,gt\nINTEGER,true\n", "\(fine)")
+        let text = try harness.succeed("query", "RETURN $x AS x", "--param", "x=12abc", "--format", "csv")
+        #expect(text.out == "x\n12abc\n", "\(text)")
+    }
 }
