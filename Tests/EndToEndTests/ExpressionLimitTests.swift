@@ -107,4 +107,20 @@ struct ExpressionLimitTests {
         let text = try harness.succeed("query", "RETURN $x AS x", "--param", "x=12abc", "--format", "csv")
         #expect(text.out == "x\n12abc\n", "\(text)")
     }
+
+    @Test("errors inside CALL impact name the value and carry the line and column of the procedure called")
+    func callImpactErrors() throws {
+        let db = harness.sandbox.path("impact")
+        try harness.succeed("init", db: db)
+        try harness.succeed("import", "-", "--change", "A", db: db, stdin: try harness.run(["generate", "--cis", "50"]).stdout)
+        let id = try harness.succeed("query", "MATCH (n) RETURN n.id AS id ORDER BY id LIMIT 1", "--format", "csv", db: db)
+            .out.split(separator: "\n").last.map(String.init) ?? ""
+        for (options, says) in [("{depth: -1}", "not -1"), ("{depth: 'x'}", "not 'x'"), ("{deep: 2}", "unknown option 'deep'")] {
+            let statement = "WITH 1 AS one\n  CALL impact(['\(id)'], \(options)) YIELD ci RETURN count(*) AS n"
+            let json = try harness.cmdb("query", statement, "--format", "json", db: db)
+            #expect(json.exitCode == 2 && json.out.contains(says) && json.out.contains("\"line\":2,\"column\":8"), "\(json)")
+            let text = try harness.cmdb("query", statement, db: db)
+            #expect(text.err.contains(" 2:8: impact(): ") && text.err.contains("\n         ^"), "\(text)")
+        }
+    }
 }
