@@ -210,6 +210,19 @@ public final class QueryEngine: Sendable {
         cancellation: CancellationFlag? = nil, limits: StatementLimits = .none, into sink: any ResultSink
     ) throws {
         try ExecutionContext.checkNesting(ofParameters: parameters)
+        // The statement's time limit (and Ctrl-C) counts the wait for another writer's lock: past it, nothing is
+        // written, so a client that gave up and retries does not write twice.
+        let begun = monotonicNanoseconds()
+        let deadline = ExecutionContext.deadline(of: limits, from: begun)
+        try WriteLockWait.whileWaiting({ try ExecutionContext.checkLimits(cancellation, deadline, limits) }) {
+            try execute(statement, parameters: parameters, change: change, cancellation: cancellation, limits: limits, into: sink, begun: begun)
+        }
+    }
+
+    private func execute(
+        _ statement: Statement, parameters: [String: Value], change: ChangeInfo, cancellation: CancellationFlag?,
+        limits: StatementLimits, into sink: any ResultSink, begun: UInt64
+    ) throws {
         let started = Self.microsecondsNow()
         var info = change
         // The statement's USING CHANGE wins over the caller's (the CLI's --change, the REPL's :change); a blank one
@@ -233,7 +246,9 @@ public final class QueryEngine: Sendable {
                 // Output waits for the commit: an attempt may be rolled back and run again, or fail to commit.
                 let committed = try database.write(info) { tx in
                     let attempt = BufferingSink(limits: limits)
-                    try runQuery(query, statement, LiveGraph(tx), tx, writer: tx, parameters, cancellation, limits, attempt, started)
+                    try runQuery(
+                        query, statement, LiveGraph(tx), tx, writer: tx, parameters, cancellation, limits, attempt, started,
+                        begun: begun)
                     return attempt
                 }
                 try committed.replay(into: sink)
@@ -262,19 +277,23 @@ public final class QueryEngine: Sendable {
     private func runQuery(
         _ query: Query, _ statement: Statement, _ source: any GraphSource, _ tx: GraphTransaction,
         writer: GraphTransaction?, _ parameters: [String: Value], _ cancellation: CancellationFlag?,
-        _ limits: StatementLimits, _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil
+        _ limits: StatementLimits, _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil,
+        begun: UInt64? = nil
     ) throws {
         let statistics = try PlanningStatistics.of(source, tx)
         let planner = Planner(schema: database.schema, statistics: statistics, procedures: procedureTable)
         planner.pastNames = PastNames.of(statement, tx)
         let plan = try planner.plan(query)
-        try runPlan(plan, statement, source, tx, writer: writer, parameters, cancellation, limits, sink, started, asOf: asOf)
+        try runPlan(
+            plan, statement, source, tx, writer: writer, parameters, cancellation, limits, sink, started, asOf: asOf,
+            begun: begun)
     }
 
     private func runPlan(
         _ plan: QueryPlan, _ statement: Statement, _ source: any GraphSource, _ tx: GraphTransaction,
         writer: GraphTransaction?, _ parameters: [String: Value], _ cancellation: CancellationFlag?,
-        _ limits: StatementLimits, _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil
+        _ limits: StatementLimits, _ sink: any ResultSink, _ started: Int64, asOf: TransactionNumber? = nil,
+        begun: UInt64? = nil
     ) throws {
         let graph = ResultGraph(source)
         defer {
@@ -291,7 +310,8 @@ public final class QueryEngine: Sendable {
         }
         let ctx = ExecutionContext(
             source: source, writer: writer, live: source as? LiveGraph, schema: database.schema,
-            parameters: parameters, statementTime: Self.microsecondsNow(), cancellation: cancellation, limits: limits)
+            parameters: parameters, statementTime: Self.microsecondsNow(), cancellation: cancellation, limits: limits,
+            startedAt: begun)
         let profiling = statement.mode == .profile
         if profiling { plan.root.setProfiling(true) }
         try plan.root.open(Row(repeating: .null, count: plan.width), ctx)

@@ -75,8 +75,8 @@ public struct TableRenderer {
     }
 
     /// One line for a cell: line breaks as `↵`, tabs as spaces, other control characters as visible `\u001B`
-    /// escapes (a stored value must not drive the terminal).
-    static func singleLine(_ s: String) -> String {
+    /// escapes (a stored value must not drive the terminal). Every table cmdb prints goes through this.
+    package static func singleLine(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return s }
         let flat = s.replacing("\r\n", with: "↵").replacing("\n", with: "↵").replacing("\r", with: "↵").replacing("\t", with: " ")
         return TerminalText.escaped(flat)

@@ -216,9 +216,10 @@ extension CIQLError {
             case cancelled, timeout, memory, tooLarge, nestingDepth
         }
 
-        /// Input files other than CIQL: import lines, snapshots, audit rules, spreadsheet mappings.
+        /// Input files other than CIQL: import lines, snapshots, audit rules, spreadsheet mappings; and values a CSV
+        /// export refuses because they would not read back as themselves.
         public enum Input: String, CaseIterable, Sendable {
-            case invalidLine, invalidSnapshot, invalidAuditRule, unreadableFile, invalidMapping
+            case invalidLine, invalidSnapshot, invalidAuditRule, unreadableFile, invalidMapping, unexportableValue
         }
 
         /// The command line: options and arguments, output.

@@ -81,9 +81,14 @@ extension Value {
         }
     }
 
+    /// `i` against a `d` that is not NaN, exactly: past 2^53 `Double(i)` rounds, and may round to `d` or past it.
     private static func compareMixed(_ i: Int64, _ d: Double) -> Comparison {
-        if numericEqual(i, d) { return .equal }
-        return Double(i) < d ? .ascending : .descending
+        if d >= 9.223372036854775808e18 { return .ascending }
+        if d < -9.223372036854775808e18 { return .descending }
+        let whole = d.rounded(.down)
+        let floor = Int64(whole)  // in range: -2^63 ≤ whole ≤ d < 2^63
+        if i != floor { return i < floor ? .ascending : .descending }
+        return whole == d ? .equal : .ascending
     }
 
     /// The rank of each type in `ORDER BY`'s total order (openCypher's orderability).

@@ -124,7 +124,7 @@ public final class ConfigurationDatabase: Sendable {
             // The uniqueness check looks values up in the new schema's indexes, so they are built first (an attribute
             // that becomes unique had none); when the data violates the schema the transaction is dropped with them.
             try tx.setIndexedProperties(newSchema.indexedPropertyKeys)
-            try UniquenessCheck(schema: newSchema).checkAll(tx, into: &violations)
+            try UniquenessCheck(schema: newSchema).checkAll(tx) { id, error in violations.add("\(id): \(error.message)") }
             if !violations.isEmpty { throw violations }
             try tx.setMetadata(Self.schemaKey, Array((newSchema.isOpen ? Self.openSchemaText : newSchema.sourceText).utf8))
         }

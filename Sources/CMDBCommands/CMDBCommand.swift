@@ -6,9 +6,30 @@ import Glibc
 public enum CMDBMain {
     /// Runs the command line and exits with the product's exit codes.
     public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        reserveStandardStreams()
         // Writing to a closed pipe reports EPIPE instead of killing the process silently mid-write.
         signal(SIGPIPE, SIG_IGN)
         Glibc.exit(CommandRunner.run(arguments))
+    }
+
+    /// Fills closed fds 0–2 (`exec >&- 2>&-` in cron and daemon wrappers) with `/dev/null` opened read-only, before
+    /// anything else is opened: a file opened later would otherwise get one of those numbers, and what the
+    /// program prints would be written into it (LMDB's `data.mdb` as fd 2 took the summary line over its meta
+    /// page). Read-only, so output meant for a closed stream fails with EBADF and is reported (exit 3) instead of
+    /// vanishing as if it had been written; input from a closed stdin is empty.
+    private static func reserveStandardStreams() {
+        while true {
+            let fd = open("/dev/null", O_RDONLY)
+            if fd < 0 {
+                // No /dev/null (a bare chroot): if a standard stream is closed, nothing can be opened safely.
+                if fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0 || fcntl(2, F_GETFD) < 0 { Glibc.exit(3) }
+                return
+            }
+            if fd > 2 {
+                close(fd)
+                return
+            }
+        }
     }
 }
 

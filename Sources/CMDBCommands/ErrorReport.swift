@@ -52,6 +52,7 @@ struct ErrorReport {
             case .spreadsheet: code = .input(.invalidLine)
             case .mapping: code = .input(.invalidMapping)
             case .unreadable: code = .input(.unreadableFile)
+            case .unexportable: code = .input(.unexportableValue)
             }
             return ErrorReport(code: code, place: place,
                 message: (error.columnName.map { "column '\($0)': " } ?? "") + error.message, exitCode: 2)

@@ -84,7 +84,8 @@ struct ImpactCommand: ParsableCommand {
                 analyzer: ImpactAnalyzer(schema: db.schema), in: tx, interrupt: deadline.map { (d) in { try d.check() } })
         }
         let sink = Console.standardOutput
-        let write: (String) throws -> Void = { (text) in try sink.write(text) }
+        // Ids, classes and owners are stored values: their control characters are shown as escapes, never obeyed.
+        let write: (String) throws -> Void = { (text) in try sink.write(TerminalText.escaped(text)) }
         switch format {
         case .tree: try report.renderTree(write)
         case .table: try report.renderTable(write)

@@ -19,6 +19,7 @@ struct ServeCommand: ParsableCommand {
             Examples:
               cmdb serve                                     http://127.0.0.1:8080/
               cmdb serve --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+              cmdb serve --public-url https://cmdb.example.org   behind a proxy that terminates TLS
               curl -H "Authorization: Bearer $TOKEN" -d '{"statement":"MATCH (n) RETURN count(*)"}' \\
                 http://127.0.0.1:8080/v1/query
             """)
@@ -34,22 +35,30 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key, for HTTPS.", valueName: "file"))
     var tlsKey: String?
 
+    @Option(
+        name: .customLong("public-url"),
+        help: ArgumentHelp(
+            "The address browsers use, when a proxy terminates TLS (https://cmdb.example.org): the session cookie is then Secure, and the web view's forms may come from it.",
+            valueName: "url"))
+    var publicURL: String?
+
     @Flag(inversion: .prefixedNo, help: "Refuse writes that carry no change reference (default on).")
     var requireChange = true
 
-    @Option(help: ArgumentHelp("Stop a statement after this many seconds (Limit.Timeout).", valueName: "seconds"))
+    // `.unconditional`: a negative number is read as the value (and refused by `validate`), not as an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop a statement after this many seconds (Limit.Timeout).", valueName: "seconds"))
     var timeout: Double = 30
 
-    @Option(name: .customLong("max-rows"), help: ArgumentHelp("Refuse results longer than this (Limit.TooManyRows).", valueName: "n"))
+    @Option(name: .customLong("max-rows"), parsing: .unconditional, help: ArgumentHelp("Refuse results longer than this (Limit.TooManyRows).", valueName: "n"))
     var maximumRows = 100_000
 
-    @Option(name: .customLong("max-body"), help: ArgumentHelp("Largest JSON request body, bytes (Limit.BodyTooLarge).", valueName: "bytes"))
+    @Option(name: .customLong("max-body"), parsing: .unconditional, help: ArgumentHelp("Largest JSON request body, bytes (Limit.BodyTooLarge).", valueName: "bytes"))
     var maximumBody = 1 << 20
 
-    @Option(name: .customLong("max-import"), help: ArgumentHelp("Largest import body, bytes.", valueName: "bytes"))
+    @Option(name: .customLong("max-import"), parsing: .unconditional, help: ArgumentHelp("Largest import body, bytes.", valueName: "bytes"))
     var maximumImport = 2 << 30
 
-    @Option(name: .customLong("threads"), help: ArgumentHelp("Threads for read transactions (default: one per core, at least 2).", valueName: "n"))
+    @Option(name: .customLong("threads"), parsing: .unconditional, help: ArgumentHelp("Threads for read transactions (default: one per core, at least 2).", valueName: "n"))
     var readerThreads: Int?
 
     func validate() throws {
@@ -57,11 +66,20 @@ struct ServeCommand: ParsableCommand {
         guard (try? Self.parseListen(listen)) != nil else {
             throw ValidationError("--listen '\(listen)' must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080")
         }
-        if !(timeout > 0 && timeout <= 86_400) { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
-        if maximumRows < 1 { throw ValidationError("--max-rows must be at least 1") }
-        if maximumBody < 1024 { throw ValidationError("--max-body must be at least 1024 bytes") }
-        if maximumImport < 1024 { throw ValidationError("--max-import must be at least 1024 bytes") }
-        if let readerThreads, !(1...64).contains(readerThreads) { throw ValidationError("--threads must be between 1 and 64") }
+        if let publicURL, ServerConfiguration.origin(ofPublicURL: publicURL) == nil {
+            throw ValidationError(
+                "--public-url '\(publicURL)' must be http:// or https:// and the host (and port) browsers use, without a path, "
+                    + "e.g. https://cmdb.example.org")
+        }
+        if !(timeout > 0 && timeout <= 86_400) {
+            throw ValidationError("--timeout must be more than 0 and at most 86400 seconds, not \(timeout.formatted(.number.grouping(.never)))")
+        }
+        if maximumRows < 1 { throw ValidationError("--max-rows must be at least 1, not \(maximumRows)") }
+        if maximumBody < 1024 { throw ValidationError("--max-body must be at least 1024 bytes, not \(maximumBody)") }
+        if maximumImport < 1024 { throw ValidationError("--max-import must be at least 1024 bytes, not \(maximumImport)") }
+        if let readerThreads, !(1...64).contains(readerThreads) {
+            throw ValidationError("--threads must be between 1 and 64, not \(readerThreads)")
+        }
     }
 
     static func parseListen(_ text: String) throws -> (host: String, port: Int) {
@@ -85,6 +103,7 @@ struct ServeCommand: ParsableCommand {
         configuration.tlsCertificatePath = tlsCertificate
         configuration.tlsKeyPath = tlsKey
         configuration.requireChange = requireChange
+        configuration.publicOrigin = publicURL.flatMap(ServerConfiguration.origin(ofPublicURL:))
         configuration.statementTimeoutSeconds = timeout
         configuration.maximumRows = maximumRows
         configuration.maximumBodyBytes = maximumBody

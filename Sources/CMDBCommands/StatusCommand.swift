@@ -1,4 +1,5 @@
 import ArgumentParser
+import CIQLResults
 import CMDB
 import ConfigurationSchema
 import GraphStorage
@@ -64,6 +65,9 @@ struct TextTable {
     var rightAligned: Set<Int> = []
 
     var rendered: String {
+        // Cells hold stored values (change references, actors, classes): control characters are shown as escapes,
+        // on a terminal or not, as in `cmdb query`'s tables.
+        let rows = self.rows.map { $0.map(TableRenderer.singleLine) }
         guard let header = rows.first else { return "" }
         var widths = [Int](repeating: 0, count: header.count)
         for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }

@@ -115,20 +115,24 @@ struct VerifyCommand: ParsableCommand {
         var transaction: UInt64?
         let deadline = JobDeadline(seconds: timeout)
         if apply {
-            (results, transaction) = try db.write(info) { tx in
+            // The wait for another writer's lock counts against --timeout too: past it, nothing is written.
+            (results, transaction) = try WriteLockWait.whileWaiting({ try deadline?.check() }) { try db.write(info) { tx in
                 var list: [Reconciliation] = []
+                // Unique values are checked once every snapshot is applied: on the state the transaction commits.
+                var checks = ApplyChecks(schema: db.schema)
                 for file in files {
                     let reader = try snapshotReader(file, schema: db.schema, mapping: mapping, dialects: dialects, tx: tx)
                     defer { reader.close() }
                     let reconciler = Reconciler(tx: tx, schema: db.schema, reader: reader)
                     reconciler.deadline = deadline
                     _ = try reconciler.reconcile()
-                    let r = try reconciler.apply()
+                    let r = try reconciler.apply(checkingAtCommit: &checks)
                     try tx.stampVerified(r.matched + r.registered, at: r.source.takenAt ?? now)
                     list.append(r)
                 }
+                try checks.check(tx)
                 return (list, tx.hasChanges ? tx.number : nil)
-            }
+            } }
         } else {
             // Reconcile on one read snapshot (writers are not held up), then stamp in a short write.
             results = try db.store.read { tx in

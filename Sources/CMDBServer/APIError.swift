@@ -52,7 +52,7 @@ struct APIError: Error, Sendable {
         .unauthorized, "Auth.Unauthorized", "a valid token is needed: send 'Authorization: Bearer TOKEN' (cmdb token create NAME --role reader)")
 
     static func forbidden(_ role: Role, needs: Role, _ what: String) -> APIError {
-        APIError(.forbidden, "Auth.Forbidden", "\(what) needs the \(needs.rawValue) role; this token is a \(role.rawValue)")
+        APIError(.forbidden, "Auth.Forbidden", "\(what) needs the \(needs.rawValue) role; this token has the \(role.rawValue) role")
     }
 
     static func timeout(_ seconds: Double) -> APIError {

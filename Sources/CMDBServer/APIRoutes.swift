@@ -85,7 +85,7 @@ struct APIRoutes {
         v1.post("import") { [engine] request, context in
             let caller = try context.require(.editor, for: "import")
             // Refuse before reading the body: the change reference is checked first.
-            let change = request.uri.queryParameters["change"].map(String.init)
+            let change = try FormQuery(parameters: request.uri.query).single("change")
             _ = try engine.changeReference(change, nil)
             let spool = try await BodySpool.receive(request, limit: engine.configuration.maximumImportBytes)
             defer { spool.close() }
@@ -93,8 +93,9 @@ struct APIRoutes {
         }
         v1.post("verify") { [engine] request, context in
             let caller = try context.require(.editor, for: "verify")
-            let apply = try Self.flag(request.uri.queryParameters["apply"].map(String.init), "apply")
-            let change = request.uri.queryParameters["change"].map(String.init)
+            let query = try FormQuery(parameters: request.uri.query)
+            let apply = try Self.flag(try query.single("apply"), "apply")
+            let change = try query.single("change")
             _ = try engine.changeReference(change, nil)
             let spool = try await BodySpool.receive(request, limit: engine.configuration.maximumImportBytes)
             defer { spool.close() }
@@ -102,7 +103,7 @@ struct APIRoutes {
         }
         v1.post("schema") { [engine] request, context in
             let caller = try context.require(.admin, for: "applying a schema")
-            let change = request.uri.queryParameters["change"].map(String.init)
+            let change = try FormQuery(parameters: request.uri.query).single("change")
             _ = try engine.changeReference(change, nil)
             let bytes = try await JSONBody.collect(request, limit: limit)
             guard let yaml = String(validating: bytes, as: UTF8.self) else {

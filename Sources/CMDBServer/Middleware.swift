@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Finds the caller (`Authorization: Bearer TOKEN`, else the web view's session cookie; the routes say which role
+/// Finds the caller (`Authorization: Bearer TOKEN`, else on the web view's pages its session cookie; the routes say which role
 /// they need), writes one structured access-log line per request (method, path, status, duration, actor) and
 /// records the request metrics.
 struct RequestMiddleware: RouterMiddleware {
@@ -40,8 +40,12 @@ struct RequestMiddleware: RouterMiddleware {
                     let token = tokens.token(forSecret: String(parts[1]).trimmingCharacters(in: .whitespaces))
                 else { throw APIError.unauthorized }
                 context.caller = Caller(name: token.name, role: token.role)
-            } else if let session = WebSessions.cookie(in: request), let token = sessions.token(for: session, tokens: tokens) {
-                context.caller = Caller(name: token.name, role: token.role)
+            } else if WebRoutes.serves(request.uri.path), let session = WebSessions.cookie(in: request),
+                let (token, formToken) = sessions.token(for: session, tokens: tokens)
+            {
+                // The cookie signs in the web view's pages only: the API takes bearer tokens alone, so a form on
+                // another site cannot post to it with the browser's cookie.
+                context.caller = Caller(name: token.name, role: token.role, formToken: formToken)
                 context.signedInByCookie = true
             }
             actor = context.caller?.name ?? "-"

@@ -42,7 +42,9 @@ public enum CMDBServer {
             services: [StaleReaderCheck(store: engine.database.store, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                FileHandle.standardError.write(Data("cmdb: serving \(configuration.databasePath) at \(shownScheme)://\(configuration.host):\(port)/\n".utf8))
+                // An IPv6 address is bracketed in a URL (RFC 3986 §3.2.2): http://[::1]:8080/.
+                let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+                FileHandle.standardError.write(Data("cmdb: serving \(configuration.databasePath) at \(shownScheme)://\(host):\(port)/\n".utf8))
             },
             logger: logger)
         do {

@@ -12,6 +12,9 @@ import Verification
 struct Caller: Sendable {
     var name: String
     var role: Role
+    /// The web session's form token, when the caller signed in to the web view: the hidden field its POST forms
+    /// carry (see `FormForgery`). Nil for bearer tokens.
+    var formToken: String? = nil
 }
 
 /// A query request: `{"statement","parameters","change"}`.
@@ -73,6 +76,7 @@ extension ServerEngine {
     /// `PlanCache`): no parse, no plan. Any other is parsed first, so that a reader's write is refused before it
     /// runs.
     func query(_ request: QueryRequest, caller: Caller, keepCells: Bool = false) async throws -> JSONResultSink {
+        try Self.checkRequestChange(request)
         if let shapes = try? StatementShapes(request.statement), shapes.statements.count == 1,
             let key = shapes.statements[0].key, queries.hasCachedPlan(forShape: key)
         {
@@ -83,6 +87,7 @@ extension ServerEngine {
 
     /// Runs a checked statement for `caller`; answers `{"columns","rows"}`.
     func query(_ request: QueryRequest, checked: CheckedStatement, caller: Caller, keepCells: Bool = false) async throws -> JSONResultSink {
+        try Self.checkRequestChange(request)
         if checked.writes {
             guard caller.role >= .editor else { throw APIError.forbidden(caller.role, needs: .editor, "a statement that writes") }
         } else if !request.statement.isEmpty {
@@ -105,6 +110,12 @@ extension ServerEngine {
             return sink
         }
         return checked.writes ? try await write(body) : try await read(body)
+    }
+
+    /// A request's `"change"` over the length limit is `Request.Invalid` on reads as on writes, as for impact (a
+    /// statement's own `USING CHANGE` is the engine's to refuse, with `Limit.TooLarge`).
+    private static func checkRequestChange(_ request: QueryRequest) throws {
+        if let problem = ChangeReference.problem(with: request.change) { throw APIError.badRequest("\"change\": \(problem)") }
     }
 
     /// Runs one read-only statement's text (checked, or of a cached read-only shape) on the calling reader thread.

@@ -92,21 +92,33 @@ final class ServerEngine: Sendable {
     }
 
     /// Runs `body` on the writer thread, after making sure the map has room for `headroom` more bytes.
+    ///
+    /// The statement time limit counts from now: time queued behind other writes and the wait for another
+    /// process's write lock (a CLI import reading a slow pipe) count against it, and past it the write stops with
+    /// `Limit.Timeout` (503) before it writes anything.
     func write<R: Sendable>(headroom: Int = ServerEngine.writeHeadroom, _ body: @escaping @Sendable () throws -> R) async throws -> R {
-        try await writer.runIfActive { [gate, self] in
-            followStoredSchema()
-            let store = database.store
-            if store.dataFileSize + headroom > store.mapSize {
-                try gate.exclusive { try store.ensureHeadroom(bytes: headroom) }
+        let limit = deadline()
+        defer { limit.finish() }
+        return try await writer.runIfActive { [gate, self] in
+            try WriteLockWait.whileWaiting({ if limit.expired { throw APIError.timeout(limit.seconds) } }) {
+                try writeNow(headroom: headroom, gate: gate, body)
             }
-            do {
-                return try body()
-            } catch let error as StorageError where error.code == .locked {
-                // A schema applied beside the server while this waited for the write lock (nothing was written):
-                // adopt it and run once more, under it. Any other lock error stands.
-                guard followStoredSchema() else { throw error }
-                return try body()
-            }
+        }
+    }
+
+    private func writeNow<R>(headroom: Int, gate: ReadWriteGate, _ body: () throws -> R) throws -> R {
+        followStoredSchema()
+        let store = database.store
+        if store.dataFileSize + headroom > store.mapSize {
+            try gate.exclusive { try store.ensureHeadroom(bytes: headroom) }
+        }
+        do {
+            return try body()
+        } catch let error as StorageError where error.code == .locked {
+            // A schema applied beside the server while this waited for the write lock (nothing was written):
+            // adopt it and run once more, under it. Any other lock error stands.
+            guard followStoredSchema() else { throw error }
+            return try body()
         }
     }
 

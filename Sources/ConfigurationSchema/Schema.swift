@@ -175,13 +175,14 @@ public enum AttributeType: String, Sendable, CaseIterable {
         }
     }
 
-    /// The value in this temporal type: an ISO 8601 string read (a datetime without an offset is UTC and is kept
-    /// as its UTC instant; a date-time given for a date keeps its date), a temporal value converted where no
-    /// information is lost or invented. Nil when the value is not one.
+    /// The value in this temporal type: an ISO 8601 string read as CIQL's `datetime('…')`, `date('…')` and
+    /// `localdatetime('…')` read it (a datetime keeps its nanoseconds and its offset or zone; without either it is
+    /// UTC), a temporal value converted where no information is lost or invented. Nil when the value is not one:
+    /// a date-time given for a date too, as a datetime value is (which day of it to keep would be a guess).
     public func temporalValue(_ value: PropertyValue) -> PropertyValue? {
         switch (self, value) {
         case (.datetime, .string(let s)):
-            return ISODateTime.parse(s).map { PropertyValue.datetime(micros: $0) }
+            return ISO8601Parser.dateTime(s).map { PropertyValue.temporal($0) }
         case (.datetime, .temporal(let t)):
             switch t {
             case .dateTime: return value
@@ -189,8 +190,7 @@ public enum AttributeType: String, Sendable, CaseIterable {
             default: return nil
             }
         case (.date, .string(let s)):
-            if let d = ISO8601Parser.date(s) { return .temporal(.date(day: d)) }
-            return ISO8601Parser.dateTimeParts(s).map { .temporal(.date(day: $0.day)) }
+            return ISO8601Parser.date(s).map { .temporal(.date(day: $0)) }
         case (.date, .temporal(let t)):
             if case .date = t { return value }
             return nil

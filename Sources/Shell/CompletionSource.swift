@@ -56,11 +56,17 @@ package final class CompletionSource {
     /// The completions of `word`, which the text `before` precedes on the line.
     package func completions(of word: String, after before: String) -> Completion {
         let trimmed = before.drop { $0 == " " || $0 == "\t" }
-        if !isContinuation, trimmed.hasPrefix(":") {
-            return metaCommandCompletions(of: word, command: String(trimmed.dropFirst()))
+        let isMetaCommand = !isContinuation && trimmed.hasPrefix(":")
+        if let (quote, quoteEnd) = Self.openQuote(in: before) {
+            if isMetaCommand, !["describe", "history", "impact"].contains(Self.commandName(trimmed)) {
+                return Completion(candidates: [], terminator: nil)
+            }
+            let candidates = IDCompletion.insideString(
+                word: word, before: before, quote: quote, quoteEnd: quoteEnd, ids: ids, limit: Self.idLimit)
+            return Completion(candidates: candidates, terminator: quote)
         }
-        if let quote = Self.openQuote(in: before) {
-            return Completion(candidates: (try? ids(word, Self.idLimit)) ?? [], terminator: quote)
+        if isMetaCommand {
+            return metaCommandCompletions(of: word, command: String(trimmed.dropFirst()))
         }
         switch before.last {
         case ":", "|":
@@ -89,7 +95,8 @@ package final class CompletionSource {
         }
         switch command[..<space] {
         case "describe", "history", "impact":
-            return Completion(candidates: (try? ids(word, Self.idLimit)) ?? [], terminator: " ")
+            let found = word.unicodeScalars.contains(where: IDCompletion.isControl) ? [] : (try? ids(word, Self.idLimit)) ?? []
+            return Completion(candidates: found.map(IDCompletion.metaCommandArgument), terminator: " ")
         case "format":
             return Completion(candidates: MetaCommand.formats.filter { $0.hasPrefix(word) }, terminator: nil)
         case "timing":
@@ -99,9 +106,16 @@ package final class CompletionSource {
         }
     }
 
+    /// The names of `path`, without those holding control characters: a name cannot be typed back with them
+    /// (backtick names have no escapes) and would reach the terminal raw in the list of candidates.
     private func names(_ path: KeyPath<Vocabulary, [String]>) -> [String] {
         if vocabulary == nil { vocabulary = try? loadVocabulary() }
-        return vocabulary?[keyPath: path] ?? []
+        return (vocabulary?[keyPath: path] ?? []).filter { !$0.unicodeScalars.contains(where: IDCompletion.isControl) }
+    }
+
+    /// The meta-command's name in `line`, which starts with `:`.
+    private static func commandName(_ line: Substring) -> String {
+        String(line.dropFirst().prefix { $0 != " " && $0 != "\t" }).lowercased()
     }
 
     /// Names starting with `word`; when none matches exactly, those matching without regard to case.
@@ -112,12 +126,15 @@ package final class CompletionSource {
         return names.filter { $0.lowercased().hasPrefix(lower) }
     }
 
-    /// The quote character of a string literal left open at the end of `text`, if any.
-    static func openQuote(in text: String) -> Character? {
-        var open: Character?
+    /// The quote character of a string literal left open at the end of `text`, and where the string's text starts.
+    static func openQuote(in text: String) -> (Character, String.Index)? {
+        var open: (Character, String.Index)?
         var escaped = false
-        for c in text {
-            if let quote = open {
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            i = text.index(after: i)
+            if let (quote, _) = open {
                 if escaped {
                     escaped = false
                 } else if c == "\\" {
@@ -126,7 +143,7 @@ package final class CompletionSource {
                     open = nil
                 }
             } else if c == "'" || c == "\"" {
-                open = c
+                open = (c, i)
             }
         }
         return open

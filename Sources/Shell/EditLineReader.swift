@@ -89,23 +89,49 @@ package final class EditLineReader: LineReader {
     /// one wide character, so UTF-8 is decoded here); -1 at the end of input or when Ctrl-C was pressed, which
     /// makes `readline` return nil.
     ///
+    /// A byte that cannot continue the sequence begun (Latin-1 'é' = 0xE9 followed by ' ') ends it as one U+FFFD
+    /// and is read again as the start of the next character, so the text after it (and Enter) stays, as `cmdb query`
+    /// and the shell on a pipe decode it (the maximal subpart of an ill-formed sequence becomes one U+FFFD).
+    ///
     /// Waits in `poll` on the terminal and on the interrupt handler's wake-up pipe, so Ctrl-C ends the wait even
     /// when it came while libedit was busy rather than blocked in a read.
     private static func nextKey() -> Int32 {
         guard let first = nextByte() else { return -1 }
-        let length = first < 0x80 ? 1 : first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1
-        guard length > 1 else { return Int32(first) }
-        var bytes = [first]
+        let length: Int
+        var allowed: ClosedRange<UInt8> = 0x80...0xBF
+        switch first {
+        case 0x00...0x7F: return Int32(first)
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; allowed = 0xA0...0xBF  // no overlong forms
+        case 0xED: length = 3; allowed = 0x80...0x9F  // no surrogates
+        case 0xE1...0xEF: length = 3
+        case 0xF0: length = 4; allowed = 0x90...0xBF
+        case 0xF4: length = 4; allowed = 0x80...0x8F  // nothing past U+10FFFF
+        case 0xF1...0xF3: length = 4
+        default: return 0xFFFD  // a continuation byte without a lead, or a byte UTF-8 never uses
+        }
+        var value = UInt32(first) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
         for _ in 1..<length {
             guard let next = nextByte() else { return -1 }
-            bytes.append(next)
+            guard allowed.contains(next) else {
+                pendingByte = next
+                return 0xFFFD
+            }
+            value = value << 6 | UInt32(next & 0x3F)
+            allowed = 0x80...0xBF
         }
-        guard let scalar = String(validating: bytes, as: UTF8.self)?.unicodeScalars.first else { return 0xFFFD }
-        return Int32(scalar.value)
+        return Int32(value)
     }
+
+    /// A byte read past an ill-formed sequence, to be read again first.
+    nonisolated(unsafe) private static var pendingByte: UInt8?
 
     private static func nextByte() -> UInt8? {
         let input = rl_instream.map { fileno($0) } ?? 0
+        if !Interrupts.isPending, let byte = pendingByte {
+            pendingByte = nil
+            return byte
+        }
         while true {
             if Interrupts.isPending { return nil }
             var fds = [

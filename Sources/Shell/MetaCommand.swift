@@ -1,5 +1,6 @@
 import CIQL
 package import CIQLResults
+import CIQLSyntax
 import GraphStorage
 
 /// A line starting with `:` at the start of a statement: the shell's own commands, as in cypher-shell.
@@ -104,20 +105,56 @@ package enum MetaCommand: Equatable, Sendable {
             return .change(.set(rest))
         case "schema": return .schema
         case "impact":
-            guard !words.isEmpty else { throw ParseError(message: ":impact needs one or more CI ids") }
-            return .impact(words)
+            let ids = try ciIDs(in: rest, command: name)
+            guard !ids.isEmpty else { throw ParseError(message: ":impact needs one or more CI ids") }
+            return .impact(ids)
         case "history", "describe":
-            guard words.count == 1, let id = words.first else {
+            let ids = try ciIDs(in: rest, command: name)
+            guard ids.count == 1, let id = ids.first else {
                 throw ParseError(message: ":\(name) needs one CI id, e.g. :\(name) web-01")
             }
-            let unquoted = id.count >= 2 && (id.hasPrefix("'") && id.hasSuffix("'") || id.hasPrefix("\"") && id.hasSuffix("\""))
-                ? String(id.dropFirst().dropLast()) : id
-            return name == "history" ? .history(unquoted) : .describe(unquoted)
+            return name == "history" ? .history(id) : .describe(id)
         default:
             var message = "unknown command ':\(name)'"
             if let close = names.first(where: { $0.hasPrefix(name) && !name.isEmpty }) { message += " (did you mean ':\(close)'?)" }
             throw ParseError(message: message + "; :help lists the commands")
         }
+    }
+
+    /// The CI ids of a command's arguments: a bare word as it is, a quoted one (`'two words'`, `'evil\u001B'`) as the
+    /// CIQL string it is, escapes and all, which is how tab completion writes an id that cannot stand bare.
+    private static func ciIDs(in text: String, command: String) throws(ParseError) -> [String] {
+        var ids: [String] = []
+        var rest = Substring(text)
+        while let start = rest.firstIndex(where: { !$0.isWhitespace }) {
+            rest = rest[start...]
+            guard let quote = rest.first, quote == "'" || quote == "\"" else {
+                let word = rest.prefix { !$0.isWhitespace }
+                ids.append(String(word))
+                rest = rest[word.endIndex...]
+                continue
+            }
+            var end = rest.index(after: rest.startIndex)
+            var escaped = false
+            while end < rest.endIndex, escaped || rest[end] != quote {
+                escaped = !escaped && rest[end] == "\\"
+                end = rest.index(after: end)
+            }
+            guard end < rest.endIndex else {
+                throw ParseError(message: ":\(command): \(rest.prefix { !$0.isWhitespace }) has no closing quote")
+            }
+            let literal = String(rest[...end])
+            do {
+                ids.append(try CIQLLexer.stringLiteralValue(literal))
+            } catch {
+                throw ParseError(message: ":\(command): \(literal) is not a CIQL string: \(error.message)")
+            }
+            rest = rest[rest.index(after: end)...]
+            if let next = rest.first, !next.isWhitespace {
+                throw ParseError(message: ":\(command): put a space after \(literal)")
+            }
+        }
+        return ids
     }
 
     /// The text of `:help`.

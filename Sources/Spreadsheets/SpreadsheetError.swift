@@ -9,9 +9,10 @@ public struct SpreadsheetError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var kind: Kind
 
-    /// What the problem is with: a spreadsheet's contents, a mapping file, or a file that cannot be read.
+    /// What the problem is with: a spreadsheet's contents, a mapping file, a file that cannot be read, or values an
+    /// export would not write so that they read back as themselves.
     public enum Kind: Sendable {
-        case spreadsheet, mapping, unreadable
+        case spreadsheet, mapping, unreadable, unexportable
     }
 
     public init(

@@ -128,6 +128,7 @@ public struct SpreadsheetExporter {
         var unreadable = Unreadable()
         try forEachNode(labels, tx) { node in
             checkDeclared(node, declared, into: &unreadable)
+            checkText(node, into: &unreadable)
             for (key, value) in node.properties
             where key != "name" && key != "status" && !declared.contains(where: { $0.name == key }) {
                 let suffix = Self.typeSuffix(of: value)
@@ -140,15 +141,21 @@ public struct SpreadsheetExporter {
                         message: "attribute '\(key)' is \(first.suffix ?? "string") on '\(first.id)' and "
                             + "\(suffix ?? "string") on '\(node.externalID)'; a CSV column has one type, so the "
                             + "export would not read back as it was. Nothing was exported; make the values one "
-                            + "type, or export as JSON Lines (cmdb export)")
+                            + "type, or export as JSON Lines (cmdb export)", kind: .unexportable)
                 }
             }
         }
-        try unreadable.refuse()
-        return declared + others.keys.sorted().map { key in
+        let columns = declared + others.keys.sorted().map { key in
             let suffix = others[key]?.suffix ?? (Self.endsLikeATypedHeader(key) ? AttributeType.string.rawValue : nil)
             return AttributeColumn(name: key, suffix: suffix, isDeclared: false)
         }
+        for column in columns {
+            guard let c = dialect.encoding.firstUnencodable(column.name) else { continue }
+            unreadable.note("attribute name '\(column.name)' has '\(c)', which \(dialect.encoding.rawValue) cannot hold",
+                needsUTF8: true)
+        }
+        try unreadable.refuse()
+        return columns
     }
 
     /// Whether the import would read the end of this attribute name as the column's type (`port:int`).
@@ -157,20 +164,63 @@ public struct SpreadsheetExporter {
         return SpreadsheetMapping.isTypeSuffix(name[name.index(after: colon)...])
     }
 
-    /// Values of declared columns that would not read back as themselves: how many, and the first ten described.
+    /// Values that would not read back as themselves: how many, and the first ten described.
     struct Unreadable {
         var count = 0
         var described: [String] = []
+        /// Whether a value has a character the encoding cannot hold (the way out: UTF-8), and whether one is of a
+        /// type its column does not read.
+        var needsUTF8 = false
+        var hasOtherType = false
 
-        func refuse() throws {
+        mutating func note(_ description: String, needsUTF8: Bool = false) {
+            count += 1
+            if needsUTF8 { self.needsUTF8 = true } else { hasOtherType = true }
+            if described.count < 10 { described.append(description) }
+        }
+
+        func refuse(file: String = "export --format csv") throws {
             guard count > 0 else { return }
-            throw SpreadsheetError(file: "export --format csv",
+            let why = (hasOtherType ? ["a CSV column has one type"] : [])
+                + (needsUTF8 ? ["export as utf-8, the default, which holds every character"] : [])
+            throw SpreadsheetError(file: file,
                 message: "\(count) value\(count == 1 ? "" : "s") would not read back as "
                     + "\(count == 1 ? "itself" : "themselves"): " + described.joined(separator: "; ")
                     + (count > described.count ? "; and \(count - described.count) more" : "")
-                    + ". Nothing was exported (a CSV column has one type); or export as JSON Lines (cmdb export), "
-                    + "which keeps every value")
+                    + ". Nothing was exported (\(why.joined(separator: "; "))); or export as JSON Lines (cmdb export), "
+                    + "which keeps every value",
+                kind: .unexportable)
         }
+    }
+
+    /// Notes a name or status that is not text (its column is read as text, so `5` would come back as `"5"`), and,
+    /// in an encoding that cannot hold every character (Windows-1252), an id, class or value with such a character
+    /// (it would be written as `?`).
+    private func checkText(_ node: StoredNode, into unreadable: inout Unreadable) {
+        for key in ["name", "status"] {
+            guard let value = node.properties[key], let type = Self.typeSuffix(of: value) else { continue }
+            unreadable.note("'\(node.externalID)' holds \(key) as \(type) '\(Self.shown(value))' (the \(key) column "
+                + "is text; make it text)")
+        }
+        let encoding = dialect.encoding
+        guard encoding != .utf8 else { return }
+        for (what, text) in [("id", node.externalID), ("class", node.label ?? "")] {
+            guard let c = encoding.firstUnencodable(text) else { continue }
+            unreadable.note("'\(node.externalID)' has '\(c)' in its \(what), which \(encoding.rawValue) cannot hold",
+                needsUTF8: true)
+        }
+        for (key, value) in node.properties {
+            guard let c = encoding.firstUnencodable(text(value, nil)) else { continue }
+            let what = key == "name" || key == "status" ? key : "attribute '\(key)'"
+            unreadable.note("'\(node.externalID)' has '\(c)' in \(what), which \(encoding.rawValue) cannot hold",
+                needsUTF8: true)
+        }
+    }
+
+    /// A value for a message, cut at 60 characters.
+    static func shown(_ value: PropertyValue) -> String {
+        let shown = CellValue.text(value, format: nil, decimalComma: false)
+        return shown.count > 60 ? shown.prefix(60) + "…" : shown
     }
 
     /// Notes each attribute of `node` in a declared column whose value the import would not read back as itself:
@@ -185,15 +235,11 @@ public struct SpreadsheetExporter {
             let type = column.suffix.flatMap(AttributeType.init(rawValue:)) ?? own ?? .string
             let back = try? CellValue.parse(text(value, nil), as: type, format: nil, decimalComma: dialect.decimalComma)
             if back == value { continue }
-            unreadable.count += 1
-            guard unreadable.described.count < 10 else { continue }
             let why = own == nil
                 ? "\(label) does not declare it, so its column is text; export --class \(label) alone to type it"
                 : "its column is read as \(type.rawValue), as \(label) declares it; correct the value"
-            var shown = CellValue.text(value, format: nil, decimalComma: false)
-            if shown.count > 60 { shown = shown.prefix(60) + "…" }
-            unreadable.described.append("'\(node.externalID)' holds attribute '\(column.name)' as "
-                + "\(Self.typeSuffix(of: value) ?? "string") '\(shown)' (\(why))")
+            unreadable.note("'\(node.externalID)' holds attribute '\(column.name)' as "
+                + "\(Self.typeSuffix(of: value) ?? "string") '\(Self.shown(value))' (\(why))")
         }
     }
 
@@ -223,10 +269,22 @@ public struct SpreadsheetExporter {
             decimalComma: dialect.decimalComma)
         var refused: [String] = []
         var count = 0
+        // Characters the encoding cannot hold (Windows-1252 writes them as `?`), in the header or a cell.
+        var unencodable = Unreadable()
+        let encoding = dialect.encoding
+        for column in columns {
+            guard let c = encoding.firstUnencodable(column) else { continue }
+            unencodable.note("column '\(column)' has '\(c)', which \(encoding.rawValue) cannot hold", needsUTF8: true)
+        }
         try forEachNode(labels, tx) { node in
             let cells = try row(node, mapping: mapping, columns: columns, tx)
                 .map { FormulaGuard.guarded($0, decimalComma: dialect.decimalComma) }
             let id = node.externalID
+            for (column, cell) in zip(columns, cells) {
+                guard let c = encoding.firstUnencodable(cell) else { continue }
+                unencodable.note("'\(id)' has '\(c)' in column '\(column)', which \(encoding.rawValue) cannot hold",
+                    needsUTF8: true)
+            }
             let reason: String?
             switch mapper.map(cells, line: 0) {
             case .success(let back) where back.id != id:
@@ -242,6 +300,7 @@ public struct SpreadsheetExporter {
             count += 1
             if refused.count < 10 { refused.append(reason) }
         }
+        try unencodable.refuse(file: mapping.file)
         guard count > 0 else { return }
         throw SpreadsheetError(file: mapping.file, message: "\(count) CI\(count == 1 ? "" : "s") would not come back as "
             + "\(count == 1 ? "itself" : "themselves") through this mapping: \(refused.joined(separator: ", "))"

@@ -104,10 +104,10 @@ struct SchemaValidationTests {
 
     init() throws { schema = try Schema.parse(yaml: BuiltInSchema.yaml) }
 
-    @Test("valid CIs pass, and ISO date-times and integer floats are stored typed")
+    @Test("valid CIs pass, and ISO dates and integer floats are stored typed")
     func valid() throws {
         let stored = try schema.validatedNode(label: "Contract", properties: [
-            "name": .string("AFAS"), "status": .string("live"), "end_date": .string("2027-07-31T00:00:00Z"),
+            "name": .string("AFAS"), "status": .string("live"), "end_date": .string("2027-07-31"),
             "criticality": .int(3), "notes": .string("undeclared attributes are kept"),
         ])
         #expect(stored["end_date"] == .temporal(.date(day: CivilCalendar.epochDay(2027, 7, 31))))
@@ -121,6 +121,8 @@ struct SchemaValidationTests {
         ("Server", ["criticality": .int(7)] as Properties, "must be at most 5, not 7"),
         ("Server", ["status": .string("lve")] as Properties, "unknown status 'lve' (did you mean 'live'?)"),
         ("Contract", ["end_date": .string("soon")] as Properties, "must be an ISO-8601 date like 2027-01-31"),
+        ("Contract", ["end_date": .string("2027-07-31T00:00:00Z")] as Properties,
+            "must be an ISO-8601 date like 2027-01-31, not '2027-07-31T00:00:00Z'"),
         ("Server", ["name": .int(3)] as Properties, "'name' must be a string"),
     ])
     func invalid(_ label: String, _ properties: Properties, _ message: String) {

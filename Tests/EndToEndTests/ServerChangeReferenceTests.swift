@@ -114,7 +114,7 @@ struct ServerChangeReferenceTests {
         #expect(flagged.isSuperset(of: ["app-b", "app-c", "app-e"]), "flagged: \(flagged.sorted())")
     }
 
-    @Test("a change reference over 200 bytes is refused on reads as on writes (400 Limit.TooLarge), cached plan or not")
+    @Test("a change reference over 200 bytes is refused on reads as on writes: the request's as Request.Invalid (as impact's), USING CHANGE as Limit.TooLarge, cached plan or not")
     func overlongIsRefusedOnReads() throws {
         let (server, editor, _) = try start()
         let long = String(repeating: "X", count: 201)
@@ -122,7 +122,7 @@ struct ServerChangeReferenceTests {
         for attempt in 1...2 {  // the second time the read's plan is cached
             #expect(try editor.query(read).status == 200)
             let body = try editor.query(read, change: long)
-            #expect(body.status == 400 && body.errorCode == "Limit.TooLarge", "attempt \(attempt), change: \(body)")
+            #expect(body.status == 400 && body.errorCode == "Request.Invalid", "attempt \(attempt), change: \(body)")
             let using = try editor.query("USING CHANGE '\(long)' \(read)")
             #expect(using.status == 400 && using.errorCode == "Limit.TooLarge", "attempt \(attempt), USING CHANGE: \(using)")
         }

@@ -181,6 +181,35 @@ struct TemporalTests {
         #expect(expiring.out == "id\nlt-1\n")
     }
 
+    @Test("verify compares datetimes by instant: the same moment written with another offset is no drift")
+    func verifyDateTimesByInstant() throws {
+        let schema = try harness.sandbox.write("schema.yaml", """
+            classes:
+              Laptop:
+                identify: [[serial]]
+                attributes:
+                  serial:    {type: string, discoverable: true}
+                  last_seen: {type: datetime, discoverable: true}
+            """)
+        let db = harness.sandbox.path("laptops")
+        try harness.succeed("init", "--schema", schema, db: db)
+        try harness.succeed("import", try harness.sandbox.write("laptops.jsonl", """
+            {"kind":"ci","id":"lt-1","class":"Laptop","attrs":{"serial":"A1","last_seen":"2026-11-22T02:00:00.5+01:00"}}
+            {"kind":"ci","id":"lt-2","class":"Laptop","attrs":{"serial":"A2","last_seen":"2026-11-22T02:00+01:00"}}
+
+            """), db: db)
+        let snapshot = try harness.sandbox.write("snapshot.jsonl", """
+            {"kind":"source","name":"mdm","classes":["Laptop"]}
+            {"kind":"ci","class":"Laptop","attrs":{"serial":"A1","last_seen":"2026-11-22T01:00:00.5Z"}}
+            {"kind":"ci","class":"Laptop","attrs":{"serial":"A2","last_seen":"2026-11-22T02:00Z"}}
+
+            """)
+        let result = try harness.run(["--db", db, "verify", snapshot, "--format", "json"])
+        let list = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]], "\(result)")
+        let drift = list.first?["drift"] as? [[String: Any]] ?? []
+        #expect(drift.map { $0["id"] as? String } == ["lt-2"], "\(result.out)")
+    }
+
     @Test("bad dates are refused with what and where, exit 2, and nothing is written")
     func badInput() throws {
         let before = try harness.export()
@@ -202,5 +231,20 @@ struct TemporalTests {
         #expect(imported.exitCode == 2)
         #expect(imported.err.contains("bad.jsonl:2"), "\(imported.err)")
         #expect(try harness.export() == before, "nothing was written")
+    }
+
+    @Test("a duration too large for its fields is called out of range, not malformed; one that fits is read")
+    func durationOutOfRange() throws {
+        for text in ["PT99999999999999999999S", "P9223372036854775807Y", "P99999999999999999999D"] {
+            let result = try harness.cmdb("query", "RETURN duration('\(text)') AS d")
+            #expect(result.exitCode == 2, "\(text)\n\(result)")
+            #expect(result.err.contains("ArgumentError.InvalidArgumentValue"), "\(result.err)")
+            #expect(result.err.contains("the duration '\(text)' is out of range"), "\(result.err)")
+        }
+        let malformed = try harness.cmdb("query", "RETURN duration('PT99999999999999999999X') AS d")
+        #expect(malformed.err.contains("is not an ISO 8601 duration"), "\(malformed.err)")
+        #expect(try csv("RETURN duration('PT9223372036854775807S') AS d") == "d\nPT2562047788015215H30M7S\n")
+        let sum = try harness.cmdb("query", "RETURN duration('PT9223372036854775807S') + duration('PT1S') AS d")
+        #expect(sum.exitCode == 2 && sum.err.contains("overflow"), "\(sum)")
     }
 }

@@ -16,6 +16,10 @@ struct MetaCommandTests {
             (":change \u{3000}\u{00A0}", .change(.show)),
             (":schema", .schema), (":describe web-01", .describe("web-01")), (":history 'web-01'", .history("web-01")),
             (":impact hv-1 hv-2", .impact(["hv-1", "hv-2"])),
+            // A quoted id is a CIQL string: escapes as tab completion writes them, spaces inside.
+            (":describe 'evil\\u001B[2J'", .describe("evil\u{1B}[2J")), (":history \"o'brien\"", .history("o'brien")),
+            (":describe 'o\\'brien';", .describe("o'brien")),
+            (":impact 'two words' hv-1 \"a\\\\b\"", .impact(["two words", "hv-1", "a\\b"])),
         ])
     func parses(_ line: String, _ expected: MetaCommand) throws {
         #expect(try MetaCommand.parse(line) == expected)
@@ -31,6 +35,10 @@ struct MetaCommandTests {
             (":param 1x => 2", "'1x' is not a parameter name (letters, digits and _)"),
             (":describe", ":describe needs one CI id, e.g. :describe web-01"),
             (":impact", ":impact needs one or more CI ids"),
+            (":describe 'a' 'b'", ":describe needs one CI id, e.g. :describe web-01"),
+            (":describe 'web-01", ":describe: 'web-01 has no closing quote"),
+            (":impact hv-1 'a\\q'", ":impact: 'a\\q' is not a CIQL string: invalid escape '\\q' in string; "
+                + "use \\\\ \\' \\\" \\n \\t \\r \\b \\f or \\uXXXX"),
         ])
     func rejects(_ line: String, _ message: String) {
         #expect(throws: MetaCommand.ParseError(message: message)) { try MetaCommand.parse(line) }

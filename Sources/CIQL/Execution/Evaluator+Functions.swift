@@ -24,6 +24,10 @@ extension ExecutionContext {
             case .null: return .null
             case .string(let s):
                 guard let d = ISO8601Parser.duration(s) else {
+                    if ISO8601Parser.durationIsOutOfRange(s) {
+                        throw CIQLError(.runtime, .argument(.invalidArgumentValue),
+                            "the duration '\(s)' is out of range (at most 2^63 - 1 seconds, days or months)", at: at)
+                    }
                     throw CIQLError(.runtime, .argument(.invalidArgumentValue), "'\(s)' is not an ISO 8601 duration (e.g. 'P1DT2H')", at: at)
                 }
                 return .duration(d)

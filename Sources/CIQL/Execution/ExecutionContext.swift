@@ -38,14 +38,11 @@ final class ExecutionContext {
     init(
         source: any GraphSource, writer: GraphTransaction?, live: LiveGraph?, schema: Schema,
         parameters: [String: Value], statementTime: Int64, cancellation: CancellationFlag?,
-        limits: StatementLimits = .none
+        limits: StatementLimits = .none, startedAt: UInt64? = nil
     ) {
         self.limits = limits
-        if let timeout = limits.timeout, timeout > 0, timeout < 1e9 {
-            deadline = monotonicNanoseconds() &+ UInt64(timeout * 1e9)
-        } else {
-            deadline = .max
-        }
+        // A write's time counts from before it waited for the write lock (`startedAt`).
+        deadline = Self.deadline(of: limits, from: startedAt ?? monotonicNanoseconds())
         memoryLimit = limits.maximumMemory ?? .max
         self.source = source
         self.writer = writer

@@ -95,7 +95,16 @@ final class NodeSeekOperator: PlanOperator {
                     found.append(nid)
                 case .property(let name):
                     guard let p = candidate.propertyValue else { continue }
-                    found.append(contentsOf: try ctx.source.nodeIDs(property: name, equalTo: p) ?? [])
+                    if let hits = try ctx.source.nodeIDs(property: name, equalTo: p) {
+                        found.append(contentsOf: hits)
+                    } else {
+                        // A value the index does not file (a datetime finer than microseconds, a list, a local
+                        // date-time): every node that has the property, for the predicate checked after the seek.
+                        try ctx.source.forEachNodeID(labels: nil) { nid in
+                            if try ctx.source.property(name, of: nid) != nil { found.append(nid) }
+                            return true
+                        }
+                    }
                 }
             }
             if let labels {

@@ -12,7 +12,28 @@ func monotonicNanoseconds() -> UInt64 {
 
 extension ExecutionContext {
     /// Throws when the statement was cancelled (Ctrl-C) or ran past its deadline.
-    func checkLimits() throws { try StatementLimits.check(cancellation, deadline, limits) }
+    func checkLimits() throws {
+        try Self.checkLimits(cancellation, deadline, limits)
+    }
+
+    /// The deadline of a statement with `limits` that began at `start` (monotonic nanoseconds); `.max` for none.
+    static func deadline(of limits: StatementLimits, from start: UInt64) -> UInt64 {
+        guard let timeout = limits.timeout, timeout > 0, timeout < 1e9 else { return .max }
+        return start &+ UInt64(timeout * 1e9)
+    }
+
+    /// Throws when `cancellation` is set or `deadline` passed: `Limit.Cancelled`, `Limit.Timeout`.
+    static func checkLimits(_ cancellation: CancellationFlag?, _ deadline: UInt64, _ limits: StatementLimits) throws {
+        if let cancellation, cancellation.isCancelled {
+            throw CIQLError(.runtime, .limit(.cancelled), "the statement was cancelled")
+        }
+        if deadline != .max, monotonicNanoseconds() > deadline, let timeout = limits.timeout {
+            throw CIQLError(
+                .runtime, .limit(.timeout),
+                "the statement ran longer than its time limit of \(StatementLimits.describeSeconds(timeout)) and was "
+                    + "stopped (change the limit with \(limits.timeoutHint); 0 means no limit)")
+        }
+    }
 
     /// Counts `bytes` more held by a materialising operator (`what`: ORDER BY, DISTINCT …) against the budget.
     func charge(_ bytes: Int, for what: String) throws {
@@ -53,19 +74,4 @@ struct MemoryAccount {
     }
 
     mutating func releaseAll(_ ctx: ExecutionContext) { release(bytes, ctx) }
-}
-
-extension StatementLimits {
-    /// Throws when the statement was cancelled (Ctrl-C) or ran past `deadline` (monotonic nanoseconds).
-    static func check(_ cancellation: CancellationFlag?, _ deadline: UInt64, _ limits: StatementLimits) throws {
-        if let cancellation, cancellation.isCancelled {
-            throw CIQLError(.runtime, .limit(.cancelled), "the statement was cancelled")
-        }
-        if deadline != .max, monotonicNanoseconds() > deadline, let timeout = limits.timeout {
-            throw CIQLError(
-                .runtime, .limit(.timeout),
-                "the statement ran longer than its time limit of \(StatementLimits.describeSeconds(timeout)) and was "
-                    + "stopped (change the limit with \(limits.timeoutHint); 0 means no limit)")
-        }
-    }
 }

@@ -90,11 +90,11 @@ struct StatusAccounting {
                     (try baseline(try string(e, "a baseline name"), tx, e.location), "baseline")
                 } ?? (tx.lastCommittedTransaction, "now")
                 let (from, to) = first <= second.0 ? (first, second.0) : (second.0, first)
-                let deadline = limits.timeout.flatMap { $0 > 0 && $0 < 1e9 ? monotonicNanoseconds() &+ UInt64($0 * 1e9) : nil } ?? .max
+                let deadline = ExecutionContext.deadline(of: limits, from: monotonicNanoseconds())
                 var checks = 0
                 var rows = try HistoryDiff.rows(from: from, to: to, tx) {
                     checks &+= 1
-                    if checks & 1023 == 0 { try StatementLimits.check(cancellation, deadline, limits) }
+                    if checks & 1023 == 0 { try ExecutionContext.checkLimits(cancellation, deadline, limits) }
                 }
                 if first > second.0 {
                     // Asked newest first: show the change from a to b, so swap the sides.

@@ -11,24 +11,30 @@ struct FormQuery {
         try self.init(bytes: Array((query ?? "").utf8), of: "the query")
     }
 
+    /// The parameters of an API request's query string (`?change=`, `?apply=`), read as a GET form's fields are.
+    init(parameters query: String?) throws {
+        try self.init(bytes: Array((query ?? "").utf8), of: "the query", field: "query parameter")
+    }
+
     /// The fields of a POST form's body.
     init(body: [UInt8]) throws {
         try self.init(bytes: body, of: "the form")
     }
 
-    private init(bytes: [UInt8], of whole: String) throws {
+    private init(bytes: [UInt8], of whole: String, field: String = "field") throws {
         for pair in bytes.split(separator: UInt8(ascii: "&")) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard let rawName = parts.first else { continue }
             let rawValue = parts.count > 1 ? parts[1] : []
             guard let name = Self.decode(rawName) else {
                 throw APIError.badRequest(
-                    "\(whole)'s field name '\(Self.shown(rawName))' is not valid percent-encoded UTF-8 "
+                    "\(whole)'s \(field) name '\(Self.shown(rawName))' is not valid percent-encoded UTF-8 "
                         + "(encode its bytes as %XX, each % as %25)")
             }
             guard let value = Self.decode(rawValue) else {
+                // The value is not shown: it may be a token (README: secrets are never shown).
                 throw APIError.badRequest(
-                    "the field '\(name)' ('\(Self.shown(rawValue))') is not valid percent-encoded UTF-8 "
+                    "the \(field) '\(name)' is not valid percent-encoded UTF-8 "
                         + "(encode its bytes as %XX, each % as %25)")
             }
             fields.append((name, value))
@@ -51,6 +57,16 @@ struct FormQuery {
     /// The first value of the field `name`, if it was sent.
     func first(_ name: String) -> String? {
         fields.first { $0.name == name }?.value
+    }
+
+    /// The value of the single-valued query parameter `name`, if it was sent: given twice is 400 `Request.Invalid`
+    /// (which one was meant is unknown, so neither is taken).
+    func single(_ name: String) throws -> String? {
+        let values = all(name)
+        guard values.count <= 1 else {
+            throw APIError.badRequest("the query parameter '\(name)' is given \(values.count) times; give it once")
+        }
+        return values.first
     }
 
     /// Every value of the field `name` (a repeated field), in the order sent.

@@ -41,7 +41,7 @@ enum HTML {
                 <li><a href="/impact" accesskey="i">Impact</a></li>
                 <li><a href="/query" accesskey="q">Query</a></li>
                 </ul>
-                <form method="post" action="/signout" class="signout"><span>\(escape(caller.name)) (\(caller.role.rawValue))</span>
+                <form method="post" action="/signout" class="signout">\(formTokenField(caller))<span>\(escape(caller.name)) (\(caller.role.rawValue))</span>
                 <button type="submit">Sign out</button></form></nav>
                 """
         }
@@ -79,6 +79,11 @@ enum HTML {
             out += "</tr>"
         }
         return out + "</tbody></table></div>"
+    }
+
+    /// The hidden field with the session's form token, in every POST form of a signed-in page (see `FormForgery`).
+    static func formTokenField(_ caller: Caller) -> String {
+        caller.formToken.map { "<input type=\"hidden\" name=\"\(FormForgery.fieldName)\" value=\"\(escape($0))\">" } ?? ""
     }
 
     static func error(_ e: APIError) -> String {

@@ -13,7 +13,19 @@ struct WebRoutes {
     let engine: ServerEngine
     let tokens: TokenCache
     let sessions: WebSessions
-    var secure: Bool { engine.configuration.tlsCertificatePath != nil }
+    /// Session cookies are `Secure` under TLS, and behind a TLS-terminating proxy named by `--public-url https://…`.
+    var secure: Bool { engine.configuration.secureCookies }
+    var forgery: FormForgery {
+        FormForgery(
+            publicOrigin: engine.configuration.publicOrigin,
+            scheme: engine.configuration.tlsCertificatePath == nil ? "http" : "https")
+    }
+
+    /// Whether `path` is one of the web view's pages, the only ones the session cookie signs in to.
+    static func serves(_ path: String) -> Bool {
+        ["/", "/signin", "/signout", "/search", "/impact", "/query"].contains(path) || path.hasPrefix("/ci/")
+            || path.hasPrefix("/static/")
+    }
 
     func register(on router: Router<CMDBRequestContext>) {
         router.get("/static/cmdb.css") { _, _ in
@@ -25,10 +37,14 @@ struct WebRoutes {
             guard let caller = context.caller else { return signInPage(error: nil) }
             return searchPage(caller: caller, query: "", results: nil)
         }
-        router.post("/signin") { [tokens, sessions, secure, engine] request, _ in
+        router.post("/signin") { [tokens, sessions, secure, engine, forgery] request, _ in
             let fields: FormQuery
             do {
+                // A sign-in from another origin would sign the browser in as someone else (login forgery).
+                try forgery.checkOrigin(request)
                 fields = try FormQuery(body: try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
+            } catch let error as APIError where error.status == .forbidden {
+                return Self.refusedPage(error, caller: nil)
             } catch let error as APIError where error.status == .badRequest {
                 return signInPage(error: error.message, status: .badRequest)
             }
@@ -39,7 +55,14 @@ struct WebRoutes {
             let id = sessions.start(hash: token.hash)
             return HTML.redirect("/search", cookie: WebSessions.setCookie(id, secure: secure))
         }
-        router.post("/signout") { [sessions, secure] request, _ in
+        router.post("/signout") { [sessions, secure, engine, forgery] request, context in
+            do {
+                try forgery.checkOrigin(request)
+                let fields = try FormQuery(body: try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
+                try forgery.checkToken(fields, context: context)
+            } catch let error as APIError where error.status == .forbidden || error.status == .badRequest {
+                return Self.refusedPage(error, caller: context.caller)
+            }
             if let id = WebSessions.cookie(in: request) { sessions.end(id) }
             return HTML.redirect("/", cookie: WebSessions.clearCookie(secure: secure))
         }
@@ -77,11 +100,15 @@ struct WebRoutes {
             guard let caller = context.caller else { return HTML.redirect("/") }
             return queryPage(caller: caller, statement: "", change: "", result: nil)
         }
-        router.post("/query") { [engine] request, context in
+        router.post("/query") { [engine, forgery] request, context in
             guard let caller = context.caller else { return HTML.redirect("/") }
             let fields: FormQuery
             do {
+                try forgery.checkOrigin(request)
                 fields = try FormQuery(body: try await JSONBody.collect(request, limit: engine.configuration.maximumBodyBytes))
+                try forgery.checkToken(fields, context: context)
+            } catch let error as APIError where error.status == .forbidden {
+                return Self.refusedPage(error, caller: caller)
             } catch let error as APIError where error.status == .badRequest {
                 return queryPage(caller: caller, statement: "", change: "", result: .failure(error), status: .badRequest)
             }
@@ -100,6 +127,11 @@ struct WebRoutes {
     }
 
     // MARK: - Pages
+
+    /// A form post refused as forged (403 `Request.Forged`): nothing ran.
+    static func refusedPage(_ error: APIError, caller: Caller?) -> Response {
+        HTML.page(title: "Refused", signedInAs: caller, HTML.error(error) + "<p>Nothing was run or changed.</p>", status: error.status)
+    }
 
     func signInPage(error: String?, status: HTTPResponse.Status = .unauthorized) -> Response {
         var body = ""
@@ -201,7 +233,9 @@ struct WebRoutes {
             let svg = try await engine.read { ImpactGraph.svg(report) }
             body += impactSections(report, svg: svg)
         } catch {
-            body += HTML.error(APIError.from(error))
+            // The form again with the error, under the error's status (400 for a bad field, 503 for a timeout…).
+            let failure = APIError.from(error)
+            return HTML.page(title: "Impact", signedInAs: caller, body + HTML.error(failure), status: failure.status)
         }
         return HTML.page(title: "Impact", signedInAs: caller, body)
     }
@@ -251,7 +285,7 @@ struct WebRoutes {
         status: HTTPResponse.Status = .ok
     ) -> Response {
         var body = """
-            <form method="post" action="/query">
+            <form method="post" action="/query">\(HTML.formTokenField(caller))
             <label for="statement">CIQL statement</label>
             <textarea id="statement" name="statement" rows="6" required autofocus>\(HTML.escape(statement.isEmpty ? "MATCH (s:BusinessService) RETURN s.id, s.name, s.criticality ORDER BY s.id" : statement))</textarea>
             <label for="change">Change reference (for statements that write)</label>
@@ -269,6 +303,8 @@ struct WebRoutes {
                 body += HTML.table(caption: "\(sink.cells.count) row\(sink.cells.count == 1 ? "" : "s")", columns: sink.columns, rows: sink.cells)
             }
         }
+        // A statement that failed answers with its error's status (400, 403, 503…), the page shown all the same.
+        if case .failure(let e)? = result, status == .ok { return HTML.page(title: "Query", signedInAs: caller, body, status: e.status) }
         return HTML.page(title: "Query", signedInAs: caller, body, status: status)
     }
 

@@ -57,6 +57,31 @@ enum KeyLayout {
         return (UInt16(truncatingIfNeeded: v >> 48), v & maxNodeID)
     }
 
+    /// The property index keys (`[key u32][ordered value]`) of every value CIQL's `=` holds equal to `value`: ints
+    /// and floats are filed apart, and 0.0 apart from -0.0, so `2` is looked up as `2` and `2.0`, `-0.0` as `-0.0`,
+    /// `0.0` and `0`. An int past 2^53 has no equal float (and a float with a fraction no equal int): one key. NaN
+    /// equals nothing: no key. Nil when `value` cannot be indexed.
+    static func indexKeys(keyID: UInt32, equalTo value: PropertyValue) -> [[UInt8]]? {
+        var equal: [PropertyValue] = [value]
+        switch value {
+        case .int(let i):
+            if let d = Double(exactly: i) { equal += d == 0 ? [.float(0.0), .float(-0.0)] : [.float(d)] }
+        case .float(let d):
+            if d.isNaN { return [] }
+            if d == 0 { equal = [.float(0.0), .float(-0.0)] }
+            if let i = Int64(exactly: d) { equal.append(.int(i)) }
+        default: break
+        }
+        var keys: [[UInt8]] = []
+        for v in equal {
+            var w = ByteWriter()
+            w.u32BE(keyID)
+            guard indexedValue(&w, v) else { return nil }
+            keys.append(w.bytes)
+        }
+        return keys
+    }
+
     /// Appends an order-preserving encoding of `value` for the property index. Lists are not indexed.
     /// Returns false for values that cannot be indexed.
     static func indexedValue(_ w: inout ByteWriter, _ value: PropertyValue) -> Bool {

@@ -153,6 +153,7 @@ public final class GraphStore: @unchecked Sendable {
         var txn = unsafe try env.begin(readOnly: true)
         var isOpen = true
         defer { if isOpen { unsafe env.abort(txn, readOnly: true) } }
+        unsafe try MainDatabaseCheck.validate(env, txn, file: file, expected: layout.map { ($0.0, $0.2) })
         var dbs = Databases()
         var metaDBI: MDB_dbi = 0
         let rc = unsafe mdb_dbi_open(txn, "meta", 0, &metaDBI)
@@ -281,10 +282,11 @@ public final class GraphStore: @unchecked Sendable {
     /// A transaction that changed nothing, or that `body` discarded, is rolled back and leaves no record.
     /// When the map is full the transaction is rolled back, the map grown, and `body` run again: `body` must
     /// be safe to repeat (read its input anew, and send nothing anywhere before this returns). When another
-    /// process is writing, this waits as `writeLockWait` says.
+    /// process is writing, this waits as `writeLockWait` says, and gives up with what the interrupt of the
+    /// enclosing `WriteLockWait.whileWaiting` throws (a statement's time limit counts its wait for the lock).
     ///
     /// - Throws: `StorageError` `.noSpace` when the file system is full (nothing was changed), `.locked` when
-    ///   the wait for another writer timed out, or what `body` threw.
+    ///   the wait for another writer timed out, what the interrupt threw, or what `body` threw.
     public func write<R>(_ change: ChangeInfo, _ body: (GraphTransaction) throws -> R) throws -> R {
         var attempt = 0
         while true {
@@ -300,7 +302,7 @@ public final class GraphStore: @unchecked Sendable {
     /// One attempt of `write`: the transaction is committed, or aborted exactly once (never after a commit,
     /// which frees it whether or not it succeeds).
     private func writeOnce<R>(_ change: ChangeInfo, _ body: (GraphTransaction) throws -> R) throws -> R {
-        let txn = unsafe try env.begin(readOnly: false, wait: writeLockWait)
+        let txn = unsafe try env.begin(readOnly: false, wait: writeLockWait.scoped)
         var isOpen = true
         let t = unsafe LMDBTransaction(handle: txn)
         var tx: GraphTransaction?

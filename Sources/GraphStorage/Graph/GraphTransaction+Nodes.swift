@@ -139,18 +139,20 @@ extension GraphTransaction {
     public func nodeIDs(withProperty key: String, equalTo value: PropertyValue) throws -> [NodeID]? {
         guard let keyID = names.id(key, .propertyKey) else { return try isIndexed(key) ? [] : nil }
         guard try indexedKeys().contains(where: { $0.id == keyID }) else { return nil }
-        var w = ByteWriter()
-        w.u32BE(keyID)
-        guard KeyLayout.indexedValue(&w, value) else { return nil }
+        guard let keys = KeyLayout.indexKeys(keyID: keyID, equalTo: value) else { return nil }
         let cursor = unsafe try raw.openCursor(dbs.propidx)
         defer { unsafe cursor.close() }
         var candidates: [NodeID] = []
-        unsafe try w.bytes.withUnsafeBytes { k in
-            unsafe try cursor.forEachDuplicatePage(key: k) { page in
-                for i in 0..<(page.count / 8) { unsafe candidates.append(page.loadBE64(at: i * 8)) }
-                return true
+        for key in keys {
+            unsafe try key.withUnsafeBytes { k in
+                unsafe try cursor.forEachDuplicatePage(key: k) { page in
+                    for i in 0..<(page.count / 8) { unsafe candidates.append(page.loadBE64(at: i * 8)) }
+                    return true
+                }
             }
         }
+        // A node holds one value of `key`, so the keys' lists are disjoint; merged, they keep the order of one.
+        if keys.count > 1 { candidates.sort() }
         // Long strings are indexed by a prefix: confirm against the record.
         if case .string(let s) = value, s.utf8.count >= KeyLayout.maxIndexedValueBytes {
             return try candidates.filter { try storedNode($0)?.properties[key] == value }

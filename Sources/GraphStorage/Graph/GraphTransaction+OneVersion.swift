@@ -205,7 +205,11 @@ extension GraphTransaction {
                 unsafe entry = unsafe try cursor.get(MDB_NEXT)
             }
         }
-        guard moved.first?.sequence == sequence + 1 else { return true }
+        guard moved.first?.sequence == sequence + 1 else {
+            // The slot is free; when entry `sequence` is the last one, the next entry logged must still go after it.
+            logSequence = max(logSequence, sequence + 2)
+            return true
+        }
         for entry in moved { try deleteLogEntry(entry.sequence) }
         // Last first: an entry refers to what the next one referred to before it moved on.
         for entry in moved.reversed() {

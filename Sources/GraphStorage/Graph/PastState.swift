@@ -188,14 +188,15 @@ package final class PastState {
     package func nodeIDs(property key: String, equalTo value: PropertyValue) throws -> [NodeID]? {
         guard let present = try tx.nodeIDs(withProperty: key, equalTo: value) else { return nil }
         let resolved = tx.propertyKey(key)
-        var wanted = ByteWriter()
-        guard KeyLayout.indexedValue(&wanted, value) else { return nil }
+        guard let keyID = tx.names.id(key, .propertyKey), let wanted = KeyLayout.indexKeys(keyID: keyID, equalTo: value)
+        else { return present }
         let isLong: Bool
         if case .string(let s) = value { isLong = s.utf8.count >= KeyLayout.maxIndexedValueBytes } else { isLong = false }
         func matches(_ nid: NodeID) throws -> Bool {
             guard try loadNode(nid, into: &record), let stored = try record.property(resolved) else { return false }
             var encoded = ByteWriter()
-            guard KeyLayout.indexedValue(&encoded, stored), encoded.bytes == wanted.bytes else { return false }
+            encoded.u32BE(keyID)
+            guard KeyLayout.indexedValue(&encoded, stored), wanted.contains(encoded.bytes) else { return false }
             return !isLong || stored == value
         }
         guard let delta else {

@@ -6,7 +6,7 @@ public enum PropertyValue: Hashable, Sendable {
     case int(Int64)
     case float(Double)
     case string(String)
-    /// A date, time, or date-time, with or without a zone (`datetime` attributes hold UTC instants).
+    /// A date, time, or date-time, with or without a zone (a `datetime` keeps the offset or zone it was given).
     // Boxed, so that the other cases (and arrays of values) stay as small as before temporal values came.
     indirect case temporal(TemporalValue)
     indirect case duration(TemporalDuration)

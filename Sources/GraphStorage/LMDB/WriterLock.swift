@@ -9,6 +9,9 @@ public struct WriteLockWait: Sendable {
     public var timeout: Duration?
     /// Receives the notice, e.g. "waiting for the write lock held by pid 4242…" (the CLI prints it on stderr).
     public var notice: @Sendable (String) -> Void
+    /// Called while waiting; what it throws (the caller's time limit passed, the statement was cancelled) ends
+    /// the wait, nothing written. Set for a scope with `WriteLockWait.whileWaiting(_:_:)`.
+    public var interrupt: (@Sendable () throws -> Void)?
 
     public init(
         noticeAfter: Duration = .seconds(1), timeout: Duration? = nil, notice: @escaping @Sendable (String) -> Void
@@ -20,6 +23,27 @@ public struct WriteLockWait: Sendable {
 
     /// Waits silently and without limit (what LMDB alone does).
     public static let silent = WriteLockWait(notice: { _ in })
+
+    /// What the writes begun on this thread (or task) inside `whileWaiting` call while they wait for the lock.
+    @TaskLocal static var scopedInterrupt: (@Sendable () throws -> Void)?
+
+    /// Runs `body`, in which a write that waits for the write lock (another process's write, or another thread's
+    /// of this one) calls `interrupt` every few milliseconds and gives up with what it throws: how a statement's
+    /// time limit, or its cancellation, counts the wait for the lock. Inside another such scope, both are called.
+    public static func whileWaiting<R>(_ interrupt: @escaping @Sendable () throws -> Void, _ body: () throws -> R) rethrows -> R {
+        let outer = scopedInterrupt
+        let both: @Sendable () throws -> Void = { try outer?(); try interrupt() }
+        return try $scopedInterrupt.withValue(both, operation: body)
+    }
+
+    /// This wait, plus the interrupt of the scope the calling thread is in.
+    var scoped: WriteLockWait {
+        guard let scope = Self.scopedInterrupt else { return self }
+        var wait = self
+        let own = interrupt
+        wait.interrupt = { try own?(); try scope() }
+        return wait
+    }
 }
 
 /// The cross-process "who is writing" lock: an `fcntl` record lock on one byte far beyond the end of
@@ -31,45 +55,66 @@ public struct WriteLockWait: Sendable {
 /// process ends, however it ends. LMDB takes no fcntl locks on `data.mdb` (its own are on `lock.mdb`), and
 /// the descriptor used is LMDB's, open until the environment closes, so no other close releases it.
 ///
-/// Record locks belong to the process, not the thread: threads of one process share one hold (counted),
-/// and LMDB's mutex orders them among themselves.
+/// Record locks belong to the process, not the thread: one thread of the process holds it at a time (LMDB has one
+/// write transaction at a time anyway), and the others wait here, where their wait can be interrupted, rather than
+/// in LMDB's mutex, where it cannot.
 final class WriterLock: Sendable {
     /// The locked byte: past any real file size.
     static let offset: off_t = 1 << 40
     private let descriptor: Int32
-    private let holders = Mutex(0)
+    /// Whether a thread of this process holds the lock.
+    private let held = Mutex(false)
 
     init(descriptor: Int32) { self.descriptor = descriptor }
 
     /// Takes the lock, waiting as `wait` says.
     ///
-    /// - Throws: `StorageError` `.locked` when the wait's timeout passes first.
+    /// - Throws: `StorageError` `.locked` when the wait's timeout passes first, or what `wait.interrupt` threw.
     func acquire(_ wait: WriteLockWait) throws {
-        try holders.withLock { count in
-            if count > 0 {
-                count += 1
-                return
+        let start = ContinuousClock.now
+        // Another thread of this process writing: poll briefly (its write is short, or its own limit ends it).
+        while !held.withLock({ held in
+            if held { return false }
+            held = true
+            return true
+        }) {
+            try wait.interrupt?()
+            if let timeout = wait.timeout, ContinuousClock.now - start >= timeout {
+                throw StorageError(
+                    .locked, "gave up after \(Self.seconds(ContinuousClock.now - start)) waiting for another write of this "
+                        + "process; nothing was changed")
             }
-            try waitForLock(wait)
-            count = 1
+            usleep(1_000)
+        }
+        do {
+            try waitForLock(wait, since: start)
+        } catch {
+            held.withLock { $0 = false }
+            throw error
         }
     }
 
     func release() {
-        holders.withLock { count in
-            count -= 1
-            if count == 0 { _ = setLock(F_UNLCK, command: F_SETLK) }
+        held.withLock { held in
+            _ = setLock(F_UNLCK, command: F_SETLK)
+            held = false
         }
     }
 
-    private func waitForLock(_ wait: WriteLockWait) throws {
-        let start = ContinuousClock.now
+    private func waitForLock(_ wait: WriteLockWait, since start: ContinuousClock.Instant) throws {
         var noticed = false
         while true {
             if setLock(F_WRLCK, command: F_SETLK) == 0 { return }
             guard errno == EAGAIN || errno == EACCES || errno == EINTR else {
                 // A file system without record locks: fall back to LMDB's own (silent, unbounded) wait.
                 return
+            }
+            do {
+                try wait.interrupt?()
+            } catch {
+                // Stopped before the notice was due: still say what it waited for.
+                if !noticed { wait.notice("waiting for the write lock held by \(holderDescription())…") }
+                throw error
             }
             let waited = ContinuousClock.now - start
             if let timeout = wait.timeout, waited >= timeout {

@@ -8,6 +8,8 @@
 public struct ISO8601Parser {
     private let s: [UInt8]
     private var i = 0
+    /// Set when the text has the form of a value but a number in it is too large for its field.
+    private var isOutOfRange = false
 
     private init(_ text: String) { s = Array(text.utf8) }
 
@@ -241,23 +243,40 @@ extension ISO8601Parser {
     /// An ISO 8601 duration: `P1Y2M3W4DT5H6M7.5S` (any part may be fractional or negative, `-P…` negates the
     /// whole) or the alternative form `P2012-02-02T14:37:21.545`.
     public static func duration(_ text: String) -> TemporalDuration? {
+        readDuration(text).duration
+    }
+
+    /// Whether `text` has the form of an ISO 8601 duration but a part too large for one (past ±2^63 seconds,
+    /// days or months, or nanoseconds): why `duration` gave nil, when it did for that.
+    public static func durationIsOutOfRange(_ text: String) -> Bool {
+        readDuration(text).isOutOfRange
+    }
+
+    private static func readDuration(_ text: String) -> (duration: TemporalDuration?, isOutOfRange: Bool) {
         var p = ISO8601Parser(text)
+        let d = p.duration()
+        return d == nil ? (nil, p.isOutOfRange) : (d, false)
+    }
+
+    private mutating func duration() -> TemporalDuration? {
         var negate = false
-        if p.take("-") { negate = true } else { _ = p.take("+") }
-        guard p.take("P") || p.take("p") else { return nil }
-        if let alt = p.alternativeDuration() { return negate ? alt.negated : alt }
+        if take("-") { negate = true } else { _ = take("+") }
+        guard take("P") || take("p") else { return nil }
+        if let alt = alternativeDuration() { return negate ? alt.negated : alt }
         var b = TemporalDuration.Builder()
         var inTime = false
         var order = 0
         var any = false
-        while !p.atEnd {
-            if !inTime, p.take("T") || p.take("t") {
+        var tooLarge = false
+        while !atEnd {
+            if !inTime, take("T") || take("t") {
                 inTime = true
-                guard !p.atEnd else { return nil }
+                guard !atEnd else { return nil }
                 continue
             }
-            guard let (whole, fraction, nanosDigits) = p.decimal(), let unit = p.peek else { return nil }
-            p.i += 1
+            guard let (whole, fraction, nanosDigits, overflow) = decimal(), let unit = peek else { return nil }
+            tooLarge = tooLarge || overflow
+            i += 1
             let rank: Int
             switch (Character(UnicodeScalar(unit)).uppercased(), inTime) {
             case ("Y", false): rank = 1; b.add(months: whole, scale: 12); b.add(months: fraction * 12)
@@ -273,16 +292,30 @@ extension ISO8601Parser {
             order = rank
             any = true
         }
-        guard any, let d = b.duration else { return nil }
+        guard any else { return nil }
+        guard !tooLarge, let d = b.duration else {
+            isOutOfRange = true
+            return nil
+        }
         return negate ? d.negated : d
     }
 
-    /// A signed decimal number: its integer part, its fraction (with the sign), and the fraction as nanoseconds.
-    private mutating func decimal() -> (Int64, Double, Int64)? {
+    /// A signed decimal number: its integer part, its fraction (with the sign), the fraction as nanoseconds, and
+    /// whether the integer part overflowed.
+    private mutating func decimal() -> (Int64, Double, Int64, Bool)? {
         var negative = false
         if take("-") { negative = true } else { _ = take("+") }
         let n = digitCount(from: i)
-        guard n >= 1, n <= 18, let whole = digits(n) else { return nil }
+        guard n >= 1 else { return nil }
+        var whole: Int64 = 0
+        var overflow = false
+        for b in s[i..<(i + n)] {
+            let (tens, o1) = whole.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = tens.addingReportingOverflow(Int64(b - 48))
+            overflow = overflow || o1 || o2
+            whole = overflow ? 0 : sum
+        }
+        i += n
         var fraction = 0.0, nanos: Int64 = 0
         if take(".") || take(",") {
             let f = digitCount(from: i)
@@ -295,7 +328,7 @@ extension ISO8601Parser {
             nanos = scaled
             i += f
         }
-        return negative ? (-whole, -fraction, -nanos) : (whole, fraction, nanos)
+        return negative ? (-whole, -fraction, -nanos, overflow) : (whole, fraction, nanos, overflow)
     }
 
     /// `YYYY-MM-DDThh:mm:ss[.f]` (or basic `YYYYMMDDThhmmss`) after the `P`.

@@ -41,6 +41,14 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         }
     }
 
+    /// The first character of `text` this encoding cannot hold (which `encode` would write as `?`), or nil.
+    public func firstUnencodable(_ text: String) -> Unicode.Scalar? {
+        guard self == .windows1252 else { return nil }
+        return text.unicodeScalars.first { scalar in
+            !(scalar.value < 0x80 || (0xA0...0xFF).contains(scalar.value) || Self.high.contains(scalar.value))
+        }
+    }
+
     /// Windows-1252 bytes 0x80–0x9F (WHATWG's table; the five unassigned bytes map to the C1 controls).
     private static let high: [UInt32] = [
         0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,

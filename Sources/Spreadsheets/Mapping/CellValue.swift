@@ -13,9 +13,10 @@ public enum CellValue {
     /// The value of `text` as `type`.
     ///
     /// Numbers: with decimal commas `1.234,5` (dots between groups of three digits are thousands separators, a lone
-    /// dot still reads as a decimal point); without, `1234.5`. Booleans: ja/nee, j/n, waar/onwaar, true/false,
-    /// yes/no, y/n, 1/0. Date-times: the format, else ISO-8601. Lists: a JSON array (dates, times and durations in it typed,
-    /// `{"date":"2027-01-31"}`, as JSON Lines writes them).
+    /// dot still reads as a decimal point); without, `1234.5`; `NaN`, `Infinity`, `-Infinity`. Booleans: ja/nee, j/n, waar/onwaar, true/false,
+    /// yes/no, y/n, 1/0. Date-times: the format, else ISO-8601 (a datetime keeps its offset, zone and nanoseconds).
+    /// Lists: a JSON array (dates, times and durations in it typed, `{"date":"2027-01-31"}`, as JSON Lines writes
+    /// them).
     public static func parse(
         _ text: String, as type: AttributeType, format: DateFormat?, decimalComma: Bool
     ) throws(ConversionError) -> PropertyValue {
@@ -32,6 +33,7 @@ public enum CellValue {
             if let d = Double(number), d.isFinite, d == d.rounded(), abs(d) < 9.0e15 { return .int(Int64(d)) }
             throw ConversionError(message: "'\(text)' is not a whole number")
         case .float:
+            if let special = nonFinite.first(where: { $0.text == trimmed }) { return .float(special.value) }
             if !trimmed.utf8.contains(where: { $0 == 0x2E || $0 == 0x2C }), let i = Int64(trimmed) {
                 return .float(Double(i))
             }
@@ -61,7 +63,11 @@ public enum CellValue {
                 let full = ISODateTime.format(t)
                 iso = type == .date ? String(full.prefix(10)) : type == .localdatetime ? String(full.dropLast()) : full
             }
-            guard let value = type.temporalValue(.string(iso)) else {
+            // Without a format a datetime keeps its offset, zone and nanoseconds as written (it is a UTC instant
+            // where it says Z or nothing), so that what export wrote reads back as itself.
+            let value = type == .datetime && format == nil
+                ? ISO8601Parser.dateTime(iso).map { PropertyValue.temporal($0) } : type.temporalValue(.string(iso))
+            guard let value else {
                 throw ConversionError(message: "'\(text)' is not an ISO-8601 \(type.rawValue) like \(type.example) "
                     + "(give the column a format, e.g. dd-MM-yyyy)")
             }
@@ -83,6 +89,9 @@ public enum CellValue {
         case .string(let s): return s
         case .int(let i): return String(i)
         case .float(let d):
+            if let special = nonFinite.first(where: { $0.value == d || ($0.value.isNaN && d.isNaN) }) {
+                return special.text
+            }
             let s = d.description
             return decimalComma ? String(s.map { $0 == "." ? "," : $0 }) : s
         case .bool(let b): return b ? "true" : "false"
@@ -105,6 +114,11 @@ public enum CellValue {
             return String(decoding: w.bytes, as: UTF8.self)
         }
     }
+
+    /// NaN and the infinities, spelled as JSON Lines and CIQL spell them (Swift's `nan`, `inf` read as nothing).
+    private static let nonFinite: [(text: String, value: Double)] = [
+        ("NaN", .nan), ("Infinity", .infinity), ("-Infinity", -.infinity),
+    ]
 
     /// Whether the cell holds nothing but spaces.
     static func isBlank(_ text: String) -> Bool {

@@ -94,11 +94,12 @@ public final class RowMapper {
                     + "unquoted value?)"))
         }
         let skipEmpty = mapping.skipEmpty
+        var label = ""
         func cell(at i: Int) -> String? {
             guard i < fields.count else { return nil }
             let text = FormulaGuard.unguarded(fields[i])
             if CellValue.isBlank(text) {
-                if mapping.isIdentity, quotedEmpty.contains(i) { return text }
+                if mapping.isIdentity, quotedEmpty.contains(i), blankIsText(text, at: i, label: label) { return text }
                 return skipEmpty ? nil : text
             }
             return text
@@ -108,7 +109,6 @@ public final class RowMapper {
             return cell(at: i)
         }
         // Class.
-        var label = ""
         switch mapping.classRule {
         case .fixed(let c): label = c
         case .column(let rule):
@@ -227,6 +227,21 @@ public final class RowMapper {
         if !problems.isEmpty { return .failure(RowProblems(problems: problems)) }
         return .success(MappedRow(line: line, id: id, label: label, properties: properties,
             hasName: properties["name"] != nil, hasStatus: properties["status"] != nil, relations: relations))
+    }
+
+    /// Whether a quoted blank cell (`""`, `" "`) in column `i` is that string, as export writes one: only in a
+    /// text column that may hold it (the name; the status where the schema lists none or it; a string attribute
+    /// that is not an enumeration without it). Elsewhere it is absent, as an unquoted blank cell is: PowerShell's
+    /// Export-Csv and Python's QUOTE_ALL quote every field, the blank ones too.
+    private func blankIsText(_ text: String, at i: Int, label: String) -> Bool {
+        if let k = attributeColumns.firstIndex(of: i) {
+            let (name, rule) = mapping.attributes[k]
+            guard rule.temporalTag == nil, types(for: label)[k] == .string else { return false }
+            return schema.attribute(name, of: label)?.allowedValues.map { $0.contains(text) } ?? true
+        }
+        if i == index["name"] { return true }
+        if i == index["status"] { return schema.statuses.isEmpty || schema.statuses.contains(text) }
+        return false
     }
 
     /// The column a schema message is about: the one mapped to the attribute it quotes.

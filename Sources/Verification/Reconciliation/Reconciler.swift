@@ -75,6 +75,10 @@ public final class Reconciler {
         let candidates = try finder.candidates(identifier)
         switch candidates.count {
         case 0:
+            // The same thing seen again (an item repeated, or named by another identifier set): an earlier
+            // unregistered item holding these values is what the CI registered for it would match, so it counts
+            // once, as a second item matching one CI does, and `--apply` registers one CI, not a duplicate.
+            if unregisteredItems(holding: identifier)?.isEmpty == false { return }
             for (key, value) in item.properties {
                 unregisteredIndex[key, default: [:]][value, default: []].append(result.unregistered.count)
             }
@@ -104,7 +108,7 @@ public final class Reconciler {
         for key in attributes {
             guard let seen = item.properties[key] else { continue }
             let recorded = node.properties[key]
-            if recorded != seen {
+            if recorded != seen, !Self.isSameInstant(recorded, seen) {
                 result.drift.append(Drift(nid: nid, id: node.externalID, attribute: key, recorded: recorded,
                     discovered: seen, line: item.line))
             }
@@ -112,6 +116,13 @@ public final class Reconciler {
     }
 
     // MARK: - Missing
+
+    /// Two dates or times of one type at the same instant (a datetime written with another offset or zone) are
+    /// the same value for verify, as for CIQL's `=`: the discovery tool's way of writing a moment is no drift.
+    private static func isSameInstant(_ recorded: PropertyValue?, _ seen: PropertyValue) -> Bool {
+        guard case .temporal(let a)? = recorded, case .temporal(let b) = seen else { return false }
+        return TemporalValue.compareInstants(a, b) == 0
+    }
 
     private func findMissing() throws {
         let scope = result.source.scope
@@ -176,13 +187,23 @@ public final class Reconciler {
         return .unresolved(end)
     }
 
+    /// The unregistered items with every value of `attributes` (nil for no attributes): those of the shortest
+    /// index list that hold the other values too, so a value many items share (a site) costs nothing when another
+    /// (a hostname) is rare.
+    private func unregisteredItems(holding attributes: Properties) -> [Int]? {
+        var shortest: [Int]?
+        for (key, value) in attributes {
+            let these = unregisteredIndex[key]?[value] ?? []
+            if these.count < shortest?.count ?? Int.max { shortest = these }
+        }
+        return shortest?.filter { i in
+            attributes.allSatisfy { result.unregistered[i].properties[$0.key] == $0.value }
+        }
+    }
+
     /// The one unregistered item with every attribute of `end`, if exactly one.
     private func unregisteredItem(matching end: DiscoveredEnd) -> Int? {
-        var hits: Set<Int>?
-        for (key, value) in end.attributes {
-            let these = Set(unregisteredIndex[key]?[value] ?? [])
-            hits = hits.map { $0.intersection(these) } ?? these
-        }
+        var hits = unregisteredItems(holding: end.attributes)
         if let label = end.label {
             hits = hits?.filter { schema.isClass(result.unregistered[$0].label, a: label) }
         }
@@ -208,13 +229,27 @@ public final class Reconciler {
     // MARK: - Apply
 
     /// Registers the unregistered items, corrects drift and registers the discovered relations whose ends are
-    /// known, in the write transaction the reconciliation ran in.
+    /// known, in the write transaction the reconciliation ran in, and checks the rules that depend on more than one
+    /// write (unique values) on the state it leaves: for a transaction that applies this snapshot only.
     ///
     /// - Throws: `VerificationInputError` naming the snapshot line when the schema refuses a write; the caller's
     ///   transaction then rolls back and nothing is written.
     public func apply() throws -> Reconciliation {
+        var checks = ApplyChecks(schema: schema)
+        let applied = try apply(checkingAtCommit: &checks)
+        try checks.check(tx)
+        return applied
+    }
+
+    /// `apply()` for one of several snapshots applied in one transaction: the rules that depend on more than one
+    /// write are noted in `checks`, which the caller checks once all are applied, before commit.
+    ///
+    /// - Throws: `VerificationInputError` naming the snapshot line when the schema refuses a write; the caller's
+    ///   transaction then rolls back and nothing is written.
+    public func apply(checkingAtCommit checks: inout ApplyChecks) throws -> Reconciliation {
         precondition(tx.isWritable, "apply() needs the reconciliation to run in a write transaction")
         let file = result.source.file
+        let snapshot = checks.startSnapshot()
         func refused(_ line: Int, _ error: SchemaError) -> VerificationInputError {
             VerificationInputError(file: file, line: line, message: "cannot apply: \(error.message)", schemaReason: error.reason)
         }
@@ -228,6 +263,8 @@ public final class Reconciler {
                 let checked = try schema.validatedNode(label: node.label, properties: properties)
                 try tx.upsertNode(externalID: node.externalID, label: node.label, properties: checked)
             } catch let error as SchemaError { throw refused(drifts[0].line, error) }
+            checks.noteWrite(nid: nid, id: node.externalID, isRegistration: false, file: file, snapshot: snapshot,
+                line: drifts[0].line)
         }
         var naming = RegistrationNaming(schema: schema)
         var registered: [Int: NodeID] = [:]
@@ -238,7 +275,10 @@ public final class Reconciler {
             if properties["status"] == nil, let status = schema.defaultStatus { properties["status"] = .string(status) }
             do {
                 let checked = try schema.validatedNode(label: item.label, properties: properties)
-                registered[index] = try tx.upsertNode(externalID: id, label: item.label, properties: checked).nid
+                let nid = try tx.upsertNode(externalID: id, label: item.label, properties: checked).nid
+                registered[index] = nid
+                checks.noteWrite(
+                    nid: nid, id: id, isRegistration: true, file: file, snapshot: snapshot, line: item.line)
             } catch let error as SchemaError { throw refused(item.line, error) }
             result.registeredIDs[item.line] = id
         }

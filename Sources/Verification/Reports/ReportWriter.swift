@@ -28,8 +28,10 @@ public final class ReportWriter {
         buffer.reserveCapacity(1 << 16)
     }
 
+    /// Writes `text`, its control characters (from stored values and snapshot files) shown as `\u001B`-style
+    /// escapes in every format: a report piped to a terminal or mail must not drive it.
     func write(_ text: String) throws {
-        buffer.append(contentsOf: text.utf8)
+        buffer.append(contentsOf: TerminalText.escaped(text).utf8)
         if buffer.count >= 1 << 16 { try flush() }
     }
 

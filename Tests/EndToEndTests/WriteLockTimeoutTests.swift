@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A write waiting for another process's write lock counts that wait against its time limit: past it, the
+/// statement stops with `Limit.Timeout` and writes nothing, so a client that gave up and retries cannot write twice.
+@Suite(.serialized)
+struct WriteLockTimeoutTests {
+    let harness: Harness
+
+    init() throws { harness = try Harness() }
+
+    /// Holds the record lock every cmdb writer takes (one byte at 2^40 in data.mdb) for 8 s at most (a writer
+    /// that ignores its time limit gets through late, and the test sees how late).
+    private static let holdWriterLock = """
+        import fcntl, sys, time
+        f = open(sys.argv[1], 'r+b')
+        fcntl.lockf(f, fcntl.LOCK_EX, 1, 1 << 40)
+        print('ready', flush=True)
+        time.sleep(8)
+        """
+
+    /// Starts the lock holder; `release` ends it.
+    private func holdLock() throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", Self.holdWriterLock, harness.db + "/data.mdb"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let line = String(decoding: out.fileHandleForReading.readData(ofLength: 6), as: UTF8.self)
+        try #require(line.hasPrefix("ready"), "the helper did not start: '\(line)'")
+        return process
+    }
+
+    private func release(_ holder: Process) {
+        holder.terminate()
+        holder.waitUntilExit()
+    }
+
+    private func count(_ id: String) throws -> String {
+        let result = try harness.succeed("query", "MATCH (n {id:'\(id)'}) RETURN count(*) AS c", "--format", "csv")
+        return result.out.split(separator: "\n").last.map(String.init) ?? ""
+    }
+
+    @Test("cmdb --timeout 1 query CREATE behind another writer stops with Limit.Timeout and writes nothing")
+    func queryTimesOutWaitingForTheLock() throws {
+        try harness.makeDatabase(withSample: true)
+        let holder = try holdLock()
+        let result = try harness.cmdb("--timeout", "1", "query", "CREATE (:Application {id:'late-cli'})")
+        release(holder)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("Limit.Timeout"), "\(result)")
+        #expect(result.err.contains("waiting for the write lock held by pid"), "\(result)")
+        #expect(result.duration < .seconds(3), "waited past its time limit: \(result.duration)")
+        #expect(try count("late-cli") == "0", "the timed-out write was committed")
+    }
+
+    @Test("a baseline saved under --timeout behind another writer stops with Limit.Timeout")
+    func baselineTimesOutWaitingForTheLock() throws {
+        try harness.makeDatabase(withSample: true)
+        let holder = try holdLock()
+        let result = try harness.cmdb("--timeout", "1", "query", "CREATE BASELINE 'late'")
+        release(holder)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("Limit.Timeout"), "\(result)")
+        #expect(result.duration < .seconds(3), "waited past its time limit: \(result.duration)")
+    }
+
+    @Test("the shell's :timeout bounds the wait for the write lock")
+    func shellTimeoutBoundsTheWait() throws {
+        try harness.makeDatabase(withSample: true)
+        let holder = try holdLock()
+        let script = ":timeout 1\nCREATE (:Application {id:'late-shell'});\n"
+        let result = try harness.cmdb("shell", stdin: Data(script.utf8))
+        release(holder)
+        #expect(result.err.contains("Limit.Timeout") || result.out.contains("Limit.Timeout"), "\(result)")
+        #expect(result.duration < .seconds(3), "waited past its time limit: \(result.duration)")
+        #expect(try count("late-shell") == "0", "the timed-out write was committed")
+    }
+
+    @Test("serve --timeout 1: a write behind another process's write answers 503 Limit.Timeout and writes nothing")
+    func serverWritesTimeOutWaitingForTheLock() throws {
+        try harness.makeDatabase(withSample: true)
+        let editor = try harness.token("ed", role: "editor")
+        let server = try ServerProcess(harness: harness, extra: ["--timeout", "1"])
+        defer { _ = server.stop() }
+        let client = HTTPClient(baseURL: server.baseURL, token: editor)
+        let holder = try holdLock()
+        var started = ContinuousClock.now
+        let created = try client.query("CREATE (:Application {id:'late-api'})", change: "C1")
+        let createdAfter = ContinuousClock.now - started
+        started = ContinuousClock.now
+        let line = #"{"kind":"ci","id":"late-import","class":"Application"}"# + "\n"
+        let imported = try client.request("POST", "/v1/import?change=C2", body: Data(line.utf8))
+        let importedAfter = ContinuousClock.now - started
+        release(holder)
+        #expect(created.status == 503 && created.errorCode == "Limit.Timeout", "\(created)")
+        #expect(createdAfter < .seconds(3), "waited past its time limit: \(createdAfter)")
+        #expect(imported.status == 503 && imported.errorCode == "Limit.Timeout", "\(imported)")
+        #expect(importedAfter < .seconds(3), "waited past its time limit: \(importedAfter)")
+        // Once the lock is free, writes go ahead again; the timed-out ones left nothing behind.
+        #expect(try client.query("CREATE (:Application {id:'after'})", change: "C3").status == 200)
+        #expect(server.stop() == 0)
+        #expect(try count("late-api") == "0", "the timed-out write was committed")
+        #expect(try count("late-import") == "0", "the timed-out import was committed")
+        #expect(try count("after") == "1")
+    }
+}
