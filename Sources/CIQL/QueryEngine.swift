@@ -269,7 +269,7 @@ public final class QueryEngine: Sendable {
             if let point = statement.asOf, case .showClasses = statement.body {
                 asOf = try database.store.read { tx in try resolve(point, tx, parameters) }
             }
-            try StatusAccounting(database: database, parameters: parameters, asOf: asOf)
+            try StatusAccounting(database: database, parameters: parameters, asOf: asOf, cancellation: cancellation, limits: limits)
                 .execute(statement, change: info, into: sink, started: started)
         }
     }

@@ -17,8 +17,11 @@ public struct TableRenderer {
     }
 
     public func rendered() -> String {
-        let cleaned = rows.map { $0.map(Self.singleLine) }
-        let columns = columns.map(Self.singleLine)
+        // A cell can never be shown wider than the cap or the whole width: cut it to that first, so a cell of
+        // millions of characters costs no more than a short one.
+        let cap = [maximumCellWidth.map { max($0, 1) }, maximumWidth].compactMap { $0 }.min()
+        let cleaned = rows.map { $0.map { Self.singleLine(Self.cut($0, to: cap)) } }
+        let columns = columns.map { Self.singleLine(Self.cut($0, to: cap)) }
         var widths = columns.map(Self.displayWidth)
         for row in cleaned {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.displayWidth(cell)) }
@@ -28,9 +31,11 @@ public struct TableRenderer {
         var out = ""
         func line(_ cells: [String]) {
             var parts: [String] = []
+            let last = min(cells.count, widths.count) - 1
             for (i, cell) in cells.enumerated() where i < widths.count {
                 let t = Self.truncated(cell, to: widths[i])
-                parts.append(t + String(repeating: " ", count: max(0, widths[i] - Self.displayWidth(t))))
+                // The last column is not padded: its blanks would only be taken off again.
+                parts.append(i == last ? t : t + String(repeating: " ", count: max(0, widths[i] - Self.displayWidth(t))))
             }
             var text = parts.joined(separator: "  ")
             while text.last == " " { text.removeLast() }
@@ -42,10 +47,30 @@ public struct TableRenderer {
         return out
     }
 
-    /// Shrinks the widest columns until the sum fits; no column below 4.
+    /// `s` cut to a little more than `width` display columns (nil: whole), so measuring and cutting it later looks
+    /// at no more than that; a cut cell ends with `…` then (one column more than `width` at most).
+    static func cut(_ s: String, to width: Int?) -> String {
+        guard let width, s.utf8.count > width + 1 else { return s }
+        guard let end = s.index(s.startIndex, offsetBy: width + 1, limitedBy: s.endIndex), end < s.endIndex else { return s }
+        return String(s[..<end]) + "…"
+    }
+
+    /// Shrinks the widest columns until the sum fits; no column below 4. The widest columns come down together to
+    /// the next width in one step each (a column millions wide came down one column per step).
     static func fit(_ widths: [Int], into total: Int) -> [Int] {
         var w = widths
-        while w.reduce(0, +) > total, let i = w.indices.max(by: { w[$0] < w[$1] }), w[i] > 4 { w[i] -= 1 }
+        while case let excess = w.reduce(0, +) - total, excess > 0, let widest = w.max(), widest > 4 {
+            let at = w.indices.filter { w[$0] == widest }
+            let next = max(4, w.filter { $0 < widest }.max() ?? 4)
+            if excess >= (widest - next) * at.count {
+                for i in at { w[i] = next }
+                continue
+            }
+            // Less to take than down to the next width: each gives its share, the first ones one more.
+            for i in at { w[i] -= excess / at.count }
+            for i in at.prefix(excess % at.count) { w[i] -= 1 }
+            break
+        }
         return w
     }
 
@@ -59,7 +84,7 @@ public struct TableRenderer {
 
     /// Cuts to `width` display columns, ending with `…` when cut.
     public static func truncated(_ s: String, to width: Int) -> String {
-        guard displayWidth(s) > width else { return s }
+        guard displayWidth(s, over: width) > width else { return s }
         var out = ""
         var used = 0
         for c in s {
@@ -71,10 +96,30 @@ public struct TableRenderer {
         return out + "…"
     }
 
+    /// Whether `s` is all ASCII, looked at eight bytes at a time (a cell may hold millions).
+    static func isASCII(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { bytes in
+            let words = bytes.count / 8
+            let raw = UnsafeRawBufferPointer(bytes)
+            for w in 0..<words where raw.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                return false
+            }
+            for i in (words * 8)..<bytes.count where bytes[i] >= 0x80 { return false }
+            return true
+        }
+    }
+
     /// Terminal columns: East Asian wide and emoji characters take two, combining marks none.
-    public static func displayWidth(_ s: String) -> Int {
+    public static func displayWidth(_ s: String) -> Int { displayWidth(s, over: .max) }
+
+    /// The display width of `s`, or a number over `limit` as soon as it passes it; plain ASCII (what a cell is
+    /// after its control characters are escaped) by its length.
+    static func displayWidth(_ s: String, over limit: Int) -> Int {
+        if isASCII(s) { return s.utf8.count }
         var n = 0
         for c in s {
+            if n > limit { return n }
             guard let scalar = c.unicodeScalars.first else { continue }
             let v = scalar.value
             if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .enclosingMark {

@@ -28,8 +28,17 @@ public struct CIQLError: Error, Sendable, CustomStringConvertible {
     public init(_ kind: Kind, _ code: Code, _ message: String, at location: SourceLocation? = nil) {
         self.kind = kind
         self.code = code
-        self.message = message
+        self.message = Self.bounded(message)
         self.location = location
+    }
+
+    /// `message` with the middle of a very long one left out: a message quotes names and tokens of the statement,
+    /// and a machine-made statement may have a name or string of megabytes.
+    static func bounded(_ message: String) -> String {
+        guard message.utf8.count > 2_000 else { return message }
+        let count = message.count
+        guard count > 1_000 else { return message }
+        return message.prefix(700) + "…(\(count - 1_000) characters left out)…" + message.suffix(300)
     }
 
     /// An error with the kind's general code (`Code.general(for:)`); new errors should name their code.
@@ -72,10 +81,27 @@ public struct CIQLError: Error, Sendable, CustomStringConvertible {
             ? (showingCode ? "\(label): \(message)" : message)
             : (showingCode ? "\(label) \(place): \(message)" : "\(place): \(message)")
         guard let location else { return head }
-        guard let line = SourceLocation.line(location.line, in: source)?.replacing("\t", with: " ") else { return head }
-        let caretColumn = max(1, min(location.column, line.count + 1))
-        return head + "\n  " + line + "\n  " + String(repeating: " ", count: caretColumn - 1) + "^"
+        guard let line = SourceLocation.line(location.line, in: source) else { return head }
+        let (excerpt, caretColumn) = Self.excerpt(of: line, around: location.column)
+        return head + "\n  " + excerpt + "\n  " + String(repeating: " ", count: caretColumn - 1) + "^"
     }
+
+    /// The characters of a source line shown under an error: all of a short line, and of a long one (a machine-made
+    /// statement on one line) `excerptLength` characters around `column`, cut ends marked `…`; with the column of
+    /// the caret in what is shown.
+    static func excerpt(of line: String, around column: Int) -> (text: String, caretColumn: Int) {
+        let count = line.count
+        let caret = max(1, min(column, count + 1))
+        guard count > excerptLength else { return (line.replacing("\t", with: " "), caret) }
+        let first = max(0, min(caret - 1 - excerptLength / 2, count - excerptLength))
+        let start = line.index(line.startIndex, offsetBy: first)
+        let end = line.index(start, offsetBy: excerptLength)
+        let head = first > 0 ? "…" : ""
+        let tail = end < line.endIndex ? "…" : ""
+        return (head + String(line[start..<end]).replacing("\t", with: " ") + tail, caret - first + head.count)
+    }
+
+    static let excerptLength = 200
 }
 
 extension CIQLError {

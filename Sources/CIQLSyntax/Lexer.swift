@@ -32,6 +32,20 @@ struct Scanner {
     /// Whether the current line holds a non-ASCII byte before `position`, so columns need counting in characters.
     var lineHasNonASCII = false
     var tokens: [Token] = []
+    /// The tokens of the current statement so far (since the last `;`).
+    var statementTokens = 0
+
+    /// The most tokens one statement may have (each statement of a script alone): parsing and planning take time
+    /// and memory in proportion to them, before the statement's time limit and memory budget are checked, so a
+    /// machine-made statement of millions of literals is refused here, at its first token past the limit.
+    static let maximumStatementTokens = 250_000
+
+    static func tooManyTokens(at location: SourceLocation) -> CIQLError {
+        CIQLError(
+            .syntax, .limit(.tooLarge),
+            "the statement is too large: it has more than \(maximumStatementTokens) tokens; pass big lists as a "
+                + "parameter (--param, UNWIND $list) or split the statement", at: location)
+    }
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -151,6 +165,12 @@ struct Scanner {
     mutating func scanToken() throws(CIQLError) {
         let start = location(at: position)
         let b = bytes[position]
+        if b == UInt8(ascii: ";") {
+            statementTokens = 0
+        } else {
+            statementTokens += 1
+            if statementTokens > Self.maximumStatementTokens { throw Self.tooManyTokens(at: start) }
+        }
         let next = byte(at: position + 1)
         switch b {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"):

@@ -102,7 +102,7 @@ enum ProcedureCatalog {
             case .null: return nil
             case .int(let d) where d >= 1: return Int(d)
             case let other:
-                throw CIQLError(.runtime, .argument(.numberOutOfRange), "\(procedure)(): depth must be a positive integer, not \(other.typeName.lowercased())")
+                throw CIQLError(.runtime, .argument(.numberOutOfRange), "\(procedure)(): depth must be a positive integer, not \(ValueText.literal(other, maxLength: 40))")
             }
         default: throw CIQLError(.runtime, .type(.invalidArgumentType), "\(procedure)(): options must be a map like {depth: 6}")
         }

@@ -124,9 +124,15 @@ struct QueryCommand: ParsableCommand {
             guard let eq = p.firstIndex(of: "=") else { continue }
             let name = String(p[..<eq]), text = String(p[p.index(after: eq)...])
             guard !name.isEmpty else { throw CommandFailure.badInput("--param '\(p)' has no name before '='") }
-            if let json = try? JSONParser.parse(text) {
-                result[name] = Value(json: json)
-            } else {
+            do {
+                result[name] = Value(json: try JSONParser.parse(text))
+            } catch let error as JSONSyntaxError where error.message == "integer out of range" {
+                // A number that is not an integer CIQL can hold is refused, as the literal is, not taken as text.
+                throw CommandFailure.badInput(
+                    "--param \(name): the integer in '\(text.prefix(80))' is outside the 64-bit range "
+                        + "-9223372036854775808...9223372036854775807 (write a float with a '.', or a string in quotes)",
+                    code: .syntax(.integerOverflow))
+            } catch {
                 result[name] = .string(text)
             }
         }

@@ -52,4 +52,17 @@ struct TableRendererTests {
         let table = TableRenderer(columns: ["note"], rows: [["a\nb\tc"]])
         #expect(table.rendered() == "note\n─────\na↵b c\n")
     }
+
+    @Test("a cell of millions of characters is cut to the terminal's width at once, not one column at a time")
+    func hugeCellFitsQuickly() {
+        let started = ContinuousClock.now
+        var table = TableRenderer(columns: ["id", "s"], rows: [["a", String(repeating: "x", count: 4_000_000)], ["b", "日本"]])
+        table.maximumWidth = 40
+        let lines = table.rendered().split(separator: "\n").map(String.init)
+        #expect(lines == ["id  s", "──  " + String(repeating: "─", count: 36), "a   " + String(repeating: "x", count: 35) + "…", "b   日本"])
+        var two = TableRenderer(columns: ["a", "b"], rows: [[String(repeating: "y", count: 3_000_000), String(repeating: "z", count: 2_000_000)]])
+        two.maximumWidth = 30
+        #expect(two.rendered().split(separator: "\n").map { TableRenderer.displayWidth(String($0)) } == [17, 30, 30])
+        #expect(ContinuousClock.now - started < .seconds(3), "took \(ContinuousClock.now - started)")
+    }
 }

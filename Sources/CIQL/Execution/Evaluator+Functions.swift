@@ -95,7 +95,7 @@ extension ExecutionContext {
             default: throw typeError("isEmpty() needs a list, string or map", a, at)
             }
         case .head, .last, .tail, .reverse:
-            if f == .reverse, case .string(let s) = a { return .string(String(s.reversed())) }
+            if f == .reverse, case .string(let s) = a { return try builtString(String(s.reversed()), f) }
             guard case .list(let l) = a else { throw typeError("\(f.displayName)() needs a list", a, at) }
             switch f {
             case .head: return l.first ?? .null
@@ -130,8 +130,8 @@ extension ExecutionContext {
         case .tolower, .toupper, .trim, .ltrim, .rtrim:
             guard case .string(let s) = a else { throw typeError("\(f.displayName)() needs a string", a, at) }
             switch f {
-            case .tolower: return .string(s.lowercased())
-            case .toupper: return .string(s.uppercased())
+            case .tolower: return try builtString(s.lowercased(), f)
+            case .toupper: return try builtString(s.uppercased(), f)
             case .trim: return .string(s.trimmingCharacters(in: .whitespaces))
             case .ltrim: return .string(String(s.drop(while: { $0 == " " || $0 == "\t" })))
             default:
@@ -142,6 +142,13 @@ extension ExecutionContext {
         case .replace, .substring, .left, .right, .split: return try stringFunction(f, args, at)
         default: return try mathFunction(f, args, at)
         }
+    }
+
+    /// A string a function made anew in one pass (at most a few times its argument, itself within the budget),
+    /// checked against the memory budget like every value an expression builds.
+    private func builtString(_ s: String, _ f: BuiltinFunction) throws -> Value {
+        try checkValueSize(40 &+ s.utf8.count, for: "\(f.displayName)()")
+        return .string(s)
     }
 
     private func range(_ args: [Value], _ at: SourceLocation) throws -> Value {
@@ -255,20 +262,64 @@ extension ExecutionContext {
         switch f {
         case .replace:
             let search = try string(1)
-            return .string(search.isEmpty ? s : s.replacing(search, with: try string(2)))
+            return search.isEmpty ? .string(s) : .string(try replacing(search, in: s, with: try string(2)))
         case .substring:
+            // Walks to the start and end (no array of every character, which took 16 bytes per character).
             let start = try int(1)
-            let chars = Array(s)
-            guard start < chars.count else { return .string("") }
-            let length = args.count > 2 ? try int(2) : chars.count - start
-            return .string(String(chars[start..<min(chars.count, start + min(length, chars.count))]))
+            guard let from = s.index(s.startIndex, offsetBy: start, limitedBy: s.endIndex) else { return .string("") }
+            let length = args.count > 2 ? try int(2) : Int.max
+            let to = s.index(from, offsetBy: length, limitedBy: s.endIndex) ?? s.endIndex
+            return .string(String(s[from..<to]))
         case .left: return .string(String(s.prefix(try int(1))))
         case .right: return .string(String(s.suffix(try int(1))))
-        default:
-            let sep = try string(1)
-            if sep.isEmpty { return .list(s.map { .string(String($0)) }) }
-            return .list(s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) })
+        default: return .list(try splitting(s, at: try string(1)))
         }
+    }
+
+    /// `replace(s, search, replacement)`, built piece by piece: what it has built counts against the memory budget
+    /// (one value may not exceed it) and each piece against the time limit, so a replacement that multiplies the
+    /// string stops at the limit instead of growing past it.
+    private func replacing(_ search: String, in s: String, with replacement: String) throws -> String {
+        var out = ""
+        var rest = s[...]
+        while let found = rest.firstRange(of: search) {
+            out += rest[..<found.lowerBound]
+            out += replacement
+            rest = rest[found.upperBound...]
+            try checkValueSize(40 &+ out.utf8.count &+ rest.utf8.count, for: "replace()")
+            try checkCancelled()
+        }
+        out += rest
+        return out
+    }
+
+    /// `split(s, separator)` (each character when the separator is empty), one piece at a time: the list built so
+    /// far counts against the memory budget and each piece against the time limit.
+    private func splitting(_ s: String, at separator: String) throws -> [Value] {
+        var out: [Value] = []
+        var bytes = 32
+        func append(_ piece: Substring) throws {
+            bytes &+= 40 &+ piece.utf8.count
+            try checkValueSize(bytes, for: "split()")
+            try checkCancelled()
+            out.append(.string(String(piece)))
+        }
+        if separator.isEmpty {
+            var i = s.startIndex
+            while i < s.endIndex {
+                let next = s.index(after: i)
+                try append(s[i..<next])
+                i = next
+            }
+            return out
+        }
+        var rest = s[...]
+        while let found = rest.firstRange(of: separator) {
+            try append(rest[..<found.lowerBound])
+            rest = rest[found.upperBound...]
+        }
+        try append(rest)
+        return out
     }
 
     private func mathFunction(_ f: BuiltinFunction, _ args: [Value], _ at: SourceLocation) throws -> Value {

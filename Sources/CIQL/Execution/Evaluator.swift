@@ -177,8 +177,12 @@ extension ExecutionContext {
                 return .bool(try sub.plan.next(self) != nil)
             case .collect(let map, let at):
                 var out: [Value] = []
+                var bytes = 32
                 while var inner = try sub.plan.next(self) {
+                    try checkCancelled()
                     let value = try evaluate(map, &inner)
+                    bytes &+= value.estimatedBytes
+                    try checkValueSize(bytes, for: "a pattern comprehension")
                     out.append(value)
                 }
                 try checkBuilt(.list(out), "this pattern comprehension", at)

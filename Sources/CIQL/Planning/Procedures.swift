@@ -136,7 +136,9 @@ final class ProcedureCallOperator: PlanOperator {
     private func reported<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as CIQLError {
+        } catch var error as CIQLError {
+            // A procedure's own errors (a bad option, an unknown CI) are placed at its CALL.
+            if error.location == nil { error.location = location }
             throw error
         } catch let error as StorageError {
             throw CIQLError(.runtime, CIQLError.Code(error), "\(definition.name): \(error.message)", at: location)

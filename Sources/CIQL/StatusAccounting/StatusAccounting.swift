@@ -11,6 +11,9 @@ struct StatusAccounting {
     let parameters: [String: Value]
     /// The transaction `SHOW CLASSES AS OF …` counts at (the only CMDB statement that reads the past).
     var asOf: TransactionNumber?
+    /// Ctrl-C and the time limit, for the statements that loop over the history (DIFF BASELINE).
+    var cancellation: CancellationFlag?
+    var limits = StatementLimits.none
 
     private var schema: Schema { database.schema }
 
@@ -87,7 +90,12 @@ struct StatusAccounting {
                     (try baseline(try string(e, "a baseline name"), tx, e.location), "baseline")
                 } ?? (tx.lastCommittedTransaction, "now")
                 let (from, to) = first <= second.0 ? (first, second.0) : (second.0, first)
-                var rows = try HistoryDiff.rows(from: from, to: to, tx)
+                let deadline = ExecutionContext.deadline(of: limits, from: monotonicNanoseconds())
+                var checks = 0
+                var rows = try HistoryDiff.rows(from: from, to: to, tx) {
+                    checks &+= 1
+                    if checks & 1023 == 0 { try ExecutionContext.checkLimits(cancellation, deadline, limits) }
+                }
                 if first > second.0 {
                     // Asked newest first: show the change from a to b, so swap the sides.
                     rows = rows.map { r in

@@ -120,13 +120,18 @@ public struct HistoryDiff {
     }
 
     /// The differences between the state after `from` and the state after `to` (`from < to`).
-    public static func rows(from: TransactionNumber, to: TransactionNumber, _ tx: GraphTransaction) throws -> [Row] {
+    ///
+    /// `check` is called for each logged change, CI and relation compared (the statement's time limit and Ctrl-C).
+    public static func rows(
+        from: TransactionNumber, to: TransactionNumber, _ tx: GraphTransaction, check: () throws -> Void = {}
+    ) throws -> [Row] {
         var nodes = Set<NodeID>()
         var relations: [RelationKey] = []
         var seenRelations = Set<RelationKey>()
         var txn = from + 1
         while txn <= to {
             for logged in try tx.loggedChanges(of: txn) {
+                try check()
                 switch logged.entity {
                 case .node(let nid): nodes.insert(nid)
                 case .relation(let f, let type, let t):
@@ -138,6 +143,7 @@ public struct HistoryDiff {
         }
         var out: [Row] = []
         for nid in nodes.sorted() {
+            try check()
             let before = try tx.node(nid, asOf: from), after = try tx.node(nid, asOf: to)
             switch (before, after) {
             case (nil, let a?): out.append(Row(change: .added, kind: "ci", id: a.externalID, before: nil, after: .string(a.label ?? "")))
@@ -165,6 +171,7 @@ public struct HistoryDiff {
             return found
         }
         for ref in relations {
+            try check()
             let name = "\(try id(ref.from))-[:\(ref.type)]->\(try id(ref.to))"
             let before = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: from)
             let after = try tx.relation(from: ref.from, type: ref.type, to: ref.to, asOf: to)
