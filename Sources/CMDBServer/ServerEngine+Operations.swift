@@ -99,17 +99,17 @@ extension ServerEngine {
         let limit = configuration.maximumRows
         let parameters = request.parameters
         // The engine is looked up on the thread that runs the statement, after it adopted any new stored schema.
-        let body: @Sendable () throws -> JSONResultSink = { [self] in
+        let body: @Sendable (Deadline) throws -> JSONResultSink = { [self] deadline in
             let queries = self.queries
             let sink = JSONResultSink(maximumRows: limit)
             sink.keepsCells = keepCells
-            let deadline = self.deadline()
             try deadline.enforce {
                 try queries.execute(checked.statement, parameters: parameters, change: info, cancellation: deadline.flag, into: sink)
             }
             return sink
         }
-        return checked.writes ? try await write(body) : try await read(body)
+        // A write's statement runs under the request's deadline, so time queued behind other writes counts.
+        return checked.writes ? try await write(limited: body) : try await read { [self] in try body(self.deadline()) }
     }
 
     /// A request's `"change"` over the length limit is `Request.Invalid` on reads as on writes, as for impact (a

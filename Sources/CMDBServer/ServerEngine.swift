@@ -97,11 +97,21 @@ final class ServerEngine: Sendable {
     /// process's write lock (a CLI import reading a slow pipe) count against it, and past it the write stops with
     /// `Limit.Timeout` (503) before it writes anything.
     func write<R: Sendable>(headroom: Int = ServerEngine.writeHeadroom, _ body: @escaping @Sendable () throws -> R) async throws -> R {
+        try await write(headroom: headroom, limited: { _ in try body() })
+    }
+
+    /// `write`, handing `body` the request's deadline (counted from its arrival) for a statement to run under.
+    func write<R: Sendable>(
+        headroom: Int = ServerEngine.writeHeadroom, limited body: @escaping @Sendable (Deadline) throws -> R
+    ) async throws -> R {
         let limit = deadline()
         defer { limit.finish() }
         return try await writer.runIfActive { [gate, self] in
-            try WriteLockWait.whileWaiting({ if limit.expired { throw APIError.timeout(limit.seconds) } }) {
-                try writeNow(headroom: headroom, gate: gate, body)
+            // Queued behind this server's other writes until past the limit: refused before anything is written
+            // (the lock wait below checks the limit only while another process holds the lock).
+            if limit.expired { throw APIError.timeout(limit.seconds) }
+            return try WriteLockWait.whileWaiting({ if limit.expired { throw APIError.timeout(limit.seconds) } }) {
+                try writeNow(headroom: headroom, gate: gate) { try body(limit) }
             }
         }
     }

@@ -82,6 +82,35 @@ struct WriteLockTimeoutTests {
         #expect(try count("late-shell") == "0", "the timed-out write was committed")
     }
 
+    @Test("serve --timeout 1: a write queued behind the server's own long import answers 503 and writes nothing")
+    func serverWriteQueuedPastItsLimit() throws {
+        try harness.makeDatabase()
+        let editor = try harness.token("ed", role: "editor")
+        let server = try ServerProcess(harness: harness, extra: ["--timeout", "1"])
+        defer { _ = server.stop() }
+        let client = HTTPClient(baseURL: server.baseURL, token: editor)
+        // An import (no time limit of its own while it runs) that keeps the writer busy for well over a second.
+        var lines = ""
+        for i in 0..<200_000 { lines += #"{"kind":"ci","id":"bulk-\#(i)","class":"Application","name":"b\#(i)"}"# + "\n" }
+        let body = Data(lines.utf8)
+        let importDone = DispatchSemaphore(value: 0)
+        let importStarted = ContinuousClock.now
+        DispatchQueue.global().async {
+            _ = try? client.request("POST", "/v1/import?change=BULK", body: body, timeout: 300)
+            importDone.signal()
+        }
+        usleep(300_000)
+        let started = ContinuousClock.now
+        let queued = try client.query("CREATE (:Application {id:'queued'})", change: "C1")
+        let answeredAfter = ContinuousClock.now - started
+        importDone.wait()
+        let importTook = ContinuousClock.now - importStarted
+        try #require(importTook > .seconds(1.5), "the import did not keep the writer busy past the limit (\(importTook))")
+        #expect(queued.status == 503 && queued.errorCode == "Limit.Timeout", "after \(answeredAfter): \(queued)")
+        #expect(server.stop() == 0)
+        #expect(try count("queued") == "0", "the write answered after its limit was committed")
+    }
+
     @Test("serve --timeout 1: a write behind another process's write answers 503 Limit.Timeout and writes nothing")
     func serverWritesTimeOutWaitingForTheLock() throws {
         try harness.makeDatabase(withSample: true)
