@@ -51,14 +51,21 @@ public struct UniquenessCheck: Sendable {
     ) throws {
         guard isNeeded, let label else { return }
         for (attribute, declaring) in uniqueAttributes(of: label) {
-            guard let value = properties[attribute], let holders = try tx.nodeIDs(withProperty: attribute, equalTo: value)
-            else { continue }
-            for other in holders where other != nid && isLeftOut?(other) != true {
-                if let otherLabel = try tx.label(of: other) ?? nil, schema.isClass(otherLabel, a: declaring) {
-                    let otherID = try tx.externalID(of: other) ?? "?"
-                    throw SchemaError(.uniqueAttribute, "attribute '\(attribute)' must be unique among \(declaring) CIs, "
-                        + "and '\(otherID)' already has the same value")
+            guard let value = properties[attribute] else { continue }
+            // The first other holder in scope is enough: stop there.
+            var holder: NodeID?
+            try tx.forEachNodeID(withProperty: attribute, equalTo: value) { other in
+                guard other != nid, isLeftOut?(other) != true else { return true }
+                guard let otherLabel = try tx.label(of: other) ?? nil, schema.isClass(otherLabel, a: declaring) else {
+                    return true
                 }
+                holder = other
+                return false
+            }
+            if let holder {
+                let otherID = try tx.externalID(of: holder) ?? "?"
+                throw SchemaError(.uniqueAttribute, "attribute '\(attribute)' must be unique among \(declaring) CIs, "
+                    + "and '\(otherID)' already has the same value")
             }
         }
     }

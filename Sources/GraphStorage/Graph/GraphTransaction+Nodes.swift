@@ -160,6 +160,41 @@ extension GraphTransaction {
         return candidates
     }
 
+    /// Calls `body` with each live node whose indexed property `key` equals `value` until it returns false, in index
+    /// order per key (not merged across an int's and a float's keys); nil when `key` is not indexed. A check that
+    /// needs one other holder of a value stops at it, where `nodeIDs` lists them all (N CIs sharing a value made N
+    /// uniqueness checks cost N² reads).
+    @discardableResult
+    public func forEachNodeID(
+        withProperty key: String, equalTo value: PropertyValue, _ body: (NodeID) throws -> Bool
+    ) throws -> Bool? {
+        guard let keyID = names.id(key, .propertyKey) else { return try isIndexed(key) ? true : nil }
+        guard try indexedKeys().contains(where: { $0.id == keyID }) else { return nil }
+        guard let indexKeys = KeyLayout.indexKeys(keyID: keyID, equalTo: value) else { return nil }
+        // Long strings are indexed by a prefix: confirm against the record.
+        var confirms = false
+        if case .string(let s) = value, s.utf8.count >= KeyLayout.maxIndexedValueBytes { confirms = true }
+        let cursor = unsafe try raw.openCursor(dbs.propidx)
+        defer { unsafe cursor.close() }
+        var going = true
+        for indexKey in indexKeys where going {
+            unsafe try indexKey.withUnsafeBytes { k in
+                unsafe try cursor.forEachDuplicatePage(key: k) { page in
+                    for i in 0..<(page.count / 8) {
+                        let nid = unsafe page.loadBE64(at: i * 8)
+                        if confirms, try storedNode(nid)?.properties[key] != value { continue }
+                        guard try body(nid) else {
+                            going = false
+                            return false
+                        }
+                    }
+                    return true
+                }
+            }
+        }
+        return true
+    }
+
     func isIndexed(_ key: String) throws -> Bool {
         try indexedPropertyNames().contains(key)
     }
