@@ -11,18 +11,7 @@ extension GraphStore {
     public static func create(
         at path: String, initialMapSize mapSize: Int? = nil, populate: (GraphStore) throws -> Void
     ) throws {
-        var st = stat()
-        var madeDirectory = false
-        if unsafe stat(path, &st) != 0 {
-            if unsafe mkdir(path, 0o700) != 0 { throw creationError(errno, path: path) }
-            madeDirectory = true
-        } else if (st.st_mode & S_IFMT) != S_IFDIR {
-            throw StorageError(.io, "'\(path)' exists and is not a directory")
-        }
-        try LMDBEnvironment.refuseLinkedFiles(in: path)
-        if unsafe lstat(path + "/data.mdb", &st) == 0 {
-            throw StorageError(.alreadyExists, "a database already exists at '\(path)'")
-        }
+        let madeDirectory = try prepareDirectory(path)
         removeInterruptedCreations(in: path)
         var template = Array((path + "/.init-XXXXXX").utf8CString)
         let made = unsafe template.withUnsafeMutableBufferPointer { unsafe mkdtemp($0.baseAddress!) }
@@ -88,6 +77,24 @@ extension GraphStore {
     }
 
     /// A failure to make the database directory, naming the path and what to do.
+    /// Makes directory `path` (owner-only) when it is missing and checks that no database is there: true when it
+    /// made the directory. lstat, not access: a dangling `data.mdb` link is refused, never followed nor removed.
+    static func prepareDirectory(_ path: String) throws -> Bool {
+        var st = stat()
+        var madeDirectory = false
+        if unsafe stat(path, &st) != 0 {
+            if unsafe mkdir(path, 0o700) != 0 { throw creationError(errno, path: path) }
+            madeDirectory = true
+        } else if (st.st_mode & S_IFMT) != S_IFDIR {
+            throw StorageError(.io, "'\(path)' exists and is not a directory")
+        }
+        try LMDBEnvironment.refuseLinkedFiles(in: path)
+        if unsafe lstat(path + "/data.mdb", &st) == 0 {
+            throw StorageError(.alreadyExists, "a database already exists at '\(path)'")
+        }
+        return madeDirectory
+    }
+
     static func creationError(_ code: Int32, path: String) -> StorageError {
         let reason = unsafe String(cString: strerror(code))
         switch code {

@@ -77,21 +77,8 @@ public final class GraphStore: @unchecked Sendable {
     /// - Throws: `StorageError` with code `.alreadyExists` when a database is already there, `.noSpace` when
     ///   the file system is full.
     public static func create(at path: String, initialMapSize mapSize: Int? = nil) throws -> GraphStore {
+        let madeDirectory = try prepareDirectory(path)
         var st = stat()
-        var madeDirectory = false
-        if unsafe stat(path, &st) != 0 {
-            if unsafe mkdir(path, 0o700) != 0 {
-                throw StorageError.lmdb(errno, "mkdir", path: path)
-            }
-            madeDirectory = true
-        } else if (st.st_mode & S_IFMT) != S_IFDIR {
-            throw StorageError(.io, "'\(path)' exists and is not a directory")
-        }
-        // lstat, not access: a dangling data.mdb link is refused (below), never followed nor removed.
-        try LMDBEnvironment.refuseLinkedFiles(in: path)
-        if unsafe lstat(path + "/data.mdb", &st) == 0 {
-            throw StorageError(.alreadyExists, "a database already exists at '\(path)'")
-        }
         let hadLockFile = unsafe lstat(path + "/lock.mdb", &st) == 0
         do {
             return try makeEmpty(at: path, mapSize: mapSize ?? initialMapSize)
