@@ -99,16 +99,32 @@ struct WriteLockTimeoutTests {
             _ = try? client.request("POST", "/v1/import?change=BULK", body: body, timeout: 300)
             importDone.signal()
         }
-        usleep(300_000)
-        let started = ContinuousClock.now
-        let queued = try client.query("CREATE (:Application {id:'queued'})", change: "C1")
-        let answeredAfter = ContinuousClock.now - started
+        // A write may still get the writer before the import does (its body is uploaded and spooled first):
+        // then it must answer within its limit. Writes are sent until one queues behind the import.
+        var answers: [(id: String, status: Int, after: Duration)] = []
+        for k in 0..<20 {
+            usleep(300_000)
+            let started = ContinuousClock.now
+            let answer = try client.query("CREATE (:Application {id:'queued-\(k)'})", change: "C\(k)")
+            answers.append(("queued-\(k)", answer.status, ContinuousClock.now - started))
+            if answer.status != 200 {
+                #expect(answer.status == 503 && answer.errorCode == "Limit.Timeout", "\(answer)")
+                break
+            }
+        }
         importDone.wait()
         let importTook = ContinuousClock.now - importStarted
         try #require(importTook > .seconds(1.5), "the import did not keep the writer busy past the limit (\(importTook))")
-        #expect(queued.status == 503 && queued.errorCode == "Limit.Timeout", "after \(answeredAfter): \(queued)")
+        #expect(answers.last?.status == 503, "no write queued behind the import: \(answers)")
         #expect(server.stop() == 0)
-        #expect(try count("queued") == "0", "the write answered after its limit was committed")
+        for answer in answers {
+            if answer.status == 200 {
+                #expect(answer.after < .seconds(1.5), "answered 200 after its limit: \(answer)")
+                #expect(try count(answer.id) == "1")
+            } else {
+                #expect(try count(answer.id) == "0", "the write answered after its limit was committed: \(answer)")
+            }
+        }
     }
 
     @Test("serve --timeout 1: a write behind another process's write answers 503 Limit.Timeout and writes nothing")
