@@ -12,7 +12,7 @@ DEBUG_BIN := .build/debug/cmdb
 # pseudo-terminal test and start-up benchmark; standard library only), tzdata (named time zones such as
 # Europe/Amsterdam, which Foundation's TimeZone reads from /usr/share/zoneinfo). For `cmdb serve`: graphviz (the
 # web view's impact graph), openssl and curl (the HTTPS test), chromium + chromium-driver and Selenium from PyPI
-# (the web view's browser test), wrk (bench/server.sh).
+# (the web view's browser test), wrk (bench/server.sh). For `make test`'s watchdog: gdb (thread stacks of a hung run).
 deps:
 	@missing=""; \
 	pkg-config --exists lmdb 2>/dev/null || missing="$$missing liblmdb-dev"; \
@@ -28,6 +28,8 @@ deps:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	command -v gdb >/dev/null || missing="$$missing gdb"; \
+	command -v stdbuf >/dev/null || missing="$$missing coreutils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing" >&2; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -43,10 +45,13 @@ release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
 # Every test: unit tests per module and end-to-end tests that run the built binary (among them the REPL on a
-# pseudo-terminal, Tests/REPL/repl_pty_test.py).
+# pseudo-terminal, Tests/REPL/repl_pty_test.py). The run has TEST_MINUTES (CI allows 90 for everything); past them
+# Tests/run_with_watchdog.py names the tests still running, shows the processes and the test process's thread
+# stacks, and stops it (exit 124), so a hang shows in the log instead of using up CI's time.
+TEST_MINUTES ?= 45
 test: deps
 	$(SWIFT) build
-	CMDB_BIN=$(CURDIR)/$(DEBUG_BIN) $(SWIFT) test
+	CMDB_BIN=$(CURDIR)/$(DEBUG_BIN) python3 Tests/run_with_watchdog.py $(TEST_MINUTES) -- $(SWIFT) test
 
 # The openCypher TCK (../shared/tck) against CIQL, strict (error type, detail and phase compared); prints the
 # pass rate per feature folder and rewrites tck-results.md. `make test` runs it too (it is one of the swift tests).

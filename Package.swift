@@ -142,11 +142,13 @@ let package = Package(
         .executableTarget(name: "cmdb", dependencies: ["CMDBCommands"], swiftSettings: strictSettings),
 
         .testTarget(name: "JSONLinesTests", dependencies: ["JSONLines"]),
-        .testTarget(name: "GraphStorageTests", dependencies: ["GraphStorage"]),
+        .testTarget(name: "GraphStorageTests", dependencies: ["GraphStorage", "TestSupport"]),
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
-        // What several test targets share: the seeded generator of their generated inputs.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // What several test targets share: the seeded generator of their generated inputs, and child processes
+        // started with posix_spawn (CTestSpawn: the glibc calls Swift's Glibc module does not show).
+        .target(name: "CTestSpawn", path: "Tests/CTestSpawn"),
+        .target(name: "TestSupport", dependencies: ["CTestSpawn"], path: "Tests/TestSupport"),
         .testTarget(name: "CIQLSyntaxTests", dependencies: ["CIQLSyntax", "TestSupport"]),
         .testTarget(name: "LinearRegexTests", dependencies: ["LinearRegex"]),
         .testTarget(
@@ -161,7 +163,7 @@ let package = Package(
             name: "VerificationTests",
             dependencies: ["Verification", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["cmdb"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["cmdb", "TestSupport"]),
         .testTarget(name: "SpreadsheetsTests", dependencies: ["Spreadsheets", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(
             name: "CMDBServerTests",

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -110,20 +111,20 @@ final class Counter: @unchecked Sendable {
 
 /// A `cmdb` process started in the background.
 final class RunningCommand: @unchecked Sendable {
-    let process: Process
+    let process: ChildProcess
     let arguments: [String]
     private let stdoutPath: String
     private let stderrPath: String
     private let started = ContinuousClock.now
 
-    fileprivate init(process: Process, arguments: [String], stdoutPath: String, stderrPath: String) {
+    fileprivate init(process: ChildProcess, arguments: [String], stdoutPath: String, stderrPath: String) {
         self.process = process
         self.arguments = arguments
         self.stdoutPath = stdoutPath
         self.stderrPath = stderrPath
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
     /// What the process wrote to stderr so far (it may still be running).
     var stderrSoFar: String {
@@ -134,28 +135,26 @@ final class RunningCommand: @unchecked Sendable {
     var isRunning: Bool { process.isRunning }
 
     func send(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        process.send(signal)
     }
 
     /// Waits for the process to end; past `timeout` seconds it is killed and the test fails.
     func wait(timeout: Double = 300) -> CommandResult {
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                Issue.record("cmdb \(arguments.joined(separator: " ")) did not finish within \(timeout) s; killed")
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                break
-            }
-            usleep(5_000)
+        var termination = process.wait(seconds: timeout)
+        if termination == nil {
+            Issue.record("cmdb \(arguments.joined(separator: " ")) did not finish within \(timeout) s; killed")
+            process.send(SIGKILL)
+            termination = process.waitUntilExit()
         }
-        process.waitUntilExit()
         let duration = ContinuousClock.now - started
         var signal: Int32?
-        var code = process.terminationStatus
-        if process.terminationReason == .uncaughtSignal {
-            signal = process.terminationStatus
-            code = 128 + process.terminationStatus
+        var code: Int32 = -1
+        switch termination {
+        case .exit(let status): code = status
+        case .signal(let number):
+            signal = number
+            code = 128 + number
+        case nil: break
         }
         let out = (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data()
         let err = (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data()
@@ -188,16 +187,11 @@ struct Harness {
         _ arguments: [String], stdin: Data? = nil, stdinFile: String? = nil, environment: [String: String] = [:],
         executable: String = Paths.binary
     ) throws -> RunningCommand {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = sandbox.url
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "CMDB_DB")
         env.removeValue(forKey: "CMDB_ACTOR")
         env["TMPDIR"] = sandbox.temporaryDirectory
         for (k, v) in environment { env[k] = v }
-        process.environment = env
 
         let outPath = sandbox.uniqueName("stdout")
         let errPath = sandbox.uniqueName("stderr")
@@ -209,8 +203,6 @@ struct Harness {
             try? outHandle.close()
             try? errHandle.close()
         }
-        process.standardOutput = outHandle
-        process.standardError = errHandle
 
         var inHandle: FileHandle?
         if let stdin {
@@ -221,9 +213,11 @@ struct Harness {
             inHandle = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdinFile))
         }
         defer { try? inHandle?.close() }
-        process.standardInput = inHandle ?? FileHandle.nullDevice
 
-        try process.run()
+        let process = try ChildProcess(
+            executable, arguments, environment: env, directory: sandbox.url.path,
+            stdin: inHandle.map { .descriptor($0.fileDescriptor) } ?? .null,
+            stdout: .descriptor(outHandle.fileDescriptor), stderr: .descriptor(errHandle.fileDescriptor))
         return RunningCommand(process: process, arguments: arguments, stdoutPath: outPath, stderrPath: errPath)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What `cmdb import` does with input that never ends or has enormous lines: it stops with `file:line: line
@@ -96,27 +97,22 @@ struct InputBoundsTests {
     @Test("standard input is parsed while it is read: a bad first line fails before the input ends")
     func parsesWhileReading() throws {
         try harness.makeDatabase()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.binary)
-        process.arguments = ["--db", harness.db, "import", "-"]
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = harness.sandbox.temporaryDirectory
-        process.environment = environment
         let input = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
+        let process = try ChildProcess(
+            Paths.binary, ["--db", harness.db, "import", "-"], environment: environment,
+            stdin: .pipe(input.fileHandleForReading), stderr: .pipe(errors.fileHandleForWriting))
         input.fileHandleForWriting.write(Data("{\"kind\":\"nonsense\"}\n".utf8))
         // The writing end stays open: the import must not wait for the end of its input to report line 1.
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         let finishedEarly = !process.isRunning
         try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        let ended = process.wait(seconds: 60)
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(finishedEarly, "the import waited for the end of standard input")
-        #expect(process.terminationStatus == 2)
+        #expect(ended == .exit(2))
         #expect(message.contains("<stdin>:1:"), "\(message)")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,27 +8,22 @@ import Testing
 
 /// A real `cmdb serve` on a free port of 127.0.0.1, over a real database in the test's sandbox.
 final class ServerProcess: @unchecked Sendable {
-    let process: Process
+    let process: ChildProcess
     let baseURL: String
     let stderrPath: String
 
     /// Starts `cmdb --db DB serve --listen 127.0.0.1:0 EXTRA…` and waits for the line naming its address.
     init(harness: Harness, db: String? = nil, extra: [String] = []) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.binary)
-        process.arguments = ["--db", db ?? harness.db, "serve", "--listen", "127.0.0.1:0"] + extra
         var env = ProcessInfo.processInfo.environment
         env["TMPDIR"] = harness.sandbox.temporaryDirectory
         env["CMDB_LOG_LEVEL"] = "warning"
-        process.environment = env
         stderrPath = harness.sandbox.uniqueName("serve-stderr")
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         defer { try? handle.close() }
-        process.standardError = handle
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            Paths.binary, ["--db", db ?? harness.db, "serve", "--listen", "127.0.0.1:0"] + extra, environment: env,
+            stderr: .descriptor(handle.fileDescriptor))
         let deadline = ContinuousClock.now + .seconds(60)
         var found: String?
         while found == nil && ContinuousClock.now < deadline && process.isRunning {
@@ -39,7 +35,7 @@ final class ServerProcess: @unchecked Sendable {
             if found == nil { usleep(20_000) }
         }
         guard let found else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.send(SIGKILL)
             throw HarnessFailure("the server did not start: \((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
         }
         baseURL = found
@@ -49,23 +45,13 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Sends SIGTERM and waits for the exit status.
     func stop(timeout: Double = 30) -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+        process.terminate()
+        if process.wait(seconds: timeout) == nil {
+            process.send(SIGKILL)
             process.waitUntilExit()
             return -1
         }
-        process.waitUntilExit()
         return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
     }
 }
 
@@ -118,6 +104,8 @@ struct HTTPClient: Sendable {
         defer { close(fd) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        // Sending too: a server that stops reading a large body must fail the request, not hold the test forever.
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

@@ -260,7 +260,7 @@ struct ServerTests {
         }
         usleep(300_000)
         #expect(done.wait(timeout: .now()) == .timedOut, "the request must still be running when SIGTERM comes")
-        kill(server.process.processIdentifier, SIGTERM)
+        server.process.send(SIGTERM)
         #expect(done.wait(timeout: .now() + 120) == .success)
         #expect(box.answer?.status == 200, "\(String(describing: box.answer)) \(server.stderr)")
         #expect(server.stop() == 0, "\(server.stderr)")

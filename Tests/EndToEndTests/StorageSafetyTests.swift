@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -17,15 +18,12 @@ struct StorageSafetyTests {
 
     /// Starts `python3 -c script ARGS` in the background; it prints "ready" once it holds what it takes.
     /// Its standard input is a pipe: closing the returned handle ends a helper that waits for it.
-    private func startPython(_ script: String, _ arguments: [String]) throws -> (Process, FileHandle) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
+    private func startPython(_ script: String, _ arguments: [String]) throws -> (ChildProcess, FileHandle) {
         let out = Pipe()
         let input = Pipe()
-        process.standardOutput = out
-        process.standardInput = input
-        try process.run()
+        let process = try ChildProcess(
+            "/usr/bin/env", ["python3", "-c", script] + arguments, stdin: .pipe(input.fileHandleForReading),
+            stdout: .pipe(out.fileHandleForWriting), stderr: .inherit)
         let line = String(decoding: out.fileHandleForReading.readData(ofLength: 6), as: UTF8.self)
         try #require(line.hasPrefix("ready"), "the helper did not start: '\(line)'")
         return (process, input.fileHandleForWriting)
@@ -62,15 +60,13 @@ struct StorageSafetyTests {
     }
 
     /// Starts `cmdb export` into a pipe nobody reads: it blocks inside its read transaction.
-    private func startBlockedReader(_ db: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.binary)
-        process.arguments = ["--db", db, "export"]
-        process.standardOutput = Pipe()
-        try process.run()
+    private func startBlockedReader(_ db: String) throws -> (ChildProcess, Pipe) {
+        let unread = Pipe()
+        let process = try ChildProcess(
+            Paths.binary, ["--db", db, "export"], stdout: .pipe(unread.fileHandleForWriting), stderr: .inherit)
         usleep(1_500_000)
         try #require(process.isRunning, "export finished without blocking")
-        return process
+        return (process, unread)
     }
 
     @Test("a writer behind another process's write says whose lock it waits for, then goes ahead")
@@ -80,7 +76,7 @@ struct StorageSafetyTests {
         defer { holder.terminate() }
         let result = try harness.cmdb("query", "MATCH (n {id:'srv-dc01'}) SET n.status = 'maintenance'")
         #expect(result.exitCode == 0, "\(result)")
-        #expect(result.err.contains("waiting for the write lock held by pid \(holder.processIdentifier)"), "\(result)")
+        #expect(result.err.contains("waiting for the write lock held by pid \(holder.pid)"), "\(result)")
         #expect(result.duration > .seconds(2), "did not wait: \(result.duration)")
         #expect(result.err.contains("1 property set in transaction"), "\(result)")
     }
@@ -91,35 +87,33 @@ struct StorageSafetyTests {
         let (keeper, keeperInput) = try startPython(Self.holdEnvironmentOpen, [harness.db + "/lock.mdb"])
         defer {
             try? keeperInput.close()
-            keeper.waitUntilExit()
+            if keeper.wait(seconds: 60) == nil { keeper.send(SIGKILL) }
         }
 
-        var reader = try startBlockedReader(harness.db)
-        kill(reader.processIdentifier, SIGKILL)
+        // The pipes stay open (unread) until the readers are killed: they block in their read transactions.
+        var (reader, unread) = try startBlockedReader(harness.db)
+        reader.send(SIGKILL)
         reader.waitUntilExit()
-        #expect(try readerPIDs(harness.db).contains(reader.processIdentifier), "no stale slot to clear")
+        #expect(try readerPIDs(harness.db).contains(reader.pid), "no stale slot to clear")
         try harness.succeed("status")
         #expect(try readerPIDs(harness.db).isEmpty, "opening left the stale reader slot")
 
         // A shell open all along clears slots of readers that die while it runs.
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: Paths.binary)
-        shell.arguments = ["--db", harness.db, "shell"]
         let input = Pipe()
-        shell.standardInput = input
-        shell.standardOutput = FileHandle.nullDevice
-        try shell.run()
-        defer { if shell.isRunning { shell.terminate() } }
+        let shell = try ChildProcess(
+            Paths.binary, ["--db", harness.db, "shell"], stdin: .pipe(input.fileHandleForReading), stderr: .inherit)
+        defer { shell.terminate() }
         usleep(500_000)
-        reader = try startBlockedReader(harness.db)
-        kill(reader.processIdentifier, SIGKILL)
+        (reader, unread) = try startBlockedReader(harness.db)
+        reader.send(SIGKILL)
         reader.waitUntilExit()
-        #expect(try readerPIDs(harness.db).contains(reader.processIdentifier))
+        withExtendedLifetime(unread) {}
+        #expect(try readerPIDs(harness.db).contains(reader.pid))
         input.fileHandleForWriting.write(Data("MATCH (n) RETURN count(n);\n".utf8))
         usleep(1_000_000)
-        #expect(!(try readerPIDs(harness.db)).contains(reader.processIdentifier), "the shell left the stale slot")
+        #expect(!(try readerPIDs(harness.db)).contains(reader.pid), "the shell left the stale slot")
         try input.fileHandleForWriting.close()
-        shell.waitUntilExit()
+        #expect(shell.wait(seconds: 60) != nil, "the shell did not end at the end of its input")
     }
 
     @Test("report temporaries are never opened through planted symlinks; reports are 0600 unless --report-mode")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -24,19 +25,17 @@ struct WriteLockTimeoutTests {
         """
 
     /// Starts the lock holder; `release` ends it.
-    private func holdLock() throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.holdWriterLock, harness.db + "/data.mdb"]
+    private func holdLock() throws -> ChildProcess {
         let out = Pipe()
-        process.standardOutput = out
-        try process.run()
+        let process = try ChildProcess(
+            "/usr/bin/env", ["python3", "-c", Self.holdWriterLock, harness.db + "/data.mdb"],
+            stdout: .pipe(out.fileHandleForWriting), stderr: .inherit)
         let line = String(decoding: out.fileHandleForReading.readData(ofLength: 6), as: UTF8.self)
         try #require(line.hasPrefix("ready"), "the helper did not start: '\(line)'")
         return process
     }
 
-    private func release(_ holder: Process) {
+    private func release(_ holder: ChildProcess) {
         holder.terminate()
         holder.waitUntilExit()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import GraphStorage
 
@@ -101,17 +102,15 @@ struct ConcurrencyAndFaultTests {
     @Test("a writer gives up at its deadline, naming the process that holds the write lock")
     func writeLockDeadline() throws {
         let t = try TestStore()
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = [
-            "python3", "-c",
-            "import fcntl,sys,time\nf=open(sys.argv[1],'r+b')\nfcntl.lockf(f,fcntl.LOCK_EX,1,1<<40)\n"
-                + "print('ready',flush=True)\ntime.sleep(5)",
-            t.directory + "/data.mdb",
-        ]
         let out = Pipe()
-        holder.standardOutput = out
-        try holder.run()
+        let holder = try ChildProcess(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import fcntl,sys,time\nf=open(sys.argv[1],'r+b')\nfcntl.lockf(f,fcntl.LOCK_EX,1,1<<40)\n"
+                    + "print('ready',flush=True)\ntime.sleep(5)",
+                t.directory + "/data.mdb",
+            ], stdout: .pipe(out.fileHandleForWriting), stderr: .inherit)
         defer { holder.terminate() }
         #expect(String(decoding: out.fileHandleForReading.readData(ofLength: 5), as: UTF8.self) == "ready")
         let notices = Mutex<[String]>([])
@@ -126,9 +125,9 @@ struct ConcurrencyAndFaultTests {
         }
         let waited = ContinuousClock.now - started
         #expect(error?.code == .locked)
-        #expect(error?.message.contains("pid \(holder.processIdentifier)") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("pid \(holder.pid)") == true, "\(String(describing: error))")
         #expect(waited >= .milliseconds(600) && waited < .seconds(4))
-        #expect(notices.withLock { $0 } == ["waiting for the write lock held by pid \(holder.processIdentifier)…"])
+        #expect(notices.withLock { $0 } == ["waiting for the write lock held by pid \(holder.pid)…"])
         holder.terminate()
         holder.waitUntilExit()
         try t.store.write(TestStore.change) { tx in
