@@ -74,10 +74,11 @@ public struct TableRenderer {
         return w
     }
 
-    /// One line for a cell: line breaks as `↵`, tabs as spaces, other control characters as visible `\u001B`
-    /// escapes (a stored value must not drive the terminal). Every table cmdb prints goes through this.
+    /// One line for a cell: line breaks as `↵`, tabs as spaces, other control characters (bidirectional ones too)
+    /// as visible `\u001B` escapes (a stored value must not drive the terminal, nor reorder what it shows). Every
+    /// table cmdb prints goes through this.
     package static func singleLine(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return s }
+        guard s.unicodeScalars.contains(where: { TerminalText.needsEscape($0, keepingNewlines: false) }) else { return s }
         let flat = s.replacing("\r\n", with: "↵").replacing("\n", with: "↵").replacing("\r", with: "↵").replacing("\t", with: " ")
         return TerminalText.escaped(flat)
     }

@@ -1,4 +1,5 @@
 import CIQLSyntax
+import JSONLines
 
 /// CI ids as tab completion offers them: in the form the place they are completed in reads back as the id, which
 /// also keeps their control characters off the terminal (a stored id holding `ESC [ 2 J` would otherwise clear the
@@ -87,8 +88,8 @@ enum IDCompletion {
         return (clean, String(cut))
     }
 
-    /// C0 controls, DEL and the C1 controls: what `TerminalText` escapes for a terminal.
+    /// C0 controls, DEL, the C1 controls and the bidirectional controls: what `TerminalText` escapes for a terminal.
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+        TerminalText.needsEscape(scalar, keepingNewlines: false)
     }
 }

@@ -45,4 +45,21 @@ struct ControlCharacterOutputTests {
         try expectNoRawControls("impact", "hv-1", "--format", "markdown")
         try expectNoRawControls("query", "MATCH (n) RETURN n.id, n.owner")
     }
+
+    @Test("a right-to-left override in a stored id is shown escaped, so a table cannot show text reordered")
+    func bidirectionalOverrideIsEscaped() throws {
+        try harness.succeed("init", "--schema", "none")
+        let line = #"{"kind":"ci","id":"invoice\u202Efdp.exe","class":"X","attrs":{"owner":"\u2067x\u2069"}}"# + "\n"
+        try harness.succeed("import", "-", "--change", "C1", stdin: Data(line.utf8))
+        for arguments in [["query", "MATCH (n) RETURN n.id, n.owner"], ["status"], ["history", "invoice\u{202E}fdp.exe"]] {
+            let result = try harness.run(["--db", harness.db] + arguments)
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(!result.out.unicodeScalars.contains { [0x202E, 0x2067, 0x2069].contains($0.value) }, "\(arguments): \(result.out)")
+        }
+        let table = try harness.succeed("query", "MATCH (n) RETURN n.id, n.owner").out
+        #expect(table.contains("invoice\\u202Efdp.exe") && table.contains("\\u2067x\\u2069"), "\(table)")
+        // JSON and CSV keep the value exactly; JSON escapes it, as it does every character it must.
+        let csv = try harness.succeed("query", "MATCH (n) RETURN n.id AS id", "--format", "csv").out
+        #expect(csv.contains("invoice\u{202E}fdp.exe"), "\(csv)")
+    }
 }

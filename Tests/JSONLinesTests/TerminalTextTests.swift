@@ -13,6 +13,25 @@ struct TerminalTextTests {
         #expect(TerminalText.escaped("école 😀 ─") == "école 😀 ─")
     }
 
+    @Test("bidirectional controls, which reorder what a terminal shows (Trojan Source), become \\u escapes too")
+    func bidirectionalControls() throws {
+        let text = "a\u{202E}fdp.exe\u{202C} \u{2066}b\u{2069} \u{200F}\u{200E}\u{061C}"
+        let expected = "a\\u202Efdp.exe\\u202C \\u2066b\\u2069 \\u200F\\u200E\\u061C"
+        #expect(TerminalText.escaped(text) == expected)
+        // Letters of right-to-left scripts are text, not controls.
+        #expect(TerminalText.escaped("שלום عربي") == "שלום عربي")
+
+        let file = TemporaryFile("")
+        let descriptor = open(file.path, O_WRONLY | O_TRUNC)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        let sink = OutputSink(fileDescriptor: descriptor, bufferSize: 7)
+        sink.escapesControlCharacters = true
+        try sink.write(Array(text.utf8))
+        try sink.flush()
+        #expect(String(decoding: file.contents(), as: UTF8.self) == expected)
+    }
+
     @Test("an OutputSink set for a terminal escapes what it writes, bytes and strings alike, across flushes")
     func sinkEscapes() throws {
         let file = TemporaryFile("")

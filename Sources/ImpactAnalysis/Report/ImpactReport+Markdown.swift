@@ -1,4 +1,5 @@
 import Foundation
+import JSONLines
 
 extension ImpactReport {
     /// A Markdown report for the change advisory board: summary, targets, affected business services by
@@ -115,7 +116,9 @@ extension ImpactReport {
             case "|", "\\", "`", "*", "_", "[", "]", "#", "!", "~": out += "\\" + String(ch)
             case "\n", "\r", "\r\n": out += " "
             default:
-                if let scalar = ch.unicodeScalars.first, ch.unicodeScalars.count == 1, scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                if let scalar = ch.unicodeScalars.first, ch.unicodeScalars.count == 1,
+                    TerminalText.needsEscape(scalar, keepingNewlines: false)
+                {
                     out += String(format: "\\u%04X", scalar.value)
                 } else {
                     out.append(ch)
@@ -128,7 +131,7 @@ extension ImpactReport {
     /// A CI id or change reference in code type: a code span (which shows its text literally, HTML included) when
     /// the text holds no backtick or control character, else `<code>` around the escaped text.
     static func code(_ s: String) -> String {
-        if !s.unicodeScalars.contains(where: { $0 == "`" || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+        if !s.unicodeScalars.contains(where: { $0 == "`" || TerminalText.needsEscape($0, keepingNewlines: false) }) {
             return "`" + s.replacingOccurrences(of: "|", with: "\\|") + "`"
         }
         return "<code>\(cell(s))</code>"
