@@ -1,5 +1,6 @@
 import Glibc
 import JSONLines
+import Synchronization
 
 /// The command line's only way to write: data to stdout, diagnostics and progress to stderr.
 enum Console {
@@ -10,7 +11,7 @@ enum Console {
     }()
 
     /// The first failed write of `out`, reported when the command ends (`finishOutput`).
-    nonisolated(unsafe) private static var outputFailure: (any Error)?
+    private static let outputFailure = Mutex<(any Error)?>(nil)
 
     /// Writes a line to stdout (a newline is added when missing). A failure (a full disk, a closed pipe) is kept
     /// and reported by `finishOutput()` when the command ends, so the command still exits 3 (quietly for a pipe).
@@ -19,14 +20,16 @@ enum Console {
             try standardOutput.write(text.hasSuffix("\n") ? text : text + "\n")
             try standardOutput.flush()
         } catch {
-            if outputFailure == nil { outputFailure = error }
+            outputFailure.withLock { failure in
+                if failure == nil { failure = error }
+            }
         }
     }
 
     /// Flushes stdout and throws the first write that failed, so no command reports success for output that
     /// never arrived.
     static func finishOutput() throws {
-        if let outputFailure { throw outputFailure }
+        if let failure = outputFailure.withLock({ $0 }) { throw failure }
         try standardOutput.flush()
     }
 
