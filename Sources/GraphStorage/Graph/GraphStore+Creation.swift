@@ -15,7 +15,7 @@ extension GraphStore {
         removeInterruptedCreations(in: path)
         var template = Array((path + "/.init-XXXXXX").utf8CString)
         let made = unsafe template.withUnsafeMutableBufferPointer { unsafe mkdtemp($0.baseAddress!) }
-        guard made != nil else {
+        guard unsafe made != nil else {
             let code = errno
             if madeDirectory { unsafe rmdir(path) }
             throw creationError(code, path: path)
@@ -31,8 +31,8 @@ extension GraphStore {
             }
             let directory = unsafe Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if directory >= 0 {
-                _ = unsafe fsync(directory)
-                unsafe close(directory)
+                _ = fsync(directory)
+                close(directory)
             }
         } catch {
             if madeDirectory {
