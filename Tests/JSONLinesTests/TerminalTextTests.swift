@@ -21,30 +21,30 @@ struct TerminalTextTests {
         // Letters of right-to-left scripts are text, not controls.
         #expect(TerminalText.escaped("שלום عربي") == "שלום عربي")
 
+        let written = try throughTerminalSink(bufferSize: 7) { sink in try sink.write(Array(text.utf8)) }
+        #expect(written == expected)
+    }
+
+    /// What an OutputSink set for a terminal writes into a file for `writes`.
+    private func throughTerminalSink(bufferSize: Int, _ writes: (OutputSink) throws -> Void) throws -> String {
         let file = TemporaryFile("")
         let descriptor = open(file.path, O_WRONLY | O_TRUNC)
         #expect(descriptor >= 0)
         defer { close(descriptor) }
-        let sink = OutputSink(fileDescriptor: descriptor, bufferSize: 7)
+        let sink = OutputSink(fileDescriptor: descriptor, bufferSize: bufferSize)
         sink.escapesControlCharacters = true
-        try sink.write(Array(text.utf8))
+        try writes(sink)
         try sink.flush()
-        #expect(String(decoding: file.contents(), as: UTF8.self) == expected)
+        return String(decoding: file.contents(), as: UTF8.self)
     }
 
     @Test("an OutputSink set for a terminal escapes what it writes, bytes and strings alike, across flushes")
     func sinkEscapes() throws {
-        let file = TemporaryFile("")
-        let descriptor = open(file.path, O_WRONLY | O_TRUNC)
-        #expect(descriptor >= 0)
-        defer { close(descriptor) }
-        let sink = OutputSink(fileDescriptor: descriptor, bufferSize: 64)
-        sink.escapesControlCharacters = true
-        try sink.write("name: \u{1B}[2J\n")
-        try sink.write(Array("C1: \u{9B}31m é\r\n".utf8))
-        try sink.write(String(repeating: "z", count: 100) + "\u{07}")
-        try sink.flush()
-        let text = String(decoding: file.contents(), as: UTF8.self)
+        let text = try throughTerminalSink(bufferSize: 64) { sink in
+            try sink.write("name: \u{1B}[2J\n")
+            try sink.write(Array("C1: \u{9B}31m é\r\n".utf8))
+            try sink.write(String(repeating: "z", count: 100) + "\u{07}")
+        }
         #expect(text == "name: \\u001B[2J\nC1: \\u009B31m é\\u000D\n" + String(repeating: "z", count: 100) + "\\u0007")
     }
 }
