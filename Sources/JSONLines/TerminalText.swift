@@ -30,55 +30,27 @@ public enum TerminalText {
         }
     }
 
-    /// The length of the UTF-8 encoding of a bidirectional control at `bytes[i]`, else 0.
-    static func bidirectionalControlLength(_ bytes: UnsafeRawBufferPointer, at i: Int) -> Int {
-        let b = bytes[i]
-        if b == 0xD8, i + 1 < bytes.count, bytes[i + 1] == 0x9C { return 2 }  // U+061C
-        guard b == 0xE2, i + 2 < bytes.count else { return 0 }
-        switch (bytes[i + 1], bytes[i + 2]) {
-        case (0x80, 0x8E...0x8F), (0x80, 0xAA...0xAE), (0x81, 0xA6...0xA9): return 3
-        default: return 0
-        }
-    }
-
     static func escape(_ value: UInt32) -> String {
         let hex = String(value, radix: 16, uppercase: true)
         return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
-    /// The same for UTF-8 bytes: escaped bytes when something needed escaping, else nil.
+    /// The same for UTF-8 bytes: escaped bytes when something needed escaping, else nil (the bytes go out as they
+    /// are, invalid UTF-8 included). ASCII is judged byte by byte; text holding other characters is judged by
+    /// `needsEscape`, the one rule, on its scalars. Callers hand over whole values, so no character is cut in two.
     static func escaped(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
         var needs = false
-        var previous: UInt8 = 0
-        for (i, b) in bytes.enumerated() {
-            if b < 0x20 && b != 0x0A && b != 0x09 || b == 0x7F || previous == 0xC2 && (0x80...0x9F).contains(b)
-                || (b == 0xD8 || b == 0xE2) && bidirectionalControlLength(bytes, at: i) > 0
-            {
+        var beyondASCII = false
+        for b in bytes {
+            if b < 0x20 && b != 0x0A && b != 0x09 || b == 0x7F {
                 needs = true
                 break
             }
-            previous = b
+            if b >= 0x80 { beyondASCII = true }
         }
-        guard needs else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 16)
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if b < 0x20 && b != 0x0A && b != 0x09 || b == 0x7F {
-                out.append(contentsOf: Array(escape(UInt32(b)).utf8))
-            } else if b == 0xC2, i + 1 < bytes.count, (0x80...0x9F).contains(bytes[i + 1]) {
-                out.append(contentsOf: Array(escape(UInt32(bytes[i + 1])).utf8))
-                i += 1
-            } else if case let length = bidirectionalControlLength(bytes, at: i), length > 0 {
-                let scalar = length == 2 ? 0x061C : 0x2000 | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
-                out.append(contentsOf: Array(escape(scalar).utf8))
-                i += length - 1
-            } else {
-                out.append(b)
-            }
-            i += 1
-        }
-        return out
+        guard needs || beyondASCII else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard needs || text.unicodeScalars.contains(where: { needsEscape($0, keepingNewlines: true) }) else { return nil }
+        return Array(escaped(text).utf8)
     }
 }

@@ -140,22 +140,20 @@ final class RunningCommand: @unchecked Sendable {
 
     /// Waits for the process to end; past `timeout` seconds it is killed and the test fails.
     func wait(timeout: Double = 300) -> CommandResult {
-        var termination = process.wait(seconds: timeout)
-        if termination == nil {
+        let termination: ChildProcess.Termination
+        if let ended = process.wait(seconds: timeout) {
+            termination = ended
+        } else {
             Issue.record("cmdb \(arguments.joined(separator: " ")) did not finish within \(timeout) s; killed")
             process.send(SIGKILL)
             termination = process.waitUntilExit()
         }
         let duration = ContinuousClock.now - started
-        var signal: Int32?
-        var code: Int32 = -1
-        switch termination {
-        case .exit(let status): code = status
-        case .signal(let number):
-            signal = number
-            code = 128 + number
-        case nil: break
-        }
+        let (code, signal): (Int32, Int32?) =
+            switch termination {
+            case .exit(let status): (status, nil)
+            case .signal(let number): (128 + number, number)
+            }
         let out = (try? Data(contentsOf: URL(fileURLWithPath: stdoutPath))) ?? Data()
         let err = (try? Data(contentsOf: URL(fileURLWithPath: stderrPath))) ?? Data()
         try? FileManager.default.removeItem(atPath: stdoutPath)

@@ -76,7 +76,6 @@ extension GraphStore {
         unsafe rmdir(staging)
     }
 
-    /// A failure to make the database directory, naming the path and what to do.
     /// Makes directory `path` (owner-only) when it is missing and checks that no database is there: true when it
     /// made the directory. lstat, not access: a dangling `data.mdb` link is refused, never followed nor removed.
     static func prepareDirectory(_ path: String) throws -> Bool {
@@ -95,6 +94,7 @@ extension GraphStore {
         return madeDirectory
     }
 
+    /// A failure to make the database directory, naming the path and what to do.
     static func creationError(_ code: Int32, path: String) -> StorageError {
         let reason = unsafe String(cString: strerror(code))
         switch code {
