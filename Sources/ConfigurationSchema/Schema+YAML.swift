@@ -13,9 +13,12 @@ extension Schema {
     public static func parse(yaml text: String, stored: Bool = false) throws(SchemaError) -> Schema {
         let root: Node
         do {
-            // The node tree only: no constructor of Swift values (`Constructor.default` builds its tables on first
-            // use, at every start of a process that opens a database).
-            guard let node = try Yams.compose(yaml: text, .default, Constructor([:], [:], [:])) else {
+            // The node tree only, read at every start of a process that opens a database: no constructor of Swift
+            // values (`Constructor.default` builds its tables on first use), and no implicit typing of plain scalars
+            // (`Resolver.default` compiles a dozen ICU regular expressions and matches every key against them: a
+            // third of the CPU of `cmdb query 'RETURN 1'`). The reader takes every scalar as text and reads numbers
+            // and booleans from it itself, so the types were never used; duplicate keys are still refused.
+            guard let node = try Yams.compose(yaml: text, .basic, Constructor([:], [:], [:])) else {
                 throw SchemaError(.invalidSchemaFile, "the schema file is empty")
             }
             root = node
@@ -79,8 +82,20 @@ struct SchemaReader {
     }
 
     func bool(_ node: Node, _ what: String) throws(SchemaError) -> Bool {
-        guard let b = node.bool else { throw fail("\(what) must be true or false", node) }
+        guard let b = Self.boolean(node) else { throw fail("\(what) must be true or false", node) }
         return b
+    }
+
+    /// A scalar's boolean, read from its text with YAML 1.1's words as Yams reads them; a quoted scalar is text.
+    /// (Yams's `Node.bool` takes a scalar whose tag was resolved to a string as text, and the schema is composed
+    /// with `Resolver.basic`, which resolves every scalar a key compare touches to a string.)
+    static func boolean(_ node: Node) -> Bool? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return nil }
+        switch scalar.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: return nil
+        }
     }
 
     func number(_ node: Node, _ what: String) throws(SchemaError) -> Double {
@@ -243,7 +258,7 @@ struct SchemaReader {
                 switch type {
                 case .int: a.defaultValue = e.value.int.map { .int(Int64($0)) }
                 case .float: a.defaultValue = e.value.float.map { .float($0) }
-                case .bool: a.defaultValue = e.value.bool.map { .bool($0) }
+                case .bool: a.defaultValue = Self.boolean(e.value).map { .bool($0) }
                 case .string: a.defaultValue = e.value.string.map { .string($0) }
                 case .datetime, .date, .localdatetime: a.defaultValue = e.value.string.flatMap { type.temporalValue(.string($0)) }
                 case .list: a.defaultValue = nil
