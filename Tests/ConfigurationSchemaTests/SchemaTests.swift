@@ -38,6 +38,35 @@ struct SchemaParsingTests {
         }
     }
 
+    @Test("scalars are read from their text: YAML 1.1's boolean words, quoted text is no boolean, numbers, duplicates")
+    func scalarsAreReadFromText() throws {
+        let yaml = """
+            version: 1
+            classes:
+              A:
+                attributes:
+                  serial: {type: string, unique: yes}
+                  owner: {type: string, required: On}
+                  retired: {type: bool, default: off}
+                  cores: {type: int, min: 1, max: 1_024}
+                  load: {type: float, default: 0.5}
+            """
+        let schema = try Schema.parse(yaml: yaml)
+        #expect(schema.attribute("serial", of: "A")?.isUnique == true)
+        #expect(schema.attribute("owner", of: "A")?.isRequired == true)
+        #expect(schema.attribute("retired", of: "A")?.defaultValue == .bool(false))
+        #expect(schema.attribute("load", of: "A")?.defaultValue == .float(0.5))
+        #expect(schema.attribute("cores", of: "A")?.maximum == 1024)
+        #expect {
+            _ = try Schema.parse(yaml: "version: 1\nclasses:\n  A:\n    attributes:\n      s: {type: string, unique: 'true'}\n")
+        } throws: { error in
+            (error as? SchemaError)?.line == 5 && (error as? SchemaError)?.message.contains("must be true or false") == true
+        }
+        #expect(throws: SchemaError.self, "a key twice in one mapping") {
+            _ = try Schema.parse(yaml: "version: 1\nclasses:\n  A: {}\n  A: {}\n")
+        }
+    }
+
     @Test("an id_pattern that needs backtracking: refused in a new schema, kept (unchecked) in a stored one")
     func backtrackingPatterns() throws {
         let text = BuiltInSchema.yaml.replacingOccurrences(
