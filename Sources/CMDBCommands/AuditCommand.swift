@@ -83,9 +83,15 @@ struct AuditRunCommand: ParsableCommand {
         // A run is stored only when the whole job succeeds: the report file is written (not yet in place)
         // before the run is stored, and put in place after the commit; either failing stores nothing.
         let preparedReport = try destination.prepare { try auditReport.write(destination.format, to: $0) }
-        try db.store.write(ChangeInfo(actor: defaultActor(actor), changeReference: nil,
-            origin: "audit run \(stored.run)")) { tx in
-            try AuditHistory.store(stored, in: tx)
+        // Storing the run is one more statement under --timeout (default 300 s): its wait for another writer's lock
+        // counts, so a nightly audit queued behind a stuck writer ends (exit 2, no run stored, no report put in
+        // place) instead of waiting for ever while the next night's piles up behind it.
+        let storeDeadline = JobDeadline(seconds: limitOptions.limits().timeout)
+        try WriteLockWait.whileWaiting({ try storeDeadline?.check() }) {
+            try db.store.write(ChangeInfo(actor: defaultActor(actor), changeReference: nil,
+                origin: "audit run \(stored.run)")) { tx in
+                try AuditHistory.store(stored, in: tx)
+            }
         }
         result = stored
         if let preparedReport {

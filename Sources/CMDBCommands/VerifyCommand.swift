@@ -144,9 +144,12 @@ struct VerifyCommand: ParsableCommand {
                     return try reconciler.reconcile()
                 }
             }
-            transaction = try db.store.write(info) { tx in
-                for r in results { try tx.stampVerified(r.matched, at: r.source.takenAt ?? now) }
-                return tx.hasChanges ? tx.number : nil
+            // The stamping write's wait for another writer's lock counts against --timeout too.
+            transaction = try WriteLockWait.whileWaiting({ try deadline?.check() }) {
+                try db.store.write(info) { tx in
+                    for r in results { try tx.stampVerified(r.matched, at: r.source.takenAt ?? now) }
+                    return tx.hasChanges ? tx.number : nil
+                }
             }
         }
         let verifyReport = VerifyReport(sources: results)

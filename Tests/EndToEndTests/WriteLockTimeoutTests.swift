@@ -81,6 +81,38 @@ struct WriteLockTimeoutTests {
         #expect(try count("late-shell") == "0", "the timed-out write was committed")
     }
 
+    @Test("audit run --timeout 1 behind another writer stops with Limit.Timeout, stores no run and leaves no report")
+    func auditTimesOutWaitingForTheLock() throws {
+        try harness.makeDatabase(withSample: true)
+        let report = harness.sandbox.path("audit.json")
+        let holder = try holdLock()
+        let result = try harness.cmdb("audit", "run", "--timeout", "1", "--report", report)
+        release(holder)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("Limit.Timeout"), "\(result)")
+        #expect(result.err.contains("waiting for the write lock held by pid"), "\(result)")
+        #expect(result.duration < .seconds(3), "waited past its time limit: \(result.duration)")
+        let runs = try harness.succeed("audit", "history", "--format", "json").stdout
+        #expect((try JSONSerialization.jsonObject(with: runs) as? [Any])?.count == 0, "a run was stored")
+        #expect(!FileManager.default.fileExists(atPath: report), "the report of an unstored run was put in place")
+    }
+
+    @Test("verify --timeout 1 behind another writer stops with Limit.Timeout, with --apply and without, and stamps nothing")
+    func verifyTimesOutWaitingForTheLock() throws {
+        try harness.makeDatabase(withSample: true)
+        let before = try harness.status().latestTransaction
+        let snapshot = Paths.fixture("snapshots/vcenter-bb.jsonl")
+        for extra in [[], ["--apply", "--change", "CHG-LATE"]] {
+            let holder = try holdLock()
+            let result = try harness.run(["--db", harness.db, "verify", snapshot, "--timeout", "1"] + extra)
+            release(holder)
+            #expect(result.exitCode == 2, "\(extra): \(result)")
+            #expect(result.err.contains("Limit.Timeout"), "\(extra): \(result)")
+            #expect(result.duration < .seconds(3), "\(extra): waited past its time limit: \(result.duration)")
+        }
+        #expect(try harness.status().latestTransaction == before, "a timed-out verify wrote")
+    }
+
     @Test("serve --timeout 1: a write queued behind the server's own long import answers 503 and writes nothing")
     func serverWriteQueuedPastItsLimit() throws {
         try harness.makeDatabase()
