@@ -5,6 +5,7 @@ import GraphStorage
 import CIQLSyntax
 import JSONLines
 import Spreadsheets
+import Verification
 
 /// `cmdb import`
 struct ImportCommand: ParsableCommand {
@@ -50,9 +51,20 @@ struct ImportCommand: ParsableCommand {
         "The longest line accepted, in bytes (default 16 MiB); a longer line stops the import.", valueName: "bytes"))
     var maxLineLength: Int = LineReader.defaultMaximumLineLength
 
+    @Option(help: ArgumentHelp(
+        "End the import when it runs longer than this many seconds, its wait for another writer's lock included; "
+            + "nothing is written (0: no limit; default: 3600).", valueName: "seconds"))
+    var timeout: Double?
+
     @OptionGroup var spreadsheet: SpreadsheetOptions
 
+    /// The job's time limit when --timeout is not given: a nightly import queued behind a stuck writer must end.
+    static let defaultTimeout = 3600.0
+
     func validate() throws {
+        if let timeout, !(timeout >= 0 && timeout.isFinite) {
+            throw ValidationError("--timeout must be a number of seconds, 0 or more (0 means no limit)")
+        }
         if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given only once") }
         if maxErrors < 1 { throw ValidationError("--max-errors must be at least 1") }
         if maxLineLength < 1 { throw ValidationError("--max-line-length must be at least 1 byte") }
@@ -112,9 +124,11 @@ struct ImportCommand: ParsableCommand {
         let change = ChangeInfo(
             actor: defaultActor(actor), changeReference: try changeReference(change),
             origin: "import " + files.joined(separator: " "))
+        let deadline = JobDeadline(seconds: timeout ?? Self.defaultTimeout)
+        importer.interrupt = { try deadline?.check() }
         let summary: ImportSummary
         do {
-            summary = try importer.run(sources, change: change)
+            summary = try WriteLockWait.whileWaiting({ try deadline?.check() }) { try importer.run(sources, change: change) }
         } catch {
             if showedProgress { bar.finish() }
             throw error

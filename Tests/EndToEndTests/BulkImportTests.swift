@@ -99,4 +99,18 @@ struct BulkImportTests {
         #expect(loaded.exitCode == 0, "\(loaded)")
         #expect(loaded.err.contains("2000 CIs added") && loaded.err.contains("4000 relations added"), "\(loaded.err)")
     }
+
+    @Test("an import that runs past --timeout stops with Limit.Timeout and writes nothing")
+    func importPastItsTimeLimit() throws {
+        try harness.makeDatabase(withSample: true)
+        let exportBefore = try harness.export()
+        // Enough lines that reading and applying them takes well over 0.05 s, even in a release build.
+        var text = ""
+        for i in 0..<150_000 { text += #"{"kind":"ci","id":"vm-slow-\#(i)","class":"VirtualServer","name":"slow \#(i)"}"# + "\n" }
+        let file = try harness.sandbox.write("slow.jsonl", text)
+        let result = try harness.cmdb("import", file, "--timeout", "0.05")
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("Limit.Timeout") && result.err.contains("0.05 s"), "\(result.err)")
+        #expect(try harness.export() == exportBefore, "the stopped import wrote")
+    }
 }

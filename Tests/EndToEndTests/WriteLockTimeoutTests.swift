@@ -113,6 +113,25 @@ struct WriteLockTimeoutTests {
         #expect(try harness.status().latestTransaction == before, "a timed-out verify wrote")
     }
 
+    @Test("import --timeout 1 behind another writer stops with Limit.Timeout and imports nothing; so does cmdb --timeout 1 import")
+    func importTimesOutWaitingForTheLock() throws {
+        try harness.makeDatabase(withSample: true)
+        let line = try harness.sandbox.write("late.jsonl", #"{"kind":"ci","id":"late-import","class":"Application"}"# + "\n")
+        for arguments in [["import", line, "--timeout", "1"], ["--timeout", "1", "import", line]] {
+            let holder = try holdLock()
+            let result = try harness.run(["--db", harness.db] + arguments)
+            release(holder)
+            #expect(result.exitCode == 2, "\(arguments): \(result)")
+            #expect(result.err.contains("Limit.Timeout"), "\(arguments): \(result)")
+            #expect(result.err.contains("waiting for the write lock held by pid"), "\(arguments): \(result)")
+            #expect(result.duration < .seconds(3), "\(arguments): waited past its time limit: \(result.duration)")
+        }
+        #expect(try count("late-import") == "0", "the timed-out import was committed")
+        // Without the lock held the same import goes through.
+        try harness.succeed("import", line, "--timeout", "1")
+        #expect(try count("late-import") == "1")
+    }
+
     @Test("serve --timeout 1: a write queued behind the server's own long import answers 503 and writes nothing")
     func serverWriteQueuedPastItsLimit() throws {
         try harness.makeDatabase()

@@ -57,6 +57,9 @@ public final class JSONLinesImporter {
     public var maximumLineLength = LineReader.defaultMaximumLineLength
     /// Called now and then with (bytes read, total bytes).
     public var progress: ((Int, Int) -> Void)?
+    /// Called after each batch of lines and before the checks at commit; what it throws stops the import, which
+    /// then writes nothing (a job's time limit).
+    public var interrupt: (() throws -> Void)?
     /// How many bad lines to report before stopping. 1 (the default) stops at the first, throwing its
     /// `ImportError`; more (a dry run) goes on past bad lines and throws `ImportProblems` listing them.
     public var maxErrors = 1
@@ -122,6 +125,7 @@ public final class JSONLinesImporter {
                 try note(error, sourceIndex: sourceIndex)
             case .end(let bytesRead):
                 progress?(bytesRead, totalBytes)
+                try interrupt?()
                 break reading
             case .batch(let lines, let bytesRead):
                 for (index, line) in lines.enumerated() {
@@ -133,6 +137,7 @@ public final class JSONLinesImporter {
                         try note(error, sourceIndex: line.sourceIndex)
                     }
                 }
+                try interrupt?()
                 if let progress, bytesRead - lastReport >= 1 << 20 {
                     lastReport = bytesRead
                     progress(bytesRead, totalBytes)
