@@ -17,10 +17,16 @@ extension Schema {
             // values (`Constructor.default` builds its tables on first use), and no implicit typing of plain scalars
             // (`Resolver.default` compiles a dozen ICU regular expressions and matches every key against them: a
             // third of the CPU of `cmdb query 'RETURN 1'`). The reader takes every scalar as text and reads numbers
-            // and booleans from it itself, so the types were never used; duplicate keys are still refused.
-            guard let node = try Yams.compose(yaml: text, .basic, Constructor([:], [:], [:])) else {
-                throw SchemaError(.invalidSchemaFile, "the schema file is empty")
+            // and booleans from it itself (`boolean(_:)` as Yams does), so the types are not needed, except by
+            // Yams's duplicate-key check: to it `on:` and `"on":` are one key untyped and two typed, so a file it
+            // refuses untyped is composed again typed, as every version before this one did.
+            let node: Node?
+            do {
+                node = try Yams.compose(yaml: text, .basic, Constructor([:], [:], [:]))
+            } catch YamlError.duplicatedKeysInMapping {
+                node = try Yams.compose(yaml: text, .default, Constructor([:], [:], [:]))
             }
+            guard let node else { throw SchemaError(.invalidSchemaFile, "the schema file is empty") }
             root = node
         } catch let error as SchemaError {
             throw error
@@ -86,11 +92,11 @@ struct SchemaReader {
         return b
     }
 
-    /// A scalar's boolean, read from its text with YAML 1.1's words as Yams reads them; a quoted scalar is text.
-    /// (Yams's `Node.bool` takes a scalar whose tag was resolved to a string as text, and the schema is composed
-    /// with `Resolver.basic`, which resolves every scalar a key compare touches to a string.)
+    /// A scalar's boolean: YAML 1.1's words, unless the scalar is text (quoted, or tagged `!!str`), as Yams's
+    /// `Bool.construct` reads it. (Its `Node.bool` would also take a plain scalar whose tag a key compare resolved
+    /// as text; under `Resolver.basic` every resolved tag is text, and values are never compared.)
     static func boolean(_ node: Node) -> Bool? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any else { return nil }
+        guard case .scalar(let scalar) = node, scalar.tag.description != Tag.Name.str.rawValue else { return nil }
         switch scalar.string.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false

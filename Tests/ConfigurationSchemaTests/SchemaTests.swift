@@ -67,6 +67,42 @@ struct SchemaParsingTests {
         }
     }
 
+    @Test("keys and tags that YAML's implicit typing told apart still read as they did: 'on' and \"on\", !!bool, !!str")
+    func implicitTypingCompatibility() throws {
+        // `on` (a boolean to YAML 1.1) and "on" (text) were two keys; a stored schema holding both must still open.
+        let twoKeys = """
+            version: 1
+            classes:
+              A:
+                attributes:
+                  state: {type: string}
+            statuses: [on, off]
+            transitions: {on: ["off"], "on": ["on", "off"]}
+            """
+        #expect(throws: Never.self) { _ = try Schema.parse(yaml: twoKeys, stored: true) }
+        // An explicit tag decides, as Yams's own boolean reading did.
+        let tagged = """
+            version: 1
+            classes:
+              A:
+                closed: !!bool "true"
+                attributes:
+                  on: {type: bool, default: on}
+            """
+        let schema = try Schema.parse(yaml: tagged)
+        #expect(schema.attribute("on", of: "A")?.defaultValue == .bool(true))
+        #expect {
+            _ = try Schema.parse(yaml: tagged.replacingOccurrences(of: "default: on", with: "default: !!str true"))
+        } throws: { error in
+            (error as? SchemaError)?.message.contains("is not a bool") == true
+        }
+        #expect {
+            _ = try Schema.parse(yaml: "version: 1\nclasses:\n  A: {closed: !!str true}\n")
+        } throws: { error in
+            (error as? SchemaError)?.message.contains("must be true or false") == true
+        }
+    }
+
     @Test("an id_pattern that needs backtracking: refused in a new schema, kept (unchecked) in a stored one")
     func backtrackingPatterns() throws {
         let text = BuiltInSchema.yaml.replacingOccurrences(
