@@ -182,8 +182,8 @@ struct Harness {
     /// /dev/null; the environment is the test's, without CMDB_DB and CMDB_ACTOR, with TMPDIR in the sandbox,
     /// plus `environment`.
     func start(
-        _ arguments: [String], stdin: Data? = nil, stdinFile: String? = nil, environment: [String: String] = [:],
-        executable: String = Paths.binary
+        _ arguments: [String], stdin: Data? = nil, stdinFile: String? = nil, stdinHandle: FileHandle? = nil,
+        environment: [String: String] = [:], executable: String = Paths.binary
     ) throws -> RunningCommand {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "CMDB_DB")
@@ -211,10 +211,12 @@ struct Harness {
             inHandle = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdinFile))
         }
         defer { try? inHandle?.close() }
+        // A handle of the caller's (a pipe it writes to) stays open: the caller closes it.
+        let input = stdinHandle ?? inHandle
 
         let process = try ChildProcess(
             executable, arguments, environment: env, directory: sandbox.url.path,
-            stdin: inHandle.map { .descriptor($0.fileDescriptor) } ?? .null,
+            stdin: input.map { .descriptor($0.fileDescriptor) } ?? .null,
             stdout: .descriptor(outHandle.fileDescriptor), stderr: .descriptor(errHandle.fileDescriptor))
         return RunningCommand(process: process, arguments: arguments, stdoutPath: outPath, stderrPath: errPath)
     }

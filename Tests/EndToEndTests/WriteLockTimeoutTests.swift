@@ -132,6 +132,23 @@ struct WriteLockTimeoutTests {
         #expect(try count("late-import") == "1")
     }
 
+    @Test("import - --timeout 1 whose input stalls ends with Limit.Timeout, writes nothing and frees the write lock")
+    func importOfStalledInputTimesOut() throws {
+        try harness.makeDatabase(withSample: true)
+        let input = Pipe()
+        defer { try? input.fileHandleForWriting.close() }
+        let running = try harness.start(
+            ["--db", harness.db, "import", "-", "--timeout", "1"], stdinHandle: input.fileHandleForReading)
+        try? input.fileHandleForReading.close()
+        // One line, then nothing: a feed whose producer hangs with the pipe open.
+        input.fileHandleForWriting.write(Data((#"{"kind":"ci","id":"stalled","class":"Application"}"# + "\n").utf8))
+        let result = running.wait(timeout: 20)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("Limit.Timeout"), "\(result)")
+        #expect(result.duration < .seconds(5), "waited for its input past its time limit: \(result.duration)")
+        #expect(try count("stalled") == "0", "the timed-out import was committed")
+    }
+
     @Test("serve --timeout 1: a write queued behind the server's own long import answers 503 and writes nothing")
     func serverWriteQueuedPastItsLimit() throws {
         try harness.makeDatabase()

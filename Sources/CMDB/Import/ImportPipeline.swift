@@ -64,19 +64,34 @@ final class ImportPipeline: @unchecked Sendable {
         }
     }
 
-    /// The next item, waiting for the reader thread when it is behind.
-    func next() -> Item {
-        filled.wait()
+    /// The next item, waiting for the reader thread when it is behind. While it waits, `interrupt` is called every
+    /// 100 ms, and what it throws ends the wait: the reader may be blocked on input that does not come (a feed on
+    /// standard input whose producer hangs).
+    func next(interrupt: (() throws -> Void)? = nil) throws -> Item {
+        if let interrupt {
+            while filled.wait(timeout: .now() + .milliseconds(100)) == .timedOut { try interrupt() }
+        } else {
+            filled.wait()
+        }
         let item = state.withLock { $0.queue.removeFirst() }
         freeSlots.signal()
         return item
     }
 
     /// Stops the reader thread and waits for it; call once, when done or on error.
-    func stop() {
+    ///
+    /// - Parameter limit: how long to wait at most, for an import stopped by its time limit, whose reader may be
+    ///   blocked reading input that does not come. The reader then stops at its next line; until then it touches
+    ///   only this pipeline and its input, never the transaction. Never give a limit when the import may run
+    ///   again (a map-full retry reads the same spooled input).
+    func stop(waitingAtMost limit: DispatchTimeInterval? = nil) {
         state.withLock { $0.isCancelled = true }
         for _ in 0..<Self.depth + 1 { freeSlots.signal() }
-        finished.wait()
+        if let limit {
+            _ = finished.wait(timeout: .now() + limit)
+        } else {
+            finished.wait()
+        }
     }
 
     private var isCancelled: Bool { state.withLock { $0.isCancelled } }

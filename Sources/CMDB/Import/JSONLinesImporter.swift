@@ -1,4 +1,5 @@
 import ConfigurationSchema
+import Dispatch
 import Glibc
 public import GraphStorage
 public import JSONLines
@@ -57,8 +58,8 @@ public final class JSONLinesImporter {
     public var maximumLineLength = LineReader.defaultMaximumLineLength
     /// Called now and then with (bytes read, total bytes).
     public var progress: ((Int, Int) -> Void)?
-    /// Called after each batch of lines and before the checks at commit; what it throws stops the import, which
-    /// then writes nothing (a job's time limit).
+    /// Called after each batch of lines, every 100 ms while waiting for the input, and after each of the checks
+    /// before the commit; what it throws stops the import, which then writes nothing (a job's time limit).
     public var interrupt: (() throws -> Void)?
     /// How many bad lines to report before stopping. 1 (the default) stops at the first, throwing its
     /// `ImportError`; more (a dry run) goes on past bad lines and throws `ImportProblems` listing them.
@@ -115,17 +116,26 @@ public final class JSONLinesImporter {
             sources: sources, schema: database.schema, maximumLineLength: maximumLineLength,
             collectsProblems: maxErrors > 1)
         pipeline.start()
-        defer { pipeline.stop() }
+        // A time limit ends the import for good (it is not retried): then the reader is not waited for long, as it
+        // may be blocked on input that does not come.
+        var timedOut = false
+        let checkTime = { [interrupt] () throws in
+            do { try interrupt?() } catch {
+                timedOut = true
+                throw error
+            }
+        }
+        defer { pipeline.stop(waitingAtMost: timedOut ? .seconds(1) : nil) }
         var lastReport = 0
         reading: while true {
-            switch pipeline.next() {
+            switch try pipeline.next(interrupt: interrupt == nil ? nil : checkTime) {
             case .failure(let error):
                 throw error
             case .problem(let error, let sourceIndex):
                 try note(error, sourceIndex: sourceIndex)
             case .end(let bytesRead):
                 progress?(bytesRead, totalBytes)
-                try interrupt?()
+                try checkTime()
                 break reading
             case .batch(let lines, let bytesRead):
                 for (index, line) in lines.enumerated() {
@@ -137,7 +147,7 @@ public final class JSONLinesImporter {
                         try note(error, sourceIndex: line.sourceIndex)
                     }
                 }
-                try interrupt?()
+                try checkTime()
                 if let progress, bytesRead - lastReport >= 1 << 20 {
                     lastReport = bytesRead
                     progress(bytesRead, totalBytes)
@@ -145,7 +155,9 @@ public final class JSONLinesImporter {
             }
         }
         try resolveDeferred(spill, sources: sources, tx)
+        try checkTime()
         try checkDeferred(sources: sources, tx)
+        try checkTime()
     }
 
     /// Keeps a bad line's problem for the report (a dry run goes on); stops at `maxErrors`.
