@@ -5,7 +5,8 @@ import Synchronization
 /// The LMDB-backed property graph that a CMDB lives in.
 ///
 /// Access is scoped to closures: `read { tx in … }` sees one consistent snapshot and never blocks or is blocked
-/// by a writer; `write(change) { tx in … }` is one atomic transaction, serialized across processes by LMDB. A
+/// by a writer (only a read begun while this process waits to grow the map waits for the growth, see `MapLock`);
+/// `write(change) { tx in … }` is one atomic transaction, serialized across processes by LMDB. A
 /// throw aborts, a normal return commits. Every committed write that changed something gets a transaction
 /// number and a change record, and earlier versions of what it changed are kept.
 ///
