@@ -44,8 +44,9 @@ func readText(descriptor fd: Int32, name: String, kind: String) throws -> String
 /// The file is unlinked at once and reached through `/proc/self/fd`, so nothing is left behind even when the
 /// process is killed; the returned descriptor keeps it alive. Input with no line end within `maxLineLength`
 /// bytes is refused as it arrives (`<stdin>:LINE: line longer than N bytes`), so an endless stream without
-/// lines is not copied to the disk first.
-func spoolStandardInput(maxLineLength: Int) throws -> (path: String, descriptor: Int32) {
+/// lines is not copied to the disk first. While no input comes, `interrupt` is called every 100 ms and what it
+/// throws ends the copy (a job's time limit; a producer that hangs).
+func spoolStandardInput(maxLineLength: Int, interrupt: (() throws -> Void)? = nil) throws -> (path: String, descriptor: Int32) {
     let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
     var template = Array("\(dir)/cmdb-stdin-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -59,6 +60,7 @@ func spoolStandardInput(maxLineLength: Int) throws -> (path: String, descriptor:
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     var line = 1, lineLength = 0
     while true {
+        if let interrupt, try !waitForInput(0, checking: interrupt) { continue }
         let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
         if n < 0 {
             if errno == EINTR { continue }
@@ -89,4 +91,15 @@ func spoolStandardInput(maxLineLength: Int) throws -> (path: String, descriptor:
     }
     succeeded = true
     return (path, fd)
+}
+
+/// Waits up to 100 ms for `descriptor` to be readable (data, end of input or an error), calling `interrupt` when it
+/// is not; true when a read will not block.
+private func waitForInput(_ descriptor: Int32, checking interrupt: () throws -> Void) throws -> Bool {
+    var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+    let ready = poll(&entry, 1, 100)
+    if ready > 0 { return true }
+    if ready < 0 && errno != EINTR { return true }  // the read reports it
+    try interrupt()
+    return false
 }

@@ -71,6 +71,8 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run() throws {
+        // From the start: copying a spreadsheet on standard input to a file counts too.
+        let deadline = JobDeadline(seconds: timeout ?? Self.defaultTimeout)
         var sources: [JSONLinesImporter.Source] = []
         var spooled: Int32?
         defer { if let spooled { close(spooled) } }
@@ -82,7 +84,8 @@ struct ImportCommand: ParsableCommand {
             if file == "-" {
                 if mapping != nil {
                     // A spreadsheet on standard input: the CSV reader reads a file, so it is spooled first.
-                    let (spool, descriptor) = try spoolStandardInput(maxLineLength: maxLineLength)
+                    let (spool, descriptor) = try spoolStandardInput(
+                        maxLineLength: maxLineLength, interrupt: deadline.map { d in { try d.check() } })
                     spooled = descriptor
                     (path, displayName) = (spool, "<stdin>")
                 } else {
@@ -124,8 +127,7 @@ struct ImportCommand: ParsableCommand {
         let change = ChangeInfo(
             actor: defaultActor(actor), changeReference: try changeReference(change),
             origin: "import " + files.joined(separator: " "))
-        let deadline = JobDeadline(seconds: timeout ?? Self.defaultTimeout)
-        importer.interrupt = { try deadline?.check() }
+        importer.interrupt = deadline.map { d in { try d.check() } }
         let summary: ImportSummary
         do {
             summary = try WriteLockWait.whileWaiting({ try deadline?.check() }) { try importer.run(sources, change: change) }

@@ -149,6 +149,43 @@ struct WriteLockTimeoutTests {
         #expect(try count("stalled") == "0", "the timed-out import was committed")
     }
 
+    @Test("import - whose input stalls after a bad line ends at once with that line's error, holding no lock")
+    func importOfStalledInputWithABadLine() throws {
+        try harness.makeDatabase(withSample: true)
+        let input = Pipe()
+        defer { try? input.fileHandleForWriting.close() }
+        let running = try harness.start(
+            ["--db", harness.db, "import", "-", "--timeout", "60"], stdinHandle: input.fileHandleForReading)
+        try? input.fileHandleForReading.close()
+        // More lines than one batch, so the writer sees the bad one while the reader waits for more input.
+        var lines = [#"{"kind":"ci","id":"app-loop","class":"Application"}"#,
+                     #"{"kind":"rel","type":"DEPENDS_ON","from":"app-loop","to":"app-loop"}"#]
+        for i in 0..<2100 { lines.append(#"{"kind":"ci","id":"app-more-\#(i)","class":"Application"}"#) }
+        input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        let result = running.wait(timeout: 20)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("<stdin>:2"), "\(result)")
+        #expect(result.duration < .seconds(5), "waited for the stalled input after the error: \(result.duration)")
+        #expect(try count("app-loop") == "0", "the failed import was committed")
+    }
+
+    @Test("import - --map of a spreadsheet whose input stalls ends with Limit.Timeout: copying standard input counts")
+    func spreadsheetImportOfStalledInputTimesOut() throws {
+        try harness.makeDatabase(withSample: true)
+        let input = Pipe()
+        defer { try? input.fileHandleForWriting.close() }
+        let running = try harness.start(
+            ["--db", harness.db, "import", "-", "--map", Paths.fixture("spreadsheets/switches.yaml"), "--timeout", "1"],
+            stdinHandle: input.fileHandleForReading)
+        try? input.fileHandleForReading.close()
+        let sheet = try String(contentsOfFile: Paths.fixture("spreadsheets/switches.csv"), encoding: .utf8)
+        input.fileHandleForWriting.write(Data(sheet.split(separator: "\n").prefix(2).joined(separator: "\n").utf8 + [10]))
+        let result = running.wait(timeout: 20)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.err.contains("Limit.Timeout"), "\(result)")
+        #expect(result.duration < .seconds(5), "waited for its input past its time limit: \(result.duration)")
+    }
+
     @Test("serve --timeout 1: a write queued behind the server's own long import answers 503 and writes nothing")
     func serverWriteQueuedPastItsLimit() throws {
         try harness.makeDatabase()

@@ -80,15 +80,19 @@ final class ImportPipeline: @unchecked Sendable {
 
     /// Stops the reader thread and waits for it; call once, when done or on error.
     ///
-    /// - Parameter limit: how long to wait at most, for an import stopped by its time limit, whose reader may be
-    ///   blocked reading input that does not come. The reader then stops at its next line; until then it touches
-    ///   only this pipeline and its input, never the transaction. Never give a limit when the import may run
-    ///   again (a map-full retry reads the same spooled input).
-    func stop(waitingAtMost limit: DispatchTimeInterval? = nil) {
+    /// - Parameters:
+    ///   - limit: wait at most this long, when the import ends for good (an error that is not retried): its reader
+    ///     may be blocked reading input that does not come. It stops at its next line; until then it touches only
+    ///     this pipeline and its input, never the transaction.
+    ///   - interrupt: when the import will run again (a map-full retry reads the same spooled input), the reader
+    ///     must be gone first: the wait has no limit but calls this every 100 ms, and what it throws ends it.
+    func stop(waitingAtMost limit: DispatchTimeInterval? = nil, interrupt: (() throws -> Void)? = nil) throws {
         state.withLock { $0.isCancelled = true }
         for _ in 0..<Self.depth + 1 { freeSlots.signal() }
         if let limit {
             _ = finished.wait(timeout: .now() + limit)
+        } else if let interrupt {
+            while finished.wait(timeout: .now() + .milliseconds(100)) == .timedOut { try interrupt() }
         } else {
             finished.wait()
         }

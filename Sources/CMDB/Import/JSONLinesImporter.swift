@@ -116,26 +116,39 @@ public final class JSONLinesImporter {
             sources: sources, schema: database.schema, maximumLineLength: maximumLineLength,
             collectsProblems: maxErrors > 1)
         pipeline.start()
-        // A time limit ends the import for good (it is not retried): then the reader is not waited for long, as it
-        // may be blocked on input that does not come.
-        var timedOut = false
-        let checkTime = { [interrupt] () throws in
-            do { try interrupt?() } catch {
-                timedOut = true
-                throw error
-            }
+        do {
+            try read(pipeline, sources: sources, totalBytes: totalBytes, tx, spill)
+        } catch let error as StorageError where error.code == .mapFull {
+            // The import runs again and reads the same input: its reader must be gone first. A reader blocked on
+            // input that does not come is waited for until the time limit, which then ends the import instead.
+            try pipeline.stop(interrupt: interrupt)
+            throw error
+        } catch {
+            // The import is over: a reader blocked on input that does not come is not waited for.
+            try? pipeline.stop(waitingAtMost: .milliseconds(250))
+            throw error
         }
-        defer { pipeline.stop(waitingAtMost: timedOut ? .seconds(1) : nil) }
+        try pipeline.stop()
+        try resolveDeferred(spill, sources: sources, tx)
+        try interrupt?()
+        try checkDeferred(sources: sources, tx)
+        try interrupt?()
+    }
+
+    /// Applies the lines the reader thread hands over, to the end of the input.
+    private func read(
+        _ pipeline: ImportPipeline, sources: [Source], totalBytes: Int, _ tx: GraphTransaction, _ spill: SpillFile
+    ) throws {
         var lastReport = 0
         reading: while true {
-            switch try pipeline.next(interrupt: interrupt == nil ? nil : checkTime) {
+            switch try pipeline.next(interrupt: interrupt) {
             case .failure(let error):
                 throw error
             case .problem(let error, let sourceIndex):
                 try note(error, sourceIndex: sourceIndex)
             case .end(let bytesRead):
                 progress?(bytesRead, totalBytes)
-                try checkTime()
+                try interrupt?()
                 break reading
             case .batch(let lines, let bytesRead):
                 for (index, line) in lines.enumerated() {
@@ -147,17 +160,13 @@ public final class JSONLinesImporter {
                         try note(error, sourceIndex: line.sourceIndex)
                     }
                 }
-                try checkTime()
+                try interrupt?()
                 if let progress, bytesRead - lastReport >= 1 << 20 {
                     lastReport = bytesRead
                     progress(bytesRead, totalBytes)
                 }
             }
         }
-        try resolveDeferred(spill, sources: sources, tx)
-        try checkTime()
-        try checkDeferred(sources: sources, tx)
-        try checkTime()
     }
 
     /// Keeps a bad line's problem for the report (a dry run goes on); stops at `maxErrors`.
