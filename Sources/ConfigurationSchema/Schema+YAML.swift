@@ -11,23 +11,35 @@ extension Schema {
     /// - Throws: `SchemaError` naming the line and what is wrong: unknown keys (with the closest known one),
     ///   wrong types, unknown parents or classes in relation rules, inheritance cycles.
     public static func parse(yaml text: String, stored: Bool = false) throws(SchemaError) -> Schema {
-        let root: Node
+        var reader = SchemaReader()
+        reader.acceptsEarlierPatterns = stored
+        reader.readsStoredSchema = stored
+        // The node tree only, read at every start of a process that opens a database: no constructor of Swift values
+        // (`Constructor.default` builds its tables on first use), and no implicit typing of plain scalars
+        // (`Resolver.default` compiles a dozen ICU regular expressions and matches every key against them: a third of
+        // the CPU of `cmdb query 'RETURN 1'`). The reader takes every scalar as text and reads numbers and booleans
+        // from it itself (`boolean(_:)` as Yams does), so the types are not needed, except in corners of YAML 1.1:
+        // to Yams's duplicate-key check `on:` and `"on":` are one key untyped and two typed, and an anchored boolean
+        // also used as a key is typed as text by the key compare. A file refused untyped is therefore read again
+        // typed, as every version before this one read it, and that reading decides.
+        let untyped: Schema
         do {
-            // The node tree only, read at every start of a process that opens a database: no constructor of Swift
-            // values (`Constructor.default` builds its tables on first use), and no implicit typing of plain scalars
-            // (`Resolver.default` compiles a dozen ICU regular expressions and matches every key against them: a
-            // third of the CPU of `cmdb query 'RETURN 1'`). The reader takes every scalar as text and reads numbers
-            // and booleans from it itself (`boolean(_:)` as Yams does), so the types are not needed, except by
-            // Yams's duplicate-key check: to it `on:` and `"on":` are one key untyped and two typed, so a file it
-            // refuses untyped is composed again typed, as every version before this one did.
-            let node: Node?
-            do {
-                node = try Yams.compose(yaml: text, .basic, Constructor([:], [:], [:]))
-            } catch YamlError.duplicatedKeysInMapping {
-                node = try Yams.compose(yaml: text, .default, Constructor([:], [:], [:]))
+            untyped = try reader.read(try compose(text, .basic), text: text)
+        } catch {
+            var typed = reader
+            typed.keepsEarlierParents = stored
+            return try typed.read(try compose(text, .default), text: text)
+        }
+        return untyped
+    }
+
+    /// The node tree of `text`, with its YAML errors as schema errors.
+    private static func compose(_ text: String, _ resolver: Resolver) throws(SchemaError) -> Node {
+        do {
+            guard let node = try Yams.compose(yaml: text, resolver, Constructor([:], [:], [:])) else {
+                throw SchemaError(.invalidSchemaFile, "the schema file is empty")
             }
-            guard let node else { throw SchemaError(.invalidSchemaFile, "the schema file is empty") }
-            root = node
+            return node
         } catch let error as SchemaError {
             throw error
         } catch let YamlError.scanner(_, problem, mark, _) {
@@ -37,10 +49,6 @@ extension Schema {
         } catch {
             throw SchemaError(.invalidSchemaFile, "invalid YAML: \(error)")
         }
-        var reader = SchemaReader()
-        reader.acceptsEarlierPatterns = stored
-        reader.readsStoredSchema = stored
-        return try reader.read(root, text: text)
     }
 }
 
@@ -50,6 +58,9 @@ struct SchemaReader {
     /// The schema a database holds: rules this version refuses in a new file (see `RuleChecks.swift`) are not errors
     /// there; the ones that were never enforced are dropped, so the database behaves as it did.
     var readsStoredSchema = false
+    /// A stored schema read typed: a `parent` that is no name reads as earlier versions read it (a mapping's YAML 1.1
+    /// `=` value, else none) instead of being refused.
+    var keepsEarlierParents = false
     /// The node of each class's `expects` items and `identify` sets, for the checks that need the whole schema.
     var expectsNodes: [String: [Node]] = [:]
     var identifyNodes: [String: [Node]] = [:]
@@ -186,7 +197,15 @@ struct SchemaReader {
             "class '\(name)'")
         for e in entries {
             switch e.key {
-            case "parent": c.parent = e.value.string
+            case "parent":
+                guard case .scalar = e.value, let parent = e.value.string else {
+                    if keepsEarlierParents {
+                        c.parent = e.value.string
+                        continue
+                    }
+                    throw fail("'parent' must be the name of a class", e.value)
+                }
+                c.parent = parent
             case "abstract": c.isAbstract = try bool(e.value, "'abstract'")
             case "closed": c.isClosed = try bool(e.value, "'closed'")
             case "id_pattern":

@@ -80,6 +80,23 @@ struct SchemaParsingTests {
             transitions: {on: ["off"], "on": ["on", "off"]}
             """
         #expect(throws: Never.self) { _ = try Schema.parse(yaml: twoKeys, stored: true) }
+        // An anchored boolean also used as a key (the key compare typed the shared tag) still reads as a boolean.
+        let anchored = """
+            version: 1
+            statuses: [live, &o on]
+            transitions: {*o: [live]}
+            classes: {A: {closed: *o}}
+            """
+        #expect(try Schema.parse(yaml: anchored, stored: true).classes.first { $0.name == "A" }?.isClosed == true)
+        // A stored parent written as YAML 1.1's value key still names the parent, as it did.
+        let valueKey = "version: 1\nclasses:\n  Base: {}\n  A: {parent: {=: Base}}\n"
+        #expect(try Schema.parse(yaml: valueKey, stored: true).classes.first { $0.name == "A" }?.parent == "Base")
+        // A parent that is no class name was dropped without a word; a new file is refused, naming the line.
+        #expect {
+            _ = try Schema.parse(yaml: "version: 1\nclasses:\n  A: {}\n  B: {parent: {x: A}}\n")
+        } throws: { error in
+            (error as? SchemaError)?.line == 4 && (error as? SchemaError)?.message.contains("'parent'") == true
+        }
         // An explicit tag decides, as Yams's own boolean reading did.
         let tagged = """
             version: 1
