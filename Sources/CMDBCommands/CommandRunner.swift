@@ -13,6 +13,11 @@ enum CommandRunner {
     static func run(_ arguments: [String]) -> Int32 {
         // A writer stuck behind another process's write says so after a second (see `WriteLockWait`).
         GraphStore.defaultWriteLockWait = WriteLockWait(notice: { Console.error($0) })
+        if let repeated = repeatedGlobalOption(in: arguments) {
+            Console.error("error[\(CIQLError.Code.usage(.invalidArgument))]: \(repeated) is given twice (before the "
+                + "command and after it, or twice before it); give it once")
+            return 2
+        }
         if let unknown = unknownCommand(in: arguments) {
             Console.error("error[\(CIQLError.Code.usage(.invalidArgument))]: unknown command '\(unknown)'; "
                 + "see 'cmdb --help' for the commands")
@@ -107,12 +112,15 @@ func shellByDefault(_ arguments: [String], hasTerminal: Bool = ShellConfiguratio
     return onlyDatabase ? ["shell"] + arguments : arguments
 }
 
+/// The options a command may also be given before its name.
+private let globalOptions = ["--db", "--timeout", "--max-memory"]
+
 /// `cmdb --db DIR import x` is the documented order; the subcommands own `--db` (and `--timeout`,
 /// `--max-memory`), so these given before the subcommand move after it.
 func movingGlobalOptions(_ arguments: [String]) -> [String] {
     var leading: [String] = []
     var rest = arguments[...]
-    let global = ["--db", "--timeout", "--max-memory"]
+    let global = globalOptions
     while let first = rest.first, let name = global.first(where: { first == $0 || first.hasPrefix($0 + "=") }) {
         if first == name {
             guard rest.count >= 2 else { break }
@@ -131,6 +139,25 @@ func movingGlobalOptions(_ arguments: [String]) -> [String] {
         return Array(rest[..<dashes]) + leading + Array(rest[dashes...])
     }
     return Array(rest) + leading
+}
+
+/// An option given before the command and again after it, or twice before it (`cmdb --db a import --db b f`): moved
+/// after the command, one would silently override the other (a write to the wrong database), so it is refused.
+func repeatedGlobalOption(in arguments: [String]) -> String? {
+    var rest = arguments[...]
+    var leading: [String] = []
+    while let first = rest.first, let name = globalOptions.first(where: { first == $0 || first.hasPrefix($0 + "=") }) {
+        if leading.contains(name) { return name }
+        if first == name {
+            guard rest.count >= 2 else { break }
+            rest = rest.dropFirst(2)
+        } else {
+            rest = rest.dropFirst()
+        }
+        leading.append(name)
+    }
+    let options = rest.prefix { $0 != "--" }
+    return leading.first { name in options.contains { $0 == name || $0.hasPrefix(name + "=") } }
 }
 
 /// The first word after the leading `--db DIR` when it names no command (`cmdb --db p frobnicate`), else nil.

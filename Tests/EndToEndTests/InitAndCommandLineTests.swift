@@ -7,6 +7,29 @@ struct InitAndCommandLineTests {
 
     init() throws { harness = try Harness() }
 
+    @Test("an option given before the command and again after it is refused, not silently overridden")
+    func optionBeforeAndAfterTheCommand() throws {
+        let a = harness.sandbox.path("a"), b = harness.sandbox.path("b")
+        try harness.succeed("init", db: a)
+        try harness.succeed("init", db: b)
+        let line = try harness.sandbox.write("one.jsonl", #"{"kind":"ci","id":"app-where","class":"Application"}"# + "\n")
+        for arguments in [
+            ["--db", a, "import", "--db", b, line], ["--db=" + a, "import", "--db=" + b, line],
+            ["--db", a, "--timeout", "0", "import", line, "--timeout", "2"], ["--db", a, "--db", b, "import", line],
+        ] {
+            let result = try harness.run(arguments)
+            #expect(result.exitCode == 2, "\(arguments): \(result)")
+            #expect(result.err.contains("given twice"), "\(arguments): \(result)")
+        }
+        for db in [a, b] {
+            let count = try harness.succeed("query", "MATCH (n {id: 'app-where'}) RETURN count(n) AS n", "--format", "csv", db: db)
+            #expect(count.out.hasSuffix("0\n"), "\(db) was written: \(count.out)")
+        }
+        // Once, before or after, is fine.
+        #expect(try harness.run(["--db", a, "import", line]).exitCode == 0)
+        #expect(try harness.run(["import", "--db", b, line]).exitCode == 0)
+    }
+
     @Test("init creates the directory 0700 and its files 0600")
     func initCreatesPrivateFiles() throws {
         let result = try harness.cmdb("init")
