@@ -205,6 +205,8 @@ public final class JSONLinesImporter {
 
     /// How many lines' relation ends are brought into the cache together, ahead of their lookups.
     private static let warmedLines = 256
+    /// How many spilled relations or commit checks run between two looks at the time limit.
+    private static let linesBetweenTimeChecks = 1024
     /// Where `warmEndpoints` leaves what it read (unused, but the reads must happen).
     private var warmed: UInt64 = 0
 
@@ -407,7 +409,13 @@ public final class JSONLinesImporter {
                 lineNumber: place.line, sources))
             sourceIndexes.append(place.sourceIndex)
         }
+        var checked = 0
+        func checkTime() throws {
+            checked += 1
+            if checked % Self.linesBetweenTimeChecks == 0 { try interrupt?() }
+        }
         for (nid, place) in deferred.duplicateValues {
+            try checkTime()
             do {
                 try uniqueness.checkAgain(tx, nid: nid)
             } catch let error as SchemaError {
@@ -415,6 +423,7 @@ public final class JSONLinesImporter {
             }
         }
         for relation in deferred.relations {
+            try checkTime()
             let type = deferred.typeName(relation.type)
             let fromLabel = try tx.label(of: relation.from) ?? nil
             let toLabel = try tx.label(of: relation.to) ?? nil
@@ -437,7 +446,10 @@ public final class JSONLinesImporter {
 
     /// Relations whose ends were not known when their line was read: every CI is in now, or it is an error.
     private func resolveDeferred(_ spill: SpillFile, sources: [Source], _ tx: GraphTransaction) throws {
+        var resolved = 0
         try spill.forEach { sourceIndex, lineNumber, line in
+            resolved += 1
+            if resolved % Self.linesBetweenTimeChecks == 0 { try interrupt?() }
             do {
                 try resolveDeferred(line, sourceIndex: sourceIndex, lineNumber: lineNumber, sources: sources, tx)
             } catch let error as ImportError where maxErrors > 1 {
