@@ -106,12 +106,27 @@ final class ServerEngine: Sendable {
     ) async throws -> R {
         let limit = deadline()
         defer { limit.finish() }
-        return try await writer.runIfActive { [gate, self] in
-            // Queued behind this server's other writes until past the limit: refused before anything is written
-            // (the lock wait below checks the limit only while another process holds the lock).
-            if limit.expired { throw APIError.timeout(limit.seconds) }
-            return try WriteLockWait.whileWaiting({ if limit.expired { throw APIError.timeout(limit.seconds) } }) {
-                try writeNow(headroom: headroom, gate: gate) { try body(limit) }
+        return try await withCheckedThrowingContinuation { (answer: CheckedContinuation<R, any Error>) in
+            let queued = QueuedWrite(answer)
+            // Queued behind this server's other writes past the limit: answered 503 then, not when the writes ahead
+            // of it end; the writer thread, when it comes to it, finds it abandoned and writes nothing.
+            let giveUp = DispatchWorkItem { _ = queued.abandon(APIError.timeout(limit.seconds)) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(min(limit.seconds, 1e7) * 1000)), execute: giveUp)
+            writer.submit { [gate, self] state in
+                guard case .active = state else {
+                    giveUp.cancel()
+                    _ = queued.abandon(NIOThreadPoolError.ThreadPoolInactive())
+                    return
+                }
+                guard queued.start() else { return }
+                giveUp.cancel()
+                queued.finish(Result {
+                    if limit.expired { throw APIError.timeout(limit.seconds) }
+                    // The wait for another process's write lock checks the limit too.
+                    return try WriteLockWait.whileWaiting({ if limit.expired { throw APIError.timeout(limit.seconds) } }) {
+                        try writeNow(headroom: headroom, gate: gate) { try body(limit) }
+                    }
+                })
             }
         }
     }
@@ -219,6 +234,43 @@ final class DeadlineWatch: Sendable {
 
     func forget(_ ticket: Int) {
         _ = state.withLock { $0.watched.removeValue(forKey: ticket) }
+    }
+}
+
+/// A write waiting for the server's one writer thread, answered exactly once: by the writer thread, which takes it up
+/// (`start`) and answers with its result, or, while it is still queued, by its time limit (`abandon`), after which the
+/// writer thread skips it.
+private final class QueuedWrite<R: Sendable>: Sendable {
+    private enum Phase { case queued, running, answered }
+    private let phase = Mutex(Phase.queued)
+    private let answer: CheckedContinuation<R, any Error>
+
+    init(_ answer: CheckedContinuation<R, any Error>) { self.answer = answer }
+
+    /// The writer thread takes the write up; false when it was abandoned.
+    func start() -> Bool {
+        phase.withLock { p in
+            guard p == .queued else { return false }
+            p = .running
+            return true
+        }
+    }
+
+    /// The writer thread's answer, after `start`.
+    func finish(_ result: Result<R, any Error>) {
+        phase.withLock { $0 = .answered }
+        answer.resume(with: result)
+    }
+
+    /// Answers `error` while the write is still queued; false when the writer thread has taken it up.
+    func abandon(_ error: any Error) -> Bool {
+        let abandoned = phase.withLock { p -> Bool in
+            guard p == .queued else { return false }
+            p = .answered
+            return true
+        }
+        if abandoned { answer.resume(throwing: error) }
+        return abandoned
     }
 }
 
