@@ -47,6 +47,13 @@ func readText(descriptor fd: Int32, name: String, kind: String) throws -> String
 /// lines is not copied to the disk first. While no input comes, `interrupt` is called every 100 ms and what it
 /// throws ends the copy (a job's time limit; a producer that hangs).
 func spoolStandardInput(maxLineLength: Int, interrupt: (() throws -> Void)? = nil) throws -> (path: String, descriptor: Int32) {
+    try spool(0, name: "standard input", displayName: "<stdin>", maxLineLength: maxLineLength, interrupt: interrupt)
+}
+
+/// Copies what `source` gives (standard input, a pipe) to a temporary file, as `spoolStandardInput` says.
+func spool(
+    _ source: Int32, name: String, displayName: String, maxLineLength: Int, interrupt: (() throws -> Void)?
+) throws -> (path: String, descriptor: Int32) {
     let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
     var template = Array("\(dir)/cmdb-stdin-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -60,11 +67,11 @@ func spoolStandardInput(maxLineLength: Int, interrupt: (() throws -> Void)? = ni
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     var line = 1, lineLength = 0
     while true {
-        if let interrupt, try !waitForInput(0, checking: interrupt) { continue }
-        let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+        if let interrupt, try !waitForInput(source, checking: interrupt) { continue }
+        let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
         if n < 0 {
             if errno == EINTR { continue }
-            throw CommandFailure.environment("cannot read standard input: \(String(cString: strerror(errno)))")
+            throw CommandFailure.environment("cannot read \(name): \(String(cString: strerror(errno)))")
         }
         if n == 0 { break }
         for byte in buffer[0..<n] {
@@ -75,7 +82,7 @@ func spoolStandardInput(maxLineLength: Int, interrupt: (() throws -> Void)? = ni
                 lineLength += 1
                 if lineLength > maxLineLength {
                     throw CommandFailure.badInput(
-                        "<stdin>:\(line): line longer than \(maxLineLength) bytes", code: .input(.invalidLine))
+                        "\(displayName):\(line): line longer than \(maxLineLength) bytes", code: .input(.invalidLine))
                 }
             }
         }
@@ -84,7 +91,7 @@ func spoolStandardInput(maxLineLength: Int, interrupt: (() throws -> Void)? = ni
             let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, n - written) }
             if w < 0 {
                 if errno == EINTR { continue }
-                throw CommandFailure.environment("cannot spool standard input: \(String(cString: strerror(errno)))")
+                throw CommandFailure.environment("cannot spool \(name): \(String(cString: strerror(errno)))")
             }
             written += w
         }

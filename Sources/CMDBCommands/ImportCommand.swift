@@ -74,8 +74,9 @@ struct ImportCommand: ParsableCommand {
         // From the start: copying a spreadsheet on standard input to a file counts too.
         let deadline = JobDeadline(seconds: timeout ?? Self.defaultTimeout)
         var sources: [JSONLinesImporter.Source] = []
-        var spooled: Int32?
-        defer { if let spooled { close(spooled) } }
+        var spooled: [Int32] = []
+        defer { for descriptor in spooled { close(descriptor) } }
+        let interrupt = deadline.map { d in { try d.check() } }
         let db = try ConfigurationDatabase.open(at: database.path)
         let mapping = try spreadsheet.mapping(schema: db.schema)
         for file in files {
@@ -84,9 +85,8 @@ struct ImportCommand: ParsableCommand {
             if file == "-" {
                 if mapping != nil {
                     // A spreadsheet on standard input: the CSV reader reads a file, so it is spooled first.
-                    let (spool, descriptor) = try spoolStandardInput(
-                        maxLineLength: maxLineLength, interrupt: deadline.map { d in { try d.check() } })
-                    spooled = descriptor
+                    let (spool, descriptor) = try spoolStandardInput(maxLineLength: maxLineLength, interrupt: interrupt)
+                    spooled.append(descriptor)
                     (path, displayName) = (spool, "<stdin>")
                 } else {
                     // Parsed as it is read; the copy is only for reading it again if the import must be retried.
@@ -101,6 +101,13 @@ struct ImportCommand: ParsableCommand {
             } else {
                 guard access(file, R_OK) == 0 else {
                     throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
+                }
+                if spreadsheet.isSpreadsheet(file), !isRegularFile(file) {
+                    // A pipe (`<(curl …)`, a named pipe): the delimiter is detected from the start of the file and
+                    // the rows read from it again, so it is copied first, like standard input.
+                    let descriptor = try spoolPipe(file, interrupt: interrupt)
+                    spooled.append(descriptor.spool)
+                    path = descriptor.path
                 }
             }
             if file == "-" ? mapping != nil : spreadsheet.isSpreadsheet(file) {
@@ -138,6 +145,25 @@ struct ImportCommand: ParsableCommand {
         if showedProgress { bar.finish() }
         // A spreadsheet row gives a CI record and one per relation: count records, not lines, then.
         report(summary, unit: sources.contains { $0.makeProducer != nil } ? "records" : "lines")
+    }
+
+    /// Copies the pipe at `file` to a temporary file; its path and the descriptor that keeps it.
+    private func spoolPipe(_ file: String, interrupt: (() throws -> Void)?) throws -> (path: String, spool: Int32) {
+        // Opened without waiting for a writer (a named pipe nobody writes to), then read as `spool` polls it.
+        let source = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard source >= 0 else {
+            throw CommandFailure.badInput("cannot read '\(file)': \(String(cString: strerror(errno)))", code: .input(.unreadableFile))
+        }
+        defer { close(source) }
+        _ = fcntl(source, F_SETFL, fcntl(source, F_GETFL) & ~O_NONBLOCK)
+        let (path, descriptor) = try spool(
+            source, name: "'\(file)'", displayName: file, maxLineLength: maxLineLength, interrupt: interrupt)
+        return (path, descriptor)
+    }
+
+    private func isRegularFile(_ file: String) -> Bool {
+        var st = stat()
+        return stat(file, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     private func report(_ s: ImportSummary, unit: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Spreadsheet contracts at their edges (found by a hostile tester): date formats on every temporal type, id cleaning,
@@ -7,6 +8,29 @@ struct SpreadsheetEdgeTests {
     let harness: Harness
 
     init() throws { harness = try Harness() }
+
+    @Test("a spreadsheet given as a pipe (a named pipe, as <(…) gives) is read whole; one nobody writes to ends at --timeout")
+    func spreadsheetFromAPipe() throws {
+        try harness.makeDatabase(withSample: true)
+        let fifo = harness.sandbox.path("switches-feed.csv")
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let writer = try ChildProcess(
+            "/bin/sh", ["-c", "cat \"$0\" > \"$1\"", Paths.fixture("spreadsheets/switches.csv"), fifo],
+            stdout: .null, stderr: .inherit)
+        let result = try harness.cmdb("import", fifo, "--map", Paths.fixture("spreadsheets/switches.yaml"))
+        _ = writer.wait(seconds: 10)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.err.contains("0 CIs added, 3 changed, 25 unchanged"), "\(result)")
+        // No writer at all: the import waits for one only as long as its time limit.
+        let silent = harness.sandbox.path("silent.csv")
+        try #require(mkfifo(silent, 0o600) == 0)
+        let started = ContinuousClock.now
+        let stopped = try harness.start(
+            ["--db", harness.db, "import", silent, "--map", Paths.fixture("spreadsheets/switches.yaml"), "--timeout", "1"]
+        ).wait(timeout: 20)
+        #expect(stopped.exitCode == 2 && stopped.err.contains("Limit.Timeout"), "\(stopped)")
+        #expect(ContinuousClock.now - started < .seconds(5), "waited past its limit for a writer")
+    }
 
     @Test("a 'format' on a date and a localdatetime attribute reads Dutch dates (with or without 'type')", arguments: [
         ("end_date: {column: Einddatum, format: \"dd-MM-yyyy\"}", "Contract", "ctr", "end_date", "2027-12-31", "DATE"),
