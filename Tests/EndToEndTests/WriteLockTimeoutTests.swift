@@ -40,6 +40,18 @@ struct WriteLockTimeoutTests {
         holder.waitUntilExit()
     }
 
+    /// Runs `cmdb import -` with `arguments`, writing `text` to its standard input and then nothing, the pipe left
+    /// open (a feed whose producer hangs); the result, killed after 20 s.
+    private func importStalling(after text: Data, _ arguments: [String]) throws -> CommandResult {
+        let input = Pipe()
+        defer { try? input.fileHandleForWriting.close() }
+        let running = try harness.start(
+            ["--db", harness.db, "import", "-"] + arguments, stdinHandle: input.fileHandleForReading)
+        try? input.fileHandleForReading.close()
+        input.fileHandleForWriting.write(text)
+        return running.wait(timeout: 20)
+    }
+
     private func count(_ id: String) throws -> String {
         let result = try harness.succeed("query", "MATCH (n {id:'\(id)'}) RETURN count(*) AS c", "--format", "csv")
         return result.out.split(separator: "\n").last.map(String.init) ?? ""
@@ -135,14 +147,8 @@ struct WriteLockTimeoutTests {
     @Test("import - --timeout 1 whose input stalls ends with Limit.Timeout, writes nothing and frees the write lock")
     func importOfStalledInputTimesOut() throws {
         try harness.makeDatabase(withSample: true)
-        let input = Pipe()
-        defer { try? input.fileHandleForWriting.close() }
-        let running = try harness.start(
-            ["--db", harness.db, "import", "-", "--timeout", "1"], stdinHandle: input.fileHandleForReading)
-        try? input.fileHandleForReading.close()
-        // One line, then nothing: a feed whose producer hangs with the pipe open.
-        input.fileHandleForWriting.write(Data((#"{"kind":"ci","id":"stalled","class":"Application"}"# + "\n").utf8))
-        let result = running.wait(timeout: 20)
+        let line = Data((#"{"kind":"ci","id":"stalled","class":"Application"}"# + "\n").utf8)
+        let result = try importStalling(after: line, ["--timeout", "1"])
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.err.contains("Limit.Timeout"), "\(result)")
         #expect(result.duration < .seconds(5), "waited for its input past its time limit: \(result.duration)")
@@ -152,17 +158,11 @@ struct WriteLockTimeoutTests {
     @Test("import - whose input stalls after a bad line ends at once with that line's error, holding no lock")
     func importOfStalledInputWithABadLine() throws {
         try harness.makeDatabase(withSample: true)
-        let input = Pipe()
-        defer { try? input.fileHandleForWriting.close() }
-        let running = try harness.start(
-            ["--db", harness.db, "import", "-", "--timeout", "60"], stdinHandle: input.fileHandleForReading)
-        try? input.fileHandleForReading.close()
         // More lines than one batch, so the writer sees the bad one while the reader waits for more input.
         var lines = [#"{"kind":"ci","id":"app-loop","class":"Application"}"#,
                      #"{"kind":"rel","type":"DEPENDS_ON","from":"app-loop","to":"app-loop"}"#]
         for i in 0..<2100 { lines.append(#"{"kind":"ci","id":"app-more-\#(i)","class":"Application"}"#) }
-        input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        let result = running.wait(timeout: 20)
+        let result = try importStalling(after: Data((lines.joined(separator: "\n") + "\n").utf8), ["--timeout", "60"])
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.err.contains("<stdin>:2"), "\(result)")
         #expect(result.duration < .seconds(5), "waited for the stalled input after the error: \(result.duration)")
@@ -172,15 +172,10 @@ struct WriteLockTimeoutTests {
     @Test("import - --map of a spreadsheet whose input stalls ends with Limit.Timeout: copying standard input counts")
     func spreadsheetImportOfStalledInputTimesOut() throws {
         try harness.makeDatabase(withSample: true)
-        let input = Pipe()
-        defer { try? input.fileHandleForWriting.close() }
-        let running = try harness.start(
-            ["--db", harness.db, "import", "-", "--map", Paths.fixture("spreadsheets/switches.yaml"), "--timeout", "1"],
-            stdinHandle: input.fileHandleForReading)
-        try? input.fileHandleForReading.close()
         let sheet = try String(contentsOfFile: Paths.fixture("spreadsheets/switches.csv"), encoding: .utf8)
-        input.fileHandleForWriting.write(Data(sheet.split(separator: "\n").prefix(2).joined(separator: "\n").utf8 + [10]))
-        let result = running.wait(timeout: 20)
+        let result = try importStalling(
+            after: Data(sheet.split(separator: "\n").prefix(2).joined(separator: "\n").utf8 + [10]),
+            ["--map", Paths.fixture("spreadsheets/switches.yaml"), "--timeout", "1"])
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.err.contains("Limit.Timeout"), "\(result)")
         #expect(result.duration < .seconds(5), "waited for its input past its time limit: \(result.duration)")
