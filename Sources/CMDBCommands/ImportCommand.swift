@@ -76,7 +76,7 @@ struct ImportCommand: ParsableCommand {
         var sources: [JSONLinesImporter.Source] = []
         var spooled: [Int32] = []
         defer { for descriptor in spooled { close(descriptor) } }
-        let interrupt = deadline.map { d in { try d.check() } }
+        let interrupt: (@Sendable () throws -> Void)? = if let deadline { { try deadline.check() } } else { nil }
         let db = try ConfigurationDatabase.open(at: database.path)
         let mapping = try spreadsheet.mapping(schema: db.schema)
         for file in files {
@@ -134,10 +134,10 @@ struct ImportCommand: ParsableCommand {
         let change = ChangeInfo(
             actor: defaultActor(actor), changeReference: try changeReference(change),
             origin: "import " + files.joined(separator: " "))
-        importer.interrupt = deadline.map { d in { try d.check() } }
+        importer.interrupt = interrupt
         let summary: ImportSummary
         do {
-            summary = try WriteLockWait.whileWaiting({ try deadline?.check() }) { try importer.run(sources, change: change) }
+            summary = try WriteLockWait.whileWaiting({ try interrupt?() }) { try importer.run(sources, change: change) }
         } catch {
             if showedProgress { bar.finish() }
             throw error
