@@ -111,4 +111,20 @@ import Testing
         #expect(rows == [["a", 1, "b", .list(["name"])]])
         #expect(throws: CIQLError.self) { try open.rows("CREATE (x:A:B)") }
     }
+
+    /// Under a schema a CI's id is a string, as import requires: `{id: 7}` says so rather than "a new CI needs an id"
+    /// (it had one). A schemaless graph is openCypher's, where `{id: 0}` is a property like any other (the TCK's
+    /// graphs use it) and the CI gets a generated id; null means no id given.
+    @Test func anIdThatIsNotAStringIsRefusedUnderASchema() throws {
+        for text in ["CREATE (s:VirtualServer {id: 7, cpu: 2})", "MERGE (s:VirtualServer {id: 7.5})",
+            "CREATE (s:VirtualServer {id: ['a'], cpu: 2})"] {
+            let error = try #require(throws: CIQLError.self) { try db.rows(text) }
+            #expect(error.code.description == "TypeError.InvalidPropertyType", "\(text)")
+            #expect(error.message.contains("a CI id is a string"), "\(text): \(error.message)")
+        }
+        let open = try FixtureDatabase(sample: false)
+        _ = try open.rows("CREATE (n {id: 0}), (m {id: null, name: 'x'})")
+        #expect(try open.rows("MATCH (n) WHERE n.id = 0 RETURN count(n)") == [[1]])
+        #expect(try open.rows("MATCH (n {name: 'x'}) RETURN n.id STARTS WITH '_'") == [[.bool(true)]])
+    }
 }

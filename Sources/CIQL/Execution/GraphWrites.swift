@@ -17,12 +17,20 @@ extension ExecutionContext {
         let tx = try writerTransaction(at)
         var props = try storedProperties(properties, at)
         var externalID: String
-        if case .string(let id)? = props["id"] {
+        switch props["id"] {
+        case .string(let id)?:
             externalID = id
             props["id"] = nil
-        } else if schema.isOpen {
+        case _ where schema.isOpen:
+            // A schemaless graph is openCypher's: `{id: 0}` that is not a string is a property like any other (the
+            // TCK's graphs use it), and the CI gets a generated id.
             externalID = try generatedID(tx)
-        } else {
+        case let other?:
+            throw CIQLError(
+                .runtime, .type(.invalidPropertyType),
+                "a CI id is a string, not a \(other.typeName.lowercased()): CREATE (s:\(label ?? "Server") {id: 'web-01', …})",
+                at: at)
+        case nil:
             throw CIQLError(
                 .runtime, .graph(.missingID), "a new CI needs an id: CREATE (s:\(label ?? "Server") {id: 'web-01', …})", at: at)
         }
