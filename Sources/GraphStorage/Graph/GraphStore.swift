@@ -25,6 +25,9 @@ public final class GraphStore: @unchecked Sendable {
     private let namesCheckedAt = Atomic<Int>(-1)
     /// A reset read transaction kept for the next `read` (its address; 0 when none).
     private let idleReader = Atomic<Int>(0)
+    /// A commit that grows the used file by at least this many bytes refills the page cache (see
+    /// `LMDBEnvironment.refillPageCache()`).
+    let pageCacheRefillThreshold = Atomic<Int>(LMDBEnvironment.pageCacheRefillThreshold)
 
     struct Databases {
         var meta: MDB_dbi = 0, names: MDB_dbi = 0, namesByID: MDB_dbi = 0, ids: MDB_dbi = 0, nodes: MDB_dbi = 0
@@ -296,6 +299,7 @@ public final class GraphStore: @unchecked Sendable {
     /// which frees it whether or not it succeeds).
     private func writeOnce<R>(_ change: ChangeInfo, _ body: (GraphTransaction) throws -> R) throws -> R {
         let txn = unsafe try env.begin(readOnly: false, wait: writeLockWait.scoped)
+        let usedPages = env.lastPageNumber
         var isOpen = true
         let t = unsafe LMDBTransaction(handle: txn)
         var tx: GraphTransaction?
@@ -330,6 +334,10 @@ public final class GraphStore: @unchecked Sendable {
                 lmdbCode: error.lmdbCode, operation: error.operation)
         }
         publish(names)
+        let grewBy = (env.lastPageNumber - usedPages).multipliedReportingOverflow(by: env.pageSize)
+        if !grewBy.overflow, grewBy.partialValue >= pageCacheRefillThreshold.load(ordering: .relaxed) {
+            env.refillPageCache()
+        }
         return result
     }
 
