@@ -17,22 +17,9 @@ struct PageCacheRefillTests {
         }
     }
 
-    /// Maps `path`, touches every page, and returns how many KiB of the map the kernel mapped by huge pages
-    /// (`FilePmdMapped` of the mapping in `/proc/self/smaps`).
-    private static func hugeMappedKiB(_ path: String) throws -> Int {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        try #require(fd >= 0)
-        defer { close(fd) }
-        var st = stat()
-        try #require(fstat(fd, &st) == 0)
-        let size = Int(st.st_size)
-        let map = try #require(mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0))
-        try #require(map != MAP_FAILED)
-        defer { munmap(map, size) }
-        var sum = 0
-        for offset in stride(from: 0, to: size, by: 4096) { sum &+= Int(map.load(fromByteOffset: offset, as: UInt8.self)) }
-        _ = sum
-        let start = UInt(bitPattern: map)
+    /// How many KiB of this process's mapping that starts at `start` the kernel maps by huge pages
+    /// (`FilePmdMapped` in `/proc/self/smaps`).
+    private static func hugeMappedKiB(mappingAt start: UInt) throws -> Int {
         // A /proc file has no size: read to its end.
         let handle = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
         defer { try? handle.close() }
@@ -48,6 +35,23 @@ struct PageCacheRefillTests {
             }
         }
         return 0
+    }
+
+    /// Maps `path`, touches every page, and returns how many KiB of the map the kernel mapped by huge pages.
+    private static func hugeMappedKiB(_ path: String) throws -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var st = stat()
+        try #require(fstat(fd, &st) == 0)
+        let size = Int(st.st_size)
+        let map = try #require(mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0))
+        try #require(map != MAP_FAILED)
+        defer { munmap(map, size) }
+        var sum = 0
+        for offset in stride(from: 0, to: size, by: 4096) { sum &+= Int(map.load(fromByteOffset: offset, as: UInt8.self)) }
+        _ = sum
+        return try hugeMappedKiB(mappingAt: UInt(bitPattern: map))
     }
 
     /// Whether this kernel and file system cache a plain file refilled as a data file is in folios it maps whole.
@@ -81,5 +85,31 @@ struct PageCacheRefillTests {
         }
         #expect(try Self.hugeMappedKiB(refilled.directory + "/data.mdb") > 0)
         #expect(try Self.hugeMappedKiB(written.directory + "/data.mdb") == 0)
+    }
+
+    /// A database read back from disk (after a reboot) comes into a reader's map 2 MiB at a time too: the map is
+    /// advised `MADV_HUGEPAGE` when the store opens.
+    @Test func pagesReadFromDiskComeInByHugePages() throws {
+        let t = try TestStore()
+        t.store.pageCacheRefillThreshold.store(.max, ordering: .relaxed)
+        try Self.fill(t.store, count: 12_000)
+        guard try Self.kernelMapsFilesByHugePages(in: t.directory) else { return }
+        let file = t.directory + "/data.mdb"
+        var st = stat()
+        try #require(stat(file, &st) == 0)
+        // The first store's own map keeps what it touched: unmap that, then drop the file from the cache.
+        let before = LMDBEnvironment.mappings(ofInode: UInt64(st.st_ino))
+        for range in before { madvise(UnsafeMutableRawPointer(bitPattern: range.lowerBound), range.count, MADV_DONTNEED) }
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
+        close(fd)
+        let reader = try GraphStore.open(at: t.directory)
+        let map = try #require(LMDBEnvironment.mappings(ofInode: UInt64(st.st_ino)).first { !before.contains($0) })
+        let found = try reader.read { tx in
+            try (0..<12_000).reduce(0) { n, i in n + (try tx.nodeID(forExternalID: "ci-\(i)") == nil ? 0 : 1) }
+        }
+        #expect(found == 12_000)
+        #expect(try Self.hugeMappedKiB(mappingAt: map.lowerBound) > 0)
     }
 }

@@ -48,24 +48,80 @@ extension LMDBEnvironment {
         return pages.multipliedReportingOverflow(by: size).overflow ? .max : pages * size / 4
     }
 
+    /// Asks the kernel to read pages of the data file that are not cached into this process's map 2 MiB at a
+    /// time (`MADV_HUGEPAGE`: a fault then reads a 2 MiB folio, which the kernel maps whole), so that a database
+    /// read back after a reboot is cached as an import leaves it (see `refillPageCache()`). Only for a file that
+    /// fits in a quarter of memory: a larger one would read 2 MiB for every page a lookup misses.
+    func adviseHugePages() {
+        var st = stat()
+        guard unsafe stat(path + "/data.mdb", &st) == 0, st.st_size > 0, Int(st.st_size) <= Self.pageCacheRefillLimit
+        else { return }
+        for range in Self.mappings(ofInode: UInt64(st.st_ino)) {
+            _ = unsafe madvise(UnsafeMutableRawPointer(bitPattern: range.lowerBound), range.count, MADV_HUGEPAGE)
+        }
+    }
+
     /// The address ranges where this process maps the file with inode `inode` (from `/proc/self/maps`).
+    ///
+    /// Read byte by byte: it runs at every open, and Swift's generic string and number parsing would look up
+    /// protocol conformances on first use, a millisecond of start-up.
     static func mappings(ofInode inode: UInt64) -> [Range<UInt>] {
         guard let text = readWholeFile("/proc/self/maps") else { return [] }
+        let suffix = Array("/data.mdb".utf8)
         var ranges: [Range<UInt>] = []
-        for line in text.split(separator: "\n") {
+        var i = 0
+        while i < text.count {
+            var end = i
+            while end < text.count, text[end] != UInt8(ascii: "\n") { end += 1 }
             // start-end perms offset dev inode path
-            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6, UInt64(fields[4]) == inode, fields[5].hasSuffix("/data.mdb") else { continue }
-            let bounds = fields[0].split(separator: "-")
-            guard bounds.count == 2, let low = UInt(bounds[0], radix: 16), let high = UInt(bounds[1], radix: 16), low < high
-            else { continue }
-            ranges.append(low..<high)
+            if let range = mappedRange(text, i, end, inode: inode, pathSuffix: suffix) { ranges.append(range) }
+            i = end + 1
         }
         return ranges
     }
 
+    /// The range of one line of `/proc/self/maps` (`text[start..<end]`) when it maps inode `inode` at a path that
+    /// ends with `pathSuffix`.
+    private static func mappedRange(_ text: [UInt8], _ start: Int, _ end: Int, inode: UInt64, pathSuffix: [UInt8]) -> Range<UInt>? {
+        var i = start
+        func number(radix: UInt64) -> UInt64? {
+            var value: UInt64 = 0
+            let first = i
+            while i < end {
+                let c = text[i]
+                let digit: UInt64
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(c - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = UInt64(c - UInt8(ascii: "a") + 10)
+                default:
+                    return i > first ? value : nil
+                }
+                let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
+                guard !overflow else { return nil }
+                value = shifted &+ digit
+                i += 1
+            }
+            return i > first ? value : nil
+        }
+        func skipField() {
+            while i < end, text[i] != UInt8(ascii: " ") { i += 1 }
+            while i < end, text[i] == UInt8(ascii: " ") { i += 1 }
+        }
+        guard let low = number(radix: 16), i < end, text[i] == UInt8(ascii: "-") else { return nil }
+        i += 1
+        guard let high = number(radix: 16), low < high else { return nil }
+        while i < end, text[i] == UInt8(ascii: " ") { i += 1 }
+        skipField()  // perms
+        skipField()  // offset
+        skipField()  // dev
+        guard number(radix: 10) == inode, end - start >= pathSuffix.count,
+            text[(end - pathSuffix.count)..<end].elementsEqual(pathSuffix)
+        else { return nil }
+        return UInt(low)..<UInt(high)
+    }
+
     /// A file read to its end (a `/proc` file has no size to read up to); nil when it cannot be read.
-    private static func readWholeFile(_ path: String) -> String? {
+    private static func readWholeFile(_ path: String) -> [UInt8]? {
         let fd = unsafe open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -75,7 +131,7 @@ extension LMDBEnvironment {
             let n = unsafe chunk.withUnsafeMutableBytes { unsafe read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else { return nil }
-            if n == 0 { return String(decoding: bytes, as: UTF8.self) }
+            if n == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<n])
         }
     }
@@ -98,17 +154,25 @@ extension LMDBEnvironment {
     /// Drops the first `size` bytes of the open file `descriptor` from the page cache (the clean pages no process
     /// maps) and reads them back: through a map advised `MADV_HUGEPAGE`, where each fault reads a 2 MiB folio
     /// (a plain read in order starts with small ones and grows them), populated with `MADV_POPULATE_READ`, which
-    /// reports a page past the end of the file as an error instead of a signal. Where that is not available
-    /// (Linux before 5.14) the file is read in order instead, so that it is cached again either way.
+    /// reports a page past the end of the file as an error instead of a signal.
     static func refillPageCache(descriptor fd: Int32, size: Int) {
         guard posix_fadvise(fd, 0, off_t(size), POSIX_FADV_DONTNEED) == 0 else { return }
-        if let map = unsafe mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), unsafe map != MAP_FAILED {
-            defer { unsafe munmap(map, size) }
-            _ = unsafe madvise(map, size, MADV_HUGEPAGE)
-            if unsafe madvise(map, size, MADV_POPULATE_READ) == 0 { return }
-        }
-        var buffer = [UInt8](repeating: 0, count: 128 << 10)
+        // A window at a time, unmapped before the next, so that the pass adds at most one window to this
+        // process's resident set (the whole file mapped at once counted it all).
+        let window = 32 << 20
         var offset = 0
+        while offset < size {
+            let length = min(window, size - offset)
+            guard let map = unsafe mmap(nil, length, PROT_READ, MAP_SHARED, fd, off_t(offset)), unsafe map != MAP_FAILED
+            else { break }
+            _ = unsafe madvise(map, length, MADV_HUGEPAGE)
+            let populated = unsafe madvise(map, length, MADV_POPULATE_READ) == 0
+            unsafe munmap(map, length)
+            guard populated else { break }
+            offset += length
+        }
+        // Without MADV_POPULATE_READ (Linux before 5.14): the rest read in order, so that it is cached again.
+        var buffer = [UInt8](repeating: 0, count: 128 << 10)
         while offset < size {
             let n = unsafe buffer.withUnsafeMutableBytes { unsafe pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
             if n < 0 && errno == EINTR { continue }
