@@ -28,8 +28,8 @@ extension ExecutionContext {
         case let other?:
             throw CIQLError(
                 .runtime, .type(.invalidPropertyType),
-                "a CI id is a string, not a \(other.typeName.lowercased()): CREATE (s:\(label ?? "Server") {id: 'web-01', …})",
-                at: at)
+                "a CI id is a string, not a \(other.typeName.lowercased()): "
+                    + "CREATE (s:\(label ?? "Server") {id: 'web-01', …})", at: at)
         case nil:
             throw CIQLError(
                 .runtime, .graph(.missingID), "a new CI needs an id: CREATE (s:\(label ?? "Server") {id: 'web-01', …})", at: at)

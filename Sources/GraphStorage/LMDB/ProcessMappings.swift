@@ -1,0 +1,130 @@
+import Glibc
+
+/// This process's memory mappings, from `/proc/self/maps` and `/proc/self/smaps`.
+///
+/// Read byte by byte: `ranges(mapping:)` runs at every open, and Swift's generic string and number parsing looks
+/// up protocol conformances on first use, a millisecond of start-up.
+enum ProcessMappings {
+    /// The address ranges where this process maps the file that `file` describes (its device and inode).
+    static func ranges(mapping file: stat) -> [Range<UInt>] {
+        guard let text = contents(of: "/proc/self/maps") else { return [] }
+        // Linux's encoding of a device number (glibc's major() and minor()).
+        let device = UInt64(file.st_dev)
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
+        let minor = (device & 0xff) | ((device >> 12) & ~0xff)
+        var ranges: [Range<UInt>] = []
+        forEachLine(text) { line in
+            // start-end perms offset major:minor inode path
+            var s = line
+            guard let low = s.number(radix: 16), s.skip(UInt8(ascii: "-")), let high = s.number(radix: 16), low < high
+            else { return }
+            s.skipField()  // perms
+            s.skipField()  // offset
+            guard s.number(radix: 16) == major, s.skip(UInt8(ascii: ":")), s.number(radix: 16) == minor else { return }
+            s.skipSpaces()
+            guard s.number(radix: 10) == UInt64(file.st_ino) else { return }
+            ranges.append(UInt(low)..<UInt(high))
+        }
+        return ranges
+    }
+
+    /// How many KiB of the mapping that starts at `address` the kernel maps by huge pages (`FilePmdMapped` in
+    /// `/proc/self/smaps`); nil when there is no such mapping or the file cannot be read.
+    static func hugePageKiB(ofMappingAt address: UInt) -> Int? {
+        guard let text = contents(of: "/proc/self/smaps") else { return nil }
+        let key = Array("FilePmdMapped:".utf8)
+        var inMapping = false
+        var found: Int?
+        forEachLine(text) { line in
+            guard found == nil else { return }
+            var s = line
+            if let low = s.number(radix: 16), s.skip(UInt8(ascii: "-")), s.number(radix: 16) != nil {
+                inMapping = low == UInt64(address)
+            } else if inMapping, line.starts(with: key) {
+                var value = line
+                value.skip(count: key.count)
+                value.skipSpaces()
+                found = value.number(radix: 10).map { Int(truncatingIfNeeded: $0) }
+            }
+        }
+        return found
+    }
+
+    /// A line of a `/proc` file, read from the front.
+    struct Line {
+        let text: [UInt8]
+        var position: Int
+        let end: Int
+
+        func starts(with prefix: [UInt8]) -> Bool {
+            end - position >= prefix.count && text[position..<(position + prefix.count)].elementsEqual(prefix)
+        }
+
+        mutating func skip(count: Int) { position = min(end, position + count) }
+
+        /// Moves past `byte` when it comes next.
+        mutating func skip(_ byte: UInt8) -> Bool {
+            guard position < end, text[position] == byte else { return false }
+            position += 1
+            return true
+        }
+
+        mutating func skipSpaces() {
+            while position < end, text[position] == UInt8(ascii: " ") { position += 1 }
+        }
+
+        /// Moves past the spaces before a field, the field, and the spaces after it.
+        mutating func skipField() {
+            skipSpaces()
+            while position < end, text[position] != UInt8(ascii: " ") { position += 1 }
+            skipSpaces()
+        }
+
+        /// The number written next in lower-case `radix` 10 or 16; nil when there is none or it overflows.
+        mutating func number(radix: UInt64) -> UInt64? {
+            var value: UInt64 = 0
+            let first = position
+            while position < end {
+                let c = text[position]
+                let digit: UInt64
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(c - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = UInt64(c - UInt8(ascii: "a") + 10)
+                default: return position > first ? value : nil
+                }
+                let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
+                let (sum, carry) = shifted.addingReportingOverflow(digit)
+                guard !overflow, !carry else { return nil }
+                value = sum
+                position += 1
+            }
+            return position > first ? value : nil
+        }
+    }
+
+    private static func forEachLine(_ text: [UInt8], _ body: (Line) -> Void) {
+        var start = 0
+        while start < text.count {
+            var end = start
+            while end < text.count, text[end] != UInt8(ascii: "\n") { end += 1 }
+            body(Line(text: text, position: start, end: end))
+            start = end + 1
+        }
+    }
+
+    /// A file read to its end (a `/proc` file has no size to read up to); nil when it cannot be read.
+    private static func contents(of path: String) -> [UInt8]? {
+        let fd = unsafe open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = unsafe chunk.withUnsafeMutableBytes { unsafe read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return nil }
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+    }
+}
