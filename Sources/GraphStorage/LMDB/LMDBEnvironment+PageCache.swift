@@ -1,8 +1,8 @@
 import CLMDB
 import Glibc
 
-/// How the data file sits in the page cache: in the largest folios the kernel makes, so that readers' maps take it
-/// a huge page at a time.
+/// After a commit that grew the data file a lot (an import): the file's pages put back into the page cache in the
+/// largest folios the kernel makes, so that readers' maps take them a huge page at a time.
 ///
 /// LMDB writes a commit's pages with `pwrite`, a run of at most 64 pages at a time, and the kernel caches what it
 /// writes in folios no larger than the write. A reader's map then takes those pages 64 KiB per fault (fault-around),
@@ -12,17 +12,22 @@ import Glibc
 /// database (401 MiB, refilled in about 0.35 s) a fresh process's one-hop lookups
 /// (`MATCH (x)-->(v {id: …}) RETURN DISTINCT x.id`) took about 1.7 faults each before and 0.2 after.
 ///
-/// Both are best effort and change no data.
+/// Best effort, and it changes no data.
 extension LMDBEnvironment {
-    /// The number of the last page the latest commit uses (the file's used size in pages).
+    /// The number of the last page the latest commit uses (the file's used size in pages). Read under the map lock:
+    /// LMDB reads it from the meta pages, through the map, which a resize would move.
     var lastPageNumber: Int {
+        mapLock.lockShared()
+        defer { mapLock.unlockShared() }
         var info = unsafe MDB_envinfo()
         unsafe mdb_env_info(handle, &info)
         return unsafe info.me_last_pgno
     }
 
-    /// The page size of the environment's file.
+    /// The page size of the environment's file (read under the map lock, as `lastPageNumber` is).
     var pageSize: Int {
+        mapLock.lockShared()
+        defer { mapLock.unlockShared() }
         var st = MDB_stat()
         guard unsafe mdb_env_stat(handle, &st) == MDB_SUCCESS else { return 4096 }
         return Int(st.ms_psize)
@@ -37,53 +42,44 @@ extension LMDBEnvironment {
         return n == 0 ? .max : n
     }
 
-    /// The largest file refilled or advised: a quarter of the machine's memory. A refill of a larger one would
-    /// push much else out of the page cache, and a lookup in a larger one that misses the cache would read 2 MiB.
+    /// The largest file refilled: a quarter of the machine's memory, so that the pass never pushes much else out of
+    /// the page cache.
     static var pageCacheRefillLimit: Int {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
         guard pages > 0, size > 0 else { return 0 }
         return pages.multipliedReportingOverflow(by: size).overflow ? .max : pages * size / 4
     }
 
-    /// Advises this process's map of the data file `MADV_HUGEPAGE`: a fault on a page that is not cached then
-    /// reads a 2 MiB folio, which the kernel maps whole, so that a database read back after a reboot is cached as
-    /// a refill leaves it. Called where no transaction can see the map move (at open, and under the map lock held
-    /// exclusively); advising a range that is no longer this map would only make it eligible for huge pages.
-    func adviseHugePages() {
-        var st = stat()
-        guard unsafe stat(path + "/data.mdb", &st) == 0, st.st_size > 0, Int(st.st_size) <= Self.pageCacheRefillLimit
-        else { return }
-        for range in ProcessMappings.ranges(mapping: st) {
-            _ = unsafe madvise(UnsafeMutableRawPointer(bitPattern: range.lowerBound), range.count, MADV_HUGEPAGE)
-        }
-    }
-
-    /// After a commit that grew the data file a lot: its pages dropped from the page cache and read back in as
-    /// large folios (see `refillPageCache(descriptor:size:)`).
+    /// Drops the data file's pages from the page cache and reads them back in as large folios (see
+    /// `refillPageCache(descriptor:size:window:)`). Through LMDB's own descriptor, which stays open: closing any
+    /// descriptor of `data.mdb` would release this process's `fcntl` locks on it, the writer lock among them.
     func refillPageCache() {
-        let fd = unsafe open(path + "/data.mdb", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
+        var fd: Int32 = -1
+        guard unsafe mdb_env_get_fd(handle, &fd) == MDB_SUCCESS, fd >= 0 else { return }
         var st = stat()
         guard unsafe fstat(fd, &st) == 0, st.st_size > 0, Int(st.st_size) <= Self.pageCacheRefillLimit else { return }
         Self.refillPageCache(descriptor: fd, size: Int(st.st_size))
     }
 
     /// Reads the first `size` bytes of the open file `descriptor` back into the page cache in 2 MiB folios, a
-    /// 32 MiB window at a time: the window's clean pages that no process maps are dropped, then read back through a
-    /// map of the window advised `MADV_HUGEPAGE` and populated with `MADV_POPULATE_READ` (which reports a page past
-    /// the end of the file as an error, not a signal). Pages another process maps (a running server's) stay as they
-    /// are. After the first window it looks whether the kernel mapped any of it by huge pages; where it did not
-    /// (a kernel or file system without large folios) it stops there, so that such a system pays for one window.
-    /// A window that cannot be populated (Linux before 5.14) is read in order instead, and the pass ends.
-    static func refillPageCache(descriptor fd: Int32, size: Int) {
-        let window = 32 << 20
-        var offset = 0
-        while offset < size {
+    /// `window` at a time: the window's clean pages that no process maps are dropped, then read back through a map
+    /// of the window advised `MADV_HUGEPAGE` and populated with `MADV_POPULATE_READ` (which reports a page past the
+    /// end of the file as an error, not a signal). Pages a process maps (a running server's) stay as they are.
+    ///
+    /// The last whole window goes first, the one a large commit has just appended and that older readers map least:
+    /// unless the kernel then maps some of it by huge pages, the pass stops (a kernel or file system without large
+    /// folios pays for that one window). A window that cannot be populated (Linux before 5.14) is read in order
+    /// instead, and the pass ends.
+    static func refillPageCache(descriptor fd: Int32, size: Int, window: Int = 32 << 20) {
+        guard size > 0, window > 0 else { return }
+        let probe = size >= window ? (size / window - 1) * window : 0
+        var offsets = [probe]
+        offsets.append(contentsOf: stride(from: 0, to: size, by: window).filter { $0 != probe })
+        for (index, offset) in offsets.enumerated() {
             let length = min(window, size - offset)
             guard posix_fadvise(fd, off_t(offset), off_t(length), POSIX_FADV_DONTNEED) == 0 else { return }
-            switch populate(fd, offset: offset, length: length, checkingHugePages: offset == 0) {
-            case .hugePages: offset += length
+            switch populate(fd, offset: offset, length: length, checkingHugePages: index == 0) {
+            case .hugePages: continue
             case .smallPages: return
             case .failed:
                 readInOrder(fd, offset: offset, length: length)

@@ -1,33 +1,7 @@
 import Glibc
 
-/// This process's memory mappings, from `/proc/self/maps` and `/proc/self/smaps`.
-///
-/// Read byte by byte: `ranges(mapping:)` runs at every open, and Swift's generic string and number parsing looks
-/// up protocol conformances on first use, a millisecond of start-up.
+/// This process's memory mappings, from `/proc/self/smaps`, read byte by byte.
 enum ProcessMappings {
-    /// The address ranges where this process maps the file that `file` describes (its device and inode).
-    static func ranges(mapping file: stat) -> [Range<UInt>] {
-        guard let text = contents(of: "/proc/self/maps") else { return [] }
-        // Linux's encoding of a device number (glibc's major() and minor()).
-        let device = UInt64(file.st_dev)
-        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
-        let minor = (device & 0xff) | ((device >> 12) & ~0xff)
-        var ranges: [Range<UInt>] = []
-        forEachLine(text) { line in
-            // start-end perms offset major:minor inode path
-            var s = line
-            guard let low = s.number(radix: 16), s.skip(UInt8(ascii: "-")), let high = s.number(radix: 16), low < high
-            else { return }
-            s.skipField()  // perms
-            s.skipField()  // offset
-            guard s.number(radix: 16) == major, s.skip(UInt8(ascii: ":")), s.number(radix: 16) == minor else { return }
-            s.skipSpaces()
-            guard s.number(radix: 10) == UInt64(file.st_ino) else { return }
-            ranges.append(UInt(low)..<UInt(high))
-        }
-        return ranges
-    }
-
     /// How many KiB of the mapping that starts at `address` the kernel maps by huge pages (`FilePmdMapped` in
     /// `/proc/self/smaps`); nil when there is no such mapping or the file cannot be read.
     static func hugePageKiB(ofMappingAt address: UInt) -> Int? {
