@@ -47,13 +47,6 @@ enum ProcessMappings {
             while position < end, text[position] == UInt8(ascii: " ") { position += 1 }
         }
 
-        /// Moves past the spaces before a field, the field, and the spaces after it.
-        mutating func skipField() {
-            skipSpaces()
-            while position < end, text[position] != UInt8(ascii: " ") { position += 1 }
-            skipSpaces()
-        }
-
         /// The number written next in lower-case `radix` 10 or 16; nil when there is none or it overflows.
         mutating func number(radix: UInt64) -> UInt64? {
             var value: UInt64 = 0
