@@ -334,9 +334,13 @@ public final class GraphStore: @unchecked Sendable {
                 lmdbCode: error.lmdbCode, operation: error.operation)
         }
         publish(names)
-        let grewBy = (env.lastPageNumber - usedPages).multipliedReportingOverflow(by: env.pageSize)
-        if !grewBy.overflow, grewBy.partialValue >= pageCacheRefillThreshold.load(ordering: .relaxed) {
-            env.refillPageCache()
+        // Most commits add no pages at the end of the file: only those that did look up the page size.
+        let grewPages = env.lastPageNumber - usedPages
+        if grewPages > 0 {
+            let grewBy = grewPages.multipliedReportingOverflow(by: env.pageSize)
+            if grewBy.overflow || grewBy.partialValue >= pageCacheRefillThreshold.load(ordering: .relaxed) {
+                env.refillPageCache()
+            }
         }
         return result
     }

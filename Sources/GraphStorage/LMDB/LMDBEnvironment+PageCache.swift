@@ -9,7 +9,7 @@ import Glibc
 /// a lookup in a fresh process costs a fault for every page it reads, and the process's exit unmaps each one. Read
 /// back through a map advised `MADV_HUGEPAGE`, the same file is cached in 2 MiB folios where the file system makes
 /// them (ext4 since Linux 6.16, XFS), and the kernel maps such a folio whole, in one fault. On the 1M-CI benchmark
-/// database (401 MiB, refilled in about 0.35 s) a fresh process's one-hop lookups
+/// database (401 MiB, refilled in 0.15–0.5 s) a fresh process's one-hop lookups
 /// (`MATCH (x)-->(v {id: …}) RETURN DISTINCT x.id`) took about 1.7 faults each before and 0.2 after.
 ///
 /// Best effort, and it changes no data.

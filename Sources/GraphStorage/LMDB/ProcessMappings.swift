@@ -25,7 +25,7 @@ enum ProcessMappings {
     }
 
     /// A line of a `/proc` file, read from the front.
-    struct Line {
+    private struct Line {
         let text: [UInt8]
         var position: Int
         let end: Int
