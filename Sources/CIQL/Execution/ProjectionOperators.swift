@@ -128,8 +128,9 @@ final class DistinctOperator: PlanOperator {
     }
 
     override func open(_ argument: Row, _ ctx: ExecutionContext) throws {
-        seen = []
-        seenOne = []
+        // A cached plan runs again for the next statement of its shape: a small set keeps its storage for it.
+        Self.empty(&seen)
+        Self.empty(&seenOne)
         memory.releaseAll(ctx)
         try super.open(argument, ctx)
     }
@@ -150,6 +151,11 @@ final class DistinctOperator: PlanOperator {
             }
         }
         return nil
+    }
+
+    /// Empties `set`, keeping its storage when it held no more than a few hundred keys.
+    private static func empty<Key>(_ set: inout Set<Key>) {
+        set.removeAll(keepingCapacity: set.capacity <= 512)
     }
 }
 
