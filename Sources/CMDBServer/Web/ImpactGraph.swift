@@ -22,24 +22,18 @@ enum ImpactGraph {
         return layered(r)
     }
 
+    /// How long `dot` may take: past it, it is killed and our own layout drawn instead (150 nodes take it well
+    /// under a second; a reader thread and its snapshot are not held longer for a picture).
+    static let dotTimeLimit: Duration = .seconds(5)
+
     private static func graphviz(_ r: ImpactReport, dot: String) throws -> String? {
         var source = ""
         try r.renderDOT { source += $0 }
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("cmdb-impact-\(UUID().uuidString).dot")
         try Data(source.utf8).write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: dot)
-        process.arguments = ["-Tsvg", input.path]
-        let output = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let svg = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let text = String(data: svg, encoding: .utf8),
-            let start = text.range(of: "<svg")
+        guard let svg = HelperProgram.output(of: dot, ["-Tsvg", input.path], timeLimit: dotTimeLimit),
+            let text = String(validating: svg, as: UTF8.self), let start = text.range(of: "<svg")
         else { return nil }
         return String(text[start.lowerBound...])
     }
