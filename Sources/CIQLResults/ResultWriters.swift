@@ -34,6 +34,8 @@ public final class ResultWriter: ResultSink {
     /// after it, so a file of 10,000 statements costs a few writes rather than two system calls per statement.
     package var summaryOutput: OutputSink?
     private var lastFlush: UInt64 = 0
+    /// The statement's summary line, built in place (kept between statements).
+    private var summaryBytes: [UInt8] = []
 
     /// When a statement's output is written out of the process.
     package enum FlushPolicy: Sendable {
@@ -131,8 +133,14 @@ public final class ResultWriter: ResultSink {
         try output.write(json.bytes)
         json.removeAll()
         renderer = nil
+        if summaryOutput != nil || onSummary != nil {
+            summaryBytes.removeAll(keepingCapacity: true)
+            Self.appendSummaryLine(summary, columns: columns, to: &summaryBytes)
+        }
         if let summaryOutput {
-            try summaryOutput.write(Self.summaryLine(summary, columns: columns) + "\n")
+            summaryBytes.append(UInt8(ascii: "\n"))
+            try summaryOutput.write(summaryBytes)
+            summaryBytes.removeLast()
         }
         switch flushPolicy {
         case .everyStatement:
@@ -146,7 +154,7 @@ public final class ResultWriter: ResultSink {
                 lastFlush = now
             }
         }
-        onSummary?(Self.summaryLine(summary, columns: columns))
+        onSummary?(String(decoding: summaryBytes, as: UTF8.self))
     }
 
     /// Writes out the buffered output, then the buffered summary lines (even when the output fails).
@@ -209,32 +217,72 @@ public final class ResultWriter: ResultSink {
         json.writeRaw("}")
     }
 
-    /// `3 rows (1.2 ms)`, `1 CI created, 2 relations created in tx 42 (3.1 ms)`.
+    /// `3 rows (1.2 ms)`, `1 CI created, 2 relations created in transaction 42 (3.1 ms)`.
     public static func summaryLine(_ s: StatementSummary, columns: [String]) -> String {
-        var parts: [String] = []
+        var bytes: [UInt8] = []
+        appendSummaryLine(s, columns: columns, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The summary line's UTF-8 bytes, appended to `out`: written once per statement, so built without string
+    /// interpolation or an array of parts.
+    package static func appendSummaryLine(_ s: StatementSummary, columns: [String], to out: inout [UInt8]) {
         let c = s.counters
-        func add(_ n: Int, _ one: String, _ many: String, _ what: String) {
-            if n > 0 { parts.append("\(n) \(n == 1 ? one : many) \(what)") }
-        }
-        add(c.nodesCreated, "CI", "CIs", "created")
-        add(c.nodesDeleted, "CI", "CIs", "deleted")
-        add(c.relationshipsCreated, "relation", "relations", "created")
-        add(c.relationshipsDeleted, "relation", "relations", "deleted")
-        add(c.propertiesSet, "property", "properties", "set")
-        add(c.propertiesRemoved, "property", "properties", "removed")
-        add(c.labelsAdded, "class", "classes", "set")
-        add(c.labelsRemoved, "class", "classes", "removed")
         // A write that committed nothing changed nothing, whatever it did on the way (`SET n.a = 'x', n.a = 'y'`
         // back to what was there).
-        var line = s.writes && s.transaction == nil ? "nothing changed" : parts.joined(separator: ", ")
-        if line.isEmpty || !columns.isEmpty {
-            let rows = "\(s.rows) row\(s.rows == 1 ? "" : "s")"
-            line = line.isEmpty ? rows : rows + "; " + line
+        let nothingChanged = s.writes && s.transaction == nil
+        let changed =
+            c.nodesCreated > 0 || c.nodesDeleted > 0 || c.relationshipsCreated > 0 || c.relationshipsDeleted > 0
+            || c.propertiesSet > 0 || c.propertiesRemoved > 0 || c.labelsAdded > 0 || c.labelsRemoved > 0
+        let saysChanges = nothingChanged || changed
+        if !saysChanges || !columns.isEmpty {
+            out.append(decimal: s.rows)
+            out.append(contentsOf: s.rows == 1 ? " row".utf8 : " rows".utf8)
+            if saysChanges { out.append(contentsOf: "; ".utf8) }
         }
-        if let tx = s.transaction { line += " in transaction \(tx)" }
-        if let asOf = s.asOf { line += " as of transaction \(asOf)" }
+        if nothingChanged {
+            out.append(contentsOf: "nothing changed".utf8)
+        } else if changed {
+            var first = true
+            func add(_ n: Int, _ one: StaticString, _ many: StaticString, _ what: StaticString) {
+                guard n > 0 else { return }
+                if !first { out.append(contentsOf: ", ".utf8) }
+                first = false
+                out.append(decimal: n)
+                out.append(32)
+                out.append(static: n == 1 ? one : many)
+                out.append(32)
+                out.append(static: what)
+            }
+            add(c.nodesCreated, "CI", "CIs", "created")
+            add(c.nodesDeleted, "CI", "CIs", "deleted")
+            add(c.relationshipsCreated, "relation", "relations", "created")
+            add(c.relationshipsDeleted, "relation", "relations", "deleted")
+            add(c.propertiesSet, "property", "properties", "set")
+            add(c.propertiesRemoved, "property", "properties", "removed")
+            add(c.labelsAdded, "class", "classes", "set")
+            add(c.labelsRemoved, "class", "classes", "removed")
+        }
+        if let tx = s.transaction {
+            out.append(contentsOf: " in transaction ".utf8)
+            out.append(contentsOf: String(tx).utf8)
+        }
+        if let asOf = s.asOf {
+            out.append(contentsOf: " as of transaction ".utf8)
+            out.append(contentsOf: String(asOf).utf8)
+        }
+        // Tenths of a millisecond below 10 ms, whole milliseconds from there.
         let ms = Double(s.microseconds) / 1000
-        return line + " (\(ms < 10 ? String(format: ms) : String(Int(ms.rounded()))) ms)"
+        out.append(contentsOf: " (".utf8)
+        if ms < 10 {
+            let tenths = Int((ms * 10).rounded())
+            out.append(decimal: tenths / 10)
+            out.append(UInt8(ascii: "."))
+            out.append(decimal: tenths % 10)
+        } else {
+            out.append(decimal: Int(ms.rounded()))
+        }
+        out.append(contentsOf: " ms)".utf8)
     }
 
     static func csvField(_ s: String) -> String {
@@ -245,10 +293,17 @@ public final class ResultWriter: ResultSink {
     }
 }
 
-extension String {
-    /// One decimal place.
-    fileprivate init(format value: Double) {
-        let tenths = Int((value * 10).rounded())
-        self = "\(tenths / 10).\(tenths % 10)"
+extension [UInt8] {
+    /// The decimal digits of `n` (with a minus sign when negative).
+    fileprivate mutating func append(decimal n: Int) {
+        if n >= 0 && n < 10 {
+            append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n))
+        } else {
+            append(contentsOf: String(n).utf8)
+        }
+    }
+
+    fileprivate mutating func append(static text: StaticString) {
+        text.withUTF8Buffer { append(contentsOf: $0) }
     }
 }
