@@ -85,7 +85,9 @@ struct ImportCommand: ParsableCommand {
             if file == "-" {
                 if mapping != nil {
                     // A spreadsheet on standard input: the CSV reader reads a file, so it is spooled first.
-                    let (spool, descriptor) = try spoolStandardInput(maxLineLength: maxLineLength, interrupt: interrupt)
+                    let (spool, descriptor) = try Self.during("copying standard input to a temporary file") {
+                        try spoolStandardInput(maxLineLength: maxLineLength, interrupt: interrupt)
+                    }
                     spooled.append(descriptor)
                     (path, displayName) = (spool, "<stdin>")
                 } else {
@@ -105,7 +107,9 @@ struct ImportCommand: ParsableCommand {
                 if spreadsheet.isSpreadsheet(file), !isRegularFile(file) {
                     // A pipe (`<(curl …)`, a named pipe): the delimiter is detected from the start of the file and
                     // the rows read from it again, so it is copied first, like standard input.
-                    let descriptor = try spoolPipe(file, interrupt: interrupt)
+                    let descriptor = try Self.during("copying '\(file)' to a temporary file") {
+                        try spoolPipe(file, interrupt: interrupt)
+                    }
                     spooled.append(descriptor.spool)
                     path = descriptor.path
                 }
@@ -138,6 +142,10 @@ struct ImportCommand: ParsableCommand {
         let summary: ImportSummary
         do {
             summary = try WriteLockWait.whileWaiting({ try interrupt?() }) { try importer.run(sources, change: change) }
+        } catch var error as JobTimeoutError {
+            if showedProgress { bar.finish() }
+            error.stage = importer.stage.description
+            throw error
         } catch {
             if showedProgress { bar.finish() }
             throw error
@@ -145,6 +153,16 @@ struct ImportCommand: ParsableCommand {
         if showedProgress { bar.finish() }
         // A spreadsheet row gives a CI record and one per relation: count records, not lines, then.
         report(summary, unit: sources.contains { $0.makeProducer != nil } ? "records" : "lines")
+    }
+
+    /// Runs `body`; a time limit that ends it says it ended while `stage`.
+    private static func during<T>(_ stage: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as JobTimeoutError {
+            error.stage = stage
+            throw error
+        }
     }
 
     /// Copies the pipe at `file` to a temporary file; its path and the descriptor that keeps it.

@@ -31,10 +31,19 @@ public struct JobDeadline: Sendable {
 public struct JobTimeoutError: Error, Sendable, CustomStringConvertible {
     public var seconds: Double
     public var hint: String
+    /// What the job was doing when its time ran out ("reading 'cis.jsonl', after line 1200"), when it says.
+    public var stage: String?
+
+    public init(seconds: Double, hint: String, stage: String? = nil) {
+        self.seconds = seconds
+        self.hint = hint
+        self.stage = stage
+    }
 
     public var description: String {
         let shown = seconds == seconds.rounded() ? String(Int64(seconds)) : String(seconds)
-        return "the job ran longer than its time limit of \(shown) s and was stopped; nothing was written "
+        return "the job ran longer than its time limit of \(shown) s and was stopped"
+            + (stage.map { " while \($0)" } ?? "") + "; nothing was written "
             + "(change the limit with \(hint); 0 means no limit)"
     }
 }

@@ -111,6 +111,10 @@ struct BulkImportTests {
         let result = try harness.cmdb("import", file, "--timeout", "0.05")
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.err.contains("Limit.Timeout") && result.err.contains("0.05 s"), "\(result.err)")
+        // Where it was: applying the file's lines, or waiting for its reader to hand over the next ones.
+        #expect(
+            result.err.contains("was stopped while applying '\(file)', after line ")
+                || result.err.contains("was stopped while waiting for the input of '\(file)'"), "\(result.err)")
         #expect(try harness.export() == exportBefore, "the stopped import wrote")
     }
 }

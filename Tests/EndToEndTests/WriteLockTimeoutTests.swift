@@ -136,6 +136,8 @@ struct WriteLockTimeoutTests {
             #expect(result.exitCode == 2, "\(arguments): \(result)")
             #expect(result.err.contains("Limit.Timeout"), "\(arguments): \(result)")
             #expect(result.err.contains("waiting for the write lock held by pid"), "\(arguments): \(result)")
+            // The error says where the import was when its time ran out.
+            #expect(result.err.contains("was stopped while waiting for the write lock;"), "\(arguments): \(result)")
             #expect(result.duration < .seconds(3), "\(arguments): waited past its time limit: \(result.duration)")
         }
         #expect(try count("late-import") == "0", "the timed-out import was committed")
@@ -151,6 +153,8 @@ struct WriteLockTimeoutTests {
         let result = try importStalling(after: line, ["--timeout", "1"])
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.err.contains("Limit.Timeout"), "\(result)")
+        // The reader hands lines over in batches: the one line sent waits in it, so none is applied yet.
+        #expect(result.err.contains("was stopped while waiting for the input of '<stdin>' (no line applied yet);"), "\(result)")
         #expect(result.duration < .seconds(5), "waited for its input past its time limit: \(result.duration)")
         #expect(try count("stalled") == "0", "the timed-out import was committed")
     }
@@ -178,6 +182,7 @@ struct WriteLockTimeoutTests {
             ["--map", Paths.fixture("spreadsheets/switches.yaml"), "--timeout", "1"])
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.err.contains("Limit.Timeout"), "\(result)")
+        #expect(result.err.contains("was stopped while copying standard input to a temporary file;"), "\(result)")
         #expect(result.duration < .seconds(5), "waited for its input past its time limit: \(result.duration)")
     }
 

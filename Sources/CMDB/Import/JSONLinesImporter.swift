@@ -64,6 +64,8 @@ public final class JSONLinesImporter {
     /// How many bad lines to report before stopping. 1 (the default) stops at the first, throwing its
     /// `ImportError`; more (a dry run) goes on past bad lines and throws `ImportProblems` listing them.
     public var maxErrors = 1
+    /// Where the import is (for the error of a time limit that stops it).
+    public private(set) var stage = ImportStage.waitingForTheWriteLock
 
     private var problems: [(sourceIndex: Int, error: ImportError)] = []
 
@@ -89,7 +91,9 @@ public final class JSONLinesImporter {
             }
         }
         try database.store.reserve(bytes: total * 3)
+        stage = .waitingForTheWriteLock
         return try database.write(change) { tx in
+            stage = .waitingForInput(source: sources.first?.displayName ?? "", line: 0)
             summary = ImportSummary()
             summary.isDryRun = isDryRun
             problems.removeAll()
@@ -129,8 +133,10 @@ public final class JSONLinesImporter {
             throw error
         }
         try pipeline.stop()
+        stage = .resolvingRelations(done: 0)
         try resolveDeferred(spill, sources: sources, tx)
         try interrupt?()
+        stage = .checkingBeforeTheCommit
         try checkDeferred(sources: sources, tx)
         try interrupt?()
     }
@@ -141,6 +147,7 @@ public final class JSONLinesImporter {
     ) throws {
         var lastReport = 0
         reading: while true {
+            if case .applying(let source, let line) = stage { stage = .waitingForInput(source: source, line: line) }
             switch try pipeline.next(interrupt: interrupt) {
             case .failure(let error):
                 throw error
@@ -159,6 +166,9 @@ public final class JSONLinesImporter {
                     } catch let error as ImportError where maxErrors > 1 {
                         try note(error, sourceIndex: line.sourceIndex)
                     }
+                }
+                if let last = lines.last {
+                    stage = .applying(source: sources[last.sourceIndex].displayName, line: last.lineNumber)
                 }
                 try interrupt?()
                 if let progress, bytesRead - lastReport >= 1 << 20 {
@@ -449,7 +459,10 @@ public final class JSONLinesImporter {
         var resolved = 0
         try spill.forEach { sourceIndex, lineNumber, line in
             resolved += 1
-            if resolved % Self.linesBetweenTimeChecks == 0 { try interrupt?() }
+            if resolved % Self.linesBetweenTimeChecks == 0 {
+                stage = .resolvingRelations(done: resolved - 1)
+                try interrupt?()
+            }
             do {
                 try resolveDeferred(line, sourceIndex: sourceIndex, lineNumber: lineNumber, sources: sources, tx)
             } catch let error as ImportError where maxErrors > 1 {

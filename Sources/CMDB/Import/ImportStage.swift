@@ -1,0 +1,27 @@
+/// Where an import is: an error that stops it from outside (its time limit) says so, so the person who reads a
+/// nightly job's failure knows whether the input stalled, the lock was held, or the work itself took the time.
+public enum ImportStage: Sendable, Equatable, CustomStringConvertible {
+    /// Before its write transaction began.
+    case waitingForTheWriteLock
+    /// Waiting for the reader of the input for more lines (input that stalls, or a reader behind); `line` is the
+    /// last line of `source` applied (0: none yet).
+    case waitingForInput(source: String, line: Int)
+    /// Applying the lines of `source`; `line` is the last one applied.
+    case applying(source: String, line: Int)
+    /// Resolving relations whose line came before the line of one of their CIs; `done` of them so far.
+    case resolvingRelations(done: Int)
+    /// Checking again, on the state it would commit, the lines whose schema check had to wait.
+    case checkingBeforeTheCommit
+
+    public var description: String {
+        switch self {
+        case .waitingForTheWriteLock: "waiting for the write lock"
+        case .waitingForInput(let source, 0): "waiting for the input of '\(source)' (no line applied yet)"
+        case .waitingForInput(let source, let line): "waiting for the input of '\(source)' after line \(line)"
+        case .applying(let source, let line): "applying '\(source)', after line \(line)"
+        case .resolvingRelations(let done):
+            "resolving the relations that name CIs of later lines (\(done) resolved)"
+        case .checkingBeforeTheCommit: "checking the deferred schema rules before the commit"
+        }
+    }
+}
