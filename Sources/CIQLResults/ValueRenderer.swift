@@ -79,7 +79,9 @@ public struct ValueRenderer {
         case .duration: return ValueText.quoted(ValueText.plain(v))
         case .node(let nid):
             guard let node = try graph.node(nid) else { return "(#\(nid) deleted)" }
-            var parts = ["id: " + ValueText.quoted(node.externalID)]
+            // A schemaless graph's node may hold a property called `id` (`{id: 5}`); `n.id` reads it, and so does
+            // this text, which then shows one `id`, not the generated CI id beside it.
+            var parts = node.properties["id"] == nil ? ["id: " + ValueText.quoted(node.externalID)] : []
             for (k, p) in node.properties { parts.append(k + ": " + ValueText.literal(Value(p))) }
             return "(" + (node.label.map { ":" + $0 + " " } ?? "") + "{" + parts.joined(separator: ", ") + "})"
         case .relationship(let r):

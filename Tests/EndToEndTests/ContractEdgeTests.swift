@@ -211,4 +211,17 @@ struct ContractEdgeTests {
         let negative = try harness.run(["generate", "--cis", "-1"])
         #expect(negative.exitCode == 2, "\(negative)")
     }
+
+    @Test("a schemaless node whose id is a property (not a string) shows that id once, as n.id reads it")
+    func schemalessIdPropertyShownOnce() throws {
+        try harness.succeed("init", "--schema", "none")
+        try harness.succeed("query", "CREATE (n {id: 5, name: 'x'}), (m {id: 'm-1', name: 'y'})")
+        let table = try harness.succeed("query", "MATCH (n {name: 'x'}) RETURN n, n.id AS id", "--format", "csv").out
+        #expect(table == "n,id\n\"({id: 5, name: 'x'})\",5\n", "\(table)")
+        // A string id is the CI's own, shown as before; JSON keeps the CI id apart from the property.
+        let named = try harness.succeed("query", "MATCH (m {name: 'y'}) RETURN m", "--format", "csv").out
+        #expect(named == "m\n\"({id: 'm-1', name: 'y'})\"\n", "\(named)")
+        let json = try harness.succeed("query", "MATCH (n {name: 'x'}) RETURN n", "--format", "jsonl").out
+        #expect(json.contains(#""attrs":{"id":5}"#), "\(json)")
+    }
 }
