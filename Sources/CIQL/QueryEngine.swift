@@ -61,15 +61,22 @@ public final class QueryEngine: Sendable {
         }
         let usesHiddenNames = parameters.keys.contains { $0.hasPrefix(PlanCache.hiddenPrefix) }
         for index in shapes.statements.indices {
-            if !usesHiddenNames, let n = shapes.statements[index].shapeNumber, n < keys.count,
-                try runCached(shapes, index, keys[n], parsed[index], parameters, cancellation, limits, sinkFor)
-            {
-                continue
+            do {
+                if !usesHiddenNames, let n = shapes.statements[index].shapeNumber, n < keys.count,
+                    try runCached(shapes, index, keys[n], parsed[index], parameters, cancellation, limits, sinkFor)
+                {
+                    continue
+                }
+                let statement = try parsed[index] ?? shapes.parse(index)
+                try execute(
+                    statement, parameters: parameters, change: change, cancellation: cancellation, limits: limits,
+                    into: sinkFor(statement))
+            } catch var error as CIQLError where error.location == nil {
+                // An error of the whole statement (its time limit, its memory budget, Ctrl-C, a storage fault)
+                // names the statement: in a file of many, the place is how the user finds which one.
+                error.location = shapes.statements[index].location
+                throw error
             }
-            let statement = try parsed[index] ?? shapes.parse(index)
-            try execute(
-                statement, parameters: parameters, change: change, cancellation: cancellation, limits: limits,
-                into: sinkFor(statement))
         }
     }
 

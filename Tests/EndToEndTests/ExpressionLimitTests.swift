@@ -49,6 +49,24 @@ struct ExpressionLimitTests {
         #expect(ContinuousClock.now - started < .seconds(8), "took \(ContinuousClock.now - started)")
     }
 
+    @Test("in a file of statements, the one stopped by its time limit or memory budget is named by its line and column")
+    func limitErrorsNameTheStatement() throws {
+        let file = try harness.sandbox.write("limits.ciql", """
+            RETURN 1 AS a;
+              RETURN 2 AS b;
+            WITH \(Self.big(17)) AS big RETURN size(split(big, '')) AS n;
+            RETURN 3 AS c;
+
+            """)
+        let memory = try harness.cmdb("query", "-f", file, "--max-memory", "2M", "--format", "csv")
+        #expect(memory.exitCode == 2 && memory.err.contains("error[Limit.Memory] \(file):3:1: "), "\(memory)")
+        let slow = try harness.sandbox.write("slow.ciql", "RETURN 1 AS a;\n  UNWIND range(1, 100000) AS x UNWIND range(1, 100000) AS y WITH x WHERE x < 0 RETURN count(x) AS n;\n")
+        let time = try harness.cmdb("query", "-f", slow, "--timeout", "0.3", "--format", "jsonl")
+        #expect(time.exitCode == 2 && time.err.contains("error[Limit.Timeout] \(slow):2:3: "), "\(time)")
+        // The JSON error line on stdout carries the place too.
+        #expect(time.out.contains(#""code":"Limit.Timeout""#) && time.out.contains(#""line":2,"column":3"#), "\(time)")
+    }
+
     @Test("a pattern comprehension counts its list against --max-memory as collect() does, exit 2")
     func patternComprehensionMemory() throws {
         let db = harness.sandbox.path("graph")
