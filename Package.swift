@@ -37,6 +37,9 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // posix_spawn with closefrom, its own process group and default signals, and pipe2: the glibc calls Swift's
+        // Glibc module does not show. The server's helper programs (Graphviz) and the tests' child processes.
+        .target(name: "CSpawn"),
         // The edit distance behind "did you mean" hints; no dependencies.
         .target(name: "Spelling", swiftSettings: strictSettings),
         // Byte-level JSON Lines reading and writing; no dependencies.
@@ -125,7 +128,7 @@ let package = Package(
             name: "CMDBServer",
             dependencies: [
                 "CIQL", "CIQLResults", "CIQLSyntax", "CIQLValues", "CMDB", "ConfigurationSchema", "GraphStorage",
-                "ImpactAnalysis", "JSONLines", "Verification",
+                "CSpawn", "ImpactAnalysis", "JSONLines", "Verification",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -146,9 +149,8 @@ let package = Package(
         .testTarget(name: "ConfigurationSchemaTests", dependencies: ["ConfigurationSchema", "GraphStorage"]),
         .testTarget(name: "CMDBTests", dependencies: ["CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]),
         // What several test targets share: the seeded generator of their generated inputs, and child processes
-        // started with posix_spawn (CTestSpawn: the glibc calls Swift's Glibc module does not show).
-        .target(name: "CTestSpawn", path: "Tests/CTestSpawn"),
-        .target(name: "TestSupport", dependencies: ["CTestSpawn"], path: "Tests/TestSupport"),
+        // started with posix_spawn (CSpawn, as the server starts its helper programs).
+        .target(name: "TestSupport", dependencies: ["CSpawn"], path: "Tests/TestSupport"),
         .testTarget(name: "CIQLSyntaxTests", dependencies: ["CIQLSyntax", "TestSupport"]),
         .testTarget(name: "LinearRegexTests", dependencies: ["LinearRegex"]),
         .testTarget(

@@ -116,8 +116,43 @@ struct SchemaReader {
     }
 
     func number(_ node: Node, _ what: String) throws(SchemaError) -> Double {
-        guard let d = node.float else { throw fail("\(what) must be a number", node) }
+        guard let d = Self.real(node) else { throw fail("\(what) must be a number", node) }
         return d
+    }
+
+    /// A scalar's integer as Yams's `Node.int` reads it (a quoted scalar is none). A plain decimal (`1`, `-40`, no
+    /// leading zero; `-0` Yams reads as a failed octal, so it goes there), which every YAML version reads alike, is
+    /// read here: Yams's constructor costs its first caller generic metadata, and every process that opens a
+    /// database reads the schema's `version`.
+    static func integer(_ node: Node) -> Int? {
+        if case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
+            isPlainDecimal(scalar.string, withFraction: false), scalar.string != "-0", let v = Int(scalar.string) {
+            return v
+        }
+        return node.int
+    }
+
+    /// A scalar's number as Yams's `Node.float` reads it; plain decimals (`0.5`, `-3`) read here, as `integer`.
+    static func real(_ node: Node) -> Double? {
+        if case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
+            isPlainDecimal(scalar.string, withFraction: true), let v = Double(scalar.string) {
+            return v
+        }
+        return node.float
+    }
+
+    /// `-?(0|[1-9][0-9]*)`, and with `withFraction` optionally `\.[0-9]+` after it.
+    private static func isPlainDecimal(_ text: String, withFraction: Bool) -> Bool {
+        var bytes = Substring(text).utf8[...]
+        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        let whole = bytes.prefix(while: isDigit)
+        guard let first = whole.first, first != UInt8(ascii: "0") || whole.count == 1 else { return false }
+        let rest = bytes.dropFirst(whole.count)
+        guard let point = rest.first else { return true }
+        guard withFraction, point == UInt8(ascii: ".") else { return false }
+        let fraction = rest.dropFirst()
+        return !fraction.isEmpty && fraction.allSatisfy(isDigit)
     }
 
     mutating func read(_ root: Node, text: String) throws(SchemaError) -> Schema {
@@ -133,7 +168,7 @@ struct SchemaReader {
         for entry in top {
             switch entry.key {
             case "version":
-                guard let v = entry.value.int else { throw fail("'version' must be an integer", entry.value) }
+                guard let v = Self.integer(entry.value) else { throw fail("'version' must be an integer", entry.value) }
                 guard v == 1 else { throw fail("schema version \(v) is not supported (this cmdb reads version 1)", entry.value) }
                 version = v
             case "statuses":
@@ -281,8 +316,8 @@ struct SchemaReader {
             case "values": a.allowedValues = try strings(e.value, "'values'")
             case "default":
                 switch type {
-                case .int: a.defaultValue = e.value.int.map { .int(Int64($0)) }
-                case .float: a.defaultValue = e.value.float.map { .float($0) }
+                case .int: a.defaultValue = Self.integer(e.value).map { .int(Int64($0)) }
+                case .float: a.defaultValue = Self.real(e.value).map { .float($0) }
                 case .bool: a.defaultValue = Self.boolean(e.value).map { .bool($0) }
                 case .string: a.defaultValue = e.value.string.map { .string($0) }
                 case .datetime, .date, .localdatetime: a.defaultValue = e.value.string.flatMap { type.temporalValue(.string($0)) }

@@ -34,13 +34,49 @@ struct HelperProgramTests {
         let took = Self.seconds {
             out = HelperProgram.output(
                 of: "/bin/sh", ["-c", "echo $$ > '\(marker.path)'; echo partial; exec sleep 60"],
-                timeLimit: .milliseconds(300))
+                timeLimit: .seconds(1))
         }
         #expect(out == nil)
         #expect(took < 5, "returned after \(took) s")
         // The program is gone: killed and reaped, not left running.
         let pid = try #require(Int32(String(decoding: try Data(contentsOf: marker), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(kill(pid, 0) == -1 && errno == ESRCH)
+    }
+
+    @Test("a program that closes its output and goes on running is killed at its time limit, with what it started")
+    func programThatClosesItsOutputIsKilled() throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("cmdb-helper-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: marker) }
+        var out: [UInt8]? = []
+        let took = Self.seconds {
+            // The shell closes its output, starts a worker of its own and waits for it.
+            out = HelperProgram.output(
+                of: "/bin/sh", ["-c", "echo hi; exec >&-; sleep 60 & echo $! > '\(marker.path)'; wait"],
+                timeLimit: .seconds(1))
+        }
+        #expect(out == nil)
+        #expect(took < 5, "returned after \(took) s")
+        // The worker the helper started is gone too: the whole process group was killed.
+        let text = String(decoding: try Data(contentsOf: marker), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let worker = try #require(Int32(text))
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = kill(worker, 0) == -1 && errno == ESRCH
+            if !gone { usleep(20_000) }
+        }
+        #expect(gone, "the helper's own child \(worker) still runs")
+    }
+
+    @Test("the helper inherits none of the server's descriptors")
+    func descriptorsAreNotInherited() throws {
+        // A descriptor this process holds open without close-on-exec, as a listening socket may be.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let out = try #require(HelperProgram.output(of: "/bin/sh", ["-c", "ls /proc/$$/fd"], timeLimit: .seconds(10)))
+        let open = String(decoding: out, as: UTF8.self).split(separator: "\n").compactMap { Int32($0) }
+        #expect(Set(open).isSubset(of: [0, 1, 2, 3]), "\(open)")  // 3: the directory ls reads
+        #expect(!open.contains(fd) || fd <= 3, "descriptor \(fd) was inherited: \(open)")
     }
 
     @Test("a program that writes without end is killed at the output limit")

@@ -1,4 +1,4 @@
-import CTestSpawn
+import CSpawn
 import Foundation
 
 #if canImport(Glibc)
@@ -56,7 +56,7 @@ public final class ChildProcess: @unchecked Sendable {
         var started: pid_t = 0
         let rc = Self.withCStrings([executable] + arguments) { argv in
             Self.withCStrings(env) { envp in
-                cmdb_test_spawn(
+                cmdb_spawn(
                     &started, executable, argv, envp, directory, descriptor(stdin, 0), descriptor(stdout, 1),
                     descriptor(stderr, 2))
             }

@@ -1,53 +1,75 @@
+import CSpawn
 import Glibc
 
 /// Another program the server runs for a page (Graphviz's `dot`), bounded in time and output: a helper that hangs
-/// is killed at its limit instead of holding a reader thread, and its snapshot, for ever.
+/// is killed at its limit instead of holding a reader thread for ever.
 ///
-/// Spawned and waited for here, not through Foundation's `Process`: the child is reaped only by `output`, so the
-/// process number it kills is always still its child's.
+/// Started with `cmdb_spawn`: none of the server's descriptors (its listening socket, its clients' connections) is
+/// inherited, and the helper runs in a process group of its own, which is killed whole. It is reaped only here, so
+/// the group it kills is always still its own.
 enum HelperProgram {
     /// The standard output of `executable` run with `arguments` (standard input and error on /dev/null), or nil
-    /// when it cannot be started, exits with a failure or by a signal, writes more than `maximumBytes`, or runs
-    /// past `timeLimit`; in the last two cases it is killed with SIGKILL first.
+    /// when it cannot be started, exits with a failure or by a signal, writes more than `maximumBytes`, or has not
+    /// ended within `timeLimit` (having closed its output or not); in the last two cases its process group is killed
+    /// with SIGKILL first.
     static func output(
         of executable: String, _ arguments: [String], timeLimit: Duration, maximumBytes: Int = 16 << 20
     ) -> [UInt8]? {
+        let deadline = ContinuousClock.now + timeLimit
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return nil }
+        guard cmdb_pipe_cloexec(&fds) == 0 else { return nil }
         let readEnd = fds[0], writeEnd = fds[1]
         defer { close(readEnd) }
-        // Not inherited by other children (the Glibc module has no `pipe2`; a helper spawned by another thread in
-        // between holds the write end open until it ends, which the time limit bounds).
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
-        guard let pid = spawn(executable, arguments, stdout: writeEnd) else {
-            close(writeEnd)
+        let pid = spawn(executable, arguments, stdout: writeEnd)
+        close(writeEnd)
+        guard let pid else { return nil }
+        let (bytes, complete) = read(readEnd, until: deadline, maximumBytes: maximumBytes)
+        let status = complete ? waitForExit(pid, until: deadline) : nil
+        if status == nil {
+            kill(-pid, SIGKILL)
+            _ = reap(pid, options: 0)
             return nil
         }
-        close(writeEnd)
-        let (bytes, complete) = read(readEnd, until: .now + timeLimit, maximumBytes: maximumBytes)
-        if !complete { kill(pid, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         // Exited (no signal) with status 0.
-        guard complete, status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
+        guard let status, status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
         return bytes
     }
 
     /// Starts the program with standard output on `stdout`; nil when it cannot be started.
     private static func spawn(_ executable: String, _ arguments: [String], stdout: Int32) -> pid_t? {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        guard null >= 0 else { return nil }
+        defer { close(null) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         guard !argv.dropLast().contains(where: { $0 == nil }) else { return nil }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return nil }
+        guard cmdb_spawn(&pid, executable, argv, environ, nil, null, stdout, null) == 0 else { return nil }
         return pid
+    }
+
+    /// The child's wait status once it has exited, or nil when `deadline` comes first (or it cannot be waited for).
+    private static func waitForExit(_ pid: pid_t, until deadline: ContinuousClock.Instant) -> Int32? {
+        while true {
+            switch reap(pid, options: WNOHANG) {
+            case .some(.some(let status)): return status
+            case .some(.none): break  // still running
+            case .none: return nil
+            }
+            guard ContinuousClock.now < deadline else { return nil }
+            usleep(5_000)
+        }
+    }
+
+    /// `waitpid` for this child: its status, `.some(nil)` while it runs (with WNOHANG), nil on an error.
+    private static func reap(_ pid: pid_t, options: Int32) -> Int32?? {
+        var status: Int32 = 0
+        while true {
+            let waited = waitpid(pid, &status, options)
+            if waited == pid { return .some(status) }
+            if waited == 0 { return .some(nil) }
+            if errno != EINTR { return nil }
+        }
     }
 
     /// Reads `fd` to its end; `complete` is false when the deadline came or the output grew past `maximumBytes`.
