@@ -79,11 +79,14 @@ public struct ValueRenderer {
         case .duration: return ValueText.quoted(ValueText.plain(v))
         case .node(let nid):
             guard let node = try graph.node(nid) else { return "(#\(nid) deleted)" }
-            // A schemaless graph's node may hold a property called `id` (`{id: 5}`); `n.id` reads it, and so does
-            // this text, which then shows one `id`, not the generated CI id beside it.
-            var parts = node.properties["id"] == nil ? ["id: " + ValueText.quoted(node.externalID)] : []
+            // A schemaless graph's node may hold a property called `id` (`{id: 5}`), which `n.id` reads: the map then
+            // shows that one, and the CI's own id stands before it, as paths and relations show it: `(_1:P {id: 5})`.
+            let ownID = node.properties["id"] == nil
+            var parts = ownID ? ["id: " + ValueText.quoted(node.externalID)] : []
             for (k, p) in node.properties { parts.append(k + ": " + ValueText.literal(Value(p))) }
-            return "(" + (node.label.map { ":" + $0 + " " } ?? "") + "{" + parts.joined(separator: ", ") + "})"
+            let label = node.label.map { ":" + $0 } ?? ""
+            let head = ownID ? label : node.externalID + label
+            return "(" + head + (head.isEmpty ? "" : " ") + "{" + parts.joined(separator: ", ") + "})"
         case .relationship(let r):
             let props = try graph.relation(r)?.properties ?? Properties()
             let attrs = props.isEmpty ? "" : " {" + props.map { "\($0.key): \(ValueText.literal(Value($0.value)))" }.joined(separator: ", ") + "}"

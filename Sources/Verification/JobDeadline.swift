@@ -31,7 +31,7 @@ public struct JobDeadline: Sendable {
 public struct JobTimeoutError: Error, Sendable, CustomStringConvertible {
     public var seconds: Double
     public var hint: String
-    /// What the job was doing when its time ran out ("reading 'cis.jsonl', after line 1200"), when it says.
+    /// What the job was doing when its time ran out ("applying 'cis.jsonl', after line 10240"), when it says.
     public var stage: String?
 
     public init(seconds: Double, hint: String, stage: String? = nil) {

@@ -114,7 +114,7 @@ struct BulkImportTests {
         // Where it was: applying the file's lines, or waiting for its reader to hand over the next ones.
         #expect(
             result.err.contains("was stopped while applying '\(file)', after line ")
-                || result.err.contains("was stopped while waiting for the input of '\(file)'"), "\(result.err)")
+                || result.err.contains("was stopped while reading '\(file)' ("), "\(result.err)")
         #expect(try harness.export() == exportBefore, "the stopped import wrote")
     }
 }

@@ -212,12 +212,13 @@ struct ContractEdgeTests {
         #expect(negative.exitCode == 2, "\(negative)")
     }
 
-    @Test("a schemaless node whose id is a property (not a string) shows that id once, as n.id reads it")
+    @Test("a schemaless node whose id is a property (not a string) shows that id once, as n.id reads it, and its CI id as paths do")
     func schemalessIdPropertyShownOnce() throws {
         try harness.succeed("init", "--schema", "none")
-        try harness.succeed("query", "CREATE (n {id: 5, name: 'x'}), (m {id: 'm-1', name: 'y'})")
-        let table = try harness.succeed("query", "MATCH (n {name: 'x'}) RETURN n, n.id AS id", "--format", "csv").out
-        #expect(table == "n,id\n\"({id: 5, name: 'x'})\",5\n", "\(table)")
+        try harness.succeed("query", "CREATE (n {id: 5, name: 'x'})-[:R]->(:P {id: 6}), (m {id: 'm-1', name: 'y'})")
+        let table = try harness.succeed(
+            "query", "MATCH p = (n {name: 'x'})-[r]->(o) RETURN n, n.id AS id, o, p", "--format", "csv").out
+        #expect(table == "n,id,o,p\n\"(_1 {id: 5, name: 'x'})\",5,(_2:P {id: 6}),(_1)-[:R]->(_2)\n", "\(table)")
         // A string id is the CI's own, shown as before; JSON keeps the CI id apart from the property.
         let named = try harness.succeed("query", "MATCH (m {name: 'y'}) RETURN m", "--format", "csv").out
         #expect(named == "m\n\"({id: 'm-1', name: 'y'})\"\n", "\(named)")

@@ -153,8 +153,8 @@ struct WriteLockTimeoutTests {
         let result = try importStalling(after: line, ["--timeout", "1"])
         #expect(result.exitCode == 2, "\(result)")
         #expect(result.err.contains("Limit.Timeout"), "\(result)")
-        // The reader hands lines over in batches: the one line sent waits in it, so none is applied yet.
-        #expect(result.err.contains("was stopped while waiting for the input of '<stdin>' (no line applied yet);"), "\(result)")
+        // The reader hands lines over in batches: the one line sent was read and waits in one, so none is applied.
+        #expect(result.err.contains("was stopped while reading '<stdin>' (read up to line 1, none applied yet);"), "\(result)")
         #expect(result.duration < .seconds(5), "waited for its input past its time limit: \(result.duration)")
         #expect(try count("stalled") == "0", "the timed-out import was committed")
     }

@@ -28,6 +28,8 @@ final class ImportPipeline: @unchecked Sendable {
     private struct State {
         var queue: [Item] = []
         var isCancelled = false
+        /// The source the reader thread is reading.
+        var sourceBeingRead = 0
     }
 
     private let sources: [JSONLinesImporter.Source]
@@ -100,6 +102,14 @@ final class ImportPipeline: @unchecked Sendable {
 
     private var isCancelled: Bool { state.withLock { $0.isCancelled } }
 
+    /// The index of the source the reader thread is reading (the last one once it is done).
+    var sourceBeingRead: Int { state.withLock { $0.sourceBeingRead } }
+
+    /// The last line number the reader thread has read of that source (0: none yet); a line read is handed over
+    /// with its batch, so it can be ahead of what is applied.
+    var lineRead: Int { lastLineRead.load(ordering: .relaxed) }
+    private let lastLineRead = Atomic<Int>(0)
+
     /// Hands an item over; false when the consumer has stopped.
     private func push(_ item: Item) -> Bool {
         freeSlots.wait()
@@ -117,6 +127,8 @@ final class ImportPipeline: @unchecked Sendable {
         batch.reserveCapacity(Self.batchSize)
         var bytesBefore = 0
         for (index, source) in sources.enumerated() {
+            state.withLock { $0.sourceBeingRead = index }
+            lastLineRead.store(0, ordering: .relaxed)
             if let makeProducer = source.makeProducer {
                 guard let bytes = produceRecords(makeProducer, source: source, sourceIndex: index, batch: &batch,
                     bytesBefore: bytesBefore)
@@ -143,6 +155,7 @@ final class ImportPipeline: @unchecked Sendable {
                     var problem: ImportError?
                     let parsed = try reader.nextLine { (line) throws(ImportError) -> ParsedLine? in
                         pendingBytes += line.count
+                        lastLineRead.store(reader.lineNumber, ordering: .relaxed)
                         do throws(ImportError) {
                             return try parse(line, source: source, sourceIndex: index, lineNumber: reader.lineNumber)
                         } catch {
@@ -221,6 +234,7 @@ final class ImportPipeline: @unchecked Sendable {
                             continue
                         }
                     }
+                    lastLineRead.store(produced.lineNumber, ordering: .relaxed)
                     batch.append(ParsedLine(sourceIndex: sourceIndex, lineNumber: produced.lineNumber, record: record))
                 }
                 records.removeAll(keepingCapacity: true)

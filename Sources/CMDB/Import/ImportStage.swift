@@ -3,9 +3,9 @@
 public enum ImportStage: Sendable, Equatable, CustomStringConvertible {
     /// Before its write transaction began.
     case waitingForTheWriteLock
-    /// Waiting for the reader of the input for more lines (input that stalls, or a reader behind); `line` is the
-    /// last line of `source` applied (0: none yet).
-    case waitingForInput(source: String, line: Int)
+    /// Waiting for the reader thread, which reads `source` (input that stalls, or lines slow to parse): `read` is
+    /// the last line of it read, `applied` the last applied (0: none; lines are handed over in batches).
+    case reading(source: String, read: Int, applied: Int)
     /// Applying the lines of `source`; `line` is the last one applied.
     case applying(source: String, line: Int)
     /// Resolving relations whose line came before the line of one of their CIs; `done` of them so far.
@@ -16,8 +16,9 @@ public enum ImportStage: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .waitingForTheWriteLock: "waiting for the write lock"
-        case .waitingForInput(let source, 0): "waiting for the input of '\(source)' (no line applied yet)"
-        case .waitingForInput(let source, let line): "waiting for the input of '\(source)' after line \(line)"
+        case .reading(let source, let read, let applied):
+            "reading '\(source)' (" + (read == 0 ? "no line read yet" : "read up to line \(read)") + ", "
+                + (applied == 0 ? "none applied yet" : "applied up to line \(applied)") + ")"
         case .applying(let source, let line): "applying '\(source)', after line \(line)"
         case .resolvingRelations(let done):
             "resolving the relations that name CIs of later lines (\(done) resolved)"

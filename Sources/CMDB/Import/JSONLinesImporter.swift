@@ -93,11 +93,14 @@ public final class JSONLinesImporter {
         try database.store.reserve(bytes: total * 3)
         stage = .waitingForTheWriteLock
         return try database.write(change) { tx in
-            stage = .waitingForInput(source: sources.first?.displayName ?? "", line: 0)
+            stage = .reading(source: sources.first?.displayName ?? "", read: 0, applied: 0)
+            lastApplied = (0, 0)
             summary = ImportSummary()
             summary.isDryRun = isDryRun
             problems.removeAll()
             try importAll(sources, totalBytes: total, tx)
+            // Only a retry looks at the time after this: when the map fills at the commit, it waits for the lock.
+            stage = .waitingForTheWriteLock
             if !problems.isEmpty { throw collectedProblems(isTruncated: false) }
             if isDryRun {
                 tx.discard()
@@ -125,7 +128,9 @@ public final class JSONLinesImporter {
         } catch let error as StorageError where error.code == .mapFull {
             // The import runs again and reads the same input: its reader must be gone first. A reader blocked on
             // input that does not come is waited for until the time limit, which then ends the import instead.
-            try pipeline.stop(interrupt: interrupt)
+            try pipeline.stop(interrupt: interrupt.map { check in { try self.whileWaiting(pipeline, sources, check) } })
+            // The retry waits for the write lock again, with a larger map.
+            stage = .waitingForTheWriteLock
             throw error
         } catch {
             // The import is over: a reader blocked on input that does not come is not waited for.
@@ -134,7 +139,8 @@ public final class JSONLinesImporter {
         }
         try pipeline.stop()
         stage = .resolvingRelations(done: 0)
-        try resolveDeferred(spill, sources: sources, tx)
+        let resolved = try resolveDeferred(spill, sources: sources, tx)
+        stage = .resolvingRelations(done: resolved)
         try interrupt?()
         stage = .checkingBeforeTheCommit
         try checkDeferred(sources: sources, tx)
@@ -147,8 +153,7 @@ public final class JSONLinesImporter {
     ) throws {
         var lastReport = 0
         reading: while true {
-            if case .applying(let source, let line) = stage { stage = .waitingForInput(source: source, line: line) }
-            switch try pipeline.next(interrupt: interrupt) {
+            switch try pipeline.next(interrupt: interrupt.map { check in { try self.whileWaiting(pipeline, sources, check) } }) {
             case .failure(let error):
                 throw error
             case .problem(let error, let sourceIndex):
@@ -168,6 +173,7 @@ public final class JSONLinesImporter {
                     }
                 }
                 if let last = lines.last {
+                    lastApplied = (last.sourceIndex, last.lineNumber)
                     stage = .applying(source: sources[last.sourceIndex].displayName, line: last.lineNumber)
                 }
                 try interrupt?()
@@ -176,6 +182,23 @@ public final class JSONLinesImporter {
                     progress(bytesRead, totalBytes)
                 }
             }
+        }
+    }
+
+    /// The last line applied: (source, line number), line 0 for none.
+    private var lastApplied = (sourceIndex: 0, line: 0)
+
+    /// Runs `check` while the reader thread is awaited; what it throws (the time limit) names the source the reader
+    /// is on and the last line of it applied.
+    private func whileWaiting(_ pipeline: ImportPipeline, _ sources: [Source], _ check: () throws -> Void) throws {
+        do {
+            try check()
+        } catch {
+            let index = min(pipeline.sourceBeingRead, sources.count - 1)
+            stage = .reading(
+                source: sources[index].displayName, read: pipeline.lineRead,
+                applied: lastApplied.sourceIndex == index ? lastApplied.line : 0)
+            throw error
         }
     }
 
@@ -454,8 +477,9 @@ public final class JSONLinesImporter {
         for i in order { try note(failures[i], sourceIndex: sourceIndexes[i]) }
     }
 
-    /// Relations whose ends were not known when their line was read: every CI is in now, or it is an error.
-    private func resolveDeferred(_ spill: SpillFile, sources: [Source], _ tx: GraphTransaction) throws {
+    /// Relations whose ends were not known when their line was read: every CI is in now, or it is an error. Returns
+    /// how many there were.
+    private func resolveDeferred(_ spill: SpillFile, sources: [Source], _ tx: GraphTransaction) throws -> Int {
         var resolved = 0
         try spill.forEach { sourceIndex, lineNumber, line in
             resolved += 1
@@ -469,6 +493,7 @@ public final class JSONLinesImporter {
                 try note(error, sourceIndex: sourceIndex)
             }
         }
+        return resolved
     }
 
     private func resolveDeferred(
