@@ -72,8 +72,8 @@ public final class QueryEngine: Sendable {
                     statement, parameters: parameters, change: change, cancellation: cancellation, limits: limits,
                     into: sinkFor(statement))
             } catch var error as CIQLError where error.location == nil {
-                // An error of the whole statement (its time limit, its memory budget, Ctrl-C, a storage fault)
-                // names the statement: in a file of many, the place is how the user finds which one.
+                // An error of the whole statement (its time limit, its memory budget, Ctrl-C) names the statement:
+                // in a file of many, the place is how the user finds which one.
                 error.location = shapes.statements[index].location
                 throw error
             }
@@ -222,8 +222,14 @@ public final class QueryEngine: Sendable {
         // written, so a client that gave up and retries does not write twice.
         let begun = monotonicNanoseconds()
         let deadline = ExecutionContext.deadline(of: limits, from: begun)
-        try WriteLockWait.whileWaiting({ try ExecutionContext.checkLimits(cancellation, deadline, limits) }) {
-            try execute(statement, parameters: parameters, change: change, cancellation: cancellation, limits: limits, into: sink, begun: begun)
+        do {
+            try WriteLockWait.whileWaiting({ try ExecutionContext.checkLimits(cancellation, deadline, limits) }) {
+                try execute(statement, parameters: parameters, change: change, cancellation: cancellation, limits: limits, into: sink, begun: begun)
+            }
+        } catch var error as CIQLError where error.location == nil {
+            // As `run` does: the server's writes come here directly.
+            error.location = statement.location
+            throw error
         }
     }
 
