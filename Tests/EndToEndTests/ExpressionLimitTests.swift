@@ -67,6 +67,18 @@ struct ExpressionLimitTests {
         #expect(time.out.contains(#""code":"Limit.Timeout""#) && time.out.contains(#""line":2,"column":3"#), "\(time)")
     }
 
+    @Test("a statement whose plan ran before (the same shape) gets the whole budget, not what the last run held besides")
+    func repeatedShapeKeepsItsBudget() throws {
+        // Alone, 42,000 distinct values are past 2 MiB; after 22,000 in the statement before, they still are.
+        let alone = try harness.cmdb("query", "UNWIND range(1, 42000) AS x RETURN DISTINCT x", "--max-memory", "2M", "--format", "jsonl")
+        #expect(alone.exitCode == 2 && alone.err.contains("Limit.Memory"), "\(alone.err)")
+        let file = try harness.sandbox.write(
+            "repeat.ciql", "UNWIND range(1, 22000) AS x RETURN DISTINCT x;\nUNWIND range(1, 42000) AS x RETURN DISTINCT x;\n")
+        let repeated = try harness.cmdb("query", "-f", file, "--max-memory", "2M", "--format", "jsonl")
+        #expect(repeated.exitCode == 2 && repeated.err.contains("error[Limit.Memory] \(file):2:1"), "\(repeated.err)")
+        #expect(repeated.err.contains("22000 rows"), "\(repeated.err)")
+    }
+
     @Test("a pattern comprehension counts its list against --max-memory as collect() does, exit 2")
     func patternComprehensionMemory() throws {
         let db = harness.sandbox.path("graph")

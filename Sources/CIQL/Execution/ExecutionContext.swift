@@ -34,6 +34,10 @@ final class ExecutionContext {
     /// Compiled regular expressions by pattern, so `=~` in a filter compiles once.
     var regexCache: [String: LinearRegex] = [:]
     private var checks = 0
+    /// This statement's number in the process, so an operator of a cached plan tells its statements apart (see
+    /// `MemoryAccount`); a context's address can be reused by the next one.
+    let serial = ExecutionContext.serials.add(1, ordering: .relaxed).newValue
+    private static let serials = Atomic<UInt64>(0)
 
     init(
         source: any GraphSource, writer: GraphTransaction?, live: LiveGraph?, schema: Schema,

@@ -61,16 +61,28 @@ extension ExecutionContext {
 /// The memory one operator has charged, so it can give it back when it starts over or finishes.
 struct MemoryAccount {
     private(set) var bytes = 0
+    /// The statement (`ExecutionContext.serial`) the bytes are charged to. A cached plan's operator runs again for
+    /// the next statement of its shape: what it held for the last one is not that statement's to release.
+    private var statement: UInt64 = 0
 
     mutating func charge(_ n: Int, for what: String, _ ctx: ExecutionContext) throws {
+        forget(unless: ctx)
         bytes &+= n
         try ctx.charge(n, for: what)
     }
 
     mutating func release(_ n: Int, _ ctx: ExecutionContext) {
+        forget(unless: ctx)
         let m = min(n, bytes)
         bytes -= m
         ctx.release(m)
+    }
+
+    private mutating func forget(unless ctx: ExecutionContext) {
+        if statement != ctx.serial {
+            statement = ctx.serial
+            bytes = 0
+        }
     }
 
     mutating func releaseAll(_ ctx: ExecutionContext) { release(bytes, ctx) }
