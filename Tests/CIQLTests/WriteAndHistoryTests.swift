@@ -127,4 +127,18 @@ import Testing
         #expect(try open.rows("MATCH (n) WHERE n.id = 0 RETURN count(n)") == [[1]])
         #expect(try open.rows("MATCH (n {name: 'x'}) RETURN n.id STARTS WITH '_'") == [[.bool(true)]])
     }
+
+    /// A CI's id compares by code point, as the id index does: the canonically equivalent spelling is another id,
+    /// so SET to it is a change of id, refused, not "nothing changed".
+    @Test func settingTheIdToAnEquivalentSpellingIsRefused() throws {
+        let open = try FixtureDatabase(sample: false)
+        _ = try open.rows("CREATE (:Thing {id: 'caf\u{e9}'})")
+        for text in ["MATCH (n {id: 'caf\u{e9}'}) SET n.id = 'cafe\u{301}'", "MATCH (n {id: 'caf\u{e9}'}) SET n += {id: 'cafe\u{301}', w: 1}"] {
+            let error = try #require(throws: CIQLError.self) { try open.rows(text) }
+            #expect(error.code.description == "GraphError.ImmutableID", "\(text)")
+        }
+        // The same spelling is no change.
+        _ = try open.rows("MATCH (n {id: 'caf\u{e9}'}) SET n.id = 'caf\u{e9}', n.w = 2")
+        #expect(try open.rows("MATCH (n {id: 'caf\u{e9}'}) RETURN n.w") == [[2]])
+    }
 }

@@ -133,7 +133,7 @@ extension ExecutionContext {
     private func checkUnchangedID(_ value: Value, of node: StoredNode, _ at: SourceLocation) throws {
         // A schemaless graph may store a property called `id` (read first, as `n.id` reads it).
         if let stored = node.properties["id"], value.propertyValue == stored { return }
-        if node.properties["id"] == nil, case .string(let id) = value, id == node.externalID { return }
+        if node.properties["id"] == nil, case .string(let id) = value, id.hasSameCodePoints(as: node.externalID) { return }
         throw CIQLError(
             .runtime, .graph(.immutableID),
             "the id of CI '\(node.externalID)' cannot be changed or removed; create a new CI and move its relations", at: at)
