@@ -61,6 +61,12 @@ final class ServerEngine: Sendable {
         }
     }
 
+    /// Runs `body` on a reader thread outside the map gate: work that reads no database (Graphviz, up to its time
+    /// limit) holds up no growth of the map.
+    func offload<R: Sendable>(_ body: @escaping @Sendable () throws -> R) async throws -> R {
+        try await readers.runIfActive(body)
+    }
+
     /// The LMDB transaction at which the stored schema was last compared with the one in force.
     private let schemaCheckedAt = Atomic<Int>(-1)
 

@@ -229,8 +229,8 @@ struct WebRoutes {
             guard depthText.isEmpty || Int(depthText) != nil else { throw APIError.badRequest("the depth must be a whole number") }
             let report = try await engine.impactReport(
                 targets: targets, depth: Int(depthText), window: window.isEmpty ? nil : window, change: change.isEmpty ? nil : change)
-            // Graphviz runs as a child process: off the event loop, on a reader thread.
-            let svg = try await engine.read { ImpactGraph.svg(report) }
+            // Graphviz runs as a child process: off the event loop, on a reader thread, outside the map gate.
+            let svg = try await engine.offload { ImpactGraph.svg(report) }
             body += impactSections(report, svg: svg)
         } catch {
             // The form again with the error, under the error's status (400 for a bad field, 503 for a timeout…).
