@@ -26,6 +26,8 @@ final class PlanCache: @unchecked Sendable {
         let plan: QueryPlan
         /// Per literal of the shape, in order: its hidden parameter, or nil when pinned.
         let parameterNames: [String?]
+        /// How many of them are hidden parameters.
+        let hiddenParameterCount: Int
         /// Each literal's spelling; pinned ones must match.
         let spellings: [String]
         /// The offsets of the statement's tokens relative to its first, to move error locations to a later
@@ -41,6 +43,7 @@ final class PlanCache: @unchecked Sendable {
             self.statement = statement
             self.plan = plan
             self.parameterNames = parameterNames
+            self.hiddenParameterCount = parameterNames.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
             self.spellings = spellings
             self.tokenOffsets = tokenOffsets
             self.base = base

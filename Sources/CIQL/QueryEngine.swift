@@ -101,7 +101,7 @@ public final class QueryEngine: Sendable {
             guard let entry else { return false }
             defer { planCache.put(key, entry) }
             var values = parameters
-            values.reserveCapacity(parameters.count + entry.parameterNames.count)
+            if entry.hiddenParameterCount > 0 { values.reserveCapacity(parameters.count + entry.hiddenParameterCount) }
             for (name, literal) in zip(entry.parameterNames, shape.literals) {
                 if let name { values[name] = literal.value.value }
             }

@@ -26,45 +26,38 @@ struct HelperProgramTests {
         #expect(HelperProgram.output(of: "/bin/sh", ["-c", "echo partial; kill -9 $$"], timeLimit: .seconds(10)) == nil)
     }
 
-    @Test("a program that hangs is killed at its time limit, even after writing part of its output")
-    func hangingProgramIsKilled() throws {
+    /// Runs `script` with a one-second limit, `$MARKER` naming a file it writes a process number to; expects nil
+    /// within 5 s, and that the process the file names is gone (killed and reaped), waiting up to 2 s for it.
+    private func expectKilled(_ script: String) throws {
         let marker = FileManager.default.temporaryDirectory.appendingPathComponent("cmdb-helper-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: marker) }
         var out: [UInt8]? = []
         let took = Self.seconds {
             out = HelperProgram.output(
-                of: "/bin/sh", ["-c", "echo $$ > '\(marker.path)'; echo partial; exec sleep 60"],
+                of: "/bin/sh", ["-c", script.replacingOccurrences(of: "$MARKER", with: "'\(marker.path)'")],
                 timeLimit: .seconds(1))
         }
         #expect(out == nil)
         #expect(took < 5, "returned after \(took) s")
-        // The program is gone: killed and reaped, not left running.
-        let pid = try #require(Int32(String(decoding: try Data(contentsOf: marker), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(kill(pid, 0) == -1 && errno == ESRCH)
+        let text = String(decoding: try Data(contentsOf: marker), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try #require(Int32(text))
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = kill(pid, 0) == -1 && errno == ESRCH
+            if !gone { usleep(20_000) }
+        }
+        #expect(gone, "process \(pid) still runs")
+    }
+
+    @Test("a program that hangs is killed at its time limit, even after writing part of its output")
+    func hangingProgramIsKilled() throws {
+        try expectKilled("echo $$ > $MARKER; echo partial; exec sleep 60")
     }
 
     @Test("a program that closes its output and goes on running is killed at its time limit, with what it started")
     func programThatClosesItsOutputIsKilled() throws {
-        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("cmdb-helper-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: marker) }
-        var out: [UInt8]? = []
-        let took = Self.seconds {
-            // The shell closes its output, starts a worker of its own and waits for it.
-            out = HelperProgram.output(
-                of: "/bin/sh", ["-c", "echo hi; exec >&-; sleep 60 & echo $! > '\(marker.path)'; wait"],
-                timeLimit: .seconds(1))
-        }
-        #expect(out == nil)
-        #expect(took < 5, "returned after \(took) s")
-        // The worker the helper started is gone too: the whole process group was killed.
-        let text = String(decoding: try Data(contentsOf: marker), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let worker = try #require(Int32(text))
-        var gone = false
-        for _ in 0..<100 where !gone {
-            gone = kill(worker, 0) == -1 && errno == ESRCH
-            if !gone { usleep(20_000) }
-        }
-        #expect(gone, "the helper's own child \(worker) still runs")
+        // The shell closes its output, starts a worker of its own and waits for it: the whole group is killed.
+        try expectKilled("echo hi; exec >&-; sleep 60 & echo $! > $MARKER; wait")
     }
 
     @Test("the helper inherits none of the server's descriptors")
