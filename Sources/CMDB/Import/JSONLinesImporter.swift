@@ -194,7 +194,8 @@ public final class JSONLinesImporter {
         do {
             try check()
         } catch {
-            let index = min(pipeline.sourceBeingRead, sources.count - 1)
+            guard !sources.isEmpty else { throw error }
+            let index = min(max(pipeline.sourceBeingRead, 0), sources.count - 1)
             stage = .reading(
                 source: sources[index].displayName, read: pipeline.lineRead,
                 applied: lastApplied.sourceIndex == index ? lastApplied.line : 0)
