@@ -43,10 +43,11 @@ extension Schema {
             }
             // Lengths first: comparing two different strings is the slow path of `==`.
             let length = key.utf8.count
-            // A CI's id and class are its own, not attributes: stored as one, they would shadow them for `n.id`
-            // (a schemaless graph keeps openCypher's `{id: 5}`; it returned above).
-            if (length == 2 && key == "id") || (length == 5 && key == "class") {
-                throw SchemaError(.unknownAttribute, "'\(key)' is the CI's own \(key) and cannot be an attribute as well")
+            // A CI's id is its own, not an attribute: stored as one, it would shadow it for `n.id` and MATCH (a
+            // schemaless graph keeps openCypher's `{id: 5}`; it returned above). An attribute called `class` stays
+            // allowed, as earlier builds stored it (`class: gold`).
+            if length == 2 && key == "id" {
+                throw SchemaError(.unknownAttribute, "'id' is the CI's own id and cannot be an attribute as well")
             }
             guard let attribute = declared.first(where: { $0.name.utf8.count == length && $0.name == key }) else {
                 if closed {

@@ -226,25 +226,20 @@ struct ContractEdgeTests {
         #expect(json.contains(#""attrs":{"id":5}"#), "\(json)")
     }
 
-    @Test("under a schema an attribute called id or class is refused with its line: it would shadow the CI's own")
-    func idAndClassAreNotAttributes() throws {
+    @Test("under a schema an attribute called id is refused with its line: it would shadow the CI's own")
+    func idIsNotAnAttribute() throws {
         try harness.makeDatabase()
-        for (n, attrs) in [#"{"id":"other"}"#, #"{"class":"Switch"}"#].enumerated() {
-            let file = try harness.sandbox.write("shadow\(n).jsonl", """
-                {"kind":"ci","id":"srv-ok","class":"PhysicalServer","name":"ok"}
-                {"kind":"ci","id":"srv-a","class":"PhysicalServer","name":"a","attrs":\(attrs)}
+        let file = try harness.sandbox.write("shadow.jsonl", """
+            {"kind":"ci","id":"srv-ok","class":"PhysicalServer","name":"ok"}
+            {"kind":"ci","id":"srv-a","class":"PhysicalServer","name":"a","attrs":{"id":"other"}}
 
-                """)
-            let refused = try harness.cmdb("import", file)
-            #expect(refused.exitCode == 2, "\(refused)")
-            #expect(refused.err.contains("\(file):2:") && refused.err.contains("SchemaError.UnknownAttribute"), "\(refused.err)")
-            #expect(refused.err.contains("is the CI's own"), "\(refused.err)")
-        }
+            """)
+        let refused = try harness.cmdb("import", file)
+        #expect(refused.exitCode == 2, "\(refused)")
+        #expect(refused.err.contains("\(file):2:") && refused.err.contains("SchemaError.UnknownAttribute"), "\(refused.err)")
+        #expect(refused.err.contains("is the CI's own id"), "\(refused.err)")
         #expect(try harness.status().ciCount == 0, "nothing was written")
-        // CIQL under the schema cannot make one either.
         try harness.succeed("import", try harness.sandbox.write("ok.jsonl", #"{"kind":"ci","id":"srv-b","class":"PhysicalServer","name":"b"}"# + "\n"))
-        let set = try harness.cmdb("query", "MATCH (n {id: 'srv-b'}) SET n.class = 'Switch'")
-        #expect(set.exitCode == 2 && set.err.contains("SchemaError.UnknownAttribute"), "\(set)")
-        #expect(try harness.succeed("query", "MATCH (n {id: 'srv-b'}) RETURN n.id, n.class", "--format", "csv").out == "n.id,n.class\nsrv-b,PhysicalServer\n")
+        #expect(try harness.succeed("query", "MATCH (n {id: 'srv-b'}) RETURN n.id", "--format", "csv").out == "n.id\nsrv-b\n")
     }
 }
