@@ -68,8 +68,8 @@ struct HelperProgramTests {
         defer { close(fd) }
         let out = try #require(HelperProgram.output(of: "/bin/sh", ["-c", "ls /proc/$$/fd"], timeLimit: .seconds(10)))
         let open = String(decoding: out, as: UTF8.self).split(separator: "\n").compactMap { Int32($0) }
-        #expect(Set(open).isSubset(of: [0, 1, 2, 3]), "\(open)")  // 3: the directory ls reads
-        #expect(!open.contains(fd) || fd <= 3, "descriptor \(fd) was inherited: \(open)")
+        // 3: the directory ls reads; the socket (\(fd)) and every other descriptor of this process stay behind.
+        #expect(Set(open).isSubset(of: [0, 1, 2, 3]), "descriptor \(fd) or another was inherited: \(open)")
     }
 
     @Test("a program that writes without end is killed at the output limit")

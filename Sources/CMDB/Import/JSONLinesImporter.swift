@@ -138,7 +138,6 @@ public final class JSONLinesImporter {
             throw error
         }
         try pipeline.stop()
-        stage = .resolvingRelations(done: 0)
         let resolved = try resolveDeferred(spill, sources: sources, tx)
         stage = .resolvingRelations(done: resolved)
         try interrupt?()
