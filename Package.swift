@@ -166,6 +166,7 @@ let package = Package(
             dependencies: ["Verification", "CMDB", "ConfigurationSchema", "GraphStorage", "JSONLines"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["cmdb", "TestSupport"]),
+        .testTarget(name: "CMDBCommandsTests", dependencies: ["CMDBCommands", "TestSupport"]),
         .testTarget(name: "SpreadsheetsTests", dependencies: ["Spreadsheets", "ConfigurationSchema", "GraphStorage"]),
         .testTarget(
             name: "CMDBServerTests",

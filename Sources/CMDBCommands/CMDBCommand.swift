@@ -69,7 +69,10 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The database directory.", valueName: "dir"))
     var db: String?
 
-    var path: String {
+    var path: String { Self.path(given: db) }
+
+    /// The database directory: `--db`, else $CMDB_DB, else ./cmdb-data.
+    static func path(given db: String?) -> String {
         if let db { return db }
         if let env = getenv("CMDB_DB"), env.pointee != 0 { return String(cString: env) }
         return "./cmdb-data"

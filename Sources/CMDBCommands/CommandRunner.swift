@@ -13,6 +13,9 @@ enum CommandRunner {
     static func run(_ arguments: [String]) -> Int32 {
         // A writer stuck behind another process's write says so after a second (see `WriteLockWait`).
         GraphStore.defaultWriteLockWait = WriteLockWait(notice: { Console.error($0) })
+        if let query = QueryInvocation(quickParsing: arguments) {
+            return perform { try query.run() }
+        }
         if let repeated = repeatedGlobalOption(in: arguments) {
             Console.error("error[\(CIQLError.Code.usage(.invalidArgument))]: \(repeated) is given twice (before the "
                 + "command and after it, or twice before it); give it once")
@@ -36,8 +39,13 @@ enum CommandRunner {
             Console.error(usageMessage(error))
             return 2
         }
+        return perform { try command.run() }
+    }
+
+    /// Runs a parsed command and maps what it throws to a message on stderr and an exit code.
+    private static func perform(_ body: () throws -> Void) -> Int32 {
         do {
-            try command.run()
+            try body()
             try Console.finishOutput()
             return 0
         } catch let error as ExitCode {

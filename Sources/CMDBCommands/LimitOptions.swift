@@ -29,8 +29,22 @@ struct LimitOptions: ParsableArguments {
 
     /// The limits these options give, over `defaultTimeout` when --timeout is not given.
     func limits(defaultTimeout: Double? = StatementLimits.defaultTimeout) -> StatementLimits {
+        Self.limits(timeout: timeout, maxMemory: maxMemory, defaultTimeout: defaultTimeout)
+    }
+
+    /// The limits `--timeout` and `--max-memory` give (each nil when not given), over `defaultTimeout`.
+    static func limits(
+        timeout: Double?, maxMemory: String?, defaultTimeout: Double? = StatementLimits.defaultTimeout
+    ) -> StatementLimits {
         var memory: Int? = StatementLimits.defaultMaximumMemory
         if let maxMemory, let parsed = StatementLimits.parseSize(maxMemory) { memory = parsed }
         return StatementLimits(timeout: timeout.map(StatementLimits.timeout(seconds:)) ?? defaultTimeout, maximumMemory: memory)
+    }
+
+    /// Whether `--timeout` and `--max-memory` pass `validate()`.
+    static func areValid(timeout: Double?, maxMemory: String?) -> Bool {
+        if let timeout, !(timeout >= 0 && timeout.isFinite) { return false }
+        if let maxMemory, StatementLimits.parseSize(maxMemory) == nil { return false }
+        return true
     }
 }

@@ -66,77 +66,20 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source: String
-        let origin: String
-        if let file {
-            source = file == "-"
-                ? try readText(descriptor: 0, name: "<stdin>", kind: "statement file")
-                : try readTextFile(file, kind: "statement file")
-            origin = "query -f \(file)"
-        } else {
-            source = text ?? ""
-            origin = "query"
-        }
-        let db = try ConfigurationDatabase.open(at: database.path)
-        let engine = QueryEngine(database: db, procedures: ProcedureCatalog.all)
-        let info = ChangeInfo(actor: defaultActor(actor), changeReference: try changeReference(change), origin: origin)
-        let writer = ResultWriter(format: format, output: Console.standardOutput)
-        if Console.mayBatchOutput {
-            // A file or pipe: results and summaries are written out in blocks (and at least every 0.2 s), not with
-            // two system calls per statement; everything is written out before any error message.
-            writer.flushPolicy = .batched(interval: 0.2)
-            if !quiet { writer.summaryOutput = Console.bufferedError() }
-        } else if !quiet {
-            writer.onSummary = { Console.error($0) }
-        }
-        writer.limits = limitOptions.limits()
-        do {
-            try engine.run(
-                source, parameters: try parsedParameters(), change: info, limits: writer.limits,
-                sinkFor: { _ in writer })
-            try writer.flush()
-        } catch {
-            try? writer.flush()
-            // JSON readers get the error on stdout too, as the server gives it: {"error":{"code",…}}.
-            if format == .json || format == .jsonl, let report = ErrorReport.of(error) {
-                if let error = error as? CIQLError {
-                    try? writer.writeError(error)
-                } else {
-                    try? writer.writeError(code: report.code.description, message: report.message, line: nil, column: nil)
-                }
-            }
-            guard let error = error as? CIQLError else { throw error }
-            throw CommandFailure(
-                message: Self.message(error, source: source, file: file), exitCode: error.code.type == "Storage" ? 3 : 2,
-                code: error.code, isRendered: true)
-        }
+        try invocation.run()
+    }
+
+    /// What the parsed options say to run.
+    var invocation: QueryInvocation {
+        QueryInvocation(
+            databasePath: database.db, text: text, file: file, format: format, parameters: parameters, change: change,
+            actor: actor, quiet: quiet, timeout: limitOptions.timeout, maxMemory: limitOptions.maxMemory)
     }
 
     /// Each error with its code, the line and a caret; the place prefixed with the file name when the text came
     /// from one: `error[SyntaxError.UnexpectedSyntax] q.ciql:1:17: expected …`.
     static func message(_ error: CIQLError, source: String, file: String?) -> String {
         error.rendered(source: source, file: file)
-    }
-
-    private func parsedParameters() throws -> [String: Value] {
-        var result: [String: Value] = [:]
-        for p in parameters {
-            guard let eq = p.firstIndex(of: "=") else { continue }
-            let name = String(p[..<eq]), text = String(p[p.index(after: eq)...])
-            guard !name.isEmpty else { throw CommandFailure.badInput("--param '\(p)' has no name before '='") }
-            do {
-                result[name] = Value(json: try JSONParser.parse(text))
-            } catch let error as JSONSyntaxError where error.message == "integer out of range" {
-                // A number that is not an integer CIQL can hold is refused, as the literal is, not taken as text.
-                throw CommandFailure.badInput(
-                    "--param \(name): the integer in '\(text.prefix(80))' is outside the 64-bit range "
-                        + "-9223372036854775808...9223372036854775807 (write a float with a '.', or a string in quotes)",
-                    code: .syntax(.integerOverflow))
-            } catch {
-                result[name] = .string(text)
-            }
-        }
-        return result
     }
 }
 
