@@ -61,7 +61,7 @@ SHARED_BENCH=$(cd "$SHARED_BENCH" && pwd)
 
 BIN=${BIN:-$REPO/.build/release/cmdb}
 [ -x "$BIN" ] && [ -f "$BIN" ] ||
-  die "no executable cmdb at $BIN: build it with 'make release' (swift build -c release --static-swift-stdlib), or pass --bin PATH"
+  die "no executable cmdb at $BIN: build it with 'make release', or pass --bin PATH"
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing: apt-get install time (or run 'make deps')"
