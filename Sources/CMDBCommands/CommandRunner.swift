@@ -121,7 +121,7 @@ func shellByDefault(_ arguments: [String], hasTerminal: Bool = ShellConfiguratio
 }
 
 /// The options a command may also be given before its name.
-private let globalOptions = ["--db", "--timeout", "--max-memory"]
+let globalOptions = ["--db", "--timeout", "--max-memory"]
 
 /// `cmdb --db DIR import x` is the documented order; the subcommands own `--db` (and `--timeout`,
 /// `--max-memory`), so these given before the subcommand move after it.

@@ -19,12 +19,7 @@ struct LimitOptions: ParsableArguments {
     var maxMemory: String?
 
     func validate() throws {
-        if let timeout, !(timeout >= 0 && timeout.isFinite) {
-            throw ValidationError("--timeout must be a number of seconds, 0 or more (0 means no limit)")
-        }
-        if let maxMemory, StatementLimits.parseSize(maxMemory) == nil {
-            throw ValidationError("--max-memory '\(maxMemory)' is not a size; write e.g. 512M, 2G or 1048576 (bytes)")
-        }
+        if let problem = Self.problem(timeout: timeout, maxMemory: maxMemory) { throw ValidationError(problem) }
     }
 
     /// The limits these options give, over `defaultTimeout` when --timeout is not given.
@@ -41,10 +36,14 @@ struct LimitOptions: ParsableArguments {
         return StatementLimits(timeout: timeout.map(StatementLimits.timeout(seconds:)) ?? defaultTimeout, maximumMemory: memory)
     }
 
-    /// Whether `--timeout` and `--max-memory` pass `validate()`.
-    static func areValid(timeout: Double?, maxMemory: String?) -> Bool {
-        if let timeout, !(timeout >= 0 && timeout.isFinite) { return false }
-        if let maxMemory, StatementLimits.parseSize(maxMemory) == nil { return false }
-        return true
+    /// What is wrong with `--timeout` and `--max-memory` (each nil when not given), or nil when nothing is.
+    static func problem(timeout: Double?, maxMemory: String?) -> String? {
+        if let timeout, !(timeout >= 0 && timeout.isFinite) {
+            return "--timeout must be a number of seconds, 0 or more (0 means no limit)"
+        }
+        if let maxMemory, StatementLimits.parseSize(maxMemory) == nil {
+            return "--max-memory '\(maxMemory)' is not a size; write e.g. 512M, 2G or 1048576 (bytes)"
+        }
+        return nil
     }
 }

@@ -1,12 +1,5 @@
 public import ArgumentParser
-import CIQL
 public import CIQLResults
-import CIQLValues
-import CIQLSyntax
-import CMDB
-import Glibc
-import GraphStorage
-import JSONLines
 
 extension ResultFormat: ExpressibleByArgument {}
 
@@ -57,12 +50,7 @@ struct QueryCommand: ParsableCommand {
     @OptionGroup var limitOptions: LimitOptions
 
     func validate() throws {
-        if (text == nil) == (file == nil) {
-            throw ValidationError("give the statement as an argument or with -f FILE (one of the two)")
-        }
-        for p in parameters where !p.contains("=") {
-            throw ValidationError("--param '\(p)' must be name=value")
-        }
+        if let problem = invocation.usageProblem { throw ValidationError(problem) }
     }
 
     func run() throws {
@@ -74,12 +62,6 @@ struct QueryCommand: ParsableCommand {
         QueryInvocation(
             databasePath: database.db, text: text, file: file, format: format, parameters: parameters, change: change,
             actor: actor, quiet: quiet, timeout: limitOptions.timeout, maxMemory: limitOptions.maxMemory)
-    }
-
-    /// Each error with its code, the line and a caret; the place prefixed with the file name when the text came
-    /// from one: `error[SyntaxError.UnexpectedSyntax] q.ciql:1:17: expected …`.
-    static func message(_ error: CIQLError, source: String, file: String?) -> String {
-        error.rendered(source: source, file: file)
     }
 }
 

@@ -62,10 +62,19 @@ struct QueryInvocation: Equatable {
                 }
             }
             guard let error = error as? CIQLError else { throw error }
+            // Each error with its code, the line and a caret; the place prefixed with the file name when the text
+            // came from one: `error[SyntaxError.UnexpectedSyntax] q.ciql:1:17: expected …`.
             throw CommandFailure(
-                message: QueryCommand.message(error, source: source, file: file),
+                message: error.rendered(source: source, file: file),
                 exitCode: error.code.type == "Storage" ? 3 : 2, code: error.code, isRendered: true)
         }
+    }
+
+    /// What the `validate()` of `QueryCommand` and of its limit options refuse in these options, or nil.
+    var usageProblem: String? {
+        if (text == nil) == (file == nil) { return "give the statement as an argument or with -f FILE (one of the two)" }
+        if let p = parameters.first(where: { !$0.contains("=") }) { return "--param '\(p)' must be name=value" }
+        return LimitOptions.problem(timeout: timeout, maxMemory: maxMemory)
     }
 
     private func parsedParameters() throws -> [String: Value] {
@@ -105,7 +114,8 @@ extension QueryInvocation {
     /// `QueryArgumentsTests` checks that this reads what ArgumentParser reads.
     init?(quickParsing arguments: [String]) {
         var index = arguments.startIndex
-        // Arrays, not sets: a process's first `Set<String>` costs a scan of the binary's protocol conformances.
+        // An array, not a set: built without the Makefile's release flag, a process's first `Set<String>` costs a scan
+        // of the binary's protocol conformances.
         var given: [String] = []
         var sawCommand = false
         self.init()
@@ -137,7 +147,7 @@ extension QueryInvocation {
                     index += 1
                     guard value == "-" || !value.hasPrefix("-") else { return nil }
                 }
-                guard sawCommand || Self.globalOptions.contains(name) else { return nil }
+                guard sawCommand || globalOptions.contains(name) else { return nil }
                 guard name == "--param" || !given.contains(name) else { return nil }
                 given.append(name)
                 guard assign(value, to: name) else { return nil }
@@ -147,13 +157,8 @@ extension QueryInvocation {
             guard text == nil else { return nil }
             text = argument
         }
-        guard sawCommand, (text == nil) != (file == nil), parameters.allSatisfy({ $0.contains("=") }),
-            LimitOptions.areValid(timeout: timeout, maxMemory: maxMemory)
-        else { return nil }
+        guard sawCommand, usageProblem == nil else { return nil }
     }
-
-    /// The options that may come before the command (`CommandRunner`'s global options).
-    private static let globalOptions = ["--db", "--timeout", "--max-memory"]
 
     /// Sets the option `name` to `value`; false for an unknown option or a value its type refuses.
     private mutating func assign(_ value: String, to name: String) -> Bool {
