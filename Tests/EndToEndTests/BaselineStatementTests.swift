@@ -35,6 +35,17 @@ struct BaselineStatementTests {
         #expect(try baselineNames() == ["only-explained", "profiled"])
     }
 
+    @Test("CREATE BASELINE's summary names the transaction that recorded it; SHOW CLASSES AS OF names the one it shows")
+    func summariesNameTheirTransactions() throws {
+        let created = try harness.succeed("query", "CREATE BASELINE 'named'")
+        let recorded = try #require(try harness.status().latestTransaction)
+        #expect(created.err.hasPrefix("1 row in transaction \(recorded) ("), "\(created)")
+        let classes = try harness.succeed("query", "SHOW CLASSES AS OF TX 1", "--format", "csv")
+        #expect(classes.err.contains(" rows as of transaction 1 ("), "\(classes)")
+        let now = try harness.succeed("query", "SHOW CLASSES", "--format", "csv")
+        #expect(!now.err.contains("as of"), "\(now)")
+    }
+
     @Test("a reader may EXPLAIN CREATE BASELINE (it writes nothing) but not create one")
     func serverReaderExplains() throws {
         let reader = try harness.token("rita", role: "reader")

@@ -63,8 +63,8 @@ struct StatusAccounting {
             let description = try descriptionExpression.map { try string($0, "a description") }
             var info = change
             info.origin = "CREATE BASELINE '\(name)'"
-            // Shown only once committed (see `BufferingSink`).
-            let committed = try database.store.write(info) { tx in
+            // Shown only once committed (see `BufferingSink`), with the transaction that recorded it.
+            let (committed, transaction) = try database.store.write(info) { tx in
                 let attempt = BufferingSink()
                 let baseline: Baseline
                 do {
@@ -73,9 +73,11 @@ struct StatusAccounting {
                     throw error.ciqlError(at: nameExpression.location)
                 }
                 try emit(["baseline", "tx", "at"], [[.string(baseline.name), .int(Int64(baseline.transaction)), .datetime(baseline.time)]], tx, attempt)
-                return attempt
+                return (attempt, tx.number)
             }
             try committed.replay(into: sink)
+            summary.writes = true
+            summary.transaction = transaction
         case .showBaselines:
             try database.store.read { tx in
                 let rows: [[Value]] = try Baselines.all(tx).map { b in
@@ -113,6 +115,7 @@ struct StatusAccounting {
             }
         case .showClasses:
             try database.store.read { tx in try emit(["class", "parent", "abstract", "cis", "attributes"], try classRows(tx), tx, sink) }
+            summary.asOf = asOf
         case .showRelationTypes:
             try database.store.read { tx in
                 try emit(["type", "connects", "impact", "redundancy", "relations"], try relationRows(tx), tx, sink)
