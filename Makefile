@@ -40,11 +40,11 @@ build: deps
 	$(SWIFT) build
 
 # The Swift runtime and Foundation are linked into the binary: a fresh process then binds no symbols of theirs at
-# start (about a third of a short command's time with the shared libraries; README, Performance). Every module,
-# the dependencies too, gets the metadata of generic types such as Dictionary<String, Int> through accessor
-# functions that are handed the conformances, not by mangled name: by name, the runtime looks each conformance up
-# by scanning all 9,000 of the binary once per process, about 0.3 ms each, 2.4 ms of `cmdb query 'RETURN 1'`
-# (README, Start-up).
+# start (about a third of a short command's time with the shared libraries; README, Performance). The package's
+# modules and its dependencies (not the prebuilt runtime and Foundation) get the metadata of generic types such as
+# Dictionary<String, Int> through accessor functions that are handed the conformances, not by mangled name: by
+# name, the runtime looks each conformance up by scanning all 9,000 conformance records of the binary once per
+# process, about 0.3 ms each, 2.4 ms of `cmdb query 'RETURN 1'` (README, Start-up).
 RELEASE_FLAGS := -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib $(RELEASE_FLAGS)
