@@ -11,7 +11,8 @@ import Testing
 
 /// The REPL runs statements through the engine's plan cache, as `cmdb query -f` does: a statement that differs
 /// from an earlier one only in its literals is not planned again, and gives the rows of its own literals.
-@Suite struct ShellPlanCacheTests {
+/// A class, so that its `deinit` removes the test's database directory.
+@Suite final class ShellPlanCacheTests {
     let directory = NSTemporaryDirectory() + "cmdb-shell-cache-" + UUID().uuidString
     let database: ConfigurationDatabase
     let session: ShellSession
@@ -24,6 +25,8 @@ import Testing
         let created = try tables("CREATE (:Server {id: 'srv-1', hostname: 'one'}), (:Server {id: 'srv-2', hostname: 'two'})")
         #expect(created.count == 1)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// The tables of the statements of `text`, as the session shows them.
     private func tables(_ text: String) throws -> [[[String]]] {
