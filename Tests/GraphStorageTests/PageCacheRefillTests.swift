@@ -80,8 +80,13 @@ struct PageCacheRefillTests {
             try tx.node(try #require(try tx.nodeID(forExternalID: "ci-11999")))?.properties["n"]
         }
         #expect(n == .int(11_999))
-        // Every page is in the cache again (mincore over a map of the file).
-        let fd = open(t.directory + "/data.mdb", O_RDONLY | O_CLOEXEC)
+        // Every page is in the cache again.
+        #expect(try Self.residentPages(t.directory + "/data.mdb").allSatisfy { $0 })
+    }
+
+    /// Which of the file's 4 KiB pages are in the page cache (`mincore` over a map of it that touches none).
+    private static func residentPages(_ path: String) throws -> [Bool] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         try #require(fd >= 0)
         defer { close(fd) }
         var st = stat()
@@ -92,7 +97,86 @@ struct PageCacheRefillTests {
         defer { munmap(map, size) }
         var resident = [UInt8](repeating: 0, count: (size + 4095) / 4096)
         try #require(mincore(map, size, &resident) == 0)
-        #expect(resident.allSatisfy { $0 & 1 == 1 })
+        return resident.map { $0 & 1 == 1 }
+    }
+
+    /// Drops the file's clean pages that no process maps from the page cache.
+    private static func evict(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        try #require(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0)
+    }
+
+    /// A database dropped from the page cache (a reboot, the kernel reclaiming it) is read back by a reader in
+    /// 2 MiB folios, which later processes map whole, not in the small ones a plain map's read-around makes.
+    @Test(.enabled(if: kernelMapsFilesByHugePages)) func anUncachedFileIsReadBackInHugeFolios() throws {
+        let directory = NSTemporaryDirectory() + "cmdb-test-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let store = try GraphStore.create(at: directory)
+            store.pageCacheRefillThreshold.store(.max, ordering: .relaxed)
+            try Self.fill(store, count: 12_000)
+        }
+        let path = directory + "/data.mdb"
+        // The premise: a plain map reads the pages around a missing one in small folios here (8 MiB of them with
+        // this machine's read-ahead), which a map of the whole file then takes 4 KiB at a time.
+        try Self.evict(path)
+        try #require(try Self.residentPages(path).allSatisfy { !$0 })
+        try Self.plainRead(path, offset: 4 << 20)
+        try #require(Self.hugeMappedKiB(path) == 0)
+
+        try Self.evict(path)
+        let store = try GraphStore.open(at: directory, readOnly: true)
+        let n = try store.read { tx in
+            try tx.node(try #require(try tx.nodeID(forExternalID: "ci-6000")))?.properties["n"]
+        }
+        #expect(n == .int(6_000))
+        #expect(Self.hugeMappedKiB(path) > 0)
+    }
+
+    /// The size of this process's map of `path` from offset 0 and whether it is advised `MADV_HUGEPAGE` (`hg` among
+    /// its `VmFlags` in `/proc/self/smaps`), read here without cmdb's own parser; nil when the file is not mapped.
+    private static func advisedMap(of path: String) throws -> (size: UInt, advised: Bool)? {
+        var st = stat()
+        try #require(stat(path, &st) == 0)
+        let handle = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
+        defer { try? handle.close() }
+        let smaps = String(decoding: (try handle.readToEnd()) ?? Data(), as: UTF8.self)
+        var current: UInt?
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let range = fields.first, range.contains("-"), fields.count >= 5, !range.hasSuffix(":") {
+                let bounds = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
+                current = bounds.count == 2 && UInt(fields[2], radix: 16) == 0 && UInt(fields[4]) == UInt(st.st_ino)
+                    ? bounds[1] - bounds[0] : nil
+            } else if let size = current, line.hasPrefix("VmFlags:") {
+                return (size, fields.contains("hg"))
+            }
+        }
+        return nil
+    }
+
+    /// The map is advised when the store opens, and again after it grows (LMDB maps the file anew then).
+    @Test func theMapStaysAdvisedWhenItGrows() throws {
+        let t = try TestStore(initialMapSize: 1 << 20)
+        let opened = try #require(try Self.advisedMap(of: t.directory + "/data.mdb"))
+        #expect(opened.advised)
+        try Self.fill(t.store, count: 12_000)
+        let grown = try #require(try Self.advisedMap(of: t.directory + "/data.mdb"))
+        #expect(grown.size > opened.size)
+        #expect(grown.advised)
+    }
+
+    /// Reads the byte at `offset` through a map of `path` that has no advice.
+    private static func plainRead(_ path: String, offset: Int) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let map = try #require(mmap(nil, offset + 4096, PROT_READ, MAP_SHARED, fd, 0))
+        try #require(map != MAP_FAILED)
+        defer { munmap(map, offset + 4096) }
+        #expect(map.load(fromByteOffset: offset, as: UInt8.self) >= 0)
     }
 
     @Test(.enabled(if: kernelMapsFilesByHugePages)) func aLargeCommitLeavesTheFileMappedByHugePages() throws {

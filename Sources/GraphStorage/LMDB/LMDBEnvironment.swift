@@ -65,6 +65,7 @@ final class LMDBEnvironment: @unchecked Sendable {
         }
         // Reader slots left by processes that died inside a read transaction pin old pages: the file grows.
         _ = try? clearStaleReaders()
+        adviseHugePages()
     }
 
     deinit { unsafe mdb_env_close(handle) }
@@ -129,6 +130,8 @@ final class LMDBEnvironment: @unchecked Sendable {
     func setMapSize(_ size: Int) throws {
         try mapLock.exclusive {
             unsafe try check(mdb_env_set_mapsize(handle, size), "mdb_env_set_mapsize")
+            // LMDB has mapped the file anew: the advice went with the old map.
+            adviseHugePages()
         }
     }
 

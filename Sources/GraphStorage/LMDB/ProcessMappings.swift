@@ -24,6 +24,33 @@ enum ProcessMappings {
         return found
     }
 
+    /// The address range of this process's mapping of the file with `device` and `inode` from its offset 0 (as
+    /// LMDB maps `data.mdb`), from `/proc/self/maps`; nil when there is none or the file cannot be read.
+    static func mapping(device: UInt64, inode: UInt64) -> Range<UInt>? {
+        guard let text = contents(of: "/proc/self/maps") else { return nil }
+        // glibc's encoding of a device number (`gnu_dev_major`, `gnu_dev_minor`); /proc writes them in hex.
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
+        let minor = (device & 0xff) | ((device >> 12) & ~0xff)
+        var found: Range<UInt>?
+        forEachLine(text) { line in
+            guard found == nil else { return }
+            // start-end perms offset major:minor inode path
+            var s = line
+            guard let low = s.number(radix: 16), s.skip(UInt8(ascii: "-")), let high = s.number(radix: 16),
+                low < high, s.skip(UInt8(ascii: " "))
+            else { return }
+            s.skip(count: 4)
+            s.skipSpaces()
+            guard s.number(radix: 16) == 0 else { return }
+            s.skipSpaces()
+            guard s.number(radix: 16) == major, s.skip(UInt8(ascii: ":")), s.number(radix: 16) == minor else { return }
+            s.skipSpaces()
+            guard s.number(radix: 10) == inode else { return }
+            found = UInt(truncatingIfNeeded: low)..<UInt(truncatingIfNeeded: high)
+        }
+        return found
+    }
+
     /// A line of a `/proc` file, read from the front.
     private struct Line {
         let text: [UInt8]
