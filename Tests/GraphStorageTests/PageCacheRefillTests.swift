@@ -230,4 +230,28 @@ struct PageCacheRefillTests {
         if Self.kernelMapsFilesByHugePages { #expect(ours > 0) }
         #expect(ProcessMappings.hugePageKiB(ofMappingAt: 1) == nil)
     }
+
+    /// The map of a file is found by the file and the map's length, beside another map of the same file.
+    @Test func aFilesMapIsFoundByItsLength() throws {
+        let file = try Self.writtenFile(megabytes: 4)
+        defer { close(file.descriptor); unlink(file.path) }
+        var st = stat()
+        try #require(fstat(file.descriptor, &st) == 0)
+        let whole = try #require(mmap(nil, 4 << 20, PROT_READ, MAP_SHARED, file.descriptor, 0))
+        try #require(whole != MAP_FAILED)
+        defer { munmap(whole, 4 << 20) }
+        let window = try #require(mmap(nil, 1 << 20, PROT_READ, MAP_SHARED, file.descriptor, 0))
+        try #require(window != MAP_FAILED)
+        defer { munmap(window, 1 << 20) }
+        let (device, inode) = (UInt64(st.st_dev), UInt64(st.st_ino))
+        let start = UInt(bitPattern: whole)
+        #expect(ProcessMappings.mapping(device: device, inode: inode, length: 4 << 20) == start..<(start + (4 << 20)))
+        // A length the kernel rounds up to whole pages.
+        #expect(ProcessMappings.mapping(device: device, inode: inode, length: (4 << 20) - 100)?.lowerBound == start)
+        #expect(ProcessMappings.mapping(device: device, inode: inode, length: 1 << 20)?.lowerBound
+            == UInt(bitPattern: window))
+        #expect(ProcessMappings.mapping(device: device, inode: inode, length: 2 << 20) == nil)
+        #expect(ProcessMappings.mapping(device: device, inode: inode &+ 1, length: 4 << 20) == nil)
+        #expect(ProcessMappings.mapping(device: device, inode: inode, length: 0) == nil)
+    }
 }

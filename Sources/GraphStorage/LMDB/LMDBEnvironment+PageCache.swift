@@ -59,13 +59,16 @@ extension LMDBEnvironment {
     /// Call it after every (re)mapping: LMDB maps the file anew when the map grows. Best effort.
     ///
     /// LMDB does not say where its map is (`mdb_env_info` gives an address only for `MDB_FIXEDMAP`): it is the
-    /// mapping of the data file from offset 0 in `/proc/self/maps`.
+    /// mapping of the map's size of the data file from offset 0 in `/proc/self/maps` (not a refill's window, which
+    /// another thread may have mapped meanwhile).
     func adviseHugePages() {
         var fd: Int32 = -1
         var st = stat()
+        var info = unsafe MDB_envinfo()
         guard unsafe mdb_env_get_fd(handle, &fd) == MDB_SUCCESS, fd >= 0, unsafe fstat(fd, &st) == 0,
-            Int(st.st_size) <= Self.pageCacheRefillLimit,
-            let map = ProcessMappings.mapping(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)),
+            Int(st.st_size) <= Self.pageCacheRefillLimit, unsafe mdb_env_info(handle, &info) == MDB_SUCCESS,
+            let map = ProcessMappings.mapping(
+                device: UInt64(st.st_dev), inode: UInt64(st.st_ino), length: unsafe info.me_mapsize),
             let start = unsafe UnsafeMutableRawPointer(bitPattern: map.lowerBound)
         else { return }
         _ = unsafe madvise(start, map.count, MADV_HUGEPAGE)

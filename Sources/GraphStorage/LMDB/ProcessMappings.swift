@@ -24,10 +24,16 @@ enum ProcessMappings {
         return found
     }
 
-    /// The address range of this process's mapping of the file with `device` and `inode` from its offset 0 (as
-    /// LMDB maps `data.mdb`), from `/proc/self/maps`; nil when there is none or the file cannot be read.
-    static func mapping(device: UInt64, inode: UInt64) -> Range<UInt>? {
-        guard let text = contents(of: "/proc/self/maps") else { return nil }
+    /// The address range of this process's mapping of `length` bytes of the file with `device` and `inode` from
+    /// its offset 0 (as LMDB maps `data.mdb`), from `/proc/self/maps`; nil when there is none or the file cannot be
+    /// read.
+    static func mapping(device: UInt64, inode: UInt64, length: Int) -> Range<UInt>? {
+        guard length > 0, let text = contents(of: "/proc/self/maps") else { return nil }
+        // The kernel maps whole pages.
+        let page = max(1, sysconf(Int32(_SC_PAGESIZE)))
+        let (pages, overflow) = (length / page).addingReportingOverflow(length % page == 0 ? 0 : 1)
+        guard !overflow, !pages.multipliedReportingOverflow(by: page).overflow else { return nil }
+        let mapped = UInt64(pages * page)
         // glibc's encoding of a device number (`gnu_dev_major`, `gnu_dev_minor`); /proc writes them in hex.
         let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
         let minor = (device & 0xff) | ((device >> 12) & ~0xff)
@@ -37,7 +43,7 @@ enum ProcessMappings {
             // start-end perms offset major:minor inode path
             var s = line
             guard let low = s.number(radix: 16), s.skip(UInt8(ascii: "-")), let high = s.number(radix: 16),
-                low < high, s.skip(UInt8(ascii: " "))
+                high > low, high - low == mapped, s.skip(UInt8(ascii: " "))
             else { return }
             s.skip(count: 4)
             s.skipSpaces()
