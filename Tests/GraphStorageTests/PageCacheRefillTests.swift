@@ -119,11 +119,9 @@ struct PageCacheRefillTests {
             try Self.fill(store, count: 12_000)
         }
         let path = directory + "/data.mdb"
-        // The premise: a plain map reads the pages around a missing one in small folios here (8 MiB of them with
-        // this machine's read-ahead), which a map of the whole file then takes 4 KiB at a time.
+        // The premise: a plain map reads the file back in small folios here, which it maps 4 KiB at a time.
         try Self.evict(path)
         try #require(try Self.residentPages(path).allSatisfy { !$0 })
-        try Self.plainRead(path, offset: 4 << 20)
         try #require(Self.hugeMappedKiB(path) == 0)
 
         try Self.evict(path)
@@ -157,8 +155,17 @@ struct PageCacheRefillTests {
         return nil
     }
 
+    /// Whether this kernel takes `MADV_HUGEPAGE` at all (it refuses it without transparent huge pages).
+    static let kernelTakesHugePageAdvice: Bool = {
+        let size = 4 << 20
+        guard let map = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), map != MAP_FAILED
+        else { return false }
+        defer { munmap(map, size) }
+        return madvise(map, size, MADV_HUGEPAGE) == 0
+    }()
+
     /// The map is advised when the store opens, and again after it grows (LMDB maps the file anew then).
-    @Test func theMapStaysAdvisedWhenItGrows() throws {
+    @Test(.enabled(if: kernelTakesHugePageAdvice)) func theMapStaysAdvisedWhenItGrows() throws {
         let t = try TestStore(initialMapSize: 1 << 20)
         let opened = try #require(try Self.advisedMap(of: t.directory + "/data.mdb"))
         #expect(opened.advised)
@@ -166,17 +173,6 @@ struct PageCacheRefillTests {
         let grown = try #require(try Self.advisedMap(of: t.directory + "/data.mdb"))
         #expect(grown.size > opened.size)
         #expect(grown.advised)
-    }
-
-    /// Reads the byte at `offset` through a map of `path` that has no advice.
-    private static func plainRead(_ path: String, offset: Int) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        try #require(fd >= 0)
-        defer { close(fd) }
-        let map = try #require(mmap(nil, offset + 4096, PROT_READ, MAP_SHARED, fd, 0))
-        try #require(map != MAP_FAILED)
-        defer { munmap(map, offset + 4096) }
-        #expect(map.load(fromByteOffset: offset, as: UInt8.self) >= 0)
     }
 
     @Test(.enabled(if: kernelMapsFilesByHugePages)) func aLargeCommitLeavesTheFileMappedByHugePages() throws {
@@ -231,7 +227,7 @@ struct PageCacheRefillTests {
         #expect(ProcessMappings.hugePageKiB(ofMappingAt: 1) == nil)
     }
 
-    /// The map of a file is found by the file and the map's length, beside another map of the same file.
+    /// The map of a file is found by its inode and the map's length, beside another map of the same file.
     @Test func aFilesMapIsFoundByItsLength() throws {
         let file = try Self.writtenFile(megabytes: 4)
         defer { close(file.descriptor); unlink(file.path) }
@@ -252,6 +248,8 @@ struct PageCacheRefillTests {
             == UInt(bitPattern: window))
         #expect(ProcessMappings.mapping(device: device, inode: inode, length: 2 << 20) == nil)
         #expect(ProcessMappings.mapping(device: device, inode: inode &+ 1, length: 4 << 20) == nil)
+        // /proc may print another device than stat gives (btrfs, older overlayfs): the inode and length still find it.
+        #expect(ProcessMappings.mapping(device: device &+ 1, inode: inode, length: 4 << 20)?.lowerBound == start)
         #expect(ProcessMappings.mapping(device: device, inode: inode, length: 0) == nil)
     }
 }

@@ -51,16 +51,17 @@ extension LMDBEnvironment {
     }
 
     /// Advises LMDB's map `MADV_HUGEPAGE` when the data file is at most `pageCacheRefillLimit`: a page this process
-    /// reads that is not in the page cache then comes from disk in a 2 MiB folio (where the kernel and file system
-    /// make them) instead of the 128 KiB read around it, and every process after it maps that folio in one fault.
-    /// Without it, a database dropped from the page cache (a reboot, memory pressure) is read back by lookups in
-    /// small folios and stays so: on the 1M-CI benchmark database, a fresh process's one-hop lookups then take 1.7
-    /// faults each instead of 0.15–0.25, about twice the time per lookup. Folios already cached stay as they are.
-    /// Call it after every (re)mapping: LMDB maps the file anew when the map grows. Best effort.
+    /// reads through the map that is not in the page cache then comes from disk in a 2 MiB folio, where the kernel
+    /// and file system make them, instead of the small folios of the read-ahead window around it, and every process
+    /// after it maps that folio in one fault. Without it, a database dropped from the page cache (a reboot, the
+    /// kernel reclaiming idle pages) is read back by lookups in small folios and stays so: on the 1M-CI benchmark
+    /// database, a fresh process's one-hop lookups then take 1.7 faults each instead of 0.15–0.25, about twice the
+    /// time per lookup. Folios already cached stay as they are, and so do the first pages `mdb_env_open` reads
+    /// with `pread` before the map exists. Call it after every (re)mapping: LMDB maps the file anew when the map
+    /// grows. The limit is checked then, not as the file grows. Best effort: nothing is said when it cannot be done.
     ///
     /// LMDB does not say where its map is (`mdb_env_info` gives an address only for `MDB_FIXEDMAP`): it is the
-    /// mapping of the map's size of the data file from offset 0 in `/proc/self/maps` (not a refill's window, which
-    /// another thread may have mapped meanwhile).
+    /// mapping of the map's size of the data file from offset 0 in `/proc/self/maps`.
     func adviseHugePages() {
         var fd: Int32 = -1
         var st = stat()

@@ -119,8 +119,11 @@ final class LMDBEnvironment: @unchecked Sendable {
         return Int(dead)
     }
 
-    /// The current size of the memory map in bytes.
+    /// The current size of the memory map in bytes. Read under the map lock: LMDB reads the meta pages through the
+    /// map, which another thread's resize would move.
     var mapSize: Int {
+        mapLock.lockShared()
+        defer { mapLock.unlockShared() }
         var info = unsafe MDB_envinfo()
         unsafe mdb_env_info(handle, &info)
         return unsafe info.me_mapsize

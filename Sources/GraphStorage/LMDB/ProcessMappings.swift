@@ -24,9 +24,12 @@ enum ProcessMappings {
         return found
     }
 
-    /// The address range of this process's mapping of `length` bytes of the file with `device` and `inode` from
-    /// its offset 0 (as LMDB maps `data.mdb`), from `/proc/self/maps`; nil when there is none or the file cannot be
-    /// read.
+    /// The address range of this process's mapping of `length` bytes of the file with `inode` from its offset 0
+    /// (as LMDB maps `data.mdb`), from `/proc/self/maps`; nil when there is none or the file cannot be read.
+    ///
+    /// The inode and the length find it. The device only chooses between two such mappings: `/proc` does not
+    /// always print the device `stat` gives (btrfs prints the file system's, not the subvolume's; overlayfs
+    /// printed the lower file's before Linux 6.8).
     static func mapping(device: UInt64, inode: UInt64, length: Int) -> Range<UInt>? {
         guard length > 0, let text = contents(of: "/proc/self/maps") else { return nil }
         // The kernel maps whole pages.
@@ -36,10 +39,11 @@ enum ProcessMappings {
         let mapped = UInt64(pages * page)
         // glibc's encoding of a device number (`gnu_dev_major`, `gnu_dev_minor`); /proc writes them in hex.
         let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
-        let minor = (device & 0xff) | ((device >> 12) & ~0xff)
+        let minor = (device & 0xff) | (UInt64(UInt32(truncatingIfNeeded: device >> 12)) & ~0xff)
         var found: Range<UInt>?
+        var foundOnDevice = false
         forEachLine(text) { line in
-            guard found == nil else { return }
+            guard !foundOnDevice else { return }
             // start-end perms offset major:minor inode path
             var s = line
             guard let low = s.number(radix: 16), s.skip(UInt8(ascii: "-")), let high = s.number(radix: 16),
@@ -49,10 +53,14 @@ enum ProcessMappings {
             s.skipSpaces()
             guard s.number(radix: 16) == 0 else { return }
             s.skipSpaces()
-            guard s.number(radix: 16) == major, s.skip(UInt8(ascii: ":")), s.number(radix: 16) == minor else { return }
+            let onDevice = s.number(radix: 16) == major && s.skip(UInt8(ascii: ":")) && s.number(radix: 16) == minor
+            s.skipField()
             s.skipSpaces()
             guard s.number(radix: 10) == inode else { return }
-            found = UInt(truncatingIfNeeded: low)..<UInt(truncatingIfNeeded: high)
+            if found == nil || onDevice {
+                found = UInt(truncatingIfNeeded: low)..<UInt(truncatingIfNeeded: high)
+                foundOnDevice = onDevice
+            }
         }
         return found
     }
@@ -74,6 +82,11 @@ enum ProcessMappings {
             guard position < end, text[position] == byte else { return false }
             position += 1
             return true
+        }
+
+        /// Moves up to the next space (past what is left of a field).
+        mutating func skipField() {
+            while position < end, text[position] != UInt8(ascii: " ") { position += 1 }
         }
 
         mutating func skipSpaces() {
