@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 @testable import GraphStorage
 
@@ -134,8 +135,9 @@ struct PageCacheRefillTests {
     }
 
     /// The size of this process's map of `path` from offset 0 and whether it is advised `MADV_HUGEPAGE` (`hg` among
-    /// its `VmFlags` in `/proc/self/smaps`), read here without cmdb's own parser; nil when the file is not mapped.
-    private static func advisedMap(of path: String) throws -> (size: UInt, advised: Bool)? {
+    /// its `VmFlags` in `/proc/self/smaps`) or `MADV_NOHUGEPAGE` (`nh`), read here without cmdb's own parser; nil
+    /// when the file is not mapped.
+    private static func advisedMap(of path: String) throws -> (size: UInt, advised: Bool, withdrawn: Bool)? {
         var st = stat()
         try #require(stat(path, &st) == 0)
         let handle = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
@@ -149,7 +151,7 @@ struct PageCacheRefillTests {
                 current = bounds.count == 2 && UInt(fields[2], radix: 16) == 0 && UInt(fields[4]) == UInt(st.st_ino)
                     ? bounds[1] - bounds[0] : nil
             } else if let size = current, line.hasPrefix("VmFlags:") {
-                return (size, fields.contains("hg"))
+                return (size, fields.contains("hg"), fields.contains("nh"))
             }
         }
         return nil
@@ -173,6 +175,24 @@ struct PageCacheRefillTests {
         let grown = try #require(try Self.advisedMap(of: t.directory + "/data.mdb"))
         #expect(grown.size > opened.size)
         #expect(grown.advised)
+    }
+
+    /// A commit that takes the file past the limit withdraws the advice from the map it is in.
+    @Test(.enabled(if: kernelTakesHugePageAdvice)) func theAdviceIsWithdrawnWhenTheFileOutgrowsTheLimit() throws {
+        let t = try TestStore(initialMapSize: 64 << 20)
+        t.store.pageCacheRefillThreshold.store(.max, ordering: .relaxed)
+        t.store.env.hugePageAdviceLimit.store(4 << 20, ordering: .relaxed)
+        let path = t.directory + "/data.mdb"
+        let opened = try #require(try Self.advisedMap(of: path))
+        #expect(opened.advised && !opened.withdrawn)
+        try Self.fill(t.store, count: 1_000)
+        #expect(try Self.advisedMap(of: path)?.advised == true)
+        try Self.fill(t.store, count: 12_000)
+        let outgrown = try #require(try Self.advisedMap(of: path))
+        #expect(outgrown.size == opened.size)
+        #expect(!outgrown.advised && outgrown.withdrawn)
+        let stillAdvised = t.store.env.mapIsAdvisedHugePages.load(ordering: .relaxed)
+        #expect(!stillAdvised)
     }
 
     @Test(.enabled(if: kernelMapsFilesByHugePages)) func aLargeCommitLeavesTheFileMappedByHugePages() throws {

@@ -200,12 +200,12 @@ public final class GraphStore: @unchecked Sendable {
     /// before any page is read; LMDB read only the meta pages, with `read`, to open it.
     private static func checkWhole(_ env: LMDBEnvironment, file: String) throws {
         var info = unsafe MDB_envinfo()
-        var environment = unsafe MDB_stat()
+        var environment = MDB_stat()
         unsafe mdb_env_info(env.handle, &info)
         unsafe try check(mdb_env_stat(env.handle, &environment), "mdb_env_stat")
         var st = stat()
         guard unsafe stat(file, &st) == 0 else { throw StorageError.lmdb(errno, "stat", path: file) }
-        let (pages, overflow) = Int(info.me_last_pgno).addingReportingOverflow(1)
+        let (pages, overflow) = unsafe Int(info.me_last_pgno).addingReportingOverflow(1)
         let (needed, overflow2) = pages.multipliedReportingOverflow(by: Int(environment.ms_psize))
         if overflow || overflow2 || needed > Int(st.st_size) {
             throw StorageError(
@@ -337,6 +337,7 @@ public final class GraphStore: @unchecked Sendable {
         // Most commits add no pages at the end of the file: only those that did look up the page size.
         let grewPages = env.lastPageNumber - usedPages
         if grewPages > 0 {
+            env.withdrawHugePageAdviceIfOverLimit()
             let grewBy = grewPages.multipliedReportingOverflow(by: env.pageSize)
             if grewBy.overflow || grewBy.partialValue >= pageCacheRefillThreshold.load(ordering: .relaxed) {
                 env.refillPageCache()

@@ -1,5 +1,6 @@
 import CLMDB
 import Glibc
+import Synchronization
 
 /// After a commit that grew the data file a lot (an import): the file's pages put back into the page cache in the
 /// largest folios the kernel makes, so that readers' maps take them a huge page at a time.
@@ -58,21 +59,44 @@ extension LMDBEnvironment {
     /// database, a fresh process's one-hop lookups then take 1.7 faults each instead of 0.15–0.25, about twice the
     /// time per lookup. Folios already cached stay as they are, and so do the first pages `mdb_env_open` reads
     /// with `pread` before the map exists. Call it after every (re)mapping: LMDB maps the file anew when the map
-    /// grows. The limit is checked then, not as the file grows. Best effort: nothing is said when it cannot be done.
+    /// grows (a commit that takes the file past the limit withdraws the advice: `withdrawHugePageAdviceIfOverLimit`).
+    /// Best effort: nothing is said when it cannot be done.
     ///
     /// LMDB does not say where its map is (`mdb_env_info` gives an address only for `MDB_FIXEDMAP`): it is the
     /// mapping of the map's size of the data file from offset 0 in `/proc/self/maps`.
+    /// Run where no other thread can remap: before the environment is shared, or under `mapLock` (either way).
     func adviseHugePages() {
+        mapIsAdvisedHugePages.store(false, ordering: .relaxed)
+        if adviseMap(MADV_HUGEPAGE, ifFileIsAtMost: hugePageAdviceLimit.load(ordering: .relaxed)) {
+            mapIsAdvisedHugePages.store(true, ordering: .relaxed)
+        }
+    }
+
+    /// Withdraws the map's `MADV_HUGEPAGE` (`MADV_NOHUGEPAGE`) once the data file has grown past the limit: a
+    /// long-lived process (a server) whose database outgrows a quarter of memory reads misses in small folios
+    /// again. Cheap unless it has something to do; call it after a commit that grew the file.
+    func withdrawHugePageAdviceIfOverLimit() {
+        guard mapIsAdvisedHugePages.load(ordering: .relaxed), dataFileSize > hugePageAdviceLimit.load(ordering: .relaxed)
+        else { return }
+        mapLock.lockShared()
+        defer { mapLock.unlockShared() }
+        if adviseMap(MADV_NOHUGEPAGE, ifFileIsAtMost: .max) {
+            mapIsAdvisedHugePages.store(false, ordering: .relaxed)
+        }
+    }
+
+    /// Gives LMDB's map `advice` when the data file is at most `limit` bytes; false when it did not.
+    private func adviseMap(_ advice: Int32, ifFileIsAtMost limit: Int) -> Bool {
         var fd: Int32 = -1
         var st = stat()
         var info = unsafe MDB_envinfo()
         guard unsafe mdb_env_get_fd(handle, &fd) == MDB_SUCCESS, fd >= 0, unsafe fstat(fd, &st) == 0,
-            Int(st.st_size) <= Self.pageCacheRefillLimit, unsafe mdb_env_info(handle, &info) == MDB_SUCCESS,
+            Int(st.st_size) <= limit, unsafe mdb_env_info(handle, &info) == MDB_SUCCESS,
             let map = ProcessMappings.mapping(
                 device: UInt64(st.st_dev), inode: UInt64(st.st_ino), length: unsafe info.me_mapsize),
             let start = unsafe UnsafeMutableRawPointer(bitPattern: map.lowerBound)
-        else { return }
-        _ = unsafe madvise(start, map.count, MADV_HUGEPAGE)
+        else { return false }
+        return unsafe madvise(start, map.count, advice) == 0
     }
 
     /// Drops the data file's pages from the page cache and reads them back in as large folios (see

@@ -1,6 +1,7 @@
 import CLMDB
 import Dispatch
 import Glibc
+import Synchronization
 
 /// An open LMDB environment: one memory map over `data.mdb` and its lock file.
 ///
@@ -16,6 +17,10 @@ final class LMDBEnvironment: @unchecked Sendable {
     let path: String
     let isReadOnly: Bool
     let mapLock = MapLock()
+    /// Whether the current map is advised `MADV_HUGEPAGE` (see `adviseHugePages()`).
+    let mapIsAdvisedHugePages = Atomic<Bool>(false)
+    /// The largest data file whose map is advised `MADV_HUGEPAGE`; tests lower it.
+    let hugePageAdviceLimit = Atomic<Int>(LMDBEnvironment.pageCacheRefillLimit)
     /// Nil for read-only environments.
     let writerLock: WriterLock?
 
