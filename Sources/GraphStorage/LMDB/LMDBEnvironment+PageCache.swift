@@ -51,7 +51,7 @@ extension LMDBEnvironment {
         return pages.multipliedReportingOverflow(by: size).overflow ? .max : pages * size / 4
     }
 
-    /// Advises LMDB's map `MADV_HUGEPAGE` when the data file is at most `pageCacheRefillLimit`: a page this process
+    /// Advises LMDB's map `MADV_HUGEPAGE` when the data file is at most `hugePageAdviceLimit`: a page this process
     /// reads through the map that is not in the page cache then comes from disk in a 2 MiB folio, where the kernel
     /// and file system make them, instead of the small folios of the read-ahead window around it, and every process
     /// after it maps that folio in one fault. Without it, a database dropped from the page cache (a reboot, the
@@ -63,8 +63,8 @@ extension LMDBEnvironment {
     /// Best effort: nothing is said when it cannot be done.
     ///
     /// LMDB does not say where its map is (`mdb_env_info` gives an address only for `MDB_FIXEDMAP`): it is the
-    /// mapping of the map's size of the data file from offset 0 in `/proc/self/maps`.
-    /// Run where no other thread can remap: before the environment is shared, or under `mapLock` (either way).
+    /// mapping of the map's size of the data file from offset 0 in `/proc/self/maps`. Call it where no other thread
+    /// can remap: before the environment is shared, or with `mapLock` held.
     func adviseHugePages() {
         mapIsAdvisedHugePages.store(false, ordering: .relaxed)
         if adviseMap(MADV_HUGEPAGE, ifFileIsAtMost: hugePageAdviceLimit.load(ordering: .relaxed)) {
@@ -92,8 +92,7 @@ extension LMDBEnvironment {
         var info = unsafe MDB_envinfo()
         guard unsafe mdb_env_get_fd(handle, &fd) == MDB_SUCCESS, fd >= 0, unsafe fstat(fd, &st) == 0,
             Int(st.st_size) <= limit, unsafe mdb_env_info(handle, &info) == MDB_SUCCESS,
-            let map = ProcessMappings.mapping(
-                device: UInt64(st.st_dev), inode: UInt64(st.st_ino), length: unsafe info.me_mapsize),
+            let map = ProcessMappings.mapping(inode: UInt64(st.st_ino), length: unsafe info.me_mapsize),
             let start = unsafe UnsafeMutableRawPointer(bitPattern: map.lowerBound)
         else { return false }
         return unsafe madvise(start, map.count, advice) == 0

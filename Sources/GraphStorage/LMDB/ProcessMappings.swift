@@ -26,41 +26,31 @@ enum ProcessMappings {
 
     /// The address range of this process's mapping of `length` bytes of the file with `inode` from its offset 0
     /// (as LMDB maps `data.mdb`), from `/proc/self/maps`; nil when there is none or the file cannot be read.
-    ///
-    /// The inode and the length find it. The device only chooses between two such mappings: `/proc` does not
-    /// always print the device `stat` gives (btrfs prints the file system's, not the subvolume's; overlayfs
-    /// printed the lower file's before Linux 6.8).
-    static func mapping(device: UInt64, inode: UInt64, length: Int) -> Range<UInt>? {
+    /// Not matched by device: `/proc` does not always print the one `stat` gives (btrfs prints the file system's,
+    /// not the subvolume's; overlayfs printed the lower file's before Linux 6.8).
+    static func mapping(inode: UInt64, length: Int) -> Range<UInt>? {
         guard length > 0, let text = contents(of: "/proc/self/maps") else { return nil }
         // The kernel maps whole pages.
         let page = max(1, sysconf(Int32(_SC_PAGESIZE)))
         let (pages, overflow) = (length / page).addingReportingOverflow(length % page == 0 ? 0 : 1)
         guard !overflow, !pages.multipliedReportingOverflow(by: page).overflow else { return nil }
         let mapped = UInt64(pages * page)
-        // glibc's encoding of a device number (`gnu_dev_major`, `gnu_dev_minor`); /proc writes them in hex.
-        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff)
-        let minor = (device & 0xff) | (UInt64(UInt32(truncatingIfNeeded: device >> 12)) & ~0xff)
         var found: Range<UInt>?
-        var foundOnDevice = false
         forEachLine(text) { line in
-            guard !foundOnDevice else { return }
+            guard found == nil else { return }
             // start-end perms offset major:minor inode path
             var s = line
             guard let low = s.number(radix: 16), s.skip(UInt8(ascii: "-")), let high = s.number(radix: 16),
                 high > low, high - low == mapped, s.skip(UInt8(ascii: " "))
             else { return }
-            s.skip(count: 4)
+            s.skipField()
             s.skipSpaces()
             guard s.number(radix: 16) == 0 else { return }
             s.skipSpaces()
-            let onDevice = s.number(radix: 16) == major && s.skip(UInt8(ascii: ":")) && s.number(radix: 16) == minor
             s.skipField()
             s.skipSpaces()
             guard s.number(radix: 10) == inode else { return }
-            if found == nil || onDevice {
-                found = UInt(truncatingIfNeeded: low)..<UInt(truncatingIfNeeded: high)
-                foundOnDevice = onDevice
-            }
+            found = UInt(truncatingIfNeeded: low)..<UInt(truncatingIfNeeded: high)
         }
         return found
     }
